@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { systemClock } from './clock.js';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { isDatabaseEmpty } from './db/seed/seed.js';
+import { createLogger } from './logger.js';
+import { DEMO_CUSTOMERS, DEMO_SEED, runBot, seedDemo } from './main.js';
+
+const USAGE = `Usage: rapport <command> [options]
+
+Commands:
+  bot [--as <rep email|id>]            run the bot (console when no chat tokens are set)
+  seed [--customers N] [--seed S]      fill an empty database with demo data
+  migrate                              bring the database schema up to date`;
+
+type Handler = (args: string[]) => Promise<number>;
+
+const clock = systemClock;
+
+async function withDatabase<T>(work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const db = await openDatabase(loadConfig().databaseUrl);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const handlers: Record<string, Handler> = {
+  async bot(args) {
+    const { values } = parseArgs({ args, options: { as: { type: 'string' } } });
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel);
+    return runBot(config, { as: values.as }, clock, logger, {
+      input: process.stdin,
+      output: process.stdout,
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+    });
+  },
+
+  async seed(args) {
+    const { values } = parseArgs({
+      args,
+      options: { customers: { type: 'string', default: String(DEMO_CUSTOMERS) }, seed: { type: 'string', default: String(DEMO_SEED) } },
+    });
+    const customers = Number(values.customers);
+    const seed = Number(values.seed);
+    if (!Number.isInteger(customers) || customers < 1) throw new UsageError(`--customers must be a positive whole number (got ${values.customers})`);
+    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got ${values.seed})`);
+    return withDatabase(async (db) => {
+      if (!isDatabaseEmpty(db.sqlite)) {
+        process.stderr.write(`rapport seed: ${db.file} already has data; point DATABASE_URL at a new file to seed\n`);
+        return 1;
+      }
+      const report = await seedDemo(db, clock, customers, seed);
+      process.stdout.write(
+        `Seeded ${report.customers} customers, ${report.orders} orders, ${report.reps} reps in ${(report.elapsedMs / 1000).toFixed(1)} s\n`,
+      );
+      return 0;
+    });
+  },
+
+  async migrate() {
+    return withDatabase(async (db) => {
+      const applied = db.migration.applied;
+      process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Database schema is up to date\n');
+      return 0;
+    });
+  },
+};
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  // A .env beside the package is optional; without one every variable has a working default.
+  if (fs.existsSync('.env')) process.loadEnvFile('.env');
+  const [name = 'bot', ...rest] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const handler = handlers[name];
+  if (!handler) {
+    process.stderr.write(`rapport: unknown command "${name}"\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    return await handler(rest);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`rapport: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`rapport ${name}: ${(error as Error).message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { defineCommand } from './command.js';
+import { reply } from './reply.js';
+import type { AnyCommand } from './command.js';
+
+/** /help needs the registry it describes; the registry passes itself in to avoid an import cycle. */
+export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
+  return defineCommand({
+    name: 'help',
+    key: 'help',
+    requires: 'rep',
+    args: z.object({ text: z.string() }).transform(({ text }) => ({ topic: text.replace(/^\//, '').trim().toLowerCase() })),
+    async run({ topic }, { t }) {
+      const commands = listCommands();
+      if (topic) {
+        const command = commands.find((c) => c.name === topic) ?? commands.find((c) => c.name.startsWith(`${topic} `));
+        if (!command) return reply.text(t('help.unknown', { command: topic }));
+        return reply.private({
+          type: 'card',
+          title: `/${command.name}`,
+          subtitle: t(`commands.${command.key}.summary`),
+          fields: [
+            { label: t('help.usageLabel'), value: t(`commands.${command.key}.usage`) },
+            { label: t('help.exampleLabel'), value: t(`commands.${command.key}.example`) },
+          ],
+        });
+      }
+      return reply.private({
+        type: 'list',
+        title: t('help.title'),
+        numbered: false,
+        items: commands.map((c) => ({ primary: t(`commands.${c.key}.usage`), secondary: t(`commands.${c.key}.summary`) })),
+        footer: t('help.footer'),
+      });
+    },
+  });
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { packageRoot } from '../package-root.js';
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+export const MIGRATIONS_DIR = path.join(packageRoot, 'prisma', 'migrations');
+
+/** The committed migrations, oldest first (directory names start with a UTC timestamp). */
+export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')))
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(dir, name, 'migration.sql'), 'utf8');
+      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+/**
+ * Applies the committed migration SQL that this database has not seen, each in its own
+ * transaction. We run the SQL ourselves rather than `prisma migrate deploy` because the
+ * Prisma CLI cannot fetch its native engine here (README "Migrations"). An edited
+ * migration that was already applied is an error, not something to silently re-run.
+ */
+export function migrate(sqlite: BetterSqlite3.Database, migrations = readMigrations()): MigrationReport {
+  sqlite.exec(`CREATE TABLE IF NOT EXISTS "_rapport_migrations" (
+    "name" TEXT PRIMARY KEY NOT NULL,
+    "checksum" TEXT NOT NULL,
+    "appliedAt" INTEGER NOT NULL
+  )`);
+  const done = new Map(
+    (sqlite.prepare('SELECT name, checksum FROM _rapport_migrations').all() as { name: string; checksum: string }[]).map(
+      (row) => [row.name, row.checksum],
+    ),
+  );
+  const record = sqlite.prepare('INSERT INTO _rapport_migrations (name, checksum, appliedAt) VALUES (?, ?, ?)');
+  const applied: string[] = [];
+  for (const migration of migrations) {
+    const seen = done.get(migration.name);
+    if (seen !== undefined) {
+      if (seen !== migration.checksum) {
+        throw new Error(`Migration ${migration.name} was changed after it was applied; add a new migration instead`);
+      }
+      continue;
+    }
+    sqlite.transaction(() => {
+      sqlite.exec(migration.sql);
+      record.run(migration.name, migration.checksum, Date.now());
+    })();
+    applied.push(migration.name);
+  }
+  return { applied, alreadyApplied: done.size };
+}

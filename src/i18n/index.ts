@@ -1,0 +1,51 @@
+import i18next, { type TFunction } from 'i18next';
+import { en } from './locales/en.js';
+import { zhCN } from './locales/zh-CN.js';
+
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const catalogues: Record<Locale, typeof en> = { en, 'zh-CN': zhCN };
+
+const instance = i18next.createInstance();
+await instance.init({
+  resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
+  lng: 'en',
+  fallbackLng: false,
+  initAsync: false,
+  interpolation: { escapeValue: false },
+  returnNull: false,
+});
+
+export type Translate = TFunction;
+
+export function isLocale(value: string | null | undefined): value is Locale {
+  return (LOCALES as readonly string[]).includes(value ?? '');
+}
+
+/** A translator fixed to one locale. A missing key shows the key itself, which a test forbids. */
+export function translator(locale: Locale): Translate {
+  return instance.getFixedT(locale);
+}
+
+/** Money in integer minor units, formatted per locale (¥1,234.50 / CN¥1,234.50). */
+export function formatMoney(minor: number, locale: Locale, currency: string): string {
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
+}
+
+export function formatNumber(value: number, locale: Locale, maximumFractionDigits = 0): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
+}
+
+export function formatPercent(fraction: number, locale: Locale): string {
+  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+}
+
+/** A calendar date in the reader's time zone: 2026-11-23 reads "Nov 23, 2026" / "2026年11月23日". */
+export function formatDate(at: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(at);
+}
+
+export function formatDateTime(at: Date, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+}

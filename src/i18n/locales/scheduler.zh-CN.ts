@@ -1,0 +1,3 @@
+import type { schedulerEn } from './scheduler.en.js';
+
+export const schedulerZhCN: typeof schedulerEn = {};
