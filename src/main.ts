@@ -1,4 +1,5 @@
 import { runConsole } from './adapters/console/console-adapter.js';
+import { createConsoleNotifier } from './adapters/console/console-notifier.js';
 import type { Clock } from './clock.js';
 import { createDispatcher, type Dispatch } from './commands/dispatcher.js';
 import type { Services } from './commands/ports.js';
@@ -10,6 +11,8 @@ import { createIdentityDirectory } from './db/identity-directory.js';
 import { DEMO_ADMIN_EMAIL } from './db/seed/demo-data.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { Logger } from './logger.js';
+import { createDigestService, createOutboxView } from './scheduler/command-services.js';
+import { startScheduler } from './scheduler/scheduler.js';
 import { recomputeScores } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
@@ -20,6 +23,8 @@ export function createServices(db: Database): Services {
   return {
     identities: createIdentityDirectory(db.prisma),
     customers: createCustomerDirectory(db.prisma),
+    digests: createDigestService(db.sqlite),
+    outbox: createOutboxView(db.sqlite),
   };
 }
 
@@ -62,7 +67,17 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
       logger.error(`${unsupported.join(' and ')} support is not in this build yet; unset its tokens to use the console`);
       return 1;
     }
-    {
+    // Nudges print into an interactive console as they fire; piped input gets only its answers.
+    const scheduler = io.interactive
+      ? await startScheduler({
+          sqlite: db.sqlite,
+          notifier: createConsoleNotifier(io.output),
+          clock,
+          logger,
+          render: { currency: config.currency, defaultLocale: config.defaultLocale },
+        })
+      : null;
+    try {
       await runConsole({
         dispatch,
         input: io.input,
@@ -71,6 +86,8 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
         interactive: io.interactive,
         greeting: 'Rapport console. Type /help for commands, exit to leave.',
       });
+    } finally {
+      await scheduler?.stop();
     }
     return 0;
   } finally {

@@ -6,7 +6,14 @@ import type { Actor, Role } from '../domain/actor.js';
 import type { Reply } from './reply.js';
 import type { Services } from './ports.js';
 
-export type CommandKey = keyof (typeof en)['commands'];
+export type CommandKey =
+  | keyof (typeof en)['commands']
+  | `scheduler.commands.${keyof (typeof en)['scheduler']['commands']}`;
+
+/** The i18n key of a command's summary, usage or example; feature catalogues keep their own (scheduler.commands.digest). */
+export function commandText(key: CommandKey, field: 'summary' | 'usage' | 'example'): string {
+  return key.includes('.') ? `${key}.${field}` : `commands.${key}.${field}`;
+}
 
 export interface CommandContext {
   actor: Actor;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { hasRole } from '../domain/actor.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { AnyCommand, CommandContext } from './command.js';
+import { commandText, type AnyCommand, type CommandContext } from './command.js';
 import { parseArgs } from './parse-args.js';
 import type { Platform, Services } from './ports.js';
 import { reply, type Reply } from './reply.js';
@@ -78,7 +78,7 @@ function startsWithWords(line: string, name: string): boolean {
 
 /** Schema messages are i18n keys when a command wrote a specific one; otherwise the usage line says it. */
 function usageError(command: AnyCommand, message: string | undefined, t: Translate): Reply {
-  const usage = t('common.usage', { usage: t(`commands.${command.key}.usage`) });
+  const usage = t('common.usage', { usage: t(commandText(command.key, 'usage')) });
   const specific = message && t(message, { defaultValue: '' });
   return reply.error(specific ? `${specific}\n${usage}` : usage);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineCommand } from './command.js';
+import { commandText, defineCommand } from './command.js';
 import { reply } from './reply.js';
 import type { AnyCommand } from './command.js';
 
@@ -18,10 +18,10 @@ export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
         return reply.private({
           type: 'card',
           title: `/${command.name}`,
-          subtitle: t(`commands.${command.key}.summary`),
+          subtitle: t(commandText(command.key, 'summary')),
           fields: [
-            { label: t('help.usageLabel'), value: t(`commands.${command.key}.usage`) },
-            { label: t('help.exampleLabel'), value: t(`commands.${command.key}.example`) },
+            { label: t('help.usageLabel'), value: t(commandText(command.key, 'usage')) },
+            { label: t('help.exampleLabel'), value: t(commandText(command.key, 'example')) },
           ],
         });
       }
@@ -29,7 +29,7 @@ export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
         type: 'list',
         title: t('help.title'),
         numbered: false,
-        items: commands.map((c) => ({ primary: t(`commands.${c.key}.usage`), secondary: t(`commands.${c.key}.summary`) })),
+        items: commands.map((c) => ({ primary: t(commandText(c.key, 'usage')), secondary: t(commandText(c.key, 'summary')) })),
         footer: t('help.footer'),
       });
     },

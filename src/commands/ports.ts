@@ -1,9 +1,13 @@
 import type { Actor, BookScope } from '../domain/actor.js';
+import type { DigestService } from './digest.command.js';
+import type { OutboxView } from './rapport-outbox.command.js';
 
 /** What a command may ask of storage. src/db implements these; tests may use the same. */
 export interface Services {
   identities: IdentityDirectory;
   customers: CustomerDirectory;
+  digests: DigestService;
+  outbox: OutboxView;
 }
 
 export type Platform = 'console' | 'slack' | 'discord';

@@ -176,7 +176,8 @@ export function demoCustomer(index: number, options: DemoOptions, reps: readonly
   }
   const externalId = externalIdFor(index);
   const sellers = reps.filter((r) => r.team === team && r.role === 'rep');
-  const owner = sellers[index % sellers.length]!;
+  // Customers alternate between teams by index % 3, so spread owners by index / 3 to give every rep a book.
+  const owner = sellers[Math.floor(index / 3) % sellers.length]!;
   const rhythm = pickRhythm(random, index);
   const orders = generateOrders(random, rhythm, externalId, chinese, options.asOf.getTime());
   const hasBirthday = random() < 0.9;

@@ -1,0 +1,36 @@
+import type { DigestService } from '../commands/digest.command.js';
+import type { OutboxView } from '../commands/rapport-outbox.command.js';
+import type { Sqlite } from '../db/database.js';
+import { renderDigestChart } from './digest-chart.js';
+import { createOutbox } from './outbox.js';
+import { buildWeeklyDigest, digestReply, type DigestScope } from './weekly-digest.js';
+
+/** /digest: the same digest the Monday nudge sends, built now for the asker's scope. */
+export function createDigestService(sqlite: Sqlite, renderChart = renderDigestChart): DigestService {
+  const teamName = sqlite.prepare('SELECT name FROM Team WHERE id = ?');
+  return {
+    async weeklyDigest(actor, now, reader) {
+      const scope: DigestScope =
+        actor.role === 'admin' || actor.teamId === null
+          ? { kind: 'all' }
+          : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
+      const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
+      const chart = digest.history.length > 0 ? await renderChart(digest.history) : null;
+      return digestReply(digest, scope, reader, chart);
+    },
+  };
+}
+
+export function createOutboxView(sqlite: Sqlite): OutboxView {
+  const outbox = createOutbox(sqlite);
+  return {
+    async counts() {
+      return outbox.countsByStatus();
+    },
+    async attention(limit) {
+      return outbox.list(['pending', 'claimed', 'dead'], limit).map((r) => ({
+        id: r.id, kind: r.kind, dueAt: new Date(r.dueAt), status: r.status, attempts: r.attempts, lastError: r.lastError,
+      }));
+    },
+  };
+}

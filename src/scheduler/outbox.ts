@@ -1,0 +1,119 @@
+import type { Sqlite } from '../db/database.js';
+
+export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest'] as const;
+export type NudgeKind = (typeof NUDGE_KINDS)[number];
+export type NudgeStatus = 'pending' | 'claimed' | 'sent' | 'dead' | 'skipped';
+
+/** A nudge the planner wants in the outbox. */
+export interface PlannedNudge {
+  kind: NudgeKind;
+  dedupeKey: string;
+  dueAt: Date;
+  target: { kind: 'rep' | 'team'; id: number };
+  customerId: number | null;
+  payload: Record<string, unknown>;
+}
+
+/** A Nudge row as stored (DateTime columns are epoch milliseconds). */
+export interface NudgeRow {
+  id: number;
+  kind: NudgeKind;
+  dedupeKey: string;
+  dueAt: number;
+  targetKind: 'rep' | 'team';
+  targetId: number;
+  customerId: number | null;
+  payload: string;
+  status: NudgeStatus;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number | null;
+  claimedAt: number | null;
+  claimedBy: string | null;
+  sentAt: number | null;
+  late: number;
+}
+
+export interface Outbox {
+  /** Inserts what is not there yet (by dedupe key); returns how many were new. */
+  insert(nudges: readonly PlannedNudge[], now: Date): number;
+  /**
+   * Claims up to `limit` due rows for `token`: pending ones whose (retry) time has come, and
+   * claimed ones whose claim is older than the lease (their worker died). Counts an attempt.
+   */
+  claimDue(now: Date, limit: number, token: string, leaseMs: number): NudgeRow[];
+  markSent(id: number, token: string, now: Date, late: boolean): boolean;
+  markSkipped(id: number, token: string, reason: string, now: Date): boolean;
+  retryAt(id: number, token: string, error: string, at: Date): boolean;
+  /** Rate limited: back to pending at `at`, and the attempt is given back (the message was not at fault). */
+  deferUncounted(id: number, token: string, error: string, at: Date): boolean;
+  markDead(id: number, token: string, error: string): boolean;
+  /** Gives back rows claimed by `token` that were not attempted (a batch stopped early), due again at `at`. */
+  release(token: string, at: Date): number;
+  countsByStatus(): Record<NudgeStatus, number>;
+  list(statuses: readonly NudgeStatus[], limit: number): NudgeRow[];
+}
+
+/**
+ * The outbox on SQLite. A claim is one UPDATE … RETURNING, which SQLite runs under its single
+ * writer lock, so two workers never claim the same row; every later write checks the claim
+ * token, so a worker whose lease ran out cannot overwrite the row's new owner.
+ */
+export function createOutbox(sqlite: Sqlite): Outbox {
+  const insert = sqlite.prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
+  const claim = sqlite.prepare(`UPDATE Nudge SET status = 'claimed', claimedBy = @token, claimedAt = @now, attempts = attempts + 1
+    WHERE id IN (
+      SELECT id FROM Nudge
+      WHERE (status = 'pending' AND dueAt <= @now AND (nextAttemptAt IS NULL OR nextAttemptAt <= @now))
+         OR (status = 'claimed' AND claimedAt <= @leaseExpired)
+      ORDER BY dueAt, id LIMIT @limit)
+    RETURNING *`);
+  const owned = "WHERE id = @id AND claimedBy = @token AND status = 'claimed'";
+  const sent = sqlite.prepare(`UPDATE Nudge SET status = 'sent', sentAt = @now, late = @late, lastError = NULL ${owned}`);
+  const skipped = sqlite.prepare(`UPDATE Nudge SET status = 'skipped', sentAt = NULL, lastError = @reason, claimedAt = @now ${owned}`);
+  const retry = sqlite.prepare(`UPDATE Nudge SET status = 'pending', lastError = @error, nextAttemptAt = @at ${owned}`);
+  const defer = sqlite.prepare(
+    `UPDATE Nudge SET status = 'pending', lastError = @error, nextAttemptAt = @at, attempts = attempts - 1 ${owned}`,
+  );
+  const dead = sqlite.prepare(`UPDATE Nudge SET status = 'dead', lastError = @error ${owned}`);
+  const release = sqlite.prepare(
+    "UPDATE Nudge SET status = 'pending', claimedBy = NULL, claimedAt = NULL, nextAttemptAt = ?, attempts = attempts - 1 WHERE claimedBy = ? AND status = 'claimed'",
+  );
+  const counts = sqlite.prepare('SELECT status, COUNT(*) AS n FROM Nudge GROUP BY status');
+
+  return {
+    insert(nudges, now) {
+      let inserted = 0;
+      sqlite.transaction(() => {
+        for (const n of nudges) {
+          inserted += insert.run(
+            n.kind, n.dedupeKey, n.dueAt.getTime(), n.target.kind, n.target.id, n.customerId, JSON.stringify(n.payload), now.getTime(),
+          ).changes;
+        }
+      })();
+      return inserted;
+    },
+    claimDue(now, limit, token, leaseMs) {
+      const rows = claim.all({ token, now: now.getTime(), leaseExpired: now.getTime() - leaseMs, limit }) as NudgeRow[];
+      return rows.sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+    },
+    markSent: (id, token, now, late) => sent.run({ id, token, now: now.getTime(), late: late ? 1 : 0 }).changes === 1,
+    markSkipped: (id, token, reason, now) => skipped.run({ id, token, reason, now: now.getTime() }).changes === 1,
+    retryAt: (id, token, error, at) => retry.run({ id, token, error, at: at.getTime() }).changes === 1,
+    deferUncounted: (id, token, error, at) => defer.run({ id, token, error, at: at.getTime() }).changes === 1,
+    markDead: (id, token, error) => dead.run({ id, token, error }).changes === 1,
+    release: (token, at) => release.run(at.getTime(), token).changes,
+    countsByStatus() {
+      const result: Record<NudgeStatus, number> = { pending: 0, claimed: 0, sent: 0, dead: 0, skipped: 0 };
+      for (const row of counts.all() as { status: NudgeStatus; n: number }[]) result[row.status] = row.n;
+      return result;
+    },
+    list(statuses, limit) {
+      const marks = statuses.map(() => '?').join(', ');
+      return sqlite
+        .prepare(`SELECT * FROM Nudge WHERE status IN (${marks}) ORDER BY dueAt, id LIMIT ?`)
+        .all(...statuses, limit) as NudgeRow[];
+    },
+  };
+}

@@ -1,0 +1,277 @@
+import type { Sqlite } from '../db/database.js';
+import { DAY_MS } from '../domain/calendar.js';
+import { agendaSlotsBetween, type AgendaSlot, nextAgendaSlot } from '../domain/schedule/agenda.js';
+import { birthdayKeysFor, birthdayMorningsBetween } from '../domain/schedule/birthday.js';
+import { cadenceDueAt, DEFAULT_CADENCE_DAYS, isTier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { dedupeKey } from '../domain/schedule/dedupe-keys.js';
+import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
+import { isoDate, localDatesBetween } from '../domain/schedule/local-time.js';
+import { DEFAULT_WINBACK_DAYS, decideWinback } from '../domain/schedule/winback.js';
+import type { PlannedNudge } from './outbox.js';
+import type { PlanningStore, RepInfo, TeamInfo } from './planning-store.js';
+
+/**
+ * The span a planning run covers. `from` is where time-derived nudges (birthdays, agendas)
+ * start: the previous run, so a restart plans what fell due while the bot was down.
+ */
+export interface PlanningWindow {
+  from: Date;
+  to: Date;
+  /** Digests look further back than the rest so that one missed digest still goes out. */
+  digestFrom: Date;
+  /** Timed callbacks due since then are pinged even when created with a time already past. */
+  callbacksFrom: Date;
+}
+
+/** A cadence check-in: an untimed callback for the agenda, not a ping. */
+export interface PlannedCallback {
+  customerId: number;
+  externalId: string;
+  ownerId: number;
+  dueAt: Date;
+  dedupeKey: string;
+  tier: string;
+  days: number;
+}
+
+export type WinbackChange =
+  | { kind: 'open'; customerId: number; episode: number; startedAt: number; deadline: number }
+  | { kind: 'won' | 'lost'; customerId: number; episode: number; at: number };
+
+export interface Plan {
+  nudges: PlannedNudge[];
+  cadenceCallbacks: PlannedCallback[];
+  winbackChanges: WinbackChange[];
+  /** Targets that could not be planned; the rest of the batch went on. */
+  failures: { target: string; error: string }[];
+  /** External ids of the customers the nudges are about, for previews. */
+  externalIds: Map<number, string>;
+}
+
+export interface PlanOptions {
+  teamId?: number;
+  /** `callbacks` plans only timed-callback pings: cheap enough to run every minute. */
+  scope?: 'all' | 'callbacks';
+}
+
+/**
+ * Works out every nudge, cadence callback and win-back change the database calls for in the
+ * window, without writing anything: the live scheduler applies the plan, the preview prints it.
+ */
+export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
+  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], failures: [], externalIds: new Map() };
+  const teams = new Map(store.teams(options.teamId).map((t) => [t.id, t]));
+  const reps = store.reps(options.teamId);
+  const repsById = new Map(reps.map((r) => [r.id, r]));
+  const each: Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => {
+    for (const item of items) {
+      try {
+        work(item);
+      } catch (error) {
+        plan.failures.push({ target: name(item), error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  const teamOf = (rep: RepInfo | undefined): TeamInfo | undefined => (rep?.teamId == null ? undefined : teams.get(rep.teamId));
+
+  each(store.openTimedCallbacks(window.callbacksFrom, window.to, options.teamId), (c) => `callback ${c.id}`, (callback) => {
+    const dueAt = new Date(callback.dueAt);
+    plan.externalIds.set(callback.customerId, callback.externalId);
+    plan.nudges.push({
+      kind: 'callback',
+      dedupeKey: dedupeKey.callback(callback.id, dueAt),
+      dueAt,
+      target: { kind: 'rep', id: callback.ownerId },
+      customerId: callback.customerId,
+      payload: { callbackId: callback.id, dueAt: dueAt.toISOString() },
+    });
+  });
+  if (options.scope === 'callbacks') return plan;
+
+  each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
+    for (const slot of agendaSlotsBetween(rep.zone, rep.agendaHour, window.from, window.to)) {
+      plan.nudges.push({
+        kind: 'agenda',
+        dedupeKey: dedupeKey.agenda(rep.id, slot.date),
+        dueAt: slot.dueAt,
+        target: { kind: 'rep', id: rep.id },
+        customerId: null,
+        payload: { date: isoDate(slot.date) },
+      });
+    }
+  });
+
+  each(reps.filter((r) => r.role === 'manager'), (r) => `manager ${r.id}`, (manager) => {
+    const time = teamOf(manager)?.settings.digest ?? { weekday: 1, hour: 8 };
+    for (const slot of digestSlotsBetween(manager.zone, time, window.digestFrom, window.to)) {
+      plan.nudges.push({
+        kind: 'digest',
+        dedupeKey: dedupeKey.digest(manager.id, slot.date),
+        dueAt: slot.dueAt,
+        target: { kind: 'rep', id: manager.id },
+        customerId: null,
+        payload: { date: isoDate(slot.date) },
+      });
+    }
+  });
+
+  planBirthdays(store, window, options, teams, plan, each);
+
+  planCadences(store, window, now, options, repsById, teams, plan, each);
+  planWinbacks(store, window, now, options, repsById, teams, plan, each);
+  return plan;
+}
+
+type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => void;
+
+function planBirthdays(store: PlanningStore, window: PlanningWindow, options: PlanOptions, teams: Map<number, TeamInfo>, plan: Plan, each: Each): void {
+  // Customers' zones differ, so look up every calendar day the window touches anywhere (±1 day).
+  const dates = localDatesBetween(new Date(window.from.getTime() - DAY_MS), new Date(window.to.getTime() + DAY_MS), 'UTC');
+  const teamLists = new Map<string, { teamId: number; date: string; dueAt: Date; customerIds: number[] }>();
+  each(store.birthdayCustomers(birthdayKeysFor(dates), options.teamId), (c) => `customer ${c.id}`, (customer) => {
+    for (const morning of birthdayMorningsBetween(customer.birthday, window.from, window.to, customer.zone)) {
+      plan.externalIds.set(customer.id, customer.externalId);
+      plan.nudges.push({
+        kind: 'birthday',
+        dedupeKey: dedupeKey.birthday(customer.id, morning.date.year),
+        dueAt: morning.dueAt,
+        target: { kind: 'rep', id: customer.ownerId },
+        customerId: customer.id,
+        payload: { date: isoDate(morning.date) },
+      });
+    }
+    // The team channel's list is by the team's calendar day.
+    const team = customer.teamId === null ? undefined : teams.get(customer.teamId);
+    if (!team) return;
+    for (const morning of birthdayMorningsBetween(customer.birthday, window.from, window.to, team.zone)) {
+      const key = dedupeKey.birthdayList(team.id, morning.date);
+      const list = teamLists.get(key) ?? { teamId: team.id, date: isoDate(morning.date), dueAt: morning.dueAt, customerIds: [] };
+      list.customerIds.push(customer.id);
+      teamLists.set(key, list);
+    }
+  });
+  for (const [key, list] of teamLists) {
+    plan.nudges.push({
+      kind: 'birthday-list',
+      dedupeKey: key,
+      dueAt: list.dueAt,
+      target: { kind: 'team', id: list.teamId },
+      customerId: null,
+      payload: { date: list.date, customerIds: list.customerIds.sort((a, b) => a - b) },
+    });
+  }
+}
+
+function planCadences(
+  store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
+  teams: Map<number, TeamInfo>, plan: Plan, each: Each,
+): void {
+  // A check-in lands on the owner's agenda: the first agenda slot at or after it is due.
+  const slotsByRep = new Map<number, AgendaSlot[]>();
+  const slotsOf = (rep: RepInfo) => {
+    let slots = slotsByRep.get(rep.id);
+    if (!slots) {
+      slots = agendaSlotsBetween(rep.zone, rep.agendaHour, now, window.to);
+      slotsByRep.set(rep.id, slots);
+    }
+    return slots;
+  };
+  const cadenceOf = (teamId: number | null) => (teamId === null ? undefined : teams.get(teamId))?.settings.cadenceDays ?? DEFAULT_CADENCE_DAYS;
+  const candidates = store.cadenceCandidates(cadenceOf, [...teams.keys()], window.to, options.teamId);
+  each(candidates, (c) => `customer ${c.id}`, (customer) => {
+    const owner = reps.get(customer.ownerId);
+    if (!owner) return;
+    const tier = isTier(customer.tier) ? customer.tier : UNSCORED_TIER;
+    const cadenceDays = cadenceOf(customer.teamId);
+    const due = Math.max(cadenceDueAt(customer.lastTouch, tier, cadenceDays), now.getTime());
+    if (due > window.to.getTime()) return;
+    const slot = slotsOf(owner).find((s) => s.dueAt.getTime() >= due);
+    if (!slot) return;
+    plan.externalIds.set(customer.id, customer.externalId);
+    plan.cadenceCallbacks.push({
+      customerId: customer.id,
+      externalId: customer.externalId,
+      ownerId: owner.id,
+      dueAt: slot.dueAt,
+      dedupeKey: dedupeKey.cadence(customer.id, new Date(customer.lastTouch)),
+      tier,
+      days: cadenceDays[tier],
+    });
+  });
+}
+
+function planWinbacks(
+  store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
+  teams: Map<number, TeamInfo>, plan: Plan, each: Each,
+): void {
+  each(store.winbackCandidates(options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
+    const owner = reps.get(candidate.ownerId);
+    if (!owner) return;
+    const team = owner.teamId === null ? undefined : teams.get(owner.teamId);
+    const decision = decideWinback(candidate, now.getTime(), team?.settings.winbackDays ?? DEFAULT_WINBACK_DAYS);
+    plan.externalIds.set(candidate.customerId, candidate.externalId);
+    const episode = decision.kind === 'none' ? candidate.open : decision.kind === 'open' ? decision : null;
+    if (decision.kind !== 'none') plan.winbackChanges.push({ ...decision, customerId: candidate.customerId });
+    if (episode) {
+      // The plan's nudge arrives with the owner's next morning agenda.
+      const slot = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(episode.startedAt));
+      if (slot.dueAt <= window.to) {
+        plan.nudges.push({
+          kind: 'winback',
+          dedupeKey: dedupeKey.winback(candidate.customerId, episode.episode),
+          dueAt: slot.dueAt,
+          target: { kind: 'rep', id: owner.id },
+          customerId: candidate.customerId,
+          payload: { episode: episode.episode, deadline: new Date(episode.deadline).toISOString(), tier: candidate.tier, outcome: 'open' },
+        });
+      }
+    }
+    if (decision.kind === 'won') {
+      plan.nudges.push({
+        kind: 'winback',
+        dedupeKey: dedupeKey.winbackWon(candidate.customerId, decision.episode),
+        dueAt: now,
+        target: { kind: 'rep', id: owner.id },
+        customerId: candidate.customerId,
+        payload: { episode: decision.episode, tier: candidate.tier, outcome: 'won', orderedAt: new Date(decision.at).toISOString() },
+      });
+    }
+  });
+}
+
+export interface AppliedPlan {
+  nudges: number;
+  cadenceCallbacks: number;
+  winbackChanges: number;
+}
+
+/**
+ * Writes a plan in one transaction. Nudges and cadence callbacks are inserted by dedupe key,
+ * so applying the same plan twice changes nothing; episode changes are guarded by status.
+ */
+export function applyPlan(sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (nudges: readonly PlannedNudge[]) => number): AppliedPlan {
+  const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
+    VALUES (?, ?, ?, 0, '', 'open', 'cadence', ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
+  const openEpisode = sqlite.prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
+    VALUES (?, ?, ?, ?, 'open') ON CONFLICT(customerId, episode) DO NOTHING`);
+  const closeEpisode = sqlite.prepare(
+    "UPDATE WinbackEpisode SET status = ?, closedAt = ? WHERE customerId = ? AND episode = ? AND status = 'open'",
+  );
+  const markCustomer = sqlite.prepare('UPDATE Customer SET status = ?, statusChangedAt = ?, updatedAt = ? WHERE id = ?');
+  const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0 };
+  sqlite.transaction(() => {
+    for (const change of plan.winbackChanges) {
+      if (change.kind === 'open') {
+        applied.winbackChanges += openEpisode.run(change.customerId, change.episode, change.startedAt, change.deadline).changes;
+      } else if (closeEpisode.run(change.kind, now.getTime(), change.customerId, change.episode).changes === 1) {
+        markCustomer.run(change.kind === 'won' ? 'won_back' : 'lost', change.at, now.getTime(), change.customerId);
+        applied.winbackChanges++;
+      }
+    }
+    for (const c of plan.cadenceCallbacks) {
+      applied.cadenceCallbacks += insertCallback.run(c.customerId, c.ownerId, c.dueAt.getTime(), c.dedupeKey, now.getTime()).changes;
+    }
+    applied.nudges = insertNudges(plan.nudges);
+  })();
+  return applied;
+}

@@ -1,0 +1,56 @@
+import type { Sqlite } from '../db/database.js';
+import { DAY_MS } from '../domain/calendar.js';
+import { createOutbox } from './outbox.js';
+import { applyPlan, collectPlan, type AppliedPlan, type Plan, type PlanningWindow } from './planner.js';
+import { createPlanningStore } from './planning-store.js';
+
+/** How far ahead nudges are written: far enough that an hourly planner never falls behind. */
+export const PLANNING_HORIZON_MS = 2 * DAY_MS;
+/** After downtime, birthdays, agendas and callbacks of at most the last 3 days are caught up. */
+export const CATCH_UP_MS = 3 * DAY_MS;
+/** …and the last digest of the past week. */
+export const DIGEST_CATCH_UP_MS = 7 * DAY_MS;
+
+const LAST_PLANNED_KEY = 'scheduler.lastPlannedAt';
+
+/**
+ * The window of a live planning run: from the previous run (so nothing that fell due while
+ * the bot was down is skipped, back to the catch-up limit) to the horizon. The first run ever
+ * starts now: a new install does not greet last week's birthdays.
+ */
+export function planningWindow(lastPlannedAt: Date | null, now: Date): PlanningWindow {
+  const since = Math.min(lastPlannedAt?.getTime() ?? now.getTime(), now.getTime());
+  return {
+    from: new Date(Math.max(since, now.getTime() - CATCH_UP_MS)),
+    to: new Date(now.getTime() + PLANNING_HORIZON_MS),
+    digestFrom: new Date(Math.max(since, now.getTime() - DIGEST_CATCH_UP_MS)),
+    callbacksFrom: new Date(now.getTime() - CATCH_UP_MS),
+  };
+}
+
+export function readLastPlannedAt(sqlite: Sqlite): Date | null {
+  const row = sqlite.prepare('SELECT value FROM AppState WHERE key = ?').get(LAST_PLANNED_KEY) as { value: string } | undefined;
+  return row ? new Date(Number(row.value)) : null;
+}
+
+export interface PlanningResult extends AppliedPlan {
+  window: PlanningWindow;
+  failures: Plan['failures'];
+}
+
+/**
+ * One live planning run: collect, apply, and (for a full run) remember when. Safe to run twice
+ * for the same `now`. The every-minute callback run leaves the remembered time alone.
+ */
+export function runPlanning(sqlite: Sqlite, now: Date, scope: 'all' | 'callbacks' = 'all'): PlanningResult {
+  const window = planningWindow(readLastPlannedAt(sqlite), now);
+  const plan = collectPlan(createPlanningStore(sqlite), window, now, { scope });
+  const outbox = createOutbox(sqlite);
+  const applied = applyPlan(sqlite, plan, now, (nudges) => outbox.insert(nudges, now));
+  if (scope === 'all') {
+    sqlite
+      .prepare('INSERT INTO AppState (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(LAST_PLANNED_KEY, String(now.getTime()));
+  }
+  return { ...applied, window, failures: plan.failures };
+}

@@ -1,0 +1,211 @@
+import type { Sqlite } from '../db/database.js';
+import { DAY_MS } from '../domain/calendar.js';
+import type { Birthday } from '../domain/schedule/birthday.js';
+import { TIERS, type Tier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { parseScheduleSettings, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import { safeZone } from '../domain/schedule/local-time.js';
+import type { WinbackState } from '../domain/schedule/winback.js';
+
+export interface TeamInfo {
+  id: number;
+  name: string;
+  zone: string;
+  locale: string;
+  settings: ScheduleSettings;
+}
+
+export interface RepInfo {
+  id: number;
+  name: string;
+  teamId: number | null;
+  role: string;
+  /** The rep's own zone, else their team's, else UTC. */
+  zone: string;
+  agendaHour: number;
+  ownsCustomers: boolean;
+}
+
+export interface BirthdayCustomer {
+  id: number;
+  externalId: string;
+  birthday: Birthday;
+  /** The customer's zone, else the owner's team's. */
+  zone: string;
+  ownerId: number;
+  teamId: number | null;
+}
+
+/** A customer whose check-in falls due by the asked time. */
+export interface CadenceCandidate {
+  id: number;
+  externalId: string;
+  ownerId: number;
+  teamId: number | null;
+  /** The current week's tier, or null when not scored. */
+  tier: string | null;
+  /** Latest interaction, completed callback or purchase; the customer's creation when none. */
+  lastTouch: number;
+}
+
+export interface TimedCallback {
+  id: number;
+  customerId: number;
+  externalId: string;
+  ownerId: number;
+  teamId: number | null;
+  dueAt: number;
+}
+
+export interface WinbackCandidate extends WinbackState {
+  customerId: number;
+  externalId: string;
+  ownerId: number;
+  teamId: number | null;
+  tier: string | null;
+}
+
+/** What the planner reads, straight from SQLite: the planner runs over every customer, hourly. */
+export interface PlanningStore {
+  teams(teamId?: number): TeamInfo[];
+  reps(teamId?: number): RepInfo[];
+  birthdayCustomers(keys: readonly Birthday[], teamId?: number): BirthdayCustomer[];
+  /**
+   * Owned customers, not lost, with no open callback, whose check-in is due by `dueBy` given
+   * each team's cadence days per tier. The filter runs in SQL: the hourly run scans every customer.
+   */
+  cadenceCandidates(cadenceDays: (teamId: number | null) => Record<Tier, number>, teamIds: readonly number[], dueBy: Date, teamId?: number): CadenceCandidate[];
+  openTimedCallbacks(from: Date, to: Date, teamId?: number): TimedCallback[];
+  winbackCandidates(teamId?: number): WinbackCandidate[];
+}
+
+const teamFilter = (teamId: number | undefined, column: string) => (teamId === undefined ? '' : ` AND ${column} = ${Number(teamId)}`);
+
+export function createPlanningStore(sqlite: Sqlite): PlanningStore {
+  return {
+    teams(teamId) {
+      const rows = sqlite
+        .prepare(`SELECT id, name, timeZone, locale, settings FROM Team WHERE 1 = 1${teamFilter(teamId, 'id')} ORDER BY id`)
+        .all() as { id: number; name: string; timeZone: string; locale: string; settings: string }[];
+      return rows.map((t) => ({ id: t.id, name: t.name, zone: safeZone(t.timeZone), locale: t.locale, settings: parseScheduleSettings(t.settings) }));
+    },
+
+    reps(teamId) {
+      const rows = sqlite
+        .prepare(
+          `SELECT r.id, r.name, r.teamId, r.role, COALESCE(r.timeZone, t.timeZone) AS zone, r.agendaHour,
+             EXISTS (SELECT 1 FROM Customer c WHERE c.ownerId = r.id) AS ownsCustomers
+           FROM Rep r LEFT JOIN Team t ON t.id = r.teamId
+           WHERE r.active = 1${teamFilter(teamId, 'r.teamId')} ORDER BY r.id`,
+        )
+        .all() as (Omit<RepInfo, 'ownsCustomers' | 'zone'> & { zone: string | null; ownsCustomers: number })[];
+      return rows.map((r) => ({ ...r, zone: safeZone(r.zone), ownsCustomers: r.ownsCustomers === 1 }));
+    },
+
+    birthdayCustomers(keys, teamId) {
+      const select = sqlite.prepare(
+        `SELECT c.id, c.externalId, c.birthdayMonth AS month, c.birthdayDay AS day, COALESCE(c.timeZone, t.timeZone) AS zone,
+           c.ownerId, r.teamId
+         FROM Customer c JOIN Rep r ON r.id = c.ownerId LEFT JOIN Team t ON t.id = r.teamId
+         WHERE c.birthdayMonth = ? AND c.birthdayDay = ? AND c.greetingOptOut = 0 AND r.active = 1${teamFilter(teamId, 'r.teamId')}`,
+      );
+      const result: BirthdayCustomer[] = [];
+      for (const key of keys) {
+        for (const row of select.all(key.month, key.day) as (Omit<BirthdayCustomer, 'birthday'> & Birthday)[]) {
+          result.push({
+            id: row.id,
+            externalId: row.externalId,
+            birthday: { month: row.month, day: row.day },
+            zone: safeZone(row.zone),
+            ownerId: row.ownerId,
+            teamId: row.teamId,
+          });
+        }
+      }
+      return result;
+    },
+
+    cadenceCandidates(cadenceDays, teamIds, dueBy, teamId) {
+      // The cadence interval of each (team, tier) as a CASE over literal integers (not user text).
+      const daysMs = (days: Record<Tier, number>) =>
+        `CASE tier ${TIERS.map((t) => `WHEN '${t}' THEN ${Math.round(days[t] * DAY_MS)}`).join(' ')} ELSE ${Math.round(days[UNSCORED_TIER] * DAY_MS)} END`;
+      const interval = `CASE teamId ${teamIds.map((id) => `WHEN ${Number(id)} THEN ${daysMs(cadenceDays(id))}`).join(' ')} ELSE ${daysMs(cadenceDays(null))} END`;
+      const week = (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot').get() as { w: string | null }).w;
+      return sqlite
+        .prepare(
+          `SELECT id, externalId, ownerId, teamId, tier, lastTouch FROM (
+             SELECT c.id, c.externalId, c.ownerId, r.teamId,
+               (SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id AND s.week = @week) AS tier,
+               COALESCE(NULLIF(MAX(
+                 COALESCE((SELECT MAX(o.orderedAt) FROM "Order" o WHERE o.customerId = c.id), 0),
+                 COALESCE((SELECT MAX(i.at) FROM Interaction i WHERE i.customerId = c.id), 0),
+                 COALESCE((SELECT MAX(k.completedAt) FROM Callback k WHERE k.customerId = c.id AND k.status = 'done'), 0)), 0),
+                 c.createdAt) AS lastTouch
+             FROM Customer c JOIN Rep r ON r.id = c.ownerId
+             WHERE c.status != 'lost' AND r.active = 1${teamFilter(teamId, 'r.teamId')}
+               AND NOT EXISTS (SELECT 1 FROM Callback k WHERE k.customerId = c.id AND k.status = 'open'))
+           WHERE lastTouch + ${interval} <= @dueBy`,
+        )
+        .all({ week, dueBy: dueBy.getTime() }) as CadenceCandidate[];
+    },
+
+    openTimedCallbacks(from, to, teamId) {
+      return sqlite
+        .prepare(
+          `SELECT k.id, k.customerId, c.externalId, k.ownerId, r.teamId, k.dueAt
+           FROM Callback k JOIN Customer c ON c.id = k.customerId JOIN Rep r ON r.id = k.ownerId
+           WHERE k.status = 'open' AND k.timed = 1 AND k.dueAt BETWEEN ? AND ?${teamFilter(teamId, 'r.teamId')}
+           ORDER BY k.dueAt, k.id`,
+        )
+        .all(from.getTime(), to.getTime()) as TimedCallback[];
+    },
+
+    winbackCandidates(teamId) {
+      // Customers with an open plan, or whose score this (newest) week says at risk / lapsed.
+      const rows = sqlite
+        .prepare(
+          `WITH latest AS (
+             SELECT s.customerId, s.lifecycle, s.asOf, s.tier FROM ScoreSnapshot s
+             WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot)
+           )
+           SELECT c.id AS customerId, c.externalId, c.ownerId, r.teamId, l.lifecycle, l.asOf, l.tier,
+             o.episode AS openEpisode, o.startedAt, o.deadline,
+             (SELECT MIN(ord.orderedAt) FROM "Order" ord WHERE ord.customerId = c.id AND ord.orderedAt > o.startedAt) AS firstOrderSinceStart,
+             lc.episode AS closedEpisode, lc.closedAt
+           FROM Customer c
+             JOIN Rep r ON r.id = c.ownerId
+             LEFT JOIN latest l ON l.customerId = c.id
+             LEFT JOIN WinbackEpisode o ON o.customerId = c.id AND o.status = 'open'
+             LEFT JOIN WinbackEpisode lc ON lc.customerId = c.id AND lc.status != 'open'
+               AND lc.episode = (SELECT MAX(episode) FROM WinbackEpisode WHERE customerId = c.id AND status != 'open')
+           WHERE (o.id IS NOT NULL OR l.lifecycle IN ('at_risk', 'lapsed'))${teamFilter(teamId, 'r.teamId')}
+           ORDER BY c.id`,
+        )
+        .all() as {
+        customerId: number;
+        externalId: string;
+        ownerId: number;
+        teamId: number | null;
+        lifecycle: string | null;
+        asOf: number | null;
+        tier: string | null;
+        openEpisode: number | null;
+        startedAt: number | null;
+        deadline: number | null;
+        firstOrderSinceStart: number | null;
+        closedEpisode: number | null;
+        closedAt: number | null;
+      }[];
+      return rows.map((r) => ({
+        customerId: r.customerId,
+        externalId: r.externalId,
+        ownerId: r.ownerId,
+        teamId: r.teamId,
+        tier: r.tier,
+        latestScore: r.lifecycle !== null && r.asOf !== null ? { lifecycle: r.lifecycle, asOf: r.asOf } : null,
+        open: r.openEpisode !== null ? { episode: r.openEpisode, startedAt: r.startedAt!, deadline: r.deadline! } : null,
+        lastClosed: r.closedEpisode !== null ? { episode: r.closedEpisode, closedAt: r.closedAt! } : null,
+        firstOrderSinceStart: r.openEpisode !== null ? r.firstOrderSinceStart : null,
+      }));
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import type { Reply } from '../commands/reply.js';
+import type { Sqlite } from '../db/database.js';
+import { DAY_MS } from '../domain/calendar.js';
+import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
+import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
+import type { WeeklyCounts } from './digest-chart.js';
+
+/** Whose customers a digest covers: a manager's team, or everyone (an admin asking). */
+export type DigestScope = { kind: 'team'; teamId: number; teamName: string } | { kind: 'all' };
+
+export interface DigestCustomer {
+  id: number;
+  name: string;
+  ownerId: number | null;
+}
+
+export interface RepLine {
+  repName: string;
+  atRisk: number;
+  lapsed: number;
+  wonBack: number;
+  lost: number;
+  revenueAtRiskMinor: number;
+}
+
+export interface WeeklyDigest {
+  week: string | null;
+  previousWeek: string | null;
+  newlyAtRisk: DigestCustomer[];
+  newlyLapsed: DigestCustomer[];
+  wonBack: DigestCustomer[];
+  lost: DigestCustomer[];
+  tierMoves: { from: string; to: string; count: number }[];
+  revenueAtRiskMinor: number;
+  perRep: RepLine[];
+  /** Oldest first, up to 12 weeks. */
+  history: WeeklyCounts[];
+}
+
+const HISTORY_WEEKS = 12;
+const AT_RISK = ['at_risk', 'lapsed'];
+
+/**
+ * The week's churn picture from the score snapshots: this ISO week (in the reader's zone)
+ * against the previous snapshot week, plus the win-back plans closed in the last 7 days.
+ */
+export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date, zone: string): WeeklyDigest {
+  const inScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
+  const thisWeek = isoWeekOf(localDateOf(now, zone));
+  const week = (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot WHERE week <= ?').get(thisWeek) as { w: string | null }).w;
+  const previousWeek = week
+    ? (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot WHERE week < ?').get(week) as { w: string | null }).w
+    : null;
+  const digest: WeeklyDigest = {
+    week, previousWeek, newlyAtRisk: [], newlyLapsed: [], wonBack: [], lost: [], tierMoves: [], revenueAtRiskMinor: 0, perRep: [], history: [],
+  };
+  if (!week) return digest;
+
+  const repNames = new Map(
+    (sqlite.prepare('SELECT id, name FROM Rep').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
+  );
+  const perRep = new Map<number | null, RepLine>();
+  const lineFor = (ownerId: number | null) => {
+    let line = perRep.get(ownerId);
+    if (!line) {
+      line = { repName: ownerId === null ? '' : (repNames.get(ownerId) ?? ''), atRisk: 0, lapsed: 0, wonBack: 0, lost: 0, revenueAtRiskMinor: 0 };
+      perRep.set(ownerId, line);
+    }
+    return line;
+  };
+  const moves = new Map<string, number>();
+  const rows = sqlite
+    .prepare(
+      `SELECT c.id, c.name, c.ownerId, cur.lifecycle, cur.tier, prev.lifecycle AS prevLifecycle, prev.tier AS prevTier,
+         COALESCE(cur.clv12Minor, cur.monetaryMinor) AS valueMinor
+       FROM ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+         LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
+       WHERE cur.week = ? ${inScope} ORDER BY valueMinor DESC, c.id`,
+    )
+    .iterate(previousWeek, week) as IterableIterator<{
+    id: number; name: string; ownerId: number | null; lifecycle: string; tier: string; prevLifecycle: string | null; prevTier: string | null; valueMinor: number;
+  }>;
+  for (const row of rows) {
+    const customer = { id: row.id, name: row.name, ownerId: row.ownerId };
+    if (AT_RISK.includes(row.lifecycle)) {
+      const line = lineFor(row.ownerId);
+      line.revenueAtRiskMinor += row.valueMinor;
+      digest.revenueAtRiskMinor += row.valueMinor;
+      if (row.lifecycle === 'at_risk') line.atRisk++;
+      else line.lapsed++;
+    }
+    if (!previousWeek) continue;
+    if (row.lifecycle === 'at_risk' && row.prevLifecycle !== 'at_risk') digest.newlyAtRisk.push(customer);
+    if (row.lifecycle === 'lapsed' && row.prevLifecycle !== 'lapsed') digest.newlyLapsed.push(customer);
+    if (row.prevTier && row.prevTier !== row.tier) {
+      const key = `${row.prevTier}>${row.tier}`;
+      moves.set(key, (moves.get(key) ?? 0) + 1);
+    }
+  }
+  digest.tierMoves = [...moves].map(([key, count]) => {
+    const [from, to] = key.split('>') as [string, string];
+    return { from, to, count };
+  }).sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+
+  const closed = sqlite
+    .prepare(
+      `SELECT c.id, c.name, c.ownerId, e.status FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+       WHERE e.status IN ('won', 'lost') AND e.closedAt > ? AND e.closedAt <= ? ${inScope} ORDER BY e.closedAt, c.id`,
+    )
+    .all(now.getTime() - 7 * DAY_MS, now.getTime()) as (DigestCustomer & { status: 'won' | 'lost' })[];
+  for (const { status, ...customer } of closed) {
+    if (status === 'won') {
+      digest.wonBack.push(customer);
+      lineFor(customer.ownerId).wonBack++;
+    } else {
+      digest.lost.push(customer);
+      lineFor(customer.ownerId).lost++;
+    }
+  }
+  digest.perRep = [...perRep.values()].sort((a, b) => b.revenueAtRiskMinor - a.revenueAtRiskMinor || a.repName.localeCompare(b.repName));
+
+  digest.history = (
+    sqlite
+      .prepare(
+        `SELECT s.week, SUM(s.lifecycle = 'at_risk') AS atRisk, SUM(s.lifecycle = 'lapsed') AS lapsed
+         FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+         WHERE s.week <= ? ${inScope} GROUP BY s.week ORDER BY s.week DESC LIMIT ${HISTORY_WEEKS}`,
+      )
+      .all(week) as WeeklyCounts[]
+  ).reverse();
+  return digest;
+}
+
+const LIST_LIMIT = 10;
+
+/** The digest as a neutral reply in the reader's language; the chart is attached when given. */
+export function digestReply(
+  digest: WeeklyDigest, scope: DigestScope, text: { t: Translate; locale: Locale; currency: string }, chart: Uint8Array | null,
+): Reply {
+  const { t, locale, currency } = text;
+  const scopeName = scope.kind === 'team' ? scope.teamName : t('scheduler.digest.everyone');
+  if (!digest.week) {
+    return { visibility: 'private', blocks: [{ type: 'text', text: t('scheduler.digest.noScores') }] };
+  }
+  const names = (list: DigestCustomer[]) =>
+    list.length === 0
+      ? t('scheduler.digest.none')
+      : list.slice(0, LIST_LIMIT).map((c) => c.name).join(', ') +
+        (list.length > LIST_LIMIT ? ` ${t('scheduler.more', { count: list.length - LIST_LIMIT })}` : '');
+  const count = (n: number) => formatNumber(n, locale);
+  const blocks: Reply['blocks'] = [
+    {
+      type: 'card',
+      title: t('scheduler.digest.title', { week: digest.week }),
+      subtitle: digest.previousWeek ? t('scheduler.digest.scope', { scope: scopeName, previous: digest.previousWeek }) : scopeName,
+      fields: [
+        { label: `${t('scheduler.digest.newlyAtRisk')} (${count(digest.newlyAtRisk.length)})`, value: names(digest.newlyAtRisk) },
+        { label: `${t('scheduler.digest.newlyLapsed')} (${count(digest.newlyLapsed.length)})`, value: names(digest.newlyLapsed) },
+        { label: `${t('scheduler.digest.wonBack')} (${count(digest.wonBack.length)})`, value: names(digest.wonBack) },
+        { label: `${t('scheduler.digest.lost')} (${count(digest.lost.length)})`, value: names(digest.lost) },
+        { label: t('scheduler.digest.revenueAtRisk'), value: formatMoney(digest.revenueAtRiskMinor, locale, currency) },
+        {
+          label: t('scheduler.digest.tierMoves'),
+          value:
+            digest.tierMoves.length === 0
+              ? t('scheduler.digest.noTierMoves')
+              : digest.tierMoves.map((m) => `${m.from}→${m.to} ${count(m.count)}`).join(' · '),
+        },
+      ],
+      ...(digest.previousWeek ? {} : { footer: t('scheduler.digest.noHistory') }),
+    },
+  ];
+  if (digest.perRep.length > 0) {
+    blocks.push({
+      type: 'table',
+      title: t('scheduler.digest.perRep'),
+      columns: [
+        t('scheduler.digest.rep'), t('scheduler.digest.atRisk'), t('scheduler.digest.lapsed'), t('scheduler.digest.wonBack'),
+        t('scheduler.digest.lost'), t('scheduler.digest.revenueAtRisk'),
+      ],
+      rows: digest.perRep.map((line) => [
+        line.repName || t('scheduler.digest.unowned'), count(line.atRisk), count(line.lapsed), count(line.wonBack), count(line.lost),
+        formatMoney(line.revenueAtRiskMinor, locale, currency),
+      ]),
+    });
+  }
+  if (chart) blocks.push({ type: 'image', png: chart, alt: t('scheduler.digest.chartAlt'), fileName: `churn-${digest.week}.png` });
+  return { visibility: 'private', blocks };
+}

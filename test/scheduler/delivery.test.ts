@@ -1,0 +1,212 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/domain/calendar.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/domain/schedule/retry.js';
+import { CLAIM_LEASE_MS, LATE_AFTER_MS } from '../../src/scheduler/delivery-worker.js';
+import { NotifierError } from '../../src/scheduler/notifier.js';
+import { createOutbox, type NudgeRow } from '../../src/scheduler/outbox.js';
+import { PLANNING_HORIZON_MS, runPlanning } from '../../src/scheduler/planning-run.js';
+import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
+import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, readLines } from './helpers.js';
+
+type Db = Awaited<ReturnType<typeof demoDatabase>>;
+const MONDAY_NOON = new Date(DEMO_ASOF.getTime() + 12 * 3_600_000);
+
+function rows(db: Db): NudgeRow[] {
+  return db.sqlite.prepare('SELECT * FROM Nudge ORDER BY id').all() as NudgeRow[];
+}
+
+describe('outbox delivery', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await demoDatabase();
+    runPlanning(db.sqlite, DEMO_ASOF);
+  });
+  afterEach(async () => db.cleanup());
+
+  it('does plan each nudge once when planning runs twice or restarts', () => {
+    const before = rows(db).length;
+    expect(before).toBeGreaterThan(5);
+    const again = runPlanning(db.sqlite, DEMO_ASOF);
+    expect(again.nudges).toBe(0);
+    expect(again.cadenceCallbacks).toBe(0);
+    expect(rows(db).length).toBe(before);
+    // An hour later only what the moved horizon newly covers is added.
+    runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + 3_600_000));
+    const added = rows(db).slice(before);
+    expect(added.every((r) => r.dueAt > DEMO_ASOF.getTime() + PLANNING_HORIZON_MS)).toBe(true);
+  });
+
+  it('does send each due nudge once and mark it sent', async () => {
+    const notifier = new RecordingNotifier();
+    await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
+    const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
+    const sent = due.filter((r) => r.status === 'sent');
+    expect(sent.length).toBeGreaterThan(3);
+    expect(due.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(notifier.sent.map((n) => n.dedupeKey).sort()).toEqual(sent.map((r) => r.dedupeKey).sort());
+    expect(rows(db).filter((r) => r.dueAt > MONDAY_NOON.getTime()).every((r) => r.status === 'pending')).toBe(true);
+    await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
+    expect(notifier.sent.length).toBe(sent.length);
+  });
+
+  it('does not let two workers claim the same row', () => {
+    const outbox = createOutbox(db.sqlite);
+    const a = outbox.claimDue(MONDAY_NOON, 3, 'a', CLAIM_LEASE_MS);
+    const b = outbox.claimDue(MONDAY_NOON, 100, 'b', CLAIM_LEASE_MS);
+    expect(a.length).toBe(3);
+    expect(b.some((row) => a.some((x) => x.id === row.id))).toBe(false);
+    expect(outbox.claimDue(new Date(MONDAY_NOON.getTime() + CLAIM_LEASE_MS - 1), 100, 'c', CLAIM_LEASE_MS)).toEqual([]);
+    const reclaimed = outbox.claimDue(new Date(MONDAY_NOON.getTime() + CLAIM_LEASE_MS), 100, 'c', CLAIM_LEASE_MS);
+    expect(reclaimed.length).toBe(a.length + b.length);
+    expect(outbox.markSent(a[0]!.id, 'a', MONDAY_NOON, false)).toBe(false);
+  });
+
+  it('does retry a failing nudge with growing, jittered delays and kill it after the last attempt', async () => {
+    const notifier = new RecordingNotifier((n) => (n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === firstAgendaRep ? new Error('boom') : null));
+    const firstAgendaRep = rows(db).find((r) => r.kind === 'agenda' && r.dueAt <= MONDAY_NOON.getTime())!.targetId;
+    const deps = deliveryDeps(db.sqlite, notifier);
+    let now = MONDAY_NOON;
+    const delays: number[] = [];
+    for (let attempt = 1; attempt <= DEFAULT_RETRY_POLICY.maxAttempts; attempt++) {
+      await drain(now, deps);
+      const row = rows(db).find((r) => r.kind === 'agenda' && r.targetId === firstAgendaRep && r.dueAt <= MONDAY_NOON.getTime())!;
+      expect(row.attempts).toBe(attempt);
+      if (attempt < DEFAULT_RETRY_POLICY.maxAttempts) {
+        expect(row.status).toBe('pending');
+        delays.push(row.nextAttemptAt! - now.getTime());
+        now = new Date(row.nextAttemptAt!);
+      } else {
+        expect(row.status).toBe('dead');
+        expect(row.lastError).toBe('boom');
+      }
+    }
+    delays.forEach((delay, i) => {
+      const ceiling = DEFAULT_RETRY_POLICY.baseDelayMs * 2 ** i;
+      expect(delay).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(delay).toBeLessThanOrEqual(ceiling);
+    });
+    // The other nudges of the batches went out regardless.
+    expect(rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime() && r.status === 'pending')).toEqual([]);
+  });
+
+  it('does mark a nudge dead at once when the platform says retrying cannot help', async () => {
+    const notifier = new RecordingNotifier((n) => (n.kind === 'callback' ? new NotifierError('user not linked', { permanent: true }) : null));
+    await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
+    const callbacks = rows(db).filter((r) => r.kind === 'callback' && r.dueAt <= MONDAY_NOON.getTime());
+    expect(callbacks.length).toBeGreaterThan(0);
+    expect(callbacks.every((r) => r.status === 'dead' && r.attempts === 1)).toBe(true);
+  });
+
+  it('does back off through a 429 storm, honour Retry-After, and lose nothing', async () => {
+    // The platform accepts 2 messages, then answers 429 (retry after 30 s) to the next 3 tries, and so on.
+    const notifier = new RecordingNotifier((_, attempt) => (attempt % 5 >= 3 || attempt % 5 === 0 ? new NotifierError('429', { retryAfterMs: 30_000 }) : null));
+    const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
+    const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length;
+    let now = MONDAY_NOON;
+    const attemptsAtPause: number[] = [];
+    for (let round = 0; round < 100; round++) {
+      await runJob('deliver', now, deps);
+      const paused = deps.pausedUntil;
+      if (!paused) break;
+      expect(paused.getTime() - now.getTime()).toBeGreaterThanOrEqual(30_000);
+      attemptsAtPause.push(notifier.attempts);
+      // Nothing is tried before Retry-After has passed, by this worker or any other.
+      expect(await runJob('deliver', new Date(paused.getTime() - 1), deps)).toEqual([]);
+      expect((await drain(new Date(now.getTime() + 30_000 - 1), deps.delivery))[0]!.claimed).toBe(0);
+      expect(notifier.attempts).toBe(attemptsAtPause.at(-1));
+      now = paused;
+    }
+    const settled = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
+    expect(settled.length).toBe(due);
+    expect(settled.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(settled.every((r) => r.attempts <= 1)).toBe(true);
+    expect(new Set(notifier.sent.map((n) => n.dedupeKey)).size).toBe(notifier.sent.length);
+    // One 429 per pause: the worker stops the batch instead of hammering the platform.
+    expect(attemptsAtPause.length).toBeGreaterThan(2);
+    expect(notifier.attempts - notifier.sent.length).toBe(attemptsAtPause.length);
+  });
+
+  it('does catch up after a 3-day outage: recent birthdays and due callbacks late, one agenda, nothing twice', async () => {
+    await db.cleanup();
+    db = await demoDatabase(300);
+    runPlanning(db.sqlite, DEMO_ASOF);
+    const notifier = new RecordingNotifier();
+    await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
+    const sentBefore = notifier.sent.length;
+    // Down from Monday noon until Thursday 15:00 UTC.
+    const back = new Date(MONDAY_NOON.getTime() + 3 * DAY_MS + 3 * 3_600_000);
+    const planned = runPlanning(db.sqlite, back);
+    expect(planned.window.from.getTime()).toBe(back.getTime() - 3 * DAY_MS);
+    await drain(back, deliveryDeps(db.sqlite, notifier));
+    const caughtUp = notifier.sent.slice(sentBefore);
+    const keys = notifier.sent.map((n) => n.dedupeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    const all = rows(db);
+    expect(all.filter((r) => r.dueAt <= back.getTime() && (r.status === 'pending' || r.status === 'claimed'))).toEqual([]);
+    for (const n of caughtUp) {
+      const row = all.find((r) => r.dedupeKey === n.dedupeKey)!;
+      expect(n.late).toBe(back.getTime() - row.dueAt > LATE_AFTER_MS);
+      expect(row.late).toBe(n.late ? 1 : 0);
+    }
+    // Only today's agenda per rep; the missed Tuesday/Wednesday agendas are superseded.
+    const agendas = caughtUp.filter((n) => n.kind === 'agenda');
+    expect(new Set(agendas.map((n) => n.recipient.kind === 'rep' && n.recipient.repId)).size).toBe(agendas.length);
+    expect(agendas.every((n) => n.dedupeKey.endsWith('2027-01-07'))).toBe(true);
+    expect(all.filter((r) => r.kind === 'agenda' && /2027-01-0[56]$/.test(r.dedupeKey)).every((r) => r.status === 'skipped')).toBe(true);
+    const lateBirthdays = caughtUp.filter((n) => n.kind === 'birthday' && n.late);
+    const missedBirthdays = all.filter((r) => r.kind === 'birthday' && r.dueAt > MONDAY_NOON.getTime() && r.dueAt < back.getTime() - LATE_AFTER_MS);
+    expect(missedBirthdays.length).toBeGreaterThan(0);
+    expect(lateBirthdays.length).toBe(missedBirthdays.length);
+    expect(caughtUp.some((n) => n.kind === 'callback' && n.late)).toBe(true);
+    expect(missedBirthdays.every((r) => r.status === 'sent')).toBe(true);
+    expect(caughtUp.find((n) => n.late)?.reply.blocks[0]).toMatchObject({ type: 'text', tone: 'muted' });
+  });
+});
+
+const run = promisify(execFile);
+const CHILD = path.join(import.meta.dirname, 'fixtures', 'delivery-child.ts');
+
+async function child(db: Db, now: Date, record: string, killAt: string, nth: number): Promise<'exited' | 'killed'> {
+  try {
+    await run(process.execPath, ['--import', 'tsx', CHILD, db.file, now.toISOString(), record, killAt, String(nth)]);
+    return 'exited';
+  } catch (error) {
+    if ((error as { signal?: string }).signal === 'SIGKILL') return 'killed';
+    throw error;
+  }
+}
+
+describe('delivery across a crash (SIGKILL)', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await demoDatabase();
+    runPlanning(db.sqlite, DEMO_ASOF);
+  });
+  afterEach(async () => db.cleanup());
+
+  it.each([
+    ['between claim and send', 'before-send', 0],
+    ['between send and mark', 'after-send', 1],
+  ])('does lose nothing and send at most the in-flight nudge twice when killed %s', async (_, killAt, duplicates) => {
+    const record = path.join(path.dirname(db.file), 'sent.log');
+    const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length;
+    expect(await child(db, MONDAY_NOON, record, killAt, 3)).toBe('killed');
+    const inFlight = rows(db).filter((r) => r.status === 'claimed');
+    expect(inFlight.length).toBeGreaterThan(0);
+    // Restarted before the lease ran out, the claimed rows wait; after it, they are taken over.
+    expect(await child(db, new Date(MONDAY_NOON.getTime() + 60_000), record, 'none', 0)).toBe('exited');
+    expect(rows(db).filter((r) => r.status === 'claimed').length).toBe(inFlight.length);
+    expect(await child(db, new Date(MONDAY_NOON.getTime() + CLAIM_LEASE_MS + 60_000), record, 'none', 0)).toBe('exited');
+
+    const finished = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
+    expect(finished.length).toBe(due);
+    expect(finished.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    const lines = readLines(record);
+    const sentKeys = finished.filter((r) => r.status === 'sent').map((r) => r.dedupeKey);
+    expect(new Set(lines)).toEqual(new Set(sentKeys));
+    expect(lines.length - new Set(lines).size).toBe(duplicates);
+  });
+});

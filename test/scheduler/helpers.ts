@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import type { Sqlite } from '../../src/db/database.js';
+import { seedDemoData } from '../../src/db/seed/seed.js';
+import { seededRandom } from '../../src/domain/random.js';
+import { isoWeekOf, localDateOf } from '../../src/domain/schedule/local-time.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/domain/schedule/retry.js';
+import type { DeliveryDeps, DeliveryReport } from '../../src/scheduler/delivery-worker.js';
+import { deliverDue } from '../../src/scheduler/delivery-worker.js';
+import type { WeeklyCounts } from '../../src/scheduler/digest-chart.js';
+import type { Notification, Notifier } from '../../src/scheduler/notifier.js';
+import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
+import { createOutbox } from '../../src/scheduler/outbox.js';
+import { openTempDatabase } from '../helpers/temp-database.js';
+
+export const DEMO_ASOF = new Date('2027-01-04T00:00:00Z');
+
+/** A migrated temp database with the deterministic demo teams, reps and customers. */
+export async function demoDatabase(customers = 60, asOf = DEMO_ASOF) {
+  const db = await openTempDatabase();
+  seedDemoData(db.sqlite, { customers, seed: 42, asOf });
+  return db;
+}
+
+/** Remembers every notification; `fail` may throw for a given one (the nth delivery attempt, 1-based). */
+export class RecordingNotifier implements Notifier {
+  readonly sent: Notification[] = [];
+  attempts = 0;
+  constructor(private readonly fail?: (notification: Notification, attempt: number) => Error | null) {}
+  async deliver(notification: Notification): Promise<void> {
+    this.attempts++;
+    const error = this.fail?.(notification, this.attempts);
+    if (error) throw error;
+    this.sent.push(notification);
+  }
+}
+
+/** A chart stand-in that records what it was asked to draw (the real renderer has its own test). */
+export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; render: (h: readonly WeeklyCounts[]) => Promise<Uint8Array> } {
+  const calls: (readonly WeeklyCounts[])[] = [];
+  return { calls, render: async (history) => (calls.push(history), new Uint8Array([0x89, 0x50, 0x4e, 0x47])) };
+}
+
+export function deliveryDeps(sqlite: Sqlite, notifier: Notifier, renderChart = recordingChart().render): DeliveryDeps {
+  let claims = 0;
+  return {
+    outbox: createOutbox(sqlite),
+    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart }),
+    notifier,
+    retry: DEFAULT_RETRY_POLICY,
+    random: seededRandom(7),
+    newClaimToken: () => `test:${++claims}`,
+    logger: { warn: () => {}, error: () => {} },
+  };
+}
+
+/** Delivers everything due at `now` (batch after batch) unless the platform pauses us. */
+export async function drain(now: Date, deps: DeliveryDeps): Promise<DeliveryReport[]> {
+  const reports: DeliveryReport[] = [];
+  for (;;) {
+    const report = await deliverDue(now, deps);
+    reports.push(report);
+    if (report.claimed === 0 || report.pausedUntil) return reports;
+  }
+}
+
+/** Writes one ScoreSnapshot per customer for the ISO week of `asOf`. */
+export function writeSnapshots(
+  sqlite: Sqlite, asOf: Date, score: (customerId: number) => { lifecycle: string; tier: string; clv12Minor?: number } | null,
+): void {
+  const week = isoWeekOf(localDateOf(asOf, 'UTC'));
+  const insert = sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, frequency, monetaryMinor, lifetimeMinor, orderCount,
+      tier, valueBand, lifecycle, clv12Minor, churnRisk)
+    VALUES (?, ?, ?, ?, 1, 10000, 10000, 1, ?, 'mid', ?, ?, 0.5)
+    ON CONFLICT(customerId, week) DO UPDATE SET tier = excluded.tier, lifecycle = excluded.lifecycle, computedAt = excluded.computedAt, asOf = excluded.asOf`);
+  const ids = (sqlite.prepare('SELECT id FROM Customer ORDER BY id').all() as { id: number }[]).map((r) => r.id);
+  sqlite.transaction(() => {
+    for (const id of ids) {
+      const s = score(id);
+      if (s) insert.run(id, week, asOf.getTime(), asOf.getTime(), s.tier, s.lifecycle, s.clv12Minor ?? 50_000);
+    }
+  })();
+}
+
+export function readLines(file: string): string[] {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+}

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { createDispatcher, type Dispatch } from '../../src/commands/dispatcher.js';
+import { commands } from '../../src/commands/registry.js';
+import { createCustomerDirectory } from '../../src/db/customer-directory.js';
+import { createIdentityDirectory } from '../../src/db/identity-directory.js';
+import { DAY_MS } from '../../src/domain/calendar.js';
+import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { runPlanning } from '../../src/scheduler/planning-run.js';
+import { DEMO_ASOF, demoDatabase, recordingChart, writeSnapshots } from './helpers.js';
+
+type Db = Awaited<ReturnType<typeof demoDatabase>>;
+
+describe('/digest and /rapport outbox', () => {
+  let db: Db;
+  let dispatch: Dispatch;
+  const chart = recordingChart();
+  const say = (userId: string, text: string) => dispatch({ platform: 'console', userId, text });
+
+  beforeAll(async () => {
+    db = await demoDatabase(120);
+    const lastWeek = new Date(DEMO_ASOF.getTime() - 7 * DAY_MS);
+    writeSnapshots(db.sqlite, lastWeek, (id) => ({ lifecycle: 'active', tier: id % 2 ? 'A' : 'B' }));
+    writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: id % 5 === 0 ? 'at_risk' : id % 5 === 1 ? 'lapsed' : 'active', tier: id % 3 ? 'A' : 'C' }));
+    runPlanning(db.sqlite, DEMO_ASOF);
+    dispatch = createDispatcher({
+      commands,
+      services: {
+        identities: createIdentityDirectory(db.prisma),
+        customers: createCustomerDirectory(db.prisma),
+        digests: createDigestService(db.sqlite, chart.render),
+        outbox: createOutboxView(db.sqlite),
+      },
+      clock: new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000)),
+      logger: { error() {} } as never,
+      defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+    });
+  });
+  afterAll(async () => db.cleanup());
+
+  it("does give a manager their team's digest now, in their language, with the chart", async () => {
+    const reply = await say('li.na@rapport.demo', '/digest');
+    const card = reply.blocks[0]!;
+    expect(card).toMatchObject({ type: 'card', title: '每周流失简报 · 2027-W01', subtitle: '上海旗舰店 · 对比 2026-W53' });
+    const teamCustomers = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = 1').all() as { id: number }[];
+    const atRisk = teamCustomers.filter((c) => c.id % 5 === 0).length;
+    expect(card.type === 'card' && card.fields[0]).toMatchObject({ label: `新增流失风险 (${atRisk})` });
+    expect(card.type === 'card' && card.fields.find((f) => f.label === '层级变化')!.value).toMatch(/^A→C \d+ · B→A \d+ · B→C \d+$/);
+    expect(reply.blocks.find((b) => b.type === 'table')).toMatchObject({ columns: ['销售', '流失风险', '沉睡', '挽回成功', '已流失', '风险收入'] });
+    expect(reply.blocks.at(-1)).toMatchObject({ type: 'image', fileName: 'churn-2027-W01.png' });
+    expect(chart.calls.at(-1)).toEqual([
+      { week: '2026-W53', atRisk: 0, lapsed: 0 },
+      { week: '2027-W01', atRisk, lapsed: teamCustomers.filter((c) => c.id % 5 === 1).length },
+    ]);
+  });
+
+  it('does refuse /digest to a rep and /rapport outbox to a manager', async () => {
+    expect((await say('zhang.wei@rapport.demo', '/digest')).blocks[0]).toMatchObject({ tone: 'error' });
+    expect((await say('anna.schmidt@rapport.demo', '/rapport outbox')).blocks[0]).toMatchObject({ text: 'Only admins can use /rapport outbox.' });
+  });
+
+  it('does show admins the outbox counts and the pending nudges, and list both commands in /help', async () => {
+    const reply = await say('admin@rapport.demo', '/rapport outbox');
+    const pending = (db.sqlite.prepare("SELECT COUNT(*) AS n FROM Nudge WHERE status = 'pending'").get() as { n: number }).n;
+    expect(reply.blocks[0]).toMatchObject({ type: 'text', text: `Outbox: Pending ${pending} · in flight 0 · sent 0 · skipped 0 · dead 0` });
+    expect(reply.blocks[1]).toMatchObject({ type: 'table', columns: ['ID', 'Kind', 'Due', 'Status', 'Attempts', 'Last error'] });
+    const help = await say('admin@rapport.demo', '/help');
+    const items = help.blocks[0]!.type === 'list' ? help.blocks[0]!.items.map((i) => i.primary) : [];
+    expect(items).toEqual(expect.arrayContaining(['/digest', '/rapport outbox']));
+  });
+});

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../src/domain/calendar.js';
+import { nextAgendaSlot } from '../../src/domain/schedule/agenda.js';
+import { DEFAULT_CADENCE_DAYS, type Tier } from '../../src/domain/schedule/cadence.js';
+import { isoDate, localDateOf } from '../../src/domain/schedule/local-time.js';
+import type { NudgeRow } from '../../src/scheduler/outbox.js';
+import { PLANNING_HORIZON_MS } from '../../src/scheduler/planning-run.js';
+import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
+import { RecordingNotifier, deliveryDeps, demoDatabase, drain, recordingChart, writeSnapshots } from './helpers.js';
+
+const SEEDED_AT = new Date('2026-12-31T12:00:00Z');
+const START = new Date('2027-01-01T00:00:00Z');
+const END = new Date('2028-01-01T00:00:00Z');
+const PLAN_EVERY_MS = 6 * 3_600_000;
+const TIERS: Tier[] = ['A', 'B', 'C', 'D'];
+const tierOf = (id: number) => TIERS[id % 4]!;
+const lifecycleOf = (id: number) => (id % 10 === 0 ? 'at_risk' : id % 10 === 1 ? 'lapsed' : 'active');
+/** Half of the at-risk customers buy again ten days into their win-back plan. */
+const buysBack = (id: number) => id % 20 === 0;
+const BUY_AT = START.getTime() + 10 * DAY_MS;
+
+type Db = Awaited<ReturnType<typeof demoDatabase>>;
+
+/**
+ * A year of a demo team: the planner runs every 6 hours, every due nudge is delivered at its
+ * minute, reps complete each cadence check-in on its day, some win-back customers buy again.
+ */
+describe('a simulated year for the demo teams', () => {
+  let db: Db;
+  const notifier = new RecordingNotifier();
+  const chart = recordingChart();
+
+  beforeAll(async () => {
+    db = await demoDatabase(300, SEEDED_AT);
+    writeSnapshots(db.sqlite, SEEDED_AT, (id) => ({ lifecycle: lifecycleOf(id), tier: tierOf(id) }));
+    const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
+    const nextDue = db.sqlite.prepare("SELECT MIN(dueAt) AS at FROM Nudge WHERE status = 'pending' AND dueAt <= ?");
+    const buy = db.sqlite.prepare(`INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, 10000, ?)`);
+    const complete = db.sqlite.prepare(
+      "UPDATE Callback SET status = 'done', completedAt = dueAt WHERE source = 'cadence' AND status = 'open' AND dueAt <= ?",
+    );
+    const deliverUntil = async (until: number) => {
+      for (let at = (nextDue.get(until) as { at: number | null }).at; at !== null; at = (nextDue.get(until) as { at: number | null }).at) {
+        await drain(new Date(at), deps.delivery);
+      }
+    };
+    let bought = false;
+    for (let t = START.getTime(); t <= END.getTime(); t += PLAN_EVERY_MS) {
+      await deliverUntil(t);
+      if (!bought && t >= BUY_AT) {
+        for (let id = 20; id <= 300; id += 20) buy.run(id, BUY_AT, BUY_AT);
+        bought = true;
+      }
+      complete.run(t);
+      await runJob('plan', new Date(t), deps);
+    }
+    await deliverUntil(END.getTime());
+  }, 120_000);
+  afterAll(async () => db.cleanup());
+
+  const rowsDue = (kind: string) =>
+    db.sqlite.prepare('SELECT * FROM Nudge WHERE kind = ? AND dueAt <= ? ORDER BY id').all(kind, END.getTime()) as NudgeRow[];
+
+  it('does plan exactly the expected nudges per kind', () => {
+    // Every rep with a book gets an agenda on each of 2027's 261 weekdays; two managers a digest on its 52 Mondays.
+    const reps = db.sqlite.prepare('SELECT COUNT(DISTINCT ownerId) AS n FROM Customer').get() as { n: number };
+    expect(reps.n).toBeGreaterThan(2);
+    expect(rowsDue('agenda').length).toBe(reps.n * 261);
+    expect(rowsDue('digest').length).toBe(2 * 52);
+
+    const birthdays = db.sqlite
+      .prepare('SELECT c.id, c.birthdayMonth AS m, c.birthdayDay AS d, r.teamId FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.birthdayMonth IS NOT NULL AND c.greetingOptOut = 0')
+      .all() as { id: number; m: number; d: number; teamId: number }[];
+    expect(rowsDue('birthday').map((r) => r.customerId).sort((a, b) => a! - b!)).toEqual(birthdays.map((b) => b.id).sort((a, b) => a - b));
+    const feb29 = birthdays.filter((b) => b.m === 2 && b.d === 29);
+    for (const b of feb29) expect(rowsDue('birthday').find((r) => r.customerId === b.id)!.payload).toContain('2027-02-28');
+    const teamDays = new Set(birthdays.map((b) => `${b.teamId}:${b.m === 2 && b.d === 29 ? '2-28' : `${b.m}-${b.d}`}`));
+    expect(rowsDue('birthday-list').length).toBe(teamDays.size);
+
+    const seededCallbacks = db.sqlite
+      .prepare("SELECT COUNT(*) AS n FROM Callback WHERE source = 'manual' AND timed = 1 AND dueAt >= ?")
+      .get(START.getTime() - 3 * DAY_MS) as { n: number };
+    expect(rowsDue('callback').length).toBe(seededCallbacks.n);
+
+    const atRisk = (db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').all() as { id: number }[]).filter((c) => lifecycleOf(c.id) !== 'active');
+    const winbacks = rowsDue('winback');
+    expect(winbacks.filter((r) => !r.dedupeKey.endsWith(':won')).length).toBe(atRisk.length);
+    expect(winbacks.filter((r) => r.dedupeKey.endsWith(':won')).map((r) => r.customerId)).toEqual(atRisk.map((c) => c.id).filter(buysBack));
+    const episodes = db.sqlite.prepare('SELECT status, COUNT(*) AS n FROM WinbackEpisode GROUP BY status ORDER BY status').all();
+    expect(episodes).toEqual([
+      { status: 'lost', n: atRisk.filter((c) => !buysBack(c.id)).length },
+      { status: 'won', n: atRisk.filter((c) => buysBack(c.id)).length },
+    ]);
+  });
+
+  it('does create cadence check-ins on each tier interval from the last touch', () => {
+    const customers = db.sqlite
+      .prepare(
+        `SELECT c.id, r.timeZone AS zone, r.agendaHour AS hour,
+           (SELECT MAX(orderedAt) FROM "Order" o WHERE o.customerId = c.id AND o.orderedAt <= ?) AS lastOrder,
+           (SELECT MAX(at) FROM Interaction i WHERE i.customerId = c.id) AS lastInteraction,
+           c.createdAt,
+           EXISTS (SELECT 1 FROM Callback k WHERE k.customerId = c.id AND k.source = 'manual') AS hasManual
+         FROM Customer c JOIN Rep r ON r.id = c.ownerId ORDER BY c.id`,
+      )
+      .all(SEEDED_AT.getTime()) as { id: number; zone: string; hour: number; lastOrder: number | null; lastInteraction: number | null; createdAt: number; hasManual: number }[];
+    const planTimes: number[] = [];
+    for (let t = START.getTime(); t <= END.getTime(); t += PLAN_EVERY_MS) planTimes.push(t);
+    const expected = new Map<number, string[]>();
+    for (const c of customers) {
+      // A seeded manual callback stays open all year, which holds the cadence back.
+      if (c.hasManual) continue;
+      const touches = [c.lastOrder, c.lastInteraction].filter((x): x is number => x !== null);
+      let touch = touches.length ? Math.max(...touches) : c.createdAt;
+      const lostAt = lifecycleOf(c.id) !== 'active' && !buysBack(c.id) ? START.getTime() + 30 * DAY_MS : Infinity;
+      let open: number | null = null;
+      const slots: string[] = [];
+      for (const t of planTimes) {
+        if (open !== null && open <= t) ((touch = open), (open = null));
+        if (buysBack(c.id) && lifecycleOf(c.id) !== 'active' && t >= BUY_AT) touch = Math.max(touch, BUY_AT);
+        if (t > lostAt || open !== null) continue;
+        const due = touch + DEFAULT_CADENCE_DAYS[tierOf(c.id)] * DAY_MS;
+        if (due > t + PLANNING_HORIZON_MS) continue;
+        const slot = nextAgendaSlot(c.zone, c.hour, new Date(Math.max(due, t)));
+        if (slot.dueAt.getTime() > t + PLANNING_HORIZON_MS) continue;
+        open = slot.dueAt.getTime();
+        if (open <= END.getTime()) slots.push(isoDate(localDateOf(slot.dueAt, c.zone)));
+      }
+      expected.set(c.id, slots);
+    }
+    const actual = new Map<number, string[]>();
+    const rows = db.sqlite
+      .prepare("SELECT k.customerId, k.dueAt, r.timeZone AS zone FROM Callback k JOIN Rep r ON r.id = k.ownerId WHERE k.source = 'cadence' AND k.dueAt <= ? ORDER BY k.customerId, k.dueAt")
+      .all(END.getTime()) as { customerId: number; dueAt: number; zone: string }[];
+    for (const row of rows) actual.set(row.customerId, [...(actual.get(row.customerId) ?? []), isoDate(localDateOf(new Date(row.dueAt), row.zone))]);
+    for (const [id, slots] of expected) if (slots.length === 0) expected.delete(id);
+    expect(actual).toEqual(expected);
+    expect(rows.length).toBeGreaterThan(customers.length);
+  });
+
+  it('does deliver every due nudge exactly once, in time', () => {
+    const due = db.sqlite.prepare('SELECT * FROM Nudge WHERE dueAt <= ?').all(END.getTime()) as NudgeRow[];
+    expect(due.filter((r) => r.status !== 'sent' && r.status !== 'skipped')).toEqual([]);
+    const keys = notifier.sent.map((n) => n.dedupeKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys.sort()).toEqual(due.filter((r) => r.status === 'sent').map((r) => r.dedupeKey).sort());
+    expect(due.filter((r) => r.late === 1)).toEqual([]);
+    // Only agendas with nothing on them and win-back plans closed before their morning are skipped.
+    const skipped = due.filter((r) => r.status === 'skipped');
+    expect(new Set(skipped.map((r) => r.kind))).toEqual(new Set(skipped.length ? ['agenda'] : []));
+    expect(chart.calls.length).toBe(due.filter((r) => r.kind === 'digest' && r.status === 'sent').length);
+  });
+});
