@@ -7,13 +7,16 @@ import { openDatabase } from './db/database.js';
 import { isDatabaseEmpty } from './db/seed/seed.js';
 import { createLogger } from './logger.js';
 import { DEMO_CUSTOMERS, DEMO_SEED, runBot, seedDemo } from './main.js';
+import { runNudgesCli } from './scheduler/nudges-cli.js';
 
 const USAGE = `Usage: rapport <command> [options]
 
 Commands:
   bot [--as <rep email|id>]            run the bot (console when no chat tokens are set)
   seed [--customers N] [--seed S]      fill an empty database with demo data
-  migrate                              bring the database schema up to date`;
+  migrate                              bring the database schema up to date
+  nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]
+                                       preview the reminders planned in a window (writes nothing)`;
 
 type Handler = (args: string[]) => Promise<number>;
 
@@ -60,6 +63,10 @@ const handlers: Record<string, Handler> = {
       );
       return 0;
     });
+  },
+
+  async nudges(args) {
+    return withDatabase((db) => runNudgesCli(args, { db, clock, out: process.stdout }));
   },
 
   async migrate() {

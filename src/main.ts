@@ -1,13 +1,12 @@
 import { runConsole } from './adapters/console/console-adapter.js';
 import { createConsoleNotifier } from './adapters/console/console-notifier.js';
 import type { Clock } from './clock.js';
-import { createDispatcher, type Dispatch } from './commands/dispatcher.js';
+import { createActionHandler, createDispatcher, type Dispatch, type HandleAction } from './commands/dispatcher.js';
 import type { Services } from './commands/ports.js';
 import { commands } from './commands/registry.js';
 import type { Config } from './config.js';
-import { createCustomerDirectory } from './db/customer-directory.js';
 import { openDatabase, type Database } from './db/database.js';
-import { createIdentityDirectory } from './db/identity-directory.js';
+import { createStorageServices } from './db/storage-services.js';
 import { DEMO_ADMIN_EMAIL } from './db/seed/demo-data.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { Logger } from './logger.js';
@@ -21,21 +20,27 @@ export const DEMO_SEED = 42;
 /** The composition root: the one place that builds real implementations of the ports. */
 export function createServices(db: Database): Services {
   return {
-    identities: createIdentityDirectory(db.prisma),
-    customers: createCustomerDirectory(db.prisma),
+    ...createStorageServices(db),
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
   };
 }
 
-export function createApp(db: Database, config: Config, clock: Clock, logger: Logger): Dispatch {
-  return createDispatcher({
+/** What every adapter calls: typed commands and button presses, both through the same checks. */
+export interface App {
+  dispatch: Dispatch;
+  handleAction: HandleAction;
+}
+
+export function createApp(db: Database, config: Config, clock: Clock, logger: Logger): App {
+  const deps = {
     commands,
     services: createServices(db),
     clock,
     logger,
     defaults: { locale: config.defaultLocale, timeZone: config.defaultTimeZone, currency: config.currency },
-  });
+  };
+  return { dispatch: createDispatcher(deps), handleAction: createActionHandler(deps) };
 }
 
 /** Seeds the demo set and scores it, so a first `npm start` has something to talk about. */
@@ -60,7 +65,7 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
       logger.info(report, 'seeded demo data');
       if (io.interactive) io.output.write(`Seeded demo data: ${report.customers} customers, ${report.orders} orders.\n`);
     }
-    const dispatch = createApp(db, config, clock, logger);
+    const { dispatch } = createApp(db, config, clock, logger);
     const unsupported = config.platforms.filter((p) => p !== 'console');
     if (unsupported.length > 0) {
       // The Slack and Discord adapters are separate pieces of work that have not landed yet.

@@ -4,7 +4,7 @@ import type { Locale, Translate } from '../i18n/index.js';
 import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
 import type { Reply } from './reply.js';
-import type { Services } from './ports.js';
+import type { Platform, Services } from './ports.js';
 
 export type CommandKey =
   | keyof (typeof en)['commands']
@@ -17,12 +17,16 @@ export function commandText(key: CommandKey, field: 'summary' | 'usage' | 'examp
 
 export interface CommandContext {
   actor: Actor;
+  /** Where the asker is talking from; /rapport as exists only on the console. */
+  platform: Platform;
   locale: Locale;
   timeZone: string;
   currency: string;
   t: Translate;
   clock: Clock;
   services: Services;
+  /** Writes an audit row for the actor at the clock's now: every lookup and every change. */
+  audit(action: string, target: string, detail?: string): Promise<void>;
 }
 
 /**

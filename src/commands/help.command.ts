@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasRole } from '../domain/actor.js';
 import { commandText, defineCommand } from './command.js';
 import { reply } from './reply.js';
 import type { AnyCommand } from './command.js';
@@ -10,8 +11,9 @@ export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
     key: 'help',
     requires: 'rep',
     args: z.object({ text: z.string() }).transform(({ text }) => ({ topic: text.replace(/^\//, '').trim().toLowerCase() })),
-    async run({ topic }, { t }) {
-      const commands = listCommands();
+    async run({ topic }, { t, actor, platform }) {
+      // Each asker sees what they may run; /rapport as only where it works.
+      const commands = listCommands().filter((c) => hasRole(actor, c.requires) && (c.name !== 'rapport as' || platform === 'console'));
       if (topic) {
         const command = commands.find((c) => c.name === topic) ?? commands.find((c) => c.name.startsWith(`${topic} `));
         if (!command) return reply.text(t('help.unknown', { command: topic }));
@@ -22,6 +24,7 @@ export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
           fields: [
             { label: t('help.usageLabel'), value: t(commandText(command.key, 'usage')) },
             { label: t('help.exampleLabel'), value: t(commandText(command.key, 'example')) },
+            { label: t('help.requiresLabel'), value: t(`role.${command.requires}`) },
           ],
         });
       }

@@ -8,6 +8,8 @@ import { z } from 'zod';
 export interface Reply {
   visibility: 'private' | 'channel';
   blocks: Block[];
+  /** Console only (/rapport as): the user id the console speaks as from now on. */
+  actAs?: string;
 }
 
 export type Block = TextBlock | CardBlock | ListBlock | TableBlock | ActionsBlock | ImageBlock;
@@ -57,7 +59,15 @@ export interface ImageBlock {
 /** Buttons. The payload is what comes back when a user presses one: validated again then. */
 export interface ActionsBlock {
   type: 'actions';
-  actions: { label: string; payload: ActionPayload; style?: 'primary' | 'danger' }[];
+  actions: Action[];
+}
+
+export interface Action {
+  label: string;
+  payload: ActionPayload;
+  style?: 'primary' | 'danger';
+  /** The command that does the same when typed, for adapters without buttons (the console). */
+  command?: string;
 }
 
 export const actionPayloadSchema = z.discriminatedUnion('action', [

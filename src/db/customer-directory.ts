@@ -1,103 +1,294 @@
 import type { BookScope } from '../domain/actor.js';
 import { normalizePhone } from '../domain/phone.js';
 import { closestNames } from '../domain/similarity.js';
-import type { CustomerCard, CustomerDirectory, CustomerSummary } from '../commands/ports.js';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import {
+  SEARCH_COUNT_CAP,
+  type CustomerCard,
+  type CustomerDirectory,
+  type CustomerListFilter,
+  type CustomerListRow,
+  type CustomerScore,
+  type CustomerSummary,
+  type Tier,
+} from '../commands/ports.js';
+import type { Statement } from 'better-sqlite3';
+import type { Sqlite } from './database.js';
 
-const SUGGESTION_POOL = 500;
+/** How many candidate names a "did you mean" pulls per index probe before ranking them. */
+const SUGGESTION_POOL = 200;
+/** The phone-tail index (migration customer_search) covers the last 8 digits. */
+const PHONE_TAIL = 8;
+const TRIGRAM = 3;
 
-export function scopeWhere(scope: BookScope): Prisma.CustomerWhereInput {
-  switch (scope.kind) {
-    case 'all':
-      return {};
-    case 'team':
-      return { owner: { teamId: scope.teamId } };
-    case 'owner':
-      return { ownerId: scope.repId };
+/**
+ * Customer reads and writes on raw prepared statements: a lookup runs several queries and
+ * must stay within a few milliseconds on a million customers (Prisma costs ~0.5 ms a query).
+ * Every query is bounded by an index: keys by their unique/B-tree indexes, names of 3+
+ * characters through the FTS5 trigram table, 1–2 character CJK names through the gram
+ * table, and a rep's own book through the owner index.
+ */
+export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
+  const statements = new Map<string, Statement<unknown[]>>();
+  const prepared = (sql: string): Statement<unknown[]> => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = sqlite.prepare<unknown[]>(sql)));
+    return statement;
+  };
+  const ids = (sql: string, scope: BookScope, ...params: unknown[]): number[] => {
+    const { clause, values } = scopeSql(scope);
+    return (prepared(sql.replace('{scope}', clause)).pluck().all(...params, ...values) as number[]);
+  };
+
+  function exactIds(q: string, scope: BookScope): number[] {
+    const found = new Set<number>();
+    const key = (sql: string, ...params: unknown[]) => {
+      for (const id of ids(`SELECT c.id FROM Customer c WHERE ${sql} {scope} LIMIT ${SEARCH_COUNT_CAP + 1}`, scope, ...params)) found.add(id);
+    };
+    key('c.externalId IN (?, ?)', q, q.toUpperCase());
+    if (q.includes('@')) key('c.email = ?', q.toLowerCase());
+    const phone = normalizePhone(q);
+    if (phone && /^[\d\s()+\-./]+$/.test(q)) {
+      key('c.phone = ?', phone);
+      const digits = phone.replace(/^\+/, '');
+      if (digits.length >= PHONE_TAIL) {
+        key(`substr(c.phone, -${PHONE_TAIL}) = ? AND c.phone LIKE ?`, digits.slice(-PHONE_TAIL), `%${digits}`);
+      }
+    }
+    key('c.name = ?', q);
+    return [...found];
   }
-}
 
-const summarySelect = {
-  id: true,
-  externalId: true,
-  name: true,
-  email: true,
-  phone: true,
-  owner: { select: { name: true } },
-} as const;
+  function partialIds(q: string, scope: BookScope): number[] {
+    const cap = `LIMIT ${SEARCH_COUNT_CAP + 1}`;
+    if (scope.kind === 'owner') {
+      // A rep's book is small: reading it through the owner index beats any name index.
+      return ids(`SELECT c.id FROM Customer c WHERE instr(lower(c.name), lower(?)) > 0 {scope} ${cap}`, scope, q);
+    }
+    const length = [...q].length;
+    if (length >= TRIGRAM) {
+      return ids(
+        `SELECT c.id FROM CustomerNameTrigram f JOIN Customer c ON c.id = f.rowid WHERE CustomerNameTrigram MATCH ? {scope} ${cap}`,
+        scope,
+        ftsPhrase(q),
+      );
+    }
+    if (isCjk(q)) {
+      return ids(`SELECT g.customerId FROM CustomerNameGram g JOIN Customer c ON c.id = g.customerId WHERE g.gram = ? {scope} ${cap}`, scope, q);
+    }
+    // One or two Latin letters: names that start with them, through the name index.
+    const prefix = capitalize(q);
+    return ids(`SELECT c.id FROM Customer c WHERE c.name >= ? AND c.name < ? {scope} ${cap}`, scope, prefix, `${prefix}\uffff`);
+  }
 
-type SummaryRow = Prisma.CustomerGetPayload<{ select: typeof summarySelect }>;
+  function summaries(customerIds: number[]): CustomerSummary[] {
+    if (customerIds.length === 0) return [];
+    const rows = prepared(
+      `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName
+       FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id IN (SELECT value FROM json_each(?))`,
+    ).all(JSON.stringify(customerIds)) as CustomerSummary[];
+    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
+  }
 
-function toSummary(row: SummaryRow): CustomerSummary {
-  const { owner, ...rest } = row;
-  return { ...rest, ownerName: owner?.name ?? null };
-}
+  function candidateNames(q: string, scope: BookScope): string[] {
+    const { clause, values } = scopeSql(scope);
+    const names = (sql: string, ...params: unknown[]) =>
+      prepared(sql.replace('{scope}', clause)).pluck().all(...params, ...values) as string[];
+    if (scope.kind === 'owner') return names('SELECT DISTINCT c.name FROM Customer c WHERE 1 = 1 {scope}');
+    const found: string[] = [];
+    for (const char of [...new Set([...q].filter((c) => isCjk(c)))].slice(0, 4)) {
+      found.push(...names(`SELECT c.name FROM CustomerNameGram g JOIN Customer c ON c.id = g.customerId WHERE g.gram = ? {scope} LIMIT ${SUGGESTION_POOL}`, char));
+    }
+    const grams = trigrams(q.toLowerCase());
+    if (grams.length >= 2) {
+      // One typo breaks the trigrams around it; any two neighbours that survive find the name.
+      const pairs = grams.slice(1).map((gram, i) => `(${ftsPhrase(grams[i]!)} AND ${ftsPhrase(gram)})`).join(' OR ');
+      found.push(...names(`SELECT c.name FROM CustomerNameTrigram f JOIN Customer c ON c.id = f.rowid WHERE CustomerNameTrigram MATCH ? {scope} LIMIT ${SUGGESTION_POOL}`, pairs));
+    }
+    const prefix = capitalize([...q].slice(0, 2).join(''));
+    found.push(...names(`SELECT c.name FROM Customer c WHERE c.name >= ? AND c.name < ? {scope} LIMIT ${SUGGESTION_POOL}`, prefix, `${prefix}\uffff`));
+    return found;
+  }
 
-export function createCustomerDirectory(prisma: PrismaClient): CustomerDirectory {
   return {
     async search(query, scope, limit) {
       const q = query.trim();
-      const inScope = scopeWhere(scope);
-      const keys: Prisma.CustomerWhereInput[] = [{ externalId: q }, { email: q.toLowerCase() }, { name: q }];
-      const phone = normalizePhone(q);
-      if (phone) keys.push({ phone }, { phone: { endsWith: phone.replace(/^\+/, '') } });
-      const exact = await prisma.customer.findMany({
-        where: { AND: [inScope, { OR: keys }] },
-        select: summarySelect,
-        orderBy: { name: 'asc' },
-        take: limit,
-      });
-      if (exact.length > 0) return { matches: exact.map(toSummary), total: exact.length };
-      const partial: Prisma.CustomerWhereInput = { AND: [inScope, { name: { contains: q } }] };
-      const [rows, total] = await Promise.all([
-        prisma.customer.findMany({ where: partial, select: summarySelect, orderBy: { name: 'asc' }, take: limit }),
-        prisma.customer.count({ where: partial }),
-      ]);
-      return { matches: rows.map(toSummary), total };
+      if (q === '') return { matches: [], total: 0 };
+      const exact = exactIds(q, scope);
+      const found = exact.length > 0 ? exact : partialIds(q, scope);
+      return { matches: summaries(found.slice(0, limit)), total: found.length };
     },
 
     async suggest(query, scope, limit) {
-      // Candidates share a character with the query; the edit distance then ranks them.
-      const chars = [...new Set([...query.trim().toLowerCase()].filter((c) => c.trim() !== ''))].slice(0, 6);
-      if (chars.length === 0) return [];
-      const rows = await prisma.customer.findMany({
-        where: { AND: [scopeWhere(scope), { OR: chars.map((c) => ({ name: { contains: c } })) }] },
-        select: { name: true },
-        take: SUGGESTION_POOL,
-      });
-      return closestNames(query.trim(), new Set(rows.map((r) => r.name)), limit);
+      const q = query.trim();
+      if (q === '') return [];
+      return closestNames(q, new Set(candidateNames(q, scope)), limit);
+    },
+
+    async summary(customerId, scope) {
+      const [id] = ids('SELECT c.id FROM Customer c WHERE c.id = ? {scope}', scope, customerId);
+      return id === undefined ? null : (summaries([id])[0] ?? null);
     },
 
     async card(customerId) {
-      const customer = await prisma.customer.findUnique({
-        where: { id: customerId },
-        include: {
-          owner: { select: { name: true } },
-          scores: { orderBy: { week: 'desc' }, take: 1, select: { tier: true, computedAt: true } },
-        },
-      });
+      const customer = prepared(
+        `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, c.region, c.tags,
+                c.birthdayMonth, c.birthdayDay, c.birthdayYear
+         FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
+      ).get(customerId) as (CustomerSummary & CustomerRow) | undefined;
       if (!customer) return null;
-      const orders = await prisma.order.aggregate({
-        where: { customerId },
-        _sum: { amountMinor: true },
-        _count: { _all: true },
-        _max: { orderedAt: true },
-      });
-      const score = customer.scores[0];
+      const orders = prepared(
+        'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(orderedAt) AS lastOrderAt FROM "Order" WHERE customerId = ?',
+      ).get(customerId) as { lifetimeMinor: number; orderCount: number; lastOrderAt: number | null };
+      const score = prepared('SELECT * FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC LIMIT 1').get(customerId) as ScoreRow | undefined;
+      const callback = prepared(
+        "SELECT id, dueAt, timed, note FROM Callback WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
+      ).get(customerId) as { id: number; dueAt: number; timed: number; note: string } | undefined;
+      const interaction = prepared(
+        'SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? ORDER BY i.at DESC LIMIT 1',
+      ).get(customerId) as { kind: string; at: number; text: string; repName: string | null } | undefined;
+      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, ...summary } = customer;
       const card: CustomerCard = {
-        ...toSummary(customer),
-        region: customer.region,
-        tags: customer.tags ? customer.tags.split(',').filter(Boolean) : [],
-        birthday:
-          customer.birthdayMonth && customer.birthdayDay
-            ? { month: customer.birthdayMonth, day: customer.birthdayDay, year: customer.birthdayYear }
-            : null,
-        lifetimeMinor: orders._sum.amountMinor ?? 0,
-        orderCount: orders._count._all,
-        lastOrderAt: orders._max.orderedAt,
-        score: score ? { tier: score.tier as 'A' | 'B' | 'C' | 'D', computedAt: score.computedAt } : null,
+        ...summary,
+        region,
+        tags: tags.split(',').filter(Boolean),
+        birthday: birthdayMonth && birthdayDay ? { month: birthdayMonth, day: birthdayDay, year: birthdayYear } : null,
+        lifetimeMinor: orders.lifetimeMinor,
+        orderCount: orders.orderCount,
+        lastOrderAt: orders.lastOrderAt === null ? null : new Date(orders.lastOrderAt),
+        score: score ? toScore(score) : null,
+        nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed === 1, note: callback.note } : null,
+        lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
       };
       return card;
     },
+
+    async list(filter, scope, page) {
+      const { clause, values } = scopeSql(scope);
+      const where = listWhere(filter);
+      const from = `FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+        WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) ${where.sql} ${clause}`;
+      const total = prepared(`SELECT COUNT(*) ${from}`).pluck().get(...where.values, ...values) as number;
+      const rows = prepared(
+        `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
+                COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor,
+                CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER) AS atStakeMinor
+         ${from} ORDER BY atStakeMinor DESC, valueMinor DESC, c.id LIMIT ? OFFSET ?`,
+      ).all(...where.values, ...values, page.limit, page.offset) as CustomerListRow[];
+      return { rows, total };
+    },
+
+    async assign(customerId, ownerId) {
+      sqlite.transaction(() => {
+        prepared('UPDATE Customer SET ownerId = ?, updatedAt = ? WHERE id = ?').run(ownerId, Date.now(), customerId);
+        // Open callbacks follow the customer: the previous owner no longer sees them in their book.
+        prepared("UPDATE Callback SET ownerId = ? WHERE customerId = ? AND status = 'open'").run(ownerId, customerId);
+      })();
+    },
+
+    async addInteraction(interaction) {
+      const result = prepared(
+        'INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(interaction.customerId, interaction.repId, interaction.kind, interaction.at.getTime(), interaction.text, interaction.satisfaction, interaction.at.getTime());
+      return { id: Number(result.lastInsertRowid) };
+    },
   };
+}
+
+/** The SQL that keeps a query within a book; appended to a WHERE on `Customer c`. */
+export function scopeSql(scope: BookScope): { clause: string; values: number[] } {
+  switch (scope.kind) {
+    case 'all':
+      return { clause: '', values: [] };
+    case 'team':
+      return { clause: 'AND c.ownerId IN (SELECT id FROM Rep WHERE teamId = ?)', values: [scope.teamId] };
+    case 'owner':
+      return { clause: 'AND c.ownerId = ?', values: [scope.repId] };
+  }
+}
+
+function listWhere(filter: CustomerListFilter): { sql: string; values: (string | number)[] } {
+  const parts: string[] = [];
+  const values: (string | number)[] = [];
+  if (filter.tier) {
+    parts.push('AND s.tier = ?');
+    values.push(filter.tier);
+  }
+  if (filter.lifecycles) {
+    parts.push(`AND s.lifecycle IN (${filter.lifecycles.map(() => '?').join(', ')})`);
+    values.push(...filter.lifecycles);
+  }
+  if (filter.longTail) parts.push("AND s.longTail <> 'neither'");
+  if (filter.ownerId !== undefined) {
+    parts.push('AND c.ownerId = ?');
+    values.push(filter.ownerId);
+  }
+  return { sql: parts.join(' '), values };
+}
+
+interface CustomerRow {
+  region: string | null;
+  tags: string;
+  birthdayMonth: number | null;
+  birthdayDay: number | null;
+  birthdayYear: number | null;
+}
+
+interface ScoreRow extends Omit<CustomerScore, 'computedAt' | 'churnReason' | 'tier'> {
+  computedAt: number;
+  tier: string;
+  churnReason: string;
+}
+
+function toScore(row: ScoreRow): CustomerScore {
+  return {
+    week: row.week,
+    computedAt: new Date(row.computedAt),
+    tier: row.tier as Tier,
+    valueBand: row.valueBand,
+    rScore: row.rScore,
+    fScore: row.fScore,
+    mScore: row.mScore,
+    lifecycle: row.lifecycle,
+    longTail: row.longTail,
+    pAlive: row.pAlive,
+    expected30: row.expected30,
+    expected90: row.expected90,
+    expectedAovMinor: row.expectedAovMinor,
+    clv12Minor: row.clv12Minor,
+    churnRisk: row.churnRisk,
+    churnReason: parseReason(row.churnReason),
+  };
+}
+
+function parseReason(json: string): CustomerScore['churnReason'] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return value && typeof value === 'object' && typeof (value as { code?: unknown }).code === 'string'
+      ? (value as CustomerScore['churnReason'])
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** An FTS5 string literal: the text as one phrase, quotes doubled. */
+function ftsPhrase(text: string): string {
+  return `"${text.replaceAll('"', '""')}"`;
+}
+
+function trigrams(text: string): string[] {
+  const chars = [...text];
+  return chars.slice(0, -2).map((_, i) => chars.slice(i, i + TRIGRAM).join(''));
+}
+
+/** CJK ideographs (Extension A and the unified block), the characters the gram table indexes. */
+function isCjk(text: string): boolean {
+  return [...text].every((char) => {
+    const code = char.codePointAt(0)!;
+    return code >= 0x3400 && code <= 0x9fff;
+  });
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1).toLowerCase();
 }

@@ -26,3 +26,10 @@ export function bookScope(actor: Actor): BookScope {
   if (actor.role === 'manager' && actor.teamId !== null) return { kind: 'team', teamId: actor.teamId };
   return { kind: 'owner', repId: actor.repId };
 }
+
+/** Whether an actor may act on a rep's book: a rep their own, a manager their team's reps, an admin anyone's. */
+export function mayManage(actor: Actor, rep: { id: number; teamId: number | null }): boolean {
+  if (actor.role === 'admin') return true;
+  if (actor.role === 'manager') return actor.teamId !== null && rep.teamId === actor.teamId;
+  return rep.id === actor.repId;
+}

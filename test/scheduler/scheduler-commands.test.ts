@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createDispatcher, type Dispatch } from '../../src/commands/dispatcher.js';
 import { commands } from '../../src/commands/registry.js';
-import { createCustomerDirectory } from '../../src/db/customer-directory.js';
-import { createIdentityDirectory } from '../../src/db/identity-directory.js';
+import { createStorageServices } from '../../src/db/storage-services.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
@@ -26,8 +25,7 @@ describe('/digest and /rapport outbox', () => {
     dispatch = createDispatcher({
       commands,
       services: {
-        identities: createIdentityDirectory(db.prisma),
-        customers: createCustomerDirectory(db.prisma),
+        ...createStorageServices(db),
         digests: createDigestService(db.sqlite, chart.render),
         outbox: createOutboxView(db.sqlite),
       },

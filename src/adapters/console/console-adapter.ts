@@ -22,6 +22,7 @@ const QUIT = new Set(['exit', 'quit', '/exit', '/quit']);
  */
 export async function runConsole(options: ConsoleOptions): Promise<void> {
   const { dispatch, output } = options;
+  let userId = options.userId;
   const rl = readline.createInterface({
     input: options.input,
     output: options.interactive ? output : undefined,
@@ -36,7 +37,9 @@ export async function runConsole(options: ConsoleOptions): Promise<void> {
     const line = raw.trim();
     if (QUIT.has(line.toLowerCase())) break;
     if (line === '' && !options.interactive) continue;
-    const reply = await dispatch({ platform: 'console', userId: options.userId, text: line });
+    const reply = await dispatch({ platform: 'console', userId, text: line });
+    // /rapport as: the console speaks as another rep from the next line on.
+    if (reply.actAs) userId = reply.actAs;
     output.write(`${renderText(reply)}\n\n`);
     if (options.interactive) rl.prompt();
   }

@@ -36,7 +36,8 @@ function renderBlock(block: Block): string {
       return lines.join('\n');
     }
     case 'actions':
-      return `[${block.actions.map((a) => a.label).join('] [')}]`;
+      // No buttons in a terminal: show the command that does the same, where there is one.
+      return block.actions.map((a) => (a.command ? `→ ${a.label}: ${a.command}` : `[${a.label}]`)).join('\n');
     case 'image':
       return `[${block.alt}: ${block.fileName}]`;
   }

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { localDateOf, isoDate } from '../../domain/schedule/local-time.js';
+import { DAY_MS } from '../../domain/calendar.js';
+import { defineCommand, type CommandContext } from '../command.js';
+import { formatWhen } from '../customer/customer-card.js';
+import type { CallbackEntry } from '../ports.js';
+import { reply, type Block } from '../reply.js';
+
+const HORIZON_DAYS = 14;
+const LISTED = 50;
+
+/** /callbacks: the asker's own agenda, overdue first, then today, then the next two weeks. */
+export const callbacksCommand = defineCommand({
+  name: 'callbacks',
+  key: 'callbacks',
+  requires: 'rep',
+  args: z.object({ text: z.string() }),
+  async run(_, ctx) {
+    const { t } = ctx;
+    const now = ctx.clock.now();
+    const open = await ctx.services.callbacks.open({ kind: 'owner', repId: ctx.actor.repId }, new Date(now.getTime() + HORIZON_DAYS * DAY_MS), LISTED);
+    await ctx.audit('callback.list', `rep:${ctx.actor.repId}`);
+    if (open.length === 0) return reply.text(t('callback.agenda.empty'));
+    const today = isoDate(localDateOf(now, ctx.timeZone));
+    const dayOf = (c: CallbackEntry) => isoDate(localDateOf(c.dueAt, ctx.timeZone));
+    // An untimed callback is overdue only once its day has passed; a timed one once its minute has.
+    const overdue = open.filter((c) => (c.timed ? c.dueAt < now : dayOf(c) < today));
+    const dueToday = open.filter((c) => !overdue.includes(c) && dayOf(c) === today);
+    const upcoming = open.filter((c) => !overdue.includes(c) && !dueToday.includes(c));
+    const blocks: Block[] = [{ type: 'text', text: t('callback.agenda.title') }];
+    for (const [title, entries] of [
+      [t('callback.agenda.overdue'), overdue],
+      [t('callback.agenda.today'), dueToday],
+      [t('callback.agenda.upcoming'), upcoming],
+    ] as const) {
+      if (entries.length > 0) blocks.push(section(title, entries, ctx));
+    }
+    return reply.private(...blocks);
+  },
+});
+
+function section(title: string, entries: readonly CallbackEntry[], ctx: CommandContext): Block {
+  const { t } = ctx;
+  return {
+    type: 'list',
+    title,
+    numbered: false,
+    items: entries.map((c) => ({
+      primary: t('callback.agenda.item', { id: c.id, customer: c.customerName, externalId: c.customerExternalId }),
+      secondary: t('callback.agenda.detail', {
+        when: c.timed ? formatWhen(c.dueAt, true, ctx) : `${formatWhen(c.dueAt, false, ctx)}, ${t('callback.agenda.allDay')}`,
+        note: c.note ? ` · ${c.note}` : '',
+        source: t(`callback.source.${c.source}`, { defaultValue: c.source }),
+      }),
+    })),
+  };
+}

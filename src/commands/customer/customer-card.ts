@@ -1,0 +1,143 @@
+import { LIFECYCLES, type Lifecycle } from '../../domain/analytics/lifecycle.js';
+import { recommendedAction } from '../../domain/analytics/playbook.js';
+import { daysBetween } from '../../domain/calendar.js';
+import { daysUntilBirthday } from '../../domain/birthday-soon.js';
+import { hasRole } from '../../domain/actor.js';
+import { addDays, localDateOf, atLocalTime } from '../../domain/schedule/local-time.js';
+import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
+import type { CommandContext } from '../command.js';
+import type { CustomerCard, CustomerScore } from '../ports.js';
+import { reply, type Action, type Field, type Reply } from '../reply.js';
+
+/** A birthday this close shows on the card (the brief: "birthday if it is close"). */
+export const BIRTHDAY_WINDOW_DAYS = 14;
+
+/** The full customer card: always private, it carries contact data. */
+export function renderCard(card: CustomerCard, ctx: CommandContext): Reply {
+  const { t, locale, currency } = ctx;
+  const now = ctx.clock.now();
+  const money = (minor: number) => formatMoney(minor, locale, currency);
+  const fields: Field[] = [{ label: t('customer.card.externalId'), value: card.externalId }];
+  const score = card.score;
+  if (score) {
+    fields.push({ label: t('customer.card.tier'), value: t('customer.card.tierValue', { tier: t(`tier.${score.tier}`), band: label(ctx, 'valueBand', score.valueBand) }) });
+    if (score.rScore !== null && score.fScore !== null && score.mScore !== null) {
+      fields.push({ label: t('customer.card.rfm'), value: t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore }) });
+    }
+    fields.push({ label: t('customer.card.lifecycle'), value: label(ctx, 'lifecycle', score.lifecycle) });
+    if (score.churnRisk !== null) fields.push({ label: t('customer.card.churnRisk'), value: churnRisk(score, ctx) });
+    const expected = expectedValue(score, ctx);
+    if (expected) fields.push({ label: t('customer.card.expected'), value: expected });
+  } else {
+    fields.push({ label: t('customer.card.tier'), value: t('customer.card.notScored') });
+  }
+  fields.push(
+    { label: t('customer.card.lastPurchase'), value: lastPurchase(card, now, ctx) },
+    { label: t('customer.card.lifetimeSpend'), value: money(card.lifetimeMinor) },
+    { label: t('customer.card.orderCount'), value: formatNumber(card.orderCount, locale) },
+    { label: t('customer.card.owner'), value: card.ownerName ?? t('customer.card.unowned') },
+    { label: t('customer.card.nextCallback'), value: nextCallback(card, ctx) },
+    { label: t('customer.card.lastInteraction'), value: lastInteraction(card, ctx) },
+  );
+  const birthday = birthdaySoon(card, now, ctx);
+  if (birthday) fields.push({ label: t('customer.card.birthday'), value: birthday });
+  if (card.tags.length > 0) fields.push({ label: t('customer.card.tags'), value: card.tags.join(', ') });
+  if (card.email) fields.push({ label: t('customer.card.email'), value: card.email });
+  if (card.phone) fields.push({ label: t('customer.card.phone'), value: card.phone });
+  return reply.private(
+    {
+      type: 'card',
+      title: card.name,
+      subtitle: card.region ?? undefined,
+      fields,
+      footer: score ? t('customer.card.next', { action: nextStep(score, ctx) }) : undefined,
+    },
+    { type: 'actions', actions: cardActions(card, ctx) },
+  );
+}
+
+/** Schedule and note for everyone who may see the card; reassigning for managers and admins. */
+function cardActions(card: CustomerCard, ctx: CommandContext): Action[] {
+  const { t } = ctx;
+  const actions: Action[] = [
+    { label: t('buttons.schedule'), payload: { action: 'callback.schedule', customerId: card.id }, style: 'primary', command: scheduleCommand(card.externalId) },
+    { label: t('buttons.note'), payload: { action: 'customer.note', customerId: card.id }, command: noteCommand(card.externalId) },
+  ];
+  if (hasRole(ctx.actor, 'manager')) {
+    actions.push({ label: t('buttons.assign'), payload: { action: 'customer.assign', customerId: card.id }, command: assignCommand(card.externalId) });
+  }
+  return actions;
+}
+
+export const scheduleCommand = (externalId: string) => `/callback ${externalId} <when> [note]`;
+export const noteCommand = (externalId: string) => `/customer note ${externalId} <text>`;
+export const assignCommand = (externalId: string) => `/customer assign ${externalId} @rep`;
+
+/** A value the analytics engine wrote (lifecycle, band…), in words; an unknown value shows as it is rather than as a key. */
+export function label(ctx: CommandContext, group: 'lifecycle' | 'valueBand' | 'longTail', value: string): string {
+  return ctx.t(`${group}.${value}`, { defaultValue: value });
+}
+
+function churnRisk(score: CustomerScore, ctx: CommandContext): string {
+  const percent = formatPercent(score.churnRisk!, ctx.locale);
+  const reason = score.churnReason;
+  if (!reason) return percent;
+  const figures = Object.fromEntries(
+    Object.entries(reason).map(([name, value]) => [name, typeof value === 'number' && name === 'pAlive' ? formatPercent(value, ctx.locale) : value]),
+  );
+  const sentence = ctx.t(`churnReason.${reason.code}`, { ...figures, defaultValue: '' });
+  return sentence ? `${percent} — ${sentence}` : percent;
+}
+
+function expectedValue(score: CustomerScore, ctx: CommandContext): string | null {
+  const { t, locale, currency } = ctx;
+  const parts: string[] = [];
+  if (score.expected30 !== null) parts.push(t('customer.card.expected30', { orders: formatNumber(score.expected30, locale, 1) }));
+  if (score.expected90 !== null) parts.push(t('customer.card.expected90', { orders: formatNumber(score.expected90, locale, 1) }));
+  if (score.expectedAovMinor !== null) parts.push(t('customer.card.expectedAov', { amount: formatMoney(score.expectedAovMinor, locale, currency) }));
+  if (score.clv12Minor !== null) parts.push(t('customer.card.clv', { amount: formatMoney(score.clv12Minor, locale, currency) }));
+  return parts.length > 0 ? parts.join(' · ') : null;
+}
+
+/** The analytics playbook's line for this tier and stage (a win-back for at-risk and lapsed customers, …). */
+function nextStep(score: CustomerScore, ctx: CommandContext): string {
+  const lifecycle = (LIFECYCLES as readonly string[]).includes(score.lifecycle) ? (score.lifecycle as Lifecycle) : 'active';
+  return ctx.t(recommendedAction(score.tier, lifecycle).key);
+}
+
+function lastPurchase(card: CustomerCard, now: Date, ctx: CommandContext): string {
+  const { t, locale, timeZone } = ctx;
+  if (!card.lastOrderAt) return t('customer.card.never');
+  return `${formatDate(card.lastOrderAt, locale, timeZone)} (${t('customer.card.daysAgo', { count: daysBetween(card.lastOrderAt, now) })})`;
+}
+
+function nextCallback(card: CustomerCard, ctx: CommandContext): string {
+  const { t } = ctx;
+  if (!card.nextCallback) return t('customer.card.noCallback');
+  return t('customer.card.callbackValue', { when: formatWhen(card.nextCallback.dueAt, card.nextCallback.timed, ctx), id: card.nextCallback.id });
+}
+
+function lastInteraction(card: CustomerCard, ctx: CommandContext): string {
+  const { t, locale, timeZone } = ctx;
+  const last = card.lastInteraction;
+  if (!last) return t('customer.card.noInteraction');
+  const head = t('customer.card.interactionValue', { kind: t(`interaction.${last.kind}`, { defaultValue: last.kind }), date: formatDate(last.at, locale, timeZone) });
+  return last.text ? `${head} — ${last.text}` : head;
+}
+
+function birthdaySoon(card: CustomerCard, now: Date, ctx: CommandContext): string | null {
+  if (!card.birthday) return null;
+  const today = localDateOf(now, ctx.timeZone);
+  const days = daysUntilBirthday(card.birthday, today, BIRTHDAY_WINDOW_DAYS);
+  if (days === null) return null;
+  if (days === 0) return ctx.t('customer.card.birthdayToday');
+  const date = new Intl.DateTimeFormat(ctx.locale, { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(
+    atLocalTime(addDays(today, days), 12, 'UTC'),
+  );
+  return ctx.t('customer.card.birthdayIn', { count: days, date });
+}
+
+/** A callback time in the reader's zone; an untimed one shows only its day. */
+export function formatWhen(at: Date, timed: boolean, ctx: CommandContext): string {
+  return timed ? formatDateTime(at, ctx.locale, ctx.timeZone) : formatDate(at, ctx.locale, ctx.timeZone);
+}

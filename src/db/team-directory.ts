@@ -1,0 +1,27 @@
+import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
+import type { Sqlite } from './database.js';
+
+const COLUMNS = 'id, name, timeZone, locale, slackChannelId, discordChannelId, settings';
+
+export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
+  const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE id = ?`);
+  const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ?`);
+  return {
+    async get(teamId) {
+      return (byId.get(teamId) as TeamSettingsRow | undefined) ?? null;
+    },
+    async find(query) {
+      const q = query.trim();
+      const row = (/^\d+$/.test(q) ? byId.get(Number(q)) : undefined) ?? byName.get(q);
+      return (row as TeamSettingsRow | undefined) ?? null;
+    },
+    async update(teamId, change) {
+      const entries = Object.entries(change).filter(([, value]) => value !== undefined);
+      if (entries.length === 0) return;
+      // Column names come from the typed change object, never from user text.
+      sqlite
+        .prepare(`UPDATE Team SET ${entries.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`)
+        .run(...entries.map(([, value]) => value), teamId);
+    },
+  };
+}

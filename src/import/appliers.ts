@@ -1,0 +1,221 @@
+import type { Sqlite } from '../db/database.js';
+import type { ImportKind } from './columns.js';
+import type { CustomerRow, InteractionRow, OrderRow, RepRow } from './row-schemas.js';
+import type { RunWriter, StoredRow, Values, WriteOutcome } from './table-writer.js';
+
+/** Why a valid-looking row cannot be applied (it names a customer or rep that does not exist). */
+export interface ApplyRejection {
+  column: string;
+  problem: string;
+  value: string;
+}
+
+/** A customer row that looks like another customer already stored (not merged: a person decides). */
+export interface PossibleDuplicate {
+  externalId: string;
+  otherExternalId: string;
+  /** email | phone */
+  sharedField: 'email' | 'phone';
+  value: string;
+}
+
+export interface ApplyContext {
+  sqlite: Sqlite;
+  writer: RunWriter;
+  /** --create-missing: an order or interaction for an unknown customer creates a stub customer. */
+  createMissing: boolean;
+  onDuplicate(duplicate: PossibleDuplicate): void;
+  onStubCustomer(externalId: string): void;
+}
+
+export type ApplyResult = WriteOutcome | { rejected: ApplyRejection };
+export type Applier<Row> = (row: Row) => ApplyResult;
+
+/** Lookups by key, remembered for the run (bounded: files of millions of rows reference many customers). */
+function cachedLookup<T>(lookup: (key: string) => T, limit = 200_000): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = lookup(key);
+    if (cache.size >= limit) cache.clear();
+    cache.set(key, value);
+    return value;
+  };
+}
+
+type RepReference = { id: number } | { problem: string };
+
+/** A rep named by email, or by name when exactly one rep has it. */
+function repResolver(sqlite: Sqlite): (reference: string) => RepReference {
+  const byEmail = sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck();
+  const byName = sqlite.prepare('SELECT id FROM Rep WHERE name = ? LIMIT 2').pluck();
+  return cachedLookup((reference) => {
+    const id = byEmail.get(reference.toLowerCase()) as number | undefined;
+    if (id !== undefined) return { id };
+    const named = byName.all(reference) as number[];
+    if (named.length === 1) return { id: named[0]! };
+    return { problem: named.length === 0 ? 'no rep has this email or name (import reps first)' : 'several reps have this name; use the email' };
+  });
+}
+
+/** Customer ids by external id; unknown ones become stubs with --create-missing, else a rejection. */
+function customerResolver(context: ApplyContext, column: string): (externalId: string) => number | { rejected: ApplyRejection } {
+  const byExternalId = context.sqlite.prepare('SELECT id FROM Customer WHERE externalId = ?').pluck();
+  const lookup = cachedLookup((externalId) => (byExternalId.get(externalId) as number | undefined) ?? null);
+  const stubs = new Map<string, number>();
+  return (externalId) => {
+    const id = lookup(externalId) ?? stubs.get(externalId);
+    if (id !== undefined) return id;
+    if (!context.createMissing) {
+      return { rejected: { column, problem: 'no customer has this external id (import customers first, or use --create-missing)', value: externalId } };
+    }
+    // A stub carries the external id as its name until a customers import fills it in.
+    const stubId = context.writer.insert('customer', { externalId, name: externalId, tags: '', greetingOptOut: 0 });
+    stubs.set(externalId, stubId);
+    context.onStubCustomer(externalId);
+    return stubId;
+  };
+}
+
+/** Copies the columns the file has (undefined = column absent, left as stored). */
+function assignPresent(values: Values, pairs: [string, string | number | boolean | null | undefined][]): Values {
+  for (const [column, value] of pairs) {
+    if (value !== undefined) values[column] = typeof value === 'boolean' ? Number(value) : value;
+  }
+  return values;
+}
+
+function upsert(writer: RunWriter, entity: 'customer' | 'order' | 'rep' | 'interaction', stored: StoredRow | undefined, values: Values): WriteOutcome {
+  if (!stored) {
+    writer.insert(entity, values);
+    return 'inserted';
+  }
+  return writer.update(entity, stored, values);
+}
+
+function customersApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<CustomerRow> {
+  const { sqlite, writer } = context;
+  const stored = sqlite.prepare('SELECT * FROM Customer WHERE externalId = ?');
+  const sameEmail = sqlite.prepare('SELECT externalId FROM Customer WHERE email = ? AND externalId <> ? LIMIT 1').pluck();
+  const samePhone = sqlite.prepare('SELECT externalId FROM Customer WHERE phone = ? AND externalId <> ? LIMIT 1').pluck();
+  const rep = repResolver(sqlite);
+  return (row) => {
+    let ownerId: number | null | undefined = row.owner === undefined ? undefined : null;
+    if (typeof row.owner === 'string') {
+      const owner = rep(row.owner);
+      if ('problem' in owner) return { rejected: { column: headerOf.get('owner') ?? 'owner', problem: owner.problem, value: row.owner } };
+      ownerId = owner.id;
+    }
+    const values = assignPresent({ externalId: row.external_id, name: row.name }, [
+      ['email', row.email],
+      ['phone', row.phone],
+      ['birthdayMonth', row.birthday === undefined ? undefined : (row.birthday?.month ?? null)],
+      ['birthdayDay', row.birthday === undefined ? undefined : (row.birthday?.day ?? null)],
+      ['birthdayYear', row.birthday === undefined ? undefined : (row.birthday?.year ?? null)],
+      ['timeZone', row.timezone],
+      ['region', row.region],
+      ['tags', row.tags === null ? '' : row.tags],
+      ['ownerId', ownerId],
+      ['greetingOptOut', row.greeting_opt_out === null ? false : row.greeting_opt_out],
+    ]);
+    const before = stored.get(row.external_id) as StoredRow | undefined;
+    const outcome = upsert(writer, 'customer', before, values);
+    // Checked after the write, so two new rows in one file that share a phone are caught too.
+    if (row.email && row.email !== before?.email) {
+      const other = sameEmail.get(row.email, row.external_id) as string | undefined;
+      if (other) context.onDuplicate({ externalId: row.external_id, otherExternalId: other, sharedField: 'email', value: row.email });
+    }
+    if (row.phone && row.phone !== before?.phone) {
+      const other = samePhone.get(row.phone, row.external_id) as string | undefined;
+      if (other) context.onDuplicate({ externalId: row.external_id, otherExternalId: other, sharedField: 'phone', value: row.phone });
+    }
+    return outcome;
+  };
+}
+
+/**
+ * Orders are keyed by external id; without one, by the natural key (customer, ordered_at,
+ * amount, product), so re-importing an export without order numbers adds nothing twice.
+ */
+function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<OrderRow> {
+  const { sqlite, writer } = context;
+  const byExternalId = sqlite.prepare('SELECT * FROM "Order" WHERE externalId = ?');
+  const byNaturalKey = sqlite.prepare(
+    'SELECT * FROM "Order" WHERE customerId = ? AND orderedAt = ? AND amountMinor = ? AND product IS ? AND externalId IS NULL LIMIT 1',
+  );
+  const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
+  return (row) => {
+    const customerId = customer(row.customer);
+    if (typeof customerId !== 'number') return customerId;
+    const values = assignPresent({ customerId, orderedAt: row.ordered_at, amountMinor: row.amount }, [
+      ['externalId', row.external_id],
+      ['marginMinor', row.margin],
+      ['product', row.product],
+      ['category', row.category],
+    ]);
+    if (row.external_id) {
+      // New orders are the bulk of large files: try the insert first, look up only on a clash.
+      if (writer.insertIfAbsent('order', values, 'externalId') !== null) return 'inserted';
+      return writer.update('order', byExternalId.get(row.external_id) as StoredRow, values);
+    }
+    return upsert(writer, 'order', byNaturalKey.get(customerId, row.ordered_at, row.amount, row.product ?? null) as StoredRow | undefined, values);
+  };
+}
+
+/** Reps are keyed by email; a team named in the file is created when it does not exist. */
+function repsApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<RepRow> {
+  const { sqlite, writer } = context;
+  const stored = sqlite.prepare('SELECT * FROM Rep WHERE email = ?');
+  const teamByName = sqlite.prepare('SELECT id FROM Team WHERE name = ?').pluck();
+  const slackOwner = sqlite.prepare('SELECT email FROM Rep WHERE slackUserId = ? AND email <> ?').pluck();
+  const discordOwner = sqlite.prepare('SELECT email FROM Rep WHERE discordUserId = ? AND email <> ?').pluck();
+  const teamId = (name: string): number => (teamByName.get(name) as number | undefined) ?? writer.insert('team', { name });
+  return (row) => {
+    for (const [column, id, owner] of [
+      ['slack_user_id', row.slack_user_id, slackOwner],
+      ['discord_user_id', row.discord_user_id, discordOwner],
+    ] as const) {
+      const taken = id ? (owner.get(id, row.email) as string | undefined) : undefined;
+      if (taken) return { rejected: { column: headerOf.get(column) ?? column, problem: `already linked to rep ${taken}`, value: id! } };
+    }
+    const values = assignPresent({ email: row.email, name: row.name }, [
+      ['role', row.role === null ? 'rep' : row.role],
+      ['teamId', typeof row.team === 'string' ? teamId(row.team) : row.team],
+      ['slackUserId', row.slack_user_id],
+      ['discordUserId', row.discord_user_id],
+      ['timeZone', row.timezone],
+      ['locale', row.locale],
+    ]);
+    return upsert(writer, 'rep', stored.get(row.email) as StoredRow | undefined, values);
+  };
+}
+
+/** Interactions have no id in the source: keyed by (customer, rep, kind, at); note and satisfaction update. */
+function interactionsApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<InteractionRow> {
+  const { sqlite, writer } = context;
+  const byNaturalKey = sqlite.prepare('SELECT * FROM Interaction WHERE customerId = ? AND repId IS ? AND kind = ? AND at = ? LIMIT 1');
+  const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
+  const rep = repResolver(sqlite);
+  return (row) => {
+    let repId: number | null = null;
+    if (row.rep) {
+      const found = rep(row.rep);
+      if ('problem' in found) return { rejected: { column: headerOf.get('rep') ?? 'rep', problem: found.problem, value: row.rep } };
+      repId = found.id;
+    }
+    const customerId = customer(row.customer);
+    if (typeof customerId !== 'number') return customerId;
+    const values = assignPresent({ customerId, repId, kind: row.kind, at: row.at }, [
+      ['text', row.note === null ? '' : row.note],
+      ['satisfaction', row.satisfaction],
+    ]);
+    return upsert(writer, 'interaction', byNaturalKey.get(customerId, repId, row.kind, row.at) as StoredRow | undefined, values);
+  };
+}
+
+export const appliers = {
+  customers: customersApplier,
+  orders: ordersApplier,
+  reps: repsApplier,
+  interactions: interactionsApplier,
+} satisfies Record<ImportKind, (context: ApplyContext, headerOf: Map<string, string>) => Applier<never>>;

@@ -1,0 +1,97 @@
+import { isUtf8 } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+
+/** How much of the file the encoding is guessed from. */
+const SNIFF_BYTES = 64 * 1024;
+
+export class EncodingError extends Error {}
+
+/** The name iconv-lite knows an encoding by, or an EncodingError naming the bad `--encoding`. */
+export function checkEncoding(name: string): string {
+  if (!iconv.encodingExists(name)) throw new EncodingError(`unknown encoding "${name}" (try utf-8, utf-16le, utf-16be, gbk, gb18030)`);
+  return name.toLowerCase();
+}
+
+/** Cuts an incomplete UTF-8 sequence off the end of a sample that stops mid-file. */
+function wholeUtf8Prefix(sample: Buffer): Buffer {
+  for (let back = 1; back <= Math.min(3, sample.length); back++) {
+    const byte = sample[sample.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
+    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return needed > back ? sample.subarray(0, sample.length - back) : sample;
+  }
+  return sample;
+}
+
+const CJK_LEGACY = new Set(['GB18030', 'Big5', 'EUC-JP', 'EUC-KR', 'Shift_JIS']);
+
+/**
+ * Byte-order marks decide first; a sample that is valid UTF-8 is UTF-8; otherwise chardet's
+ * guess. Short Chinese samples often score the same for GB18030, Big5, EUC-JP and EUC-KR:
+ * Rapport's users export from Excel on Chinese Windows, so GB18030 (a superset of GBK) wins
+ * any tie among those, and any CJK guess that decodes cleanly as GB18030.
+ */
+export function detectEncoding(sample: Buffer, wholeFile: boolean): string {
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
+  if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
+  if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
+  if (isUtf8(wholeFile ? sample : wholeUtf8Prefix(sample))) return 'utf-8';
+  const guesses = chardet.analyse(sample);
+  const top = guesses[0];
+  if (!top) return 'gb18030';
+  if (CJK_LEGACY.has(top.name)) {
+    const decodesAsGb = !iconv.decode(sample, 'gb18030').includes('\ufffd');
+    if (decodesAsGb) return 'gb18030';
+  }
+  return iconv.encodingExists(top.name) ? top.name.toLowerCase() : 'gb18030';
+}
+
+export interface DecodedText {
+  encoding: string;
+  /** The decoded text in chunks, byte-order mark removed. */
+  chunks: AsyncIterable<string>;
+  /** SHA-256 of the raw bytes read so far (the whole file once `chunks` is drained). */
+  contentHash(): string;
+  bytesRead(): number;
+}
+
+/** Streams raw bytes into text: sniffs the encoding from the first 64 KB unless one is given. */
+export async function decodeStream(source: AsyncIterable<Buffer | string>, encoding?: string): Promise<DecodedText> {
+  const iterator = source[Symbol.asyncIterator]();
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const take = async (): Promise<Buffer | null> => {
+    const next = await iterator.next();
+    if (next.done) return null;
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
+    hash.update(chunk);
+    bytes += chunk.length;
+    return chunk;
+  };
+  const head: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < SNIFF_BYTES) {
+    const chunk = await take();
+    if (chunk === null) {
+      ended = true;
+      break;
+    }
+    head.push(chunk);
+    headBytes += chunk.length;
+  }
+  const sample = Buffer.concat(head);
+  const chosen = encoding === undefined ? detectEncoding(sample, ended) : checkEncoding(encoding);
+  const decoder = iconv.getDecoder(chosen);
+  async function* chunks(): AsyncGenerator<string> {
+    yield decoder.write(sample);
+    if (!ended) {
+      for (let chunk = await take(); chunk !== null; chunk = await take()) yield decoder.write(chunk);
+    }
+    const rest = decoder.end();
+    if (rest) yield rest;
+  }
+  return { encoding: chosen, chunks: chunks(), contentHash: () => hash.copy().digest('hex'), bytesRead: () => bytes };
+}

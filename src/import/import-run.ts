@@ -1,0 +1,296 @@
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Clock } from '../clock.js';
+import type { Database, Sqlite } from '../db/database.js';
+import { appliers, type PossibleDuplicate } from './appliers.js';
+import { HeaderError, resolveHeader, type HeaderMapping, type ImportKind } from './columns.js';
+import { CsvSyntaxError, openCsv, type CsvRecord } from './csv-source.js';
+import { EncodingError } from './decode.js';
+import { RejectsFile } from './rejects-file.js';
+import { describeProblem, formatProblem, problemsOf, rowSchemas, type RawRow, type RowProblem } from './row-schemas.js';
+import { RunWriter } from './table-writer.js';
+import type { DateOrder } from './values.js';
+
+export type OnError = 'abort' | 'skip';
+
+export interface ImportProgress {
+  rows: number;
+  bytes: number;
+  /** Known for files, not for streams of unknown length. */
+  totalBytes: number | null;
+}
+
+export interface ImportOptions {
+  kind: ImportKind;
+  /** Names the source in messages (`file:line: …`) and on the ImportRun. */
+  fileName: string;
+  /** Who ran it (recorded on the ImportRun). */
+  actor: string;
+  /** abort (default): any bad row and nothing is applied. skip: good rows are applied, bad ones reported. */
+  onError?: OnError;
+  /** Validate and count, then roll everything back: writes nothing, not even an ImportRun. */
+  dryRun?: boolean;
+  mapping?: HeaderMapping;
+  /** Overrides encoding detection (any name iconv-lite knows: utf-8, utf-16le, gbk, gb18030…). */
+  encoding?: string;
+  dateOrder?: DateOrder;
+  /** IANA zone that dates without an offset are read in (default UTC). */
+  timeZone?: string;
+  /** Orders/interactions for unknown customers create stub customers instead of being rejected. */
+  createMissing?: boolean;
+  /** In skip mode, where rejected rows are written with a reason column; null writes none. */
+  rejectsPath?: string | null;
+  totalBytes?: number | null;
+  onProgress?: (progress: ImportProgress) => void;
+  /** Called after an applied import that inserted or changed orders (scores depend on them). */
+  afterOrdersChanged?: () => Promise<void>;
+}
+
+export interface ImportSummary {
+  runId: number | null;
+  kind: ImportKind;
+  fileName: string;
+  /** applied: committed. failed: nothing applied (bad rows in abort mode, or `fatal`). dry-run: nothing written. */
+  status: 'applied' | 'failed' | 'dry-run';
+  /** Why the file as a whole was refused (unknown encoding, missing column, broken quoting). */
+  fatal: string | null;
+  encoding: string | null;
+  delimiter: string | null;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  stubCustomers: number;
+  /** `file:line: column: problem (value)`, the first MAX_KEPT_PROBLEMS of them. */
+  problems: string[];
+  /** Problems beyond those kept. */
+  moreProblems: number;
+  warnings: string[];
+  duplicates: PossibleDuplicate[];
+  rejectsPath: string | null;
+  elapsedMs: number;
+}
+
+export const MAX_KEPT_PROBLEMS = 1000;
+const MAX_KEPT_DUPLICATES = 1000;
+const MAX_DUPLICATE_WARNINGS = 20;
+const PROGRESS_EVERY_ROWS = 5000;
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * The import's own connection, so its long transaction holds only its own work: another part
+ * of the same process writing through `db.sqlite` meanwhile waits for the lock instead of
+ * landing inside (and being rolled back with) the import.
+ */
+function openImportConnection(db: Database): { sqlite: Sqlite; close(): void } {
+  if (db.file === ':memory:') return { sqlite: db.sqlite, close: () => {} };
+  const sqlite = new BetterSqlite3(db.file, { timeout: BUSY_TIMEOUT_MS });
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('cache_size = -32000');
+  return { sqlite, close: () => sqlite.close() };
+}
+
+function rawRow(fields: string[], columnAt: (string | null)[]): RawRow {
+  const raw: RawRow = {};
+  for (let index = 0; index < columnAt.length; index++) {
+    const column = columnAt[index];
+    if (column !== null && column !== undefined) raw[column] = fields[index] ?? '';
+  }
+  return raw;
+}
+
+/** Cells past the header that hold something mean the row does not line up with the header. */
+function extraFieldsProblem(record: CsvRecord, headerLength: number): RowProblem | null {
+  if (record.fields.length <= headerLength) return null;
+  const extra = record.fields.slice(headerLength);
+  if (extra.every((field) => field.trim() === '')) return null;
+  return { line: record.line, column: `column ${headerLength + 1}`, problem: `row has ${record.fields.length} fields but the header has ${headerLength}`, value: extra.join(',') };
+}
+
+/**
+ * Imports one CSV of `options.kind` from a byte stream (a file, or a chat upload). One
+ * transaction for the whole run: a crash or kill leaves the database as it was. Expected
+ * problems come back in the summary (status failed); only bugs and I/O failures throw.
+ */
+export async function importStream(
+  deps: { db: Database; clock: Clock },
+  source: AsyncIterable<Buffer | string>,
+  options: ImportOptions,
+): Promise<ImportSummary> {
+  const started = performance.now();
+  const onError = options.onError ?? 'abort';
+  const startedAt = deps.clock.now();
+  const summary: ImportSummary = {
+    runId: null,
+    kind: options.kind,
+    fileName: options.fileName,
+    status: 'failed',
+    fatal: null,
+    encoding: null,
+    delimiter: null,
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    rejected: 0,
+    stubCustomers: 0,
+    problems: [],
+    moreProblems: 0,
+    warnings: [],
+    duplicates: [],
+    rejectsPath: null,
+    elapsedMs: 0,
+  };
+  const finish = () => ({ ...summary, elapsedMs: performance.now() - started });
+
+  let csv: Awaited<ReturnType<typeof openCsv>>;
+  let header: ReturnType<typeof resolveHeader>;
+  try {
+    csv = await openCsv(source, { encoding: options.encoding });
+    summary.encoding = csv.encoding;
+    summary.delimiter = csv.delimiter;
+    if (csv.header.length === 0) throw new HeaderError('the file is empty (no header row)');
+    header = resolveHeader(options.kind, csv.header, options.mapping);
+  } catch (error) {
+    if (!(error instanceof HeaderError || error instanceof EncodingError || error instanceof CsvSyntaxError)) throw error;
+    summary.fatal = error instanceof CsvSyntaxError ? `${options.fileName}:${error.line}: ${error.message}` : `${options.fileName}: ${error.message}`;
+    if (!options.dryRun) summary.runId = recordFailedRun(deps.db.sqlite, options, '', startedAt, deps.clock.now(), summary);
+    return finish();
+  }
+  if (header.unknown.length > 0) summary.warnings.push(`${options.fileName}: ignored column${header.unknown.length > 1 ? 's' : ''} Rapport does not know: ${header.unknown.join(', ')}`);
+
+  const rejects = onError === 'skip' && !options.dryRun && options.rejectsPath ? new RejectsFile(options.rejectsPath, csv.header, csv.delimiter) : null;
+  const reject = (record: CsvRecord, problems: RowProblem[]) => {
+    summary.rejected++;
+    const lines = problems.map((problem) => formatProblem(options.fileName, problem));
+    for (const line of lines) {
+      if (summary.problems.length < MAX_KEPT_PROBLEMS) summary.problems.push(line);
+      else summary.moreProblems++;
+    }
+    rejects?.add(record.fields, `line ${record.line}: ${problems.map(describeProblem).join('; ')}`);
+  };
+
+  const connection = openImportConnection(deps.db);
+  const { sqlite } = connection;
+  let contentHash = '';
+  try {
+    // IMMEDIATE takes the write lock now, so the run never fails half-way on a busy database.
+    sqlite.exec('BEGIN IMMEDIATE');
+    const runId = Number(
+      sqlite
+        .prepare("INSERT INTO ImportRun (kind, fileName, contentHash, actor, dryRun, status, startedAt) VALUES (?, ?, '', ?, 0, 'running', ?)")
+        .run(options.kind, options.fileName, options.actor, startedAt.getTime()).lastInsertRowid,
+    );
+    const writer = new RunWriter(sqlite, runId, startedAt.getTime());
+    const apply = appliers[options.kind](
+      {
+        sqlite,
+        writer,
+        createMissing: options.createMissing ?? false,
+        onDuplicate: (duplicate) => {
+          if (summary.duplicates.length < MAX_KEPT_DUPLICATES) summary.duplicates.push(duplicate);
+        },
+        onStubCustomer: () => summary.stubCustomers++,
+      },
+      header.headerOf,
+    ) as (row: unknown) => ReturnType<ReturnType<(typeof appliers)['orders']>>;
+    const schema = rowSchemas[options.kind]({
+      dates: { zone: options.timeZone ?? 'UTC', ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) },
+      today: startedAt,
+    });
+    let reportedRows = 0;
+    const progress = () => options.onProgress?.({ rows: summary.rows, bytes: csv.bytesRead(), totalBytes: options.totalBytes ?? null });
+    for await (const batch of csv.records) {
+      for (const record of batch) {
+        summary.rows++;
+        const extra = extraFieldsProblem(record, csv.header.length);
+        if (extra) {
+          reject(record, [extra]);
+          continue;
+        }
+        const raw = rawRow(record.fields, header.columnAt);
+        const parsed = schema.safeParse(raw);
+        if (!parsed.success) {
+          reject(record, problemsOf(parsed.error, raw, record.line, header.headerOf));
+          continue;
+        }
+        const result = apply(parsed.data);
+        if (typeof result === 'object') reject(record, [{ line: record.line, ...result.rejected }]);
+        else summary[result]++;
+      }
+      if (summary.rows - reportedRows >= PROGRESS_EVERY_ROWS) {
+        reportedRows = summary.rows;
+        progress();
+      }
+    }
+    progress();
+    contentHash = csv.contentHash();
+    const earlier = sqlite
+      .prepare("SELECT id, startedAt FROM ImportRun WHERE contentHash = ? AND kind = ? AND status = 'applied' AND id <> ? ORDER BY id DESC LIMIT 1")
+      .get(contentHash, options.kind, runId) as { id: number; startedAt: number } | undefined;
+    if (earlier) {
+      summary.warnings.push(`${options.fileName}: the same file (same content) was already imported as run ${earlier.id} on ${new Date(earlier.startedAt).toISOString()}`);
+    }
+    if (options.dryRun) {
+      sqlite.exec('ROLLBACK');
+      summary.status = 'dry-run';
+    } else if (onError === 'abort' && summary.rejected > 0) {
+      sqlite.exec('ROLLBACK');
+      summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+    } else {
+      sqlite
+        .prepare("UPDATE ImportRun SET status = 'applied', contentHash = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, finishedAt = ? WHERE id = ?")
+        .run(contentHash, summary.inserted, summary.updated, summary.unchanged, summary.rejected, deps.clock.now().getTime(), runId);
+      sqlite.exec('COMMIT');
+      summary.status = 'applied';
+      summary.runId = runId;
+    }
+  } catch (error) {
+    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    if (!(error instanceof CsvSyntaxError)) throw error;
+    summary.fatal = `${options.fileName}:${error.line}: ${error.message}`;
+    if (!options.dryRun) summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+  } finally {
+    connection.close();
+    summary.rejectsPath = rejects?.close() ?? null;
+  }
+  if (summary.status === 'failed') {
+    summary.inserted = summary.updated = summary.unchanged = summary.stubCustomers = 0;
+  }
+  for (const duplicate of summary.duplicates.slice(0, MAX_DUPLICATE_WARNINGS)) {
+    summary.warnings.push(`possible duplicate, not merged: ${duplicate.externalId} has the same ${duplicate.sharedField} as ${duplicate.otherExternalId} (${duplicate.value})`);
+  }
+  if (summary.duplicates.length > MAX_DUPLICATE_WARNINGS) {
+    summary.warnings.push(`… and ${summary.duplicates.length - MAX_DUPLICATE_WARNINGS} more possible duplicates`);
+  }
+  if (summary.status === 'applied' && options.kind === 'orders' && summary.inserted + summary.updated > 0) await options.afterOrdersChanged?.();
+  return finish();
+}
+
+/** A refused run is recorded too (who tried what, and how many rows were bad), with nothing applied. */
+function recordFailedRun(sqlite: Sqlite, options: ImportOptions, contentHash: string, startedAt: Date, finishedAt: Date, summary: ImportSummary): number {
+  return Number(
+    sqlite
+      .prepare(
+        "INSERT INTO ImportRun (kind, fileName, contentHash, actor, dryRun, status, rejected, startedAt, finishedAt) VALUES (?, ?, ?, ?, 0, 'failed', ?, ?, ?)",
+      )
+      .run(options.kind, options.fileName, contentHash, options.actor, summary.rejected, startedAt.getTime(), finishedAt.getTime()).lastInsertRowid,
+  );
+}
+
+/** Imports a CSV file; in skip mode rejected rows go to `<file>.rejects.csv`. */
+export async function importFile(
+  deps: { db: Database; clock: Clock },
+  file: string,
+  options: Omit<ImportOptions, 'fileName' | 'totalBytes'> & { fileName?: string },
+): Promise<ImportSummary> {
+  const totalBytes = fs.statSync(file).size;
+  return importStream(deps, fs.createReadStream(file, { highWaterMark: 256 * 1024 }), {
+    rejectsPath: `${file}.rejects.csv`,
+    ...options,
+    fileName: options.fileName ?? file,
+    totalBytes,
+  });
+}

@@ -1,0 +1,113 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Sqlite } from '../db/database.js';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+
+/**
+ * What ImportChange.entity names, and the table and the columns an import may write there.
+ * Orders and interactions carry the id of the run that inserted them (importRunId), so their
+ * inserts need no ImportChange row: at a million orders that second insert per row cost as
+ * much as the order itself. Their updates, and every insert elsewhere, go to ImportChange.
+ */
+export const ENTITIES = {
+  customer: {
+    table: 'Customer',
+    columns: ['externalId', 'name', 'email', 'phone', 'birthdayMonth', 'birthdayDay', 'birthdayYear', 'timeZone', 'region', 'tags', 'ownerId', 'greetingOptOut'],
+    timestamps: ['createdAt', 'updatedAt'],
+  },
+  order: {
+    table: 'Order',
+    columns: ['externalId', 'customerId', 'orderedAt', 'amountMinor', 'marginMinor', 'product', 'category'],
+    timestamps: ['createdAt'],
+    insertedBy: 'importRunId',
+  },
+  rep: {
+    table: 'Rep',
+    columns: ['email', 'name', 'role', 'teamId', 'slackUserId', 'discordUserId', 'timeZone', 'locale'],
+    timestamps: ['createdAt', 'updatedAt'],
+  },
+  interaction: {
+    table: 'Interaction',
+    columns: ['customerId', 'repId', 'kind', 'at', 'text', 'satisfaction'],
+    timestamps: ['createdAt'],
+    insertedBy: 'importRunId',
+  },
+  team: { table: 'Team', columns: ['name'], timestamps: ['createdAt'] },
+} as const;
+
+export type Entity = keyof typeof ENTITIES;
+export type SqlValue = string | number | null;
+export type Values = Record<string, SqlValue>;
+export type StoredRow = Values & { id: number };
+export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
+
+/**
+ * Inserts and in-place updates for one import run, each recorded in ImportChange (an update
+ * with the previous values of the columns it changed) so the run can be undone exactly.
+ * Statements are prepared once per column set: rows of one file mostly share one.
+ */
+export class RunWriter {
+  readonly #statements = new Map<string, Statement>();
+  readonly #recordChange: Statement;
+
+  constructor(
+    private readonly sqlite: Sqlite,
+    readonly runId: number,
+    private readonly nowMs: number,
+  ) {
+    this.#recordChange = sqlite.prepare<unknown[]>('INSERT INTO ImportChange (runId, entity, entityId, action, before) VALUES (?, ?, ?, ?, ?)');
+  }
+
+  #prepare(key: string, sql: () => string): Statement {
+    let statement = this.#statements.get(key);
+    if (!statement) {
+      statement = this.sqlite.prepare<unknown[]>(sql());
+      this.#statements.set(key, statement);
+    }
+    return statement;
+  }
+
+  insert(entity: Entity, values: Values): number {
+    return this.#insert(entity, values, null)!;
+  }
+
+  /** Inserts unless a row with the same `key` exists (one statement, no lookup first); the new id or null. */
+  insertIfAbsent(entity: Entity, values: Values, key: string): number | null {
+    return this.#insert(entity, values, key);
+  }
+
+  #insert(entity: Entity, values: Values, conflictKey: string | null): number | null {
+    const spec = ENTITIES[entity];
+    const tracked = 'insertedBy' in spec;
+    const columns = [...Object.keys(values), ...(tracked ? [spec.insertedBy] : []), ...spec.timestamps];
+    const statement = this.#prepare(`insert:${entity}:${conflictKey}:${columns.join(',')}`, () => {
+      const conflict = conflictKey ? ` ON CONFLICT("${conflictKey}") DO NOTHING` : '';
+      return `INSERT INTO "${spec.table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${conflict}`;
+    });
+    // DateTime columns hold epoch milliseconds; the SQL default would write a text timestamp.
+    const result = statement.run(...Object.values(values), ...(tracked ? [this.runId] : []), ...spec.timestamps.map(() => this.nowMs));
+    if (result.changes === 0) return null;
+    const id = Number(result.lastInsertRowid);
+    if (!tracked) this.#recordChange.run(this.runId, entity, id, 'insert', null);
+    return id;
+  }
+
+  /** Writes the columns of `values` that differ from `stored`; 'unchanged' when none do. */
+  update(entity: Entity, stored: StoredRow, values: Values): WriteOutcome {
+    const changed = Object.keys(values).filter((column) => stored[column] !== values[column]);
+    if (changed.length === 0) return 'unchanged';
+    const { table, timestamps } = ENTITIES[entity];
+    const touchesUpdatedAt = (timestamps as readonly string[]).includes('updatedAt');
+    const statement = this.#prepare(`update:${entity}:${changed.join(',')}`, () => {
+      const sets = changed.map((c) => `"${c}" = ?`);
+      if (touchesUpdatedAt) sets.push('"updatedAt" = ?');
+      return `UPDATE "${table}" SET ${sets.join(', ')} WHERE id = ?`;
+    });
+    const before: Values = {};
+    for (const column of changed) before[column] = stored[column] ?? null;
+    if (touchesUpdatedAt) before.updatedAt = stored.updatedAt ?? null;
+    statement.run(...changed.map((c) => values[c]), ...(touchesUpdatedAt ? [this.nowMs] : []), stored.id);
+    this.#recordChange.run(this.runId, entity, stored.id, 'update', JSON.stringify(before));
+    return 'updated';
+  }
+}

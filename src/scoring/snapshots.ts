@@ -1,0 +1,138 @@
+import type { Sqlite } from '../db/database.js';
+import type { ChurnReason } from '../domain/analytics/churn.js';
+import type { Lifecycle } from '../domain/analytics/lifecycle.js';
+import type { LongTailClass } from '../domain/analytics/long-tail.js';
+import type { Tier, ValueBand } from '../domain/analytics/rfm.js';
+
+/** One ScoreSnapshot row, typed. */
+export interface Snapshot {
+  customerId: number;
+  week: string;
+  computedAt: Date;
+  asOf: Date;
+  recencyDays: number | null;
+  frequency: number;
+  monetaryMinor: number;
+  marginMinor: number | null;
+  lifetimeMinor: number;
+  orderCount: number;
+  lastOrderAt: Date | null;
+  rScore: number | null;
+  fScore: number | null;
+  mScore: number | null;
+  tier: Tier;
+  valueBand: ValueBand;
+  longTail: LongTailClass;
+  lifecycle: Lifecycle;
+  pAlive: number | null;
+  expected30: number | null;
+  expected90: number | null;
+  expectedAovMinor: number | null;
+  clv12Minor: number | null;
+  churnRisk: number | null;
+  churnReason: ChurnReason | null;
+}
+
+type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt' | 'churnReason'> & {
+  computedAt: number;
+  asOf: number;
+  lastOrderAt: number | null;
+  churnReason: string;
+};
+
+const COLUMNS = `customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor, lifetimeMinor, orderCount,
+  lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lifecycle, pAlive, expected30, expected90, expectedAovMinor,
+  clv12Minor, churnRisk, churnReason`;
+
+function toSnapshot(row: SnapshotRecord): Snapshot {
+  let churnReason: ChurnReason | null = null;
+  try {
+    const parsed = JSON.parse(row.churnReason) as Partial<ChurnReason>;
+    churnReason = typeof parsed.code === 'string' ? (parsed as ChurnReason) : null;
+  } catch {
+    churnReason = null;
+  }
+  return {
+    ...row,
+    computedAt: new Date(row.computedAt),
+    asOf: new Date(row.asOf),
+    lastOrderAt: row.lastOrderAt === null ? null : new Date(row.lastOrderAt),
+    churnReason,
+  };
+}
+
+/** A customer's newest snapshot (the current scores), or null when never scored. */
+export function latestSnapshot(sqlite: Sqlite, customerId: number): Snapshot | null {
+  const row = sqlite.prepare(`SELECT ${COLUMNS} FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC LIMIT 1`).get(customerId) as
+    | SnapshotRecord
+    | undefined;
+  return row ? toSnapshot(row) : null;
+}
+
+/** A customer's weekly history, oldest first, at most `weeks` of the newest weeks. */
+export function snapshotHistory(sqlite: Sqlite, customerId: number, weeks: number): Snapshot[] {
+  const rows = sqlite
+    .prepare(`SELECT ${COLUMNS} FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC LIMIT ?`)
+    .all(customerId, weeks) as SnapshotRecord[];
+  return rows.reverse().map(toSnapshot);
+}
+
+/** What changed for one customer between the previous scored week and this one. */
+export interface WeeklyMovement {
+  customerId: number;
+  /** Null when the customer has no snapshot in the previous week (new in the base). */
+  before: { tier: Tier; lifecycle: Lifecycle } | null;
+  after: { tier: Tier; lifecycle: Lifecycle; churnRisk: number | null; clv12Minor: number | null; lifetimeMinor: number };
+  tierMoved: boolean;
+  /** Entered at_risk or lapsed this week (from any other stage, or first scored as such). */
+  newlyAtRisk: boolean;
+  newlyLapsed: boolean;
+  wonBack: boolean;
+  newlyLost: boolean;
+}
+
+export interface WeeklyMovements {
+  week: string;
+  /** The latest scored week before `week`, or null when `week` is the first. */
+  previousWeek: string | null;
+  /** Only customers whose tier or lifecycle changed, or who are new in the base. */
+  movements: WeeklyMovement[];
+}
+
+/** The digest's week-over-week view: tier movements and lifecycle transitions into `week`. */
+export function weeklyMovements(sqlite: Sqlite, week: string): WeeklyMovements {
+  const previousWeek = (sqlite.prepare('SELECT MAX(week) FROM ScoreSnapshot WHERE week < ?').pluck().get(week) as string | null) ?? null;
+  const rows = sqlite
+    .prepare(
+      `SELECT cur.customerId, cur.tier, cur.lifecycle, cur.churnRisk, cur.clv12Minor, cur.lifetimeMinor,
+              prev.tier AS prevTier, prev.lifecycle AS prevLifecycle
+       FROM ScoreSnapshot cur LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
+       WHERE cur.week = ? AND (prev.id IS NULL OR prev.tier <> cur.tier OR prev.lifecycle <> cur.lifecycle)
+       ORDER BY cur.customerId`,
+    )
+    .all(previousWeek, week) as {
+    customerId: number;
+    tier: Tier;
+    lifecycle: Lifecycle;
+    churnRisk: number | null;
+    clv12Minor: number | null;
+    lifetimeMinor: number;
+    prevTier: Tier | null;
+    prevLifecycle: Lifecycle | null;
+  }[];
+  const movements = rows.map((r): WeeklyMovement => {
+    const before = r.prevTier !== null && r.prevLifecycle !== null ? { tier: r.prevTier, lifecycle: r.prevLifecycle } : null;
+    const entered = (stage: Lifecycle) => r.lifecycle === stage && before?.lifecycle !== stage;
+    return {
+      customerId: r.customerId,
+      before,
+      after: { tier: r.tier, lifecycle: r.lifecycle, churnRisk: r.churnRisk, clv12Minor: r.clv12Minor, lifetimeMinor: r.lifetimeMinor },
+      tierMoved: before !== null && before.tier !== r.tier,
+      newlyAtRisk: entered('at_risk'),
+      newlyLapsed: entered('lapsed'),
+      wonBack: entered('won_back'),
+      newlyLost: entered('lost'),
+    };
+  });
+  return { week, previousWeek, movements };
+}

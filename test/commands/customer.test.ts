@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+
+let h: CommandHarness;
+beforeAll(async () => {
+  h = await commandHarness();
+});
+afterAll(async () => h.cleanup());
+
+describe('/customer lookup', () => {
+  it('does show the full card when the external id names a customer in the asker\'s book', async () => {
+    const reply = await h.say(CHEN_JING, '/customer lookup C000001'.replace('C000001', customerWhere(h.db, "r.email = ?", CHEN_JING).externalId));
+    expect(reply.visibility).toBe('private');
+    const card = reply.blocks[0]!;
+    expect(card.type).toBe('card');
+    for (const label of ['Tier', 'R / F / M', 'Stage', 'Churn risk', 'Expected', 'Last purchase', 'Lifetime spend', 'Orders', 'Owner', 'Next callback', 'Last contact']) {
+      expect(fieldOf(reply, label), label).toBeTruthy();
+    }
+    expect(card.type === 'card' && card.footer).toMatch(/^Next step: /);
+  });
+
+  it('does explain the churn risk in plain words with the customer\'s own rhythm', async () => {
+    const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE lifecycle = 'at_risk')", CHEN_JING);
+    const reply = await h.say(CHEN_JING, `/customer lookup ${c.externalId}`);
+    expect(fieldOf(reply, 'Churn risk')).toMatch(/^64% — usually buys every 18 days; \d+ days since the last order$/);
+    expect(fieldOf(reply, 'Stage')).toBe('at risk');
+    expect(reply.blocks[0]!.type === 'card' && reply.blocks[0]!.footer).toBe('Next step: start a win-back: call, offer what they usually buy, set a deadline');
+  });
+
+  it('does find a customer by email, by phone with or without the country code, and by exact name', async () => {
+    const c = customerWhere(h.db, 'r.email = ? AND c.email IS NOT NULL AND c.phone IS NOT NULL', CHEN_JING);
+    const local = c.phone!.replace(/^\+86/, '');
+    for (const query of [c.email!.toUpperCase(), c.phone!, local, `${local.slice(0, 3)} ${local.slice(3, 7)} ${local.slice(7)}`]) {
+      const reply = await h.say(ADMIN, `/customer lookup ${query}`);
+      expect(reply.blocks[0], query).toMatchObject({ type: 'card', title: c.name });
+      expect(fieldOf(reply, 'ID')).toBe(c.externalId);
+    }
+    expect((await h.say(ADMIN, '/customer lookup Emma Fischer')).blocks[0]).toMatchObject({ type: 'card', title: 'Emma Fischer' });
+  });
+
+  it('does list the matches, numbered, when a name matches several customers', async () => {
+    const reply = await h.say(ADMIN, '/customer lookup 王芳');
+    expect(reply.blocks[0]).toMatchObject({ type: 'list', numbered: true, title: '2 customers match "王芳"' });
+    expect(textOf(reply)).toContain('王芳 (C000001)');
+    expect(textOf(reply)).toContain('王芳 (C000004)');
+    expect(textOf(reply)).toContain('Repeat with one of the IDs, e.g. /customer lookup C000001');
+  });
+
+  it('does show a rep only the namesake in their own book', async () => {
+    const reply = await h.say(ZHANG_WEI, '/customer lookup 王芳');
+    expect(reply.blocks[0]).toMatchObject({ type: 'card', title: '王芳' });
+    expect(fieldOf(reply, '编号')).toBe('C000001');
+  });
+
+  it('does answer a rep looking up another rep\'s customer exactly as if it did not exist', async () => {
+    const other = await h.say(ZHANG_WEI, '/customer lookup C000004');
+    const missing = await h.say(ZHANG_WEI, '/customer lookup C999999');
+    expect(textOf(other).replace('C000004', 'X')).toBe(textOf(missing).replace('C999999', 'X'));
+    expect(textOf(other)).toMatch(/^你的客户中没有与“C000004”匹配的客户。/);
+  });
+
+  it('does keep a manager to their own team', async () => {
+    expect(textOf(await h.say(LI_NA, '/customer lookup C000004'))).not.toContain('没有');
+    expect(textOf(await h.say(LI_NA, '/customer lookup Emma Fischer'))).toMatch(/^你的客户中没有与“Emma Fischer”匹配的客户。/);
+    expect((await h.say(ANNA, '/customer lookup Emma Fischer')).blocks[0]).toMatchObject({ type: 'card' });
+  });
+
+  it('does suggest the close name when a typo matches nothing', async () => {
+    expect(textOf(await h.say(ADMIN, '/customer lookup 王方'))).toMatch(/^No customer matches "王方" in your book\. Did you mean: .*王芳.*\?$/);
+    expect(textOf(await h.say(ADMIN, '/customer lookup Emma Fischr'))).toContain('Did you mean: Emma Fischer');
+    expect(textOf(await h.say(ADMIN, '/customer lookup zzzzqqq'))).toBe(
+      'No customer matches "zzzzqqq" in your book. Try part of the name, the email, the phone number or the external id.',
+    );
+  });
+
+  it('does find customers by part of a name, including one Chinese character', async () => {
+    const reply = await h.say(ADMIN, '/customer lookup Fisch');
+    expect(textOf(reply)).toContain('Emma Fischer');
+    const surname = await h.say(ADMIN, '/customer lookup 王');
+    expect(surname.blocks[0]).toMatchObject({ type: 'list' });
+    const count = (h.db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE name LIKE '%王%'").pluck().get() as number);
+    expect(surname.blocks[0]!.type === 'list' && surname.blocks[0]!.title).toBe(`${count} customers match "王"`);
+  });
+
+  it('does ask for a query in one line when the query is empty', async () => {
+    const reply = await h.say(ADMIN, '/customer lookup   ');
+    expect(reply.blocks).toHaveLength(1);
+    expect(textOf(reply)).toBe('Tell me who to look up: a name, email, phone or external id. Example: /customer lookup 王芳\nUsage: /customer lookup <name | email | phone | external id>');
+  });
+
+  it('does offer reassigning on the card only to managers and admins', async () => {
+    const labels = async (user: string) => {
+      const actions = (await h.say(user, '/customer lookup C000001')).blocks.find((b) => b.type === 'actions');
+      return actions?.type === 'actions' ? actions.actions.map((a) => a.payload.action) : [];
+    };
+    expect(await labels(ZHANG_WEI)).toEqual(['callback.schedule', 'customer.note']);
+    expect(await labels(LI_NA)).toEqual(['callback.schedule', 'customer.note', 'customer.assign']);
+  });
+
+  it('does write every lookup to the audit log, found or not', async () => {
+    const before = auditRows(h.db).length;
+    await h.say(ZHANG_WEI, '/customer lookup C000001');
+    await h.say(ZHANG_WEI, '/customer lookup C000004');
+    const rows = auditRows(h.db).slice(before);
+    const zhang = h.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(ZHANG_WEI);
+    expect(rows).toEqual([
+      expect.objectContaining({ repId: zhang, action: 'customer.lookup', target: 'customer:1', detail: 'C000001', at: h.clock.now().getTime() }),
+      expect.objectContaining({ repId: zhang, action: 'customer.lookup', target: '', detail: 'C000004' }),
+    ]);
+  });
+});
+
+describe('/customer list and /customer at-risk', () => {
+  it('does list a rep\'s own book by value at stake, paged', async () => {
+    const reply = await h.say(CHEN_JING, '/customer list');
+    const list = reply.blocks[0]!;
+    expect(list.type).toBe('list');
+    const own = h.db.sqlite.prepare("SELECT COUNT(*) FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.email = ?").pluck().get(CHEN_JING) as number;
+    expect(list.type === 'list' && list.footer).toContain(`Page 1 of ${Math.ceil(own / 10)} · ${own} customers.`);
+    expect(list.type === 'list' && list.footer).toContain('Next page: /customer list --page 2');
+    const stakes = list.type === 'list' ? list.items.map((i) => Number(/at stake CN¥([\d,.]+)/.exec(i.secondary!)![1]!.replace(/,/g, ''))) : [];
+    expect(stakes).toEqual([...stakes].sort((a, b) => b - a));
+  });
+
+  it('does filter by tier and segment', async () => {
+    const reply = await h.say(ADMIN, '/customer list tier A at-risk');
+    const items = reply.blocks[0]!.type === 'list' ? reply.blocks[0]!.items : [];
+    expect(items.length).toBeGreaterThan(0);
+    for (const item of items) expect(item.secondary).toMatch(/^Tier A · at risk · risk 64%/);
+  });
+
+  it('does let a manager list one rep of the team but not a rep of another team', async () => {
+    const reply = await h.say(LI_NA, '/customer list rep @liu.yang');
+    expect(textOf(reply)).toContain('刘洋');
+    expect(textOf(reply)).not.toContain('张伟');
+    expect(textOf(await h.say(LI_NA, '/customer list rep @max.weber'))).toBe('你只能把客户分配给自己团队的销售。');
+  });
+
+  it('does refuse a rep the team list', async () => {
+    expect(textOf(await h.say(MAX, '/customer list team'))).toBe('Reps can only list their own customers.');
+  });
+
+  it('does explain a filter it does not understand, and a bad page', async () => {
+    expect(textOf(await h.say(MAX, '/customer list tier Z'))).toMatch(/^I do not understand that filter/);
+    expect(textOf(await h.say(MAX, '/customer list --page 0'))).toMatch(/^The page must be a whole number from 1\./);
+  });
+
+  it('does put at-risk and lapsed customers worth saving first', async () => {
+    const reply = await h.say(CHEN_JING, '/customer at-risk');
+    const items = reply.blocks[0]!.type === 'list' ? reply.blocks[0]!.items : [];
+    expect(reply.blocks[0]).toMatchObject({ title: 'Worth saving now' });
+    for (const item of items) expect(item.secondary).toMatch(/· (at risk|lapsed) ·/);
+  });
+});
+
+describe('/customer note', () => {
+  it('does log a note with a satisfaction score', async () => {
+    const reply = await h.say(ZHANG_WEI, '/customer note C000001 回访：精华液效果很好 --satisfaction 5');
+    expect(textOf(reply)).toBe('已为 王芳 记录备注。');
+    expect(h.db.sqlite.prepare('SELECT kind, text, satisfaction FROM Interaction WHERE customerId = 1 ORDER BY id DESC LIMIT 1').get()).toEqual({
+      kind: 'note', text: '回访：精华液效果很好', satisfaction: 5,
+    });
+    expect(fieldOf(await h.say(ZHANG_WEI, '/customer lookup C000001'), '最近联系')).toMatch(/^备注 · .* — 回访：精华液效果很好$/);
+  });
+
+  it('does open a follow-up callback for a complaint', async () => {
+    const reply = await h.say(CHEN_JING, `/customer note ${customerWhere(h.db, 'r.email = ?', CHEN_JING).externalId} --complaint Delivery was late`);
+    expect(textOf(reply)).toMatch(/^Complaint logged for .+\. Follow-up callback #\d+ is due Nov 24, 2026\.$/);
+    const id = Number(/#(\d+)/.exec(textOf(reply))![1]);
+    expect(h.db.sqlite.prepare('SELECT source, status, timed, note FROM Callback WHERE id = ?').get(id)).toEqual({
+      source: 'complaint', status: 'open', timed: 0, note: 'Follow up on complaint: Delivery was late',
+    });
+  });
+
+  it('does reject a satisfaction outside 1-5 and a note without text', async () => {
+    expect(textOf(await h.say(MAX, '/customer note Emma --satisfaction 7 hi'))).toMatch(/^Satisfaction is a whole number from 1 to 5\.\nUsage:/);
+    expect(textOf(await h.say(MAX, '/customer note C000002'))).toMatch(/^Write the note after the customer/);
+  });
+});
+
+describe('/customer assign', () => {
+  it('does move a customer within the team, with its open callbacks, and log it', async () => {
+    const c = customerWhere(h.db, 'r.email = ?', LIU_YANG);
+    await h.say(LIU_YANG, `/callback ${c.externalId} tomorrow 10am`);
+    const reply = await h.say(LI_NA, `/customer assign ${c.externalId} @zhang.wei`);
+    expect(textOf(reply)).toBe(`${c.name} 现在由 张伟 负责（原负责人：刘洋）。`);
+    const zhang = h.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(ZHANG_WEI);
+    expect(h.db.sqlite.prepare('SELECT ownerId FROM Customer WHERE id = ?').pluck().get(c.id)).toBe(zhang);
+    expect(h.db.sqlite.prepare("SELECT DISTINCT ownerId FROM Callback WHERE customerId = ? AND status = 'open'").pluck().all(c.id)).toEqual([zhang]);
+    expect(auditRows(h.db).at(-1)).toMatchObject({ action: 'customer.assign', target: `customer:${c.id}` });
+  });
+
+  it('does refuse reps, other teams\' reps and other teams\' customers', async () => {
+    expect(textOf(await h.say(ZHANG_WEI, '/customer assign C000001 @liu.yang'))).toBe('只有经理可以使用 /customer assign。');
+    expect(textOf(await h.say(LI_NA, '/customer assign C000001 @max.weber'))).toBe('你只能把客户分配给自己团队的销售。');
+    expect(textOf(await h.say(ANNA, '/customer assign C000001 @max.weber'))).toMatch(/^No customer matches "C000001" in your book\./);
+    expect(textOf(await h.say(ANNA, '/customer assign C000002 @nobody'))).toBe('There is no active rep "@nobody".');
+    expect(textOf(await h.say(ANNA, '/customer assign C000002'))).toMatch(/^Say who gets the customer/);
+  });
+});

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ManualClock } from '../../src/clock.js';
+import { createActionHandler, createDispatcher, type DispatcherDeps } from '../../src/commands/dispatcher.js';
+import type { Services } from '../../src/commands/ports.js';
+import { commands } from '../../src/commands/registry.js';
+import type { Block, Reply } from '../../src/commands/reply.js';
+import { openDatabase, type Database } from '../../src/db/database.js';
+import { seedDemoData } from '../../src/db/seed/seed.js';
+import { createStorageServices } from '../../src/db/storage-services.js';
+import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { tempDir } from '../helpers/temp-database.js';
+
+/** The demo's "today": a Monday, 09:30 in Shanghai. */
+export const NOW = new Date('2026-11-23T01:30:00Z');
+export const DEMO_CUSTOMERS = 120;
+
+export const ADMIN = 'admin@rapport.demo';
+export const LI_NA = 'li.na@rapport.demo'; // manager, Shanghai, zh-CN
+export const ANNA = 'anna.schmidt@rapport.demo'; // manager, Berlin, en
+export const ZHANG_WEI = 'zhang.wei@rapport.demo'; // rep, Shanghai, zh-CN
+export const LIU_YANG = 'liu.yang@rapport.demo'; // rep, Shanghai, zh-CN
+export const CHEN_JING = 'chen.jing@rapport.demo'; // rep, Shanghai, en
+export const MAX = 'max.weber@rapport.demo'; // rep, Berlin, en
+
+/** Seeding once per test file is the slow part; each file copies this template. */
+let template: string | undefined;
+
+async function seededTemplate(): Promise<string> {
+  if (template && fs.existsSync(template)) return template;
+  const { dir } = tempDir('rapport-commands-template-');
+  const file = path.join(dir, 'template.db');
+  const db = await openDatabase(`file:${file}`);
+  seedDemoData(db.sqlite, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
+  writeScores(db);
+  db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  await db.close();
+  template = file;
+  return file;
+}
+
+/**
+ * Scores as the analytics engine writes them (one ScoreSnapshot per customer for this week),
+ * derived from the seeded orders so the card has real figures to show.
+ */
+function writeScores(db: Database): void {
+  const customers = db.sqlite
+    .prepare(`SELECT c.id, COUNT(o.id) AS n, COALESCE(SUM(o.amountMinor), 0) AS spend, MAX(o.orderedAt) AS last
+              FROM Customer c LEFT JOIN "Order" o ON o.customerId = c.id GROUP BY c.id ORDER BY c.id`)
+    .all() as { id: number; n: number; spend: number; last: number | null }[];
+  const insert = db.sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor,
+      lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lifecycle, pAlive, expected30, expected90,
+      expectedAovMinor, clv12Minor, churnRisk, churnReason)
+    VALUES (?, '2026-W48', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const tiers = ['A', 'B', 'C', 'D'] as const;
+  const lifecycles = ['active', 'at_risk', 'lapsed', 'new', 'active'] as const;
+  for (const c of customers) {
+    const daysSince = c.last === null ? null : Math.floor((NOW.getTime() - c.last) / 86_400_000);
+    const tier = tiers[c.id % 4]!;
+    const lifecycle = c.n === 0 ? 'prospect' : lifecycles[c.id % 5]!;
+    const risk = lifecycle === 'at_risk' ? 0.64 : lifecycle === 'lapsed' ? 0.85 : 0.1;
+    const reason =
+      c.n === 0
+        ? { code: 'no_orders' }
+        : { code: risk > 0.5 ? 'overdue_vs_rhythm' : 'on_rhythm', daysSinceLast: daysSince ?? 0, typicalIntervalDays: 18, purchaseDays: c.n, riskModel: 'rhythm' };
+    insert.run(
+      c.id, NOW.getTime(), NOW.getTime(), daysSince, Math.max(0, c.n - 1), c.n ? Math.round(c.spend / c.n) : 0, c.spend, c.n, c.last,
+      1 + (c.id % 5), 1 + ((c.id + 1) % 5), 1 + ((c.id + 2) % 5), tier, tier === 'A' ? 'high' : tier === 'D' ? 'low' : 'mid',
+      c.id % 7 === 0 ? 'rare-large' : 'neither', lifecycle, 1 - risk, 1.2, 3.5, 42_000, 250_000 + c.id * 1000, risk, JSON.stringify(reason),
+    );
+  }
+}
+
+export interface CommandHarness {
+  db: Database;
+  clock: ManualClock;
+  /** Types a line as a user (a rep email on the console, a platform user id elsewhere). */
+  say(userId: string, text: string, platform?: 'console' | 'slack' | 'discord'): Promise<Reply>;
+  press(userId: string, payload: unknown, platform?: 'console' | 'slack' | 'discord'): Promise<Reply>;
+  errors: unknown[];
+  cleanup(): Promise<void>;
+}
+
+/** The services main.ts builds (main.ts itself also wires the scheduler and scoring), with a chart stand-in. */
+export function servicesFor(db: Database): Services {
+  return {
+    ...createStorageServices(db),
+    digests: createDigestService(db.sqlite, async () => new Uint8Array()),
+    outbox: createOutboxView(db.sqlite),
+  };
+}
+
+/** A copy of the seeded demo database and the real dispatcher over it, at a fixed clock. */
+export async function commandHarness(): Promise<CommandHarness> {
+  const source = await seededTemplate();
+  const { dir, cleanup } = tempDir();
+  const file = path.join(dir, 'test.db');
+  fs.copyFileSync(source, file);
+  const db = await openDatabase(`file:${file}`);
+  const clock = new ManualClock(NOW);
+  const errors: unknown[] = [];
+  const deps: DispatcherDeps = {
+    commands,
+    services: servicesFor(db),
+    clock,
+    logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
+    defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+  };
+  const dispatch = createDispatcher(deps);
+  const handleAction = createActionHandler(deps);
+  return {
+    db,
+    clock,
+    errors,
+    say: (userId, text, platform = 'console') => dispatch({ platform, userId, text }),
+    press: (userId, payload, platform = 'console') => handleAction({ platform, userId, payload }),
+    async cleanup() {
+      await db.close();
+      cleanup();
+    },
+  };
+}
+
+/** Every string a reply shows, for assertions that do not care about layout. */
+export function textOf(reply: Reply): string {
+  return reply.blocks.map(blockText).join('\n');
+}
+
+function blockText(block: Block): string {
+  switch (block.type) {
+    case 'text':
+      return block.text;
+    case 'card':
+      return [block.title, block.subtitle ?? '', ...block.fields.map((f) => `${f.label}: ${f.value}`), block.footer ?? ''].join('\n');
+    case 'list':
+      return [block.title ?? '', ...block.items.map((i) => `${i.primary} ${i.secondary ?? ''}`), block.footer ?? ''].join('\n');
+    case 'table':
+      return [block.title ?? '', block.columns.join(' '), ...block.rows.map((r) => r.join(' '))].join('\n');
+    case 'actions':
+      return block.actions.map((a) => `${a.label} ${a.command ?? ''}`).join('\n');
+    case 'image':
+      return block.alt;
+  }
+}
+
+export function fieldOf(reply: Reply, label: string): string | undefined {
+  const card = reply.blocks.find((b) => b.type === 'card');
+  return card?.type === 'card' ? card.fields.find((f) => f.label === label)?.value : undefined;
+}
+
+export function auditRows(db: Database): { repId: number; action: string; target: string; detail: string; at: number }[] {
+  return db.sqlite.prepare('SELECT repId, action, target, detail, at FROM AuditLog ORDER BY id').all() as never;
+}
+
+/** Customer facts straight from the database, to pick test subjects without hard-coding seeds. */
+export function customerWhere(db: Database, sql: string, ...params: unknown[]) {
+  return db.sqlite
+    .prepare(`SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.email AS ownerEmail, r.teamId
+              FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE ${sql} ORDER BY c.id LIMIT 1`)
+    .get(...params) as { id: number; externalId: string; name: string; email: string | null; phone: string | null; ownerId: number; ownerEmail: string; teamId: number };
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { ManualClock } from '../../src/clock.js';
+import type { Database } from '../../src/db/database.js';
+import { runImportCli } from '../../src/import/import-cli.js';
+
+/** A writable that keeps what was written, for asserting on CLI output. */
+export function textSink(): Writable & { text: () => string } {
+  let text = '';
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return Object.assign(sink, { text: () => text });
+}
+
+export const clock = new ManualClock('2026-01-15T08:00:00Z');
+
+/** Runs `import …` against `db` and returns the exit code with what went to stdout and stderr. */
+export async function importCli(db: Database, argv: string[], extra: { afterOrdersChanged?: () => Promise<void> } = {}) {
+  const out = textSink();
+  const err = textSink();
+  const code = await runImportCli(argv, { db, clock, out, err, isTTY: false, actor: 'test', ...extra });
+  return { code, out: out.text(), err: err.text() };
+}
+
+export function writeFixture(dir: string, name: string, content: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+export const REPS_CSV = 'email,name,role,team\nchen.jie@example.cn,陈杰,rep,上海旗舰店\ntom.becker@example.de,Tom Becker,manager,Berlin B2B\n';
+export const CUSTOMERS_CSV = [
+  'external_id,name,email,phone,birthday,owner',
+  'C1,王芳,wang.fang@example.cn,+86 138 1234 5678,1988-03-15,chen.jie@example.cn',
+  'C2,李娜,li.na@example.cn,139 1234 5679,3月8日,陈杰',
+  'C3,Emma Fischer,emma@example.de,,--06-01,tom.becker@example.de',
+  '',
+].join('\n');
+export const ORDERS_CSV = [
+  'external_id,customer,ordered_at,amount,margin,product,category',
+  'O1,C1,2025-01-12 14:30,¥1280.00,512,精华,护肤',
+  'O2,C1,2025/03/02,"¥2,360.50",900,套装,护肤',
+  'O3,C2,15.04.2025,-399,-120,口红 退货,彩妆',
+  ',C3,45870,"€1.250,00",,Sample kit,B2B',
+  '',
+].join('\n');
+
+/** Every table an import writes, as rows, to compare a database before and after. */
+export function snapshot(db: Database): Record<string, unknown[]> {
+  const tables = ['Team', 'Rep', 'Customer', 'Order', 'Interaction', 'ImportRun', 'ImportChange'];
+  return Object.fromEntries(tables.map((table) => [table, db.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY id`).all()]));
+}

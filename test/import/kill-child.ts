@@ -1,0 +1,35 @@
+/**
+ * Child process of the kill-mid-import test: imports an orders file and, once rows are in the
+ * open transaction, tells the parent over IPC and stops reading, so the parent's SIGKILL
+ * always lands mid-run. Usage: node --import tsx kill-child.ts <db file> <orders.csv>
+ */
+import fs from 'node:fs';
+import { systemClock } from '../../src/clock.js';
+import { openDatabase } from '../../src/db/database.js';
+import { importStream } from '../../src/import/import-run.js';
+
+const [dbFile, csvFile] = process.argv.slice(2) as [string, string];
+const db = await openDatabase(`file:${dbFile}`);
+let appliedRows = 0;
+let reported = false;
+
+async function* gatedFile(): AsyncGenerator<Buffer> {
+  for await (const chunk of fs.createReadStream(csvFile, { highWaterMark: 16 * 1024 })) {
+    if (appliedRows > 0 && !reported) {
+      reported = true;
+      process.send!({ appliedRows });
+      await new Promise(() => {}); // the IPC channel keeps the process alive until the parent kills it
+    }
+    yield chunk as Buffer;
+  }
+}
+
+await importStream({ db, clock: systemClock }, gatedFile(), {
+  kind: 'orders',
+  fileName: csvFile,
+  actor: 'kill-test',
+  onProgress: (progress) => {
+    appliedRows = progress.rows;
+  },
+});
+process.send!({ finished: true });

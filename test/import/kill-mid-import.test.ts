@@ -1,0 +1,49 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { importCli, snapshot, writeFixture } from './import-helpers.js';
+
+let db: Awaited<ReturnType<typeof openTempDatabase>>;
+let dir: string;
+let removeDir: () => void;
+
+beforeEach(async () => {
+  db = await openTempDatabase();
+  ({ dir, cleanup: removeDir } = tempDir('rapport-kill-'));
+});
+
+afterEach(async () => {
+  await db.cleanup();
+  removeDir();
+});
+
+const CUSTOMERS = 100;
+const ORDERS = 40_000;
+
+describe('kill -9 mid-import', () => {
+  it('does leave the database exactly as before the run when the importer is killed mid-file', async () => {
+    const customers = Array.from({ length: CUSTOMERS }, (_, i) => `C${i},客户${i}`).join('\n');
+    expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', `external_id,name\n${customers}\n`)])).code).toBe(0);
+    const orders = Array.from({ length: ORDERS }, (_, i) => `O${i},C${i % CUSTOMERS},2025-01-01T00:00:${String(i % 60).padStart(2, '0')}Z,${i}.50,商品`).join('\n');
+    const ordersFile = writeFixture(dir, 'orders.csv', `external_id,customer,ordered_at,amount,product\n${orders}\n`);
+    const before = snapshot(db);
+
+    const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.file, ordersFile], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const message = await new Promise<{ appliedRows?: number; finished?: boolean }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { appliedRows?: number }));
+      child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting progress`)));
+    });
+    expect(message.appliedRows).toBeGreaterThan(0);
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+
+    expect(snapshot(db)).toEqual(before);
+    const again = await importCli(db, ['orders', ordersFile]);
+    expect(again.out).toContain(`${ORDERS} inserted, 0 updated, 0 unchanged, 0 rejected`);
+  });
+});

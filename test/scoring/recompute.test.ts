@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { demoteTier } from '../../src/domain/analytics/rfm.js';
+import { recomputeScores } from '../../src/scoring/recompute.js';
+import { latestSnapshot, snapshotHistory, weeklyMovements } from '../../src/scoring/snapshots.js';
+import { openTempDatabase } from '../helpers/temp-database.js';
+
+const DAY = 86_400_000;
+const AS_OF = new Date('2026-11-23T12:00:00Z');
+const day = (offset: number) => Date.parse('2026-11-23T00:00:00Z') + offset * DAY;
+
+let db: Awaited<ReturnType<typeof openTempDatabase>>;
+beforeEach(async () => {
+  db = await openTempDatabase();
+});
+afterEach(async () => {
+  await db.cleanup();
+});
+
+function addCustomer(externalId: string, status = 'none', statusChangedAt: number | null = null): number {
+  const now = day(-800);
+  return Number(
+    db.sqlite
+      .prepare('INSERT INTO Customer (externalId, name, status, statusChangedAt, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(externalId, `Customer ${externalId}`, status, statusChangedAt, now, now).lastInsertRowid,
+  );
+}
+
+function addOrders(customerId: number, days: number[], amountMinor: number, marginMinor: number | null = null): void {
+  const insert = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, marginMinor, createdAt) VALUES (?, ?, ?, ?, ?)');
+  for (const d of days) insert.run(customerId, day(d) + 10 * 3_600_000, amountMinor, marginMinor, day(d));
+}
+
+/** Thirty regulars buying every `every` days for a year, so the models have a base to fit. */
+function addRegulars(): void {
+  for (let i = 0; i < 30; i++) {
+    const id = addCustomer(`R${i}`);
+    const every = 10 + i;
+    const days = Array.from({ length: Math.floor(360 / every) }, (_, k) => -360 + k * every + (i % 5));
+    addOrders(id, days, 5_000 + i * 300);
+  }
+}
+
+describe('recomputeScores', () => {
+  it('does score prospects, regulars, overdue and lost customers and write one row each', async () => {
+    addRegulars();
+    const prospect = addCustomer('P');
+    const overdue = addCustomer('O');
+    addOrders(overdue, [-200, -182, -164, -146, -128, -64], 20_000);
+    const lost = addCustomer('L', 'lost', day(-10));
+    addOrders(lost, [-300, -250], 9_000);
+
+    const report = await recomputeScores(db, AS_OF);
+    expect(report).toMatchObject({ week: '2026-W48', customers: 33 });
+    expect(report.models.bgnbd.status).toBe('converged');
+    expect(report.models.timeUnit).toBe('days');
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(33);
+
+    expect(latestSnapshot(db.sqlite, prospect)).toMatchObject({ lifecycle: 'prospect', tier: 'D', rScore: null, churnRisk: null, churnReason: { code: 'no_orders' } });
+    const o = latestSnapshot(db.sqlite, overdue)!;
+    expect(o.lifecycle).toBe('lapsed');
+    // Purchase days −200…−128 every 18 days, then −64: gaps 18, 18, 18, 18, 64 → median 18.
+    expect(o.churnReason).toMatchObject({ code: 'overdue_vs_rhythm', typicalIntervalDays: 18, daysSinceLast: 64 });
+    expect(o.churnRisk).toBeGreaterThan(0.9);
+    expect(o.pAlive).toBeGreaterThanOrEqual(0);
+    expect(o.pAlive).toBeLessThanOrEqual(1);
+    expect(latestSnapshot(db.sqlite, lost)).toMatchObject({ lifecycle: 'lost', churnRisk: 1, expected30: 0, clv12Minor: 0 });
+  });
+
+  it('does ignore orders after the as-of day and count recency in whole days', async () => {
+    addRegulars();
+    const id = addCustomer('X');
+    addOrders(id, [-30, -10, 0, 1, 5], 1_000);
+    await recomputeScores(db, AS_OF);
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ orderCount: 3, recencyDays: 0, lifetimeMinor: 3_000, lastOrderAt: new Date(day(0)) });
+  });
+
+  it('does overwrite the week’s row on a second run and keep older weeks as history', async () => {
+    addRegulars();
+    const id = addCustomer('W');
+    addOrders(id, [-100, -80, -60, -40, -20], 10_000);
+    await recomputeScores(db, new Date(day(-7)));
+    await recomputeScores(db, AS_OF);
+    addOrders(id, [-1], 10_000);
+    await recomputeScores(db, AS_OF);
+    const history = snapshotHistory(db.sqlite, id, 10);
+    expect(history.map((s) => s.week)).toEqual(['2026-W47', '2026-W48']);
+    expect(history.map((s) => s.orderCount)).toEqual([5, 6]);
+  });
+
+  it('does report tier movements and newly at-risk customers against the previous week', async () => {
+    addRegulars();
+    const id = addCustomer('M');
+    addOrders(id, [-120, -110, -100, -90, -80, -70, -60, -50, -40, -30], 10_000);
+    await recomputeScores(db, new Date(day(-28)));
+    await recomputeScores(db, AS_OF);
+    const { previousWeek, movements } = weeklyMovements(db.sqlite, '2026-W48');
+    expect(previousWeek).toBe('2026-W44');
+    const moved = movements.find((m) => m.customerId === id)!;
+    expect(moved.before).toMatchObject({ lifecycle: 'active' });
+    expect(moved.after.lifecycle).toBe('at_risk');
+    expect(moved.newlyAtRisk).toBe(true);
+    expect(movements.every((m) => m.before === null || m.tierMoved || m.before.lifecycle !== m.after.lifecycle)).toBe(true);
+  });
+
+  it('does demote a low-margin customer one tier and band below an identical full-margin one', async () => {
+    addRegulars();
+    const full = addCustomer('F');
+    const thin = addCustomer('T');
+    addOrders(full, [-50, -40, -30, -20, -10], 90_000, 30_000);
+    addOrders(thin, [-50, -40, -30, -20, -10], 90_000, 1_000);
+    await recomputeScores(db, AS_OF);
+    const [a, b] = [latestSnapshot(db.sqlite, full)!, latestSnapshot(db.sqlite, thin)!];
+    expect([a.rScore, a.fScore, a.mScore]).toEqual([b.rScore, b.fScore, b.mScore]);
+    expect(a.tier).not.toBe('D');
+    expect(b.tier).toBe(demoteTier(a.tier));
+    expect(a.valueBand).toBe('high');
+    expect(b.valueBand).toBe('mid');
+  });
+
+  it('does fall back to the rhythm rule and say so when too few customers repeat to fit BG/NBD', async () => {
+    const id = addCustomer('S');
+    addOrders(id, [-40, -20], 1_000);
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.models.bgnbd.status).toBe('too_few_repeat_buyers');
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskModel: 'rhythm' } });
+  });
+
+  it('does rank customers against their own team with that team’s window', async () => {
+    addRegulars();
+    const team = Number(db.sqlite.prepare("INSERT INTO Team (name, settings, createdAt) VALUES ('Solo', ?, 0)").run(JSON.stringify({ scoring: { rfmWindowDays: 30 } })).lastInsertRowid);
+    const rep = Number(db.sqlite.prepare("INSERT INTO Rep (email, name, teamId, createdAt, updatedAt) VALUES ('a@x', 'A', ?, 0, 0)").run(team).lastInsertRowid);
+    const id = addCustomer('T1');
+    db.sqlite.prepare('UPDATE Customer SET ownerId = ? WHERE id = ?').run(rep, id);
+    addOrders(id, [-100, -50, -20, -5], 1_000);
+    await recomputeScores(db, AS_OF);
+    // Alone in its team it ranks first; only the last 30 days count towards F and M.
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ rScore: 1, frequency: 2, monetaryMinor: 2_000 });
+  });
+});

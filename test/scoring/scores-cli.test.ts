@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { EXPORT_COLUMNS, runScoresCli } from '../../src/scoring/scores-cli.js';
+import { seedDemoData } from '../../src/db/seed/seed.js';
+import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+
+const NOW = new Date('2026-11-23T09:00:00Z');
+let db: Awaited<ReturnType<typeof openTempDatabase>>;
+let dir: ReturnType<typeof tempDir>;
+beforeEach(async () => {
+  db = await openTempDatabase();
+  dir = tempDir();
+  seedDemoData(db.sqlite, { customers: 80, seed: 42, asOf: NOW });
+});
+afterEach(async () => {
+  await db.cleanup();
+  dir.cleanup();
+});
+
+async function run(argv: string[]): Promise<{ code: number; text: string }> {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const code = await runScoresCli(argv, { db, clock: new ManualClock(NOW), out });
+  return { code, text };
+}
+
+describe('scores CLI', () => {
+  it.each([
+    [['--as-of', '2026-13-01'], /--as-of must be a date/],
+    [['--as-of', 'yesterday'], /--as-of must be a date/],
+    [['--bogus'], /Unknown option/],
+    [['--export'], /argument missing|--export/],
+  ])('does exit 2 with one clear line when the arguments are %j', async (argv, message) => {
+    const { code, text } = await run(argv);
+    expect(code).toBe(2);
+    expect(text.split('\n')[0]).toMatch(message);
+  });
+
+  it('does export one row per customer with the documented columns when given --export', async () => {
+    const file = path.join(dir.dir, 'scores.csv');
+    const { code, text } = await run(['--export', file]);
+    expect(code).toBe(0);
+    expect(text).toMatch(/Scored 80 customers .* as of 2026-11-23, week 2026-W48/);
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(EXPORT_COLUMNS.join(','));
+    expect(lines).toHaveLength(81);
+    const tiers = lines.slice(1).map((line) => line.split(',')[EXPORT_COLUMNS.indexOf('tier')]);
+    expect(tiers.every((t) => ['A', 'B', 'C', 'D'].includes(t!))).toBe(true);
+  });
+
+  it('does print the fitted models as JSON with their time unit when given --model', async () => {
+    const { code, text } = await run(['--model', '--as-of', '2026-10-01']);
+    expect(code).toBe(0);
+    const model = JSON.parse(text) as Record<string, Record<string, unknown>>;
+    expect(model).toMatchObject({ asOf: '2026-10-01', timeUnit: 'days' });
+    for (const key of ['r', 'alpha', 'a', 'b', 'logLikelihood', 'status']) expect(model.bgnbd).toHaveProperty(key);
+    for (const key of ['p', 'q', 'gamma', 'logLikelihood', 'status']) expect(model.gammaGamma).toHaveProperty(key);
+    expect(db.sqlite.prepare('SELECT DISTINCT week FROM ScoreSnapshot').pluck().all()).toEqual(['2026-W40']);
+  });
+});
