@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 const parts: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   nudges: () => import('./nudges.bench.js'),
   lookup: () => import('./lookup.bench.js'),
+  import: () => import('./import.bench.js'),
+  scoring: () => import('./scoring.bench.js'),
 };
 
 const [flag, only] = process.argv.slice(2);

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -7,7 +8,10 @@ import { openDatabase } from './db/database.js';
 import { isDatabaseEmpty } from './db/seed/seed.js';
 import { createLogger } from './logger.js';
 import { DEMO_CUSTOMERS, DEMO_SEED, runBot, seedDemo } from './main.js';
+import { runImportCli } from './import/import-cli.js';
 import { runNudgesCli } from './scheduler/nudges-cli.js';
+import { recomputeScores } from './scoring/recompute.js';
+import { runScoresCli } from './scoring/scores-cli.js';
 
 const USAGE = `Usage: rapport <command> [options]
 
@@ -15,6 +19,10 @@ Commands:
   bot [--as <rep email|id>]            run the bot (console when no chat tokens are set)
   seed [--customers N] [--seed S]      fill an empty database with demo data
   migrate                              bring the database schema up to date
+  import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>
+                                       import a CSV file (see README "Importing data")
+  scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]
+                                       recompute customer scores, export them for analysts
   nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]
                                        preview the reminders planned in a window (writes nothing)`;
 
@@ -63,6 +71,28 @@ const handlers: Record<string, Handler> = {
       );
       return 0;
     });
+  },
+
+  async import(args) {
+    const config = loadConfig();
+    return withDatabase((db) =>
+      runImportCli(args, {
+        db,
+        clock,
+        out: process.stdout,
+        err: process.stderr,
+        isTTY: Boolean(process.stderr.isTTY),
+        actor: `cli:${os.userInfo().username}`,
+        timeZone: config.defaultTimeZone,
+        afterOrdersChanged: async () => {
+          await recomputeScores(db, clock.now());
+        },
+      }),
+    );
+  },
+
+  async scores(args) {
+    return withDatabase((db) => runScoresCli(args, { db, clock, out: process.stdout }));
   },
 
   async nudges(args) {

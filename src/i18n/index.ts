@@ -15,6 +15,8 @@ await instance.init({
   initAsync: false,
   interpolation: { escapeValue: false },
   returnNull: false,
+  // i18next otherwise prints an advert to stdout, which would land in piped console answers.
+  showSupportNotice: false,
 });
 
 export type Translate = TFunction;
