@@ -27,7 +27,8 @@ describe('rapport bot on the console', () => {
     const run = rapport(['bot'], '/customer lookup Emma Fischer\n/help\n', env);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Emma Fischer');
+    // The answer is all there is on stdout: no library banners in front of it.
+    expect(run.stdout.startsWith('Emma Fischer')).toBe(true);
     expect(run.stdout).toMatch(/Tier\s+[ABCD] —/);
     expect(run.stdout).toMatch(/Owner\s+\S+/);
     expect(run.stdout).toMatch(/Lifetime spend\s+CN¥/);

@@ -7,11 +7,10 @@ import {
   type CustomerDirectory,
   type CustomerListFilter,
   type CustomerListRow,
-  type CustomerScore,
   type CustomerSummary,
-  type Tier,
 } from '../commands/ports.js';
 import type { Statement } from 'better-sqlite3';
+import { latestSnapshot } from '../scoring/snapshots.js';
 import type { Sqlite } from './database.js';
 
 /** How many candidate names a "did you mean" pulls per index probe before ranking them. */
@@ -139,7 +138,6 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       const orders = prepared(
         'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(orderedAt) AS lastOrderAt FROM "Order" WHERE customerId = ?',
       ).get(customerId) as { lifetimeMinor: number; orderCount: number; lastOrderAt: number | null };
-      const score = prepared('SELECT * FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC LIMIT 1').get(customerId) as ScoreRow | undefined;
       const callback = prepared(
         "SELECT id, dueAt, timed, note FROM Callback WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
       ).get(customerId) as { id: number; dueAt: number; timed: number; note: string } | undefined;
@@ -155,7 +153,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         lifetimeMinor: orders.lifetimeMinor,
         orderCount: orders.orderCount,
         lastOrderAt: orders.lastOrderAt === null ? null : new Date(orders.lastOrderAt),
-        score: score ? toScore(score) : null,
+        score: latestSnapshot(sqlite, customerId),
         nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed === 1, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
       };
@@ -231,44 +229,6 @@ interface CustomerRow {
   birthdayMonth: number | null;
   birthdayDay: number | null;
   birthdayYear: number | null;
-}
-
-interface ScoreRow extends Omit<CustomerScore, 'computedAt' | 'churnReason' | 'tier'> {
-  computedAt: number;
-  tier: string;
-  churnReason: string;
-}
-
-function toScore(row: ScoreRow): CustomerScore {
-  return {
-    week: row.week,
-    computedAt: new Date(row.computedAt),
-    tier: row.tier as Tier,
-    valueBand: row.valueBand,
-    rScore: row.rScore,
-    fScore: row.fScore,
-    mScore: row.mScore,
-    lifecycle: row.lifecycle,
-    longTail: row.longTail,
-    pAlive: row.pAlive,
-    expected30: row.expected30,
-    expected90: row.expected90,
-    expectedAovMinor: row.expectedAovMinor,
-    clv12Minor: row.clv12Minor,
-    churnRisk: row.churnRisk,
-    churnReason: parseReason(row.churnReason),
-  };
-}
-
-function parseReason(json: string): CustomerScore['churnReason'] {
-  try {
-    const value: unknown = JSON.parse(json);
-    return value && typeof value === 'object' && typeof (value as { code?: unknown }).code === 'string'
-      ? (value as CustomerScore['churnReason'])
-      : null;
-  } catch {
-    return null;
-  }
 }
 
 /** An FTS5 string literal: the text as one phrase, quotes doubled. */
