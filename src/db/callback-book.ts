@@ -1,5 +1,6 @@
 import type { BookScope } from '../domain/actor.js';
 import type { CallbackBook, CallbackEntry, CallbackStatus } from '../commands/ports.js';
+import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
 import { scopeSql } from './customer-directory.js';
 
@@ -31,6 +32,7 @@ export function createCallbackBook(sqlite: Sqlite): CallbackBook {
   const byId = sqlite.prepare(`${SELECT} WHERE cb.id = ?`);
   const setStatus = sqlite.prepare('UPDATE Callback SET status = ?, completedAt = ? WHERE id = ?');
   const setDue = sqlite.prepare('UPDATE Callback SET dueAt = ?, timed = ? WHERE id = ?');
+  const customerOf = sqlite.prepare('SELECT customerId FROM Callback WHERE id = ?').pluck();
 
   return {
     async create(callback) {
@@ -55,7 +57,11 @@ export function createCallbackBook(sqlite: Sqlite): CallbackBook {
     },
 
     async complete(callbackId, at) {
-      setStatus.run('done', at.getTime(), callbackId);
+      // A completed callback is a touch: the customer's next check-in moves.
+      sqlite.transaction(() => {
+        setStatus.run('done', at.getTime(), callbackId);
+        refreshCheckIns(sqlite, { customerIds: [customerOf.get(callbackId) as number] });
+      })();
     },
 
     async cancel(callbackId) {

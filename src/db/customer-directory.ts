@@ -11,6 +11,7 @@ import {
 } from '../commands/ports.js';
 import type { Statement } from 'better-sqlite3';
 import { latestSnapshot } from '../scoring/snapshots.js';
+import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
 
 /** How many candidate names a "did you mean" pulls per index probe before ranking them. */
@@ -180,14 +181,19 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         prepared('UPDATE Customer SET ownerId = ?, updatedAt = ? WHERE id = ?').run(ownerId, Date.now(), customerId);
         // Open callbacks follow the customer: the previous owner no longer sees them in their book.
         prepared("UPDATE Callback SET ownerId = ? WHERE customerId = ? AND status = 'open'").run(ownerId, customerId);
+        // The new owner's team may keep other cadences.
+        refreshCheckIns(sqlite, { customerIds: [customerId] });
       })();
     },
 
     async addInteraction(interaction) {
-      const result = prepared(
-        'INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(interaction.customerId, interaction.repId, interaction.kind, interaction.at.getTime(), interaction.text, interaction.satisfaction, interaction.at.getTime());
-      return { id: Number(result.lastInsertRowid) };
+      return sqlite.transaction(() => {
+        const result = prepared(
+          'INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(interaction.customerId, interaction.repId, interaction.kind, interaction.at.getTime(), interaction.text, interaction.satisfaction, interaction.at.getTime());
+        refreshCheckIns(sqlite, { customerIds: [interaction.customerId] });
+        return { id: Number(result.lastInsertRowid) };
+      })();
     },
   };
 }

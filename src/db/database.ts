@@ -20,6 +20,8 @@ export interface Database {
 }
 
 const BUSY_TIMEOUT_MS = 5000;
+/** Negative: KiB, per connection. */
+export const CACHE_KIB = -65536;
 
 export function sqliteFileFromUrl(url: string): string {
   if (!url.startsWith('file:')) {
@@ -36,6 +38,9 @@ export async function openDatabase(url: string): Promise<Database & { migration:
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
+  // 64 MB of page cache instead of SQLite's 2 MB: the planner and check-in refreshes visit
+  // customers in index order, i.e. pages all over the table (measured 2x at 1M customers).
+  sqlite.pragma(`cache_size = ${CACHE_KIB}`);
   const migration = migrate(sqlite);
   const adapter = new PrismaBetterSQLite3({ url: file, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: 'unixepoch-ms' });
   const prisma = new PrismaClient({ adapter });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { packageRoot } from '../package-root.js';
+import { refreshCheckIns } from './check-ins.js';
 
 export interface Migration {
   name: string;
@@ -14,6 +15,16 @@ export interface MigrationReport {
   applied: string[];
   alreadyApplied: number;
 }
+
+/**
+ * Data a migration's new columns need that SQL alone cannot compute (it depends on parsed team
+ * settings). Each runs once, after every schema migration is applied, so it is the current
+ * code against the current schema; it is recorded as `<migration>#data`, so a crash between
+ * the two only delays it to the next start.
+ */
+export const DATA_STEPS: Readonly<Record<string, (sqlite: BetterSqlite3.Database) => void>> = {
+  '20261123063410_check_ins': (sqlite) => refreshCheckIns(sqlite, 'all'),
+};
 
 export const MIGRATIONS_DIR = path.join(packageRoot, 'prisma', 'migrations');
 
@@ -36,7 +47,7 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * Prisma CLI cannot fetch its native engine here (README "Migrations"). An edited
  * migration that was already applied is an error, not something to silently re-run.
  */
-export function migrate(sqlite: BetterSqlite3.Database, migrations = readMigrations()): MigrationReport {
+export function migrate(sqlite: BetterSqlite3.Database, migrations = readMigrations(), dataSteps = DATA_STEPS): MigrationReport {
   sqlite.exec(`CREATE TABLE IF NOT EXISTS "_rapport_migrations" (
     "name" TEXT PRIMARY KEY NOT NULL,
     "checksum" TEXT NOT NULL,
@@ -63,5 +74,14 @@ export function migrate(sqlite: BetterSqlite3.Database, migrations = readMigrati
     })();
     applied.push(migration.name);
   }
-  return { applied, alreadyApplied: done.size };
+  for (const migration of migrations) {
+    const step = dataSteps[migration.name];
+    const name = `${migration.name}#data`;
+    if (!step || done.has(name)) continue;
+    sqlite.transaction(() => {
+      step(sqlite);
+      record.run(name, '', Date.now());
+    })();
+  }
+  return { applied, alreadyApplied: migrations.filter((m) => done.has(m.name)).length };
 }

@@ -1,4 +1,5 @@
 import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
+import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
 
 const COLUMNS = 'id, name, timeZone, locale, slackChannelId, discordChannelId, settings';
@@ -18,10 +19,14 @@ export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
     async update(teamId, change) {
       const entries = Object.entries(change).filter(([, value]) => value !== undefined);
       if (entries.length === 0) return;
-      // Column names come from the typed change object, never from user text.
-      sqlite
-        .prepare(`UPDATE Team SET ${entries.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`)
-        .run(...entries.map(([, value]) => value), teamId);
+      sqlite.transaction(() => {
+        // Column names come from the typed change object, never from user text.
+        sqlite
+          .prepare(`UPDATE Team SET ${entries.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`)
+          .run(...entries.map(([, value]) => value), teamId);
+        // New cadence days move the team's check-ins.
+        if (change.settings !== undefined) refreshCheckIns(sqlite, { teamId });
+      })();
     },
   };
 }

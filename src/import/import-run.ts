@@ -240,6 +240,7 @@ export async function importStream(
       sqlite.exec('ROLLBACK');
       summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
     } else {
+      writer.refreshCheckIns();
       sqlite
         .prepare("UPDATE ImportRun SET status = 'applied', contentHash = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, finishedAt = ? WHERE id = ?")
         .run(contentHash, summary.inserted, summary.updated, summary.unchanged, summary.rejected, deps.clock.now().getTime(), runId);

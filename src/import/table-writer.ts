@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { refreshCheckIns } from '../db/check-ins.js';
 import type { Sqlite } from '../db/database.js';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
@@ -49,6 +50,10 @@ export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
 export class RunWriter {
   readonly #statements = new Map<string, Statement>();
   readonly #recordChange: Statement;
+  /** Customers whose last touch, owner or creation this run changed: their check-ins move. */
+  readonly #touchedCustomers = new Set<number>();
+  /** Reps this run moved to another team: their customers' cadences change. */
+  readonly #movedReps = new Set<number>();
 
   constructor(
     private readonly sqlite: Sqlite,
@@ -88,8 +93,20 @@ export class RunWriter {
     const result = statement.run(...Object.values(values), ...(tracked ? [this.runId] : []), ...spec.timestamps.map(() => this.nowMs));
     if (result.changes === 0) return null;
     const id = Number(result.lastInsertRowid);
+    this.#noteTouch(entity, id, values);
     if (!tracked) this.#recordChange.run(this.runId, entity, id, 'insert', null);
     return id;
+  }
+
+  /** Brings the check-ins of everything this run touched up to date; call before committing. */
+  refreshCheckIns(): void {
+    if (this.#touchedCustomers.size > 0) refreshCheckIns(this.sqlite, { customerIds: this.#touchedCustomers });
+    if (this.#movedReps.size > 0) refreshCheckIns(this.sqlite, { ownerIds: this.#movedReps });
+  }
+
+  #noteTouch(entity: Entity, id: number, values: Values): void {
+    if (entity === 'customer') this.#touchedCustomers.add(id);
+    else if ((entity === 'order' || entity === 'interaction') && typeof values.customerId === 'number') this.#touchedCustomers.add(values.customerId);
   }
 
   /** Writes the columns of `values` that differ from `stored`; 'unchanged' when none do. */
@@ -107,6 +124,9 @@ export class RunWriter {
     for (const column of changed) before[column] = stored[column] ?? null;
     if (touchesUpdatedAt) before.updatedAt = stored.updatedAt ?? null;
     statement.run(...changed.map((c) => values[c]), ...(touchesUpdatedAt ? [this.nowMs] : []), stored.id);
+    this.#noteTouch(entity, stored.id, stored);
+    this.#noteTouch(entity, stored.id, values);
+    if (entity === 'rep' && changed.includes('teamId')) this.#movedReps.add(stored.id);
     this.#recordChange.run(this.runId, entity, stored.id, 'update', JSON.stringify(before));
     return 'updated';
   }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.js';
+import { refreshCheckIns } from '../db/check-ins.js';
 import type { Sqlite } from '../db/database.js';
 import { ENTITIES, type Entity, type SqlValue } from './table-writer.js';
 
@@ -53,6 +54,8 @@ export function undoImportRun(sqlite: Sqlite, runId: number, clock: Clock): Undo
           restored++;
         }
       }
+      // Deleted orders and interactions can move last touches back; undo is rare, so rescan all.
+      refreshCheckIns(sqlite, 'all');
       sqlite.prepare("UPDATE ImportRun SET status = 'undone', undoneAt = ? WHERE id = ?").run(clock.now().getTime(), runId);
       return { ok: true, runId, kind: run.kind, deleted, restored };
     }).immediate();

@@ -6,6 +6,7 @@ import { previousAgendaSlot } from '../domain/schedule/agenda.js';
 import { birthdayKeysFor, datesFrom, isBirthdayOn } from '../domain/schedule/birthday.js';
 import { isTier } from '../domain/schedule/cadence.js';
 import { addDays, localDateOf, parseIsoDate, safeZone, startOfLocalDay, type LocalDate, isoDate } from '../domain/schedule/local-time.js';
+import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { WeeklyCounts } from './digest-chart.js';
 import type { Notification, Recipient } from './notifier.js';
@@ -257,6 +258,14 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
          AND (prev.lifecycle IS NULL OR prev.lifecycle != 'at_risk') AND cur.computedAt > ?
        ORDER BY cur.churnRisk DESC, c.id`,
     ),
+    // Check-ins due by tonight that the daily limit held back (db/check-ins.ts keeps checkInDueAt).
+    waitingCheckIns: sqlite
+      .prepare(
+        `SELECT COUNT(*) FROM Customer c WHERE c.ownerId = ? AND c.checkInDueAt < ? AND c.status != 'lost'
+           AND NOT EXISTS (SELECT 1 FROM Callback k WHERE k.customerId = c.id AND k.status = 'open')`,
+      )
+      .pluck(),
+    teamSettings: sqlite.prepare('SELECT settings FROM Team WHERE id = ?').pluck(),
   };
 
   type AgendaCallback = { id: number; dueAt: number; timed: number; source: string; note: string; customerId: number; name: string; tier: string | null };
@@ -280,7 +289,8 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     const atRisk = (agendaQueries.atRisk.all(repId, since) as { id: number; name: string; churnRisk: number | null }[]).filter(
       (c) => !winbackIds.has(c.id),
     );
-    if (today.length + overdue.length + birthdays.length + winbacks.length + atRisk.length === 0) return null;
+    const waiting = agendaQueries.waitingCheckIns.get(repId, end) as number;
+    if (today.length + overdue.length + birthdays.length + winbacks.length + atRisk.length + waiting === 0) return null;
 
     const callbackLine = (k: AgendaCallback, overdueItem: boolean) => {
       const when = overdueItem || k.timed ? formatDateTime(new Date(k.dueAt), locale, zone) : t('scheduler.agenda.allDay');
@@ -317,6 +327,10 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     ]);
     for (const w of winbacks.slice(0, BUTTONED_ITEMS)) {
       actions.push({ label: `${t('scheduler.actions.schedule')} · ${w.name}`, payload: { action: 'callback.schedule', customerId: w.id } });
+    }
+    if (waiting > 0) {
+      const settings = r.teamId === null ? '{}' : ((agendaQueries.teamSettings.get(r.teamId) as string | undefined) ?? '{}');
+      blocks.push({ type: 'text', tone: 'muted', text: t('scheduler.agenda.waiting', { count: waiting, limit: parseScheduleSettings(settings).checkInsPerDay }) });
     }
     if (actions.length > 0) blocks.push({ type: 'actions', actions });
     return { visibility: 'private', blocks };

@@ -1,14 +1,15 @@
+import { markCheckInsPlanned } from '../db/check-ins.js';
 import type { Sqlite } from '../db/database.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { agendaSlotsBetween, type AgendaSlot, nextAgendaSlot } from '../domain/schedule/agenda.js';
-import { birthdayKeysFor, birthdayMorningsBetween } from '../domain/schedule/birthday.js';
-import { cadenceDueAt, DEFAULT_CADENCE_DAYS, isTier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { birthdayKeysFor, birthdayMornings } from '../domain/schedule/birthday.js';
+import { DEFAULT_CHECK_INS_PER_DAY } from '../domain/schedule/cadence.js';
 import { dedupeKey } from '../domain/schedule/dedupe-keys.js';
 import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
 import { isoDate, localDatesBetween } from '../domain/schedule/local-time.js';
 import { DEFAULT_WINBACK_DAYS, decideWinback } from '../domain/schedule/winback.js';
 import type { PlannedNudge } from './outbox.js';
-import type { PlanningStore, RepInfo, TeamInfo } from './planning-store.js';
+import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
 
 /**
  * The span a planning run covers. `from` is where time-derived nudges (birthdays, agendas)
@@ -30,8 +31,6 @@ export interface PlannedCallback {
   ownerId: number;
   dueAt: Date;
   dedupeKey: string;
-  tier: string;
-  days: number;
 }
 
 export type WinbackChange =
@@ -88,8 +87,9 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
   });
   if (options.scope === 'callbacks') return plan;
 
+  const agendaSlots = agendaSlotFinder(window.from, window.to);
   each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
-    for (const slot of agendaSlotsBetween(rep.zone, rep.agendaHour, window.from, window.to)) {
+    for (const slot of agendaSlots(rep)) {
       plan.nudges.push({
         kind: 'agenda',
         dedupeKey: dedupeKey.agenda(rep.id, slot.date),
@@ -117,9 +117,23 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
 
   planBirthdays(store, window, options, teams, plan, each);
 
-  planCadences(store, window, now, options, repsById, teams, plan, each);
+  planCadences(store, window, now, reps, teams, plan, each);
   planWinbacks(store, window, now, options, repsById, teams, plan, each);
   return plan;
+}
+
+/** Agenda slots in [from, to] per zone and hour, worked out once: reps share a few of each. */
+function agendaSlotFinder(from: Date, to: Date): (rep: RepInfo) => AgendaSlot[] {
+  const slots = new Map<string, AgendaSlot[]>();
+  return (rep) => {
+    const key = `${rep.zone}|${rep.agendaHour}`;
+    let found = slots.get(key);
+    if (!found) {
+      found = agendaSlotsBetween(rep.zone, rep.agendaHour, from, to);
+      slots.set(key, found);
+    }
+    return found;
+  };
 }
 
 type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => void;
@@ -128,8 +142,9 @@ function planBirthdays(store: PlanningStore, window: PlanningWindow, options: Pl
   // Customers' zones differ, so look up every calendar day the window touches anywhere (±1 day).
   const dates = localDatesBetween(new Date(window.from.getTime() - DAY_MS), new Date(window.to.getTime() + DAY_MS), 'UTC');
   const teamLists = new Map<string, { teamId: number; date: string; dueAt: Date; customerIds: number[] }>();
+  const morningsOf = birthdayMornings(window.from, window.to);
   each(store.birthdayCustomers(birthdayKeysFor(dates), options.teamId), (c) => `customer ${c.id}`, (customer) => {
-    for (const morning of birthdayMorningsBetween(customer.birthday, window.from, window.to, customer.zone)) {
+    for (const morning of morningsOf(customer.birthday, customer.zone)) {
       plan.externalIds.set(customer.id, customer.externalId);
       plan.nudges.push({
         kind: 'birthday',
@@ -143,7 +158,7 @@ function planBirthdays(store: PlanningStore, window: PlanningWindow, options: Pl
     // The team channel's list is by the team's calendar day.
     const team = customer.teamId === null ? undefined : teams.get(customer.teamId);
     if (!team) return;
-    for (const morning of birthdayMorningsBetween(customer.birthday, window.from, window.to, team.zone)) {
+    for (const morning of morningsOf(customer.birthday, team.zone)) {
       const key = dedupeKey.birthdayList(team.id, morning.date);
       const list = teamLists.get(key) ?? { teamId: team.id, date: isoDate(morning.date), dueAt: morning.dueAt, customerIds: [] };
       list.customerIds.push(customer.id);
@@ -163,40 +178,31 @@ function planBirthdays(store: PlanningStore, window: PlanningWindow, options: Pl
 }
 
 function planCadences(
-  store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
-  teams: Map<number, TeamInfo>, plan: Plan, each: Each,
+  store: PlanningStore, window: PlanningWindow, now: Date, reps: readonly RepInfo[], teams: Map<number, TeamInfo>, plan: Plan, each: Each,
 ): void {
-  // A check-in lands on the owner's agenda: the first agenda slot at or after it is due.
-  const slotsByRep = new Map<number, AgendaSlot[]>();
-  const slotsOf = (rep: RepInfo) => {
-    let slots = slotsByRep.get(rep.id);
-    if (!slots) {
-      slots = agendaSlotsBetween(rep.zone, rep.agendaHour, now, window.to);
-      slotsByRep.set(rep.id, slots);
+  // A check-in lands on the owner's agenda: the first slot at or after it is due that has room.
+  const slotsOf = agendaSlotFinder(now, window.to);
+  const settingsOf = (rep: RepInfo) => (rep.teamId === null ? undefined : teams.get(rep.teamId))?.settings;
+  const planned = store.plannedCheckIns(now, window.to);
+  each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
+    const limit = settingsOf(rep)?.checkInsPerDay ?? DEFAULT_CHECK_INS_PER_DAY;
+    const room = slotsOf(rep).map((slot) => ({ slot, free: Math.max(0, limit - (planned.get(plannedKey(rep.id, slot.dueAt.getTime())) ?? 0)) }));
+    const free = room.reduce((n, r) => n + r.free, 0);
+    if (free === 0) return;
+    for (const customer of store.cadenceCandidates(rep.id, window.to, free)) {
+      const due = Math.max(customer.dueAt, now.getTime());
+      const place = room.find((r) => r.free > 0 && r.slot.dueAt.getTime() >= due);
+      if (!place) continue;
+      place.free--;
+      plan.externalIds.set(customer.id, customer.externalId);
+      plan.cadenceCallbacks.push({
+        customerId: customer.id,
+        externalId: customer.externalId,
+        ownerId: rep.id,
+        dueAt: place.slot.dueAt,
+        dedupeKey: dedupeKey.cadence(customer.id, new Date(customer.lastTouch)),
+      });
     }
-    return slots;
-  };
-  const cadenceOf = (teamId: number | null) => (teamId === null ? undefined : teams.get(teamId))?.settings.cadenceDays ?? DEFAULT_CADENCE_DAYS;
-  const candidates = store.cadenceCandidates(cadenceOf, [...teams.keys()], window.to, options.teamId);
-  each(candidates, (c) => `customer ${c.id}`, (customer) => {
-    const owner = reps.get(customer.ownerId);
-    if (!owner) return;
-    const tier = isTier(customer.tier) ? customer.tier : UNSCORED_TIER;
-    const cadenceDays = cadenceOf(customer.teamId);
-    const due = Math.max(cadenceDueAt(customer.lastTouch, tier, cadenceDays), now.getTime());
-    if (due > window.to.getTime()) return;
-    const slot = slotsOf(owner).find((s) => s.dueAt.getTime() >= due);
-    if (!slot) return;
-    plan.externalIds.set(customer.id, customer.externalId);
-    plan.cadenceCallbacks.push({
-      customerId: customer.id,
-      externalId: customer.externalId,
-      ownerId: owner.id,
-      dueAt: slot.dueAt,
-      dedupeKey: dedupeKey.cadence(customer.id, new Date(customer.lastTouch)),
-      tier,
-      days: cadenceDays[tier],
-    });
   });
 }
 
@@ -271,6 +277,7 @@ export function applyPlan(sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (
     for (const c of plan.cadenceCallbacks) {
       applied.cadenceCallbacks += insertCallback.run(c.customerId, c.ownerId, c.dueAt.getTime(), c.dedupeKey, now.getTime()).changes;
     }
+    markCheckInsPlanned(sqlite, plan.cadenceCallbacks.map((c) => c.customerId));
     applied.nudges = insertNudges(plan.nudges);
   })();
   return applied;

@@ -1,7 +1,5 @@
 import type { Sqlite } from '../db/database.js';
-import { DAY_MS } from '../domain/calendar.js';
 import type { Birthday } from '../domain/schedule/birthday.js';
-import { TIERS, type Tier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
 import { parseScheduleSettings, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { safeZone } from '../domain/schedule/local-time.js';
 import type { WinbackState } from '../domain/schedule/winback.js';
@@ -39,12 +37,10 @@ export interface BirthdayCustomer {
 export interface CadenceCandidate {
   id: number;
   externalId: string;
-  ownerId: number;
-  teamId: number | null;
-  /** The current week's tier, or null when not scored. */
-  tier: string | null;
   /** Latest interaction, completed callback or purchase; the customer's creation when none. */
   lastTouch: number;
+  /** The last touch plus the tier's interval in the owner's team. */
+  dueAt: number;
 }
 
 export interface TimedCallback {
@@ -69,18 +65,29 @@ export interface PlanningStore {
   teams(teamId?: number): TeamInfo[];
   reps(teamId?: number): RepInfo[];
   birthdayCustomers(keys: readonly Birthday[], teamId?: number): BirthdayCustomer[];
-  /**
-   * Owned customers, not lost, with no open callback, whose check-in is due by `dueBy` given
-   * each team's cadence days per tier. The filter runs in SQL: the hourly run scans every customer.
-   */
-  cadenceCandidates(cadenceDays: (teamId: number | null) => Record<Tier, number>, teamIds: readonly number[], dueBy: Date, teamId?: number): CadenceCandidate[];
+  /** Cadence check-ins already planned (any status) per rep and agenda slot in [from, to], by `plannedKey`. */
+  plannedCheckIns(from: Date, to: Date): Map<string, number>;
+  /** A rep's customers, not lost, with no open callback, whose unplanned check-in is due by `dueBy`: most overdue first. */
+  cadenceCandidates(ownerId: number, dueBy: Date, limit: number): CadenceCandidate[];
   openTimedCallbacks(from: Date, to: Date, teamId?: number): TimedCallback[];
   winbackCandidates(teamId?: number): WinbackCandidate[];
 }
 
 const teamFilter = (teamId: number | undefined, column: string) => (teamId === undefined ? '' : ` AND ${column} = ${Number(teamId)}`);
 
+/** The key of `plannedCheckIns`: a rep's agenda slot. */
+export function plannedKey(ownerId: number, dueAt: number): string {
+  return `${ownerId}:${dueAt}`;
+}
+
 export function createPlanningStore(sqlite: Sqlite): PlanningStore {
+  const cadenceCandidates = sqlite.prepare(
+    `SELECT c.id, c.externalId, c.lastTouchAt AS lastTouch, c.checkInDueAt AS dueAt
+     FROM Customer c
+     WHERE c.ownerId = ? AND c.checkInDueAt <= ? AND c.status != 'lost'
+       AND NOT EXISTS (SELECT 1 FROM Callback k WHERE k.customerId = c.id AND k.status = 'open')
+     ORDER BY c.checkInDueAt, c.id LIMIT ?`,
+  );
   return {
     teams(teamId) {
       const rows = sqlite
@@ -124,28 +131,22 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
       return result;
     },
 
-    cadenceCandidates(cadenceDays, teamIds, dueBy, teamId) {
-      // The cadence interval of each (team, tier) as a CASE over literal integers (not user text).
-      const daysMs = (days: Record<Tier, number>) =>
-        `CASE tier ${TIERS.map((t) => `WHEN '${t}' THEN ${Math.round(days[t] * DAY_MS)}`).join(' ')} ELSE ${Math.round(days[UNSCORED_TIER] * DAY_MS)} END`;
-      const interval = `CASE teamId ${teamIds.map((id) => `WHEN ${Number(id)} THEN ${daysMs(cadenceDays(id))}`).join(' ')} ELSE ${daysMs(cadenceDays(null))} END`;
-      const week = (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot').get() as { w: string | null }).w;
-      return sqlite
+    plannedCheckIns(from, to) {
+      // `status IN (…)` lets the (status, dueAt) index serve the range.
+      const rows = sqlite
         .prepare(
-          `SELECT id, externalId, ownerId, teamId, tier, lastTouch FROM (
-             SELECT c.id, c.externalId, c.ownerId, r.teamId,
-               (SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id AND s.week = @week) AS tier,
-               COALESCE(NULLIF(MAX(
-                 COALESCE((SELECT MAX(o.orderedAt) FROM "Order" o WHERE o.customerId = c.id), 0),
-                 COALESCE((SELECT MAX(i.at) FROM Interaction i WHERE i.customerId = c.id), 0),
-                 COALESCE((SELECT MAX(k.completedAt) FROM Callback k WHERE k.customerId = c.id AND k.status = 'done'), 0)), 0),
-                 c.createdAt) AS lastTouch
-             FROM Customer c JOIN Rep r ON r.id = c.ownerId
-             WHERE c.status != 'lost' AND r.active = 1${teamFilter(teamId, 'r.teamId')}
-               AND NOT EXISTS (SELECT 1 FROM Callback k WHERE k.customerId = c.id AND k.status = 'open'))
-           WHERE lastTouch + ${interval} <= @dueBy`,
+          `SELECT ownerId, dueAt, COUNT(*) AS n FROM Callback
+           WHERE status IN ('open', 'done', 'cancelled') AND dueAt BETWEEN ? AND ? AND source = 'cadence'
+           GROUP BY ownerId, dueAt`,
         )
-        .all({ week, dueBy: dueBy.getTime() }) as CadenceCandidate[];
+        .all(from.getTime(), to.getTime()) as { ownerId: number; dueAt: number; n: number }[];
+      return new Map(rows.map((r) => [plannedKey(r.ownerId, r.dueAt), r.n]));
+    },
+
+    cadenceCandidates(ownerId, dueBy, limit) {
+      // Customer.checkInDueAt is kept by every writer (db/check-ins.ts): a range of the
+      // (ownerId, checkInDueAt) index, read in due order and cut at the rep's free room.
+      return cadenceCandidates.all(ownerId, dueBy.getTime(), limit) as CadenceCandidate[];
     },
 
     openTimedCallbacks(from, to, teamId) {
@@ -160,24 +161,27 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
     },
 
     winbackCandidates(teamId) {
-      // Customers with an open plan, or whose score this (newest) week says at risk / lapsed.
+      // Customers with an open plan, or whose score this (newest) week says at risk / lapsed:
+      // both found through indexes, so the hourly run does not visit every customer.
       const rows = sqlite
         .prepare(
-          `WITH latest AS (
-             SELECT s.customerId, s.lifecycle, s.asOf, s.tier FROM ScoreSnapshot s
-             WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot)
+          `WITH week AS (SELECT MAX(week) AS w FROM ScoreSnapshot),
+           candidates AS (
+             SELECT s.customerId AS id FROM ScoreSnapshot s WHERE s.week = (SELECT w FROM week) AND s.lifecycle IN ('at_risk', 'lapsed')
+             UNION SELECT customerId FROM WinbackEpisode WHERE status = 'open'
            )
            SELECT c.id AS customerId, c.externalId, c.ownerId, r.teamId, l.lifecycle, l.asOf, l.tier,
              o.episode AS openEpisode, o.startedAt, o.deadline,
              (SELECT MIN(ord.orderedAt) FROM "Order" ord WHERE ord.customerId = c.id AND ord.orderedAt > o.startedAt) AS firstOrderSinceStart,
              lc.episode AS closedEpisode, lc.closedAt
-           FROM Customer c
+           FROM candidates x
+             JOIN Customer c ON c.id = x.id
              JOIN Rep r ON r.id = c.ownerId
-             LEFT JOIN latest l ON l.customerId = c.id
+             LEFT JOIN ScoreSnapshot l ON l.customerId = c.id AND l.week = (SELECT w FROM week)
              LEFT JOIN WinbackEpisode o ON o.customerId = c.id AND o.status = 'open'
              LEFT JOIN WinbackEpisode lc ON lc.customerId = c.id AND lc.status != 'open'
                AND lc.episode = (SELECT MAX(episode) FROM WinbackEpisode WHERE customerId = c.id AND status != 'open')
-           WHERE (o.id IS NOT NULL OR l.lifecycle IN ('at_risk', 'lapsed'))${teamFilter(teamId, 'r.teamId')}
+           WHERE 1 = 1${teamFilter(teamId, 'r.teamId')}
            ORDER BY c.id`,
         )
         .all() as {

@@ -1,3 +1,4 @@
+import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
 import type { BaseModels } from '../domain/analytics/base-models.js';
 import { createHistoryFolder, dayOf, DAY_MS } from '../domain/analytics/history.js';
@@ -89,6 +90,8 @@ export async function recomputeScores(db: Database, asOf: Date, options: Recompu
         JSON.stringify(s.churnReason),
       );
     }
+    // New tiers move cadence check-ins.
+    refreshCheckInsAfterRescoring(sqlite);
   })();
   const total = performance.now() - started;
   return {

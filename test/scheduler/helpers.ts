@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { refreshCheckInsAfterRescoring } from '../../src/db/check-ins.js';
 import type { Sqlite } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { seededRandom } from '../../src/domain/random.js';
@@ -78,6 +79,8 @@ export function writeSnapshots(
       const s = score(id);
       if (s) insert.run(id, week, asOf.getTime(), asOf.getTime(), s.tier, s.lifecycle, s.clv12Minor ?? 50_000);
     }
+    // As the scoring run does: new tiers move cadence check-ins.
+    refreshCheckInsAfterRescoring(sqlite);
   })();
 }
 

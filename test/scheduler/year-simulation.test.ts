@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshCheckIns } from '../../src/db/check-ins.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import { nextAgendaSlot } from '../../src/domain/schedule/agenda.js';
 import { DEFAULT_CADENCE_DAYS, type Tier } from '../../src/domain/schedule/cadence.js';
@@ -32,13 +33,15 @@ describe('a simulated year for the demo teams', () => {
 
   beforeAll(async () => {
     db = await demoDatabase(300, SEEDED_AT);
+    // No daily limit here: this year checks each check-in's own day (the limit has its own test).
+    db.sqlite.prepare(`UPDATE Team SET settings = '{"checkInsPerDay": 500}'`).run();
     writeSnapshots(db.sqlite, SEEDED_AT, (id) => ({ lifecycle: lifecycleOf(id), tier: tierOf(id) }));
     const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
     const nextDue = db.sqlite.prepare("SELECT MIN(dueAt) AS at FROM Nudge WHERE status = 'pending' AND dueAt <= ?");
     const buy = db.sqlite.prepare(`INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, 10000, ?)`);
     const complete = db.sqlite.prepare(
-      "UPDATE Callback SET status = 'done', completedAt = dueAt WHERE source = 'cadence' AND status = 'open' AND dueAt <= ?",
-    );
+      "UPDATE Callback SET status = 'done', completedAt = dueAt WHERE source = 'cadence' AND status = 'open' AND dueAt <= ? RETURNING customerId",
+    ).pluck();
     const deliverUntil = async (until: number) => {
       for (let at = (nextDue.get(until) as { at: number | null }).at; at !== null; at = (nextDue.get(until) as { at: number | null }).at) {
         await drain(new Date(at), deps.delivery);
@@ -48,10 +51,13 @@ describe('a simulated year for the demo teams', () => {
     for (let t = START.getTime(); t <= END.getTime(); t += PLAN_EVERY_MS) {
       await deliverUntil(t);
       if (!bought && t >= BUY_AT) {
-        for (let id = 20; id <= 300; id += 20) buy.run(id, BUY_AT, BUY_AT);
+        const buyers = Array.from({ length: 15 }, (_, i) => 20 * (i + 1));
+        for (const id of buyers) buy.run(id, BUY_AT, BUY_AT);
+        refreshCheckIns(db.sqlite, { customerIds: buyers });
         bought = true;
       }
-      complete.run(t);
+      // As the callback book does when a rep presses Done.
+      refreshCheckIns(db.sqlite, { customerIds: complete.all(t) as number[] });
       await runJob('plan', new Date(t), deps);
     }
     await deliverUntil(END.getTime());

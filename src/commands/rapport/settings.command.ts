@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseScheduleSettings } from '../../domain/schedule/schedule-settings.js';
+import { MAX_CHECK_INS_PER_DAY, parseScheduleSettings } from '../../domain/schedule/schedule-settings.js';
 import { isTimeZone } from '../../domain/time-zone.js';
 import { isLocale } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
@@ -57,6 +57,11 @@ function parseSetting(name: string, values: string[]): Parsed {
         describe: `cadence ${tier} ${n}`,
       };
     }
+    case 'checkins': {
+      const n = Number(a);
+      if (!Number.isInteger(n) || n < 1 || n > MAX_CHECK_INS_PER_DAY) return { error: 'rapport.settings.badCheckIns', params: { max: String(MAX_CHECK_INS_PER_DAY) } };
+      return { change: (team) => withSettings(team, (s) => (s.checkInsPerDay = n)), describe: `checkins ${n}` };
+    }
     case 'digest': {
       const weekday = /^[1-7]$/.test(a ?? '') ? Number(a) : WEEKDAYS.indexOf((a ?? '').slice(0, 3).toLowerCase()) + 1;
       if (weekday < 1) return { error: 'rapport.settings.badWeekday' };
@@ -77,7 +82,7 @@ function parseSetting(name: string, values: string[]): Parsed {
 /**
  * Admins read and change a team's settings: the team's time zone and language (the defaults
  * of its reps), its channels, and the scheduling settings the scheduler reads from
- * Team.settings (cadence days per tier, digest weekday and hour, win-back days).
+ * Team.settings (cadence days per tier, check-ins per agenda, digest weekday and hour, win-back days).
  */
 export const rapportSettingsCommand = defineCommand({
   name: 'rapport settings',
@@ -112,6 +117,7 @@ function show(team: TeamSettingsRow, ctx: CommandContext): Reply {
       { label: t('rapport.settings.slackChannel'), value: team.slackChannelId ?? notSet },
       { label: t('rapport.settings.discordChannel'), value: team.discordChannelId ?? notSet },
       { label: t('rapport.settings.cadence'), value: t('rapport.settings.cadenceValue', schedule.cadenceDays) },
+      { label: t('rapport.settings.checkIns'), value: t('rapport.settings.checkInsValue', { count: schedule.checkInsPerDay }) },
       {
         label: t('rapport.settings.digest'),
         value: t('rapport.settings.digestValue', { weekday: t(`weekday.${schedule.digest.weekday}`), hour: String(schedule.digest.hour).padStart(2, '0') }),

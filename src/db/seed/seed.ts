@@ -1,4 +1,5 @@
 import { DAY_MS } from '../../domain/calendar.js';
+import { refreshCheckIns } from '../check-ins.js';
 import type { Sqlite } from '../database.js';
 import { DEMO_TEAMS, demoCustomer, demoReps, type DemoOptions } from './demo-data.js';
 
@@ -86,6 +87,7 @@ export function seedDemoData(sqlite: Sqlite, options: DemoOptions): SeedReport {
         report.callbacks++;
       }
     }
+    refreshCheckIns(sqlite, 'all');
   })();
   report.elapsedMs = performance.now() - started;
   return report;

@@ -23,12 +23,23 @@ export function isBirthdayOn(birthday: Birthday, date: LocalDate): boolean {
   return celebrated.month === date.month && celebrated.day === date.day;
 }
 
-/** The greeting mornings (GREETING_HOUR in the customer's zone) that fall in [from, to]. */
-export function birthdayMorningsBetween(birthday: Birthday, from: Date, to: Date, zone: string): { date: LocalDate; dueAt: Date }[] {
-  return localDatesBetween(from, to, zone)
-    .filter((date) => isBirthdayOn(birthday, date))
-    .map((date) => ({ date, dueAt: atLocalTime(date, GREETING_HOUR, zone) }))
-    .filter(({ dueAt }) => dueAt >= from && dueAt <= to);
+/**
+ * The greeting mornings (GREETING_HOUR in the given zone) of a birthday that fall in [from, to].
+ * Each zone's mornings are worked out once per finder: a planning run meets thousands of
+ * birthdays in a handful of zones, and time-zone arithmetic is the expensive part.
+ */
+export function birthdayMornings(from: Date, to: Date): (birthday: Birthday, zone: string) => { date: LocalDate; dueAt: Date }[] {
+  const byZone = new Map<string, { date: LocalDate; dueAt: Date }[]>();
+  return (birthday, zone) => {
+    let mornings = byZone.get(zone);
+    if (!mornings) {
+      mornings = localDatesBetween(from, to, zone)
+        .map((date) => ({ date, dueAt: atLocalTime(date, GREETING_HOUR, zone) }))
+        .filter(({ dueAt }) => dueAt >= from && dueAt <= to);
+      byZone.set(zone, mornings);
+    }
+    return mornings.filter((morning) => isBirthdayOn(birthday, morning.date));
+  };
 }
 
 /** The (month, day) pairs whose birthdays are celebrated on these dates, for an indexed lookup. */

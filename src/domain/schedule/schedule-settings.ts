@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_CADENCE_DAYS, type Tier } from './cadence.js';
+import { DEFAULT_CADENCE_DAYS, DEFAULT_CHECK_INS_PER_DAY, type Tier } from './cadence.js';
 import { DEFAULT_DIGEST_TIME, type DigestTime } from './digest-slot.js';
 import { DEFAULT_WINBACK_DAYS } from './winback.js';
 
 const days = z.number().int().min(1).max(3650);
+export const MAX_CHECK_INS_PER_DAY = 500;
 
 /**
  * The scheduling part of Team.settings (JSON). Each field falls back to its default on its
@@ -27,12 +28,15 @@ const scheduleSettingsSchema = z.object({
     .partial()
     .catch({}),
   winbackDays: days.catch(DEFAULT_WINBACK_DAYS),
+  checkInsPerDay: z.number().int().min(1).max(MAX_CHECK_INS_PER_DAY).catch(DEFAULT_CHECK_INS_PER_DAY),
 }).partial();
 
 export interface ScheduleSettings {
   cadenceDays: Record<Tier, number>;
   digest: DigestTime;
   winbackDays: number;
+  /** Cadence check-ins per rep per agenda; the rest wait for the next agendas. */
+  checkInsPerDay: number;
 }
 
 export function parseScheduleSettings(json: string): ScheduleSettings {
@@ -48,5 +52,6 @@ export function parseScheduleSettings(json: string): ScheduleSettings {
     cadenceDays: { ...DEFAULT_CADENCE_DAYS, ...s.cadenceDays },
     digest: { ...DEFAULT_DIGEST_TIME, ...s.digest },
     winbackDays: s.winbackDays ?? DEFAULT_WINBACK_DAYS,
+    checkInsPerDay: s.checkInsPerDay ?? DEFAULT_CHECK_INS_PER_DAY,
   };
 }

@@ -72,6 +72,8 @@ export const schedulerEn = {
     cadence: 'check-in: tier {{tier}}',
     deadline: 'win back by {{date}}',
     risk: 'churn risk {{risk}}',
+    waiting_one: '{{count}} more customer is due a check-in and waits for a later agenda (daily limit {{limit}}).',
+    waiting_other: '{{count}} more customers are due a check-in and wait for later agendas (daily limit {{limit}}).',
   },
   digest: {
     title: 'Weekly churn digest · {{week}}',

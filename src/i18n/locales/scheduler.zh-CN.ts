@@ -73,6 +73,8 @@ export const schedulerZhCN: typeof schedulerEn = {
     cadence: '定期回访：{{tier}} 类',
     deadline: '{{date}} 前挽回',
     risk: '流失风险 {{risk}}',
+    waiting_one: '另有 {{count}} 位客户到了定期回访时间，已顺延到之后的日程（每日上限 {{limit}} 条）。',
+    waiting_other: '另有 {{count}} 位客户到了定期回访时间，已顺延到之后的日程（每日上限 {{limit}} 条）。',
   },
   digest: {
     title: '每周流失简报 · {{week}}',

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/domain/random.js';
 import { agendaSlotsBetween, nextAgendaSlot } from '../../../src/domain/schedule/agenda.js';
-import { birthdayInYear, birthdayKeysFor, birthdayMorningsBetween } from '../../../src/domain/schedule/birthday.js';
-import { cadenceDueAt } from '../../../src/domain/schedule/cadence.js';
+import { birthdayInYear, birthdayKeysFor, birthdayMornings } from '../../../src/domain/schedule/birthday.js';
+import { cadenceIntervalMs } from '../../../src/domain/schedule/cadence.js';
 import { dedupeKey } from '../../../src/domain/schedule/dedupe-keys.js';
 import { digestSlotsBetween } from '../../../src/domain/schedule/digest-slot.js';
 import { atLocalTime, isoInZone, isoWeekOf } from '../../../src/domain/schedule/local-time.js';
@@ -35,15 +35,17 @@ describe('birthdays', () => {
     ['Asia/Shanghai', 11, 7, '2027-11-07T01:00:00.000Z'],
   ])('does greet at 09:00 local in %s on %i/%i across DST', (zone, month, day, expected) => {
     const [from, to] = span('2027-01-01T00:00:00Z', '2027-12-31T23:59:59Z');
-    const mornings = birthdayMorningsBetween({ month, day }, from, to, zone);
+    const mornings = birthdayMornings(from, to)({ month, day }, zone);
     expect(mornings.map((m) => m.dueAt.toISOString())).toEqual([expected]);
   });
 
   it('does use the calendar day of the customer zone, not UTC', () => {
     // 09:00 Shanghai on Jan 5 is 01:00 UTC Jan 5; a window ending at 00:30 UTC does not reach it.
     const [from, to] = span('2027-01-04T00:00:00Z', '2027-01-05T00:30:00Z');
-    expect(birthdayMorningsBetween({ month: 1, day: 5 }, from, to, 'Asia/Shanghai')).toEqual([]);
-    expect(birthdayMorningsBetween({ month: 1, day: 4 }, from, to, 'America/New_York')).toHaveLength(1);
+    const morningsOf = birthdayMornings(from, to);
+    expect(morningsOf({ month: 1, day: 5 }, 'Asia/Shanghai')).toEqual([]);
+    expect(morningsOf({ month: 1, day: 4 }, 'America/New_York')).toHaveLength(1);
+    expect(morningsOf({ month: 1, day: 4 }, 'Asia/Shanghai')).toHaveLength(1);
   });
 });
 
@@ -104,8 +106,8 @@ describe('cadences', () => {
   it('does fall due the tier interval after the last touch', () => {
     const cadence = parseScheduleSettings('{}').cadenceDays;
     expect(cadence).toEqual({ A: 14, B: 30, C: 60, D: 90 });
-    expect(cadenceDueAt(0, 'A', cadence)).toBe(14 * DAY);
-    expect(cadenceDueAt(0, 'D', cadence)).toBe(90 * DAY);
+    expect(cadenceIntervalMs('A', cadence)).toBe(14 * DAY);
+    expect(cadenceIntervalMs('D', cadence)).toBe(90 * DAY);
   });
 
   it('does take team overrides and fall back per field on bad values', () => {
