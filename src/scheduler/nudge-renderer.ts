@@ -70,7 +70,6 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
      FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
   );
   const callbackQuery = sqlite.prepare('SELECT status, dueAt, note FROM Callback WHERE id = ?');
-  const episodeQuery = sqlite.prepare('SELECT status FROM WinbackEpisode WHERE customerId = ? AND episode = ?');
   const newerDigest = sqlite.prepare("SELECT 1 FROM Nudge WHERE kind = 'digest' AND targetId = ? AND dueAt > ? AND dueAt <= ? LIMIT 1");
   const localeOf = (value: string | null): Locale => (isLocale(value) ? value : options.defaultLocale);
 
@@ -194,31 +193,8 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
             ],
           };
         }
-        const episode = episodeQuery.get(row.customerId, parsed.episode) as { status: string } | undefined;
-        if (episode?.status !== 'open') return 'the win-back plan is closed';
-        const tier = isTier(parsed.tier) ? parsed.tier : 'D';
-        return {
-          visibility: 'private',
-          blocks: [
-            {
-              type: 'card',
-              title: t('scheduler.winback.title', { customer: c.name }),
-              subtitle: t('scheduler.winback.intro', { customer: c.name }),
-              fields: [
-                { label: t('scheduler.winback.offer'), value: t(`scheduler.winback.offers.${tier}`) },
-                { label: t('scheduler.winback.deadline'), value: formatDate(new Date(parsed.deadline), locale, zone) },
-              ],
-              footer: t('scheduler.winback.stopRule'),
-            },
-            {
-              type: 'actions',
-              actions: [
-                { label: t('scheduler.actions.schedule'), payload: { action: 'callback.schedule', customerId: c.id }, style: 'primary' },
-                { label: t('scheduler.actions.lookup'), payload: { action: 'customer.lookup', customerId: c.id } },
-              ],
-            },
-          ],
-        };
+        // New plans are listed in the morning agenda (one bundled DM, not a ping each).
+        return 'win-back plans are listed in the morning agenda';
       }
       case 'agenda': {
         const date = parseIsoDate(datePayload.parse(payload).date);
@@ -246,9 +222,14 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       `SELECT id, name, birthdayMonth AS month, birthdayDay AS day FROM Customer
        WHERE ownerId = ? AND birthdayMonth = ? AND birthdayDay = ? AND greetingOptOut = 0`,
     ),
+    // Plans opened since the rep's last agenda that went out: a skipped or missed agenda passes them on.
     winbacks: sqlite.prepare(
-      `SELECT c.id, c.name, e.deadline FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
-       WHERE c.ownerId = ? AND e.status = 'open' AND e.startedAt > ? AND e.startedAt <= ? ORDER BY e.startedAt, c.id`,
+      `SELECT c.id, c.name, e.deadline,
+         (SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id ORDER BY s.week DESC LIMIT 1) AS tier
+       FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
+       WHERE c.ownerId = @rep AND e.status = 'open' AND e.startedAt <= @now AND e.startedAt > COALESCE(
+         (SELECT MAX(n.sentAt) FROM Nudge n WHERE n.kind = 'agenda' AND n.targetId = @rep AND n.status = 'sent'), -1)
+       ORDER BY e.startedAt, c.id`,
     ),
     atRisk: sqlite.prepare(
       `SELECT c.id, c.name, cur.churnRisk FROM ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId
@@ -284,7 +265,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       .sort((a, b) => isoDate(a.on).localeCompare(isoDate(b.on)) || a.id - b.id);
     // "New" means since the previous working day's agenda.
     const since = previousAgendaSlot(zone, r.agendaHour, date).dueAt.getTime();
-    const winbacks = agendaQueries.winbacks.all(repId, since, now.getTime()) as { id: number; name: string; deadline: number }[];
+    const winbacks = agendaQueries.winbacks.all({ rep: repId, now: now.getTime() }) as { id: number; name: string; deadline: number; tier: string | null }[];
     const winbackIds = new Set(winbacks.map((w) => w.id));
     const atRisk = (agendaQueries.atRisk.all(repId, since) as { id: number; name: string; churnRisk: number | null }[]).filter(
       (c) => !winbackIds.has(c.id),
@@ -300,14 +281,14 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       return { primary: k.name, secondary: parts.join(' · ') };
     };
     const blocks: Block[] = [{ type: 'text', text: t('scheduler.agenda.title', { date: formatDate(new Date(start), locale, zone) }) }];
-    const section = <T>(titleKey: string, items: T[], line: (item: T) => { primary: string; secondary?: string }) => {
+    const section = <T>(titleKey: string, items: T[], line: (item: T) => { primary: string; secondary?: string }, note?: string) => {
       if (items.length === 0) return;
       blocks.push({
         type: 'list',
         title: `${t(titleKey)} (${items.length})`,
         numbered: false,
         items: items.slice(0, LIST_LIMIT).map(line),
-        ...optional('footer', items.length > LIST_LIMIT ? t('scheduler.more', { count: items.length - LIST_LIMIT }) : undefined),
+        ...optional('footer', items.length > LIST_LIMIT ? t('scheduler.more', { count: items.length - LIST_LIMIT }) : note),
       });
     };
     section('scheduler.agenda.overdue', overdue, (k) => callbackLine(k, true));
@@ -315,8 +296,8 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     section('scheduler.agenda.birthdays', birthdays, (c) => ({ primary: c.name, secondary: formatDate(startOfLocalDay(c.on, zone), locale, zone) }));
     section('scheduler.agenda.winbacks', winbacks, (w) => ({
       primary: w.name,
-      secondary: t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) }),
-    }));
+      secondary: `${t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) })} · ${t(`scheduler.winback.offers.${isTier(w.tier) ? w.tier : 'D'}`)}`,
+    }), t('scheduler.winback.stopRule'));
     section('scheduler.agenda.atRisk', atRisk, (c) => ({
       primary: c.name,
       ...optional('secondary', c.churnRisk === null ? undefined : t('scheduler.agenda.risk', { risk: formatPercent(c.churnRisk, locale) })),

@@ -89,6 +89,7 @@ function previewItems(db: Database, from: Date, to: Date, now: Date, teamId: num
       item(n.kind === 'birthday-list' ? 'birthday' : n.kind, n.dueAt, (n.target.kind === 'rep' ? reps : teams).get(n.target.id) ?? unknown, n.customerId),
     ),
     ...plan.cadenceCallbacks.map((c) => item('cadence', c.dueAt, reps.get(c.ownerId) ?? unknown, c.customerId)),
+    ...plan.winbackPlans.map((w) => item('winback', w.agendaAt, reps.get(w.ownerId) ?? unknown, w.customerId)),
   ].filter((i) => {
     const at = Date.parse(i.due);
     return at >= from.getTime() && at <= to.getTime();

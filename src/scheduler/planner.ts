@@ -41,6 +41,8 @@ export interface Plan {
   nudges: PlannedNudge[];
   cadenceCallbacks: PlannedCallback[];
   winbackChanges: WinbackChange[];
+  /** The win-back plans this run opens, and the agenda that will list each (for previews). */
+  winbackPlans: { customerId: number; ownerId: number; agendaAt: Date }[];
   /** Targets that could not be planned; the rest of the batch went on. */
   failures: { target: string; error: string }[];
   /** External ids of the customers the nudges are about, for previews. */
@@ -58,7 +60,7 @@ export interface PlanOptions {
  * window, without writing anything: the live scheduler applies the plan, the preview prints it.
  */
 export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
-  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], failures: [], externalIds: new Map() };
+  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], failures: [], externalIds: new Map() };
   const teams = new Map(store.teams(options.teamId).map((t) => [t.id, t]));
   const reps = store.reps(options.teamId);
   const repsById = new Map(reps.map((r) => [r.id, r]));
@@ -118,7 +120,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
   planBirthdays(store, window, options, teams, plan, each);
 
   planCadences(store, window, now, reps, teams, plan, each);
-  planWinbacks(store, window, now, options, repsById, teams, plan, each);
+  planWinbacks(store, now, options, repsById, teams, plan, each);
   return plan;
 }
 
@@ -207,7 +209,7 @@ function planCadences(
 }
 
 function planWinbacks(
-  store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
+  store: PlanningStore, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
   teams: Map<number, TeamInfo>, plan: Plan, each: Each,
 ): void {
   each(store.winbackCandidates(options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
@@ -216,21 +218,11 @@ function planWinbacks(
     const team = owner.teamId === null ? undefined : teams.get(owner.teamId);
     const decision = decideWinback(candidate, now.getTime(), team?.settings.winbackDays ?? DEFAULT_WINBACK_DAYS);
     plan.externalIds.set(candidate.customerId, candidate.externalId);
-    const episode = decision.kind === 'none' ? candidate.open : decision.kind === 'open' ? decision : null;
     if (decision.kind !== 'none') plan.winbackChanges.push({ ...decision, customerId: candidate.customerId });
-    if (episode) {
-      // The plan's nudge arrives with the owner's next morning agenda.
-      const slot = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(episode.startedAt));
-      if (slot.dueAt <= window.to) {
-        plan.nudges.push({
-          kind: 'winback',
-          dedupeKey: dedupeKey.winback(candidate.customerId, episode.episode),
-          dueAt: slot.dueAt,
-          target: { kind: 'rep', id: owner.id },
-          customerId: candidate.customerId,
-          payload: { episode: episode.episode, deadline: new Date(episode.deadline).toISOString(), tier: candidate.tier, outcome: 'open' },
-        });
-      }
+    if (decision.kind === 'open') {
+      // Listed in the owner's next morning agenda, with the others of the day: not a ping of its own.
+      const agendaAt = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(decision.startedAt)).dueAt;
+      plan.winbackPlans.push({ customerId: candidate.customerId, ownerId: owner.id, agendaAt });
     }
     if (decision.kind === 'won') {
       plan.nudges.push({

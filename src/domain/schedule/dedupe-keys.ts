@@ -11,7 +11,6 @@ export const dedupeKey = {
   cadence: (customerId: number, lastTouch: Date) => `cadence:${customerId}:${lastTouch.toISOString()}`,
   birthday: (customerId: number, year: number) => `birthday:${customerId}:${year}`,
   birthdayList: (teamId: number, date: LocalDate) => `birthday-list:${teamId}:${isoDate(date)}`,
-  winback: (customerId: number, episode: number) => `winback:${customerId}:${episode}`,
   winbackWon: (customerId: number, episode: number) => `winback:${customerId}:${episode}:won`,
   agenda: (repId: number, date: LocalDate) => `agenda:${repId}:${isoDate(date)}`,
   digest: (managerId: number, date: LocalDate) => `digest:${managerId}:${isoWeekOf(date)}`,

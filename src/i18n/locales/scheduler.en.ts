@@ -45,10 +45,6 @@ export const schedulerEn = {
     owner: 'Owner: {{owner}}',
   },
   winback: {
-    title: 'Win-back plan: {{customer}}',
-    intro: '{{customer}} is drifting away. Reach out before the deadline.',
-    offer: 'Suggested offer',
-    deadline: 'Deadline',
     stopRule: 'No purchase by the deadline and the customer is marked lost; the reminders stop.',
     offers: {
       A: 'A personal call from you and a priority-service gesture',

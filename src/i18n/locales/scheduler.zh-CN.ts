@@ -46,10 +46,6 @@ export const schedulerZhCN: typeof schedulerEn = {
     owner: '负责人：{{owner}}',
   },
   winback: {
-    title: '挽回计划：{{customer}}',
-    intro: '{{customer}} 正在流失，请在截止日期前联系。',
-    offer: '建议方案',
-    deadline: '截止日期',
     stopRule: '截止日期前没有购买，客户将标记为已流失，提醒随之停止（及时止损）。',
     offers: {
       A: '亲自致电，并提供优先服务',

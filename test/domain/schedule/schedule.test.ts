@@ -98,7 +98,7 @@ describe('weekly digest slot', () => {
     expect(dedupeKey.birthday(3, 2027)).toBe('birthday:3:2027');
     expect(dedupeKey.agenda(2, { year: 2027, month: 3, day: 9 })).toBe('agenda:2:2027-03-09');
     expect(dedupeKey.callback(5, utc('2027-03-09T10:00:00Z'))).toBe('callback:5:2027-03-09T10:00:00.000Z');
-    expect(dedupeKey.winback(4, 2)).toBe('winback:4:2');
+    expect(dedupeKey.winbackWon(4, 2)).toBe('winback:4:2:won');
   });
 });
 
