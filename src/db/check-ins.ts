@@ -16,8 +16,8 @@ export type CheckInScope =
  * touch + the interval of the customer's tier in the owner's team; null when none is left to
  * plan, i.e. the check-in for this touch was already created, or the customer has no owner).
  *
- * Why stored: the hourly planner reads only the customers whose check-in falls due (an index
- * on checkInDueAt) instead of recomputing a million last touches. So every writer of what
+ * Why stored: the hourly planner reads only the customers whose check-in falls due (the
+ * (ownerId, checkInDueAt) index) instead of recomputing a million last touches. So every writer of what
  * they derive from (orders, interactions, callback completions, tiers, owners, reps' teams,
  * team cadences) refreshes the customers it changed, in its own transaction.
  */
@@ -49,7 +49,7 @@ function withScope(sqlite: Sqlite, scope: CheckInScope, work: (target: Target) =
     if (scope === 'all') return work('1 = 1');
     if ('teamId' in scope) return work(`c.ownerId IN (SELECT id FROM Rep WHERE teamId = ${Number(scope.teamId)})`);
     // Ids go through a keyed temp table: an import can touch a million customers.
-    sqlite.exec(`CREATE TEMP TABLE IF NOT EXISTS check_in_ids (id INTEGER PRIMARY KEY)`);
+    sqlite.exec(`CREATE TABLE IF NOT EXISTS ${ID_TABLE} (id INTEGER PRIMARY KEY)`);
     sqlite.exec(`DELETE FROM ${ID_TABLE}`);
     const add = sqlite.prepare(`INSERT OR IGNORE INTO ${ID_TABLE} (id) VALUES (?)`);
     const ids = 'customerIds' in scope ? scope.customerIds : scope.ownerIds;
@@ -63,7 +63,7 @@ function withScope(sqlite: Sqlite, scope: CheckInScope, work: (target: Target) =
   })();
 }
 
-/** The same rule the planner's dedupe key follows: one touch, one check-in. */
+/** The latest order, interaction or completed callback; the customer's creation when there is none. */
 const LAST_TOUCH_SQL = `COALESCE(NULLIF(MAX(
     COALESCE((SELECT MAX(o.orderedAt) FROM "Order" o WHERE o.customerId = c.id), 0),
     COALESCE((SELECT MAX(i.at) FROM Interaction i WHERE i.customerId = c.id), 0),
