@@ -35,7 +35,8 @@ export type Applier<Row> = (row: Row) => ApplyResult;
 function cachedLookup<T>(lookup: (key: string) => T, limit = 200_000): (key: string) => T {
   const cache = new Map<string, T>();
   return (key) => {
-    if (cache.has(key)) return cache.get(key)!;
+    const cached = cache.get(key);
+    if (cached !== undefined || cache.has(key)) return cached as T;
     const value = lookup(key);
     if (cache.size >= limit) cache.clear();
     cache.set(key, value);
@@ -77,12 +78,9 @@ function customerResolver(context: ApplyContext, column: string): (externalId: s
   };
 }
 
-/** Copies the columns the file has (undefined = column absent, left as stored). */
-function assignPresent(values: Values, pairs: [string, string | number | boolean | null | undefined][]): Values {
-  for (const [column, value] of pairs) {
-    if (value !== undefined) values[column] = typeof value === 'boolean' ? Number(value) : value;
-  }
-  return values;
+/** Copies a column the file has (undefined = column absent, left as stored); no array per row. */
+function setPresent(values: Values, column: string, value: string | number | boolean | null | undefined): void {
+  if (value !== undefined) values[column] = typeof value === 'boolean' ? Number(value) : value;
 }
 
 function upsert(writer: RunWriter, entity: 'customer' | 'order' | 'rep' | 'interaction', stored: StoredRow | undefined, values: Values): WriteOutcome {
@@ -106,18 +104,17 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
       if ('problem' in owner) return { rejected: { column: headerOf.get('owner') ?? 'owner', problem: owner.problem, value: row.owner } };
       ownerId = owner.id;
     }
-    const values = assignPresent({ externalId: row.external_id, name: row.name }, [
-      ['email', row.email],
-      ['phone', row.phone],
-      ['birthdayMonth', row.birthday === undefined ? undefined : (row.birthday?.month ?? null)],
-      ['birthdayDay', row.birthday === undefined ? undefined : (row.birthday?.day ?? null)],
-      ['birthdayYear', row.birthday === undefined ? undefined : (row.birthday?.year ?? null)],
-      ['timeZone', row.timezone],
-      ['region', row.region],
-      ['tags', row.tags === null ? '' : row.tags],
-      ['ownerId', ownerId],
-      ['greetingOptOut', row.greeting_opt_out === null ? false : row.greeting_opt_out],
-    ]);
+    const values: Values = { externalId: row.external_id, name: row.name };
+    setPresent(values, 'email', row.email);
+    setPresent(values, 'phone', row.phone);
+    setPresent(values, 'birthdayMonth', row.birthday === undefined ? undefined : (row.birthday?.month ?? null));
+    setPresent(values, 'birthdayDay', row.birthday === undefined ? undefined : (row.birthday?.day ?? null));
+    setPresent(values, 'birthdayYear', row.birthday === undefined ? undefined : (row.birthday?.year ?? null));
+    setPresent(values, 'timeZone', row.timezone);
+    setPresent(values, 'region', row.region);
+    setPresent(values, 'tags', row.tags === null ? '' : row.tags);
+    setPresent(values, 'ownerId', ownerId);
+    setPresent(values, 'greetingOptOut', row.greeting_opt_out === null ? false : row.greeting_opt_out);
     const before = stored.get(row.external_id) as StoredRow | undefined;
     const outcome = upsert(writer, 'customer', before, values);
     // Checked after the write, so two new rows in one file that share a phone are caught too.
@@ -147,12 +144,11 @@ function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Ap
   return (row) => {
     const customerId = customer(row.customer);
     if (typeof customerId !== 'number') return customerId;
-    const values = assignPresent({ customerId, orderedAt: row.ordered_at, amountMinor: row.amount }, [
-      ['externalId', row.external_id],
-      ['marginMinor', row.margin],
-      ['product', row.product],
-      ['category', row.category],
-    ]);
+    const values: Values = { customerId, orderedAt: row.ordered_at, amountMinor: row.amount };
+    setPresent(values, 'externalId', row.external_id);
+    setPresent(values, 'marginMinor', row.margin);
+    setPresent(values, 'product', row.product);
+    setPresent(values, 'category', row.category);
     if (row.external_id) {
       // New orders are the bulk of large files: try the insert first, look up only on a clash.
       if (writer.insertIfAbsent('order', values, 'externalId') !== null) return 'inserted';
@@ -178,14 +174,13 @@ function repsApplier(context: ApplyContext, headerOf: Map<string, string>): Appl
       const taken = id ? (owner.get(id, row.email) as string | undefined) : undefined;
       if (taken) return { rejected: { column: headerOf.get(column) ?? column, problem: `already linked to rep ${taken}`, value: id! } };
     }
-    const values = assignPresent({ email: row.email, name: row.name }, [
-      ['role', row.role === null ? 'rep' : row.role],
-      ['teamId', typeof row.team === 'string' ? teamId(row.team) : row.team],
-      ['slackUserId', row.slack_user_id],
-      ['discordUserId', row.discord_user_id],
-      ['timeZone', row.timezone],
-      ['locale', row.locale],
-    ]);
+    const values: Values = { email: row.email, name: row.name };
+    setPresent(values, 'role', row.role === null ? 'rep' : row.role);
+    setPresent(values, 'teamId', typeof row.team === 'string' ? teamId(row.team) : row.team);
+    setPresent(values, 'slackUserId', row.slack_user_id);
+    setPresent(values, 'discordUserId', row.discord_user_id);
+    setPresent(values, 'timeZone', row.timezone);
+    setPresent(values, 'locale', row.locale);
     return upsert(writer, 'rep', stored.get(row.email) as StoredRow | undefined, values);
   };
 }
@@ -205,10 +200,9 @@ function interactionsApplier(context: ApplyContext, headerOf: Map<string, string
     }
     const customerId = customer(row.customer);
     if (typeof customerId !== 'number') return customerId;
-    const values = assignPresent({ customerId, repId, kind: row.kind, at: row.at }, [
-      ['text', row.note === null ? '' : row.note],
-      ['satisfaction', row.satisfaction],
-    ]);
+    const values: Values = { customerId, repId, kind: row.kind, at: row.at };
+    setPresent(values, 'text', row.note === null ? '' : row.note);
+    setPresent(values, 'satisfaction', row.satisfaction);
     return upsert(writer, 'interaction', byNaturalKey.get(customerId, repId, row.kind, row.at) as StoredRow | undefined, values);
   };
 }

@@ -5,6 +5,14 @@ import iconv from 'iconv-lite';
 
 /** How much of the file the encoding is guessed from. */
 const SNIFF_BYTES = 64 * 1024;
+/**
+ * Text is decoded and handed on from at most this many bytes at a time, however large the
+ * chunks read: the records of one piece are parsed and applied before the next is decoded.
+ * Measured on the 1M-row bench file: pieces of 128 KB or more (e.g. a whole 256 KB read,
+ * ~220 KB of two-byte text, past V8's 128 KB regular-object limit) made the import promote
+ * ~400 MB of short-lived rows into the old generation, +60 MB of peak RSS; 64 KB, ~3 MB.
+ */
+const DECODE_PIECE_BYTES = 64 * 1024;
 
 export class EncodingError extends Error {}
 
@@ -48,6 +56,17 @@ export function detectEncoding(sample: Buffer, wholeFile: boolean): string {
   return iconv.encodingExists(top.name) ? top.name.toLowerCase() : 'gb18030';
 }
 
+/**
+ * A streaming decoder: iconv-lite's, except for UTF-8 (nearly every large file), which the
+ * built-in TextDecoder decodes twice as fast (same byte-order mark removal and the same U+FFFD
+ * for bad bytes, also across chunk boundaries).
+ */
+function textDecoder(encoding: string): { write(chunk: Buffer): string; end(): string | undefined } {
+  if (encoding !== 'utf-8' && encoding !== 'utf8') return iconv.getDecoder(encoding);
+  const utf8 = new TextDecoder('utf-8');
+  return { write: (chunk) => utf8.decode(chunk, { stream: true }), end: () => utf8.decode() };
+}
+
 export interface DecodedText {
   encoding: string;
   /** The decoded text in chunks, byte-order mark removed. */
@@ -84,11 +103,14 @@ export async function decodeStream(source: AsyncIterable<Buffer | string>, encod
   }
   const sample = Buffer.concat(head);
   const chosen = encoding === undefined ? detectEncoding(sample, ended) : checkEncoding(encoding);
-  const decoder = iconv.getDecoder(chosen);
+  const decoder = textDecoder(chosen);
+  function* decodePieces(chunk: Buffer): Generator<string> {
+    for (let at = 0; at < chunk.length; at += DECODE_PIECE_BYTES) yield decoder.write(chunk.subarray(at, at + DECODE_PIECE_BYTES));
+  }
   async function* chunks(): AsyncGenerator<string> {
-    yield decoder.write(sample);
+    yield* decodePieces(sample);
     if (!ended) {
-      for (let chunk = await take(); chunk !== null; chunk = await take()) yield decoder.write(chunk);
+      for (let chunk = await take(); chunk !== null; chunk = await take()) yield* decodePieces(chunk);
     }
     const rest = decoder.end();
     if (rest) yield rest;

@@ -7,7 +7,7 @@ import { HeaderError, resolveHeader, type HeaderMapping, type ImportKind } from 
 import { CsvSyntaxError, openCsv, type CsvRecord } from './csv-source.js';
 import { EncodingError } from './decode.js';
 import { RejectsFile } from './rejects-file.js';
-import { describeProblem, formatProblem, problemsOf, rowSchemas, type RawRow, type RowProblem } from './row-schemas.js';
+import { compileRowReader, describeProblem, formatProblem, problemsOf, rawRow, rowCells, rowSchemaOf, type RowCells, type RowProblem } from './row-schemas.js';
 import { RunWriter } from './table-writer.js';
 import type { DateOrder } from './values.js';
 
@@ -90,15 +90,6 @@ function openImportConnection(db: Database): { sqlite: Sqlite; close(): void } {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('cache_size = -32000');
   return { sqlite, close: () => sqlite.close() };
-}
-
-function rawRow(fields: string[], columnAt: (string | null)[]): RawRow {
-  const raw: RawRow = {};
-  for (let index = 0; index < columnAt.length; index++) {
-    const column = columnAt[index];
-    if (column !== null && column !== undefined) raw[column] = fields[index] ?? '';
-  }
-  return raw;
 }
 
 /** Cells past the header that hold something mean the row does not line up with the header. */
@@ -196,10 +187,13 @@ export async function importStream(
       },
       header.headerOf,
     ) as (row: unknown) => ReturnType<ReturnType<(typeof appliers)['orders']>>;
-    const schema = rowSchemas[options.kind]({
+    const cells: RowCells = rowCells[options.kind]({
       dates: { zone: options.timeZone ?? 'UTC', ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) },
       today: startedAt,
     });
+    // Good rows take the compiled reader; a row it refuses goes through zod, which names every problem.
+    const readRow = compileRowReader(cells, header.columnAt);
+    const schema = rowSchemaOf(cells);
     let reportedRows = 0;
     const progress = () => options.onProgress?.({ rows: summary.rows, bytes: csv.bytesRead(), totalBytes: options.totalBytes ?? null });
     for await (const batch of csv.records) {
@@ -210,13 +204,17 @@ export async function importStream(
           reject(record, [extra]);
           continue;
         }
-        const raw = rawRow(record.fields, header.columnAt);
-        const parsed = schema.safeParse(raw);
-        if (!parsed.success) {
-          reject(record, problemsOf(parsed.error, raw, record.line, header.headerOf));
-          continue;
+        let row: unknown = readRow(record.fields);
+        if (row === null) {
+          const raw = rawRow(record.fields, header.columnAt);
+          const parsed = schema.safeParse(raw);
+          if (!parsed.success) {
+            reject(record, problemsOf(parsed.error, raw, record.line, header.headerOf));
+            continue;
+          }
+          row = parsed.data;
         }
-        const result = apply(parsed.data);
+        const result = apply(row);
         if (typeof result === 'object') reject(record, [{ line: record.line, ...result.rejected }]);
         else summary[result]++;
       }

@@ -42,6 +42,22 @@ export type Values = Record<string, SqlValue>;
 export type StoredRow = Values & { id: number };
 export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
 
+interface InsertStatement {
+  entity: Entity;
+  conflictKey: string | null;
+  /** The columns of `values`, in order; the run id and timestamps follow them. */
+  columns: readonly string[];
+  statement: Statement;
+  tracked: boolean;
+  timestamps: number;
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let at = 0; at < a.length; at++) if (a[at] !== b[at]) return false;
+  return true;
+}
+
 /**
  * Inserts and in-place updates for one import run, each recorded in ImportChange (an update
  * with the previous values of the columns it changed) so the run can be undone exactly.
@@ -49,6 +65,9 @@ export type WriteOutcome = 'inserted' | 'updated' | 'unchanged';
  */
 export class RunWriter {
   readonly #statements = new Map<string, Statement>();
+  /** Insert statements per entity, one per conflict key and column list (a file's rows mostly share one). */
+  readonly #inserts = new Map<Entity, InsertStatement[]>();
+  #lastInsert: InsertStatement | null = null;
   readonly #recordChange: Statement;
   /** Customers whose last touch, owner or creation this run changed: their check-ins move. */
   readonly #touchedCustomers = new Set<number>();
@@ -81,16 +100,39 @@ export class RunWriter {
     return this.#insert(entity, values, key);
   }
 
-  #insert(entity: Entity, values: Values, conflictKey: string | null): number | null {
+  /** The insert for these columns, prepared once per entity, conflict key and column list. */
+  #insertStatement(entity: Entity, columns: readonly string[], conflictKey: string | null): InsertStatement {
+    let prepared = this.#inserts.get(entity);
+    if (!prepared) this.#inserts.set(entity, (prepared = []));
+    for (const candidate of prepared) {
+      if (candidate.conflictKey === conflictKey && sameColumns(candidate.columns, columns)) return candidate;
+    }
     const spec = ENTITIES[entity];
     const tracked = 'insertedBy' in spec;
-    const columns = [...Object.keys(values), ...(tracked ? [spec.insertedBy] : []), ...spec.timestamps];
-    const statement = this.#prepare(`insert:${entity}:${conflictKey}:${columns.join(',')}`, () => {
-      const conflict = conflictKey ? ` ON CONFLICT("${conflictKey}") DO NOTHING` : '';
-      return `INSERT INTO "${spec.table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})${conflict}`;
-    });
+    const all = [...columns, ...(tracked ? [spec.insertedBy] : []), ...spec.timestamps];
+    const conflict = conflictKey ? ` ON CONFLICT("${conflictKey}") DO NOTHING` : '';
+    const sql = `INSERT INTO "${spec.table}" (${all.map((c) => `"${c}"`).join(', ')}) VALUES (${all.map(() => '?').join(', ')})${conflict}`;
+    const insert: InsertStatement = { entity, conflictKey, columns, statement: this.sqlite.prepare<unknown[]>(sql), tracked, timestamps: spec.timestamps.length };
+    prepared.push(insert);
+    return insert;
+  }
+
+  #insert(entity: Entity, values: Values, conflictKey: string | null): number | null {
+    // One pass over `values` both collects the parameters and checks that the statement of the
+    // previous insert fits them (the usual case); only when it does not are its columns listed.
+    const last = this.#lastInsert;
+    let lastColumns = last !== null && last.entity === entity && last.conflictKey === conflictKey ? last.columns : null;
+    const parameters: SqlValue[] = [];
+    for (const column in values) {
+      if (lastColumns !== null && lastColumns[parameters.length] !== column) lastColumns = null;
+      parameters.push(values[column]);
+    }
+    const fits = lastColumns !== null && lastColumns.length === parameters.length;
+    const { statement, tracked, timestamps } = fits ? last! : (this.#lastInsert = this.#insertStatement(entity, Object.keys(values), conflictKey));
+    if (tracked) parameters.push(this.runId);
     // DateTime columns hold epoch milliseconds; the SQL default would write a text timestamp.
-    const result = statement.run(...Object.values(values), ...(tracked ? [this.runId] : []), ...spec.timestamps.map(() => this.nowMs));
+    for (let stamp = 0; stamp < timestamps; stamp++) parameters.push(this.nowMs);
+    const result = statement.run(...parameters);
     if (result.changes === 0) return null;
     const id = Number(result.lastInsertRowid);
     this.#noteTouch(entity, id, values);

@@ -64,6 +64,79 @@ function slashDate(first: number, second: number, year: number, order: DateOrder
  * the parts or `dateOrder` decide which is which. Dates without an offset are in `zone`.
  */
 export function parseDateTime(text: string, context: DateContext): Parsed<number> {
+  const iso = parseIsoDateTime(text, context.zone);
+  return iso === undefined ? parseDateTimeByPattern(text, context) : ok(iso);
+}
+
+/** The digit at `at` (0–9), or -1 (also past the end). */
+function digitAt(text: string, at: number): number {
+  const digit = text.charCodeAt(at) - 48;
+  return digit >= 0 && digit <= 9 ? digit : -1;
+}
+
+/** The number written by the `count` digits at `at`, or -1 when one of them is not a digit. */
+function digitsAt(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let end = at + count; at < end; at++) {
+    const digit = digitAt(text, at);
+    if (digit < 0) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+const DASH = 45;
+const COLON = 58;
+const DOT = 46;
+
+/**
+ * The hot path of parseDateTime: `YYYY-MM-DD`, then optionally `T` or a space, `HH:MM`, `:SS`,
+ * `.f` to `.fff` and `Z` (what exports and toISOString write: nearly every date cell of a large
+ * file), read by character codes instead of the patterns and their match arrays. Undefined for
+ * any other shape and for a date or time that does not exist, which parseDateTimeByPattern
+ * then reads or explains; where this returns a number, that path returns the same number.
+ */
+export function parseIsoDateTime(text: string, zone: string): number | undefined {
+  const length = text.length;
+  if (length < 10 || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH) return undefined;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
+  if (year < 0 || month < 0 || day < 0 || calendarProblem(year, month, day) !== null) return undefined;
+  let hour = 0;
+  let minute = 0;
+  let second = 0;
+  let millisecond = 0;
+  let offsetZ = false;
+  if (length > 10) {
+    const separator = text[10];
+    if ((separator !== 'T' && separator !== ' ') || text.charCodeAt(13) !== COLON) return undefined;
+    hour = digitsAt(text, 11, 2);
+    minute = digitsAt(text, 14, 2);
+    if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+    let at = 16;
+    if (text.charCodeAt(at) === COLON) {
+      second = digitsAt(text, 17, 2);
+      if (second < 0 || second > 59) return undefined;
+      at = 19;
+      if (text.charCodeAt(at) === DOT) {
+        let digits = 0;
+        for (at++; digits < 3 && digitAt(text, at) >= 0; at++, digits++) millisecond = millisecond * 10 + digitAt(text, at);
+        if (digits === 0) return undefined;
+        millisecond *= digits === 1 ? 100 : digits === 2 ? 10 : 1;
+      }
+    }
+    if (text[at] === 'Z') {
+      offsetZ = true;
+      at++;
+    }
+    if (at !== length) return undefined;
+  }
+  return offsetZ ? Date.UTC(year, month - 1, day, hour, minute, second, millisecond) : wallTimeToEpoch(year, month, day, hour, minute, second, millisecond, zone);
+}
+
+/** parseDateTime by its patterns: every form it reads, and the reason for anything it does not. */
+export function parseDateTimeByPattern(text: string, context: DateContext): Parsed<number> {
   if (EXCEL_SERIAL.test(text)) {
     const serial = Number(text);
     if (serial < FIRST_EXCEL_SERIAL || serial > LAST_EXCEL_SERIAL) return fail('not a date (numbers are read as Excel serial dates from 61)');
@@ -149,6 +222,39 @@ const THOUSANDS_SPACES = /[\s'\u00a0\u202f]/g;
  * A lone separator followed by exactly three digits is read as thousands (1,234 = 1234).
  */
 export function parseAmountMinor(text: string): Parsed<number> {
+  const plain = parsePlainAmount(text);
+  return plain === undefined ? parseAmountByPattern(text) : ok(plain);
+}
+
+/**
+ * The hot path of parseAmountMinor: a plain `-1234.5` (PLAIN_AMOUNT: optional minus, 1–15
+ * digits, optional 1–2 decimals) read by character codes; undefined for anything else, which
+ * parseAmountByPattern then reads. Where this returns a number, that path returns the same.
+ */
+export function parsePlainAmount(text: string): number | undefined {
+  const length = text.length;
+  const negative = text.charCodeAt(0) === DASH;
+  let at = negative ? 1 : 0;
+  let whole = 0;
+  for (let digit = digitAt(text, at); digit >= 0; digit = digitAt(text, ++at)) whole = whole * 10 + digit;
+  const wholeDigits = at - (negative ? 1 : 0);
+  if (wholeDigits < 1 || wholeDigits > 15) return undefined;
+  let fraction = 0;
+  if (at < length) {
+    const tenths = text.charCodeAt(at) === DOT ? digitAt(text, at + 1) : -1;
+    if (tenths < 0) return undefined;
+    const hundredths = at + 2 < length ? digitAt(text, at + 2) : 0;
+    if (hundredths < 0 || at + 3 < length) return undefined;
+    fraction = tenths * 10 + hundredths;
+  }
+  // Whole has at most 15 digits, so it is exact, as Number() of them is.
+  const minor = whole * 100 + fraction;
+  if (!Number.isSafeInteger(minor)) return undefined;
+  return negative && minor !== 0 ? -minor : minor;
+}
+
+/** parseAmountMinor by its patterns: every form it reads, and the reason for anything it does not. */
+export function parseAmountByPattern(text: string): Parsed<number> {
   // Plain "1234.5" is most cells of a large file: no need for the general path.
   const plain = PLAIN_AMOUNT.exec(text);
   if (plain) {

@@ -1,12 +1,12 @@
 import type { DigestService } from '../commands/digest.command.js';
 import type { OutboxView } from '../commands/rapport-outbox.command.js';
 import type { Sqlite } from '../db/database.js';
-import { renderDigestChart } from './digest-chart.js';
+import { renderDigestChart, type DigestChartRenderer } from './digest-chart.js';
 import { createOutbox } from './outbox.js';
 import { buildWeeklyDigest, digestReply, type DigestScope } from './weekly-digest.js';
 
 /** /digest: the same digest the Monday nudge sends, built now for the asker's scope. */
-export function createDigestService(sqlite: Sqlite, renderChart = renderDigestChart): DigestService {
+export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRenderer = renderDigestChart): DigestService {
   const teamName = sqlite.prepare('SELECT name FROM Team WHERE id = ?');
   return {
     async weeklyDigest(actor, now, reader) {
@@ -15,7 +15,7 @@ export function createDigestService(sqlite: Sqlite, renderChart = renderDigestCh
           ? { kind: 'all' }
           : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
       const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
-      const chart = digest.history.length > 0 ? await renderChart(digest.history) : null;
+      const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
       return digestReply(digest, scope, reader, chart);
     },
   };

@@ -8,7 +8,7 @@ import { isTier } from '../domain/schedule/cadence.js';
 import { addDays, localDateOf, parseIsoDate, safeZone, startOfLocalDay, type LocalDate, isoDate } from '../domain/schedule/local-time.js';
 import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { WeeklyCounts } from './digest-chart.js';
+import type { DigestChartRenderer } from './digest-chart.js';
 import type { Notification, Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
 import { buildWeeklyDigest, digestReply } from './weekly-digest.js';
@@ -21,7 +21,8 @@ export type NudgeRenderer = (row: NudgeRow, now: Date, late: boolean) => Promise
 export interface NudgeRendererOptions {
   currency: string;
   defaultLocale: Locale;
-  renderChart: (history: readonly WeeklyCounts[]) => Promise<Uint8Array>;
+  /** The digest chart, drawn in the recipient's language. */
+  renderChart: DigestChartRenderer;
 }
 
 /** A birthday greeting more than this late is no longer a greeting; the rep is not nudged. */
@@ -205,7 +206,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         if (newerDigest.get(row.targetId, row.dueAt, now.getTime())) return 'a newer digest replaces it';
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
         const digest = buildWeeklyDigest(sqlite, scope, now, zone);
-        const chart = digest.history.length > 0 ? await options.renderChart(digest.history) : null;
+        const chart = digest.history.length > 0 ? await options.renderChart(digest.history, locale) : null;
         return digestReply(digest, scope, { t, locale, currency: options.currency }, chart);
       }
     }

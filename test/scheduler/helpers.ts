@@ -7,7 +7,8 @@ import { isoWeekOf, localDateOf } from '../../src/domain/schedule/local-time.js'
 import { DEFAULT_RETRY_POLICY } from '../../src/domain/schedule/retry.js';
 import type { DeliveryDeps, DeliveryReport } from '../../src/scheduler/delivery-worker.js';
 import { deliverDue } from '../../src/scheduler/delivery-worker.js';
-import type { WeeklyCounts } from '../../src/scheduler/digest-chart.js';
+import type { Locale } from '../../src/i18n/index.js';
+import type { DigestChartRenderer, WeeklyCounts } from '../../src/scheduler/digest-chart.js';
 import type { Notification, Notifier } from '../../src/scheduler/notifier.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
@@ -36,12 +37,13 @@ export class RecordingNotifier implements Notifier {
 }
 
 /** A chart stand-in that records what it was asked to draw (the real renderer has its own test). */
-export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; render: (h: readonly WeeklyCounts[]) => Promise<Uint8Array> } {
+export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; locales: Locale[]; render: DigestChartRenderer } {
   const calls: (readonly WeeklyCounts[])[] = [];
-  return { calls, render: async (history) => (calls.push(history), new Uint8Array([0x89, 0x50, 0x4e, 0x47])) };
+  const locales: Locale[] = [];
+  return { calls, locales, render: async (history, locale) => (calls.push(history), locales.push(locale), new Uint8Array([0x89, 0x50, 0x4e, 0x47])) };
 }
 
-export function deliveryDeps(sqlite: Sqlite, notifier: Notifier, renderChart = recordingChart().render): DeliveryDeps {
+export function deliveryDeps(sqlite: Sqlite, notifier: Notifier, renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
   return {
     outbox: createOutbox(sqlite),

@@ -50,6 +50,13 @@ describe('/digest and /rapport outbox', () => {
       { week: '2026-W53', atRisk: 0, lapsed: 0 },
       { week: '2027-W01', atRisk, lapsed: teamCustomers.filter((c) => c.id % 5 === 1).length },
     ]);
+    expect(chart.locales.at(-1)).toBe('zh-CN');
+  });
+
+  it("does draw the chart in an English manager's language", async () => {
+    const reply = await say('anna.schmidt@rapport.demo', '/digest');
+    expect(reply.blocks.at(-1)).toMatchObject({ type: 'image', alt: 'At-risk and lapsed customers, last 12 weeks' });
+    expect(chart.locales.at(-1)).toBe('en');
   });
 
   it('does refuse /digest to a rep and /rapport outbox to a manager', async () => {

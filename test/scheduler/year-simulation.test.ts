@@ -160,5 +160,7 @@ describe('a simulated year for the demo teams', () => {
     const skipped = due.filter((r) => r.status === 'skipped');
     expect(new Set(skipped.map((r) => r.kind))).toEqual(new Set(skipped.length ? ['agenda'] : []));
     expect(chart.calls.length).toBe(due.filter((r) => r.kind === 'digest' && r.status === 'sent').length);
+    // Each digest's chart is drawn in its recipient's language: the Shanghai and Berlin managers'.
+    expect(new Set(chart.locales)).toEqual(new Set(['zh-CN', 'en']));
   });
 });

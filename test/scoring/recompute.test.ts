@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoteTier } from '../../src/domain/analytics/rfm.js';
+import { logNormal, seededRandom } from '../../src/domain/random.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
 import { latestSnapshot, snapshotHistory, weeklyMovements } from '../../src/scoring/snapshots.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
@@ -40,9 +41,26 @@ function addRegulars(): void {
   }
 }
 
+/**
+ * Twenty former regulars who bought every 12–31 days, spending around 60.00 an order, and
+ * stopped at different times, 60 to 440 days ago: beside the regulars, a base in which customers
+ * do drop out and spend varies, so BG/NBD and Gamma-Gamma have something to fit. (With the
+ * regulars alone nobody ever drops out and no one's spend varies: neither fit is identified.)
+ */
+function addFormerRegulars(): void {
+  const random = seededRandom(7);
+  for (let i = 0; i < 20; i++) {
+    const id = addCustomer(`F${i}`);
+    const every = 12 + i;
+    const stop = -60 - 20 * i;
+    for (let d = -700 + (i % 3); d <= stop; d += every) addOrders(id, [d], Math.round(logNormal(random, 6_000, 0.5)));
+  }
+}
+
 describe('recomputeScores', () => {
   it('does score prospects, regulars, overdue and lost customers and write one row each', async () => {
     addRegulars();
+    addFormerRegulars();
     const prospect = addCustomer('P');
     const overdue = addCustomer('O');
     addOrders(overdue, [-200, -182, -164, -146, -128, -64], 20_000);
@@ -50,10 +68,11 @@ describe('recomputeScores', () => {
     addOrders(lost, [-300, -250], 9_000);
 
     const report = await recomputeScores(db, AS_OF);
-    expect(report).toMatchObject({ week: '2026-W48', customers: 33 });
+    expect(report).toMatchObject({ week: '2026-W48', customers: 53 });
     expect(report.models.bgnbd.status).toBe('converged');
+    expect(report.models.gammaGamma.status).toBe('converged');
     expect(report.models.timeUnit).toBe('days');
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(33);
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(53);
 
     expect(latestSnapshot(db.sqlite, prospect)).toMatchObject({ lifecycle: 'prospect', tier: 'D', rScore: null, churnRisk: null, churnReason: { code: 'no_orders' } });
     const o = latestSnapshot(db.sqlite, overdue)!;
@@ -115,6 +134,16 @@ describe('recomputeScores', () => {
     expect(b.tier).toBe(demoteTier(a.tier));
     expect(a.valueBand).toBe('high');
     expect(b.valueBand).toBe('mid');
+  });
+
+  it('does report BG/NBD as not converged and use the rhythm rule when nobody in the base drops out', async () => {
+    // Every regular is on rhythm: the likelihood keeps rising as a, b → 0 (nobody with two or
+    // more repeat purchases ever drops out), which is no identified optimum.
+    addRegulars();
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.models.bgnbd.status).toBe('not_converged');
+    const id = Number(db.sqlite.prepare("SELECT id FROM Customer WHERE externalId = 'R0'").pluck().get());
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskModel: 'rhythm' } });
   });
 
   it('does fall back to the rhythm rule and say so when too few customers repeat to fit BG/NBD', async () => {

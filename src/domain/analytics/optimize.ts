@@ -97,3 +97,51 @@ function simplexRun(
   const bestIndex = values.indexOf(Math.min(...values));
   return { x: points[bestIndex]!, value: values[bestIndex]!, iterations: maxIterations, converged: false };
 }
+
+/**
+ * Standard errors of a maximum-likelihood estimate from the observed information: `f` is the
+ * mean negative log-likelihood over `n` observations and `x` its minimiser, the Hessian is taken
+ * by central differences with `step` in every coordinate, and the errors are √diag((n·H)⁻¹).
+ * Null when H is not positive definite, to the precision a finite-difference Hessian has (a
+ * Cholesky pivot below 1e-9 of the largest diagonal entry counts as zero): the minimum is not a
+ * proper one (flat or a saddle) in some direction, so the data do not pin the coordinates down.
+ */
+export function standardErrors(f: (x: readonly number[]) => number, x: readonly number[], n: number, step = 1e-3): number[] | null {
+  const d = x.length;
+  const at = (moves: [number, number][]) => f(x.map((v, i) => v + moves.reduce((s, [j, by]) => (j === i ? s + by : s), 0)));
+  const centre = f(x);
+  const h: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let i = 0; i < d; i++) {
+    h[i]![i] = (at([[i, step]]) - 2 * centre + at([[i, -step]])) / step ** 2;
+    for (let j = 0; j < i; j++) {
+      const mixed = (at([[i, step], [j, step]]) - at([[i, step], [j, -step]]) - at([[i, -step], [j, step]]) + at([[i, -step], [j, -step]])) / (4 * step ** 2);
+      h[i]![j] = mixed;
+      h[j]![i] = mixed;
+    }
+  }
+  // Cholesky H = L Lᵀ; then diag(H⁻¹)_i = Σ_k (L⁻¹)_ki².
+  const smallestPivot = 1e-9 * Math.max(...h.map((row, i) => Math.abs(row[i]!)));
+  const l: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let i = 0; i < d; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = h[i]![j]!;
+      for (let k = 0; k < j; k++) sum -= l[i]![k]! * l[j]![k]!;
+      if (i === j) {
+        if (!(sum > smallestPivot)) return null;
+        l[i]![i] = Math.sqrt(sum);
+      } else {
+        l[i]![j] = sum / l[j]![j]!;
+      }
+    }
+  }
+  const inverse: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+  for (let col = 0; col < d; col++) {
+    for (let i = col; i < d; i++) {
+      let sum = i === col ? 1 : 0;
+      for (let k = col; k < i; k++) sum -= l[i]![k]! * inverse[k]![col]!;
+      inverse[i]![col] = sum / l[i]![i]!;
+    }
+  }
+  const errors = Array.from({ length: d }, (_, i) => Math.sqrt(inverse.reduce((s, row) => s + row[i]! ** 2, 0) / n));
+  return errors.every(Number.isFinite) ? errors : null;
+}

@@ -14,6 +14,26 @@ export function lnGamma(x: number): number {
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
+/** Coefficients of Stirling's series for ln Γ: B_2k / (2k(2k−1)), k = 1..6. */
+const STIRLING = [1 / 12, -1 / 360, 1 / 1260, -1 / 1680, 1 / 1188, -691 / 360360];
+
+/** ln Γ(x) − ((x−½) ln x − x + ½ ln 2π): Stirling's series, accurate to ~1e-16 for x ≥ 15. */
+function stirlingTail(x: number): number {
+  const inv2 = 1 / (x * x);
+  let sum = 0;
+  for (let k = STIRLING.length - 1; k >= 0; k--) sum = sum * inv2 + STIRLING[k]!;
+  return sum / x;
+}
+
+/**
+ * ln Γ(x+d) − ln Γ(x) for x > 0, x + d > 0, without the cancellation of the two large ln Γ values
+ * when x is large: (x−½) ln(1+d/x) + d ln(x+d) − d plus the difference of Stirling tails.
+ */
+export function lnGammaRatio(x: number, d: number): number {
+  if (Math.min(x, x + d) < 15) return lnGamma(x + d) - lnGamma(x);
+  return (x - 0.5) * Math.log1p(d / x) + d * Math.log(x + d) - d + stirlingTail(x + d) - stirlingTail(x);
+}
+
 const HYP2F1_MAX_TERMS = 100_000;
 
 /**

@@ -90,6 +90,9 @@ export const schedulerEn = {
     rep: 'Rep',
     unowned: 'unassigned',
     chartAlt: 'At-risk and lapsed customers, last 12 weeks',
+    chartTitle: 'At-risk and lapsed customers, last 12 weeks',
+    chartWeek: 'ISO week',
+    chartCustomers: 'Customers',
     everyone: 'All teams',
   },
   outbox: {

@@ -91,6 +91,9 @@ export const schedulerZhCN: typeof schedulerEn = {
     rep: '销售',
     unowned: '未分配',
     chartAlt: '近 12 周流失风险与沉睡客户数',
+    chartTitle: '近 12 周流失风险与沉睡客户数',
+    chartWeek: 'ISO 周',
+    chartCustomers: '客户数',
     everyone: '全部团队',
   },
   outbox: {

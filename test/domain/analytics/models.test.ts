@@ -1,11 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { conditionalPurchaseFactor, expectedPurchases, fitBgNbd, groupRfm, pAlive, type BgNbdParams } from '../../../src/domain/analytics/bgnbd.js';
+import {
+  conditionalPurchaseFactor,
+  dropoutOf,
+  expectedPurchases,
+  fitBgNbd,
+  groupRfm,
+  MAX_DROPOUT_CONCENTRATION,
+  pAlive,
+  type BgNbdParams,
+} from '../../../src/domain/analytics/bgnbd.js';
 import { expectedAverageSpend, fitGammaGamma } from '../../../src/domain/analytics/gamma-gamma.js';
 import { createHistoryFolder, dayOf } from '../../../src/domain/analytics/history.js';
-import { nelderMead } from '../../../src/domain/analytics/optimize.js';
-import { hyp2f1, lnGamma } from '../../../src/domain/analytics/special.js';
+import { nelderMead, standardErrors } from '../../../src/domain/analytics/optimize.js';
+import { hyp2f1, lnGamma, lnGammaRatio } from '../../../src/domain/analytics/special.js';
+import { seededRandom } from '../../../src/domain/random.js';
 import { readCsv, readSampleTransactions } from './cdnow.js';
+import { gammaVariate, simulateBgNbd } from './simulate.js';
 
 const CDNOW_PAPER: BgNbdParams = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
 
@@ -15,6 +26,14 @@ describe('special functions', () => {
     expect(lnGamma(0.5)).toBeCloseTo(Math.log(Math.sqrt(Math.PI)), 13);
     expect(lnGamma(10)).toBeCloseTo(Math.log(362_880), 11);
     expect(lnGamma(0.1)).toBeCloseTo(2.252712651734206, 12);
+  });
+
+  it('does give ln Γ(x+d) − ln Γ(x) to full precision where the two ln Γ values are huge (mpmath, 40 digits)', () => {
+    expect(lnGammaRatio(15, 0.5)).toBeCloseTo(1.345693308376932124, 13);
+    expect(lnGammaRatio(100, 2.5)).toBeCloseTo(11.53155162418319524, 12);
+    expect(lnGammaRatio(30_000, 0.3)).toBeCloseTo(3.092682298185509972, 13);
+    expect(lnGammaRatio(1e7, 3)).toBeCloseTo(48.35428725287493436, 12);
+    expect(lnGammaRatio(2, 3)).toBeCloseTo(Math.log(24), 13);
   });
 
   it('does match closed forms of 2F1', () => {
@@ -38,6 +57,15 @@ describe('nelderMead', () => {
     const result = nelderMead(([x, y]) => (1 - x!) ** 2 + 100 * (y! - x! ** 2) ** 2, [-1.2, 1], { maxIterations: 10 });
     expect(result.converged).toBe(false);
     expect(result.iterations).toBe(10);
+  });
+
+  it('does give the standard errors √diag((n·H)⁻¹) of a quadratic, and none when a direction is flat', () => {
+    // f = ½ xᵀHx with H = [[4, 1], [1, 2]]: H⁻¹ = [[2, −1], [−1, 4]] / 7.
+    const f = ([x, y]: readonly number[]) => 0.5 * (4 * x! * x! + 2 * x! * y! + 2 * y! * y!);
+    const errors = standardErrors(f, [0, 0], 100)!;
+    expect(errors[0]).toBeCloseTo(Math.sqrt(2 / 7 / 100), 8);
+    expect(errors[1]).toBeCloseTo(Math.sqrt(4 / 7 / 100), 8);
+    expect(standardErrors(([x, y]) => (x! + y!) ** 2, [0, 0], 100)).toBeNull();
   });
 
   it('does back away from regions where the function is not finite', () => {
@@ -109,6 +137,82 @@ describe('BG/NBD on the CDNOW sample (Fader, Hardie & Lee 2005)', () => {
   });
 });
 
+describe('BG/NBD on bases simulated from known parameters (days)', () => {
+  const fitSimulated = (sim: { x: number[]; tx: number[]; T: number[] }) => fitBgNbd(groupRfm(sim.x, sim.tx, sim.T, Int32Array.from(sim.x, (_, i) => i)));
+
+  // Every customer drops out with the same p, so the likelihood rises all the way to a + b → ∞
+  // with a/(a+b) fixed. In log a, log b that is a ridge to infinity; the fit used to run along it
+  // until the iteration cap and call itself not converged. This base is the bench's shape.
+  it('does converge on a base whose dropout probability is the same for everyone and recover r, α and that p', () => {
+    const fit = fitSimulated(simulateBgNbd(1, 10_000, { r: 1, alpha: 100, p: 0.08 }, 1000));
+    expect(fit.converged).toBe(true);
+    expect(fit.iterations).toBeLessThan(800);
+    expect(fit.params.r).toBeGreaterThan(0.95);
+    expect(fit.params.r).toBeLessThan(1.05);
+    expect(fit.params.alpha).toBeGreaterThan(95);
+    expect(fit.params.alpha).toBeLessThan(105);
+    const { m, kappa } = dropoutOf(fit.params);
+    expect(Math.abs(m - 0.08)).toBeLessThan(0.005);
+    expect(kappa).toBeLessThan(1e-6);
+  });
+
+  it('does recover r, α, a and b of a base with heterogeneous dropout', () => {
+    const fit = fitSimulated(simulateBgNbd(2, 10_000, { r: 0.8, alpha: 60, a: 0.8, b: 2.5 }, 1000));
+    expect(fit.converged).toBe(true);
+    const truth: BgNbdParams = { r: 0.8, alpha: 60, a: 0.8, b: 2.5 };
+    for (const key of ['r', 'alpha', 'a', 'b'] as const) expect(Math.abs(fit.params[key] / truth[key] - 1)).toBeLessThan(0.1);
+  });
+
+  it('does report not converged when nobody ever drops out and the likelihood runs off to a degenerate model', () => {
+    expect(fitSimulated(simulateBgNbd(3, 200, { r: 2, alpha: 60, p: 0 }, 1000)).converged).toBe(false);
+  });
+
+  it('does report not converged when everyone buys at the same rate and the likelihood runs off to r, α → ∞', () => {
+    expect(fitSimulated(simulateBgNbd(4, 300, { r: 1e6, alpha: 30e6, a: 0.8, b: 2.5 }, 1000)).converged).toBe(false);
+  });
+
+  it('does not converge on the first 60 CDNOW customers, whose likelihood runs off to a, b → 0', () => {
+    const rows = readCsv('cdnow_customers_summary.csv').slice(0, 60);
+    expect(fitSimulated({ x: rows.map((r) => r[1]!), tx: rows.map((r) => r[2]!), T: rows.map((r) => r[3]!) }).converged).toBe(false);
+  });
+
+  it('does give the homogeneous-dropout limit (1 − ((α+T)/(α+T+pt))^(r+x)) / p for E[Y(t)] at the largest a + b', () => {
+    const [r, alpha, p] = [1.1, 110, 0.055];
+    const params = { r, alpha, a: p * MAX_DROPOUT_CONCENTRATION, b: (1 - p) * MAX_DROPOUT_CONCENTRATION };
+    for (const x of [0, 1, 10, 120]) {
+      for (const T of [0, 100, 2000]) {
+        for (const t of [1, 30, 365]) {
+          const limit = (1 - ((alpha + T) / (alpha + T + p * t)) ** (r + x)) / p;
+          // The cap leaves Beta(a, b+x) a spread of order κ·x = 10⁻⁸·x around its mean.
+          expect(Math.abs(conditionalPurchaseFactor(params, t, x, T) / limit - 1)).toBeLessThan(1e-5);
+        }
+      }
+    }
+  });
+
+  it('does agree with eq. 10 through the plain 2F1 series where that is finite, and stay finite where it is not', () => {
+    const paper = ({ r, alpha, a, b }: BgNbdParams, t: number, x: number, T: number) => {
+      const z = t / (alpha + T + t);
+      return ((a + b + x - 1) / (a - 1)) * (1 - (1 - z) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z));
+    };
+    for (const params of [CDNOW_PAPER, { r: 0.5, alpha: 10, a: 1.5, b: 0.7 }, { r: 2, alpha: 30, a: 30, b: 300 }]) {
+      for (const x of [0, 1, 5, 100, 500]) {
+        for (const T of [0, 10, 1000]) {
+          for (const t of [1, 39, 365]) expect(Math.abs(conditionalPurchaseFactor(params, t, x, T) / paper(params, t, x, T) - 1)).toBeLessThan(1e-9);
+        }
+      }
+    }
+    // With a + b = 10⁵, (1−z)^(a−1) underflows and the plain series overflows. E[Y] falls as the
+    // dropout distribution concentrates, so it lies between its value at a + b = 10⁴ and the limit.
+    const withConcentration = (s: number) => ({ r: 1.1, alpha: 110, a: 0.055 * s, b: 0.945 * s });
+    expect(Number.isFinite(paper(withConcentration(1e5), 365, 10, 200))).toBe(false);
+    const value = conditionalPurchaseFactor(withConcentration(1e5), 365, 10, 200);
+    const limit = (1 - ((110 + 200) / (110 + 200 + 0.055 * 365)) ** 11.1) / 0.055;
+    expect(value).toBeLessThan(paper(withConcentration(1e4), 365, 10, 200));
+    expect(value).toBeGreaterThan(limit);
+  });
+});
+
 describe('Gamma-Gamma on the CDNOW repeat buyers (Fader & Hardie 2013)', () => {
   const repeat = readCsv('cdnow_customers_summary_with_transactions.csv').filter((r) => r[1]! > 0);
   const fit = fitGammaGamma({ x: Float64Array.from(repeat, (r) => r[1]!), meanSpend: Float64Array.from(repeat, (r) => r[4]!) });
@@ -129,5 +233,15 @@ describe('Gamma-Gamma on the CDNOW repeat buyers (Fader & Hardie 2013)', () => {
     expect(once).toBeGreaterThan(population);
     expect(often).toBeGreaterThan(once);
     expect(often).toBeLessThan(100);
+  });
+});
+
+describe('Gamma-Gamma on spend that never varies within a customer', () => {
+  it('does report not converged: p → ∞ and γ → 0 along a flat ridge is no optimum', () => {
+    const random = seededRandom(11);
+    const x = Float64Array.from({ length: 400 }, () => 1 + Math.floor(random() * 20));
+    // Each customer spends exactly their own mean every time: 1/ν with ν ~ Gamma(4, 1/5000).
+    const meanSpend = Float64Array.from(x, () => 5_000 / gammaVariate(random, 4));
+    expect(fitGammaGamma({ x, meanSpend }).converged).toBe(false);
   });
 });
