@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
+const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
@@ -40,8 +41,17 @@ export const envSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   ),
-  SLACK_BOT_TOKEN: optionalString,
+  SLACK_BOT_TOKEN: z.preprocess(blankToUndefined, z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional()),
   SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: z.preprocess(blankToUndefined, z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
+  SLACK_API_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' })
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+      .default(DEFAULT_SLACK_API_URL),
+  ),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
 });
@@ -58,9 +68,17 @@ export interface Config {
   currency: string;
   logLevel: Env['LOG_LEVEL'];
   platforms: Platform[];
-  slack?: { botToken: string; signingSecret: string };
+  /** The one HTTP port of the process: Slack and Discord requests, health. */
+  port: number;
+  slack?: SlackConfig;
   discord?: { botToken: string; applicationId: string };
 }
+
+/** Socket Mode when an app-level token is set (no public URL needed), else signed HTTP requests on PORT. */
+export type SlackConfig = { botToken: string; apiUrl: string } & (
+  | { mode: 'socket'; appToken: string }
+  | { mode: 'http'; signingSecret: string }
+);
 
 export class ConfigError extends Error {}
 
@@ -75,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid ${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
-  const slack = pair('SLACK_BOT_TOKEN', e.SLACK_BOT_TOKEN, 'SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
+  const slack = slackConfig(e);
   const discord = pair('DISCORD_BOT_TOKEN', e.DISCORD_BOT_TOKEN, 'DISCORD_APPLICATION_ID', e.DISCORD_APPLICATION_ID);
   const platforms: Platform[] = [];
   if (slack) platforms.push('slack');
@@ -90,9 +108,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
     platforms,
-    ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
+    port: e.PORT,
+    ...(slack ? { slack } : {}),
     ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),
   };
+}
+
+function slackConfig(e: Env): SlackConfig | undefined {
+  const { SLACK_BOT_TOKEN: botToken, SLACK_APP_TOKEN: appToken, SLACK_SIGNING_SECRET: signingSecret, SLACK_API_URL: apiUrl } = e;
+  if (!botToken) {
+    if (appToken || signingSecret) {
+      throw new ConfigError(`Invalid SLACK_BOT_TOKEN: required when ${appToken ? 'SLACK_APP_TOKEN' : 'SLACK_SIGNING_SECRET'} is set`);
+    }
+    return undefined;
+  }
+  if (appToken) return { botToken, apiUrl, mode: 'socket', appToken };
+  if (signingSecret) return { botToken, apiUrl, mode: 'http', signingSecret };
+  throw new ConfigError('Invalid SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (or SLACK_APP_TOKEN for Socket Mode)');
 }
 
 /** Both variables of a platform, or neither; one without the other is a configuration mistake. */

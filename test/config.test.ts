@@ -26,7 +26,15 @@ describe('loadConfig', () => {
     [{ RAPPORT_TIMEZONE: 'Mars/Olympus' }, /^Invalid RAPPORT_TIMEZONE: is not an IANA time zone/],
     [{ RAPPORT_CURRENCY: 'yuan' }, /^Invalid RAPPORT_CURRENCY: must be an ISO 4217 currency code/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
-    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^Invalid SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set$/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^Invalid SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set \(or SLACK_APP_TOKEN for Socket Mode\)$/],
+    [{ SLACK_SIGNING_SECRET: 's' }, /^Invalid SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set$/],
+    [{ SLACK_APP_TOKEN: 'xapp-1' }, /^Invalid SLACK_BOT_TOKEN: required when SLACK_APP_TOKEN is set$/],
+    [{ SLACK_BOT_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's' }, /^Invalid SLACK_BOT_TOKEN: must be a bot token \(xoxb-…\) \(got "xapp-1"\)$/],
+    [{ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-2' }, /^Invalid SLACK_APP_TOKEN: must be an app-level token \(xapp-…\)/],
+    [{ SLACK_API_URL: 'ftp://slack.example' }, /^Invalid SLACK_API_URL: must be an http\(s\) URL/],
+    [{ SLACK_API_URL: 'not a url' }, /^Invalid SLACK_API_URL: /],
+    [{ PORT: '70000' }, /^Invalid PORT: /],
+    [{ PORT: 'http' }, /^Invalid PORT: /],
     [{ DISCORD_APPLICATION_ID: '123' }, /^Invalid DISCORD_BOT_TOKEN: required when DISCORD_APPLICATION_ID is set$/],
   ])('does fail with one line naming the variable when %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -36,6 +44,21 @@ describe('loadConfig', () => {
   it('does leave console mode when a platform has both its tokens', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
     expect(config.platforms).toEqual(['slack']);
-    expect(config.slack).toEqual({ botToken: 'xoxb-1', signingSecret: 's' });
+    expect(config.slack).toEqual({ botToken: 'xoxb-1', signingSecret: 's', mode: 'http', apiUrl: 'https://slack.com/api/' });
+  });
+
+  it('does run Slack in Socket Mode when an app-level token is set, even with a signing secret', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_SIGNING_SECRET: 's' });
+    expect(config.slack).toEqual({ botToken: 'xoxb-1', appToken: 'xapp-1', mode: 'socket', apiUrl: 'https://slack.com/api/' });
+  });
+
+  it('does point the Slack Web API at SLACK_API_URL, ending it with a slash', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9000/api' });
+    expect(config.slack?.apiUrl).toBe('http://127.0.0.1:9000/api/');
+  });
+
+  it('does listen on PORT, 3000 unless set', () => {
+    expect(loadConfig({}).port).toBe(3000);
+    expect(loadConfig({ PORT: '8080' }).port).toBe(8080);
   });
 });
