@@ -1,0 +1,329 @@
+import type http from 'node:http';
+import {
+  App as BoltApp,
+  type BlockAction,
+  HTTPReceiver,
+  LogLevel,
+  type Logger as BoltLogger,
+  SocketModeReceiver,
+  webApi,
+} from '@slack/bolt';
+import type { ChatApp } from '../../commands/app-additions.js';
+import { encodeInvocation, MAX_PAYLOAD_LENGTH } from '../../commands/options.js';
+import { reply as replies, type FormBlock, type Reply } from '../../commands/reply.js';
+import { systemClock, type Clock } from '../../clock.js';
+import type { Config, SlackConfig } from '../../config.js';
+import { translator } from '../../i18n/index.js';
+import type { Logger } from '../../logger.js';
+import type { Notifier } from '../../scheduler/notifier.js';
+import type { ChatAdapter } from '../chat-adapter.js';
+import type { HttpServer } from '../http-server.js';
+import { ACTION_ID } from './block-kit.js';
+import { FORM_CALLBACK_ID, readSubmission, renderModal, type FormOrigin } from './modal.js';
+import { createSlackMessenger, slackErrorCode, webClientOptions, type SlackClient } from './slack-messenger.js';
+import { createSlackNotifier } from './slack-notifier.js';
+import { SlackIdentity } from './slack-identity.js';
+import { MAX_COMMAND_TEXT, slashCommandNames, typedLine } from './slash-commands.js';
+import { createUploadImporter, type SharedFile } from './upload-import.js';
+
+/** Where Slack sends commands, interactivity and events alike in HTTP mode. */
+export const SLACK_EVENTS_PATH = '/slack/events';
+/** Slack's own payloads stay far below this; a bigger body is refused with 413 before parsing. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface SlackAdapterDeps {
+  app: ChatApp;
+  config: Config;
+  logger: Logger;
+  /** The process's one HTTP server; HTTP mode routes `/slack/events` on it. */
+  http: HttpServer;
+  clock?: Clock;
+}
+
+/** Where a reply goes and what it may do there. */
+interface Origin {
+  kind: FormOrigin | 'form' | 'upload';
+  userId: string;
+  responseUrl?: string;
+  triggerId?: string;
+  channelId?: string;
+}
+
+/**
+ * Rapport in Slack: a Bolt app over the core `App`. Every command, button and form is
+ * acknowledged at once and answered afterwards (ack first, then `respond`), so Slack's
+ * 3-second window holds however slow the core is. HTTP mode mounts Bolt's request listener
+ * at `/slack/events` on the shared HTTP server; Socket Mode (when an app-level token is set)
+ * connects out instead. Requests from another workspace than the bot token's are refused.
+ */
+export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { readonly notifier: Notifier } {
+  const slack = deps.config.slack;
+  if (!slack) throw new Error('the Slack adapter needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN');
+  const { app } = deps;
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger.child({ platform: 'slack' });
+  const t = translator(deps.config.defaultLocale);
+  const boltLog = boltLogger(logger);
+  const client: SlackClient = new webApi.WebClient(slack.botToken, webClientOptions(slack.apiUrl, boltLog));
+  const messenger = createSlackMessenger({ client, t, logger });
+  const identity = new SlackIdentity({ app, client, clock, logger });
+  const importUpload = createUploadImporter({ app, messenger, botToken: slack.botToken, apiUrl: slack.apiUrl, t, logger });
+  const inFlight = new Set<Promise<void>>();
+  const openRequests = new Set<http.ServerResponse>();
+  let stopping = false;
+  let socketReceiver: SocketModeReceiver | undefined;
+
+  /** Runs work after the ack; `stop()` waits for it. A failure is logged and told to the user. */
+  function afterAck(origin: Origin, produce: () => Promise<Reply>): void {
+    const run = (async () => {
+      try {
+        await identity.ensureLinked(origin.userId);
+        await deliver(await produce(), origin);
+      } catch (error) {
+        logger.error({ err: error, origin: origin.kind }, 'answering a Slack request failed');
+        await deliver(replies.error(t('slack.failed')), origin).catch((again: unknown) =>
+          logger.error({ err: again }, 'could not tell the user that their Slack request failed'),
+        );
+      }
+      if (origin.kind === 'home') await publishHome(origin.userId);
+    })();
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  }
+
+  /** Opens a form as a modal; false when Slack would not (the trigger expired after 3 s, or the form is unfit). */
+  async function openModal(form: FormBlock, origin: Origin): Promise<boolean> {
+    try {
+      const payload = encodeInvocation(form.invocation);
+      const formOrigin: FormOrigin = origin.kind === 'button' || origin.kind === 'home' ? origin.kind : 'command';
+      const view = renderModal(
+        form,
+        { payload, origin: formOrigin, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}), ...(origin.channelId ? { channelId: origin.channelId } : {}) },
+        t,
+      );
+      await client.views.open({ trigger_id: origin.triggerId!, view });
+      return true;
+    } catch (error) {
+      logger.warn({ err: error, slackError: slackErrorCode(error) }, 'could not open a Slack modal; showing the form in the message');
+      return false;
+    }
+  }
+
+  /**
+   * A reply where it belongs: a form opens as a modal when Slack gave a trigger; otherwise
+   * through the response_url (ephemeral for `private`, in channel for `channel`, replacing the
+   * message for `placement: replace` on a button); without one (Home tab, uploads) or when it
+   * has expired, in the bot's DM with the user, which nobody else sees.
+   */
+  async function deliver(reply: Reply, origin: Origin): Promise<void> {
+    let rest = reply;
+    const form = reply.blocks.find((block): block is FormBlock => block.type === 'form');
+    if (form && origin.triggerId && (await openModal(form, origin))) {
+      rest = { ...reply, blocks: reply.blocks.filter((block) => block !== form) };
+      if (rest.blocks.length === 0) return;
+    }
+    // A button on the Home tab "replaces" the Home view, which is published afresh after it.
+    if (origin.kind === 'home' && reply.placement === 'replace') return;
+    const message = await messenger.render(rest);
+    if (origin.responseUrl) {
+      try {
+        const replace = reply.placement === 'replace' && origin.kind === 'button';
+        await messenger.respond(origin.responseUrl, message, replace ? { replaceOriginal: true } : { replaceOriginal: false, visibility: reply.visibility });
+        return;
+      } catch (error) {
+        logger.warn({ err: error }, 'Slack refused the response_url; answering in the DM instead');
+      }
+    }
+    await messenger.post(origin.channelId && origin.kind === 'upload' ? origin.channelId : await messenger.dmChannel(origin.userId), message);
+  }
+
+  async function publishHome(userId: string): Promise<void> {
+    try {
+      await identity.ensureLinked(userId);
+      const blocks = await messenger.renderView(await app.home({ platform: 'slack', userId }));
+      await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
+    } catch (error) {
+      logger.error({ err: error, slackError: slackErrorCode(error) }, 'could not publish the Slack Home tab');
+    }
+  }
+
+  function registerListeners(bolt: BoltApp, teamId: string, slashCommands: readonly string[]): void {
+    bolt.error(async (error) => {
+      logger.error({ err: error }, 'Slack listener failed');
+    });
+
+    // One workspace per installation: the bot token's. Anything else is answered politely and dropped.
+    bolt.use(async (args) => {
+      if (args.context.teamId === teamId) return args.next();
+      logger.warn({ teamId: args.context.teamId }, 'refused a Slack request from another workspace');
+      if (!('ack' in args) || !args.ack) return;
+      if ('command' in args) await args.ack({ response_type: 'ephemeral', text: t('slack.otherWorkspace') });
+      else await (args.ack as () => Promise<void>)();
+    });
+
+    bolt.command(/.*/, async ({ command, ack }) => {
+      const line = typedLine(command.command, command.text ?? '', slashCommands);
+      if (!line.ok) {
+        const text =
+          line.reason === 'too-long'
+            ? t('slack.lineTooLong', { length: line.length, max: MAX_COMMAND_TEXT })
+            : t('slack.unknownCommand', { command: command.command });
+        await ack({ response_type: 'ephemeral', text });
+        return;
+      }
+      await ack();
+      const userId = command.user_id;
+      afterAck(
+        { kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id, channelId: command.channel_id },
+        () => app.dispatch({ platform: 'slack', userId, text: line.text }),
+      );
+    });
+
+    bolt.action(/.*/, async ({ body, ack }) => {
+      await ack();
+      if (body.type !== 'block_actions') return;
+      const press = body as BlockAction;
+      const action = press.actions[0];
+      if (!action || action.action_id.startsWith(ACTION_ID.link)) return;
+      const userId = press.user.id;
+      const origin: Origin = {
+        kind: press.view?.type === 'home' ? 'home' : 'button',
+        userId,
+        ...(press.response_url ? { responseUrl: press.response_url } : {}),
+        triggerId: press.trigger_id,
+        ...(press.channel?.id ? { channelId: press.channel.id } : {}),
+      };
+      const value = 'value' in action ? action.value : undefined;
+      if (!action.action_id.startsWith(ACTION_ID.command)) {
+        afterAck(origin, async () => replies.error(t('slack.unknownButton')));
+      } else if (typeof value !== 'string' || value.length > MAX_PAYLOAD_LENGTH) {
+        afterAck(origin, async () => replies.error(t('slack.staleButton')));
+      } else {
+        afterAck(origin, () => app.handleAction({ platform: 'slack', userId, payload: value }));
+      }
+    });
+
+    bolt.view(/.*/, async ({ body, view, ack }) => {
+      const userId = body.user.id;
+      const submission = view.callback_id === FORM_CALLBACK_ID ? readSubmission(view, t) : ({ ok: false, errors: null } as const);
+      if (!submission.ok && submission.errors) {
+        await ack({ response_action: 'errors', errors: submission.errors });
+        return;
+      }
+      await ack();
+      if (!submission.ok) {
+        afterAck({ kind: 'form', userId }, async () => replies.error(t('slack.staleButton')));
+        return;
+      }
+      const { metadata, values } = submission;
+      const origin: Origin = {
+        kind: metadata.origin === 'home' ? 'home' : metadata.origin === 'button' ? 'button' : 'form',
+        userId,
+        ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
+        ...(metadata.responseUrl ? { responseUrl: metadata.responseUrl } : {}),
+        ...(metadata.channelId ? { channelId: metadata.channelId } : {}),
+      };
+      afterAck(origin, () => app.submitForm({ platform: 'slack', userId, payload: metadata.payload, values }));
+    });
+
+    bolt.event('app_home_opened', async ({ event }) => {
+      if (event.tab !== 'home') return;
+      const run = publishHome(event.user);
+      inFlight.add(run);
+      void run.finally(() => inFlight.delete(run));
+    });
+
+    // Uploads for import: a CSV shared in the bot's DM (message.im, subtype file_share). The
+    // file_shared event is not subscribed: it fires for the same upload, without the text.
+    bolt.event('message', async ({ event }) => {
+      if (event.subtype !== 'file_share' || event.channel_type !== 'im') return;
+      const files = (event as { files?: SharedFile[] }).files ?? [];
+      for (const file of files) {
+        const run = importUpload({ userId: event.user, channel: event.channel, text: event.text ?? '', file }).catch((error: unknown) =>
+          logger.error({ err: error, fileId: file.id }, 'importing a Slack upload failed'),
+        );
+        inFlight.add(run);
+        void run.finally(() => inFlight.delete(run));
+      }
+    });
+  }
+
+  function mountHttp(receiver: HTTPReceiver): void {
+    deps.http.route(SLACK_EVENTS_PATH, (req, res) => {
+      // While stopping, Slack is told to come back: it retries events, and a command gets an error the user can repeat.
+      if (stopping) return void res.writeHead(503, { 'retry-after': '10' }).end();
+      if (req.method !== 'POST') return void res.writeHead(405, { allow: 'POST' }).end();
+      openRequests.add(res);
+      res.on('close', () => openRequests.delete(res));
+      receiver.requestListener(req, res);
+    });
+  }
+
+  return {
+    platform: 'slack',
+    notifier: createSlackNotifier(messenger),
+
+    async start() {
+      const workspace = await verifyBotToken(client);
+      const receiver = createReceiver(slack, boltLog);
+      const bolt = new BoltApp({
+        token: slack.botToken,
+        botId: workspace.botId,
+        botUserId: workspace.botUserId,
+        receiver,
+        logger: boltLog,
+        clientOptions: webClientOptions(slack.apiUrl, boltLog),
+      });
+      registerListeners(bolt, workspace.teamId, slashCommandNames(app.commands.map((command) => command.name)));
+      if (receiver instanceof SocketModeReceiver) {
+        socketReceiver = receiver;
+        await receiver.start();
+      } else {
+        mountHttp(receiver);
+      }
+      logger.info({ teamId: workspace.teamId, mode: slack.mode }, 'Slack adapter started');
+    },
+
+    async stop() {
+      stopping = true;
+      await socketReceiver?.client.disconnect();
+      while (openRequests.size > 0 || inFlight.size > 0) {
+        await Promise.allSettled([...inFlight, ...[...openRequests].map((res) => new Promise((resolve) => res.once('close', resolve)))]);
+      }
+    },
+  };
+}
+
+function createReceiver(slack: SlackConfig, logger: BoltLogger): HTTPReceiver | SocketModeReceiver {
+  if (slack.mode === 'socket') {
+    // The Socket Mode client keeps its own retrying client for apps.connections.open (reconnects), on the same API URL.
+    return new SocketModeReceiver({ appToken: slack.appToken, logger, installerOptions: { clientOptions: { slackApiUrl: slack.apiUrl } } });
+  }
+  return new HTTPReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_REQUEST_BYTES });
+}
+
+/** The workspace and bot behind the token; a bad token stops the start with Slack's reason. */
+async function verifyBotToken(client: SlackClient): Promise<{ teamId: string; botUserId: string; botId: string }> {
+  try {
+    const auth = await client.auth.test();
+    if (!auth.team_id || !auth.user_id || !auth.bot_id) throw new Error('auth.test did not name the workspace and bot');
+    return { teamId: auth.team_id, botUserId: auth.user_id, botId: auth.bot_id };
+  } catch (error) {
+    throw new Error(`Slack refused SLACK_BOT_TOKEN (auth.test: ${slackErrorCode(error) ?? (error as Error).message})`, { cause: error });
+  }
+}
+
+/** Bolt's and the Web API client's logs go to our logger; the level stays LOG_LEVEL's. */
+function boltLogger(logger: Logger): BoltLogger {
+  const line = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(' ');
+  const levels: Record<string, LogLevel> = { trace: LogLevel.DEBUG, debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN };
+  return {
+    debug: (...parts) => logger.isLevelEnabled('debug') && logger.debug(line(parts)),
+    info: (...parts) => logger.isLevelEnabled('info') && logger.info(line(parts)),
+    warn: (...parts) => logger.warn(line(parts)),
+    error: (...parts) => logger.error(line(parts)),
+    setLevel: () => undefined,
+    getLevel: () => levels[logger.level] ?? LogLevel.ERROR,
+    setName: () => undefined,
+  };
+}

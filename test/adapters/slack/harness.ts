@@ -1,0 +1,123 @@
+import { pino } from 'pino';
+import type { ActionInput, CommandInfo, DispatchInput, FormInput, Requester } from '../../../src/commands/app.js';
+import type { ChatApp, LinkByEmailOutcome, UploadInput, UploadResult } from '../../../src/commands/app-additions.js';
+import type { Choice } from '../../../src/commands/options.js';
+import { reply, type Reply } from '../../../src/commands/reply.js';
+import { createHttpServer, type HttpServer } from '../../../src/adapters/http-server.js';
+import { createSlackAdapter, SLACK_EVENTS_PATH } from '../../../src/adapters/slack/slack-adapter.js';
+import { loadConfig } from '../../../src/config.js';
+import { ManualClock } from '../../../src/clock.js';
+import { FakeSlack } from '../../fakes/slack/fake-slack.js';
+
+/** The core's top-level commands as the real registry names them (what the manifest and routing read). */
+export const COMMANDS: CommandInfo[] = [
+  { name: 'customer lookup', key: 'customerLookup', requires: 'rep', options: [] },
+  { name: 'customer note', key: 'customerNote', requires: 'rep', options: [] },
+  { name: 'callback', key: 'callback', requires: 'rep', options: [] },
+  { name: 'callbacks', key: 'callbacks', requires: 'rep', options: [] },
+  { name: 'digest', key: 'scheduler.commands.digest', requires: 'manager', options: [] },
+  { name: 'rapport whoami', key: 'rapportWhoami', requires: 'rep', options: [] },
+  { name: 'help', key: 'help', requires: 'rep', options: [] },
+];
+
+type Answer<I> = (input: I) => Reply | Promise<Reply>;
+
+/**
+ * A small stand-in for the core: canned replies per call, and a record of every call, so the
+ * adapter can be tested over the wire before the real core lands.
+ */
+export class FakeApp implements ChatApp {
+  readonly commands = COMMANDS;
+  readonly dispatched: DispatchInput[] = [];
+  readonly actions: ActionInput[] = [];
+  readonly forms: FormInput[] = [];
+  readonly homes: Requester[] = [];
+  readonly links: (Requester & { email: string })[] = [];
+  readonly uploads: (Omit<UploadInput, 'content'> & { bytes: Buffer })[] = [];
+
+  onDispatch: Answer<DispatchInput> = (input) => reply.text(`echo ${'text' in input ? input.text : input.command}`);
+  onAction: Answer<ActionInput> = () => reply.text('pressed');
+  onForm: Answer<FormInput> = () => reply.text('submitted', 'success');
+  onHome: Answer<Requester> = () => reply.private({ type: 'text', text: 'Your day' });
+  onLink: (input: Requester & { email: string }) => LinkByEmailOutcome = () => 'already-linked';
+  onUpload: (input: UploadInput & { bytes: Buffer }) => UploadResult = (input) => ({ reply: reply.text(`imported ${input.fileName}`, 'success'), files: [] });
+
+  async dispatch(input: DispatchInput): Promise<Reply> {
+    this.dispatched.push(input);
+    return this.onDispatch(input);
+  }
+  async handleAction(input: ActionInput): Promise<Reply> {
+    this.actions.push(input);
+    return this.onAction(input);
+  }
+  async submitForm(input: FormInput): Promise<Reply> {
+    this.forms.push(input);
+    return this.onForm(input);
+  }
+  async complete(): Promise<Choice[]> {
+    return [];
+  }
+  async home(requester: Requester): Promise<Reply> {
+    this.homes.push(requester);
+    return this.onHome(requester);
+  }
+  async linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailOutcome> {
+    this.links.push(input);
+    return this.onLink(input);
+  }
+  async importUpload(input: UploadInput): Promise<UploadResult> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of input.content) chunks.push(Buffer.from(chunk));
+    const { content: _content, ...rest } = input;
+    const received = { ...input, bytes: Buffer.concat(chunks) };
+    this.uploads.push({ ...rest, bytes: received.bytes });
+    return this.onUpload(received);
+  }
+}
+
+export const SIGNING_SECRET = 'test-signing-secret-8f3a';
+
+export interface Harness {
+  fake: FakeSlack;
+  app: FakeApp;
+  http: HttpServer;
+  adapter: ReturnType<typeof createSlackAdapter>;
+  clock: ManualClock;
+  /** Where Slack would POST (HTTP mode). */
+  eventsUrl: string;
+  origin: string;
+  stop(): Promise<void>;
+}
+
+/** The real adapter (real Bolt) on 127.0.0.1, its Web API pointed at a fake Slack. */
+export async function startHarness(options: { mode?: 'http' | 'socket'; app?: FakeApp; env?: Record<string, string> } = {}): Promise<Harness> {
+  const fake = await FakeSlack.start();
+  const app = options.app ?? new FakeApp();
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: fake.options.botToken,
+    SLACK_API_URL: fake.apiUrl,
+    ...(options.mode === 'socket' ? { SLACK_APP_TOKEN: fake.options.appToken } : { SLACK_SIGNING_SECRET: SIGNING_SECRET }),
+    ...options.env,
+  });
+  const http = createHttpServer({ port: 0, host: '127.0.0.1' });
+  http.route('/healthz', (_req, res) => res.writeHead(200).end('ok'));
+  const clock = new ManualClock('2026-12-01T09:00:00Z');
+  const adapter = createSlackAdapter({ app, config, logger: pino({ level: 'silent' }), http, clock });
+  await adapter.start();
+  const port = await http.listen();
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    fake,
+    app,
+    http,
+    adapter,
+    clock,
+    origin,
+    eventsUrl: `${origin}${SLACK_EVENTS_PATH}`,
+    async stop() {
+      await adapter.stop();
+      await http.close();
+      await fake.stop();
+    },
+  };
+}
