@@ -35,6 +35,13 @@ describe('architecture boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('does keep Slack’s SDK inside src/adapters/slack', () => {
+    const offenders = sourceFiles(SRC)
+      .filter((file) => !file.startsWith(path.join(SRC, 'adapters', 'slack') + path.sep))
+      .flatMap((file) => importsOf(file).filter((spec) => /^@slack\//.test(spec)).map((spec) => `${path.relative(SRC, file)} imports ${spec}`));
+    expect(offenders).toEqual([]);
+  });
+
   it('does see the imports it checks (the scanner itself works)', () => {
     expect(importsOf(path.join(SRC, 'main.ts'))).toContain('./db/database.js');
   });

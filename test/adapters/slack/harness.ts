@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { afterEach, beforeEach } from 'vitest';
 import type { ActionInput, CommandInfo, DispatchInput, FormInput, Requester } from '../../../src/commands/app.js';
 import type { ChatApp, LinkByEmailOutcome, UploadInput, UploadResult } from '../../../src/commands/app-additions.js';
 import type { Choice } from '../../../src/commands/options.js';
@@ -119,5 +120,42 @@ export async function startHarness(options: { mode?: 'http' | 'socket'; app?: Fa
       await http.close();
       await fake.stop();
     },
+  };
+}
+
+/** Starts a fresh harness before each test of the file and stops it after; `use` receives it. */
+export function harnessPerTest(use: (harness: Harness) => void, options: Parameters<typeof startHarness>[0] = {}): void {
+  let current: Harness | undefined;
+  beforeEach(async () => {
+    current = await startHarness(options);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.stop();
+  });
+}
+
+/** Signing options for requests to the harness. */
+export const signed = { signingSecret: SIGNING_SECRET };
+
+export type Json = Record<string, any>;
+
+/**
+ * A core answer held back until the test releases it: proves that Slack got its ack while the
+ * core was still working, and that stopping waits for the answer.
+ */
+export function heldAnswer(answer: Reply): { produce: () => Promise<Reply>; started: Promise<void>; release: () => void } {
+  let release!: () => void;
+  let start!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const started = new Promise<void>((resolve) => (start = resolve));
+  return {
+    produce: async () => {
+      start();
+      await gate;
+      return answer;
+    },
+    started,
+    release,
   };
 }

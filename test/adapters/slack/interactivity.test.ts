@@ -1,20 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeInvocation } from '../../../src/commands/options.js';
 import { reply } from '../../../src/commands/reply.js';
 import { blockActions, eventCallback, fixture, interaction, sendToApp, viewSubmission } from '../../fakes/slack/slack-requests.js';
 import { noteForm, snoozeForm } from './sample-forms.js';
-import { SIGNING_SECRET, startHarness, type Harness } from './harness.js';
+import { type Harness, type Json, harnessPerTest, signed } from './harness.js';
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
-});
-afterEach(async () => {
-  await h.stop();
+harnessPerTest((started) => {
+  h = started;
 });
 
-const signed = { signingSecret: SIGNING_SECRET };
-type Json = Record<string, any>;
 const donePayload = encodeInvocation({ command: 'callback done', options: { id: 12 }, nudgeId: 7 });
 const press = (value: string | undefined, extra: Partial<Parameters<typeof blockActions>[0]> = {}) =>
   interaction(blockActions({ actionId: 'rapport:cmd:0', value, responseUrl: h.fake.responseUrl(), ...extra }));
@@ -140,7 +135,7 @@ describe('the Slack App Home tab', () => {
     h.app.onHome = () =>
       reply.private({ type: 'list', title: 'Today', numbered: false, items: [{ primary: '王芳 10:00', actions: [{ kind: 'command', label: 'Done', invocation: { command: 'callback done', options: { id: 12 } }, typed: '/callback done 12' }] }] });
     const published = h.fake.nextCall('views.publish');
-    expect((await sendToApp(h.eventsUrl, eventCallback(fixture('app-home-opened')), { signingSecret: SIGNING_SECRET })).status).toBe(200);
+    expect((await sendToApp(h.eventsUrl, eventCallback(fixture('app-home-opened')), signed)).status).toBe(200);
     const call = await published;
     expect(call.args.user_id).toBe('U0ZHANGWEI');
     const view = call.args.view as Json;

@@ -1,20 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { reply } from '../../../src/commands/reply.js';
 import { FAKE_TEAM_ID } from '../../fakes/slack/fake-slack.js';
 import { eventCallback, fixture, interaction, sendToApp, slashCommand, slackSignature } from '../../fakes/slack/slack-requests.js';
 import { noteForm } from './sample-forms.js';
-import { SIGNING_SECRET, startHarness, type Harness } from './harness.js';
+import { type Harness, type Json, SIGNING_SECRET, harnessPerTest, heldAnswer, signed } from './harness.js';
 
 let h: Harness;
-beforeEach(async () => {
-  h = await startHarness();
+harnessPerTest((started) => {
+  h = started;
 });
-afterEach(async () => {
-  await h.stop();
-});
-
-const signed = { signingSecret: SIGNING_SECRET };
-type Json = Record<string, any>;
 
 describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
   it('does acknowledge a slash command and answer through its response_url with the core’s reply', async () => {
@@ -45,27 +39,20 @@ describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
   });
 
   it('does acknowledge within Slack’s 3 seconds while the core is still working on the answer', async () => {
-    let release!: () => void;
-    let entered!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const working = new Promise<void>((resolve) => (entered = resolve));
-    h.app.onDispatch = async () => {
-      entered();
-      await gate;
-      return reply.text('slow answer');
-    };
+    const slow = heldAnswer(reply.text('slow answer'));
+    h.app.onDispatch = slow.produce;
     try {
       const answered = h.fake.nextResponse();
       const ack = await sendToApp(h.eventsUrl, slashCommand({ response_url: h.fake.responseUrl() }), signed);
       // The ack is in while the core cannot have answered (it waits on the gate): ack came first.
       expect(ack.status).toBe(200);
       expect(ack.elapsedMs).toBeLessThan(3000);
-      await working;
+      await slow.started;
       expect(h.fake.responses).toHaveLength(0);
-      release();
+      slow.release();
       expect((await answered).body.text).toBe('slow answer');
     } finally {
-      release();
+      slow.release();
     }
   });
 
@@ -187,19 +174,15 @@ describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
   });
 
   it('does finish the replies in flight when stopped, and send Slack away with 503 meanwhile', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    h.app.onDispatch = async () => {
-      await gate;
-      return reply.text('finished before stopping');
-    };
+    const slow = heldAnswer(reply.text('finished before stopping'));
+    h.app.onDispatch = slow.produce;
     await sendToApp(h.eventsUrl, slashCommand({ response_url: h.fake.responseUrl() }), signed);
     let stopped = false;
     const stopping = h.adapter.stop().then(() => (stopped = true));
     const refused = await sendToApp(h.eventsUrl, slashCommand({ response_url: h.fake.responseUrl() }), signed);
     expect(refused.status).toBe(503);
     expect(stopped).toBe(false);
-    release();
+    slow.release();
     await stopping;
     expect(h.fake.responses.map((r) => r.body.text)).toEqual(['finished before stopping']);
     expect(h.app.dispatched).toHaveLength(1);

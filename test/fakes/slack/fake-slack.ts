@@ -189,6 +189,11 @@ export class FakeSlack {
     return this.#next(() => (this.#sockets.size > 0 ? true : undefined)).then(() => undefined);
   }
 
+  /** Resolves once no Socket Mode client is connected any more. */
+  disconnected(): Promise<void> {
+    return this.#next(() => (this.#sockets.size === 0 ? true : undefined)).then(() => undefined);
+  }
+
   get socketCount(): number {
     return this.#sockets.size;
   }
