@@ -273,6 +273,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         receiver,
         logger: boltLog,
         clientOptions: webClientOptions(slack.apiUrl, boltLog),
+        // Rapport keeps no per-conversation state in Bolt; its default store costs an Error per event.
+        convoStore: false,
       });
       registerListeners(bolt, workspace.teamId, slashCommandNames(app.commands.map((command) => command.name)));
       if (receiver instanceof SocketModeReceiver) {
