@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { encodeInvocation } from '../../commands/options.js';
+import { encodeInvocation, payloadFits } from '../../commands/options.js';
 import type {
   Action,
   ActionsBlock,
@@ -31,7 +31,6 @@ export const BLOCK_KIT = {
   fieldText: 2000,
   headerText: 150,
   buttonLabel: 75,
-  buttonValue: 2000,
   buttonUrl: 3000,
   actionsElements: 25,
   altText: 2000,
@@ -119,8 +118,9 @@ class ButtonFactory {
       if (action.url.length > BLOCK_KIT.buttonUrl || !/^https?:\/\//.test(action.url)) return null;
       return { type: 'button', action_id: `${ACTION_ID.link}:${this.#next++}`, text, url: action.url };
     }
-    const value = encodedOrNull(action);
-    if (value === null) return null;
+    // A payload too long to encode (free text) must not break the reply: the button becomes its typed line.
+    if (!payloadFits(action.invocation)) return null;
+    const value = encodeInvocation(action.invocation);
     return {
       type: 'button',
       action_id: `${ACTION_ID.command}:${this.#next++}`,
@@ -128,16 +128,6 @@ class ButtonFactory {
       value,
       ...(action.style ? { style: action.style } : {}),
     };
-  }
-}
-
-/** A payload the core refuses to encode (too long) must not break the reply: the button becomes its typed line. */
-function encodedOrNull(action: CommandAction): string | null {
-  try {
-    const value = encodeInvocation(action.invocation);
-    return value.length <= BLOCK_KIT.buttonValue ? value : null;
-  } catch {
-    return null;
   }
 }
 
