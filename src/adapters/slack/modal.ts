@@ -21,7 +21,6 @@ export interface FormMetadata {
   /** What asked for the form: a typed command, a button on a message, or a button on the Home tab. */
   origin: FormOrigin;
   responseUrl?: string;
-  channelId?: string;
 }
 
 export type FormOrigin = 'command' | 'button' | 'home';
@@ -30,7 +29,6 @@ const metadataSchema = z.object({
   p: z.string().min(1).max(MAX_PAYLOAD_LENGTH),
   o: z.enum(['command', 'button', 'home']),
   r: z.url({ protocol: /^https?$/ }).optional(),
-  c: z.string().max(32).optional(),
   q: z.array(z.string().max(32)).max(25).optional(),
 });
 
@@ -133,7 +131,6 @@ export function renderModal(form: FormBlock, metadata: FormMetadata, t: Translat
     p: metadata.payload,
     o: metadata.origin,
     ...(metadata.responseUrl ? { r: metadata.responseUrl } : {}),
-    ...(metadata.channelId ? { c: metadata.channelId } : {}),
     ...(requiredPairs.length > 0 ? { q: requiredPairs } : {}),
   });
   return {
@@ -199,7 +196,7 @@ export function readSubmission(view: unknown, t: Translate): Submission {
   return {
     ok: true,
     values,
-    metadata: { payload: meta.p, origin: meta.o, ...(meta.r ? { responseUrl: meta.r } : {}), ...(meta.c ? { channelId: meta.c } : {}) },
+    metadata: { payload: meta.p, origin: meta.o, ...(meta.r ? { responseUrl: meta.r } : {}) },
   };
 }
 

@@ -40,13 +40,12 @@ export interface SlackAdapterDeps {
   clock?: Clock;
 }
 
-/** Where a reply goes and what it may do there. */
+/** Where a reply goes and what it may do there; `kind` is what asked (a modal keeps its asker's). */
 interface Origin {
-  kind: FormOrigin | 'form' | 'upload';
+  kind: FormOrigin;
   userId: string;
   responseUrl?: string;
   triggerId?: string;
-  channelId?: string;
 }
 
 /**
@@ -73,9 +72,15 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   let stopping = false;
   let socketReceiver: SocketModeReceiver | undefined;
 
+  /** Work that `stop()` waits for. */
+  function track(run: Promise<void>): void {
+    inFlight.add(run);
+    void run.finally(() => inFlight.delete(run));
+  }
+
   /** Runs work after the ack; `stop()` waits for it. A failure is logged and told to the user. */
   function afterAck(origin: Origin, produce: () => Promise<Reply>): void {
-    const run = (async () => {
+    const answer = async () => {
       try {
         await identity.ensureLinked(origin.userId);
         await deliver(await produce(), origin);
@@ -86,19 +91,17 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         );
       }
       if (origin.kind === 'home') await publishHome(origin.userId);
-    })();
-    inFlight.add(run);
-    void run.finally(() => inFlight.delete(run));
+    };
+    track(answer());
   }
 
   /** Opens a form as a modal; false when Slack would not (the trigger expired after 3 s, or the form is unfit). */
   async function openModal(form: FormBlock, origin: Origin): Promise<boolean> {
     try {
       const payload = encodeInvocation(form.invocation);
-      const formOrigin: FormOrigin = origin.kind === 'button' || origin.kind === 'home' ? origin.kind : 'command';
       const view = renderModal(
         form,
-        { payload, origin: formOrigin, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}), ...(origin.channelId ? { channelId: origin.channelId } : {}) },
+        { payload, origin: origin.kind, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}) },
         t,
       );
       await client.views.open({ trigger_id: origin.triggerId!, view });
@@ -134,7 +137,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         logger.warn({ err: error }, 'Slack refused the response_url; answering in the DM instead');
       }
     }
-    await messenger.post(origin.channelId && origin.kind === 'upload' ? origin.channelId : await messenger.dmChannel(origin.userId), message);
+    await messenger.post(await messenger.dmChannel(origin.userId), message);
   }
 
   async function publishHome(userId: string): Promise<void> {
@@ -174,7 +177,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       await ack();
       const userId = command.user_id;
       afterAck(
-        { kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id, channelId: command.channel_id },
+        { kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id },
         () => app.dispatch({ platform: 'slack', userId, text: line.text }),
       );
     });
@@ -191,7 +194,6 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         userId,
         ...(press.response_url ? { responseUrl: press.response_url } : {}),
         triggerId: press.trigger_id,
-        ...(press.channel?.id ? { channelId: press.channel.id } : {}),
       };
       const value = 'value' in action ? action.value : undefined;
       if (!action.action_id.startsWith(ACTION_ID.command)) {
@@ -212,25 +214,21 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       }
       await ack();
       if (!submission.ok) {
-        afterAck({ kind: 'form', userId }, async () => replies.error(t('slack.staleButton')));
+        afterAck({ kind: 'command', userId }, async () => replies.error(t('slack.staleButton')));
         return;
       }
       const { metadata, values } = submission;
       const origin: Origin = {
-        kind: metadata.origin === 'home' ? 'home' : metadata.origin === 'button' ? 'button' : 'form',
+        kind: metadata.origin,
         userId,
         ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
         ...(metadata.responseUrl ? { responseUrl: metadata.responseUrl } : {}),
-        ...(metadata.channelId ? { channelId: metadata.channelId } : {}),
       };
       afterAck(origin, () => app.submitForm({ platform: 'slack', userId, payload: metadata.payload, values }));
     });
 
     bolt.event('app_home_opened', async ({ event }) => {
-      if (event.tab !== 'home') return;
-      const run = publishHome(event.user);
-      inFlight.add(run);
-      void run.finally(() => inFlight.delete(run));
+      if (event.tab === 'home') track(publishHome(event.user));
     });
 
     // Uploads for import: a CSV shared in the bot's DM (message.im, subtype file_share). The
@@ -239,11 +237,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       if (event.subtype !== 'file_share' || event.channel_type !== 'im') return;
       const files = (event as { files?: SharedFile[] }).files ?? [];
       for (const file of files) {
-        const run = importUpload({ userId: event.user, channel: event.channel, text: event.text ?? '', file }).catch((error: unknown) =>
-          logger.error({ err: error, fileId: file.id }, 'importing a Slack upload failed'),
+        track(
+          importUpload({ userId: event.user, channel: event.channel, text: event.text ?? '', file }).catch((error: unknown) =>
+            logger.error({ err: error, fileId: file.id }, 'importing a Slack upload failed'),
+          ),
         );
-        inFlight.add(run);
-        void run.finally(() => inFlight.delete(run));
       }
     });
   }
