@@ -18,7 +18,7 @@ import type { Logger } from '../../logger.js';
 import type { Notifier } from '../../scheduler/notifier.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { HttpServer } from '../http-server.js';
-import { ACTION_ID } from './block-kit.js';
+import { ACTION_ID, escapeMrkdwn } from './block-kit.js';
 import { FORM_CALLBACK_ID, readSubmission, renderModal, type FormOrigin } from './modal.js';
 import { createSlackMessenger, slackErrorCode, webClientOptions, type SlackClient } from './slack-messenger.js';
 import { createSlackNotifier } from './slack-notifier.js';
@@ -170,7 +170,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         const text =
           line.reason === 'too-long'
             ? t('slack.lineTooLong', { length: line.length, max: MAX_COMMAND_TEXT })
-            : t('slack.unknownCommand', { command: command.command });
+            : t('slack.unknownCommand', { command: escapeMrkdwn(command.command.slice(0, 40)) });
         await ack({ response_type: 'ephemeral', text });
         return;
       }

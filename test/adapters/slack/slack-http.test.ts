@@ -89,6 +89,8 @@ describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
     expect(JSON.parse(unknown.body)).toEqual({ response_type: 'ephemeral', text: 'Rapport has no /bogus command. Type /rapport help for the list.' });
     const huge = await sendToApp(h.eventsUrl, slashCommand({ text: `lookup ${'王'.repeat(20_000)}`, response_url: h.fake.responseUrl() }), signed);
     expect(JSON.parse(huge.body)).toEqual({ response_type: 'ephemeral', text: 'That line is 20007 characters long; Rapport reads at most 4000. Shorten it and try again.' });
+    const marked = await sendToApp(h.eventsUrl, slashCommand({ command: '/<!channel>', response_url: h.fake.responseUrl() }), signed);
+    expect(JSON.parse(marked.body).text).toBe('Rapport has no /&lt;!channel&gt; command. Type /rapport help for the list.');
     expect(h.app.dispatched).toEqual([]);
   });
 
