@@ -12,9 +12,10 @@ import { ManualClock } from '../src/clock.js';
 import { createDispatcher } from '../src/commands/dispatcher.js';
 import { commands } from '../src/commands/registry.js';
 import { openDatabase } from '../src/db/database.js';
-import { createStorageServices } from '../src/db/storage-services.js';
 import { seededRandom, pick, intBetween } from '../src/domain/random.js';
-import { createDigestService, createOutboxView } from '../src/scheduler/command-services.js';
+import { createServices } from '../src/main.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
 
 const CUSTOMERS = Number(process.env.LOOKUP_BENCH_CUSTOMERS ?? 1_000_000);
 const REPS = 2000;
@@ -77,10 +78,12 @@ export async function run(): Promise<void> {
     seed(db.sqlite);
     db.sqlite.exec('ANALYZE');
     process.stdout.write(`lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${(2 * CUSTOMERS).toLocaleString('en')} orders in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-    const dispatch = createDispatcher({
+    const config = loadConfig({});
+    const clock = new ManualClock(NOW);
+    const app = createDispatcher({
       commands,
-      services: { ...createStorageServices(db), digests: createDigestService(db.sqlite), outbox: createOutboxView(db.sqlite) },
-      clock: new ManualClock(NOW),
+      services: createServices(db, config, clock, createLogger('silent'), new Map()),
+      clock,
       logger: { error: (e: unknown) => process.stderr.write(`${String(e)}\n`) },
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
     });
@@ -116,7 +119,7 @@ export async function run(): Promise<void> {
       for (let i = 0; i < SAMPLES; i++) {
         const text = `/customer lookup ${query()}`;
         const t0 = performance.now();
-        const reply = await dispatch({ platform: 'console', userId: asker, text });
+        const reply = await app.dispatch({ platform: 'console', userId: asker, text });
         times.push(performance.now() - t0);
         const shape = reply.blocks[0]!.type;
         shapes.set(shape, (shapes.get(shape) ?? 0) + 1);

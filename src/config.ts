@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { Platform } from './domain/platform.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 
@@ -40,6 +41,7 @@ export const envSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   ),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   DISCORD_BOT_TOKEN: optionalString,
@@ -48,8 +50,6 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export type Platform = 'console' | 'slack' | 'discord';
-
 export interface Config {
   databaseUrl: string;
   demoData: boolean;
@@ -57,6 +57,8 @@ export interface Config {
   defaultTimeZone: string;
   currency: string;
   logLevel: Env['LOG_LEVEL'];
+  /** The HTTP port of the chat platforms' webhooks (Slack HTTP mode, Discord interactions). */
+  port: number;
   platforms: Platform[];
   slack?: { botToken: string; signingSecret: string };
   discord?: { botToken: string; applicationId: string };
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultTimeZone: e.RAPPORT_TIMEZONE,
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
+    port: e.PORT,
     platforms,
     ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
     ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),

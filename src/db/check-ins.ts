@@ -1,4 +1,5 @@
-import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, TIERS, type Tier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { TIERS, type Tier } from '../domain/tier.js';
 import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import type { Sqlite } from './database.js';
 

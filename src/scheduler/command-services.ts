@@ -1,5 +1,4 @@
-import type { DigestService } from '../commands/digest.command.js';
-import type { OutboxView } from '../commands/rapport-outbox.command.js';
+import type { DigestService, OutboxView } from '../commands/ports.js';
 import type { Sqlite } from '../db/database.js';
 import { renderDigestChart, type DigestChartRenderer } from './digest-chart.js';
 import { createOutbox } from './outbox.js';

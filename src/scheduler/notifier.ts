@@ -1,9 +1,10 @@
 import type { Reply } from '../commands/reply.js';
+import type { Addresses, ChatPlatform, Platform } from '../domain/platform.js';
 
-/** Who a nudge goes to, with the platform ids an adapter needs to route it (null when not linked). */
+/** Who a nudge goes to, with every platform address they have (a rep's user ids, a team's channels). */
 export type Recipient =
-  | { kind: 'rep'; repId: number; name: string; slackUserId: string | null; discordUserId: string | null }
-  | { kind: 'team'; teamId: number; name: string; slackChannelId: string | null; discordChannelId: string | null };
+  | { kind: 'rep'; repId: number; name: string; addresses: Addresses; preferred: ChatPlatform | null }
+  | { kind: 'team'; teamId: number; name: string; addresses: Addresses; preferred: ChatPlatform | null };
 
 export interface Notification {
   recipient: Recipient;
@@ -14,21 +15,34 @@ export interface Notification {
   kind: string;
   /** Delivered after its time because the bot was down or the platform pushed back. */
   late: boolean;
+  /** The outbox row; buttons on the message carry it so pressing them refreshes this message. */
+  nudgeId: number;
+}
+
+/** The message a notifier posted, kept on the nudge so a later Done/Snooze can update it. */
+export interface MessageRef {
+  platform: Platform;
+  channel: string;
+  messageId: string;
 }
 
 /**
- * The port every chat adapter implements for scheduled nudges. `deliver` resolves once the
- * platform accepted the message; it throws a NotifierError to say how the failure should be
- * treated (a plain Error counts as a transient failure and is retried with backoff).
+ * The port every chat adapter implements for scheduled nudges. `deliver` posts to `address`
+ * (a rep's user id: the adapter opens the DM; a team's channel id) and resolves once the
+ * platform accepted it. It throws a NotifierError to say how a failure should be treated (a
+ * plain Error counts as transient and is retried with backoff).
  */
 export interface Notifier {
-  deliver(notification: Notification): Promise<void>;
+  readonly platform: Platform;
+  deliver(address: string, notification: Notification): Promise<MessageRef | null>;
+  /** Replaces a message posted earlier (a ping whose callback was done). */
+  update(ref: MessageRef, reply: Reply): Promise<void>;
 }
 
 export class NotifierError extends Error {
   /** The platform said when to come back (HTTP 429 Retry-After, Discord retry_after). */
   readonly retryAfterMs: number | undefined;
-  /** Retrying cannot help (no channel configured, user not linked): the nudge goes dead at once. */
+  /** Retrying cannot help (channel gone, user not reachable, bad token): the nudge goes dead at once. */
   readonly permanent: boolean;
 
   constructor(message: string, options: { retryAfterMs?: number; permanent?: boolean } = {}) {

@@ -153,7 +153,7 @@ export function digestReply(
       type: 'card',
       title: t('scheduler.digest.title', { week: digest.week }),
       subtitle: digest.previousWeek ? t('scheduler.digest.scope', { scope: scopeName, previous: digest.previousWeek }) : scopeName,
-      fields: [
+      sections: [{ fields: [
         { label: `${t('scheduler.digest.newlyAtRisk')} (${count(digest.newlyAtRisk.length)})`, value: names(digest.newlyAtRisk) },
         { label: `${t('scheduler.digest.newlyLapsed')} (${count(digest.newlyLapsed.length)})`, value: names(digest.newlyLapsed) },
         { label: `${t('scheduler.digest.wonBack')} (${count(digest.wonBack.length)})`, value: names(digest.wonBack) },
@@ -166,7 +166,7 @@ export function digestReply(
               ? t('scheduler.digest.noTierMoves')
               : digest.tierMoves.map((m) => `${m.from}→${m.to} ${count(m.count)}`).join(' · '),
         },
-      ],
+      ] }],
       ...(digest.previousWeek ? {} : { footer: t('scheduler.digest.noHistory') }),
     },
   ];

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConsole } from '../../../src/adapters/console/console-adapter.js';
-import { renderText } from '../../../src/adapters/console/render-text.js';
+import { createConsoleAdapter } from '../../../src/adapters/console/console-adapter.js';
+import { renderText } from '../../../src/commands/render-text.js';
 import { createDispatcher } from '../../../src/commands/dispatcher.js';
 import { commands } from '../../../src/commands/registry.js';
 import { ADMIN, commandHarness, servicesFor, type CommandHarness } from '../../commands/helpers.js';
@@ -17,12 +17,13 @@ async function converse(userId: string, lines: string[]): Promise<string> {
   const output = new PassThrough();
   let written = '';
   output.on('data', (chunk) => (written += String(chunk)));
-  const dispatch = createDispatcher({
+  const app = createDispatcher({
     commands, services: servicesFor(h.db), clock: h.clock, logger: { error() {} }, defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
   });
-  const done = runConsole({ dispatch, input, output, userId, interactive: false });
+  const console = createConsoleAdapter({ app, input, output, userId, interactive: false });
+  await console.start();
   input.end(`${lines.join('\n')}\n`);
-  await done;
+  await console.finished;
   return written;
 }
 
@@ -38,8 +39,9 @@ describe('the console adapter', () => {
   it('does render card buttons as the commands a console user can type', async () => {
     const out = await converse(ADMIN, ['/customer lookup C000001']);
     expect(out).toContain('→ Schedule callback: /callback C000001 <when> [note]');
-    expect(out).toContain('→ Log note: /customer note C000001 <text>');
-    expect(out).toContain('→ Reassign: /customer assign C000001 @rep');
+    expect(out).toContain('→ Log note: /customer note C000001 <text> [--complaint] [--satisfaction <1-5>]');
+    expect(out).toContain('→ Reassign: /customer assign C000001 <@rep>');
+    expect(out).toContain('→ Share to channel: /customer share C000001');
   });
 
   it('does render an error reply as one marked line', () => {
