@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/console-adapter.js';
 import type { ChatAdapter } from './adapters/chat-adapter.js';
 import { createHttpServer, type HttpServer } from './adapters/http-server.js';
@@ -114,6 +115,7 @@ export async function runBot(
             userId: options.as ?? DEMO_ADMIN_EMAIL,
             interactive: io.interactive,
             greeting: 'Rapport console. Type /help for commands, exit to leave.',
+            filesDir: path.join(path.dirname(path.resolve(db.file)), 'files'),
           }),
         );
         continue;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { OptionValue } from './options.js';
 
 /**
  * zod pieces for command arguments. Each accepts what typed text gives (strings) and what a
@@ -14,34 +15,37 @@ export const MAX_NOTE_LENGTH = 4000;
 /** A customer as typed (name, email, phone, external id), or an internal id from a button or autocomplete. */
 export type CustomerRef = { query: string } | { id: number };
 
+/**
+ * A string a person typed, within `max` characters, or a positive whole number from a button,
+ * a picker or autocomplete; anything else is `missing`. Hand-written rather than a zod union
+ * so that each failure keeps its own message.
+ */
+function typedOrId<T>(missing: string, max: number, fromText: (text: string) => T, fromNumber: (n: number) => T) {
+  return z.custom<OptionValue>().transform((value, issue): T => {
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return fromNumber(value);
+    const text = typeof value === 'string' ? value.trim() : '';
+    if (text === '') issue.addIssue({ code: 'custom', message: missing });
+    else if (text.length > max) issue.addIssue({ code: 'custom', message: 'common.queryTooLong' });
+    else return fromText(text);
+    return z.NEVER;
+  });
+}
+
 export function customerRef(missing: string) {
-  return z.union([
-    z.number().int().positive().transform((id): CustomerRef => ({ id })),
-    z
-      .string(missing)
-      .trim()
-      .min(1, missing)
-      .max(MAX_QUERY_LENGTH, 'common.queryTooLong')
-      // "#12" is how a typed line names a customer by internal id when nothing better is known.
-      .transform((text): CustomerRef => (/^#\d{1,15}$/.test(text) ? { id: Number(text.slice(1)) } : { query: text })),
-  ], { error: missing });
+  // "#12" is how a typed line names a customer by internal id when nothing better is known.
+  return typedOrId<CustomerRef>(missing, MAX_QUERY_LENGTH, (text) => (/^#\d{1,15}$/.test(text) ? { id: Number(text.slice(1)) } : { query: text }), (id) => ({ id }));
 }
 
 /** A rep: email, email name, `@name`, a `<@U…>` mention, or a rep id. */
 export function repRef(missing: string) {
-  return z.union([z.number().int().positive().transform(String), z.string(missing).trim().min(1, missing).max(MAX_QUERY_LENGTH, 'common.queryTooLong')], {
-    error: missing,
-  });
+  return typedOrId<string>(missing, MAX_QUERY_LENGTH, (text) => text, String);
 }
 
 /** A time: a phrase resolved in the asker's zone when the command runs, or an absolute instant (epoch ms) from a picker. */
 export type TimeRef = { text: string } | { at: Date };
 
 export function timeRef(missing: string) {
-  return z.union([
-    z.number().int().positive().transform((ms): TimeRef => ({ at: new Date(ms) })),
-    z.string(missing).trim().min(1, missing).max(MAX_QUERY_LENGTH, 'common.queryTooLong').transform((text): TimeRef => ({ text })),
-  ], { error: missing });
+  return typedOrId<TimeRef>(missing, MAX_QUERY_LENGTH, (text) => ({ text }), (ms) => ({ at: new Date(ms) }));
 }
 
 export function wholeNumber(min: number, max: number, message: string) {

@@ -49,7 +49,8 @@ export interface OptionSpec {
 export type OptionValue = string | number | boolean;
 export type OptionValues = Record<string, OptionValue>;
 
-export const optionValuesSchema = z.record(z.string().max(32), z.union([z.string().max(4000), z.number().finite(), z.boolean()]));
+/** A transport guard only: each command's own schema sets the real limits (a note: 4,000 characters). */
+export const optionValuesSchema = z.record(z.string().max(32), z.union([z.string().max(10_000), z.number().finite(), z.boolean()]));
 
 /** A command with its options, as a button or a form carries it. */
 export interface Invocation {

@@ -87,7 +87,9 @@ export type ParsedText = { ok: true; values: OptionValues } | { ok: false; error
 export function parseTypedLine(line: string, options: readonly OptionSpec[]): ParsedText {
   const values: OptionValues = {};
   const positional: string[] = [];
-  const set = (spec: OptionSpec, value: OptionValue): ParsedText | null => {
+  const set = (spec: OptionSpec, typed: OptionValue): ParsedText | null => {
+    // A choice is kept as declared ("a" → "A"), so the same choice typed twice is no conflict.
+    const value = typeof typed === 'string' ? (spec.choices?.find((c) => c.toLowerCase() === fold(typed).toLowerCase()) ?? typed) : typed;
     const previous = values[spec.name];
     if (previous !== undefined && previous !== value) {
       return { ok: false, error: 'common.conflict', params: { option: spec.name, first: String(previous), second: String(value) } };

@@ -3,6 +3,7 @@ import type { App } from '../../commands/app.js';
 import { renderText } from '../../commands/render-text.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import { createConsoleNotifier } from './console-notifier.js';
+import { withImagesSaved } from './saved-images.js';
 
 export interface ConsoleOptions {
   app: App;
@@ -13,6 +14,8 @@ export interface ConsoleOptions {
   /** Interactive (a terminal): a prompt, a greeting, and nudges printed as they fire; piped input gets only its answers. */
   interactive: boolean;
   greeting?: string;
+  /** Where images (the digest chart) are written; the reply shows the file's path. */
+  filesDir: string;
 }
 
 const PROMPT = 'rapport> ';
@@ -41,7 +44,7 @@ export function createConsoleAdapter(options: ConsoleOptions): ChatAdapter {
       if (line === '' && !options.interactive) continue;
       // /rapport as: the console speaks as another rep from the next line on.
       const reply = await app.dispatch({ platform: 'console', userId, text: line, session: { switchUser: (next) => (userId = next) } });
-      output.write(`${renderText(reply)}\n\n`);
+      output.write(`${renderText(withImagesSaved(reply, options.filesDir))}\n\n`);
       if (options.interactive) lines.prompt();
     }
     lines.close();
@@ -50,7 +53,7 @@ export function createConsoleAdapter(options: ConsoleOptions): ChatAdapter {
   return {
     platform: 'console',
     finished,
-    ...(options.interactive ? { notifier: createConsoleNotifier(output) } : {}),
+    ...(options.interactive ? { notifier: createConsoleNotifier(output, options.filesDir) } : {}),
     async start() {
       rl = readline.createInterface({
         input: options.input,

@@ -376,11 +376,12 @@ export const en = {
     next: 'Next',
   },
   platform: { console: 'console', slack: 'Slack', discord: 'Discord' },
+  // A tier names its playbook; the value band beside it says the value (a tier B customer can be mid value).
   tier: {
-    A: 'A — top value',
-    B: 'B — high value',
-    C: 'C — mid value',
-    D: 'D — low value',
+    A: 'A — priority service',
+    B: 'B — keep engaged',
+    C: 'C — raise intent',
+    D: 'D — to activate',
   },
   valueBand: { high: 'high value', mid: 'mid value', low: 'low value' },
   lifecycle: {

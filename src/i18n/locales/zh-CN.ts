@@ -376,11 +376,12 @@ export const zhCN: typeof en = {
     next: '下一页',
   },
   platform: { console: '控制台', slack: 'Slack', discord: 'Discord' },
+  // A tier names its playbook; the value band beside it says the value (a tier B customer can be mid value).
   tier: {
-    A: 'A — 最高价值',
-    B: 'B — 高价值',
-    C: 'C — 中等价值',
-    D: 'D — 低价值',
+    A: 'A — 重点维护',
+    B: 'B — 保持活跃',
+    C: 'C — 提升意向',
+    D: 'D — 待激活',
   },
   valueBand: { high: '高价值', mid: '中价值', low: '低价值' },
   lifecycle: {
