@@ -11,7 +11,7 @@ import type { DigestChartRenderer } from './digest-chart.js';
 import type { Notification } from './notifier.js';
 import { createNudgeData, recipientOf, type AgendaCallback, type ReaderRow } from './nudge-data.js';
 import type { NudgeRow } from './outbox.js';
-import { buildWeeklyDigest, digestReply } from './weekly-digest.js';
+import { weeklyDigestReply } from './weekly-digest.js';
 
 export type Prepared = { action: 'send'; notification: Notification } | { action: 'skip'; reason: string };
 
@@ -36,10 +36,8 @@ const LIST_LIMIT = 10;
 const datePayload = z.object({ date: z.string() });
 const callbackPayload = z.object({ callbackId: z.number().int(), dueAt: z.string() });
 const birthdayListPayload = z.object({ date: z.string(), customerIds: z.array(z.number().int()) });
-const winbackPayload = z.discriminatedUnion('outcome', [
-  z.object({ outcome: z.literal('open'), episode: z.number().int(), deadline: z.string(), tier: z.string().nullable() }),
-  z.object({ outcome: z.literal('won'), episode: z.number().int(), tier: z.string().nullable(), orderedAt: z.string() }),
-]);
+/** The planner sends one win-back message: "won back" (new plans are listed in the morning agenda). */
+const wonBackPayload = z.object({ outcome: z.literal('won'), episode: z.number().int(), tier: z.string().nullable(), orderedAt: z.string() });
 
 interface Reader extends ReaderRow {
   t: Translate;
@@ -164,20 +162,18 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         };
       }
       case 'winback': {
-        const parsed = winbackPayload.parse(payload);
+        // Rows of older versions that announced each new plan are not sent: plans are listed in the agenda.
+        const won = wonBackPayload.safeParse(payload);
+        if (!won.success) return 'win-back plans are listed in the morning agenda';
         const c = data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
-        if (parsed.outcome === 'won') {
-          return {
-            visibility: 'private',
-            blocks: [
-              { type: 'text', text: t('scheduler.winback.wonTitle', { customer: c.name }), tone: 'success' },
-              { type: 'text', text: t('scheduler.winback.wonBody', { date: formatDate(new Date(parsed.orderedAt), locale, zone) }) },
-            ],
-          };
-        }
-        // New plans are listed in the morning agenda (one bundled DM, not a ping each).
-        return 'win-back plans are listed in the morning agenda';
+        return {
+          visibility: 'private',
+          blocks: [
+            { type: 'text', text: t('scheduler.winback.wonTitle', { customer: c.name }), tone: 'success' },
+            { type: 'text', text: t('scheduler.winback.wonBody', { date: formatDate(new Date(won.data.orderedAt), locale, zone) }) },
+          ],
+        };
       }
       case 'agenda': {
         const date = parseIsoDate(datePayload.parse(payload).date);
@@ -187,9 +183,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       case 'digest': {
         if (data.hasNewerDigest(row.targetId, row.dueAt, now)) return 'a newer digest replaces it';
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
-        const digest = buildWeeklyDigest(sqlite, scope, now, zone);
-        const chart = digest.history.length > 0 ? await options.renderChart(digest.history, locale) : null;
-        return digestReply(digest, scope, { t, locale, currency: options.currency }, chart);
+        return weeklyDigestReply(sqlite, scope, now, { t, locale, currency: options.currency, timeZone: zone }, options.renderChart);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { Reply } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
+import type { DigestChartRenderer } from './digest-chart.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
@@ -132,6 +133,22 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
 }
 
 const LIST_LIMIT = 10;
+
+/**
+ * The weekly digest of a scope as a reply in the reader's language, with its chart: the one
+ * way it is made, for the Monday nudge and for /digest alike.
+ */
+export async function weeklyDigestReply(
+  sqlite: Sqlite,
+  scope: DigestScope,
+  now: Date,
+  reader: { t: Translate; locale: Locale; currency: string; timeZone: string },
+  renderChart: DigestChartRenderer,
+): Promise<Reply> {
+  const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
+  const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
+  return digestReply(digest, scope, reader, chart);
+}
 
 /** The digest as a neutral reply in the reader's language; the chart is attached when given. */
 export function digestReply(

@@ -17,7 +17,7 @@ export const UNSCORED_TIER: Tier = 'D';
 /**
  * 定期回访 is due the tier's interval after the last touch: the latest logged interaction,
  * completed callback or purchase, or the customer's creation when there is none (stored per
- * customer by db/check-ins.ts, since the planner cannot recompute it for every customer hourly).
+ * customer by db/check-ins.ts, since the planner cannot recompute it for every customer each run).
  */
 export function cadenceIntervalMs(tier: Tier, cadenceDays: Readonly<Record<Tier, number>>): number {
   return Math.round(cadenceDays[tier] * DAY_MS);
