@@ -41,6 +41,8 @@ export interface CommandInfo {
   key: CommandKey;
   requires: Role;
   options: readonly OptionSpec[];
+  /** Only these platforms offer it (absent: all); e.g. `rapport as` is the console's. */
+  platforms?: readonly Platform[];
 }
 
 /**

@@ -251,7 +251,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     const reply: Reply = late
       ? { ...result, blocks: [{ type: 'text', tone: 'muted', text: r.t('scheduler.late', { when: formatDateTime(new Date(row.dueAt), r.locale, r.zone) }) }, ...result.blocks] }
       : result;
-    return { action: 'send', notification: { recipient: recipientOf(r), reply, dedupeKey: row.dedupeKey, kind: row.kind, late, nudgeId: row.id } };
+    return { action: 'send', notification: { recipient: recipientOf(r), reply, dedupeKey: row.dedupeKey, kind: row.kind, late, nudgeId: row.id, locale: r.locale } };
   };
 }
 

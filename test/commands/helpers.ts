@@ -159,6 +159,8 @@ function blockText(block: Block): string {
       return block.actions.map((a) => `${a.label} ${a.kind === 'command' ? a.typed : a.url}`).join('\n');
     case 'image':
       return block.alt;
+    case 'file':
+      return block.fileName;
     case 'form':
       return `${block.title} ${block.typed}`;
   }
