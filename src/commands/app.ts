@@ -35,6 +35,8 @@ export interface CompleteInput extends Requester {
   options?: OptionValues;
 }
 
+export type LinkByEmailResult = 'linked' | 'already-linked' | 'no-rep-with-email' | 'rep-linked-to-someone-else';
+
 /** A command as adapters need it to register or describe it (Discord commands, Slack manifest). */
 export interface CommandInfo {
   name: string;
@@ -55,5 +57,13 @@ export interface App {
   submitForm(input: FormInput): Promise<Reply>;
   /** At most 25 choices, only from the asker's book (customers) or team (reps). */
   complete(input: CompleteInput): Promise<Choice[]>;
+  /** The asker's day (`/rapport today`): what a home screen shows (Slack's App Home). */
+  home(requester: Requester): Promise<Reply>;
+  /**
+   * Links an unknown chat user to the active rep with this email (the platform vouches for
+   * it), once and audited. A user already linked, an unknown email or a rep already linked to
+   * another user of the platform changes nothing.
+   */
+  linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailResult>;
   readonly commands: readonly CommandInfo[];
 }

@@ -52,6 +52,8 @@ export interface CommandContext {
  */
 export interface CommandDefinition<Args = unknown> {
   name: string;
+  /** Other names it may be typed as (`rapport help` where a platform reserves `/help`). */
+  aliases?: readonly string[];
   key: CommandKey;
   requires: Role;
   options: readonly OptionSpec[];

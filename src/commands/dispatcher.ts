@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { bookScope, hasRole, type Actor, type Role } from '../domain/actor.js';
+import { HELP_COMMAND, isChatPlatform, type Platform } from '../domain/platform.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { App, CompleteInput, Requester } from './app.js';
 import { createButtonMaker } from './buttons.js';
@@ -26,7 +27,8 @@ export interface DispatcherDeps {
  * language; nothing here throws to an adapter.
  */
 export function createDispatcher(deps: DispatcherDeps): App {
-  const byLongestName = [...deps.commands].sort((a, b) => b.name.length - a.name.length);
+  const names = deps.commands.flatMap((command) => [command.name, ...(command.aliases ?? [])].map((name) => ({ name, command })));
+  const byLongestName = names.sort((a, b) => b.name.length - a.name.length);
   const offered = (command: AnyCommand, requester: Requester) => !command.platforms || command.platforms.includes(requester.platform);
   const named = (name: string, requester: Requester) => {
     const command = deps.commands.find((c) => c.name === name.trim().toLowerCase());
@@ -37,9 +39,9 @@ export function createDispatcher(deps: DispatcherDeps): App {
   function matchCommand(line: string): { command: AnyCommand; rest: string } | null {
     const parts = line.split(/(\s+)/);
     const words = parts.filter((_, i) => i % 2 === 0).map((w) => fold(w).toLowerCase());
-    for (const command of byLongestName) {
-      const n = command.name.split(' ').length;
-      if (words.slice(0, n).join(' ') === command.name) return { command, rest: parts.slice(2 * n - 1).join('') };
+    for (const { name, command } of byLongestName) {
+      const n = name.split(' ').length;
+      if (words.slice(0, n).join(' ') === name) return { command, rest: parts.slice(2 * n - 1).join('') };
     }
     return null;
   }
@@ -51,7 +53,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
   }
 
   function notLinked(requester: Requester): Reply {
-    const t = translator(deps.defaults.locale);
+    const t = translatorFor(deps.defaults.locale, requester.platform);
     return reply.text(
       requester.platform === 'console'
         ? t('common.notLinkedConsole', { userId: requester.userId })
@@ -61,7 +63,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
 
   function contextFor(actor: Actor, requester: Requester, session: Session | undefined): CommandContext {
     const locale = isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
-    const t = translator(locale);
+    const t = translatorFor(locale, requester.platform);
     return {
       actor,
       platform: requester.platform,
@@ -210,12 +212,29 @@ export function createDispatcher(deps: DispatcherDeps): App {
       const { form: _, ...rest } = invocation;
       return invoke(input, { ...rest, options: { ...invocation.options, ...input.values } }, false);
     },
+    home: (requester) => invoke(requester, { command: 'rapport today', options: {} }, false),
+    async linkByEmail({ platform, userId, email }) {
+      if (!isChatPlatform(platform)) return 'no-rep-with-email';
+      if (await deps.services.identities.resolve(platform, userId)) return 'already-linked';
+      const rep = await deps.services.identities.findRep(email.trim().toLowerCase());
+      if (!rep || rep.email !== email.trim().toLowerCase()) return 'no-rep-with-email';
+      if (rep.addresses[platform]) return 'rep-linked-to-someone-else';
+      await deps.services.identities.link(rep.id, platform, userId);
+      await deps.services.audit.record({ at: deps.clock.now(), repId: rep.id, action: 'rep.autolink', target: `rep:${rep.id}`, detail: JSON.stringify({ platform, userId, email: rep.email }) });
+      return 'linked';
+    },
     complete: (input) =>
       complete(input).catch((error: unknown) => {
         deps.logger.error({ err: error, command: input.command, option: input.option }, 'autocomplete failed');
         return [];
       }),
   };
+}
+
+/** A translator whose texts name /help as it is typed where the asker is. */
+function translatorFor(locale: Locale, platform: Platform): Translate {
+  const t = translator(locale);
+  return ((key: string, options?: Record<string, unknown>) => t(key, { help: HELP_COMMAND[platform], ...options })) as Translate;
 }
 
 function forbidden(role: Role, what: string, t: Translate): Reply {

@@ -8,6 +8,7 @@ import { optionText, typedLine } from './typed-text.js';
 export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
   return defineCommand({
     name: 'help',
+    aliases: ['rapport help'],
     key: 'help',
     requires: 'rep',
     options: [{ name: 'command', type: 'text', typed: 'rest', maxLength: 100 }],

@@ -131,6 +131,16 @@ export interface CustomerListRow extends CustomerSummary {
 export interface CustomerListPage {
   rows: CustomerListRow[];
   total: number;
+  /** Value at stake of all `total` customers, in minor units. */
+  atStakeTotalMinor: number;
+}
+
+export interface UpcomingBirthday {
+  id: number;
+  externalId: string;
+  name: string;
+  /** Days from today (0: today). */
+  inDays: number;
 }
 
 export interface CustomerDirectory {
@@ -138,6 +148,8 @@ export interface CustomerDirectory {
   search(query: string, scope: BookScope, limit: number): Promise<CustomerSearchResult>;
   /** Autocomplete: customers whose name, external id, email or phone starts with or holds the prefix; the book's first when empty. */
   complete(prefix: string, scope: BookScope, limit: number): Promise<CustomerSummary[]>;
+  /** Birthdays within the scope in the next `days` days from `today` (the reader's date), soonest first; opted-out customers left out. */
+  upcomingBirthdays(scope: BookScope, today: { year: number; month: number; day: number }, days: number, limit: number): Promise<UpcomingBirthday[]>;
   /** Names close to a query that matched nothing, for a "did you mean" line. */
   suggest(query: string, scope: BookScope, limit: number): Promise<string[]>;
   /** A customer by id if it is within the scope, else null (the same answer as "no such customer"). */

@@ -12,6 +12,7 @@ import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
+import { rapportTodayCommand } from './rapport/today.command.js';
 import { rapportWhoamiCommand } from './rapport/whoami.command.js';
 
 /** Every command, registered explicitly (no directory scanning). Order is the /help order. */
@@ -28,6 +29,7 @@ export const commands: readonly AnyCommand[] = [
   callbackSnoozeCommand,
   callbackCancelCommand,
   digestCommand,
+  rapportTodayCommand,
   rapportWhoamiCommand,
   rapportPrefsCommand,
   rapportSettingsCommand,

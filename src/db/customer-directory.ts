@@ -1,6 +1,7 @@
 import type { BookScope } from '../domain/actor.js';
 import { normalizePhone } from '../domain/phone.js';
 import { closestNames } from '../domain/similarity.js';
+import { birthdayKeysFor, datesFrom, isBirthdayOn } from '../domain/schedule/birthday.js';
 import {
   SEARCH_COUNT_CAP,
   type CustomerCard,
@@ -131,6 +132,21 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       return summaries([...found].slice(0, limit));
     },
 
+    async upcomingBirthdays(scope, today, days, limit) {
+      const dates = datesFrom(today, days);
+      const found = birthdayKeysFor(dates).flatMap((key) =>
+        ids('SELECT c.id FROM Customer c WHERE c.birthdayMonth = ? AND c.birthdayDay = ? AND c.greetingOptOut = 0 {scope}', scope, key.month, key.day),
+      );
+      const rows = prepared(
+        'SELECT id, externalId, name, birthdayMonth AS month, birthdayDay AS day FROM Customer WHERE id IN (SELECT value FROM json_each(?))',
+      ).all(JSON.stringify(found)) as { id: number; externalId: string; name: string; month: number; day: number }[];
+      return rows
+        .map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, inDays: dates.findIndex((d) => isBirthdayOn(c, d)) }))
+        .filter((c) => c.inDays >= 0)
+        .sort((a, b) => a.inDays - b.inDays || a.name.localeCompare(b.name))
+        .slice(0, limit);
+    },
+
     async suggest(query, scope, limit) {
       const q = query.trim();
       if (q === '') return [];
@@ -180,14 +196,16 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       const where = listWhere(filter);
       const from = `FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
         WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) ${where.sql} ${clause}`;
-      const total = prepared(`SELECT COUNT(*) ${from}`).pluck().get(...where.values, ...values) as number;
+      const totals = prepared(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER)), 0) AS atStake ${from}`,
+      ).get(...where.values, ...values) as { total: number; atStake: number };
       const rows = prepared(
         `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
                 COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor,
                 CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER) AS atStakeMinor
          ${from} ORDER BY atStakeMinor DESC, valueMinor DESC, c.id LIMIT ? OFFSET ?`,
       ).all(...where.values, ...values, page.limit, page.offset) as CustomerListRow[];
-      return { rows, total };
+      return { rows, total: totals.total, atStakeTotalMinor: totals.atStake };
     },
 
     async assign(customerId, ownerId) {

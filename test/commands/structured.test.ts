@@ -35,6 +35,7 @@ const requests: { as: string; typed: string; command: string; options: OptionVal
   { as: ZHANG_WEI, typed: '/callback cancel {id}', command: 'callback cancel', options: { id: '{id}' }, before: '/callback C000001 tomorrow 10am' },
   { as: LI_NA, typed: '/digest', command: 'digest', options: {} },
   { as: ZHANG_WEI, typed: '/rapport whoami', command: 'rapport whoami', options: {} },
+  { as: LI_NA, typed: '/rapport today', command: 'rapport today', options: {} },
   { as: ZHANG_WEI, typed: '/rapport prefs language en timezone Europe/Berlin', command: 'rapport prefs', options: { language: 'en', timezone: 'Europe/Berlin' } },
   { as: ADMIN, typed: '/rapport settings cadence A 10 --team 上海旗舰店', command: 'rapport settings', options: { setting: 'cadence', value: 'A 10', team: '上海旗舰店' } },
   { as: ADMIN, typed: '/rapport link slack U024BE7LH zhang.wei', command: 'rapport link', options: { platform: 'slack', user: 'U024BE7LH', rep: 'zhang.wei' } },

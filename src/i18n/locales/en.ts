@@ -3,9 +3,9 @@ import { schedulerEn } from './scheduler.en.js';
 export const en = {
   common: {
     none: '—',
-    unknownCommand: 'Unknown command "{{command}}". Type /help to see what I can do.',
-    emptyInput: 'Type a command, for example /customer lookup Wang Fang, or /help.',
-    notACommand: 'Commands start with "/", for example /customer lookup Wang Fang. Type /help for the list.',
+    unknownCommand: 'Unknown command "{{command}}". Type {{help}} to see what I can do.',
+    emptyInput: 'Type a command, for example /customer lookup Wang Fang, or {{help}}.',
+    notACommand: 'Commands start with "/", for example /customer lookup Wang Fang. Type {{help}} for the list.',
     usage: 'Usage: {{usage}}',
     internalError: 'Something went wrong on our side while running {{command}}. It has been logged; please try again.',
     notLinked:
@@ -13,7 +13,7 @@ export const en = {
     forbidden: 'Only {{role}}s can use {{command}}.',
     notLinkedConsole:
       'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email>, or create an admin with npm run admin -- add <email> --name "<name>".',
-    staleAction: 'That button is no longer valid. Type the command instead, or /help.',
+    staleAction: 'That button is no longer valid. Type the command instead, or {{help}}.',
     submit: 'Save',
     lineTooLong: 'That line is too long ({{length}} characters); commands take at most {{max}}.',
     queryTooLong: 'That is too long to search for; use at most 200 characters.',
@@ -35,8 +35,8 @@ export const en = {
   role: { rep: 'rep', manager: 'manager', admin: 'admin' },
   help: {
     title: 'Rapport commands',
-    footer: 'Type /help <command> for details.',
-    unknown: 'There is no command "{{command}}". Type /help for the list.',
+    footer: 'Type {{help}} <command> for details.',
+    unknown: 'There is no command "{{command}}". Type {{help}} for the list.',
     usageLabel: 'Usage',
     exampleLabel: 'Example',
     requiresLabel: 'Who',
@@ -134,6 +134,12 @@ export const en = {
       summary: 'Cancel a callback.',
       example: '/callback cancel 12',
       options: { id: { label: 'id', description: 'The callback number (see /callbacks).' } },
+    },
+    rapportToday: {
+      title: 'Your day',
+      summary: 'Your day: overdue and today’s callbacks, birthdays this week, customers most worth saving; managers also see the team’s risk.',
+      example: '/rapport today',
+      options: {},
     },
     rapportWhoami: { title: 'Who am I', summary: 'Who Rapport thinks you are: rep, role, team, language, links.', example: '/rapport whoami', options: {} },
     rapportLink: {
@@ -299,6 +305,24 @@ export const en = {
     source: { manual: 'manual', cadence: 'check-in', winback: 'win-back', complaint: 'complaint' },
   },
   rapport: {
+    today: {
+      title: 'Your day, {{name}}',
+      callbacks_one: 'Callbacks due (1)',
+      callbacks_other: 'Callbacks due ({{count}})',
+      noCallbacks: 'none due today.',
+      birthdays_one: 'Birthday this week (1)',
+      birthdays_other: 'Birthdays this week ({{count}})',
+      noBirthdays: 'none this week.',
+      inDays_one: 'tomorrow',
+      inDays_other: 'in {{count}} days',
+      atRisk: 'Most worth saving now',
+      atRiskRow: '{{lifecycle}} · risk {{risk}} · at stake {{stake}}',
+      noAtRisk: 'nobody at risk in your book.',
+      teamTitle: 'Your team',
+      teamAtRisk: 'At risk',
+      teamLapsed: 'Lapsed',
+      teamAtStake: 'Revenue at risk',
+    },
     whoami: {
       title: 'You are {{name}}',
       email: 'Email',
@@ -369,6 +393,7 @@ export const en = {
     note: 'Log note',
     assign: 'Reassign',
     share: 'Share to channel',
+    open: 'Open card',
     done: 'Done',
     snooze: 'Snooze 1 day',
     reschedule: 'Reschedule',
