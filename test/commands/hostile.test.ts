@@ -41,6 +41,10 @@ describe('what a hostile or careless user types', () => {
     expect((await h.say(MAX, '/customer lookup Ｅｍｍａ Ｆｉｓｃｈｅｒ')).blocks[0]).toMatchObject({ type: 'card', title: 'Emma Fischer' });
     expect((await h.say(MAX, '/Customer LOOKUP Emma\u200b Fischer')).blocks[0]).toMatchObject({ type: 'card', title: 'Emma Fischer' });
     expect((await h.say(MAX, '／customer lookup C000002')).blocks[0]).toMatchObject({ type: 'card', title: 'Emma Fischer' });
+    // A NUL once reached the name search and failed there (found by the fuzz test below).
+    h.errors.length = 0;
+    expect(textOf(await h.say(ADMIN, '/customer lookup \u0000 !'))).toMatch(/^No customer matches "!" in your book\./);
+    expect(h.errors).toEqual([]);
     const echoed = textOf(await h.say(MAX, '/customer lookup evil\u202Egpj.exe'));
     expect(echoed).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200B]/);
     expect(echoed).toContain('evilgpj.exe');

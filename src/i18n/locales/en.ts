@@ -307,10 +307,10 @@ export const en = {
   rapport: {
     today: {
       title: 'Your day, {{name}}',
-      callbacks_one: 'Callbacks due (1)',
+      callbacks_one: 'Callback due ({{count}})',
       callbacks_other: 'Callbacks due ({{count}})',
       noCallbacks: 'none due today.',
-      birthdays_one: 'Birthday this week (1)',
+      birthdays_one: 'Birthday this week ({{count}})',
       birthdays_other: 'Birthdays this week ({{count}})',
       noBirthdays: 'none this week.',
       inDays_one: 'tomorrow',
