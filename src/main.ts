@@ -75,7 +75,8 @@ export interface AdapterContext {
   http: HttpServer;
 }
 
-export type AdapterFactory = (context: AdapterContext) => ChatAdapter;
+/** Builds a platform's adapter; async so that a platform's SDK is loaded only when it is configured. */
+export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
 export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {};
@@ -122,7 +123,7 @@ export async function runBot(
       }
       const factory = factories[platform];
       if (!factory) throw new Error(`${platform} is configured but this build has no ${platform} adapter`);
-      adapters.push(factory({ app, config, clock, logger, http }));
+      adapters.push(await factory({ app, config, clock, logger, http }));
     }
     for (const adapter of adapters) {
       await adapter.start();

@@ -19,7 +19,7 @@ const NOW = new Date('2026-11-23T02:00:00Z');
 function fakePlatform(platform: ChatPlatform, fail?: (n: Notification, attempt: number) => Error | null) {
   const notifier = new RecordingNotifier(fail, platform);
   const seen: { app?: App; started: boolean; stopped: boolean } = { started: false, stopped: false };
-  const factory: AdapterFactory = ({ app }): ChatAdapter => ({
+  const factory: AdapterFactory = async ({ app }): Promise<ChatAdapter> => ({
     platform,
     notifier,
     async start() {

@@ -10,11 +10,20 @@ export interface Requester {
   userId: string;
 }
 
+/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
+export interface Upload {
+  name: string;
+  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
+  size: number;
+  read(): Promise<Uint8Array>;
+}
+
 /**
  * A typed line (`/customer lookup 王芳`), or a command with its options (what Discord sends).
  * `session`: what the conversation can do beyond replying (only the console has one).
+ * `files`: attachments by the name of the `attachment` option they fill.
  */
-export type DispatchInput = Requester & { session?: Session } & ({ text: string } | { command: string; options: OptionValues });
+export type DispatchInput = Requester & { session?: Session; files?: Record<string, Upload> } & ({ text: string } | { command: string; options: OptionValues });
 
 /** A button press: the encoded invocation the button carried (validated again here). */
 export interface ActionInput extends Requester {
