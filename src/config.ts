@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { Platform } from './domain/platform.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
@@ -41,6 +42,7 @@ export const envSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   ),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   SLACK_BOT_TOKEN: z.preprocess(blankToUndefined, z.string().startsWith('xoxb-', 'must be a bot token (xoxb-…)').optional()),
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: z.preprocess(blankToUndefined, z.string().startsWith('xapp-', 'must be an app-level token (xapp-…)').optional()),
@@ -51,14 +53,11 @@ export const envSchema = z.object({
       .transform((url) => (url.endsWith('/') ? url : `${url}/`))
       .default(DEFAULT_SLACK_API_URL),
   ),
-  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   DISCORD_BOT_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
-
-export type Platform = 'console' | 'slack' | 'discord';
 
 export interface Config {
   databaseUrl: string;
@@ -67,9 +66,9 @@ export interface Config {
   defaultTimeZone: string;
   currency: string;
   logLevel: Env['LOG_LEVEL'];
-  platforms: Platform[];
-  /** The one HTTP port of the process: Slack and Discord requests, health. */
+  /** The HTTP port of the chat platforms' webhooks (Slack HTTP mode, Discord interactions). */
   port: number;
+  platforms: Platform[];
   slack?: SlackConfig;
   discord?: { botToken: string; applicationId: string };
 }
@@ -107,8 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultTimeZone: e.RAPPORT_TIMEZONE,
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
-    platforms,
     port: e.PORT,
+    platforms,
     ...(slack ? { slack } : {}),
     ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),
   };

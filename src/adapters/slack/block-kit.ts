@@ -6,6 +6,7 @@ import type {
   Block,
   CardBlock,
   CommandAction,
+  FileBlock,
   FormBlock,
   ImageBlock,
   ListBlock,
@@ -237,6 +238,11 @@ function imageUnit(block: ImageBlock, images: RenderOptions['images']): Unit {
   return [{ type: 'image', slack_file: { id: fileId }, alt_text: cut(block.alt, BLOCK_KIT.altText) }];
 }
 
+/** A file goes up on its own (files upload v2, in the asker's DM); the message names it. */
+function fileUnit(block: FileBlock): Unit {
+  return [context(`:paperclip: ${escapeMrkdwn(block.fileName)}`)];
+}
+
 /**
  * A form inside a message (a nudge, the Home tab, or a modal that could not open in time): a
  * button that asks for the form again, which then opens as a modal, and the line to type instead.
@@ -260,6 +266,8 @@ function blockUnits(block: Block, options: RenderOptions, buttons: ButtonFactory
       return [actionUnits((block as ActionsBlock).actions, buttons)];
     case 'image':
       return [imageUnit(block, options.images)];
+    case 'file':
+      return [fileUnit(block)];
     case 'form':
       return [formUnit(block, buttons)];
   }

@@ -1,9 +1,11 @@
 import type { webApi } from '@slack/bolt';
-import { commandText, type CommandKey } from '../../commands/command.js';
+import type { CommandInfo } from '../../commands/app.js';
+import { commandText } from '../../commands/command.js';
+import { typedLine } from '../../commands/typed-text.js';
 import { translator } from '../../i18n/index.js';
 import { cut } from './block-kit.js';
 import { SLACK_EVENTS_PATH } from './slack-adapter.js';
-import { slashCommandNames } from './slash-commands.js';
+import { slackCommands, slashCommandNames } from './slash-commands.js';
 
 export type SlackManifest = webApi.AppsManifestCreateArguments['manifest'];
 
@@ -24,44 +26,29 @@ export const BOT_SCOPES = ['commands', 'chat:write', 'im:write', 'im:history', '
 /** Events: the Home tab opening, and messages in the bot's DM (file uploads for import). */
 export const BOT_EVENTS = ['app_home_opened', 'message.im'] as const;
 
-/** Commands that only make sense on the console (`/rapport as` switches who the console speaks as). */
-const CONSOLE_ONLY = new Set(['rapport as']);
-
-export interface ManifestCommand {
-  name: string;
-  key: CommandKey;
-}
-
 /**
  * The Slack app manifest, generated from the command declarations: one slash command per
  * top-level word, its usage hint from every command under it (in English: a manifest has one
  * language), the bot scopes and events above, App Home, interactivity, and either Socket Mode
  * or the HTTP request URL.
  */
-export function buildSlackManifest(options: { commands: readonly ManifestCommand[]; socketMode: boolean; requestUrl?: string }): SlackManifest {
+export function buildSlackManifest(options: { commands: readonly CommandInfo[]; socketMode: boolean; requestUrl?: string }): SlackManifest {
   if (options.requestUrl !== undefined && !/^https:\/\/[^/\s]+\/\S*$/.test(options.requestUrl)) {
     throw new Error(`the request URL must be the https URL Slack should call, e.g. ${PLACEHOLDER_REQUEST_URL} (got ${options.requestUrl})`);
   }
   const t = translator('en');
   const url = options.socketMode ? undefined : (options.requestUrl ?? PLACEHOLDER_REQUEST_URL);
-  const commands = options.commands.filter((command) => !CONSOLE_ONLY.has(command.name));
-  const help = commands.find((command) => command.name === 'help');
-  const slashCommands = slashCommandNames(commands.map((command) => command.name)).map((word) => {
+  const commands = slackCommands(options.commands);
+  const slashCommands = slashCommandNames(options.commands).map((word) => {
     const own = commands.find((command) => command.name === word);
     const under = commands.filter((command) => command.name.startsWith(`${word} `));
-    // `/rapport help` stands in for `/help` (see slash-commands.ts).
-    const members = word === 'rapport' && help ? [...under, { ...help, name: 'rapport help' }] : under;
-    const subcommands = members.map((command) => command.name.slice(word.length + 1));
+    const subcommands = under.map((command) => command.name.slice(word.length + 1));
     const description = [own ? t(commandText(own.key, 'summary')) : null, subcommands.length > 0 ? subcommands.join(' · ') : null]
       .filter((part): part is string => part !== null)
       .join(' — ');
-    const usages = [own, ...members]
-      .filter((command): command is ManifestCommand => command !== undefined)
-      .map((command) => {
-        const usage = t(commandText(command.key, 'usage'));
-        return command.key === 'help' ? usage.replace(/^\/help/, `/${word} help`) : usage;
-      })
-      .map((usage) => usage.replace(new RegExp(`^/${word}\\s*`), ''))
+    const usages = [own, ...under]
+      .filter((command): command is CommandInfo => command !== undefined)
+      .map((command) => typedLine(command, {}, t, 'all').replace(new RegExp(`^/${word}\\s*`), ''))
       .filter((usage) => usage !== '');
     return {
       command: `/${word}`,

@@ -8,7 +8,7 @@ import {
   SocketModeReceiver,
   webApi,
 } from '@slack/bolt';
-import type { ChatApp } from '../../commands/app-additions.js';
+import type { App } from '../../commands/app.js';
 import { encodeInvocation, MAX_PAYLOAD_LENGTH } from '../../commands/options.js';
 import { reply as replies, type FormBlock, type Reply } from '../../commands/reply.js';
 import { systemClock, type Clock } from '../../clock.js';
@@ -24,7 +24,7 @@ import { createSlackMessenger, slackErrorCode, webClientOptions, type SlackClien
 import { createSlackNotifier } from './slack-notifier.js';
 import { SlackIdentity } from './slack-identity.js';
 import { MAX_COMMAND_TEXT, slashCommandNames, typedLine } from './slash-commands.js';
-import { createUploadImporter, type SharedFile } from './upload-import.js';
+import { createUploadImports, type SharedFile } from './upload-import.js';
 
 /** Where Slack sends commands, interactivity and events alike in HTTP mode. */
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -32,7 +32,7 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface SlackAdapterDeps {
-  app: ChatApp;
+  app: App;
   config: Config;
   logger: Logger;
   /** The process's one HTTP server; HTTP mode routes `/slack/events` on it. */
@@ -42,11 +42,15 @@ export interface SlackAdapterDeps {
 
 /** Where a reply goes and what it may do there; `kind` is what asked (a modal keeps its asker's). */
 interface Origin {
-  kind: FormOrigin;
+  kind: FormOrigin | 'upload';
   userId: string;
   responseUrl?: string;
   triggerId?: string;
+  /** The message a pressed button sits on (not for ephemeral ones, which have no lasting id). */
+  message?: { channel: string; ts: string };
 }
+
+const messageKey = (channel: string, ts: string) => `${channel}:${ts}`;
 
 /**
  * Rapport in Slack: a Bolt app over the core `App`. Every command, button and form is
@@ -66,8 +70,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   const client: SlackClient = new webApi.WebClient(slack.botToken, webClientOptions(slack.apiUrl, boltLog));
   const messenger = createSlackMessenger({ client, t, logger });
   const identity = new SlackIdentity({ app, client, clock, logger });
-  const importUpload = createUploadImporter({ app, messenger, botToken: slack.botToken, apiUrl: slack.apiUrl, t, logger });
+  const uploads = createUploadImports({ app, botToken: slack.botToken, apiUrl: slack.apiUrl, clock, t, logger });
   const inFlight = new Set<Promise<void>>();
+  // Messages whose button press is being answered: the answer replaces them, so the core's
+  // "callback changed" update of the same message (Notifier.update) is left out, not sent twice.
+  const pressed = new Map<string, number>();
   const openRequests = new Set<http.ServerResponse>();
   let stopping = false;
   let socketReceiver: SocketModeReceiver | undefined;
@@ -79,16 +86,24 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   }
 
   /** Runs work after the ack; `stop()` waits for it. A failure is logged and told to the user. */
-  function afterAck(origin: Origin, produce: () => Promise<Reply>): void {
+  function afterAck(origin: Origin, produce: () => Promise<Reply | null>): void {
+    const key = origin.kind === 'button' && origin.message ? messageKey(origin.message.channel, origin.message.ts) : undefined;
+    if (key) pressed.set(key, (pressed.get(key) ?? 0) + 1);
     const answer = async () => {
       try {
         await identity.ensureLinked(origin.userId);
-        await deliver(await produce(), origin);
+        const produced = await produce();
+        if (produced) await deliver(produced, origin);
       } catch (error) {
         logger.error({ err: error, origin: origin.kind }, 'answering a Slack request failed');
         await deliver(replies.error(t('slack.failed')), origin).catch((again: unknown) =>
           logger.error({ err: again }, 'could not tell the user that their Slack request failed'),
         );
+      }
+      if (key) {
+        const left = (pressed.get(key) ?? 1) - 1;
+        if (left > 0) pressed.set(key, left);
+        else pressed.delete(key);
       }
       if (origin.kind === 'home') await publishHome(origin.userId);
     };
@@ -99,11 +114,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   async function openModal(form: FormBlock, origin: Origin): Promise<boolean> {
     try {
       const payload = encodeInvocation(form.invocation);
-      const view = renderModal(
-        form,
-        { payload, origin: origin.kind, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}) },
-        t,
-      );
+      // Uploads come without a trigger, so only commands and buttons get here.
+      const asker = origin.kind === 'upload' ? 'command' : origin.kind;
+      const view = renderModal(form, { payload, origin: asker, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}) }, t);
       await client.views.open({ trigger_id: origin.triggerId!, view });
       return true;
     } catch (error) {
@@ -128,16 +141,22 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
     // A button on the Home tab "replaces" the Home view, which is published afresh after it.
     if (origin.kind === 'home' && reply.placement === 'replace') return;
     const message = await messenger.render(rest);
+    // Files carry personal data (an import's rejects): they go to the asker's DM, whatever the reply's visibility.
+    const shareFiles = async () => {
+      if (rest.blocks.some((block) => block.type === 'file')) await messenger.shareFiles(await messenger.dmChannel(origin.userId), rest);
+    };
     if (origin.responseUrl) {
       try {
         const replace = reply.placement === 'replace' && origin.kind === 'button';
         await messenger.respond(origin.responseUrl, message, replace ? { replaceOriginal: true } : { replaceOriginal: false, visibility: reply.visibility });
+        await shareFiles();
         return;
       } catch (error) {
         logger.warn({ err: error }, 'Slack refused the response_url; answering in the DM instead');
       }
     }
     await messenger.post(await messenger.dmChannel(origin.userId), message);
+    await shareFiles();
   }
 
   async function publishHome(userId: string): Promise<void> {
@@ -176,9 +195,9 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       }
       await ack();
       const userId = command.user_id;
-      afterAck(
-        { kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id },
-        () => app.dispatch({ platform: 'slack', userId, text: line.text }),
+      afterAck({ kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id }, async () =>
+        // A command that takes a file waits for the upload in the DM (a slash command cannot carry one).
+        uploads.request(userId, line.text) ?? app.dispatch({ platform: 'slack', userId, text: line.text }),
       );
     });
 
@@ -189,11 +208,13 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       const action = press.actions[0];
       if (!action || action.action_id.startsWith(ACTION_ID.link)) return;
       const userId = press.user.id;
+      const onMessage = press.container?.type === 'message' && !press.container.is_ephemeral && press.container.channel_id && press.container.message_ts;
       const origin: Origin = {
         kind: press.view?.type === 'home' ? 'home' : 'button',
         userId,
         ...(press.response_url ? { responseUrl: press.response_url } : {}),
         triggerId: press.trigger_id,
+        ...(onMessage ? { message: { channel: press.container.channel_id as string, ts: press.container.message_ts as string } } : {}),
       };
       const value = 'value' in action ? action.value : undefined;
       if (!action.action_id.startsWith(ACTION_ID.command)) {
@@ -237,11 +258,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       if (event.subtype !== 'file_share' || event.channel_type !== 'im') return;
       const files = (event as { files?: SharedFile[] }).files ?? [];
       for (const file of files) {
-        track(
-          importUpload({ userId: event.user, channel: event.channel, text: event.text ?? '', file }).catch((error: unknown) =>
-            logger.error({ err: error, fileId: file.id }, 'importing a Slack upload failed'),
-          ),
-        );
+        afterAck({ kind: 'upload', userId: event.user }, () => uploads.receive({ userId: event.user, text: event.text ?? '', file }));
       }
     });
   }
@@ -259,7 +276,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
 
   return {
     platform: 'slack',
-    notifier: createSlackNotifier(messenger),
+    notifier: createSlackNotifier(messenger, { replacedByPress: (channel, ts) => pressed.has(messageKey(channel, ts)) }),
 
     async start() {
       const workspace = await verifyBotToken(client);
@@ -274,7 +291,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         // Rapport keeps no per-conversation state in Bolt; its default store costs an Error per event.
         convoStore: false,
       });
-      registerListeners(bolt, workspace.teamId, slashCommandNames(app.commands.map((command) => command.name)));
+      registerListeners(bolt, workspace.teamId, slashCommandNames(app.commands));
       if (receiver instanceof SocketModeReceiver) {
         socketReceiver = receiver;
         await receiver.start();

@@ -1,4 +1,4 @@
-import type { ChatApp } from '../../commands/app-additions.js';
+import type { App } from '../../commands/app.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { SlackClient } from './slack-messenger.js';
@@ -16,7 +16,7 @@ export class SlackIdentity {
   readonly #settledUntil = new Map<string, number>();
   readonly #inFlight = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: { app: ChatApp; client: SlackClient; clock: Clock; logger: Logger }) {}
+  constructor(private readonly deps: { app: App; client: SlackClient; clock: Clock; logger: Logger }) {}
 
   ensureLinked(userId: string): Promise<void> {
     const until = this.#settledUntil.get(userId);

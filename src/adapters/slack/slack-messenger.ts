@@ -75,8 +75,8 @@ export interface SlackMessenger {
   update(channel: string, ts: string, message: SlackMessage): Promise<void>;
   /** Answers through an interaction's response_url; throws when Slack refuses (expired: 404). */
   respond(responseUrl: string, message: SlackMessage, mode: ResponseMode): Promise<void>;
-  /** Uploads a file into a conversation (files upload v2). */
-  shareFile(channel: string, fileName: string, content: Uint8Array): Promise<void>;
+  /** Uploads the reply's file blocks into a conversation (files upload v2), after the message that names them. */
+  shareFiles(channel: string, reply: Reply): Promise<void>;
 }
 
 export function createSlackMessenger(deps: { client: SlackClient; t: Translate; logger: Logger }): SlackMessenger {
@@ -148,8 +148,10 @@ export function createSlackMessenger(deps: { client: SlackClient; t: Translate; 
       });
       if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
     },
-    async shareFile(channel, fileName, content) {
-      await client.filesUploadV2({ channel_id: channel, file: Buffer.from(content), filename: fileName });
+    async shareFiles(channel, reply) {
+      for (const block of reply.blocks) {
+        if (block.type === 'file') await client.filesUploadV2({ channel_id: channel, file: Buffer.from(block.bytes), filename: block.fileName });
+      }
     },
   };
 }

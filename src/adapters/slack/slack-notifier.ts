@@ -7,7 +7,13 @@ import { notifierError, type SlackMessenger } from './slack-messenger.js';
  * chart goes up with files upload v2 and sits in the message. Failures come back as the outbox
  * expects: Retry-After as `retryAfterMs`, channels and users gone as permanent.
  */
-export function createSlackNotifier(messenger: SlackMessenger): Notifier {
+export function createSlackNotifier(
+  messenger: SlackMessenger,
+  options: {
+    /** A button on this message is being answered, and its answer replaces the message: no second update. */
+    replacedByPress?: (channel: string, ts: string) => boolean;
+  } = {},
+): Notifier {
   return {
     platform: 'slack',
     async deliver(address, notification): Promise<MessageRef> {
@@ -21,6 +27,7 @@ export function createSlackNotifier(messenger: SlackMessenger): Notifier {
       }
     },
     async update(ref, reply) {
+      if (options.replacedByPress?.(ref.channel, ref.messageId)) return;
       try {
         await messenger.update(ref.channel, ref.messageId, await messenger.render(reply, { images: 'required' }));
       } catch (error) {

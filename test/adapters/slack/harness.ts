@@ -1,7 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach } from 'vitest';
-import type { ActionInput, CommandInfo, DispatchInput, FormInput, Requester } from '../../../src/commands/app.js';
-import type { ChatApp, LinkByEmailOutcome, UploadInput, UploadResult } from '../../../src/commands/app-additions.js';
+import type { ActionInput, App, CommandInfo, DispatchInput, FormInput, LinkByEmailResult, Requester } from '../../../src/commands/app.js';
 import type { Choice } from '../../../src/commands/options.js';
 import { reply, type Reply } from '../../../src/commands/reply.js';
 import { createHttpServer, type HttpServer } from '../../../src/adapters/http-server.js';
@@ -14,6 +13,15 @@ import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 export const COMMANDS: CommandInfo[] = [
   { name: 'customer lookup', key: 'customerLookup', requires: 'rep', options: [] },
   { name: 'customer note', key: 'customerNote', requires: 'rep', options: [] },
+  {
+    name: 'customer import',
+    key: 'customerLookup',
+    requires: 'manager',
+    options: [
+      { name: 'kind', type: 'choice', required: true, choices: ['customers', 'orders', 'reps', 'interactions'] },
+      { name: 'file', type: 'attachment', required: true },
+    ],
+  },
   { name: 'callback', key: 'callback', requires: 'rep', options: [] },
   { name: 'callbacks', key: 'callbacks', requires: 'rep', options: [] },
   { name: 'digest', key: 'scheduler.commands.digest', requires: 'manager', options: [] },
@@ -27,24 +35,31 @@ type Answer<I> = (input: I) => Reply | Promise<Reply>;
  * A small stand-in for the core: canned replies per call, and a record of every call, so the
  * adapter can be tested over the wire before the real core lands.
  */
-export class FakeApp implements ChatApp {
+export class FakeApp implements App {
   readonly commands = COMMANDS;
   readonly dispatched: DispatchInput[] = [];
   readonly actions: ActionInput[] = [];
   readonly forms: FormInput[] = [];
   readonly homes: Requester[] = [];
   readonly links: (Requester & { email: string })[] = [];
-  readonly uploads: (Omit<UploadInput, 'content'> & { bytes: Buffer })[] = [];
+  /** Files the core read from dispatches, by option name. */
+  readonly files: { option: string; name: string; size: number; bytes: Buffer }[] = [];
 
   onDispatch: Answer<DispatchInput> = (input) => reply.text(`echo ${'text' in input ? input.text : input.command}`);
   onAction: Answer<ActionInput> = () => reply.text('pressed');
   onForm: Answer<FormInput> = () => reply.text('submitted', 'success');
   onHome: Answer<Requester> = () => reply.private({ type: 'text', text: 'Your day' });
-  onLink: (input: Requester & { email: string }) => LinkByEmailOutcome = () => 'already-linked';
-  onUpload: (input: UploadInput & { bytes: Buffer }) => UploadResult = (input) => ({ reply: reply.text(`imported ${input.fileName}`, 'success'), files: [] });
+  onLink: (input: Requester & { email: string }) => LinkByEmailResult = () => 'already-linked';
 
   async dispatch(input: DispatchInput): Promise<Reply> {
     this.dispatched.push(input);
+    for (const [option, file] of Object.entries(input.files ?? {})) {
+      try {
+        this.files.push({ option, name: file.name, size: file.size, bytes: Buffer.from(await file.read()) });
+      } catch {
+        return reply.error('could not read the file');
+      }
+    }
     return this.onDispatch(input);
   }
   async handleAction(input: ActionInput): Promise<Reply> {
@@ -62,17 +77,9 @@ export class FakeApp implements ChatApp {
     this.homes.push(requester);
     return this.onHome(requester);
   }
-  async linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailOutcome> {
+  async linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailResult> {
     this.links.push(input);
     return this.onLink(input);
-  }
-  async importUpload(input: UploadInput): Promise<UploadResult> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of input.content) chunks.push(Buffer.from(chunk));
-    const { content: _content, ...rest } = input;
-    const received = { ...input, bytes: Buffer.concat(chunks) };
-    this.uploads.push({ ...rest, bytes: received.bytes });
-    return this.onUpload(received);
   }
 }
 

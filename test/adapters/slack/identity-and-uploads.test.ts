@@ -55,7 +55,7 @@ describe('linking Slack users by email', () => {
 });
 
 describe('importing an upload', () => {
-  const shareInDm = (file: HostedFile | Json, text = 'customers --dry-run') => {
+  const shareInDm = (file: HostedFile | Json, text = '/customer import customers --dry-run') => {
     const envelope = fixture('message-file-share');
     const event = envelope.event as Json;
     event.files = [{ ...(event.files as Json[])[0], ...file }];
@@ -63,25 +63,59 @@ describe('importing an upload', () => {
     return eventCallback(envelope);
   };
 
-  it('does download a CSV shared in the DM with the bot token and import it with what the user wrote', async () => {
+  it('does download a CSV shared in the DM with the bot token and hand it to the command written with it', async () => {
     const csv = 'external_id,name\nC1,王芳\n';
     const file = h.fake.hostFile('customers.csv', csv);
-    h.app.onUpload = (input) => ({ reply: reply.text(`Imported ${input.bytes.toString('utf8').split('\n').length - 2} customers`, 'success'), files: [] });
+    h.app.onDispatch = () => reply.text('Imported 1 customer', 'success');
     const answered = h.fake.nextCall('chat.postMessage');
     expect((await sendToApp(h.eventsUrl, shareInDm(file), signed)).status).toBe(200);
-    expect((await answered).args).toMatchObject({ channel: 'D0ZHANGWEI', text: 'Imported 1 customers' });
+    expect((await answered).args).toMatchObject({ channel: 'D0ZHANGWEI', text: 'Imported 1 customer' });
     expect(h.fake.downloads).toEqual([{ fileId: file.id, token: h.fake.options.botToken }]);
-    expect(h.app.uploads).toEqual([{ platform: 'slack', userId: 'U0ZHANGWEI', fileName: 'customers.csv', size: Buffer.byteLength(csv), text: 'customers --dry-run', bytes: Buffer.from(csv) }]);
+    expect(h.app.dispatched).toMatchObject([{ platform: 'slack', userId: 'U0ZHANGWEI', text: '/customer import customers --dry-run' }]);
+    expect(h.app.files).toEqual([{ option: 'file', name: 'customers.csv', size: Buffer.byteLength(csv), bytes: Buffer.from(csv) }]);
   });
 
-  it('does hand back the rejects file in the same DM', async () => {
+  it('does pair an upload with the user’s typed /customer import, after telling them to share the file', async () => {
+    const prompt = h.fake.nextResponse();
+    await sendToApp(h.eventsUrl, slashCommand({ command: '/customer', text: 'import orders --on-error skip', response_url: h.fake.responseUrl() }), signed);
+    expect((await prompt).body).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'Now share the CSV file here in your DM with Rapport, within 15 minutes: it will be imported as /customer import orders --on-error skip (files up to 100.0 MB).',
+    });
+    expect(h.app.dispatched).toEqual([]);
+    const file = h.fake.hostFile('orders.csv', 'customer,ordered_at,amount\n');
+    const answered = h.fake.nextCall('chat.postMessage');
+    await sendToApp(h.eventsUrl, shareInDm(file, 'here it is'), signed);
+    await answered;
+    expect(h.app.dispatched.map((d) => 'text' in d && d.text)).toEqual(['/customer import orders --on-error skip']);
+    expect(h.app.files.map((f) => f.name)).toEqual(['orders.csv']);
+  });
+
+  it('does not pair an upload with a request older than 15 minutes, and says what to do instead', async () => {
+    const prompt = h.fake.nextResponse();
+    await sendToApp(h.eventsUrl, slashCommand({ command: '/customer', text: 'import orders', response_url: h.fake.responseUrl() }), signed);
+    await prompt;
+    h.clock.advance(15 * 60_000 + 1);
+    const answered = h.fake.nextCall('chat.postMessage');
+    await sendToApp(h.eventsUrl, shareInDm(h.fake.hostFile('orders.csv', 'a\n'), ''), signed);
+    expect((await answered).args.text).toBe(
+      'I do not know what orders.csv is for. Type /customer import with its arguments first (see /rapport help /customer import), then share the file here; or share it again with that command line as its message.',
+    );
+    expect(h.app.dispatched).toEqual([]);
+    expect(h.fake.downloads).toEqual([]);
+  });
+
+  it('does hand back a file of the reply (the rejects) in the same DM, after the message naming it', async () => {
     const file = h.fake.hostFile('orders.csv', 'customer,ordered_at,amount\nC1,nope,1\n');
-    h.app.onUpload = () => ({ reply: reply.text('1 row rejected'), files: [{ fileName: 'orders.rejects.csv', content: Buffer.from('\uFEFFcustomer,ordered_at,amount,reason\n') }] });
+    const rejects = Buffer.from('\uFEFFcustomer,ordered_at,amount,reason\n');
+    h.app.onDispatch = () => reply.private({ type: 'text', text: '1 row rejected' }, { type: 'file', fileName: 'orders.rejects.csv', contentType: 'text/csv', bytes: rejects });
     const shared = h.fake.nextCall('files.completeUploadExternal');
-    await sendToApp(h.eventsUrl, shareInDm(file, 'orders --on-error skip'), signed);
+    await sendToApp(h.eventsUrl, shareInDm(file, '/customer import orders --on-error skip'), signed);
     expect((await shared).args.channel_id).toBe('D0ZHANGWEI');
     expect(h.fake.uploads.map((u) => [u.fileName, u.bytes.toString('utf8')])).toEqual([['orders.rejects.csv', '\uFEFFcustomer,ordered_at,amount,reason\n']]);
-    expect(h.fake.callsTo('chat.postMessage')[0]!.args.text).toBe('1 row rejected');
+    const posted = h.fake.callsTo('chat.postMessage')[0]!.args;
+    expect(posted.text).toBe('1 row rejected\n\n[orders.rejects.csv]');
+    expect(JSON.stringify(posted.blocks)).toContain(':paperclip: orders.rejects.csv');
   });
 
   it('does refuse a file over the size limit with a clear line, without downloading it', async () => {
@@ -90,7 +124,7 @@ describe('importing an upload', () => {
     await sendToApp(h.eventsUrl, shareInDm(file), signed);
     expect((await answered).args.text).toBe('! huge.csv is 200.0 MB; Rapport imports files of at most 100.0 MB. Split it and upload the parts.');
     expect(h.fake.downloads).toEqual([]);
-    expect(h.app.uploads).toEqual([]);
+    expect(h.app.dispatched).toEqual([]);
   });
 
   it('does never send the bot token to a host that is not Slack’s', async () => {
@@ -99,7 +133,7 @@ describe('importing an upload', () => {
     await sendToApp(h.eventsUrl, shareInDm({ ...file, url_private_download: 'http://127.0.0.2:9/steal/customers.csv', url_private: 'http://127.0.0.2:9/x' }), signed);
     expect((await answered).args.text).toBe('! I could not download customers.csv from Slack. Please upload it again.');
     expect(h.fake.downloads).toEqual([]);
-    expect(h.app.uploads).toEqual([]);
+    expect(h.app.files).toEqual([]);
   });
 
   it('does not import the files it shares itself (its own rejects file comes back as a message event)', async () => {
@@ -109,7 +143,7 @@ describe('importing an upload', () => {
     expect((await sendToApp(h.eventsUrl, eventCallback(own), signed)).status).toBe(200);
     await h.adapter.stop();
     expect(h.fake.downloads).toEqual([]);
-    expect(h.app.uploads).toEqual([]);
+    expect(h.app.dispatched).toEqual([]);
   });
 
   it('does import a file once when Slack delivers the event twice, and ignore file_shared and other messages', async () => {
@@ -119,11 +153,11 @@ describe('importing an upload', () => {
     Object.assign(chat.event as Json, { subtype: undefined, files: undefined, text: 'hello bot' });
     await sendToApp(h.eventsUrl, eventCallback(chat), signed);
     const answered = h.fake.nextCall('chat.postMessage');
-    await sendToApp(h.eventsUrl, shareInDm(file, 'reps'), signed);
+    await sendToApp(h.eventsUrl, shareInDm(file, 'customer import reps'), signed);
     await answered;
-    await sendToApp(h.eventsUrl, shareInDm(file, 'reps'), signed);
+    await sendToApp(h.eventsUrl, shareInDm(file, 'customer import reps'), signed);
     await h.adapter.stop();
-    expect(h.app.uploads.map((u) => u.fileName)).toEqual(['reps.csv']);
+    expect(h.app.files.map((u) => u.name)).toEqual(['reps.csv']);
     expect(h.fake.downloads).toHaveLength(1);
   });
 });

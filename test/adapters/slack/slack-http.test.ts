@@ -73,14 +73,14 @@ describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
     expect(h.app.dispatched).toEqual([]);
   });
 
-  it('does pass /rapport help to the core as /help, and Slack’s escaped text as typed', async () => {
+  it('does pass /rapport help to the core as typed (its alias of /help), and Slack’s escaped text as typed', async () => {
     const answered = h.fake.nextResponse(0);
     await sendToApp(h.eventsUrl, slashCommand({ command: '/rapport', text: 'help callback', response_url: h.fake.responseUrl() }), signed);
     await answered;
     const second = h.fake.nextResponse(1);
     await sendToApp(h.eventsUrl, slashCommand({ command: '/customer', text: 'note C000001 Tom &amp; Jerry &lt;3 &gt; all', response_url: h.fake.responseUrl() }), signed);
     await second;
-    expect(h.app.dispatched.map((d) => 'text' in d && d.text)).toEqual(['/help callback', '/customer note C000001 Tom & Jerry <3 > all']);
+    expect(h.app.dispatched.map((d) => 'text' in d && d.text)).toEqual(['/rapport help callback', '/customer note C000001 Tom & Jerry <3 > all']);
   });
 
   it('does answer an unknown command and an overlong line politely in the ack, without the core', async () => {

@@ -17,6 +17,7 @@ const notification = (recipient: Recipient, body: Reply = reply.text('Callback d
   kind: 'callback',
   late: false,
   nudgeId: 7,
+  locale: 'en',
 });
 const deliver = (recipient: Recipient, body?: Reply) => h.adapter.notifier.deliver(recipient.addresses.slack!, notification(recipient, body));
 
