@@ -79,7 +79,9 @@ export interface AdapterContext {
 export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
-export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {};
+export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {
+  slack: async (context) => (await import('./adapters/slack/slack-adapter.js')).createSlackAdapter(context),
+};
 
 /**
  * Runs the bot: every configured platform side by side on one core, and the scheduler whenever

@@ -89,6 +89,7 @@ export class FakeSlack {
   readonly #acks = new Map<string, (ack: EnvelopeAck) => void>();
   #counter = 0;
   #ts = 1_700_000_000;
+  #responsesHeld: Promise<void> | undefined;
 
   private constructor(
     readonly server: http.Server,
@@ -150,6 +151,19 @@ export class FakeSlack {
   /** Makes a response_url answer 404, as Slack does once it expired (30 minutes, 5 uses). */
   expireResponseUrl(url: string): void {
     this.#expiredResponseUrls.add(url.split('/').pop()!);
+  }
+
+  /**
+   * Holds the answers to response_url posts (each is recorded when it arrives) until the
+   * returned function is called: a reply still in flight, e.g. while the bot is told to stop.
+   */
+  holdResponses(): () => void {
+    let release!: () => void;
+    this.#responsesHeld = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.#responsesHeld = undefined;
+      release();
+    };
   }
 
   addUser(user: SlackUser): void {
@@ -281,6 +295,7 @@ export class FakeSlack {
       if (this.#expiredResponseUrls.has(id)) return void res.writeHead(404).end('expired_url');
       this.responses.push({ id, body: JSON.parse(body.toString('utf8')) as Record<string, unknown> });
       this.#changed();
+      await this.#responsesHeld;
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     }
     if (url.pathname.startsWith('/upload/') && req.method === 'POST') {

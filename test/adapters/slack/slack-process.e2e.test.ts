@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FakeSlack } from '../../fakes/slack/fake-slack.js';
+import { sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
+import { tempDir } from '../../helpers/temp-database.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const SIGNING_SECRET = 'process-test-signing-secret';
+const work = tempDir('rapport-slack-process-');
+afterAll(() => work.cleanup());
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Asks until `probe` holds; the process needs a moment to start (tsx transpiles the graph) and to react to a signal. */
+async function until(probe: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the bot exited with ${child.exitCode} while waiting for ${what}`);
+    if (await probe().catch(() => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+}
+
+describe('npm start with Slack variables (the real process)', () => {
+  it('does serve Slack, link a user by email, and on SIGTERM stop taking events, finish the reply in flight and exit 0', async () => {
+    const fake = await FakeSlack.start();
+    const port = await freePort();
+    const child = spawn(TSX, [path.join(ROOT, 'src', 'cli.ts'), 'bot'], {
+      cwd: work.dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        DATABASE_URL: `file:${path.join(work.dir, 'slack.db')}`,
+        SLACK_BOT_TOKEN: fake.options.botToken,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: fake.apiUrl,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
+    });
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+    const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+    try {
+      await until(async () => (await fetch(eventsUrl)).status === 405, 'the bot to listen', child);
+      expect(fake.callsTo('auth.test')).toHaveLength(1);
+
+      // 张伟's Slack email names his rep: the first command links him, and the answer is his.
+      fake.addUser({ id: 'U0ZHANGWEI', email: 'zhang.wei@rapport.demo' });
+      const release = fake.holdResponses();
+      const ack = await sendToApp(eventsUrl, slashCommand({ command: '/rapport', text: 'whoami', response_url: fake.responseUrl() }), { signingSecret: SIGNING_SECRET });
+      expect(ack.status).toBe(200);
+      const answer = await fake.nextResponse();
+      expect(String(answer.body.text)).toContain('张伟');
+      expect(fake.callsTo('users.info').map((c) => c.args.user)).toEqual(['U0ZHANGWEI']);
+
+      // The answer is still in flight (Slack has not taken it) when the bot is told to stop.
+      child.kill('SIGTERM');
+      await until(async () => (await fetch(eventsUrl)).status === 503, 'the bot to refuse new events', child);
+      const late = await sendToApp(eventsUrl, slashCommand({ response_url: fake.responseUrl() }), { signingSecret: SIGNING_SECRET });
+      expect(late.status).toBe(503);
+      expect(child.exitCode).toBeNull();
+      release();
+      expect(await exited(child)).toBe(0);
+      expect(fake.responses).toHaveLength(1);
+      // The log holds only the scheduler's word on reps nobody linked on Slack: nothing from the adapter, no stack.
+      const logged = stderr.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { msg: string; platform?: string });
+      expect(logged.filter((line) => line.platform === 'slack' || line.msg !== 'nudge is dead')).toEqual([]);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${stderr}`, { cause: error });
+    } finally {
+      child.kill('SIGKILL');
+      await fake.stop();
+    }
+  }, 120_000);
+});
