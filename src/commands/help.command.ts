@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasRole } from '../domain/actor.js';
+import { HELP_COMMAND, type Platform } from '../domain/platform.js';
 import { commandText, defineCommand, type AnyCommand, type CommandContext } from './command.js';
 import { reply, type Field } from './reply.js';
 import { optionText, typedLine } from './typed-text.js';
@@ -28,15 +29,21 @@ export function createHelpCommand(listCommands: () => readonly AnyCommand[]) {
         type: 'list',
         title: t('help.title'),
         numbered: false,
-        items: group.map((c) => ({ primary: typedLine(c, {}, t, 'all'), secondary: t(commandText(c.key, 'summary')) })),
+        items: group.map((c) => ({ primary: typedLine(asTyped(c, platform), {}, t, 'all'), secondary: t(commandText(c.key, 'summary')) })),
         footer: t('help.footer'),
       });
     },
   });
 }
 
-function explain(command: AnyCommand, ctx: CommandContext) {
+/** Help itself under the name it is typed as where the asker is (`/rapport help` on Slack). */
+function asTyped(command: AnyCommand, platform: Platform): AnyCommand {
+  return command.name === 'help' ? { ...command, name: HELP_COMMAND[platform].slice(1) } : command;
+}
+
+function explain(found: AnyCommand, ctx: CommandContext) {
   const { t } = ctx;
+  const command = asTyped(found, ctx.platform);
   const options: Field[] = command.options.map((o) => ({
     label: t(optionText(command.key, o.name, 'label')),
     value: t(optionText(command.key, o.name, 'description')),

@@ -108,8 +108,11 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
   };
 }
 
-/** A copy of the seeded demo database and the real dispatcher over it, at a fixed clock. */
-export async function commandHarness(): Promise<CommandHarness> {
+/**
+ * A copy of the seeded demo database and the real dispatcher over it, at a fixed clock.
+ * `notifiers`: the running platforms' notifiers, which update sent nudges (a chat adapter's test fills it).
+ */
+export async function commandHarness(options: { notifiers?: ReadonlyMap<Platform, Notifier> } = {}): Promise<CommandHarness> {
   const source = await seededTemplate();
   const { dir, cleanup } = tempDir();
   const file = path.join(dir, 'test.db');
@@ -119,7 +122,7 @@ export async function commandHarness(): Promise<CommandHarness> {
   const errors: unknown[] = [];
   const deps: DispatcherDeps = {
     commands,
-    services: servicesFor(db, clock),
+    services: servicesFor(db, clock, options.notifiers),
     clock,
     logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
     defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },

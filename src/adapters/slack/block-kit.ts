@@ -187,16 +187,14 @@ function itemUnit(item: ListItem, bullet: string, buttons: ButtonFactory): Unit 
   return actions.length === 0 ? [section] : [section, ...actionUnits(actions, buttons)];
 }
 
-function listUnits(block: ListBlock, t: Translate, buttons: ButtonFactory): Unit[] {
+function listUnits(block: ListBlock, buttons: ButtonFactory): Unit[] {
   const units: Unit[] = [];
   if (block.title) units.push([{ type: 'section', text: mrkdwn(cut(`*${escapeMrkdwn(block.title)}*`, BLOCK_KIT.sectionText)) }]);
   block.items.forEach((item, i) => units.push(itemUnit(item, block.numbered ? `${i + 1}.` : '•', buttons)));
   if (block.footer) units.push([context(escapeMrkdwn(block.footer))]);
-  if (block.paging && block.paging.pages > 1) {
-    const { page, pages, previous, next } = block.paging;
-    const turn = [previous, next].filter((a): a is CommandAction => a !== undefined);
-    units.push([context(escapeMrkdwn(t('slack.page', { page, pages }))), ...actionUnits(turn, buttons)]);
-  }
+  // Where the reader is, the core says in the footer ("Page 1 of 4 · 40 customers"); Slack adds the buttons.
+  const turn = [block.paging?.previous, block.paging?.next].filter((a): a is CommandAction => a !== undefined);
+  if (turn.length > 0) units.push(actionUnits(turn, buttons));
   return units;
 }
 
@@ -259,7 +257,7 @@ function blockUnits(block: Block, options: RenderOptions, buttons: ButtonFactory
     case 'card':
       return cardUnits(block);
     case 'list':
-      return listUnits(block, options.t, buttons);
+      return listUnits(block, buttons);
     case 'table':
       return tableUnits(block);
     case 'actions':
@@ -291,7 +289,8 @@ export function renderBlocks(blocks: readonly Block[], options: RenderOptions): 
 /** A reply as a Slack message: Block Kit, and the text renderer's output as the fallback. */
 export function renderMessage(reply: Reply, options: RenderOptions): SlackMessage {
   return {
-    text: cut(renderText(reply), BLOCK_KIT.sectionText),
+    // The fallback is mrkdwn too (notifications): escaped, so a typed `<!channel>` mentions nobody.
+    text: escapeMrkdwn(cut(renderText(reply), BLOCK_KIT.sectionText)),
     blocks: renderBlocks(reply.blocks, options),
   };
 }

@@ -1,7 +1,6 @@
 /** Lines the Slack adapter writes itself (everything else comes translated from the core). */
 export const slackEn = {
   more: '…and {{count}} more not shown here.',
-  page: 'Page {{page}} of {{pages}}',
   unknownCommand: 'Rapport has no {{command}} command. Type /rapport help for the list.',
   otherWorkspace: 'This Rapport serves another Slack workspace, so it cannot answer here.',
   unknownButton: 'That button does not belong to Rapport. Type the command instead, or /rapport help.',

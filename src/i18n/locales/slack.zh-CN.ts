@@ -2,7 +2,6 @@ import type { slackEn } from './slack.en.js';
 
 export const slackZhCN: typeof slackEn = {
   more: '……另有 {{count}} 项未在此显示。',
-  page: '第 {{page}} 页，共 {{pages}} 页',
   unknownCommand: 'Rapport 没有 {{command}} 命令。输入 /rapport help 查看命令列表。',
   otherWorkspace: '此 Rapport 服务于另一个 Slack 工作区，无法在这里回复。',
   unknownButton: '这个按钮不属于 Rapport。请直接输入命令，或输入 /rapport help。',

@@ -133,9 +133,10 @@ describe('the Block Kit renderer', () => {
     expect(ids.every((id) => id.startsWith(`${ACTION_ID.command}:`))).toBe(true);
   });
 
-  it('does page a list with Previous/Next buttons and where the reader is', () => {
+  it('does page a list with Previous/Next buttons under the core’s footer (which says where the reader is)', () => {
     const page = (n: number): CommandAction => ({ kind: 'command', label: n > 2 ? 'Next' : 'Previous', invocation: { command: 'customer list', options: { page: n } }, typed: `/customer list --page ${n}` });
-    const blocks = json(render([{ type: 'list', numbered: false, items: [{ primary: 'a' }], paging: { page: 2, pages: 5, previous: page(1), next: page(3) } }]));
+    const blocks = json(render([{ type: 'list', numbered: false, items: [{ primary: 'a' }], footer: 'Page 2 of 5', paging: { page: 2, pages: 5, previous: page(1), next: page(3) } }]));
+    expect(blocks).toHaveLength(3);
     expect(blocks[1]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Page 2 of 5', verbatim: true }] });
     expect(blocks[2]!.elements.map((e: Json) => [e.text.text, decodeInvocation(e.value)?.options])).toEqual([
       ['Previous', { page: 1 }],

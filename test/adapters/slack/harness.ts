@@ -85,9 +85,9 @@ export class FakeApp implements App {
 
 export const SIGNING_SECRET = 'test-signing-secret-8f3a';
 
-export interface Harness {
+export interface Harness<A extends App = FakeApp> {
   fake: FakeSlack;
-  app: FakeApp;
+  app: A;
   http: HttpServer;
   adapter: ReturnType<typeof createSlackAdapter>;
   clock: ManualClock;
@@ -97,10 +97,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** The real adapter (real Bolt) on 127.0.0.1, its Web API pointed at a fake Slack. */
-export async function startHarness(options: { mode?: 'http' | 'socket'; app?: FakeApp; env?: Record<string, string> } = {}): Promise<Harness> {
+/** The real adapter (real Bolt) on 127.0.0.1 over `app` (default: a FakeApp), its Web API pointed at a fake Slack. */
+export async function startHarness<A extends App = FakeApp>(
+  options: { mode?: 'http' | 'socket'; app?: A; clock?: ManualClock; env?: Record<string, string> } = {},
+): Promise<Harness<A>> {
   const fake = await FakeSlack.start();
-  const app = options.app ?? new FakeApp();
+  const app = options.app ?? (new FakeApp() as App as A);
   const config = loadConfig({
     SLACK_BOT_TOKEN: fake.options.botToken,
     SLACK_API_URL: fake.apiUrl,
@@ -109,7 +111,7 @@ export async function startHarness(options: { mode?: 'http' | 'socket'; app?: Fa
   });
   const http = createHttpServer({ port: 0, host: '127.0.0.1' });
   http.route('/healthz', (_req, res) => res.writeHead(200).end('ok'));
-  const clock = new ManualClock('2026-12-01T09:00:00Z');
+  const clock = options.clock ?? new ManualClock('2026-12-01T09:00:00Z');
   const adapter = createSlackAdapter({ app, config, logger: pino({ level: 'silent' }), http, clock });
   await adapter.start();
   const port = await http.listen();
@@ -131,11 +133,12 @@ export async function startHarness(options: { mode?: 'http' | 'socket'; app?: Fa
 }
 
 /** Starts a fresh harness before each test of the file and stops it after; `use` receives it. */
-export function harnessPerTest(use: (harness: Harness) => void, options: Parameters<typeof startHarness>[0] = {}): void {
+export function harnessPerTest(use: (harness: Harness) => void, options: { mode?: 'http' | 'socket'; env?: Record<string, string> } = {}): void {
   let current: Harness | undefined;
   beforeEach(async () => {
-    current = await startHarness(options);
-    use(current);
+    const started = await startHarness<FakeApp>(options);
+    current = started;
+    use(started);
   });
   afterEach(async () => {
     await current?.stop();

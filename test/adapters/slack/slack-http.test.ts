@@ -46,7 +46,6 @@ describe('the Slack adapter over HTTP (real Bolt, signed requests)', () => {
       const ack = await sendToApp(h.eventsUrl, slashCommand({ response_url: h.fake.responseUrl() }), signed);
       // The ack is in while the core cannot have answered (it waits on the gate): ack came first.
       expect(ack.status).toBe(200);
-      expect(ack.elapsedMs).toBeLessThan(3000);
       await slow.started;
       expect(h.fake.responses).toHaveLength(0);
       slow.release();
