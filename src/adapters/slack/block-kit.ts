@@ -70,6 +70,18 @@ export function cut(text: string, max: number): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** Escapes, then cuts to `max` without leaving half an entity (`&am…`) or half a character. */
+function cutEscaped(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let end = max - 1;
+  const code = escaped.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  const amp = escaped.lastIndexOf('&', end - 1);
+  if (amp > end - 5 && !escaped.slice(amp, end).includes(';')) end = amp;
+  return `${escaped.slice(0, end)}…`;
+}
+
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 export function mention(m: Mention): string {
@@ -290,7 +302,7 @@ export function renderBlocks(blocks: readonly Block[], options: RenderOptions): 
 export function renderMessage(reply: Reply, options: RenderOptions): SlackMessage {
   return {
     // The fallback is mrkdwn too (notifications): escaped, so a typed `<!channel>` mentions nobody.
-    text: escapeMrkdwn(cut(renderText(reply), BLOCK_KIT.sectionText)),
+    text: cutEscaped(renderText(reply), BLOCK_KIT.sectionText),
     blocks: renderBlocks(reply.blocks, options),
   };
 }

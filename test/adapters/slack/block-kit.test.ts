@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_ID, BLOCK_KIT, cut, escapeMrkdwn, renderBlocks, renderMessage, type SlackBlock } from '../../../src/adapters/slack/block-kit.js';
 import { decodeInvocation } from '../../../src/commands/options.js';
-import type { Block, CommandAction, ImageBlock, Reply } from '../../../src/commands/reply.js';
+import { reply, type Block, type CommandAction, type ImageBlock, type Reply } from '../../../src/commands/reply.js';
 import { translator } from '../../../src/i18n/index.js';
 
 const t = translator('en');
@@ -261,6 +261,13 @@ describe('the Block Kit renderer', () => {
     expect(cut('abc', 3)).toBe('abc');
     expect(cut('😀😀😀', 4)).toBe('😀…');
     expect(cut('abcdef', 4)).toBe('abc…');
+  });
+
+  it('does escape the fallback text (a typed <!channel> must not notify anyone) and cut it between entities', () => {
+    const message = renderMessage(reply.text('<!channel> Tom & Jerry'), { t, maxBlocks: 50 });
+    expect(message.text).toBe('&lt;!channel&gt; Tom &amp; Jerry');
+    const long = renderMessage(reply.text(`${'x'.repeat(2996)}&&&`), { t, maxBlocks: 50 });
+    expect(long.text).toBe(`${'x'.repeat(2996)}…`);
   });
 
   it('does give the plain-text rendering as the message fallback', () => {
