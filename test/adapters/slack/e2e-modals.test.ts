@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { CHEN_JING, customerWhere, MAX, NOW, ZHANG_WEI } from '../../commands/helpers.js';
+import type { Json } from './harness.js';
+import { type SlackBot, SLACK_USER, shownText, slackBotPerTest } from './slack-bot.js';
+
+let bot: SlackBot;
+slackBotPerTest((started) => {
+  bot = started;
+});
+
+/** A lookup card, and the modal one of its buttons opens (the real core's form). */
+async function openFromCard(userId: string, externalId: string, label: string): Promise<{ view: Json; opened: Awaited<ReturnType<SlackBot['fake']['nextCall']>> }> {
+  const { answer } = await bot.command(userId, `/customer lookup ${externalId}`);
+  const opening = bot.fake.nextCall('views.open');
+  await bot.press(userId, answer.blocks, label);
+  const opened = await opening;
+  return { view: opened.args.view as Json, opened };
+}
+
+const inputs = (view: Json) => (view.blocks as Json[]).map((b) => [b.block_id, b.element.type, b.optional]);
+const selected = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
+const callbacksOf = (customerId: number) =>
+  bot.core.db.sqlite.prepare('SELECT ownerId, dueAt, timed, note, source, status FROM Callback WHERE customerId = ? ORDER BY id').all(customerId) as Json[];
+
+describe('Slack modals from the real core’s forms', () => {
+  it('does log a note with the complaint box and a satisfaction rating, through the same command as typing it', async () => {
+    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const { view, opened } = await openFromCard(SLACK_USER.chenJing, customer.externalId, 'Log note');
+    expect(view).toMatchObject({ type: 'modal', callback_id: 'rapport:form', title: { text: 'Log a note' }, submit: { text: 'Save' } });
+    expect(inputs(view)).toEqual([
+      ['text', 'plain_text_input', false],
+      ['complaint', 'checkboxes', true],
+      ['satisfaction', 'static_select', true],
+    ]);
+    expect((view.blocks as Json[])[0]!.element).toMatchObject({ multiline: true, max_length: 3000 });
+    expect((view.blocks as Json[])[2]!.element.options.map((o: Json) => o.value)).toEqual(['1', '2', '3', '4', '5']);
+    // The card's message stays as it was: the modal is the answer to the press.
+    expect(bot.fake.responses).toHaveLength(1);
+
+    const answered = bot.fake.nextResponse();
+    const ack = await bot.submit(SLACK_USER.chenJing, opened, {
+      text: { multiline: { type: 'plain_text_input', value: 'Machine arrived damaged & <late>' } },
+      complaint: { checkbox: { type: 'checkboxes', selected_options: [{ text: { type: 'plain_text', text: 'complaint' }, value: 'true' }] } },
+      satisfaction: { rating: selected('2') },
+    });
+    expect(ack).toMatchObject({ status: 200, body: '' });
+    const body = (await answered).body;
+    expect(body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining(customer.name) });
+    expect(body.text).not.toMatch(/^! /);
+    const logged = bot.core.db.sqlite.prepare('SELECT kind, text, satisfaction FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1').get(customer.id);
+    expect(logged).toEqual({ kind: 'complaint', text: 'Machine arrived damaged & <late>', satisfaction: 2 });
+    // A complaint opens a follow-up callback, as the typed command does.
+    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ source: 'complaint', status: 'open' })]);
+  });
+
+  it('does schedule a callback at the instant picked in the date-time picker, shown in the rep’s own zone', async () => {
+    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const { view, opened } = await openFromCard(SLACK_USER.max, customer.externalId, 'Schedule callback');
+    expect(view.title.text).toBe('Schedule a callback');
+    expect(inputs(view)).toEqual([
+      ['when', 'static_select', true],
+      ['when#pick', 'datetimepicker', true],
+      ['note', 'plain_text_input', true],
+    ]);
+    expect((view.blocks as Json[])[0]!.element.options.map((o: Json) => o.value)).toContain('tomorrow 9:00');
+    // Slack shows the picker in the user's own Slack time zone and submits an instant: 10:00 in Berlin tomorrow.
+    const picked = Date.parse('2026-11-24T09:00:00Z');
+    const answered = bot.fake.nextResponse();
+    await bot.submit(SLACK_USER.max, opened, {
+      when: { preset: { type: 'static_select', selected_option: null } },
+      'when#pick': { pick: { type: 'datetimepicker', selected_date_time: picked / 1000 } },
+      note: { multiline: { type: 'plain_text_input', value: 'ask about the refill' } },
+    });
+    const id = bot.core.db.sqlite.prepare('SELECT MAX(id) FROM Callback WHERE customerId = ?').pluck().get(customer.id);
+    expect((await answered).body.text).toMatch(new RegExp(`^Callback #${id} with ${customer.name}: .*\\b10:00\\b`));
+    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: picked, timed: 1, note: 'ask about the refill', status: 'open' })]);
+  });
+
+  it('does take a preset instead of a picked time, read in the rep’s zone, and refuse a form with neither', async () => {
+    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const { opened } = await openFromCard(SLACK_USER.chenJing, customer.externalId, 'Schedule callback');
+    const refused = await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: { type: 'static_select', selected_option: null } } });
+    expect(JSON.parse(refused.body)).toEqual({ response_action: 'errors', errors: { when: 'Please fill this in.' } });
+    expect(callbacksOf(customer.id)).toEqual([]);
+    const answered = bot.fake.nextResponse();
+    await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: selected('tomorrow 9:00') } });
+    await answered;
+    // 09:00 tomorrow in Shanghai, where 陈静 works (the demo's now is Monday 09:30 there).
+    expect(NOW.toISOString()).toBe('2026-11-23T01:30:00.000Z');
+    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: Date.parse('2026-11-24T01:00:00Z'), timed: 1 })]);
+  });
+
+  it('does offer a manager only their own team’s reps to reassign to, and refuse a forged rep from another team', async () => {
+    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const { view, opened } = await openFromCard(SLACK_USER.anna, customer.externalId, 'Reassign');
+    expect(view.title.text).toBe('Reassign a customer');
+    const choices = (view.blocks as Json[])[0]!.element.options.map((o: Json) => o.text.text);
+    expect(choices).toEqual(['Anna Schmidt', 'Max Weber', 'Sophie Müller']);
+    const zhangWei = bot.core.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(ZHANG_WEI) as number;
+    const forged = bot.fake.nextResponse();
+    await bot.submit(SLACK_USER.anna, opened, { rep: { rep: selected(String(zhangWei)) } });
+    expect((await forged).body.text).toMatch(/^! /);
+    const owner = () => bot.core.db.sqlite.prepare('SELECT r.name FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?').pluck().get(customer.id);
+    expect(owner()).toBe('Max Weber');
+    const sophie = (view.blocks as Json[])[0]!.element.options.find((o: Json) => o.text.text === 'Sophie Müller').value as string;
+    const answered = bot.fake.nextResponse();
+    await bot.submit(SLACK_USER.anna, opened, { rep: { rep: selected(sophie) } });
+    expect(shownText((await answered).body.blocks)).toContain('Sophie Müller');
+    expect(owner()).toBe('Sophie Müller');
+  });
+
+  it('does not offer a rep the Reassign button, and refuses the forged press politely', async () => {
+    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const { answer } = await bot.command(SLACK_USER.max, `/customer lookup ${customer.externalId}`);
+    expect(shownText(answer.blocks)).not.toContain('Reassign');
+    const refused = bot.fake.nextResponse();
+    await bot.press(SLACK_USER.max, [{ type: 'actions', elements: [{ type: 'button', action_id: 'rapport:cmd:9', text: { type: 'plain_text', text: 'Reassign' }, value: `1{"c":"customer assign","o":{"who":${customer.id}}}` }] }], 'Reassign');
+    expect((await refused).body.text).toMatch(/^! .*manager/);
+    expect(bot.fake.callsTo('views.open')).toEqual([]);
+  });
+});
