@@ -44,7 +44,8 @@ export async function formFor(command: AnyCommand, invocation: Invocation, ctx: 
         type: 'form',
         title: t(commandText(command.key, 'title')),
         submitLabel: t('common.submit'),
-        invocation: { command: invocation.command, options: given },
+        // The nudge a button came from stays with the form, so submitting it redraws that message too.
+        invocation: { command: invocation.command, options: given, ...(invocation.nudgeId ? { nudgeId: invocation.nudgeId } : {}) },
         fields,
         typed: typedLine(command, display, t, 'all'),
       },

@@ -21,6 +21,8 @@ export interface FormMetadata {
   /** What asked for the form: a typed command, a button on a message, or a button on the Home tab. */
   origin: FormOrigin;
   responseUrl?: string;
+  /** The message whose button asked (a nudge): the answer to the form replaces it. */
+  message?: { channel: string; ts: string };
 }
 
 export type FormOrigin = 'command' | 'button' | 'home';
@@ -29,6 +31,7 @@ const metadataSchema = z.object({
   p: z.string().min(1).max(MAX_PAYLOAD_LENGTH),
   o: z.enum(['command', 'button', 'home']),
   r: z.url({ protocol: /^https?$/ }).optional(),
+  m: z.object({ c: z.string().max(30), t: z.string().max(30) }).optional(),
   q: z.array(z.string().max(32)).max(25).optional(),
 });
 
@@ -131,6 +134,7 @@ export function renderModal(form: FormBlock, metadata: FormMetadata, t: Translat
     p: metadata.payload,
     o: metadata.origin,
     ...(metadata.responseUrl ? { r: metadata.responseUrl } : {}),
+    ...(metadata.message ? { m: { c: metadata.message.channel, t: metadata.message.ts } } : {}),
     ...(requiredPairs.length > 0 ? { q: requiredPairs } : {}),
   });
   return {
@@ -196,7 +200,12 @@ export function readSubmission(view: unknown, t: Translate): Submission {
   return {
     ok: true,
     values,
-    metadata: { payload: meta.p, origin: meta.o, ...(meta.r ? { responseUrl: meta.r } : {}) },
+    metadata: {
+      payload: meta.p,
+      origin: meta.o,
+      ...(meta.r ? { responseUrl: meta.r } : {}),
+      ...(meta.m ? { message: { channel: meta.m.c, ts: meta.m.t } } : {}),
+    },
   };
 }
 

@@ -116,7 +116,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       const payload = encodeInvocation(form.invocation);
       // Uploads come without a trigger, so only commands and buttons get here.
       const asker = origin.kind === 'upload' ? 'command' : origin.kind;
-      const view = renderModal(form, { payload, origin: asker, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}) }, t);
+      const metadata = { payload, origin: asker, ...(origin.responseUrl ? { responseUrl: origin.responseUrl } : {}), ...(origin.message ? { message: origin.message } : {}) };
+      const view = renderModal(form, metadata, t);
       await client.views.open({ trigger_id: origin.triggerId!, view });
       return true;
     } catch (error) {
@@ -126,10 +127,11 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   }
 
   /**
-   * A reply where it belongs: a form opens as a modal when Slack gave a trigger; otherwise
-   * through the response_url (ephemeral for `private`, in channel for `channel`, replacing the
-   * message for `placement: replace` on a button); without one (Home tab, uploads) or when it
-   * has expired, in the bot's DM with the user, which nobody else sees.
+   * A reply where it belongs: a form opens as a modal when Slack gave a trigger; a `replace`
+   * answer to a button updates the message it was on (chat.update where the message lasts, its
+   * response_url for an ephemeral one); otherwise through the response_url (ephemeral for
+   * `private`, in channel for `channel`); without one (Home tab, uploads) or when Slack refuses,
+   * in the bot's DM with the user, which nobody else sees.
    */
   async function deliver(reply: Reply, origin: Origin): Promise<void> {
     let rest = reply;
@@ -145,12 +147,19 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
     const shareFiles = async () => {
       if (rest.blocks.some((block) => block.type === 'file')) await messenger.shareFiles(await messenger.dmChannel(origin.userId), rest);
     };
+    const replace = reply.placement === 'replace' && origin.kind === 'button';
+    if (replace && origin.message) {
+      try {
+        await messenger.update(origin.message.channel, origin.message.ts, message);
+        return await shareFiles();
+      } catch (error) {
+        logger.warn({ err: error, slackError: slackErrorCode(error) }, 'could not update the message a button was on; answering anew');
+      }
+    }
     if (origin.responseUrl) {
       try {
-        const replace = reply.placement === 'replace' && origin.kind === 'button';
-        await messenger.respond(origin.responseUrl, message, replace ? { replaceOriginal: true } : { replaceOriginal: false, visibility: reply.visibility });
-        await shareFiles();
-        return;
+        await messenger.respond(origin.responseUrl, message, replace && !origin.message ? { replaceOriginal: true } : { replaceOriginal: false, visibility: reply.visibility });
+        return await shareFiles();
       } catch (error) {
         logger.warn({ err: error }, 'Slack refused the response_url; answering in the DM instead');
       }
@@ -244,6 +253,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         userId,
         ...('trigger_id' in body ? { triggerId: body.trigger_id } : {}),
         ...(metadata.responseUrl ? { responseUrl: metadata.responseUrl } : {}),
+        ...(metadata.message ? { message: metadata.message } : {}),
       };
       afterAck(origin, () => app.submitForm({ platform: 'slack', userId, payload: metadata.payload, values }));
     });

@@ -32,8 +32,19 @@ describe('Slack buttons', () => {
 
   it('does replace the message the button was on when the core says so, and share channel replies in the channel', async () => {
     h.app.onAction = () => ({ ...reply.text('Done ✓'), placement: 'replace' });
-    const replaced = h.fake.nextResponse();
+    // A message that lasts (a nudge in the DM) is updated where it is.
+    const updated = h.fake.nextCall('chat.update');
     await sendToApp(h.eventsUrl, press(donePayload), signed);
+    expect((await updated).args).toEqual({
+      channel: 'D0ZHANGWEI',
+      ts: '1700000001.000100',
+      text: 'Done ✓',
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Done ✓', verbatim: true } }],
+    });
+    expect(h.fake.responses).toEqual([]);
+    // An ephemeral answer has no lasting id: its response_url replaces it.
+    const replaced = h.fake.nextResponse();
+    await sendToApp(h.eventsUrl, press(donePayload, { container: { type: 'message', message_ts: '1700000002.000100', channel_id: 'C0SALES01', is_ephemeral: true } }), signed);
     expect((await replaced).body).toEqual({ replace_original: true, text: 'Done ✓', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'Done ✓', verbatim: true } }] });
     h.app.onAction = () => reply.channel({ type: 'card', title: '王芳', sections: [] });
     const shared = h.fake.nextResponse();
@@ -103,9 +114,9 @@ describe('Slack modals', () => {
     await sendToApp(h.eventsUrl, press(encodeInvocation(snoozeForm.invocation)), signed);
     await opened;
     h.app.onForm = () => ({ ...reply.text('Snoozed until tomorrow 9:00'), placement: 'replace' });
-    const replaced = h.fake.nextResponse();
+    const replaced = h.fake.nextCall('chat.update');
     await submitOpenedModal({ when: { preset: { type: 'static_select', selected_option: { value: 'tomorrow 9:00' } } } });
-    expect((await replaced).body).toMatchObject({ replace_original: true, text: 'Snoozed until tomorrow 9:00' });
+    expect((await replaced).args).toMatchObject({ channel: 'D0ZHANGWEI', ts: '1700000001.000100', text: 'Snoozed until tomorrow 9:00' });
     expect(h.app.forms[0]!.values).toEqual({ when: 'tomorrow 9:00' });
   });
 

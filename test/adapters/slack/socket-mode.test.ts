@@ -43,10 +43,10 @@ describe('the Slack adapter in Socket Mode', () => {
   it('does ack an interactive envelope and run the button through the core', async () => {
     const payload = encodeInvocation({ command: 'callback done', options: { id: 12 } });
     h.app.onAction = () => ({ ...reply.text('Done ✓'), placement: 'replace' });
-    const answered = h.fake.nextResponse();
+    const answered = h.fake.nextCall('chat.update');
     const ack = await h.fake.sendEnvelope('interactive', blockActions({ actionId: 'rapport:cmd:0', value: payload, responseUrl: h.fake.responseUrl() }));
     expect(ack.envelope_id).toMatch(/^env-/);
-    expect((await answered).body).toMatchObject({ replace_original: true, text: 'Done ✓' });
+    expect((await answered).args).toMatchObject({ channel: 'D0ZHANGWEI', ts: '1700000001.000100', text: 'Done ✓' });
     expect(h.app.actions.map((a) => a.payload)).toEqual([payload]);
   });
 
