@@ -71,6 +71,9 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
      FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
   );
   const callbackQuery = sqlite.prepare('SELECT status, dueAt, note FROM Callback WHERE id = ?');
+  const callbackOwner = sqlite.prepare('SELECT ownerId FROM Callback WHERE id = ?').pluck();
+  // Who may see a customer: the view of migration callbacks_follow_customers (bookScope in SQL).
+  const inBook = sqlite.prepare('SELECT 1 FROM CustomerViewer WHERE customerId = ? AND repId = ?').pluck();
   const newerDigest = sqlite.prepare("SELECT 1 FROM Nudge WHERE kind = 'digest' AND targetId = ? AND dueAt > ? AND dueAt <= ? LIMIT 1");
   const localeOf = (value: string | null): Locale => (isLocale(value) ? value : options.defaultLocale);
 
@@ -111,6 +114,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         if (callback.dueAt !== Date.parse(dueAt)) return 'the callback was moved; its new time has its own nudge';
         const c = customer(row.customerId);
         if (!c) return 'the customer no longer exists';
+        if (r.recipient.kind !== 'rep' || !inBook.get(c.id, r.recipient.repId)) return "the customer is not in the rep's book";
         return {
           visibility: 'private',
           blocks: [
@@ -217,7 +221,9 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       `SELECT k.id, k.dueAt, k.timed, k.source, k.note, c.id AS customerId, c.name,
          (SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id ORDER BY s.week DESC LIMIT 1) AS tier
        FROM Callback k JOIN Customer c ON c.id = k.customerId
-       WHERE k.ownerId = ? AND k.status = 'open' AND k.dueAt >= ? AND k.dueAt < ? ORDER BY k.dueAt, k.id`,
+       WHERE k.ownerId = ? AND k.status = 'open' AND k.dueAt >= ? AND k.dueAt < ?
+         AND EXISTS (SELECT 1 FROM CustomerViewer v WHERE v.customerId = c.id AND v.repId = k.ownerId)
+       ORDER BY k.dueAt, k.id`,
     ),
     birthdays: sqlite.prepare(
       `SELECT id, name, birthdayMonth AS month, birthdayDay AS day FROM Customer
@@ -318,8 +324,15 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     return { visibility: 'private', blocks };
   }
 
+  /** A callback ping goes to whoever owns the callback when it is sent: its customer may have moved since it was planned. */
+  const recipientRow = (row: NudgeRow): NudgeRow => {
+    if (row.kind !== 'callback') return row;
+    const owner = callbackOwner.get(callbackPayload.parse(JSON.parse(row.payload)).callbackId) as number | undefined;
+    return owner === undefined ? row : { ...row, targetId: owner };
+  };
+
   return async function render(row, now, late) {
-    const r = reader(row);
+    const r = reader(recipientRow(row));
     if (!r) return { action: 'skip', reason: 'the recipient no longer exists or is inactive' };
     const result = await content(row, r, now);
     if (typeof result === 'string') return { action: 'skip', reason: result };
