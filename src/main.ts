@@ -5,9 +5,10 @@ import { createActionHandler, createDispatcher, type Dispatch, type HandleAction
 import type { Services } from './commands/ports.js';
 import { commands } from './commands/registry.js';
 import type { Config } from './config.js';
+import { FatalError } from './errors.js';
+import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
-import { DEMO_ADMIN_EMAIL } from './db/seed/demo-data.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { Logger } from './logger.js';
 import { createDigestService, createOutboxView } from './scheduler/command-services.js';
@@ -69,9 +70,11 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
     const unsupported = config.platforms.filter((p) => p !== 'console');
     if (unsupported.length > 0) {
       // The Slack and Discord adapters are separate pieces of work that have not landed yet.
-      logger.error(`${unsupported.join(' and ')} support is not in this build yet; unset its tokens to use the console`);
-      return 1;
+      throw new FatalError(`${unsupported.join(' and ')} support is not in this build yet; unset its tokens to use the console`);
     }
+    // Whoever runs the console can read the database file anyway, so it may act as an admin.
+    const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
+    if (consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
     // Nudges print into an interactive console as they fire; piped input gets only its answers.
     const scheduler = io.interactive
       ? await startScheduler({
@@ -87,7 +90,7 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
         dispatch,
         input: io.input,
         output: io.output,
-        userId: options.as ?? DEMO_ADMIN_EMAIL,
+        userId: consoleUser,
         interactive: io.interactive,
         greeting: 'Rapport console. Type /help for commands, exit to leave.',
       });

@@ -84,7 +84,11 @@ async function asActor(
   handle: (ctx: CommandContext) => Promise<Reply>,
 ): Promise<Reply> {
   const actor = await deps.services.identities.resolve(input.platform, input.userId);
-  if (!actor) return reply.text(translator(deps.defaults.locale)('common.notLinked', { platform: input.platform, userId: input.userId }));
+  if (!actor) {
+    // The console names reps by email or id (--as); chat users are linked by an admin.
+    const key = input.platform === 'console' ? 'common.unknownConsoleUser' : 'common.notLinked';
+    return reply.text(translator(deps.defaults.locale)(key, { platform: input.platform, userId: input.userId }));
+  }
   return handle(contextFor(actor, input.platform, deps));
 }
 

@@ -182,7 +182,7 @@ export interface TeamSettingsRow {
 
 export interface TeamDirectory {
   get(teamId: number): Promise<TeamSettingsRow | null>;
-  /** A team by id or exact name. */
+  /** A team by id or name, ignoring case when only one team's name matches that way. */
   find(query: string): Promise<TeamSettingsRow | null>;
   update(
     teamId: number,
