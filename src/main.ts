@@ -12,7 +12,6 @@ import { createStorageServices } from './db/storage-services.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { Logger } from './logger.js';
 import { createDigestService, createOutboxView } from './scheduler/command-services.js';
-import { startScheduler } from './scheduler/scheduler.js';
 import { recomputeScores } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
@@ -75,9 +74,10 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
     // Whoever runs the console can read the database file anyway, so it may act as an admin.
     const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
     if (consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
-    // Nudges print into an interactive console as they fire; piped input gets only its answers.
+    // Nudges print into an interactive console as they fire; piped input gets only its answers
+    // (and does not load the scheduler at all).
     const scheduler = io.interactive
-      ? await startScheduler({
+      ? await (await import('./scheduler/scheduler.js')).startScheduler({
           sqlite: db.sqlite,
           notifier: createConsoleNotifier(io.output),
           clock,

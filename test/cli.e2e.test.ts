@@ -5,13 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/temp-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** What `npm start` and the `rapport` command run: the compiled build, rebuilt when src/ is newer. */
+const LAUNCHER = path.join(ROOT, 'bin', 'rapport.mjs');
 const work = tempDir();
 afterAll(() => work.cleanup());
 
 /** Runs the real entry point as `npm start` does, with stdin piped (as another user when `uid` is given). */
 function rapport(args: string[], input: string, env: Record<string, string> = {}, uid?: number) {
-  const result = spawnSync(TSX, [path.join(ROOT, 'src', 'cli.ts'), ...args], {
+  const result = spawnSync(process.execPath, [LAUNCHER, ...args], {
     cwd: work.dir,
     input,
     encoding: 'utf8',

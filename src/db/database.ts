@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { FatalError } from '../errors.js';
 import { ensureFolder, unwritableFileReason } from '../file-checks.js';
-import { PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { migrate, type MigrationReport } from './migrate.js';
 
 export type Sqlite = BetterSqlite3.Database;
@@ -15,7 +14,11 @@ export type Sqlite = BetterSqlite3.Database;
  * DateTime columns hold Unix epoch milliseconds (integers) in both.
  */
 export interface Database {
-  prisma: PrismaClient;
+  /**
+   * Prisma Client, loaded and connected on first use: loading it and its first query (the query
+   * compiler) cost ~0.4 s, which no start should pay; the bot's own paths use prepared statements.
+   */
+  prisma(): Promise<PrismaClient>;
   sqlite: Sqlite;
   file: string;
   close(): Promise<void>;
@@ -61,15 +64,20 @@ export async function openDatabase(url: string): Promise<Database & { migration:
     sqlite?.close();
     throw isSqliteError(error) ? refuse(`${file} ${sqliteProblem(error)} (${error.message})`) : error;
   }
-  const adapter = new PrismaBetterSQLite3({ url: file, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: 'unixepoch-ms' });
-  const prisma = new PrismaClient({ adapter });
+  let prisma: Promise<PrismaClient> | undefined;
   return {
-    prisma,
+    prisma() {
+      prisma ??= Promise.all([import('@prisma/adapter-better-sqlite3'), import('../generated/prisma/client.js')]).then(
+        ([{ PrismaBetterSQLite3 }, { PrismaClient }]) =>
+          new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file, timeout: BUSY_TIMEOUT_MS }, { timestampFormat: 'unixepoch-ms' }) }),
+      );
+      return prisma;
+    },
     sqlite,
     file,
     migration,
     async close() {
-      await prisma.$disconnect();
+      if (prisma) await (await prisma).$disconnect();
       sqlite.close();
     },
   };

@@ -1,26 +1,52 @@
 import type { Actor, Role } from '../domain/actor.js';
-import type { IdentityDirectory, Platform, RepSummary } from '../commands/ports.js';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { ChatPlatform, IdentityDirectory, Platform, RepSummary } from '../commands/ports.js';
+import type { Sqlite } from './database.js';
 
-const repWithTeam = { team: true } as const;
-type RepWithTeam = Prisma.RepGetPayload<{ include: typeof repWithTeam }>;
+/** A Rep row with its team's name and defaults, as every query here reads it. */
+export interface RepRow {
+  id: number;
+  name: string;
+  email: string;
+  role: string;
+  teamId: number | null;
+  teamName: string | null;
+  locale: string | null;
+  timeZone: string | null;
+  teamLocale: string | null;
+  teamTimeZone: string | null;
+  slackUserId: string | null;
+  discordUserId: string | null;
+}
 
-export function createIdentityDirectory(prisma: PrismaClient): IdentityDirectory {
-  const findActive = (where: Prisma.RepWhereInput) => prisma.rep.findFirst({ where: { ...where, active: true }, include: repWithTeam });
+const SELECT_REP = `SELECT r.id, r.name, r.email, r.role, r.teamId, t.name AS teamName, r.locale, r.timeZone,
+    t.locale AS teamLocale, t.timeZone AS teamTimeZone, r.slackUserId, r.discordUserId
+  FROM Rep r LEFT JOIN Team t ON t.id = r.teamId`;
+
+/** Chat user id columns; the names come from this map, never from user text. */
+const USER_ID_COLUMN: Record<ChatPlatform, 'slackUserId' | 'discordUserId'> = { slack: 'slackUserId', discord: 'discordUserId' };
+
+/**
+ * Who is asking, on prepared statements: every message resolves its sender here, and the
+ * first Prisma query of a process costs ~0.3 s (its query compiler loads), so the bot's hot
+ * path stays on raw SQL like the other directories.
+ */
+export function createIdentityDirectory(sqlite: Sqlite): IdentityDirectory {
+  const active = (where: string) => sqlite.prepare(`${SELECT_REP} WHERE ${where} AND r.active = 1 LIMIT 2`);
+  const byId = active('r.id = ?');
+  const byEmail = active('r.email = ?');
+  const byName = active('r.name = ?');
+  // "zhang.wei" finds zhang.wei@…: the email's local part, compared exactly (no LIKE wildcards).
+  const byEmailName = active('substr(r.email, 1, ?) = ?');
+  const byUserId = { slack: active('r.slackUserId = ?'), discord: active('r.discordUserId = ?') };
+  const one = (rows: unknown[]): RepRow | null => (rows.length === 1 ? (rows[0] as RepRow) : null);
 
   return {
     async resolve(platform: Platform, userId: string) {
       const id = userId.trim();
       if (id === '') return null;
-      const where: Prisma.RepWhereInput =
-        platform === 'slack'
-          ? { slackUserId: id }
-          : platform === 'discord'
-            ? { discordUserId: id }
-            : /^\d+$/.test(id)
-              ? { id: Number(id) }
-              : { email: id.toLowerCase() };
-      const rep = await findActive(where);
+      const rows =
+        platform === 'console' ? (/^\d+$/.test(id) ? byId.all(Number(id)) : byEmail.all(id.toLowerCase())) : byUserId[platform].all(id);
+      const rep = one(rows);
       return rep ? toActor(rep) : null;
     },
 
@@ -28,58 +54,64 @@ export function createIdentityDirectory(prisma: PrismaClient): IdentityDirectory
       const q = query.trim().replace(/^@/, '');
       if (q === '') return null;
       const lower = q.toLowerCase();
-      const keys: Prisma.RepWhereInput[] = [{ email: lower }, { name: q }, { email: { startsWith: `${lower}@` } }];
-      if (/^\d+$/.test(q)) keys.unshift({ id: Number(q) });
-      for (const where of keys) {
-        const matches = await prisma.rep.findMany({ where: { ...where, active: true }, include: repWithTeam, take: 2 });
+      const lookups = [() => byEmail.all(lower), () => byName.all(q), () => byEmailName.all(lower.length + 1, `${lower}@`)];
+      if (/^\d+$/.test(q)) lookups.unshift(() => byId.all(Number(q)));
+      for (const lookup of lookups) {
         // An email name shared by two reps (a@x, a@y) is ambiguous: take nothing rather than guess.
-        if (matches.length === 1) return toRepSummary(matches[0]!);
+        const rep = one(lookup());
+        if (rep) return toRepSummary(rep);
       }
       return null;
     },
 
     async rep(repId) {
-      const rep = await findActive({ id: repId });
+      const rep = one(byId.all(repId));
       return rep ? toRepSummary(rep) : null;
     },
 
     async link(repId, platform, userId) {
-      const column = platform === 'slack' ? 'slackUserId' : 'discordUserId';
-      return prisma.$transaction(async (tx) => {
-        const previous = await tx.rep.findFirst({ where: { [column]: userId }, select: { id: true } });
-        if (previous && previous.id !== repId) await tx.rep.update({ where: { id: previous.id }, data: { [column]: null } });
-        await tx.rep.update({ where: { id: repId }, data: { [column]: userId } });
-        return { previousRepId: previous && previous.id !== repId ? previous.id : null };
-      });
+      const column = USER_ID_COLUMN[platform];
+      return sqlite.transaction(() => {
+        const now = Date.now();
+        const previous = sqlite.prepare(`SELECT id FROM Rep WHERE ${column} = ?`).pluck().get(userId) as number | undefined;
+        const moved = previous !== undefined && previous !== repId;
+        if (moved) sqlite.prepare(`UPDATE Rep SET ${column} = NULL, updatedAt = ? WHERE id = ?`).run(now, previous);
+        sqlite.prepare(`UPDATE Rep SET ${column} = ?, updatedAt = ? WHERE id = ?`).run(userId, now, repId);
+        return { previousRepId: moved ? previous : null };
+      })();
     },
 
     async setPreferences(repId, preferences) {
-      await prisma.rep.update({ where: { id: repId }, data: preferences });
+      const changes = (['locale', 'timeZone'] as const).filter((column) => preferences[column] !== undefined);
+      if (changes.length === 0) return;
+      sqlite
+        .prepare(`UPDATE Rep SET ${changes.map((column) => `${column} = ?`).join(', ')}, updatedAt = ? WHERE id = ?`)
+        .run(...changes.map((column) => preferences[column] ?? null), Date.now(), repId);
     },
   };
 }
 
 /** A rep's own language and time zone win; otherwise their team's. */
-export function toActor(rep: RepWithTeam): Actor {
+export function toActor(rep: RepRow): Actor {
   return {
     repId: rep.id,
     name: rep.name,
     email: rep.email,
     role: rep.role as Role,
     teamId: rep.teamId,
-    locale: rep.locale ?? rep.team?.locale ?? null,
-    timeZone: rep.timeZone ?? rep.team?.timeZone ?? null,
+    locale: rep.locale ?? rep.teamLocale,
+    timeZone: rep.timeZone ?? rep.teamTimeZone,
   };
 }
 
-function toRepSummary(rep: RepWithTeam): RepSummary {
+function toRepSummary(rep: RepRow): RepSummary {
   return {
     id: rep.id,
     name: rep.name,
     email: rep.email,
     role: rep.role as Role,
     teamId: rep.teamId,
-    teamName: rep.team?.name ?? null,
+    teamName: rep.teamName,
     locale: rep.locale,
     timeZone: rep.timeZone,
     slackUserId: rep.slackUserId,

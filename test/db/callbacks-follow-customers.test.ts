@@ -118,7 +118,7 @@ describe('callbacks follow the customer\'s book', () => {
   });
 
   it('does agree with bookScope on who may see each customer', () => {
-    const reps = h.db.sqlite.prepare('SELECT r.*, NULL AS team FROM Rep r').all() as Parameters<typeof toActor>[0][];
+    const reps = h.db.sqlite.prepare('SELECT r.*, NULL AS teamName, NULL AS teamLocale, NULL AS teamTimeZone FROM Rep r').all() as Parameters<typeof toActor>[0][];
     for (const rep of reps) {
       const { clause, values } = scopeSql(bookScope(toActor(rep)));
       const byScope = h.db.sqlite.prepare(`SELECT c.id FROM Customer c WHERE 1 = 1 ${clause} ORDER BY c.id`).pluck().all(...values);

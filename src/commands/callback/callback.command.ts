@@ -19,7 +19,7 @@ export const callbackCommand = defineCommand({
   args: z.object({ text: z.string().trim().min(1, 'callback.missingWho') }),
   async run({ text }, ctx) {
     const { t } = ctx;
-    const when = parseWhen(text, ctx.clock.now(), ctx.timeZone);
+    const when = await parseWhen(text, ctx.clock.now(), ctx.timeZone);
     if (!when.ok) return whenProblem(when, ctx)!;
     if (when.before === '') return reply.error(t('callback.missingWho'));
     const found = await resolveCustomer(when.before, ctx, (externalId) => `/callback ${externalId} ${text.slice(when.before.length).trim()}`);
@@ -67,7 +67,7 @@ export const callbackSnoozeCommand = defineCommand({
   args: callbackIdArgs,
   async run({ id, rest }, ctx) {
     if (rest === '') return snoozeCallback(id, null, ctx);
-    const when = parseWhen(rest, ctx.clock.now(), ctx.timeZone);
+    const when = await parseWhen(rest, ctx.clock.now(), ctx.timeZone);
     if (!when.ok) return whenProblem(when, ctx)!;
     return snoozeCallback(id, { at: when.at, timed: when.timed }, ctx);
   },
