@@ -65,7 +65,7 @@ export interface CommandDefinition<Args = unknown> {
    * Reads a typed line (after the command name) into option values where the generic reader
    * cannot: a time expression inside free text. Returns an i18n key when it cannot.
    */
-  parseText?(line: string, ctx: CommandContext): ParsedText;
+  parseText?(line: string, ctx: CommandContext): Promise<ParsedText>;
   args: z.ZodType<Args, OptionValues>;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }
