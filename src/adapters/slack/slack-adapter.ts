@@ -13,6 +13,7 @@ import { encodeInvocation, MAX_PAYLOAD_LENGTH } from '../../commands/options.js'
 import { reply as replies, type FormBlock, type Reply } from '../../commands/reply.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Config, SlackConfig } from '../../config.js';
+import { FatalError } from '../../errors.js';
 import { translator } from '../../i18n/index.js';
 import type { Logger } from '../../logger.js';
 import type { Notifier } from '../../scheduler/notifier.js';
@@ -67,7 +68,8 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   const logger = deps.logger.child({ platform: 'slack' });
   const t = translator(deps.config.defaultLocale);
   const boltLog = boltLogger(logger);
-  const client: SlackClient = new webApi.WebClient(slack.botToken, webClientOptions(slack.apiUrl, boltLog));
+  const clientLog = boltLogger(logger, { warnings: 'debug' });
+  const client: SlackClient = new webApi.WebClient(slack.botToken, webClientOptions(slack.apiUrl, clientLog));
   const messenger = createSlackMessenger({ client, t, logger });
   const identity = new SlackIdentity({ app, client, clock, logger });
   const uploads = createUploadImports({ app, botToken: slack.botToken, apiUrl: slack.apiUrl, clock, t, logger });
@@ -289,7 +291,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
     notifier: createSlackNotifier(messenger, { replacedByPress: (channel, ts) => pressed.has(messageKey(channel, ts)) }),
 
     async start() {
-      const workspace = await verifyBotToken(client);
+      const workspace = await verifyBotToken(client, slack.apiUrl);
       const receiver = createReceiver(slack, boltLog);
       const bolt = new BoltApp({
         token: slack.botToken,
@@ -297,7 +299,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
         botUserId: workspace.botUserId,
         receiver,
         logger: boltLog,
-        clientOptions: webClientOptions(slack.apiUrl, boltLog),
+        clientOptions: webClientOptions(slack.apiUrl, clientLog),
         // Rapport keeps no per-conversation state in Bolt; its default store costs an Error per event.
         convoStore: false,
       });
@@ -329,25 +331,35 @@ function createReceiver(slack: SlackConfig, logger: BoltLogger): HTTPReceiver | 
   return new HTTPReceiver({ signingSecret: slack.signingSecret, endpoints: SLACK_EVENTS_PATH, logger, bodyLimit: MAX_REQUEST_BYTES });
 }
 
-/** The workspace and bot behind the token; a bad token stops the start with Slack's reason. */
-async function verifyBotToken(client: SlackClient): Promise<{ teamId: string; botUserId: string; botId: string }> {
+/** The workspace and bot behind the token; a bad token, or no Slack to ask, stops the start with one line saying why. */
+async function verifyBotToken(client: SlackClient, apiUrl: string): Promise<{ teamId: string; botUserId: string; botId: string }> {
+  let auth: Awaited<ReturnType<SlackClient['auth']['test']>>;
   try {
-    const auth = await client.auth.test();
-    if (!auth.team_id || !auth.user_id || !auth.bot_id) throw new Error('auth.test did not name the workspace and bot');
-    return { teamId: auth.team_id, botUserId: auth.user_id, botId: auth.bot_id };
+    auth = await client.auth.test();
   } catch (error) {
-    throw new Error(`Slack refused SLACK_BOT_TOKEN (auth.test: ${slackErrorCode(error) ?? (error as Error).message})`, { cause: error });
+    const code = slackErrorCode(error);
+    if (code) throw new FatalError(`Slack refused SLACK_BOT_TOKEN (auth.test: ${code})`, { cause: error });
+    // The Web API client's "A request error occurred" wraps fetch's "fetch failed", which wraps the reason.
+    const original = (error as { original?: { cause?: unknown } }).original;
+    const reason = original?.cause instanceof Error ? original.cause.message : (error as Error).message;
+    throw new FatalError(`Could not reach Slack at ${apiUrl} to check SLACK_BOT_TOKEN: ${reason}`, { cause: error });
   }
+  if (!auth.team_id || !auth.user_id || !auth.bot_id) throw new FatalError('Slack’s auth.test did not name the workspace and bot of SLACK_BOT_TOKEN');
+  return { teamId: auth.team_id, botUserId: auth.user_id, botId: auth.bot_id };
 }
 
-/** Bolt's and the Web API client's logs go to our logger; the level stays LOG_LEVEL's. */
-function boltLogger(logger: Logger): BoltLogger {
+/**
+ * Bolt's and the Web API client's logs go to our logger; the level stays LOG_LEVEL's. The Web
+ * API client's warnings (`http request failed …`) are debug: every failed call is handled and
+ * logged, or told to the user, by the code that made it.
+ */
+function boltLogger(logger: Logger, options: { warnings: 'warn' | 'debug' } = { warnings: 'warn' }): BoltLogger {
   const line = (parts: unknown[]) => parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : JSON.stringify(part))).join(' ');
   const levels: Record<string, LogLevel> = { trace: LogLevel.DEBUG, debug: LogLevel.DEBUG, info: LogLevel.INFO, warn: LogLevel.WARN };
   return {
     debug: (...parts) => logger.isLevelEnabled('debug') && logger.debug(line(parts)),
     info: (...parts) => logger.isLevelEnabled('info') && logger.info(line(parts)),
-    warn: (...parts) => logger.warn(line(parts)),
+    warn: (...parts) => (options.warnings === 'warn' ? logger.warn(line(parts)) : logger.isLevelEnabled('debug') && logger.debug(line(parts))),
     error: (...parts) => logger.error(line(parts)),
     setLevel: () => undefined,
     getLevel: () => levels[logger.level] ?? LogLevel.ERROR,

@@ -11,9 +11,9 @@ export const en = {
     internalError: 'Something went wrong on our side while running {{command}}. It has been logged; please try again.',
     notLinked:
       'I do not know you yet. Ask your admin to link your account to a Rapport rep: /rapport link {{platform}} {{userId}} <your email>',
+    unknownConsoleUser:
+      'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email or id>, or without --as to act as the first admin.',
     forbidden: 'Only {{role}}s can use {{command}}.',
-    notLinkedConsole:
-      'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email>, or create an admin with npm run admin -- add <email> --name "<name>".',
     staleAction: 'That button is no longer valid. Type the command instead, or {{help}}.',
     submit: 'Save',
     lineTooLong: 'That line is too long ({{length}} characters); commands take at most {{max}}.',

@@ -11,9 +11,8 @@ export const zhCN: typeof en = {
     usage: '用法：{{usage}}',
     internalError: '执行 {{command}} 时我们这边出了问题，已记录日志，请稍后重试。',
     notLinked: '我还不认识你。请联系管理员把你的账号关联到 Rapport 销售代表：/rapport link {{platform}} {{userId}} <你的邮箱>',
+    unknownConsoleUser: '没有在职的销售代表“{{userId}}”。请用 npm start -- --as <销售邮箱或编号> 以该销售的身份启动控制台，或不加 --as 以第一位管理员的身份启动。',
     forbidden: '只有{{role}}可以使用 {{command}}。',
-    notLinkedConsole:
-      '没有名为“{{userId}}”的在职销售。请用 npm start -- --as <销售邮箱> 以某位销售的身份启动控制台，或用 npm run admin -- add <邮箱> --name "<姓名>" 创建管理员。',
     staleAction: '这个按钮已失效。请直接输入命令，或输入 {{help}}。',
     submit: '保存',
     lineTooLong: '这一行太长了（{{length}} 个字符）；命令最多 {{max}} 个字符。',

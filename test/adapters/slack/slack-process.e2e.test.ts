@@ -7,7 +7,8 @@ import { sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
 import { tempDir } from '../../helpers/temp-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** What `npm start` runs: the compiled build, rebuilt when src/ is newer. */
+const LAUNCHER = path.join(ROOT, 'bin', 'rapport.mjs');
 const SIGNING_SECRET = 'process-test-signing-secret';
 const work = tempDir('rapport-slack-process-');
 afterAll(() => work.cleanup());
@@ -20,7 +21,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Asks until `probe` holds; the process needs a moment to start (tsx transpiles the graph) and to react to a signal. */
+/** Asks until `probe` holds; the process needs a moment to start (and maybe build) and to react to a signal. */
 async function until(probe: () => Promise<boolean>, what: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -39,7 +40,7 @@ describe('npm start with Slack variables (the real process)', () => {
   it('does serve Slack, link a user by email, and on SIGTERM stop taking events, finish the reply in flight and exit 0', async () => {
     const fake = await FakeSlack.start();
     const port = await freePort();
-    const child = spawn(TSX, [path.join(ROOT, 'src', 'cli.ts'), 'bot'], {
+    const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
       cwd: work.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
