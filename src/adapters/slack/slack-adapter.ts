@@ -142,8 +142,10 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       rest = { ...reply, blocks: reply.blocks.filter((block) => block !== form) };
       if (rest.blocks.length === 0) return;
     }
-    // A button on the Home tab "replaces" the Home view, which is published afresh after it.
-    if (origin.kind === 'home' && reply.placement === 'replace') return;
+    // The Home tab is published afresh after a button there: it shows what a replacement or a
+    // bare "done" would say. Anything more (a card, an error) goes to the DM.
+    const confirmation = rest.blocks.every((block) => block.type === 'text' && block.tone === 'success');
+    if (origin.kind === 'home' && (reply.placement === 'replace' || confirmation)) return;
     const message = await messenger.render(rest);
     // Files carry personal data (an import's rejects): they go to the asker's DM, whatever the reply's visibility.
     const shareFiles = async () => {
