@@ -1,5 +1,6 @@
 import { runConsole } from './adapters/console/console-adapter.js';
 import { createConsoleNotifier } from './adapters/console/console-notifier.js';
+import { createBackgroundWorker } from './background/background-worker.js';
 import type { Clock } from './clock.js';
 import { createActionHandler, createDispatcher, type Dispatch, type HandleAction } from './commands/dispatcher.js';
 import type { Services } from './commands/ports.js';
@@ -73,9 +74,12 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
       return 1;
     }
     // Nudges print into an interactive console as they fire; piped input gets only its answers.
+    // Rescoring and planning run in the background worker, off the event loop (its thread starts with the first job).
+    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
     const scheduler = io.interactive
       ? await startScheduler({
           sqlite: db.sqlite,
+          background,
           notifier: createConsoleNotifier(io.output),
           clock,
           logger,
@@ -92,7 +96,8 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
         greeting: 'Rapport console. Type /help for commands, exit to leave.',
       });
     } finally {
-      await scheduler?.stop();
+      // Closing the worker cuts a running rescoring short (every job is safe to run again).
+      await Promise.all([scheduler?.stop(), background.close()]);
     }
     return 0;
   } finally {
