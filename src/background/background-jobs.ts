@@ -37,8 +37,8 @@ export interface BackgroundJobs {
   run<J extends BackgroundJob>(job: J): Promise<BackgroundResult<J>>;
 }
 
-/** Customers per check-in refresh batch: a few milliseconds of work. */
-const CHECK_IN_BATCH = 500;
+/** Customers per check-in refresh batch: a millisecond or two, since a waiting writer gets the lock only between batches. */
+const CHECK_IN_BATCH = 250;
 
 /**
  * Runs one job on `db`, in whichever thread calls it. With `slicing` (the worker thread), writes

@@ -16,9 +16,9 @@ export interface RecomputeOptions {
   writeSlicing?: WriteSlicing;
 }
 
-/** Customers scored and written per batch, and check-ins refreshed per batch: a few milliseconds of work each. */
-const SCORE_BATCH = 200;
-const CHECK_IN_BATCH = 2000;
+/** Customers scored and written per batch, and check-ins refreshed per batch: a millisecond or two each, since a waiting writer gets the lock only between batches. */
+const SCORE_BATCH = 100;
+const CHECK_IN_BATCH = 500;
 
 export interface RecomputeReport {
   asOf: Date;
