@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/console-adapter.js';
 import type { ChatAdapter } from './adapters/chat-adapter.js';
 import { createHttpServer, type HttpServer } from './adapters/http-server.js';
+import { createBackgroundWorker } from './background/background-worker.js';
 import type { Clock } from './clock.js';
 import type { App } from './commands/app.js';
 import { createDispatcher } from './commands/dispatcher.js';
@@ -136,10 +137,13 @@ export async function runBot(
     }
     if (http.hasRoutes) await http.listen();
     const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
+    // Rescoring and planning run in the background worker, off the event loop (its thread starts with the first job).
+    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
     // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
       ? await (await import('./scheduler/scheduler.js')).startScheduler({
           sqlite: db.sqlite,
+          background,
           notifiers,
           clock,
           logger,
@@ -151,7 +155,8 @@ export async function runBot(
     await Promise.race([io.shutdown, ...(ends.length > 0 && ends.length === adapters.length ? [Promise.all(ends)] : [])]);
     await Promise.all(adapters.map((a) => a.stop()));
     await http.close();
-    await scheduler?.stop();
+    // Closing the worker cuts a running rescoring short (every job is safe to run again).
+    await Promise.all([scheduler?.stop(), background.close()]);
     return 0;
   } finally {
     await db.close();
