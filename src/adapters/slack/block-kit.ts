@@ -52,7 +52,7 @@ export interface RenderOptions {
 }
 
 export interface SlackMessage {
-  /** The plain-text fallback: notifications, screen readers, clients without Block Kit. */
+  /** The plain-text fallback: what notifications show. */
   text: string;
   blocks: SlackBlock[];
 }
@@ -298,11 +298,31 @@ export function renderBlocks(blocks: readonly Block[], options: RenderOptions): 
   return out;
 }
 
-/** A reply as a Slack message: Block Kit, and the text renderer's output as the fallback. */
+/**
+ * The message's `text`: with blocks, Slack shows it only in notifications (everyone else reads
+ * the blocks), so it is the reply's first block in a line or a few, as the text renderer words it:
+ * a card's title, a list's or table's title, a whole text or error.
+ */
+export function notificationText(reply: Reply): string {
+  const first = reply.blocks[0];
+  if (!first) return '';
+  switch (first.type) {
+    case 'card':
+      return first.subtitle ? `${first.title} · ${first.subtitle}` : first.title;
+    case 'list':
+      return first.title ?? first.items[0]?.primary ?? '';
+    case 'table':
+      return first.title ?? first.columns.join(' · ');
+    default:
+      return renderText({ ...reply, blocks: [first] });
+  }
+}
+
+/** A reply as a Slack message: Block Kit, and a short plain-text line for notifications. */
 export function renderMessage(reply: Reply, options: RenderOptions): SlackMessage {
   return {
-    // The fallback is mrkdwn too (notifications): escaped, so a typed `<!channel>` mentions nobody.
-    text: cutEscaped(renderText(reply), BLOCK_KIT.sectionText),
+    // The fallback is mrkdwn too: escaped, so a typed `<!channel>` mentions nobody.
+    text: cutEscaped(notificationText(reply), BLOCK_KIT.sectionText),
     blocks: renderBlocks(reply.blocks, options),
   };
 }

@@ -81,6 +81,12 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   let stopping = false;
   let socketReceiver: SocketModeReceiver | undefined;
 
+  // Answers start one per turn of the event loop, each after its I/O phase: a request that
+  // arrives while others are being answered is acked before the next answer's work, so a busy
+  // bot still acks within Slack's window.
+  let turns: Promise<void> = Promise.resolve();
+  const nextTurn = (): Promise<void> => (turns = turns.then(() => new Promise<void>((resolve) => setImmediate(resolve))));
+
   /** Work that `stop()` waits for. */
   function track(run: Promise<void>): void {
     inFlight.add(run);
@@ -92,6 +98,7 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
     const key = origin.kind === 'button' && origin.message ? messageKey(origin.message.channel, origin.message.ts) : undefined;
     if (key) pressed.set(key, (pressed.get(key) ?? 0) + 1);
     const answer = async () => {
+      await nextTurn();
       try {
         await identity.ensureLinked(origin.userId);
         const produced = await produce();

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { webApi } from '@slack/bolt';
 import type { ImageBlock, Reply } from '../../commands/reply.js';
 import type { Translate } from '../../i18n/index.js';
@@ -34,6 +36,33 @@ export const PERMANENT_ERRORS = new Set([
   'invalid_blocks',
   'msg_too_long',
 ]);
+
+/** Kept-alive connections for response URLs (idle ones never hold the process open). */
+const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+
+/**
+ * POSTs JSON to a response_url; resolves with the status. Plain node:http with a kept-alive
+ * connection: every answer goes this way, and fetch costs several times more per call.
+ */
+function postJson(url: string, body: string): Promise<number> {
+  const target = new URL(url);
+  const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
+  const request = protocol === 'https:' ? https.request : http.request;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      { method: 'POST', agent: AGENTS[protocol], timeout: 15_000, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('response_url did not answer within 15 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** A Web API failure as the outbox should treat it (see `Notifier`). */
 export function notifierError(error: unknown): Error {
@@ -140,13 +169,8 @@ export function createSlackMessenger(deps: { client: SlackClient; t: Translate; 
             text: message.text,
             blocks: message.blocks,
           };
-      const response = await fetch(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      if (!response.ok) throw new Error(`response_url answered HTTP ${response.status}`);
+      const status = await postJson(responseUrl, JSON.stringify(body));
+      if (status < 200 || status >= 300) throw new Error(`response_url answered HTTP ${status}`);
     },
     async shareFiles(channel, reply) {
       for (const block of reply.blocks) {

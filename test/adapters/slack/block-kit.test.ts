@@ -270,8 +270,11 @@ describe('the Block Kit renderer', () => {
     expect(long.text).toBe(`${'x'.repeat(2996)}…`);
   });
 
-  it('does give the plain-text rendering as the message fallback', () => {
-    const message = renderMessage({ visibility: 'private', blocks: [{ type: 'actions', actions: [done(3)] }] }, { t, maxBlocks: 50 });
-    expect(message.text).toBe('→ Done: /callback done 3');
+  it('does give notifications the first block in a line: a card’s title, a list’s title, a whole text', () => {
+    const text = (blocks: Block[]) => renderMessage({ visibility: 'private', blocks }, { t, maxBlocks: 50 }).text;
+    expect(text([{ type: 'actions', actions: [done(3)] }])).toBe('→ Done: /callback done 3');
+    expect(text([{ type: 'card', title: '王芳', subtitle: '上海', sections: [{ fields: [{ label: 'Tier', value: 'A' }] }] }, { type: 'actions', actions: [done(3)] }])).toBe('王芳 · 上海');
+    expect(text([{ type: 'list', title: 'Your callbacks', numbered: false, items: [{ primary: 'a' }] }])).toBe('Your callbacks');
+    expect(text([{ type: 'text', text: 'No such customer', tone: 'error' }, { type: 'text', text: 'more' }])).toBe('! No such customer');
   });
 });

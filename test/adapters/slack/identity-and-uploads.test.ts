@@ -114,7 +114,7 @@ describe('importing an upload', () => {
     expect((await shared).args.channel_id).toBe('D0ZHANGWEI');
     expect(h.fake.uploads.map((u) => [u.fileName, u.bytes.toString('utf8')])).toEqual([['orders.rejects.csv', '\uFEFFcustomer,ordered_at,amount,reason\n']]);
     const posted = h.fake.callsTo('chat.postMessage')[0]!.args;
-    expect(posted.text).toBe('1 row rejected\n\n[orders.rejects.csv]');
+    expect(posted.text).toBe('1 row rejected');
     expect(JSON.stringify(posted.blocks)).toContain(':paperclip: orders.rejects.csv');
   });
 

@@ -33,6 +33,8 @@ const isHttpAnswer = (answer: Answer): answer is HttpAnswer => typeof (answer as
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
+  /** `performance.now()` when it arrived (the Slack bench times answers by it). */
+  receivedAt: number;
 }
 
 export interface UploadedFile {
@@ -83,6 +85,7 @@ export class FakeSlack {
   readonly #events = new EventEmitter();
   readonly #answers = new Map<string, Answer[]>();
   readonly #expiredResponseUrls = new Set<string>();
+  readonly #awaitedResponses = new Map<string, (post: ResponseUrlPost) => void>();
   readonly #files = new Map<string, { file: HostedFile; content: Buffer }>();
   readonly #pendingUploads = new Map<string, { fileName: string; length: number; altText: string | undefined }>();
   readonly #sockets = new Set<WebSocket>();
@@ -193,6 +196,14 @@ export class FakeSlack {
     return this.#next(() => this.callsTo(method)[after]);
   }
 
+  /** Resolves with the post to this response_url when it comes (a lookup by id: the Slack bench waits on thousands). */
+  responseTo(url: string): Promise<ResponseUrlPost> {
+    const id = url.split('/').pop()!;
+    const posted = this.responses.find((response) => response.id === id);
+    if (posted) return Promise.resolve(posted);
+    return new Promise((resolve) => this.#awaitedResponses.set(id, resolve));
+  }
+
   /** Resolves with the first response_url post after the `after`-th one (default: any new post from now). */
   nextResponse(after = this.responses.length): Promise<ResponseUrlPost> {
     return this.#next(() => this.responses[after]);
@@ -293,7 +304,10 @@ export class FakeSlack {
     if (url.pathname.startsWith('/respond/') && req.method === 'POST') {
       const id = url.pathname.slice('/respond/'.length);
       if (this.#expiredResponseUrls.has(id)) return void res.writeHead(404).end('expired_url');
-      this.responses.push({ id, body: JSON.parse(body.toString('utf8')) as Record<string, unknown> });
+      const post = { id, body: JSON.parse(body.toString('utf8')) as Record<string, unknown>, receivedAt: performance.now() };
+      this.responses.push(post);
+      this.#awaitedResponses.get(id)?.(post);
+      this.#awaitedResponses.delete(id);
       this.#changed();
       await this.#responsesHeld;
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
