@@ -59,12 +59,12 @@ function slotHash(i: number): number {
   return ((x ^ (x >>> 16)) >>> 0) / 4294967296;
 }
 
-/** The customers the models are fitted on: every purchaser, or above FIT_SAMPLE_LIMIT a deterministic sample. */
-function fitMembers(h: CustomerHistories): { members: Int32Array; sampled: boolean } {
+/** The customers the models are fitted on: every purchaser, or above `limit` a deterministic sample of about that many. */
+function fitMembers(h: CustomerHistories, limit = FIT_SAMPLE_LIMIT): { members: Int32Array; sampled: boolean } {
   let buyers = 0;
   for (let i = 0; i < h.count; i++) if (h.purchaseDays[i]! > 0) buyers++;
-  const sampled = buyers > FIT_SAMPLE_LIMIT;
-  const keep = FIT_SAMPLE_LIMIT / buyers;
+  const sampled = buyers > limit;
+  const keep = limit / buyers;
   const members = new Int32Array(buyers);
   let n = 0;
   for (let i = 0; i < h.count; i++) if (h.purchaseDays[i]! > 0 && (!sampled || slotHash(i) < keep)) members[n++] = i;
@@ -73,9 +73,12 @@ function fitMembers(h: CustomerHistories): { members: Int32Array; sampled: boole
 
 const unfitted = { status: 'too_few_repeat_buyers' as const, params: null, logLikelihood: null, iterations: 0 };
 
-/** Fits the purchase model (BG/NBD or MBG/NBD) on every purchaser (x, t_x, T in days), optionally from a known starting point. */
-export function fitPurchaseModel(h: CustomerHistories, model: DropoutModel, start?: BgNbdParams): PurchaseModelFit {
-  return fitPurchaseModelOn(h, fitMembers(h).members, model, start);
+/**
+ * Fits the purchase model (BG/NBD or MBG/NBD) on every purchaser (x, t_x, T in days), or above
+ * `sampleLimit` (default FIT_SAMPLE_LIMIT) on a deterministic sample of about that many.
+ */
+export function fitPurchaseModel(h: CustomerHistories, model: DropoutModel, sampleLimit = FIT_SAMPLE_LIMIT): PurchaseModelFit {
+  return fitPurchaseModelOn(h, fitMembers(h, sampleLimit).members, model, undefined);
 }
 
 function fitPurchaseModelOn(h: CustomerHistories, members: Int32Array, model: DropoutModel, start: BgNbdParams | undefined): PurchaseModelFit {

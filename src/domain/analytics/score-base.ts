@@ -11,6 +11,11 @@ import type { ScoringSettings } from './settings.js';
 
 /** Churn risk is the probability of no purchase within this many days, unless a validation asks for another horizon. */
 export const CHURN_HORIZON_DAYS = 90;
+/**
+ * One horizon back the models are fitted on at most this many purchasers (a deterministic sample):
+ * enough to compare them and calibrate churn risk, at a fifth of the cost of a fit on 100,000.
+ */
+export const HOLDOUT_FIT_SAMPLE_LIMIT = 20_000;
 /** The purchase model when there is too little held-out data to choose one (docs/ANALYTICS.md). */
 export const DEFAULT_DROPOUT_MODEL: DropoutModel = 'mbgnbd';
 
@@ -72,8 +77,6 @@ export interface RiskComponents {
   deadRisk: number | null;
   /** The rhythm rule's risk; null without a purchase. */
   rhythmRisk: number | null;
-  /** Expected purchase days within the horizon; null without a usable model. */
-  expectedPurchases: number | null;
   /** x: repeat purchase days; -1 without a purchase. */
   repeatPurchases: number;
 }
@@ -112,6 +115,8 @@ export interface ScoredBase {
   calibration: ChurnCalibration;
   score(customer: number): CustomerScore;
   components(customer: number): RiskComponents;
+  /** Expected purchase days within the horizon; null without a purchase or a usable model. */
+  expectedPurchases(customer: number): number | null;
 }
 
 interface Ranking {
@@ -143,14 +148,13 @@ export function scoreBase(input: BaseInput): ScoredBase {
   const fit = holdout && earlierFit ? calibrate(holdout, earlierFit, predictor.usable, input.horizonDays) : null;
 
   const components = (i: number, judgement: RhythmJudgement): RiskComponents => {
-    if (h.purchaseDays[i] === 0) return { modelRisk: null, deadRisk: null, rhythmRisk: null, expectedPurchases: null, repeatPurchases: -1 };
+    if (h.purchaseDays[i] === 0) return { modelRisk: null, deadRisk: null, rhythmRisk: null, repeatPurchases: -1 };
     const { x, tx, T } = modelInputs(h, i);
     const alive = predictor.pAlive(x, tx, T);
     return {
       modelRisk: predictor.noPurchase(input.horizonDays, x, tx, T),
       deadRisk: alive === null ? null : 1 - alive,
       rhythmRisk: rhythmRiskOf(judgement, groupSettings[group[i]!]!),
-      expectedPurchases: predictor.expectedPurchases(input.horizonDays, x, tx, T),
       repeatPurchases: x,
     };
   };
@@ -177,6 +181,11 @@ export function scoreBase(input: BaseInput): ScoredBase {
       noPurchase: holdout?.noPurchaseCount ?? 0,
     },
     components: (i) => components(i, judge(h, ranking, input, i)),
+    expectedPurchases(i) {
+      if (h.purchaseDays[i] === 0) return null;
+      const { x, tx, T } = modelInputs(h, i);
+      return predictor.expectedPurchases(input.horizonDays, x, tx, T);
+    },
     score(i) {
       const s = groupSettings[group[i]!]!;
       const judgement = judge(h, ranking, input, i);
@@ -188,8 +197,12 @@ export function scoreBase(input: BaseInput): ScoredBase {
       const value: ValuePrediction = bought
         ? predictor.predict({ x, tx, T, repeatSpendMinor: h.repeatSpendMinor[i]!, alive: judgement.lifecycle !== 'lost', annualDiscountRate: s.annualDiscountRate })
         : { expected30: null, expected90: null, expectedAovMinor: null, clv12Minor: null };
+      // Fields listed one by one: a spread here builds each of a million objects property by property (ten times slower).
       return {
-        ...value,
+        expected30: value.expected30,
+        expected90: value.expected90,
+        expectedAovMinor: value.expectedAovMinor,
+        clv12Minor: value.clv12Minor,
         pAlive: parts.deadRisk === null ? null : 1 - parts.deadRisk,
         recencyDays: judgement.daysSinceLast,
         frequency: h.windowPurchaseDays[i]!,
@@ -304,7 +317,7 @@ function selectModel(input: BaseInput, sample: HoldoutSample | null): ModelSelec
   if (!sample) return { chosen: asked ?? DEFAULT_DROPOUT_MODEL, by: asked ? 'asked' : 'default', candidates: [] };
   const enough = hasEnoughOutcomes(sample.n, sample.noPurchaseCount);
   const candidates = (asked ? [asked] : DROPOUT_MODELS).map((model): CandidateModel => {
-    const fit = fitPurchaseModel(sample.earlier, model);
+    const fit = fitPurchaseModel(sample.earlier, model, HOLDOUT_FIT_SAMPLE_LIMIT);
     const risks = enough ? holdoutRisks(sample, fit, input.horizonDays) : null;
     return { model, fit, holdoutLogLoss: risks ? logLoss(risks, sample.noPurchase, sample.n) : null };
   });

@@ -105,7 +105,7 @@ export function validationFigures(scored: ScoredBase, laterPurchaseDays: Int32Ar
     const score = scored.score(i);
     const actual = laterPurchaseDays[i]!;
     const noPurchase = actual === 0;
-    const expected = score.lifecycle === 'lost' ? 0 : parts.expectedPurchases;
+    const expected = score.lifecycle === 'lost' ? 0 : scored.expectedPurchases(i);
     total.add(expected, actual);
     byFrequency[Math.min(parts.repeatPurchases, FREQUENCY_GROUPS.length - 1)]!.add(expected, actual);
     byTier[TIERS.indexOf(score.tier)]!.add(expected, actual);
