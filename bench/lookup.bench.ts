@@ -15,6 +15,7 @@ import { openDatabase } from '../src/db/database.js';
 import { createStorageServices } from '../src/db/storage-services.js';
 import { seededRandom, pick, intBetween } from '../src/domain/random.js';
 import { createDigestService, createOutboxView } from '../src/scheduler/command-services.js';
+import { createModelReportService } from '../src/scoring/model-report.js';
 
 const CUSTOMERS = Number(process.env.LOOKUP_BENCH_CUSTOMERS ?? 1_000_000);
 const REPS = 2000;
@@ -79,7 +80,7 @@ export async function run(): Promise<void> {
     process.stdout.write(`lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${(2 * CUSTOMERS).toLocaleString('en')} orders in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     const dispatch = createDispatcher({
       commands,
-      services: { ...createStorageServices(db), digests: createDigestService(db.sqlite), outbox: createOutboxView(db.sqlite) },
+      services: { ...createStorageServices(db), digests: createDigestService(db.sqlite), outbox: createOutboxView(db.sqlite), models: createModelReportService(db) },
       clock: new ManualClock(NOW),
       logger: { error: (e: unknown) => process.stderr.write(`${String(e)}\n`) },
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },

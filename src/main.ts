@@ -12,7 +12,8 @@ import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.j
 import type { Logger } from './logger.js';
 import { createDigestService, createOutboxView } from './scheduler/command-services.js';
 import { startScheduler } from './scheduler/scheduler.js';
-import { recomputeScores } from './scoring/recompute.js';
+import { createModelReportService } from './scoring/model-report.js';
+import { ensureScoresCurrent, recomputeScores } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
 export const DEMO_SEED = 42;
@@ -23,6 +24,7 @@ export function createServices(db: Database): Services {
     ...createStorageServices(db),
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
+    models: createModelReportService(db),
   };
 }
 
@@ -65,6 +67,7 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
       logger.info(report, 'seeded demo data');
       if (io.interactive) io.output.write(`Seeded demo data: ${report.customers} customers, ${report.orders} orders.\n`);
     }
+    await ensureScoresCurrent(db, clock.now());
     const { dispatch } = createApp(db, config, clock, logger);
     const unsupported = config.platforms.filter((p) => p !== 'console');
     if (unsupported.length > 0) {

@@ -1,6 +1,7 @@
 import type { Actor, BookScope, Role } from '../domain/actor.js';
 import type { DigestService } from './digest.command.js';
 import type { OutboxView } from './rapport-outbox.command.js';
+import type { ModelReportService } from './rapport/model.command.js';
 
 /** What a command may ask of storage. src/db implements these; tests may use the same. */
 export interface Services {
@@ -11,6 +12,8 @@ export interface Services {
   audit: AuditTrail;
   digests: DigestService;
   outbox: OutboxView;
+  /** /rapport model: how the forecasts held up (implemented in src/scoring). */
+  models: ModelReportService;
 }
 
 export type Platform = 'console' | 'slack' | 'discord';

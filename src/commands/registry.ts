@@ -9,6 +9,7 @@ import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
+import { rapportModelCommand } from './rapport/model.command.js';
 import { rapportOutboxCommand } from './rapport-outbox.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
@@ -33,5 +34,6 @@ export const commands: readonly AnyCommand[] = [
   rapportLinkCommand,
   rapportAsCommand,
   rapportOutboxCommand,
+  rapportModelCommand,
   createHelpCommand(() => commands),
 ];

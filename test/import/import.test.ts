@@ -192,7 +192,7 @@ describe('references, duplicates, dry run and undo', () => {
     expect(rejected.err).toContain(`${file}:2: customer: no customer has this external id (import customers first, or use --create-missing) (X1)`);
     expect(rejected.code).toBe(1);
     const created = await importCli(db, ['orders', file, '--create-missing']);
-    expect(created.out).toContain('2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 stub customers created');
+    expect(created.out).toContain('2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 stub customer created');
     expect(db.sqlite.prepare('SELECT externalId, name FROM Customer').all()).toEqual([{ externalId: 'X1', name: 'X1' }]);
   });
 
@@ -223,7 +223,7 @@ describe('references, duplicates, dry run and undo', () => {
     const run = await importCli(db, ['customers', writeFixture(dir, 'changes.csv', changes)]);
     expect(run.out).toContain('as run 4: 1 inserted, 1 updated');
     const undo = await importCli(db, ['undo', '4']);
-    expect(undo).toMatchObject({ code: 0, out: 'Undid run 4 (customers): 1 rows deleted, 1 rows restored\n' });
+    expect(undo).toMatchObject({ code: 0, out: 'Undid run 4 (customers): 1 row deleted, 1 row restored\n' });
     const after = snapshot(db);
     for (const table of ['Customer', 'Order', 'Rep', 'Team'] as const) expect(after[table]).toEqual(before[table]);
     expect(db.sqlite.prepare('SELECT status, undoneAt FROM ImportRun WHERE id = 4').get()).toEqual({ status: 'undone', undoneAt: clock.now().getTime() });

@@ -5,6 +5,7 @@ import { commands } from '../../src/commands/registry.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { createModelReportService } from '../../src/scoring/model-report.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { DEMO_ASOF, demoDatabase, recordingChart, writeSnapshots } from './helpers.js';
 
@@ -28,6 +29,7 @@ describe('/digest and /rapport outbox', () => {
         ...createStorageServices(db),
         digests: createDigestService(db.sqlite, chart.render),
         outbox: createOutboxView(db.sqlite),
+        models: createModelReportService(db),
       },
       clock: new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000)),
       logger: { error() {} } as never,

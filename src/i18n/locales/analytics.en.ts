@@ -8,7 +8,6 @@ export const analyticsEn = {
     perfect: 'perfectly calibrated',
   },
   model: {
-    computing: 'Checking the model against the last {{days}} days…',
     title: 'How well Rapport’s forecasts held up over the last {{days}} days',
     fitted: 'Fitted on orders up to {{date}}; {{customers}} customers had bought by then.',
     purchaseModel: 'Purchase model: {{model}}, {{status}}, {{by}}.',

@@ -9,7 +9,6 @@ export const analyticsZhCN: typeof analyticsEn = {
     perfect: '完全校准',
   },
   model: {
-    computing: '正在用最近 {{days}} 天检验模型…',
     title: '最近 {{days}} 天 Rapport 预测的准确程度',
     fitted: '模型使用 {{date}} 及之前的订单拟合；届时已有 {{customers}} 位客户购买过。',
     purchaseModel: '购买模型：{{model}}，{{status}}，{{by}}。',
