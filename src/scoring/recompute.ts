@@ -63,10 +63,10 @@ export function scoreAsOf(db: Database, asOf: Date, options: ScoreOptions = {}):
   const started = performance.now();
   const horizonDays = options.horizonDays ?? CHURN_HORIZON_DAYS;
   const asOfDay = dayOf(asOf.getTime());
-  const base = db.sqlite.transaction(() => readBase(db.sqlite, [asOfDay - horizonDays, asOfDay]))();
+  const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(asOfDay, horizonDays)))();
   const read = performance.now();
-  const [calibration, histories] = base.histories as [CustomerHistories, CustomerHistories];
-  const scored = scoreBase({ ...base.input, histories, calibration, model: options.model ?? 'auto', horizonDays });
+  const [calibration, halfwayBack, histories] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories];
+  const scored = scoreBase({ ...base.input, histories, calibration, halfwayBack, model: options.model ?? 'auto', horizonDays });
   return {
     asOf,
     week: snapshotWeekOf(asOf),
@@ -224,16 +224,34 @@ const UPSERT_SQL = `INSERT INTO ScoreSnapshot (customerId, week, computedAt, asO
     churnReason = excluded.churnReason`;
 
 /** The base without its histories: who the customers are, their status and scoring group. */
-export type BaseFacts = Omit<BaseInput, 'histories' | 'calibration' | 'model' | 'horizonDays'>;
+export type BaseFacts = Omit<BaseInput, 'histories' | 'calibration' | 'halfwayBack' | 'model' | 'horizonDays'>;
+
+/** A day to summarise the base at, and which later view's purchases are its outcome (an index into the views). */
+export interface ViewDay {
+  day: number;
+  outcomeView?: number;
+}
 
 /**
- * Customers (with their team's settings) and their orders up to the last of `viewDays`, folded
- * into one summary per view day. Any stored value is accepted: dates before 1970 or far in the
+ * The views a scoring run as of `day` needs, in this order: one horizon back and half a horizon
+ * back (each with the purchases since as its outcome), then the day itself.
+ */
+export function heldOutViews(day: number, horizonDays: number): ViewDay[] {
+  return [
+    { day: day - horizonDays, outcomeView: 2 },
+    { day: day - Math.floor(horizonDays / 2), outcomeView: 2 },
+    { day },
+  ];
+}
+
+/**
+ * Customers (with their team's settings) and their orders up to the last of `views`, folded
+ * into one summary per view. Any stored value is accepted: dates before 1970 or far in the
  * past, ids with gaps, statuses an older version wrote.
  */
 export function readBase(
   sqlite: Sqlite,
-  viewDays: readonly number[],
+  views: readonly ViewDay[],
 ): { histories: CustomerHistories[]; input: BaseFacts; customerIds: Int32Array; orders: number; dataVersion: number } {
   const teams = sqlite.prepare('SELECT id, settings FROM Team ORDER BY id').all() as { id: number; settings: string }[];
   // Group 0 is customers without a team (no owner, or an owner outside any team).
@@ -246,7 +264,7 @@ export function readBase(
   const status = new Uint8Array(count);
   const statusChangedDay = new Float64Array(count);
   const group = new Int32Array(count);
-  const windows = viewDays.map(() => new Int32Array(count));
+  const windows = views.map(() => new Int32Array(count));
   const customers = sqlite
     .prepare('SELECT c.id, c.status, c.statusChangedAt, r.teamId FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId ORDER BY c.id')
     .raw(true);
@@ -261,12 +279,15 @@ export function readBase(
     statusChangedDay[slot] = typeof changedAt === 'number' && Number.isFinite(changedAt) ? dayOf(changedAt) : Number.NaN;
     const g = (teamId !== null ? groupOfTeam.get(teamId) : undefined) ?? 0;
     group[slot] = g;
-    viewDays.forEach((day, v) => (windows[v]![slot] = day - groupSettings[g]!.rfmWindowDays + 1));
+    views.forEach((view, v) => (windows[v]![slot] = view.day - groupSettings[g]!.rfmWindowDays + 1));
     slot++;
   }
 
-  const folder = createHistoryFolder(count, viewDays.map((asOfDay, v) => ({ asOfDay, windowStartDay: windows[v]! })));
-  const lastDay = Math.max(...viewDays);
+  const folder = createHistoryFolder(
+    count,
+    views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
+  );
+  const lastDay = Math.max(...views.map((view) => view.day));
   // A refund's original order is looked up by its external id, and must belong to the same customer.
   const orderRows = sqlite
     .prepare(

@@ -162,7 +162,7 @@ function selectionText(selection: ModelSelection): string {
     .join(', ');
   switch (selection.by) {
     case 'held_out':
-      return `chosen on held-out purchases, log loss ${losses}`;
+      return `chosen on ${selection.holdoutDays} held-out days, log loss ${losses}`;
     case 'asked':
       return 'as asked';
     case 'default':

@@ -4,7 +4,7 @@ import { dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/histo
 import { scoreBase, type ModelSelection, type ChurnCalibration } from '../domain/analytics/score-base.js';
 import type { PurchaseModelFit } from '../domain/analytics/base-models.js';
 import { validationFigures, type ValidationFigures } from '../domain/analytics/validation.js';
-import { readBase } from './recompute.js';
+import { heldOutViews, readBase } from './recompute.js';
 
 /** What `scores --validate` and `/rapport model` report. */
 export interface ValidationReport {
@@ -43,10 +43,13 @@ export function validateScores(db: Database, options: ValidationOptions): Valida
   const started = performance.now();
   const endDay = dayOf(options.asOf.getTime());
   const startDay = endDay - options.holdoutDays;
-  const base = db.sqlite.transaction(() => readBase(db.sqlite, [startDay - options.holdoutDays, startDay, endDay]))();
-  const [earlier, atStart] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories];
+  // A scoring run's views as of the holdout's start, and the end of the holdout as that day's outcome.
+  const views = [...heldOutViews(startDay, options.holdoutDays), { day: endDay }];
+  views[2] = { ...views[2]!, outcomeView: 3 };
+  const base = db.sqlite.transaction(() => readBase(db.sqlite, views))();
+  const [earlier, halfwayBack, atStart] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories, CustomerHistories];
   const run = (model: DropoutModel | 'auto') => {
-    const scored = scoreBase({ ...base.input, histories: atStart, calibration: earlier, model, horizonDays: options.holdoutDays });
+    const scored = scoreBase({ ...base.input, histories: atStart, calibration: earlier, halfwayBack, model, horizonDays: options.holdoutDays });
     return { scored, figures: validationFigures(scored, atStart.laterPurchaseDays!) };
   };
   const shipped = run(options.model ?? 'auto');

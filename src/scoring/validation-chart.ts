@@ -27,7 +27,11 @@ export async function validationChartSvg(figures: ValidationFigures, locale: Loc
         encoding: {
           x: { field: 'risk', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: t('analytics.chart.risk') },
           y: { field: 'observed', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: t('analytics.chart.observed') },
-          color: { field: 'series', type: 'nominal', title: null, scale: { domain: [shown, perfect], range: ['#e4572e', '#888888'] } },
+          color: {
+            field: 'series', type: 'nominal', title: null,
+            scale: { domain: [shown, perfect], range: ['#e4572e', '#888888'] },
+            legend: { orient: 'bottom', labelLimit: 400 },
+          },
         },
       },
       {

@@ -35,7 +35,7 @@ export function validationText(report: ValidationReport): string {
   const fit = report.fit;
   const lines = [
     `Validation: models fitted on orders up to ${day(report.fittedThrough)}; holdout ${day(start)} … ${day(report.asOf)} (${report.holdoutDays} days); ${number(f.customers)} customers had bought before it`,
-    `Purchase model ${MODEL_LABELS[fit.model]} ${fit.status} (${BY[report.selection.by]}); churn risk = P(no purchase in the holdout), ${report.calibration.status === 'fitted' ? `calibrated on ${number(report.calibration.customers)} customers one holdout earlier` : 'not calibrated (too little data one holdout earlier)'}`,
+    `Purchase model ${MODEL_LABELS[fit.model]} ${fit.status} (${BY[report.selection.by]}${report.selection.holdoutDays ? `, ${report.selection.holdoutDays} days` : ''}); churn risk = P(no purchase in the holdout), ${report.calibration.status === 'fitted' ? `calibrated on ${number(report.calibration.customers)} customers one holdout earlier` : 'not calibrated (too little data one holdout earlier)'}`,
     '',
     'Purchase days in the holdout',
     ...table([

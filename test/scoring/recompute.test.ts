@@ -107,6 +107,38 @@ describe('recomputeScores', () => {
     expect(latestSnapshot(db.sqlite, lost)).toMatchObject({ lifecycle: 'lost', churnRisk: 1, expected30: 0, clv12Minor: 0 });
   });
 
+  it('does count refunds and free items as money, never as purchases, and keep expected spend and value non-negative', async () => {
+    addRegulars();
+    addFormerRegulars();
+    addOccasionals();
+    const refunded = addCustomer('REFUNDED');
+    addOrders(refunded, [-40], 5_000);
+    addOrders(refunded, [-22], -5_000);
+    // A refund of something bought before the history starts, then two purchases: net negative, still a buyer.
+    const negative = addCustomer('NEGATIVE');
+    addOrders(negative, [-300], -9_000);
+    addOrders(negative, [-200, -100], 2_000);
+    // Refunds larger than the repeat spend: they come off the last purchase, then the one before.
+    const heavy = addCustomer('HEAVY');
+    addOrders(heavy, [-200], 10_000);
+    addOrders(heavy, [-100], 2_000);
+    addOrders(heavy, [-50], -3_000);
+    const free = addCustomer('FREE');
+    addOrders(free, [-30, -10], 0);
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.models.spend.status).toBe('converged');
+    // Bought once and got all the money back: no purchase kept.
+    expect(latestSnapshot(db.sqlite, refunded)).toMatchObject({ orderCount: 2, frequency: 0, lifetimeMinor: 0, lifecycle: 'prospect', churnReason: { code: 'no_purchases' } });
+    const n = latestSnapshot(db.sqlite, negative)!;
+    expect(n.lifetimeMinor).toBe(-5_000);
+    expect(n.frequency).toBe(2);
+    expect(n.expectedAovMinor).toBeGreaterThan(0);
+    expect(n.clv12Minor).toBeGreaterThanOrEqual(0);
+    expect(latestSnapshot(db.sqlite, heavy)).toMatchObject({ frequency: 1, monetaryMinor: 9_000, lifetimeMinor: 9_000 });
+    expect(latestSnapshot(db.sqlite, heavy)!.expectedAovMinor).toBeGreaterThan(0);
+    expect(latestSnapshot(db.sqlite, free)).toMatchObject({ orderCount: 2, frequency: 0, monetaryMinor: 0, rScore: null, churnRisk: null, churnReason: { code: 'no_purchases' } });
+  });
+
   it('does ignore orders after the as-of day and count recency in whole days', async () => {
     addRegulars();
     const id = addCustomer('X');

@@ -32,7 +32,10 @@ export interface CustomerHistories {
   readonly windowMarginOrders: Int32Array;
   /** Median days between consecutive occasions; NaN with fewer than two. */
   readonly typicalIntervalDays: Float64Array;
-  /** Occasions of the next later view that fall after this view's as-of day (the holdout's purchases); null for the last view. */
+  /**
+   * The purchases that followed: occasions of the view named by `outcomeView` that fall after this
+   * view's as-of day (as that later view resolves refunds); null without an outcome view.
+   */
   readonly laterPurchaseDays: Int32Array | null;
 }
 
@@ -40,6 +43,8 @@ export interface CustomerHistories {
 export interface HistoryView {
   asOfDay: number;
   windowStartDay: Int32Array;
+  /** Index (into the views given) of a later view whose purchases after this view's day are this view's outcome. */
+  outcomeView?: number;
 }
 
 export interface HistoryFolder {
@@ -133,8 +138,14 @@ class Scratch {
  * view; a view with a later one also counts the later view's occasions after its own as-of day.
  */
 export function createHistoryFolder(count: number, views: readonly HistoryView[]): HistoryFolder {
-  const sorted = [...views].sort((p, q) => p.asOfDay - q.asOfDay);
-  const out = sorted.map((view, v) => emptyHistories(count, view.asOfDay, v < sorted.length - 1));
+  for (const view of views) {
+    const later = view.outcomeView === undefined ? undefined : views[view.outcomeView];
+    if (view.outcomeView !== undefined && !(later && later.asOfDay > view.asOfDay)) throw new Error('an outcome view must be a later view');
+  }
+  // Resolved in day order; each view's outcome counts are filled in while its outcome view is resolved.
+  const order = views.map((_, v) => v).sort((p, q) => views[p]!.asOfDay - views[q]!.asOfDay);
+  const out = views.map((view) => emptyHistories(count, view.asOfDay, view.outcomeView !== undefined));
+  const outcomesOf = views.map((_, w) => views.flatMap((view, v) => (view.outcomeView === w ? [{ counts: out[v]!.laterPurchaseDays!, afterDay: view.asOfDay }] : [])));
   const scratch = new Scratch();
   const done = new Uint8Array(count);
   let current = -1;
@@ -145,10 +156,7 @@ export function createHistoryFolder(count: number, views: readonly HistoryView[]
     if (current < 0) return;
     done[current] = 1;
     if (!inDayOrder) sortBuffered(scratch, n);
-    for (let v = 0; v < sorted.length; v++) {
-      const earlier = v > 0 ? out[v - 1]!.laterPurchaseDays : null;
-      resolve(scratch, n, current, sorted[v]!, out[v]!, earlier, v > 0 ? sorted[v - 1]!.asOfDay : 0);
-    }
+    for (const v of order) resolve(scratch, n, current, views[v]!, out[v]!, outcomesOf[v]!);
   };
 
   return {
@@ -171,7 +179,7 @@ export function createHistoryFolder(count: number, views: readonly HistoryView[]
     finish() {
       closeCurrent();
       current = -1;
-      return views.map((view) => out[sorted.indexOf(view)]!);
+      return out;
     },
   };
 }
@@ -187,10 +195,10 @@ function sortBuffered(s: Scratch, n: number): void {
 
 /**
  * One customer as of one view: orders grouped by day, refunds netted (see the module comment),
- * then the occasions summarised. `earlierLater` is the previous view's holdout count, which this
- * view's occasions after `earlierAsOfDay` fill in.
+ * then the occasions summarised. `outcomes` are the earlier views whose holdout this view is:
+ * each counts this view's occasions after its own day.
  */
-function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: CustomerHistories, earlierLater: Int32Array | null, earlierAsOfDay: number): void {
+function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: CustomerHistories, outcomes: readonly { counts: Int32Array; afterDay: number }[]): void {
   let days = 0;
   let refunds = 0;
   let orders = 0;
@@ -243,7 +251,6 @@ function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: Custome
   let windowMargin = 0;
   let windowMarginRevenue = 0;
   let windowMarginOrders = 0;
-  let later = 0;
   const windowStart = view.windowStartDay[c]!;
   for (let d = 0; d < days; d++) {
     const net = s.net[d]!;
@@ -256,7 +263,6 @@ function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: Custome
     }
     last = day;
     occasions++;
-    if (earlierLater !== null && day > earlierAsOfDay) later++;
     if (day >= windowStart) {
       windowCount++;
       windowSpend += net;
@@ -277,7 +283,11 @@ function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: Custome
   h.windowMarginRevenueMinor[c] = windowMarginRevenue;
   h.windowMarginOrders[c] = windowMarginOrders;
   h.typicalIntervalDays[c] = occasions > 1 ? median(s.gaps, occasions - 1) : Number.NaN;
-  if (earlierLater !== null) earlierLater[c] = later;
+  for (const outcome of outcomes) {
+    let later = 0;
+    for (let d = days - 1; d >= 0 && s.dayOf[d]! > outcome.afterDay; d--) if (s.net[d]! > 0) later++;
+    outcome.counts[c] = later;
+  }
 }
 
 /**

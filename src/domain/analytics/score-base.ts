@@ -28,6 +28,11 @@ export interface BaseInput {
    * churn risk is calibrated there, where the outcome is known. Null: no calibration.
    */
   calibration: CustomerHistories | null;
+  /**
+   * The base half a horizon back, with the purchases since: where the purchase models are compared
+   * (over half the horizon) when a whole horizon back is too early to tell. Null: not used.
+   */
+  halfwayBack: CustomerHistories | null;
   /** Index into CUSTOMER_STATUSES. */
   status: Uint8Array;
   /** Day the status was set, NaN when never. */
@@ -93,7 +98,9 @@ export interface ModelSelection {
   chosen: DropoutModel;
   /** held_out: the best holdout log loss; asked: the caller named the model; default: too little held-out data to choose. */
   by: 'held_out' | 'asked' | 'default';
-  /** The candidates fitted one horizon back. */
+  /** How long the holdout the models were compared on was: the horizon, or half of it for a young base; null: none. */
+  holdoutDays: number | null;
+  /** The candidates fitted on the base back then. */
   candidates: CandidateModel[];
 }
 
@@ -139,13 +146,18 @@ interface Ranking {
 export function scoreBase(input: BaseInput): ScoredBase {
   const { histories: h, group, groupSettings } = input;
   const ranking = rank(h, group, groupSettings);
-  // One horizon back: the purchase models are compared and churn risk calibrated where the outcome is known.
-  const holdout = input.calibration?.laterPurchaseDays ? holdoutSample(input, input.calibration) : null;
-  const selection = selectModel(input, holdout);
+  // One horizon back the outcome is known: the purchase models are compared and churn risk is
+  // calibrated there. When that is too early (a young base), the models are compared half a
+  // horizon back, and churn risk is not calibrated.
+  const whole = input.calibration?.laterPurchaseDays ? holdoutSample(input, input.calibration, input.horizonDays) : null;
+  const wholeEnough = whole !== null && hasEnoughOutcomes(whole.n, whole.noPurchaseCount);
+  const half = !wholeEnough && input.halfwayBack?.laterPurchaseDays ? holdoutSample(input, input.halfwayBack, Math.floor(input.horizonDays / 2)) : null;
+  const comparedOn = wholeEnough ? whole : half && hasEnoughOutcomes(half.n, half.noPurchaseCount) ? half : null;
+  const selection = selectModel(input, comparedOn);
   const earlierFit = selection.candidates.find((c) => c.model === selection.chosen)?.fit;
   const models = fitBaseModels(h, selection.chosen, earlierFit?.status === 'converged' ? earlierFit.params! : undefined);
   const predictor = createPredictor(models);
-  const fit = holdout && earlierFit ? calibrate(holdout, earlierFit, predictor.usable, input.horizonDays) : null;
+  const fit = wholeEnough && earlierFit ? calibrate(whole, earlierFit, predictor.usable) : null;
 
   const components = (i: number, judgement: RhythmJudgement): RiskComponents => {
     if (h.purchaseDays[i] === 0) return { modelRisk: null, deadRisk: null, rhythmRisk: null, repeatPurchases: -1 };
@@ -177,8 +189,8 @@ export function scoreBase(input: BaseInput): ScoredBase {
       status: fit ? 'fitted' : input.calibration ? 'too_little_data' : 'none',
       inputs: fit?.inputs ?? null,
       coefficients: fit?.coefficients ?? null,
-      customers: holdout?.n ?? 0,
-      noPurchase: holdout?.noPurchaseCount ?? 0,
+      customers: whole?.n ?? 0,
+      noPurchase: whole?.noPurchaseCount ?? 0,
     },
     components: (i) => components(i, judge(h, ranking, input, i)),
     expectedPurchases(i) {
@@ -257,8 +269,9 @@ function judge(h: CustomerHistories, ranking: Ranking, input: BaseInput, i: numb
   );
 }
 
-/** The base one horizon back as the calibration sees it: who had bought (and was not marked lost), their inputs then, and whether they bought since. */
+/** The base some days back as a holdout sees it: who had bought (and was not marked lost), their inputs then, and whether they bought in the `days` since. */
 interface HoldoutSample {
+  days: number;
   n: number;
   x: Float64Array;
   tx: Float64Array;
@@ -270,7 +283,7 @@ interface HoldoutSample {
   earlier: CustomerHistories;
 }
 
-function holdoutSample(input: BaseInput, c: CustomerHistories): HoldoutSample {
+function holdoutSample(input: BaseInput, c: CustomerHistories, days: number): HoldoutSample {
   const ranking = rank(c, input.group, input.groupSettings);
   const n = c.count;
   const sample = {
@@ -297,33 +310,34 @@ function holdoutSample(input: BaseInput, c: CustomerHistories): HoldoutSample {
     none += sample.noPurchase[size]!;
     size++;
   }
-  return { ...sample, n: size, noPurchaseCount: none, earlier: c };
+  return { ...sample, days, n: size, noPurchaseCount: none, earlier: c };
 }
 
-/** Each model's P(no purchase within the horizon) for the holdout sample, as its fit one horizon back predicts it. */
-function holdoutRisks(sample: HoldoutSample, fit: PurchaseModelFit, horizonDays: number): Float64Array | null {
+/** A model's P(no purchase within the holdout's days) for each customer of the sample, as its fit on the base back then predicts it. */
+function holdoutRisks(sample: HoldoutSample, fit: PurchaseModelFit): Float64Array | null {
   const predictor = createPredictor({ timeUnit: 'days', sampled: false, purchases: fit, spend: NO_SPEND_MODEL });
   if (!predictor.usable) return null;
-  return Float64Array.from({ length: sample.n }, (_, k) => predictor.noPurchase(horizonDays, sample.x[k]!, sample.tx[k]!, sample.T[k]!)!);
+  return Float64Array.from({ length: sample.n }, (_, k) => predictor.noPurchase(sample.days, sample.x[k]!, sample.tx[k]!, sample.T[k]!)!);
 }
 
 /**
- * The purchase model: the one asked for, or (auto) the candidate whose fit one horizon back
- * predicted the holdout's "no purchase" best by log loss, a proper scoring rule. With too little
- * held-out data to tell them apart, the default.
+ * The purchase model: the one asked for, or (auto) the candidate whose fit on the base back then
+ * predicted the holdout's "no purchase" best by log loss, a proper scoring rule. Without a
+ * holdout that has enough outcomes to tell them apart, the default.
  */
 function selectModel(input: BaseInput, sample: HoldoutSample | null): ModelSelection {
   const asked = input.model === 'auto' ? null : input.model;
-  if (!sample) return { chosen: asked ?? DEFAULT_DROPOUT_MODEL, by: asked ? 'asked' : 'default', candidates: [] };
-  const enough = hasEnoughOutcomes(sample.n, sample.noPurchaseCount);
+  if (!sample) return { chosen: asked ?? DEFAULT_DROPOUT_MODEL, by: asked ? 'asked' : 'default', holdoutDays: null, candidates: [] };
   const candidates = (asked ? [asked] : DROPOUT_MODELS).map((model): CandidateModel => {
     const fit = fitPurchaseModel(sample.earlier, model, HOLDOUT_FIT_SAMPLE_LIMIT);
-    const risks = enough ? holdoutRisks(sample, fit, input.horizonDays) : null;
+    const risks = holdoutRisks(sample, fit);
     return { model, fit, holdoutLogLoss: risks ? logLoss(risks, sample.noPurchase, sample.n) : null };
   });
-  if (asked) return { chosen: asked, by: 'asked', candidates };
+  if (asked) return { chosen: asked, by: 'asked', holdoutDays: sample.days, candidates };
   const scored = candidates.filter((c) => c.holdoutLogLoss !== null).sort((p, q) => p.holdoutLogLoss! - q.holdoutLogLoss!);
-  return scored.length > 0 ? { chosen: scored[0]!.model, by: 'held_out', candidates } : { chosen: DEFAULT_DROPOUT_MODEL, by: 'default', candidates };
+  return scored.length > 0
+    ? { chosen: scored[0]!.model, by: 'held_out', holdoutDays: sample.days, candidates }
+    : { chosen: DEFAULT_DROPOUT_MODEL, by: 'default', holdoutDays: sample.days, candidates };
 }
 
 function logLoss(p: Float64Array, noPurchase: Uint8Array, n: number): number {
@@ -340,8 +354,8 @@ function logLoss(p: Float64Array, noPurchase: Uint8Array, n: number): number {
  * the rhythm rule's, against whether each customer bought since. The model's risk is an input
  * only when today's model is usable too, so the calibration can be applied today.
  */
-function calibrate(sample: HoldoutSample, fit: PurchaseModelFit, usableToday: boolean, horizonDays: number): RiskCalibration | null {
-  const modelRisk = usableToday ? holdoutRisks(sample, fit, horizonDays) : null;
+function calibrate(sample: HoldoutSample, fit: PurchaseModelFit, usableToday: boolean): RiskCalibration | null {
+  const modelRisk = usableToday ? holdoutRisks(sample, fit) : null;
   return fitRiskCalibration(modelRisk ? 'model_and_rhythm' : 'rhythm', {
     n: sample.n,
     modelRisk: modelRisk ?? new Float64Array(sample.n),

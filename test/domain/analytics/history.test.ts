@@ -114,15 +114,19 @@ describe('purchase occasions and refunds', () => {
 });
 
 describe('several views of the same orders', () => {
-  it('does summarise each as-of day and count the next view’s purchases after it', () => {
+  it('does summarise each as-of day and count its outcome view’s purchases after it', () => {
     const folder = createHistoryFolder(1, [
-      { asOfDay: 100, windowStartDay: new Int32Array(1) },
       { asOfDay: 200, windowStartDay: new Int32Array(1) },
+      { asOfDay: 100, windowStartDay: new Int32Array(1), outcomeView: 0 },
     ]);
     for (const [day, amount] of [[50, 1_000], [90, 1_000], [120, 1_000], [150, 1_000], [180, -1_000], [250, 1_000]] as const) folder.add(0, day, amount, null, null);
-    const [early, late] = folder.finish();
+    const [late, early] = folder.finish();
     expect([early!.purchaseDays[0], early!.lastDay[0]]).toEqual([2, 90]);
     // Days 120 and 150 were bought after day 100; the refund on day 180 takes day 150 back.
     expect([late!.purchaseDays[0], early!.laterPurchaseDays![0], late!.laterPurchaseDays]).toEqual([3, 1, null]);
+  });
+
+  it('does refuse an outcome view that is not later', () => {
+    expect(() => createHistoryFolder(1, [{ asOfDay: 100, windowStartDay: new Int32Array(1), outcomeView: 0 }])).toThrow(/later view/);
   });
 });
