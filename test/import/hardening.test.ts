@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
-import { CUSTOMERS_CSV, importCli, REPS_CSV, snapshot, writeFixture } from './import-helpers.js';
+import { importCli, seedRepsAndCustomers, snapshot, writeFixture } from './import-helpers.js';
 
 const EXAMPLES = path.resolve(import.meta.dirname, '..', '..', 'examples');
 
@@ -20,10 +20,7 @@ afterEach(async () => {
   removeDir();
 });
 
-async function seedCustomers() {
-  expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
-  expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
-}
+const seedCustomers = () => seedRepsAndCustomers(db, dir);
 
 const count = (table: string) => db.sqlite.prepare(`SELECT COUNT(*) FROM "${table}"`).pluck().get() as number;
 

@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importStream } from '../../src/import/import-run.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
-import { clock, CUSTOMERS_CSV, importCli, ORDERS_CSV, REPS_CSV, snapshot, writeFixture } from './import-helpers.js';
+import { clock, importCli, ORDERS_CSV, seedRepsAndCustomers, snapshot, writeFixture } from './import-helpers.js';
 
 let db: Awaited<ReturnType<typeof openTempDatabase>>;
 let dir: string;
@@ -19,10 +19,7 @@ afterEach(async () => {
   removeDir();
 });
 
-async function seedCustomers() {
-  expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
-  expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
-}
+const seedCustomers = () => seedRepsAndCustomers(db, dir);
 
 const customers = () => db.sqlite.prepare('SELECT externalId, name, email, phone, birthdayMonth, birthdayDay, birthdayYear, ownerId FROM Customer ORDER BY id').all();
 const orders = () => db.sqlite.prepare('SELECT externalId, customerId, orderedAt, amountMinor, marginMinor, product FROM "Order" ORDER BY id').all();

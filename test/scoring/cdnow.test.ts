@@ -1,8 +1,6 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import { runScoresCli } from '../../src/scoring/scores-cli.js';
 import { readCsv, readSampleTransactions } from '../domain/analytics/cdnow.js';
+import { runScores } from './scores-helpers.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
 import { importCli, writeFixture } from '../import/import-helpers.js';
 
@@ -26,13 +24,7 @@ afterAll(async () => {
   work.cleanup();
 });
 
-async function scores(argv: string[]): Promise<{ code: number; text: string }> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await runScoresCli(argv, { db, clock: new ManualClock('2026-12-01T09:00:00Z'), out });
-  return { code, text };
-}
+const scores = (argv: string[]) => runScores(db, argv, new Date('2026-12-01T09:00:00Z'));
 
 describe('CDNOW through import and scores', () => {
   it('does keep all 6,919 rows of the export without order ids, identical ones included, and change nothing on a second import', async () => {

@@ -1,9 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { createCustomerDirectory } from '../../src/db/customer-directory.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
@@ -11,8 +9,9 @@ import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createPlanningStore } from '../../src/scheduler/planning-store.js';
 import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { ensureScoresCurrent, recomputeScores } from '../../src/scoring/recompute.js';
-import { runScoresCli, SCORES_USAGE } from '../../src/scoring/scores-cli.js';
+import { SCORES_USAGE } from '../../src/scoring/scores-cli.js';
 import { latestSnapshot } from '../../src/scoring/snapshots.js';
+import { runScores } from './scores-helpers.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
 
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -28,13 +27,7 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function scores(argv: string[]): Promise<{ code: number; text: string }> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await runScoresCli(argv, { db, clock: new ManualClock(NOW), out });
-  return { code, text };
-}
+const scores = (argv: string[]) => runScores(db, argv, NOW);
 
 const weeks = () => db.sqlite.prepare('SELECT DISTINCT week FROM ScoreSnapshot ORDER BY week').pluck().all();
 

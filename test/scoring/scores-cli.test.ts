@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import { EXPORT_COLUMNS, runScoresCli } from '../../src/scoring/scores-cli.js';
+import { EXPORT_COLUMNS } from '../../src/scoring/scores-cli.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
+import { runScores } from './scores-helpers.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
 
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -20,13 +19,7 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function run(argv: string[]): Promise<{ code: number; text: string }> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await runScoresCli(argv, { db, clock: new ManualClock(NOW), out });
-  return { code, text };
-}
+const run = (argv: string[]) => runScores(db, argv, NOW);
 
 describe('scores CLI', () => {
   it.each([
