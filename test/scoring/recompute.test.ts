@@ -139,6 +139,17 @@ describe('recomputeScores', () => {
     expect(latestSnapshot(db.sqlite, free)).toMatchObject({ orderCount: 2, frequency: 0, monetaryMinor: 0, rScore: null, churnRisk: null, churnReason: { code: 'no_purchases' } });
   });
 
+  it('does score customers whose stored orders go back before 1970, as an older version let them in', async () => {
+    addRegulars();
+    const old = addCustomer('OLD');
+    const insert = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, ?, 0)');
+    for (const iso of ['1900-01-01', '1969-12-31', '1969-12-31']) insert.run(old, Date.parse(`${iso}T00:00:00Z`), 1_000);
+    addOrders(old, [-30], 1_000);
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.customers).toBe(31);
+    expect(latestSnapshot(db.sqlite, old)).toMatchObject({ orderCount: 4, lifetimeMinor: 4_000, recencyDays: 30, lastOrderAt: new Date(day(-30)) });
+  });
+
   it('does ignore orders after the as-of day and count recency in whole days', async () => {
     addRegulars();
     const id = addCustomer('X');
