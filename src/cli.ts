@@ -21,8 +21,8 @@ Commands:
   migrate                              bring the database schema up to date
   import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>
                                        import a CSV file (see README "Importing data")
-  scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]
-                                       recompute customer scores, export them for analysts
+  scores [--as-of YYYY-MM-DD] [--write] [--export file.csv] [--json] | scores --validate [--holdout 90d]
+                                       recompute customer scores, export them; check forecasts on a holdout
   nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]
                                        preview the reminders planned in a window (writes nothing)`;
 

@@ -112,7 +112,7 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date): 
   const started = performance.now();
   const { sqlite } = db;
   const { histories, customerIds, asOf } = run;
-  const live = dayOf(asOf.getTime()) >= dayOf(computedAt.getTime());
+  const live = dayOf(asOf.getTime()) === dayOf(computedAt.getTime());
   const upsert = sqlite.prepare(UPSERT_SQL);
   let scoreMs = 0;
   let tally: Pick<WrittenScores, 'byTier' | 'byLifecycle'> | null = null;

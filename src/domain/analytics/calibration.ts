@@ -69,13 +69,15 @@ export function fitRiskCalibration(inputs: CalibrationInputs, sample: Calibratio
   for (let i = 0; i < sample.n; i++) noPurchase += sample.noPurchase[i]!;
   if (!hasEnoughOutcomes(sample.n, noPurchase)) return null;
   const k = featureCount(inputs);
+  // The features once (two logarithms a customer), not at every Newton step.
+  const features = new Float64Array(sample.n * k);
+  for (let i = 0; i < sample.n; i++) featuresOf(inputs, sample.modelRisk[i]!, sample.rhythmRisk[i]!, sample.oneTime[i] === 1, features.subarray(i * k, (i + 1) * k));
   const beta = new Array<number>(k).fill(0);
-  const x = new Float64Array(k);
   for (let iteration = 0; iteration < 50; iteration++) {
     const gradient = beta.map((b, j) => (j === 0 ? 0 : -RIDGE * b));
     const hessian = Array.from({ length: k }, (_, a) => Array.from({ length: k }, (__, b) => (a === b && a > 0 ? RIDGE : 0)));
     for (let i = 0; i < sample.n; i++) {
-      featuresOf(inputs, sample.modelRisk[i]!, sample.rhythmRisk[i]!, sample.oneTime[i] === 1, x);
+      const x = features.subarray(i * k, (i + 1) * k);
       let eta = 0;
       for (let j = 0; j < k; j++) eta += beta[j]! * x[j]!;
       const p = 1 / (1 + Math.exp(-eta));

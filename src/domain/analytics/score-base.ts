@@ -13,9 +13,9 @@ import type { ScoringSettings } from './settings.js';
 export const CHURN_HORIZON_DAYS = 90;
 /**
  * One horizon back the models are fitted on at most this many purchasers (a deterministic sample):
- * enough to compare them and calibrate churn risk, at a fifth of the cost of a fit on 100,000.
+ * enough to compare them and calibrate churn risk, at a tenth of the cost of a fit on 100,000.
  */
-export const HOLDOUT_FIT_SAMPLE_LIMIT = 20_000;
+export const HOLDOUT_FIT_SAMPLE_LIMIT = 10_000;
 /** The purchase model when there is too little held-out data to choose one (docs/ANALYTICS.md). */
 export const DEFAULT_DROPOUT_MODEL: DropoutModel = 'mbgnbd';
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FIT_SAMPLE_LIMIT, fitBaseModels } from '../../../src/domain/analytics/base-models.js';
 import type { DropoutModel } from '../../../src/domain/analytics/bgnbd.js';
 import { createHistoryFolder } from '../../../src/domain/analytics/history.js';
 import { scoreBase, type ScoredBase } from '../../../src/domain/analytics/score-base.js';
@@ -65,5 +66,17 @@ describe.each([
     expect(shipped.brier).toBeLessThanOrEqual(deadRisk!.brier);
     expect(shipped.logLoss).toBeLessThanOrEqual(deadRisk!.logLoss);
     for (const bin of figures.calibration) expect(Math.abs(bin.meanRisk - bin.observedNoPurchase)).toBeLessThan(0.08);
+  });
+});
+
+describe('fitting on every purchaser', () => {
+  it('does fit the models on all customers of a base of 20,000 purchasers (a sample only above 100,000)', () => {
+    const customers = 20_000;
+    const { orders } = simulateOrders(5, customers, { r: 0.8, alpha: 40, a: 0.8, b: 3, model: 'bgnbd' }, { acquisitionDays: 700, endDay: END });
+    const folder = createHistoryFolder(customers, [{ asOfDay: END, windowStartDay: new Int32Array(customers).fill(END - 364) }]);
+    for (const o of orders) folder.add(o.customer, o.day, o.amountMinor, null, null);
+    const models = fitBaseModels(folder.finish()[0]!, 'bgnbd');
+    expect(FIT_SAMPLE_LIMIT).toBeGreaterThanOrEqual(100_000);
+    expect(models).toMatchObject({ sampled: false, purchases: { status: 'converged', customers: customers } });
   });
 });
