@@ -10,6 +10,7 @@ import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
+import { rapportModelCommand } from './rapport/model.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
 import { rapportTodayCommand } from './rapport/today.command.js';
@@ -36,5 +37,6 @@ export const commands: readonly AnyCommand[] = [
   rapportLinkCommand,
   rapportAsCommand,
   rapportOutboxCommand,
+  rapportModelCommand,
   createHelpCommand(() => commands),
 ];
