@@ -18,6 +18,8 @@ import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
 import { createModelReportService } from '../../src/scoring/model-report.js';
+import { createImportService } from '../../src/import/chat-import.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
@@ -107,6 +109,7 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
       logger: { warn() {} },
     }),
     models: createModelReportService(db),
+    imports: createImportService({ background: inProcessJobs(db), clock, uploadsDir: path.join(path.dirname(db.file), 'uploads'), afterOrdersChanged() {} }),
   };
 }
 
