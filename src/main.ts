@@ -58,7 +58,7 @@ export function createServices(db: Database, config: Config, clock: Clock, logge
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
-    models: createModelReportService(db),
+    models: createModelReportService(work.background),
     imports: createImportService({
       ...work,
       clock,

@@ -108,7 +108,7 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
       clock,
       logger: { warn() {} },
     }),
-    models: createModelReportService(db),
+    models: createModelReportService(inProcessJobs(db)),
     imports: createImportService({ background: inProcessJobs(db), clock, uploadsDir: path.join(path.dirname(db.file), 'uploads'), afterOrdersChanged() {} }),
   };
 }

@@ -236,7 +236,7 @@ export const en = {
       rfm: 'R / F / M',
       rfmValue: 'R {{r}} · F {{f}} · M {{m}}',
       lifecycle: 'Stage',
-      churnRisk: 'Churn risk',
+      churnRisk: 'Churn risk (90 days)',
       expected: 'Expected',
       expected30: '{{orders}} orders in 30 days',
       expected90: '{{orders}} in 90 days',

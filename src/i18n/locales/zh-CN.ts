@@ -235,7 +235,7 @@ export const zhCN: typeof en = {
       rfm: 'R / F / M',
       rfmValue: 'R {{r}} · F {{f}} · M {{m}}',
       lifecycle: '阶段',
-      churnRisk: '流失风险',
+      churnRisk: '流失风险（90 天）',
       expected: '预期',
       expected30: '30 天内 {{orders}} 单',
       expected90: '90 天内 {{orders}} 单',
