@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { bookScope, hasRole, type Actor, type Role } from '../domain/actor.js';
 import { HELP_COMMAND, isChatPlatform, type Platform } from '../domain/platform.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { App, CompleteInput, Requester } from './app.js';
+import type { App, CompleteInput, Requester, Upload } from './app.js';
 import { createButtonMaker } from './buttons.js';
 import type { AnyCommand, CommandContext, Session } from './command.js';
 import { choiceLabel, formFor } from './forms.js';
@@ -46,10 +46,15 @@ export function createDispatcher(deps: DispatcherDeps): App {
     return null;
   }
 
-  async function asActor(requester: Requester, session: Session | undefined, handle: (ctx: CommandContext) => Promise<Reply>): Promise<Reply> {
+  async function asActor(
+    requester: Requester,
+    session: Session | undefined,
+    handle: (ctx: CommandContext) => Promise<Reply>,
+    files: Readonly<Record<string, Upload>> = {},
+  ): Promise<Reply> {
     const actor = await deps.services.identities.resolve(requester.platform, requester.userId);
     if (!actor) return notLinked(requester);
-    return handle(contextFor(actor, requester, session));
+    return handle(contextFor(actor, requester, session, files));
   }
 
   function notLinked(requester: Requester): Reply {
@@ -61,7 +66,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
     );
   }
 
-  function contextFor(actor: Actor, requester: Requester, session: Session | undefined): CommandContext {
+  function contextFor(actor: Actor, requester: Requester, session: Session | undefined, files: Readonly<Record<string, Upload>> = {}): CommandContext {
     const locale = isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
     const t = translatorFor(locale, requester.platform);
     return {
@@ -74,6 +79,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       clock: deps.clock,
       services: deps.services,
       ...(session ? { session } : {}),
+      files,
       audit: (action, target, detail = '') => deps.services.audit.record({ at: deps.clock.now(), repId: actor.repId, action, target, detail }),
       button: createButtonMaker(deps.commands, t),
     };
@@ -104,7 +110,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
     }
   }
 
-  function typed(input: Requester & { text: string }, session: Session | undefined): Promise<Reply> {
+  function typed(input: Requester & { text: string }, session: Session | undefined, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
     return asActor(input, session, async (ctx) => {
       const { t } = ctx;
       const text = stripInvisible(input.text).trim();
@@ -119,7 +125,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       const parsed = command.parseText ? await command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
       if (!parsed.ok) return parsed.usage === false ? reply.error(t(parsed.error, parsed.params)) : usageError(command, parsed.error, t, parsed.params);
       return run(command, parsed.values, ctx);
-    });
+    }, files);
   }
 
   /**
@@ -127,7 +133,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
    * strings are normalised as typed text is. `ask`: a button whose invocation lacks required
    * options (or asks for a form) gets the form instead of an error.
    */
-  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session): Promise<Reply> {
+  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
     return asActor(requester, session, async (ctx) => {
       const { t } = ctx;
       const command = named(invocation.command, requester);
@@ -142,7 +148,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       if (ask && (missing || invocation.form)) return formFor(command, { ...invocation, options: normalized }, ctx);
       const result = await run(command, normalized, ctx);
       return invocation.nudgeId ? refreshed(invocation.nudgeId, result, ctx) : result;
-    });
+    }, files);
   }
 
   /**
@@ -197,9 +203,9 @@ export function createDispatcher(deps: DispatcherDeps): App {
   return {
     commands: deps.commands,
     dispatch(input) {
-      const { session, ...request } = input;
-      if ('text' in request) return typed(request, session);
-      return invoke(request, { command: request.command, options: request.options }, false, session);
+      const { session, files, ...request } = input;
+      if ('text' in request) return typed(request, session, files);
+      return invoke(request, { command: request.command, options: request.options }, false, session, files);
     },
     handleAction(input) {
       const invocation = decodeInvocation(input.payload);

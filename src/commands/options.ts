@@ -114,6 +114,14 @@ export function decodeInvocation(payload: unknown): Invocation | null {
   return { command, options, ...(nudgeId ? { nudgeId } : {}), ...(form ? { form: true } : {}) };
 }
 
+/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
+export interface Upload {
+  name: string;
+  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
+  size: number;
+  read(): Promise<Uint8Array>;
+}
+
 /** One autocomplete answer: what the user sees, and the value the option gets. */
 export interface Choice {
   label: string;

@@ -4,6 +4,7 @@ import type { NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { Tier } from '../domain/tier.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { Reply } from './reply.js';
+import type { RiskAccuracy, ValidationFigures } from '../domain/analytics/validation.js';
 
 /** What a command may ask of storage. src/db implements these; tests may use the same. */
 export interface Services {
@@ -15,6 +16,10 @@ export interface Services {
   digests: DigestService;
   outbox: OutboxView;
   nudges: NudgeMessages;
+  /** /rapport model: how the forecasts held up (implemented in src/scoring). */
+  models: ModelReportService;
+  /** CSV imports from chat uploads (implemented in src/import, run in the background worker). */
+  imports: ImportService;
 }
 
 export interface RepSummary {
@@ -263,4 +268,58 @@ export interface NudgeMessages {
   callbackChanged(callbackId: number): Promise<void>;
 }
 
-export type { Actor, Tier };
+/** How well the scoring's forecasts and churn risk held up over the last `holdoutDays`, with its calibration chart. */
+export interface ModelCheck {
+  holdoutDays: number;
+  /** The models saw orders up to this day; the holdout is the days after it. */
+  fittedThrough: Date;
+  model: 'mbgnbd' | 'bgnbd';
+  status: 'converged' | 'not_converged' | 'too_few_repeat_buyers';
+  selectedBy: 'held_out' | 'asked' | 'default';
+  figures: ValidationFigures;
+  /** PNG, labelled in the reader's language. */
+  chart: Uint8Array;
+}
+
+export interface ModelReportService {
+  check(now: Date, locale: Locale): Promise<ModelCheck>;
+}
+
+export const IMPORT_KINDS = ['customers', 'orders', 'reps', 'interactions'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface ImportRequest {
+  kind: ImportKind;
+  fileName: string;
+  bytes: Uint8Array;
+  dryRun: boolean;
+  onError: 'abort' | 'skip';
+  /** Who ran it, as the import run records it (`rep:12`). */
+  actor: string;
+  /** Dates without an offset are read in this zone (the asker's). */
+  timeZone: string;
+}
+
+/** What an import did, as a reply shows it; `problems` and `warnings` are the importer's own lines (`file:line: column: …`). */
+export interface ImportOutcome {
+  status: 'applied' | 'failed';
+  dryRun: boolean;
+  runId: number | null;
+  fatal: string | null;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  problems: string[];
+  moreProblems: number;
+  warnings: string[];
+  /** With on-error skip: the rejected rows with a reason column, as a CSV for Excel. */
+  rejects: { fileName: string; bytes: Uint8Array } | null;
+}
+
+export interface ImportService {
+  run(request: ImportRequest): Promise<ImportOutcome>;
+}
+
+export type { Actor, RiskAccuracy, Tier };

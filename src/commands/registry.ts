@@ -5,11 +5,13 @@ import { customerAssignCommand } from './customer/assign.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
 import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
 import { customerNoteCommand } from './customer/note.command.js';
+import { customerImportCommand } from './customer/import.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
+import { rapportModelCommand } from './rapport/model.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
 import { rapportTodayCommand } from './rapport/today.command.js';
@@ -23,6 +25,7 @@ export const commands: readonly AnyCommand[] = [
   customerAtRiskCommand,
   customerNoteCommand,
   customerAssignCommand,
+  customerImportCommand,
   callbackCommand,
   callbacksCommand,
   callbackDoneCommand,
@@ -36,5 +39,6 @@ export const commands: readonly AnyCommand[] = [
   rapportLinkCommand,
   rapportAsCommand,
   rapportOutboxCommand,
+  rapportModelCommand,
   createHelpCommand(() => commands),
 ];

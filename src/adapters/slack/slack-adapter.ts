@@ -215,10 +215,12 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
       }
       await ack();
       const userId = command.user_id;
-      afterAck({ kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id }, async () =>
+      afterAck({ kind: 'command', userId, responseUrl: command.response_url, triggerId: command.trigger_id }, async () => {
+        const answer = await app.dispatch({ platform: 'slack', userId, text: line.text });
         // A command that takes a file waits for the upload in the DM (a slash command cannot carry one).
-        uploads.request(userId, line.text) ?? app.dispatch({ platform: 'slack', userId, text: line.text }),
-      );
+        uploads.typed(userId, line.text, answer);
+        return answer;
+      });
     });
 
     bolt.action(/.*/, async ({ body, ack }) => {

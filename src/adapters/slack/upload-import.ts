@@ -1,12 +1,11 @@
 import type { App, CommandInfo, Upload } from '../../commands/app.js';
+import { MAX_UPLOAD_BYTES } from '../../commands/customer/import.command.js';
 import { reply, type Reply } from '../../commands/reply.js';
 import type { Clock } from '../../clock.js';
 import type { Translate } from '../../i18n/index.js';
 import type { Logger } from '../../logger.js';
 import { slackCommands } from './slash-commands.js';
 
-/** The largest upload Rapport imports (a 1M-row orders export is about 60 MB; split bigger ones). */
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** How long a typed `/customer import …` waits for its file in the DM. */
 export const PENDING_UPLOAD_MS = 15 * 60_000;
 
@@ -28,34 +27,24 @@ export interface SharedUpload {
 
 export interface UploadImports {
   /**
-   * A typed line whose command takes a file (Slack's slash commands cannot carry one): it is
-   * kept for the user's next upload in the DM, and the answer says so. Null: not such a command.
+   * After the core answered a typed line: a command that takes a file (a slash command cannot
+   * carry one), answered without an error, waits for the user's next upload in the DM.
    */
-  request(userId: string, line: string): Reply | null;
-  /** A file shared in the DM: the core's answer to the command it was meant for (null: seen before). */
+  typed(userId: string, line: string, answer: Reply): void;
+  /** A file shared in the DM: the core's answer to the command it is for (null: seen before). */
   receive(upload: SharedUpload): Promise<Reply | null>;
 }
 
-const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-
 /**
  * Import by upload: a file shared in the bot's DM is paired with the command it is for (the
- * line written with it, else the user's pending typed request) and handed to the core as that
- * command's attachment. The core reads it only once its checks have passed; reading downloads
- * it with the bot token, counting bytes against the size limit. The token goes only to Slack's
- * file host (or the configured API host: a proxy or test double).
+ * line written with it, else the user's typed request of the last 15 minutes) and handed to the
+ * core as that command's attachment. The core checks role, arguments and the declared size
+ * before it reads; reading downloads the file with the bot token, and stops one byte past the
+ * core's limit so the core can say it is too large. The token goes only to Slack's file host
+ * (or the configured API host: a proxy or test double).
  */
-export function createUploadImports(deps: {
-  app: App;
-  botToken: string;
-  apiUrl: string;
-  clock: Clock;
-  t: Translate;
-  logger: Logger;
-  maxBytes?: number;
-}): UploadImports {
+export function createUploadImports(deps: { app: App; botToken: string; apiUrl: string; clock: Clock; t: Translate; logger: Logger }): UploadImports {
   const { app, clock, t, logger } = deps;
-  const maxBytes = deps.maxBytes ?? MAX_UPLOAD_BYTES;
   const fileHosts = new Set(['https://files.slack.com', new URL(deps.apiUrl).origin]);
   const takesFile = slackCommands(app.commands)
     .filter((command) => command.options.some((option) => option.type === 'attachment'))
@@ -72,9 +61,9 @@ export function createUploadImports(deps: {
 
   /** The request a file is for: the line written with it, else the user's pending typed one. */
   function lineFor(userId: string, text: string): string | undefined {
-    if (commandOf(text)) return `/${text.trim().replace(/^\//, '')}`;
     const waiting = pending.get(userId);
     pending.delete(userId);
+    if (commandOf(text)) return `/${text.trim().replace(/^\//, '')}`;
     return waiting && waiting.until > clock.now().getTime() ? waiting.line : undefined;
   }
 
@@ -84,18 +73,10 @@ export function createUploadImports(deps: {
       size: file.size ?? 0,
       async read() {
         const url = file.url_private_download ?? file.url_private;
-        if (!url || !fileHosts.has(new URL(url).origin)) {
-          problems.push(t('slack.upload.downloadFailed', { file: name }));
-          throw new Error(`refused to send the bot token to ${url ?? 'no URL'}`);
-        }
-        const bytes = await download(url, deps.botToken, maxBytes);
-        if (bytes === 'too-large') {
-          problems.push(t('slack.upload.tooLarge', { file: name, size: `> ${megabytes(maxBytes)}`, max: megabytes(maxBytes) }));
-          throw new Error(`${name} is larger than ${maxBytes} bytes`);
-        }
+        const bytes = url && fileHosts.has(new URL(url).origin) ? await download(url, deps.botToken, MAX_UPLOAD_BYTES + 1) : null;
         if (bytes === null) {
           problems.push(t('slack.upload.downloadFailed', { file: name }));
-          throw new Error(`could not download ${name} (${file.id})`);
+          throw new Error(`could not download ${name} (${file.id}) from ${url ?? 'nowhere'}`);
         }
         return bytes;
       },
@@ -103,10 +84,9 @@ export function createUploadImports(deps: {
   }
 
   return {
-    request(userId, line) {
-      if (!commandOf(line)) return null;
-      pending.set(userId, { line, until: clock.now().getTime() + PENDING_UPLOAD_MS });
-      return reply.text(t('slack.upload.waiting', { command: line, max: megabytes(maxBytes), minutes: PENDING_UPLOAD_MS / 60_000 }));
+    typed(userId, line, answer) {
+      const failed = answer.blocks.some((block) => block.type === 'text' && block.tone === 'error');
+      if (commandOf(line) && !failed) pending.set(userId, { line, until: clock.now().getTime() + PENDING_UPLOAD_MS });
     },
 
     async receive({ userId, text, file }) {
@@ -116,11 +96,7 @@ export function createUploadImports(deps: {
       const line = lineFor(userId, text);
       const command = line ? commandOf(line) : undefined;
       if (!line || !command) {
-        const example = takesFile[0] ? `/${takesFile[0].name}` : '';
-        return reply.text(t('slack.upload.noRequest', { file: name, command: example }));
-      }
-      if ((file.size ?? 0) > maxBytes) {
-        return reply.error(t('slack.upload.tooLarge', { file: name, size: megabytes(file.size ?? 0), max: megabytes(maxBytes) }));
+        return reply.text(t('slack.upload.noRequest', { file: name, command: takesFile[0] ? `/${takesFile[0].name}` : '' }));
       }
       const option = command.options.find((o) => o.type === 'attachment')!.name;
       const problems: string[] = [];
@@ -134,10 +110,10 @@ export function createUploadImports(deps: {
 }
 
 /**
- * The file's bytes, 'too-large' past the limit (the declared size may be wrong), or null when
+ * The file's bytes, at most `limit` of them (the declared size may be wrong), or null when
  * Slack would not give it: without a valid token it answers its HTML sign-in page (status 200).
  */
-async function download(url: string, botToken: string, maxBytes: number): Promise<Uint8Array | 'too-large' | null> {
+async function download(url: string, botToken: string, limit: number): Promise<Uint8Array | null> {
   const response = await fetch(url, { headers: { authorization: `Bearer ${botToken}` }, signal: AbortSignal.timeout(10 * 60_000) });
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok || !response.body || type.startsWith('text/html')) {
@@ -147,10 +123,10 @@ async function download(url: string, botToken: string, maxBytes: number): Promis
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of response.body) {
+    chunks.push(chunk);
     total += chunk.length;
     // Leaving the loop cancels the download.
-    if (total > maxBytes) return 'too-large';
-    chunks.push(chunk);
+    if (total >= limit) break;
   }
-  return Buffer.concat(chunks);
+  return Buffer.concat(chunks).subarray(0, limit);
 }

@@ -1,3 +1,4 @@
+import { analyticsEn } from './analytics.en.js';
 import { schedulerEn } from './scheduler.en.js';
 import { slackEn } from './slack.en.js';
 
@@ -104,6 +105,17 @@ export const en = {
         rep: { label: '@rep', description: 'The rep who takes the customer over: email, email name or @mention.' },
       },
     },
+    customerImport: {
+      title: 'Import a CSV file',
+      summary: 'Managers: import customers, orders, reps or interactions from a CSV file you attach (as the CLI does).',
+      example: '/customer import orders --dry-run',
+      options: {
+        kind: { label: 'kind', description: 'What the file holds.', choices: { customers: 'customers', orders: 'orders', reps: 'reps', interactions: 'interactions' } },
+        file: { label: 'file', description: 'The CSV file (UTF-8, UTF-16 or GBK; Excel exports work). On the console: its path.' },
+        'dry-run': { label: 'dry run', description: 'Check and count everything, write nothing.' },
+        'on-error': { label: 'abort|skip', description: 'abort (default): one bad row and nothing is imported; skip: import the good rows and send back the bad ones.', choices: { abort: 'abort', skip: 'skip' } },
+      },
+    },
     callback: {
       title: 'Schedule a callback',
       summary: 'Schedule a callback at a time in your time zone.',
@@ -173,6 +185,11 @@ export const en = {
         },
       },
     },
+    rapportModel: {
+      summary: 'Admins: how well churn risk and forecasts held up over the last 90 days, with a calibration chart.',
+      usage: '/rapport model',
+      example: '/rapport model',
+    },
     rapportSettings: {
       title: 'Team settings',
       summary: 'Admins: team time zone, language, channels, callback cadences and daily check-ins, digest time, win-back days.',
@@ -220,7 +237,7 @@ export const en = {
       rfm: 'R / F / M',
       rfmValue: 'R {{r}} · F {{f}} · M {{m}}',
       lifecycle: 'Stage',
-      churnRisk: 'Churn risk',
+      churnRisk: 'Churn risk (90 days)',
       expected: 'Expected',
       expected30: '{{orders}} orders in 30 days',
       expected90: '{{orders}} in 90 days',
@@ -270,6 +287,24 @@ export const en = {
       saved: 'Noted for {{customer}}.',
       complaintSaved: 'Complaint logged for {{customer}}. Follow-up callback #{{id}} is due {{when}}.',
       complaintCallback: 'Follow up on complaint: {{text}}',
+    },
+    import: {
+      badKind: 'The kind is customers, orders, reps or interactions.',
+      badOnError: '--on-error is abort or skip.',
+      sendFile: 'Attach the CSV file to import as {{kind}}: on Discord in the command’s file option; on Slack upload it to me in a direct message with the same command as its message.',
+      noSuchFile: 'There is no file at {{path}}.',
+      tooLarge: '{{name}} is larger than {{mb}} MB; split it, or import it with npm run import.',
+      counts: '{{inserted}} inserted, {{updated}} updated, {{unchanged}} unchanged, {{rejected}} rejected',
+      applied: 'Imported {{kind}} from {{file}} as run {{run}}: {{counts}}. Undo with npm run import -- undo {{run}}.',
+      refused_one: 'Nothing imported from {{file}}: {{count}} row is bad. Fix it, or import again with --on-error skip.',
+      refused_other: 'Nothing imported from {{file}}: {{count}} rows are bad. Fix them, or import again with --on-error skip.',
+      fileRefused: 'Nothing imported from {{file}}: the file was refused.',
+      dryRunOk: 'Dry run of {{kind}} from {{file}}, nothing written: it would be {{counts}}.',
+      dryRunRefused: 'Dry run of {{kind}} from {{file}}, nothing written: the import would be refused.',
+      problems: 'Problems',
+      moreProblems_one: '…and {{count}} more',
+      moreProblems_other: '…and {{count}} more',
+      warnings: 'Warnings',
     },
     assign: {
       missingRep: 'Say who gets the customer, e.g. /customer assign C000001 @liu.yang',
@@ -422,6 +457,7 @@ export const en = {
   longTail: { 'frequent-small': 'frequent, small orders', 'rare-large': 'rare, large orders', both: 'frequent and large', neither: '—' },
   churnReason: {
     no_orders: 'has not ordered yet',
+    no_purchases: 'ordered, but no order was kept as a purchase (refunded in full or free of charge)',
     marked_lost: 'marked lost after a win-back without a purchase; last order {{daysSinceLast}} days ago',
     single_purchase: 'bought once, {{daysSinceLast}} days ago; similar customers reorder about every {{typicalIntervalDays}} days',
     on_rhythm: 'usually buys every {{typicalIntervalDays}} days; {{daysSinceLast}} days since the last order',
@@ -441,4 +477,5 @@ export const en = {
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerEn,
   slack: slackEn,
+  analytics: analyticsEn,
 };

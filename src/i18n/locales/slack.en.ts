@@ -14,9 +14,7 @@ export const slackEn = {
     notANumber: 'Please enter a whole number.',
   },
   upload: {
-    tooLarge: '{{file}} is {{size}}; Rapport imports files of at most {{max}}. Split it and upload the parts.',
     downloadFailed: 'I could not download {{file}} from Slack. Please upload it again.',
-    waiting: 'Now share the CSV file here in your DM with Rapport, within {{minutes}} minutes: it will be imported as {{command}} (files up to {{max}}).',
     noRequest: 'I do not know what {{file}} is for. Type {{command}} with its arguments first (see /rapport help {{command}}), then share the file here; or share it again with that command line as its message.',
   },
 };

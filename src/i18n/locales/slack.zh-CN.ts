@@ -15,9 +15,7 @@ export const slackZhCN: typeof slackEn = {
     notANumber: '请输入整数。',
   },
   upload: {
-    tooLarge: '{{file}} 大小为 {{size}}；Rapport 最多导入 {{max}} 的文件。请拆分后分别上传。',
     downloadFailed: '无法从 Slack 下载 {{file}}，请重新上传。',
-    waiting: '请在 {{minutes}} 分钟内在与 Rapport 的私信中上传 CSV 文件：它将按 {{command}} 导入（文件最大 {{max}}）。',
     noRequest: '不知道 {{file}} 用于什么。请先输入 {{command}} 及其参数（见 /rapport help {{command}}），再在这里上传文件；或重新上传文件，并把该命令行写在消息里。',
   },
 };

@@ -1,3 +1,4 @@
+import { analyticsZhCN } from './analytics.zh-CN.js';
 import type { en } from './en.js';
 import { schedulerZhCN } from './scheduler.zh-CN.js';
 import { slackZhCN } from './slack.zh-CN.js';
@@ -103,6 +104,17 @@ export const zhCN: typeof en = {
         rep: { label: '@销售', description: '接手的销售：邮箱、邮箱名或 @提及。' },
       },
     },
+    customerImport: {
+      title: '导入 CSV 文件',
+      summary: '经理：从附带的 CSV 文件导入客户、订单、销售或回访记录（与命令行导入相同）。',
+      example: '/customer import orders --dry-run',
+      options: {
+        kind: { label: '类型', description: '文件里是什么数据。', choices: { customers: '客户', orders: '订单', reps: '销售', interactions: '回访记录' } },
+        file: { label: '文件', description: 'CSV 文件（UTF-8、UTF-16 或 GBK；Excel 导出即可）。控制台中填写文件路径。' },
+        'dry-run': { label: '试运行', description: '只检查和计数，不写入任何数据。' },
+        'on-error': { label: 'abort|skip', description: 'abort（默认）：有一行出错就什么都不导入；skip：导入正确的行，并把出错的行发回给你。', choices: { abort: '全部放弃', skip: '跳过错误行' } },
+      },
+    },
     callback: {
       title: '安排回访',
       summary: '按你的时区安排一次回访。',
@@ -172,6 +184,11 @@ export const zhCN: typeof en = {
         },
       },
     },
+    rapportModel: {
+      summary: '管理员：最近 90 天流失风险和预测的准确程度，附校准图。',
+      usage: '/rapport model',
+      example: '/rapport model',
+    },
     rapportSettings: {
       title: '团队设置',
       summary: '管理员：团队时区、语言、频道、回访周期与每日回访上限、简报时间、挽回期限。',
@@ -219,7 +236,7 @@ export const zhCN: typeof en = {
       rfm: 'R / F / M',
       rfmValue: 'R {{r}} · F {{f}} · M {{m}}',
       lifecycle: '阶段',
-      churnRisk: '流失风险',
+      churnRisk: '流失风险（90 天）',
       expected: '预期',
       expected30: '30 天内 {{orders}} 单',
       expected90: '90 天内 {{orders}} 单',
@@ -269,6 +286,24 @@ export const zhCN: typeof en = {
       saved: '已为 {{customer}} 记录备注。',
       complaintSaved: '已为 {{customer}} 记录投诉。跟进回访 #{{id}} 安排在 {{when}}。',
       complaintCallback: '跟进投诉：{{text}}',
+    },
+    import: {
+      badKind: '类型只能是 customers、orders、reps 或 interactions。',
+      badOnError: '--on-error 只能是 abort 或 skip。',
+      sendFile: '请附上要作为 {{kind}} 导入的 CSV 文件：在 Discord 中用命令的文件选项；在 Slack 中私信上传给我，并把同一条命令作为消息。',
+      noSuchFile: '没有找到文件 {{path}}。',
+      tooLarge: '{{name}} 超过 {{mb}} MB；请拆分文件，或用 npm run import 导入。',
+      counts: '新增 {{inserted}}，更新 {{updated}}，未变 {{unchanged}}，拒绝 {{rejected}}',
+      applied: '已从 {{file}} 导入 {{kind}}（导入批次 {{run}}）：{{counts}}。可用 npm run import -- undo {{run}} 撤销。',
+      refused_one: '没有从 {{file}} 导入任何数据：有 {{count}} 行有问题。请修正，或加 --on-error skip 重新导入。',
+      refused_other: '没有从 {{file}} 导入任何数据：有 {{count}} 行有问题。请修正，或加 --on-error skip 重新导入。',
+      fileRefused: '没有从 {{file}} 导入任何数据：文件被拒绝。',
+      dryRunOk: '试运行 {{file}} 的 {{kind}} 导入，未写入任何数据：将会{{counts}}。',
+      dryRunRefused: '试运行 {{file}} 的 {{kind}} 导入，未写入任何数据：这次导入会被拒绝。',
+      problems: '问题',
+      moreProblems_one: '……另有 {{count}} 个',
+      moreProblems_other: '……另有 {{count}} 个',
+      warnings: '提醒',
     },
     assign: {
       missingRep: '请说明转给谁，例如 /customer assign C000001 @liu.yang',
@@ -421,6 +456,7 @@ export const zhCN: typeof en = {
   longTail: { 'frequent-small': '高频小额', 'rare-large': '低频大额', both: '高频大额', neither: '—' },
   churnReason: {
     no_orders: '还没有下过单',
+    no_purchases: '下过单，但没有一笔算作购买（已全额退款或为免费订单）',
     marked_lost: '挽回期限内未购买，已标记为流失；上次下单在 {{daysSinceLast}} 天前',
     single_purchase: '只买过一次，{{daysSinceLast}} 天前；同类客户大约每 {{typicalIntervalDays}} 天回购一次',
     on_rhythm: '通常每 {{typicalIntervalDays}} 天购买一次；距上次下单 {{daysSinceLast}} 天',
@@ -440,4 +476,5 @@ export const zhCN: typeof en = {
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerZhCN,
   slack: slackZhCN,
+  analytics: analyticsZhCN,
 };

@@ -23,7 +23,7 @@ describe('Slack commands through the real core', () => {
     expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: customer.name, emoji: true } });
     const fields = blocks.filter((b) => b.type === 'section' && b.fields).flatMap((b) => b.fields as Json[]);
     expect(fields.every((f) => f.type === 'mrkdwn' && /^\*[^*]+\*\n/.test(f.text))).toBe(true);
-    expect(fields.map((f) => f.text.split('\n')[0])).toEqual(expect.arrayContaining(['*Tier*', '*Churn risk*', '*Owner*', '*Email*', '*Phone*']));
+    expect(fields.map((f) => f.text.split('\n')[0])).toEqual(expect.arrayContaining(['*Tier*', '*Owner*', '*Email*', '*Phone*']));
     expect(blocks.filter((b) => b.fields).every((b) => b.fields.length <= 10)).toBe(true);
     // The owner is a real mention; contact data is there, for the asker only.
     expect(fields.find((f) => f.text.startsWith('*Owner*'))!.text).toBe(`*Owner*\n<@${SLACK_USER.chenJing}>`);

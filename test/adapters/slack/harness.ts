@@ -13,15 +13,6 @@ import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 export const COMMANDS: CommandInfo[] = [
   { name: 'customer lookup', key: 'customerLookup', requires: 'rep', options: [] },
   { name: 'customer note', key: 'customerNote', requires: 'rep', options: [] },
-  {
-    name: 'customer import',
-    key: 'customerLookup',
-    requires: 'manager',
-    options: [
-      { name: 'kind', type: 'choice', required: true, choices: ['customers', 'orders', 'reps', 'interactions'] },
-      { name: 'file', type: 'attachment', required: true },
-    ],
-  },
   { name: 'callback', key: 'callback', requires: 'rep', options: [] },
   { name: 'callbacks', key: 'callbacks', requires: 'rep', options: [] },
   { name: 'digest', key: 'scheduler.commands.digest', requires: 'manager', options: [] },
@@ -42,8 +33,6 @@ export class FakeApp implements App {
   readonly forms: FormInput[] = [];
   readonly homes: Requester[] = [];
   readonly links: (Requester & { email: string })[] = [];
-  /** Files the core read from dispatches, by option name. */
-  readonly files: { option: string; name: string; size: number; bytes: Buffer }[] = [];
 
   onDispatch: Answer<DispatchInput> = (input) => reply.text(`echo ${'text' in input ? input.text : input.command}`);
   onAction: Answer<ActionInput> = () => reply.text('pressed');
@@ -53,13 +42,6 @@ export class FakeApp implements App {
 
   async dispatch(input: DispatchInput): Promise<Reply> {
     this.dispatched.push(input);
-    for (const [option, file] of Object.entries(input.files ?? {})) {
-      try {
-        this.files.push({ option, name: file.name, size: file.size, bytes: Buffer.from(await file.read()) });
-      } catch {
-        return reply.error('could not read the file');
-      }
-    }
     return this.onDispatch(input);
   }
   async handleAction(input: ActionInput): Promise<Reply> {
