@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { webApi } from '@slack/bolt';
 import type { ImageBlock, Reply } from '../../commands/reply.js';
-import type { Translate } from '../../i18n/index.js';
+import { translator, type Locale, type Translate } from '../../i18n/index.js';
 import type { Logger } from '../../logger.js';
 import { NotifierError } from '../../scheduler/notifier.js';
 import { BLOCK_KIT, renderBlocks, renderMessage, type SlackBlock, type SlackMessage } from './block-kit.js';
@@ -95,7 +95,7 @@ export type ResponseMode = { replaceOriginal: true } | { replaceOriginal: false;
 
 export interface SlackMessenger {
   /** Renders a reply as a message, uploading its images first (`images: 'required'` lets an upload failure throw). */
-  render(reply: Reply, options?: { images?: 'required' | 'best-effort' }): Promise<SlackMessage>;
+  render(reply: Reply, options?: { images?: 'required' | 'best-effort'; locale?: Locale }): Promise<SlackMessage>;
   /** Renders a reply for a modal or the Home tab (100 blocks). */
   renderView(reply: Reply): Promise<SlackBlock[]>;
   /** The bot's DM channel with a user (conversations.open, remembered). */
@@ -137,7 +137,8 @@ export function createSlackMessenger(deps: { client: SlackClient; t: Translate; 
   return {
     async render(reply, options = {}) {
       const images = await uploadImages(reply, options.images ?? 'best-effort');
-      return renderMessage(reply, { t, maxBlocks: BLOCK_KIT.messageBlocks, images });
+      // Slack's own lines ("…and 3 more") in the reader's language where it is known (a nudge), else the default.
+      return renderMessage(reply, { t: options.locale ? translator(options.locale) : t, maxBlocks: BLOCK_KIT.messageBlocks, images });
     },
     async renderView(reply) {
       const images = await uploadImages(reply, 'best-effort');

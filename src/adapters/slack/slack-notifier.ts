@@ -19,7 +19,7 @@ export function createSlackNotifier(
     async deliver(address, notification): Promise<MessageRef> {
       try {
         const channel = notification.recipient.kind === 'rep' ? await messenger.dmChannel(address) : address;
-        const message = await messenger.render(notification.reply, { images: 'required' });
+        const message = await messenger.render(notification.reply, { images: 'required', locale: notification.locale });
         const posted = await messenger.post(channel, message);
         return { platform: 'slack', channel: posted.channel, messageId: posted.ts };
       } catch (error) {

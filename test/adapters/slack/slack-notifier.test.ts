@@ -98,6 +98,14 @@ describe('the Slack notifier', () => {
     expect(h.fake.callsTo('chat.postMessage')).toHaveLength(2);
   });
 
+  it('does word Slack’s own lines in the recipient’s language (a nudge longer than 50 blocks)', async () => {
+    const long = reply.private(...Array.from({ length: 60 }, (_, i) => ({ type: 'text' as const, text: `line ${i}` })));
+    await h.adapter.notifier.deliver('U0ZHANGWEI', { ...notification(rep, long), locale: 'zh-CN' });
+    const blocks = h.fake.callsTo('chat.postMessage')[0]!.args.blocks as Json[];
+    expect(blocks).toHaveLength(50);
+    expect(blocks.at(-1)!.elements[0].text).toBe('……另有 11 项未在此显示。');
+  });
+
   it('does update a message it posted earlier, in place', async () => {
     const ref = await deliver(rep);
     await h.adapter.notifier.update(ref!, reply.text('Done ✓ (王芳)', 'success'));
