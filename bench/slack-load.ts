@@ -36,13 +36,17 @@ const ANSWER_TIMEOUT_MS = 60_000;
 
 let fake: FakeSlack | undefined;
 
-function post(agent: http.Agent, url: string, headers: Record<string, string>, body: string): Promise<number | string> {
+/** One POST; a kept-alive connection the server closed as it was reused is tried again once, as HTTP clients do. */
+function post(agent: http.Agent, url: string, headers: Record<string, string>, body: string, again = true): Promise<number | string> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
     });
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (again && req.reusedSocket && error.code === 'ECONNRESET') resolve(post(agent, url, headers, body, false));
+      else reject(error);
+    });
     req.end(body);
   });
 }

@@ -129,16 +129,20 @@ const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 export async function run(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-slack-bench-'));
-  const file = path.join(dir, 'bench.db');
+  // SLACK_BENCH_DB keeps the seeded database for the next run (seeding a million customers takes minutes).
+  const file = process.env.SLACK_BENCH_DB ?? path.join(dir, 'bench.db');
+  const reuse = fs.existsSync(file);
   const child = fork(path.join(import.meta.dirname, 'slack-load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const logger = createLogger('silent');
   try {
     const seeding = performance.now();
     const db = await openDatabase(`file:${file}`);
-    seedBenchCustomers(db.sqlite, CUSTOMERS);
+    if (!reuse) seedBenchCustomers(db.sqlite, CUSTOMERS);
+    const seeded = db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get();
+    if (seeded !== CUSTOMERS) throw new Error(`${file} holds ${String(seeded)} customers, not ${CUSTOMERS}: remove it or set SLACK_BENCH_CUSTOMERS`);
     const link = db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE id = ?');
     for (const repId of ASKERS) link.run(slackUser(repId), repId);
-    process.stdout.write(`slack: seeded ${CUSTOMERS.toLocaleString('en')} customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s; load average ${load()} (2 cores)\n`);
+    process.stdout.write(`slack: ${reuse ? 'reused' : 'seeded'} ${CUSTOMERS.toLocaleString('en')} customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s; load average ${load()} (2 cores)\n`);
 
     const ready = (await ask(child, { type: 'start' })) as Extract<LoadReply, { type: 'ready' }>;
     const config = loadConfig({

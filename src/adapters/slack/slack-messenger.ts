@@ -42,9 +42,20 @@ const AGENTS = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new htt
 
 /**
  * POSTs JSON to a response_url; resolves with the status. Plain node:http with a kept-alive
- * connection: every answer goes this way, and fetch costs several times more per call.
+ * connection: every answer goes this way, and fetch costs several times more per call. A kept
+ * connection the server closed just as it was reused fails before anything was sent: that one
+ * is tried again, on a fresh connection.
  */
-function postJson(url: string, body: string): Promise<number> {
+async function postJson(url: string, body: string): Promise<number> {
+  try {
+    return await postOnce(url, body);
+  } catch (error) {
+    if ((error as { reusedSocketReset?: boolean }).reusedSocketReset) return postOnce(url, body);
+    throw error;
+  }
+}
+
+function postOnce(url: string, body: string): Promise<number> {
   const target = new URL(url);
   const protocol = target.protocol === 'https:' ? 'https:' : 'http:';
   const request = protocol === 'https:' ? https.request : http.request;
@@ -59,7 +70,7 @@ function postJson(url: string, body: string): Promise<number> {
       },
     );
     req.on('timeout', () => req.destroy(new Error('response_url did not answer within 15 s')));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => reject(Object.assign(error, { reusedSocketReset: req.reusedSocket && error.code === 'ECONNRESET' })));
     req.end(body);
   });
 }
