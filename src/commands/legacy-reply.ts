@@ -1,3 +1,4 @@
+// Pre-contract reply of the old core, parked so the old core still builds beside the contract copy in reply.ts (discord branch only; drop when the rebuilt core lands).
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,5 @@
-import type { Reply } from '../commands/reply.js';
+// Pre-contract notifier port of the old core, parked beside the contract copy in notifier.ts (discord branch only; drop when the rebuilt core lands).
+import type { Reply } from '../commands/legacy-reply.js';
 
 /** Who a nudge goes to, with the platform ids an adapter needs to route it (null when not linked). */
 export type Recipient =
