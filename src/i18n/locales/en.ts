@@ -1,3 +1,4 @@
+import { discordEn } from './discord.en.js';
 import { schedulerEn } from './scheduler.en.js';
 
 export const en = {
@@ -300,4 +301,5 @@ export const en = {
   weekday: { 1: 'Monday', 2: 'Tuesday', 3: 'Wednesday', 4: 'Thursday', 5: 'Friday', 6: 'Saturday', 7: 'Sunday' },
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerEn,
+  discord: discordEn,
 };

@@ -1,4 +1,5 @@
 import type { en } from './en.js';
+import { discordZhCN } from './discord.zh-CN.js';
 import { schedulerZhCN } from './scheduler.zh-CN.js';
 
 export const zhCN: typeof en = {
@@ -296,4 +297,5 @@ export const zhCN: typeof en = {
   weekday: { 1: '周一', 2: '周二', 3: '周三', 4: '周四', 5: '周五', 6: '周六', 7: '周日' },
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerZhCN,
+  discord: discordZhCN,
 };

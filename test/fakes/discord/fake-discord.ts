@@ -145,7 +145,7 @@ export class FakeDiscord {
       res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length }).end(file.bytes);
       return;
     }
-    const path = url.pathname.slice(API_PREFIX.length);
+    const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
     const { body, files } = await parseBody(req.headers, raw);
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0, at: performance.now() };
     const failure = this.#failures.findIndex((f) => matches(f.match, method, path));

@@ -36,6 +36,8 @@ export class FakeGateway {
   readonly identifies: IdentifyRecord[] = [];
   readonly resumes: ResumeRecord[] = [];
   heartbeats = 0;
+  /** Upgrade requests turned away (see refuseConnections). */
+  refused = 0;
   /** What HELLO tells the client; short enough that tests see heartbeats. */
   heartbeatIntervalMs = 45_000;
 
@@ -45,6 +47,7 @@ export class FakeGateway {
   #seq = 0;
   #socket: WebSocket | null = null;
   #origin = '';
+  #refusing = 0;
 
   constructor(
     private readonly waiters: Waiters,
@@ -69,7 +72,12 @@ export class FakeGateway {
     this.#origin = origin;
     server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
       const path = (req.url ?? '').split('?')[0];
-      if (path !== '/gateway' && path !== '/resume') {
+      if ((path !== '/gateway' && path !== '/resume') || this.#refusing > 0) {
+        if (this.#refusing > 0) {
+          this.#refusing -= 1;
+          this.refused += 1;
+          this.waiters.changed();
+        }
         socket.destroy();
         return;
       }
@@ -87,6 +95,11 @@ export class FakeGateway {
   /** Closes the socket with a resumable code (4000 unknown error), as Discord does now and then. */
   closeConnection(code = 4000): void {
     this.#socket?.close(code, 'fake gateway closed the connection');
+  }
+
+  /** The next `count` connection attempts fail at the handshake, as during a network outage. */
+  refuseConnections(count: number): void {
+    this.#refusing = count;
   }
 
   waitForIdentify(count = 1): Promise<IdentifyRecord> {

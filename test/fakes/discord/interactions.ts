@@ -42,11 +42,15 @@ function ask(payload: any, asker: Asker): any {
     delete payload.guild_locale;
     payload.user = user;
     payload.context = 1;
+    payload.authorizing_integration_owners = { 0: '0' };
   } else {
     const member = payload.member ?? fixture('chat-input').member;
     payload.member = { ...member, user };
     delete payload.user;
-    if (asker.guildId) payload.guild_id = asker.guildId;
+    if (asker.guildId) {
+      payload.guild_id = asker.guildId;
+      payload.authorizing_integration_owners = { 0: asker.guildId };
+    }
   }
   if (asker.locale) payload.locale = asker.locale;
   return payload;

@@ -1,0 +1,72 @@
+/** Texts of the Discord adapter itself: its own answers, and command registration. */
+export const discordEn = {
+  more: '…and {{count}} more',
+  guildNotSetUp: 'Rapport is not set up for this server (id {{guildId}}). Ask your Rapport admin to add it.',
+  failed: 'Something went wrong on our side while answering. It has been logged; please try again.',
+  upload: {
+    tooLarge: '{{file}} is {{size}}; files up to {{limit}} can be imported from chat. Import it on the server instead: {{command}}',
+    failed: 'I could not download {{file}} from Discord ({{reason}}). Please upload it again.',
+    unavailable: 'Importing an uploaded file is not available here. Import it on the server instead: {{command}}',
+  },
+  /** Descriptions of options whose command declares none, by option type (Discord requires one). */
+  optionType: {
+    text: 'Text',
+    customer: 'A customer: name, email, phone or external id',
+    rep: 'A rep: email or name',
+    number: 'A whole number',
+    time: 'When, e.g. tomorrow 10am or in 2 hours',
+    choice: 'Pick one',
+    boolean: 'Turn on',
+    attachment: 'A CSV file',
+  },
+  /** Descriptions of top-level commands that only group subcommands (/customer …). */
+  groups: {
+    customer: 'Customers: look up, list, log notes, assign',
+    callback: 'Callbacks: schedule, mark done, snooze, cancel',
+    rapport: 'Rapport: who you are, preferences, settings, links',
+  },
+  /**
+   * Names of commands, subcommands and options as shown in Discord (en-US: as registered).
+   * Words not listed here keep their registered name in every language.
+   */
+  names: {
+    customer: 'customer',
+    lookup: 'lookup',
+    list: 'list',
+    'at-risk': 'at-risk',
+    note: 'note',
+    assign: 'assign',
+    import: 'import',
+    callback: 'callback',
+    callbacks: 'callbacks',
+    new: 'new',
+    done: 'done',
+    snooze: 'snooze',
+    cancel: 'cancel',
+    digest: 'digest',
+    rapport: 'rapport',
+    whoami: 'whoami',
+    prefs: 'prefs',
+    settings: 'settings',
+    link: 'link',
+    invite: 'invite',
+    claim: 'claim',
+    outbox: 'outbox',
+    help: 'help',
+    who: 'who',
+    when: 'when',
+    text: 'text',
+    rep: 'rep',
+    tier: 'tier',
+    page: 'page',
+    id: 'id',
+    complaint: 'complaint',
+    satisfaction: 'satisfaction',
+    kind: 'kind',
+    file: 'file',
+    dry_run: 'dry_run',
+    on_error: 'on_error',
+    code: 'code',
+    command: 'command',
+  },
+};

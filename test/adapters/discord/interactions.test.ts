@@ -1,0 +1,305 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatAdapter } from '../../../src/adapters/chat-adapter.js';
+import { encodeInvocation } from '../../../src/commands/options.js';
+import { reply, type FormBlock, type Reply } from '../../../src/commands/reply.js';
+import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { autocomplete, button, chatInput, fixture, modalSubmit, stringSelect } from '../../fakes/discord/interactions.js';
+import { controlled, FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
+
+const ZHANG = '53908232506183680';
+const GUILD = '290926798626357999';
+
+const card: Reply = reply.private(
+  {
+    type: 'card',
+    title: '王芳 · C000001',
+    subtitle: 'Tier A · high value',
+    sections: [
+      { fields: [{ label: 'Churn risk', value: '12%' }, { label: 'Owner', value: 'Zhang Wei', mention: { name: 'Zhang Wei', addresses: { discord: ZHANG } } }] },
+      { title: 'Contact', fields: [{ label: 'Phone', value: '+8613812345678' }] },
+    ],
+    footer: 'Next step: call about the refill',
+  },
+  {
+    type: 'actions',
+    actions: [
+      { kind: 'command', label: 'Schedule callback', style: 'primary', invocation: { command: 'callback', options: { who: 1 } }, typed: '/callback C000001 <when>' },
+      { kind: 'command', label: 'Share to channel', invocation: { command: 'customer share', options: { who: 1 } }, typed: '/customer share C000001' },
+    ],
+  },
+);
+
+const noteForm: FormBlock = {
+  type: 'form',
+  title: 'Log a note for 王芳',
+  submitLabel: 'Save',
+  invocation: { command: 'customer note', options: { who: 1 } },
+  typed: '/customer note C000001 <text>',
+  fields: [
+    { option: 'text', label: 'Note', kind: 'multiline', required: true, maxLength: 2000 },
+    { option: 'complaint', label: 'Complaint', kind: 'checkbox', required: false },
+    { option: 'satisfaction', label: 'Satisfaction', kind: 'rating', required: false },
+  ],
+};
+
+describe('Discord interactions through the gateway', () => {
+  let fake: FakeDiscord;
+  let app: FakeApp;
+  let adapter: ChatAdapter;
+  let lines: LogLine[];
+
+  async function start(extra: Parameters<typeof startGatewayAdapter>[2] = {}) {
+    ({ adapter, lines } = await startGatewayAdapter(fake, app, { deferAfterMs: 2_000, ...extra }));
+  }
+
+  beforeEach(async () => {
+    fake = await FakeDiscord.start();
+    app = new FakeApp();
+  });
+
+  afterEach(async () => {
+    await adapter?.stop();
+    await fake.stop();
+  });
+
+  it('does answer a slash command with an ephemeral embed and buttons when the core replies privately', async () => {
+    app.onDispatch = async () => card;
+    await start();
+    const callback = await interact(fake, chatInput('customer lookup', { who: '王芳' }));
+    expect(app.calls).toEqual([{ method: 'dispatch', input: { platform: 'discord', userId: ZHANG, command: 'customer lookup', options: { who: '王芳' } } }]);
+    expect(callback.body.type).toBe(4);
+    const data = callback.body.data;
+    expect(data.flags).toBe(64);
+    expect(data.embeds).toHaveLength(1);
+    expect(data.embeds[0]).toMatchObject({
+      title: '王芳 · C000001',
+      description: 'Tier A · high value',
+      footer: { text: 'Next step: call about the refill' },
+    });
+    expect(data.embeds[0].fields).toEqual([
+      { name: 'Churn risk', value: '12%', inline: true },
+      { name: 'Owner', value: `<@${ZHANG}>`, inline: true },
+      { name: 'Contact', value: '\u200b', inline: false },
+      { name: 'Phone', value: '+8613812345678', inline: true },
+    ]);
+    expect(data.components).toEqual([
+      {
+        type: 1,
+        components: [
+          { type: 2, style: 1, label: 'Schedule callback', custom_id: encodeInvocation({ command: 'callback', options: { who: 1 } }) },
+          { type: 2, style: 2, label: 'Share to channel', custom_id: encodeInvocation({ command: 'customer share', options: { who: 1 } }) },
+        ],
+      },
+    ]);
+    // A mention inside an embed never pings; nothing in the content may either.
+    expect(data.allowed_mentions).toEqual({ parse: [], users: [] });
+  });
+
+  it('does post a channel reply for everyone (no ephemeral flag) when the core replies to the channel', async () => {
+    app.onDispatch = async () => reply.channel({ type: 'text', text: 'Digest sent' });
+    await start();
+    const callback = await interact(fake, chatInput('digest'));
+    expect(callback.body).toMatchObject({ type: 4, data: { content: 'Digest sent' } });
+    expect(callback.body.data.flags).toBeUndefined();
+  });
+
+  it('does run the bare command of a group as its `new` subcommand, with a picked customer as its id', async () => {
+    await start();
+    await interact(fake, chatInput('callback new', { who: 'id:42', when: 'tomorrow 10am', note: 'refill' }));
+    expect(app.calls[0]).toEqual({
+      method: 'dispatch',
+      input: { platform: 'discord', userId: ZHANG, command: 'callback', options: { who: 42, when: 'tomorrow 10am', note: 'refill' } },
+    });
+  });
+
+  it('does keep a typed all-digit customer as text when it was not picked from autocomplete', async () => {
+    await start();
+    await interact(fake, chatInput('customer lookup', { who: '42' }));
+    expect(app.calls[0]).toMatchObject({ input: { options: { who: '42' } } });
+  });
+
+  it('does defer privately in time and then edit the original when the core answers late', async () => {
+    const late = controlled<Reply>();
+    app.onDispatch = () => late.promise;
+    await start({ deferAfterMs: 30 });
+    const payload = chatInput('callbacks');
+    const deferral = await interact(fake, payload);
+    expect(deferral.body).toEqual({ type: 5, data: { flags: 64 } });
+    expect(fake.matching({ method: 'PATCH', path: /@original$/ })).toHaveLength(0);
+    late.resolve(reply.text('Your callbacks: none'));
+    const edit = await fake.nextRequest({ method: 'PATCH', path: new RegExp(`^/webhooks/${fake.applicationId}/${payload.token}/messages/@original$`) });
+    expect(edit.body).toMatchObject({ content: 'Your callbacks: none', embeds: [], components: [], attachments: [] });
+    expect(edit.headers.authorization).toBeUndefined();
+  });
+
+  it('does offer at most 25 autocomplete choices, picked ones as ids, when the core suggests more', async () => {
+    app.onComplete = async () => Array.from({ length: 40 }, (_, i) => ({ label: `王芳 ${i} (C${i})`, value: i + 1 }));
+    await start();
+    const callback = await interact(fake, autocomplete('customer lookup', 'who', { who: '王' }));
+    expect(app.calls).toEqual([
+      { method: 'complete', input: { platform: 'discord', userId: ZHANG, command: 'customer lookup', option: 'who', prefix: '王', options: {} } },
+    ]);
+    expect(callback.body.type).toBe(8);
+    expect(callback.body.data.choices).toHaveLength(25);
+    expect(callback.body.data.choices[0]).toEqual({ name: '王芳 0 (C0)', value: 'id:1' });
+  });
+
+  it('does pass the options filled so far to autocomplete and answer with no choices when the core is too slow', async () => {
+    app.onComplete = () => new Promise(() => undefined);
+    await start({ deferAfterMs: 30 });
+    const callback = await interact(fake, autocomplete('customer list', 'rep', { tier: 'a', rep: 'zh' }));
+    expect(app.calls[0]).toMatchObject({ input: { command: 'customer list', option: 'rep', prefix: 'zh', options: { tier: 'a' } } });
+    expect(callback.body).toEqual({ type: 8, data: { choices: [] } });
+  });
+
+  it('does hand a button press to handleAction and update its message when the reply replaces it', async () => {
+    const payload = encodeInvocation({ command: 'callback done', options: { id: 12 }, nudgeId: 7 });
+    app.onAction = async () => ({ ...reply.text('Callback #12 is done.', 'success'), placement: 'replace' });
+    await start();
+    const callback = await interact(fake, button(payload));
+    expect(app.calls).toEqual([{ method: 'handleAction', input: { platform: 'discord', userId: ZHANG, payload } }]);
+    expect(callback.body).toMatchObject({ type: 7, data: { content: '✅ Callback #12 is done.', attachments: [] } });
+  });
+
+  it('does not put a private reply over a message the whole channel sees, answering privately instead', async () => {
+    app.onAction = async () => ({ ...card, placement: 'replace' });
+    await start();
+    const callback = await interact(fake, button(encodeInvocation({ command: 'customer lookup', options: { who: 1 } }), {}, { flags: 0 }));
+    expect(callback.body.type).toBe(4);
+    expect(callback.body.data.flags).toBe(64);
+  });
+
+  it('does open a modal for a form and run submitForm with typed values when it is submitted', async () => {
+    app.onAction = async () => reply.private(noteForm);
+    await start();
+    const opened = await interact(fake, button(encodeInvocation({ command: 'customer note', options: { who: 1 } })));
+    expect(opened.body.type).toBe(9);
+    const modal = opened.body.data;
+    expect(modal).toMatchObject({ custom_id: encodeInvocation(noteForm.invocation), title: 'Log a note for 王芳' });
+    expect(modal.components).toEqual([
+      { type: 18, label: 'Note', component: { type: 4, custom_id: 'multiline:text', style: 2, required: true, max_length: 2000 } },
+      { type: 18, label: 'Complaint', component: { type: 23, custom_id: 'checkbox:complaint', default: false } },
+      {
+        type: 18,
+        label: 'Satisfaction',
+        component: expect.objectContaining({ type: 3, custom_id: 'rating:satisfaction', required: false, options: expect.arrayContaining([expect.objectContaining({ value: '5' })]) }),
+      },
+    ]);
+    app.onForm = async () => reply.text('Noted for 王芳.', 'success');
+    const submitted = await interact(fake, modalSubmit(modal.custom_id, { 'multiline:text': 'Called, wants the refill', 'checkbox:complaint': true, 'rating:satisfaction': ['4'] }));
+    expect(app.calls[1]).toEqual({
+      method: 'submitForm',
+      input: { platform: 'discord', userId: ZHANG, payload: modal.custom_id, values: { text: 'Called, wants the refill', complaint: true, satisfaction: 4 } },
+    });
+    expect(submitted.body).toMatchObject({ type: 4, data: { content: '✅ Noted for 王芳.', flags: 64 } });
+  });
+
+  it('does read a modal in the older action-row layout too', async () => {
+    await start();
+    const payload = modalSubmit(encodeInvocation(noteForm.invocation), {});
+    payload.data.components = [{ type: 1, components: [{ type: 4, custom_id: 'multiline:text', value: 'old layout' }] }];
+    await interact(fake, payload);
+    expect(app.calls[0]).toMatchObject({ method: 'submitForm', input: { values: { text: 'old layout' } } });
+  });
+
+  it('does submit a one-field form from a select menu on the message', async () => {
+    const snooze: FormBlock = {
+      type: 'form',
+      title: 'Snooze until',
+      submitLabel: 'Snooze',
+      invocation: { command: 'callback snooze', options: { id: 12 } },
+      typed: '/callback snooze 12 <when>',
+      fields: [{ option: 'when', label: 'Until', kind: 'datetime', required: true, choices: [{ value: 'in 1 hour', label: 'In 1 hour' }, { value: 'tomorrow 9:00', label: 'Tomorrow 9:00' }] }],
+    };
+    // A late reply cannot open a modal: the form arrives as a select menu on the message.
+    const late = controlled<Reply>();
+    app.onDispatch = () => late.promise;
+    await start({ deferAfterMs: 30 });
+    const payload = chatInput('callbacks');
+    await interact(fake, payload);
+    late.resolve(reply.private({ type: 'text', text: 'Callback #12' }, snooze));
+    const edit = await fake.nextRequest({ method: 'PATCH', path: /@original$/ });
+    const select = edit.body.components[0].components[0];
+    expect(select).toMatchObject({ type: 3, custom_id: encodeInvocation(snooze.invocation), placeholder: 'Until' });
+    expect(select.options.map((o: { value: string }) => o.value)).toEqual(['datetime:when=in 1 hour', 'datetime:when=tomorrow 9:00']);
+    await interact(fake, stringSelect(select.custom_id, ['datetime:when=tomorrow 9:00']));
+    expect(app.calls.at(-1)).toEqual({
+      method: 'submitForm',
+      input: { platform: 'discord', userId: ZHANG, payload: select.custom_id, values: { when: 'tomorrow 9:00' } },
+    });
+  });
+
+  it('does answer one line and ask the core nothing when the server is not set up', async () => {
+    await start({ guildAllowed: async (guildId) => guildId === '111111111111111111' });
+    const callback = await interact(fake, chatInput('customer lookup', { who: '王芳' }));
+    expect(callback.body).toEqual({
+      type: 4,
+      data: { content: `Rapport is not set up for this server (id ${GUILD}). Ask your Rapport admin to add it.`, flags: 64 },
+    });
+    const suggestions = await interact(fake, autocomplete('customer lookup', 'who', { who: '王' }));
+    expect(suggestions.body).toEqual({ type: 8, data: { choices: [] } });
+    expect(app.calls).toEqual([]);
+  });
+
+  it('does take commands in a DM with the bot, answering in the user’s language', async () => {
+    await start({ guildAllowed: async () => false });
+    app.onDispatch = async () => reply.text('没有待办回访');
+    const callback = await interact(fake, fixture('chat-input-dm'));
+    expect(app.calls[0]).toEqual({ method: 'dispatch', input: { platform: 'discord', userId: ZHANG, command: 'callbacks', options: {} } });
+    expect(callback.body).toMatchObject({ type: 4, data: { content: '没有待办回访', flags: 64 } });
+  });
+
+  it('does import an uploaded CSV through the core when a manager attaches one', async () => {
+    const csv = Buffer.from('external_id,name\nC1,王芳\n');
+    const url = fake.hostFile('customers.csv', csv);
+    await start();
+    const callback = await interact(
+      fake,
+      chatInput('customer import', { kind: 'customers', file: { attachment: { filename: 'customers.csv', size: csv.length, url, content_type: 'text/csv' } }, dry_run: true }),
+    );
+    expect(app.calls).toHaveLength(1);
+    const call = app.calls[0]!;
+    if (call.method !== 'importUpload') throw new Error(`expected importUpload, got ${call.method}`);
+    expect(call.input).toMatchObject({ command: 'customer import', options: { kind: 'customers', file: 'customers.csv', dry_run: true }, file: { option: 'file', name: 'customers.csv' } });
+    expect(Buffer.from(call.input.file.bytes).equals(csv)).toBe(true);
+    expect(callback.body).toMatchObject({ type: 4, data: { content: 'imported' } });
+  });
+
+  it('does refuse an upload over the limit with one line naming sizes and the command line to use', async () => {
+    const url = fake.hostFile('orders.csv', Buffer.alloc(300, 'x'));
+    await start({ uploadLimitBytes: 100 });
+    const declaredBig = await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 2_500_000, url } } }));
+    expect(declaredBig.body.data.content).toBe(
+      '⚠️ orders.csv is 2.4 MB; files up to 1 KB can be imported from chat. Import it on the server instead: rapport import orders orders.csv',
+    );
+    // Discord said 50 bytes, but more arrives: the download stops at the limit.
+    const understated = await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 50, url } } }));
+    expect(understated.body.data.content).toMatch(/^⚠️ orders\.csv is 1 KB; files up to 1 KB/);
+    expect(app.calls).toEqual([]);
+  });
+
+  it('does pass unknown commands, forged buttons, oversize options and unknown users to the core without failing', async () => {
+    await start();
+    const forged = 'x'.repeat(100);
+    await interact(fake, button(forged));
+    await interact(fake, chatInput('rm -rf', { everything: true }));
+    const oversize = await interact(fake, chatInput('customer lookup', { who: '王'.repeat(6001) }));
+    await interact(fake, chatInput('callbacks', {}, { userId: '999999999999999999' }));
+    expect(app.calls.map((c) => c.method)).toEqual(['handleAction', 'dispatch', 'dispatch']);
+    expect(app.calls[0]).toMatchObject({ input: { payload: forged } });
+    expect(app.calls[1]).toMatchObject({ input: { command: 'rm -rf', options: { everything: true } } });
+    expect(app.calls[2]).toMatchObject({ input: { userId: '999999999999999999' } });
+    // Longer than Discord ever sends: refused at the edge with one line, the core never sees it.
+    expect(oversize.body.data.content).toMatch(/^Something went wrong on our side/);
+  });
+
+  it('does still answer with one line when the core throws despite its promise not to', async () => {
+    app.onDispatch = async () => {
+      throw new Error('boom');
+    };
+    await start();
+    const callback = await interact(fake, chatInput('callbacks'));
+    expect(callback.body).toMatchObject({ type: 4, data: { content: '⚠️ Something went wrong on our side while answering. It has been logged; please try again.', flags: 64 } });
+    expect(lines.some((l) => l.msg === 'the core threw while answering a Discord interaction')).toBe(true);
+  });
+});
