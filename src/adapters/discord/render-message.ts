@@ -59,6 +59,8 @@ interface Row {
 function layoutComponents(blocks: readonly Block[]): { rows: ActionRow[]; shown: Set<Action | FormBlock> } {
   const rows: Row[] = [];
   const customIds = new Set<string>();
+  /** A second button for an invocation already on the message: nothing is lost by leaving it out. */
+  const duplicates: Action[] = [];
   /** Discord rejects a message where two components share a custom_id; the same invocation twice does the same anyway. */
   const claim = (customId: string) => !customIds.has(customId) && Boolean(customIds.add(customId));
 
@@ -73,7 +75,10 @@ function layoutComponents(blocks: readonly Block[]): { rows: ActionRow[]; shown:
     } catch {
       return null;
     }
-    if (!claim(customId)) return null;
+    if (!claim(customId)) {
+      duplicates.push(action);
+      return null;
+    }
     const style = action.style === 'primary' ? ButtonStyle.Primary : action.style === 'danger' ? ButtonStyle.Danger : ButtonStyle.Secondary;
     return { type: ComponentType.Button, style, label: cut(label, LIMITS.buttonLabel), custom_id: customId };
   };
@@ -129,7 +134,7 @@ function layoutComponents(blocks: readonly Block[]): { rows: ActionRow[]; shown:
     const worst = Math.max(...rows.map((r) => r.priority));
     rows.splice(rows.map((r) => r.priority).lastIndexOf(worst), 1);
   }
-  const shown = new Set<Action | FormBlock>(rows.flatMap((r) => (r.form ? [...r.actions, r.form] : r.actions)));
+  const shown = new Set<Action | FormBlock>([...duplicates, ...rows.flatMap((r) => (r.form ? [...r.actions, r.form] : r.actions))]);
   return { rows: rows.map((r) => r.component), shown };
 }
 
@@ -298,7 +303,7 @@ export function renderMessage(reply: Reply, t: Translate): DiscordMessage {
   if (embeds.length > keptEmbeds.length) lines.push(more(embeds.length - keptEmbeds.length));
   return {
     body: {
-      content: fitLines(lines, LIMITS.content, more),
+      content: fitLines(lines.flatMap((line) => line.split('\n')), LIMITS.content, more),
       embeds: fitEmbedTotal(keptEmbeds, more),
       components: rows,
       allowed_mentions: { parse: [], users: [...pinged].filter((id) => /^\d{17,20}$/.test(id)).slice(0, 100) },
