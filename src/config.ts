@@ -5,6 +5,7 @@ const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const optionalDiscordId = z.preprocess(blankToUndefined, z.string().regex(/^\d{1,20}$/, 'must be a Discord id (digits only)').optional());
 
 function isTimeZone(zone: string): boolean {
   try {
@@ -43,7 +44,11 @@ export const envSchema = z.object({
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   DISCORD_BOT_TOKEN: optionalString,
-  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_APPLICATION_ID: optionalDiscordId,
+  DISCORD_GUILD_ID: optionalDiscordId,
+  DISCORD_API_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' }).optional()),
+  DISCORD_PUBLIC_KEY: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the application public key').optional()),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int('must be a whole number').min(0).max(65535).default(3000)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -58,8 +63,11 @@ export interface Config {
   currency: string;
   logLevel: Env['LOG_LEVEL'];
   platforms: Platform[];
+  /** The one HTTP server (Slack events, Discord interactions, health) listens here when a platform needs it. */
+  port: number;
   slack?: { botToken: string; signingSecret: string };
-  discord?: { botToken: string; applicationId: string };
+  /** `publicKey` set: HTTP interactions mode (no gateway); `guildId`: where `discord:register` puts commands by default. */
+  discord?: { botToken: string; applicationId: string; guildId?: string; apiUrl?: string; publicKey?: string };
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const slack = pair('SLACK_BOT_TOKEN', e.SLACK_BOT_TOKEN, 'SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
   const discord = pair('DISCORD_BOT_TOKEN', e.DISCORD_BOT_TOKEN, 'DISCORD_APPLICATION_ID', e.DISCORD_APPLICATION_ID);
+  const stray = (['DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_PUBLIC_KEY'] as const).find((name) => e[name] !== undefined);
+  if (!discord && stray) throw new ConfigError(`Invalid ${stray}: needs DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID`);
   const platforms: Platform[] = [];
   if (slack) platforms.push('slack');
   if (discord) platforms.push('discord');
@@ -90,8 +100,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
     platforms,
+    port: e.PORT,
     ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
-    ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),
+    ...(discord
+      ? {
+          discord: {
+            botToken: discord[0],
+            applicationId: discord[1],
+            guildId: e.DISCORD_GUILD_ID,
+            apiUrl: e.DISCORD_API_URL,
+            publicKey: e.DISCORD_PUBLIC_KEY?.toLowerCase(),
+          },
+        }
+      : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import { LIMITS } from '../../../src/adapters/discord/discord-limits.js';
 import { formModal, modalValues, selectValues } from '../../../src/adapters/discord/render-form.js';
 import { renderMessage, type DiscordMessage } from '../../../src/adapters/discord/render-message.js';
 import { encodeInvocation } from '../../../src/commands/options.js';
-import { reply, type Block, type CommandAction, type FormBlock, type Reply } from '../../../src/commands/reply.js';
+import { reply, type Block, type CommandAction, type FormBlock } from '../../../src/commands/reply.js';
 import { translator } from '../../../src/i18n/index.js';
 
 const t = translator('en');
@@ -198,7 +198,7 @@ describe('form values from Discord', () => {
       fields: [{ option: 'when', label: 'When should Rapport remind you about this callback?', kind: 'datetime', required: true, initial: 1_780_000_000_000, placeholder: 'tomorrow 10am' }],
     })!;
     expect(modal.title.length).toBeLessThanOrEqual(45);
-    const label = modal.components[0] as { label: string; component: Record<string, unknown> };
+    const label = modal.components[0] as unknown as { label: string; component: Record<string, unknown> };
     expect(label.label.length).toBeLessThanOrEqual(45);
     expect(label.component).toEqual({ type: 4, custom_id: 'datetime:when', style: 1, required: true, max_length: 4000, placeholder: 'tomorrow 10am' });
   });
