@@ -4,7 +4,7 @@ import { encodeInvocation } from '../../../src/commands/options.js';
 import { reply, type FormBlock, type Reply } from '../../../src/commands/reply.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { autocomplete, button, chatInput, fixture, modalSubmit, stringSelect } from '../../fakes/discord/interactions.js';
-import { controlled, FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
+import { CALLBACK_PATH, controlled, FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
 
 const ZHANG = '53908232506183680';
 const GUILD = '290926798626357999';
@@ -161,6 +161,45 @@ describe('Discord interactions through the gateway', () => {
     expect(callback.body).toMatchObject({ type: 7, data: { content: '✅ Callback #12 is done.', attachments: [] } });
   });
 
+  it('does defer a slow button as an update and then edit its message when the reply replaces it', async () => {
+    const late = controlled<Reply>();
+    app.onAction = () => late.promise;
+    await start({ deferAfterMs: 30 });
+    const payload = button(encodeInvocation({ command: 'callback done', options: { id: 12 } }));
+    const deferral = await interact(fake, payload);
+    expect(deferral.body).toEqual({ type: 6 });
+    late.resolve({ ...reply.text('Done.'), placement: 'replace' });
+    const edit = await fake.nextRequest({ method: 'PATCH', path: new RegExp(`/${payload.token}/messages/@original$`) });
+    expect(edit.body).toMatchObject({ content: 'Done.' });
+  });
+
+  it('does defer a slow button as an update and then follow up privately when the reply is new', async () => {
+    const late = controlled<Reply>();
+    app.onAction = () => late.promise;
+    await start({ deferAfterMs: 30 });
+    const payload = button(encodeInvocation({ command: 'customer lookup', options: { who: 1 } }));
+    await interact(fake, payload);
+    late.resolve(card);
+    const followUp = await fake.nextRequest({ method: 'POST', path: new RegExp(`^/webhooks/${fake.applicationId}/${payload.token}$`) });
+    expect(followUp.body).toMatchObject({ flags: 64, embeds: [expect.objectContaining({ title: '王芳 · C000001' })] });
+    expect(fake.matching({ method: 'PATCH', path: /@original$/ })).toEqual([]);
+  });
+
+  it('does resend a reply as plain text when Discord refuses the rendered one', async () => {
+    app.onDispatch = async () => card;
+    fake.errorNext({ method: 'POST', path: CALLBACK_PATH }, 400, 50035, 'Invalid Form Body');
+    await start();
+    const payload = chatInput('customer lookup', { who: '王芳' });
+    fake.gateway.dispatch('INTERACTION_CREATE', payload);
+    const retry = await fake.nextRequest({ method: 'POST', path: CALLBACK_PATH }, 2);
+    expect(retry.body.type).toBe(4);
+    expect(retry.body.data.embeds).toEqual([]);
+    expect(retry.body.data.content).toContain('王芳 · C000001');
+    expect(retry.body.data.content).toContain('→ Schedule callback: /callback C000001 <when>');
+    expect(retry.body.data.flags).toBe(64);
+    expect(lines.some((l) => l.msg === 'Discord refused a rendered reply; sending it as text')).toBe(true);
+  });
+
   it('does not put a private reply over a message the whole channel sees, answering privately instead', async () => {
     app.onAction = async () => ({ ...card, placement: 'replace' });
     await start();
@@ -275,6 +314,14 @@ describe('Discord interactions through the gateway', () => {
     // Discord said 50 bytes, but more arrives: the download stops at the limit.
     const understated = await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 50, url } } }));
     expect(understated.body.data.content).toMatch(/^⚠️ orders\.csv is 1 KB; files up to 1 KB/);
+    expect(app.calls).toEqual([]);
+  });
+
+  it('does say the download failed, and ask for the file again, when the CDN does not serve it', async () => {
+    await start();
+    const gone = fake.hostFile('customers.csv', Buffer.from('x')).replace('/attachments/', '/attachments/gone-');
+    const callback = await interact(fake, chatInput('customer import', { kind: 'customers', file: { attachment: { filename: 'customers.csv', size: 1, url: gone } } }));
+    expect(callback.body.data.content).toBe('⚠️ I could not download customers.csv from Discord (HTTP 404). Please upload it again.');
     expect(app.calls).toEqual([]);
   });
 
