@@ -36,8 +36,13 @@ function typedValue(kind: FormFieldKind | null, raw: string | boolean): OptionVa
 
 const RATINGS = ['1', '2', '3', '4', '5'];
 
-/** The fixed answers of a field that is picked rather than typed, or null for a typed one. */
+/**
+ * The fixed answers of a field that is picked rather than typed, or null for a typed one. A
+ * select holds 25 options; a longer list (a big team's reps) is typed instead, so no choice
+ * becomes unreachable.
+ */
 function pickedChoices(field: FormField): { value: string; label: string }[] | null {
+  if (field.choices && field.choices.length > LIMITS.selectOptions) return null;
   if (field.choices && field.choices.length > 0) return field.choices;
   if (field.kind === 'rating') return RATINGS.map((n) => ({ value: n, label: `${n} ${'★'.repeat(Number(n))}` }));
   return null;
@@ -46,7 +51,6 @@ function pickedChoices(field: FormField): { value: string; label: string }[] | n
 function selectOptions(field: FormField, value: (choice: string) => string): APISelectMenuOption[] {
   return (pickedChoices(field) ?? [])
     .filter((c) => value(c.value).length <= LIMITS.selectOptionText)
-    .slice(0, LIMITS.selectOptions)
     .map((c) => ({
       label: cut(c.label || c.value, LIMITS.selectOptionText),
       value: value(c.value),

@@ -212,10 +212,10 @@ function tableEmbed(table: TableBlock, more: (count: number) => string): APIEmbe
   return { ...(table.title ? { title: cut(escapeText(table.title), LIMITS.embedTitle) } : {}), description };
 }
 
-/** Attachment names Discord accepts in `attachment://` URLs. */
-function safeFileName(name: string, index: number): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
-  return cleaned.length > 0 ? cut(cleaned, 100).replace('…', '') : `image-${index + 1}.png`;
+/** Attachment names Discord accepts in `attachment://` URLs, unique within the message. */
+function safeFileName(name: string, taken: readonly DiscordFile[]): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(-100) || 'image.png';
+  return taken.some((file) => file.name === cleaned) ? `${taken.length + 1}-${cleaned}`.slice(-100) : cleaned;
 }
 
 function embedSize(embed: APIEmbed): number {
@@ -285,7 +285,7 @@ export function renderMessage(reply: Reply, t: Translate): DiscordMessage {
         embeds.push(tableEmbed(block, more));
         break;
       case 'image': {
-        const name = safeFileName(block.fileName, files.length);
+        const name = safeFileName(block.fileName, files);
         files.push({ name, data: Buffer.from(block.png), contentType: 'image/png' });
         embeds.push({ title: cut(escapeText(block.alt), LIMITS.embedTitle), image: { url: `attachment://${name}` } });
         break;

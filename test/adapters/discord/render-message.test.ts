@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../../src/adapters/discord/discord-limits.js';
+import { cut, fitLines } from '../../../src/adapters/discord/discord-text.js';
 import { formModal, modalValues, selectValues } from '../../../src/adapters/discord/render-form.js';
 import { renderMessage, type DiscordMessage } from '../../../src/adapters/discord/render-message.js';
 import { encodeInvocation } from '../../../src/commands/options.js';
@@ -166,6 +167,24 @@ describe('renderMessage', () => {
   });
 });
 
+describe('cutting text', () => {
+  it('does not leave half an escape before the ellipsis', () => {
+    expect(cut('ab\\*cd', 4)).toBe('ab…');
+    expect(cut('a\\\\bc', 4)).toBe('a\\\\…');
+  });
+
+  it('does keep whole lines and count the rest, even when the count gains a digit', () => {
+    const more = (n: number) => `+${n}`;
+    expect(fitLines(['aaaa', 'bbbb', 'cccc'], 20, more)).toBe('aaaa\nbbbb\ncccc');
+    expect(fitLines(['aaaa', 'bbbb', 'cccc'], 12, more)).toBe('aaaa\nbbbb\n+1');
+    const lines = Array.from({ length: 10 }, () => 'x');
+    const fitted = fitLines(lines, 17, more);
+    expect(fitted.length).toBeLessThanOrEqual(17);
+    expect(fitted.split('\n').at(-1)).toMatch(/^\+\d+$/);
+    expect(fitLines(['y'.repeat(50), 'z'], 20, more)).toBe(`${'y'.repeat(16)}…\n+1`);
+  });
+});
+
 describe('form values from Discord', () => {
   it('does type modal values by the kind their field declared', () => {
     expect(
@@ -186,6 +205,22 @@ describe('form values from Discord', () => {
     expect(selectValues(['datetime:when=in 1 hour'])).toEqual({ when: 'in 1 hour' });
     expect(selectValues(['no-field'])).toEqual({});
     expect(selectValues([])).toEqual({});
+  });
+
+  it('does let the user type a rep when the team has more reps than a select holds', () => {
+    const choices = Array.from({ length: 30 }, (_, i) => ({ value: String(i + 1), label: `Rep ${i + 1}` }));
+    const few = choices.slice(0, 3);
+    const form = (list: typeof choices): FormBlock => ({
+      type: 'form',
+      title: 'Reassign',
+      submitLabel: 'Save',
+      invocation: { command: 'customer assign', options: { who: 1 } },
+      typed: '/customer assign C000001 <@rep>',
+      fields: [{ option: 'rep', label: 'New owner', kind: 'rep', required: true, choices: list }],
+    });
+    const component = (list: typeof choices) => (formModal(form(list))!.components[0] as unknown as { component: { type: number } }).component;
+    expect(component(few).type).toBe(3);
+    expect(component(choices)).toMatchObject({ type: 4, custom_id: 'rep:rep' });
   });
 
   it('does fit a modal to Discord: title 45, labels 45, a date-time without its instant pre-filled', () => {
