@@ -14,7 +14,7 @@ import { seededRandom } from '../src/domain/random.js';
 import { DEFAULT_CADENCE_DAYS, TIERS } from '../src/domain/schedule/cadence.js';
 import { DEFAULT_RETRY_POLICY } from '../src/domain/schedule/retry.js';
 import { deliverDue } from '../src/scheduler/delivery-worker.js';
-import { NotifierError, type Notifier } from '../src/scheduler/legacy-notifier.js';
+import { NotifierError, type Notifier } from '../src/scheduler/notifier.js';
 import { createNudgeRenderer } from '../src/scheduler/nudge-renderer.js';
 import { createOutbox, type PlannedNudge } from '../src/scheduler/outbox.js';
 import { applyPlan, collectPlan } from '../src/scheduler/planner.js';

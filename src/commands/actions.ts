@@ -4,7 +4,7 @@ import type { CommandContext } from './command.js';
 import { resolveCustomerById } from './customer/customer-argument.js';
 import { assignCommand, noteCommand, scheduleCommand } from './customer/customer-card.js';
 import { showCard } from './customer/lookup.command.js';
-import { reply, type ActionPayload, type Reply } from './legacy-reply.js';
+import { reply, type ActionPayload, type Reply } from './reply.js';
 
 type ActionOf<A extends ActionPayload['action']> = Extract<ActionPayload, { action: A }>;
 

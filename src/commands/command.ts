@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
-import type { Reply } from './legacy-reply.js';
+import type { Reply } from './reply.js';
 import type { Platform, Services } from './ports.js';
 
 export type CommandKey =

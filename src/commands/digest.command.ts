@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Actor } from '../domain/actor.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import { defineCommand } from './command.js';
-import type { Reply } from './legacy-reply.js';
+import type { Reply } from './reply.js';
 
 /** Builds the weekly churn digest an actor may see (a manager's team, an admin's everything). */
 export interface DigestService {

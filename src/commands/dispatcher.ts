@@ -6,7 +6,7 @@ import { actionHandlers } from './actions.js';
 import { commandText, type AnyCommand, type CommandContext } from './command.js';
 import { parseArgs } from './parse-args.js';
 import type { Platform, Services } from './ports.js';
-import { actionPayloadSchema, reply, type Reply } from './legacy-reply.js';
+import { actionPayloadSchema, reply, type Reply } from './reply.js';
 
 export interface DispatchInput {
   platform: Platform;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { hasRole } from '../domain/actor.js';
 import { commandText, defineCommand } from './command.js';
-import { reply } from './legacy-reply.js';
+import { reply } from './reply.js';
 import type { AnyCommand } from './command.js';
 
 /** /help needs the registry it describes; the registry passes itself in to avoid an import cycle. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { formatDateTime, formatNumber } from '../i18n/index.js';
 import { defineCommand } from './command.js';
-import { reply } from './legacy-reply.js';
+import { reply } from './reply.js';
 
 export type OutboxStatus = 'pending' | 'claimed' | 'sent' | 'dead' | 'skipped';
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Random } from '../domain/random.js';
 import { isExhausted, rateLimitPauseMs, retryDelayMs, type RetryPolicy } from '../domain/schedule/retry.js';
-import { NotifierError, type Notifier } from './legacy-notifier.js';
+import { NotifierError, type Notifier } from './notifier.js';
 import type { NudgeRenderer } from './nudge-renderer.js';
 import type { Outbox } from './outbox.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ActionsBlock, Block, Reply } from '../commands/legacy-reply.js';
+import type { ActionsBlock, Block, Reply } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { previousAgendaSlot } from '../domain/schedule/agenda.js';
@@ -9,7 +9,7 @@ import { addDays, localDateOf, parseIsoDate, safeZone, startOfLocalDay, type Loc
 import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { DigestChartRenderer } from './digest-chart.js';
-import type { Notification, Recipient } from './legacy-notifier.js';
+import type { Notification, Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
 import { buildWeeklyDigest, digestReply } from './weekly-digest.js';
 

@@ -6,7 +6,7 @@ import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
 import { renderDigestChart } from './digest-chart.js';
 import { deliverDue, type DeliveryDeps, type DeliveryReport } from './delivery-worker.js';
-import type { Notifier } from './legacy-notifier.js';
+import type { Notifier } from './notifier.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { createOutbox } from './outbox.js';
 import { runPlanning, type PlanningResult } from './planning-run.js';

@@ -1,4 +1,4 @@
-import type { Reply } from '../commands/legacy-reply.js';
+import type { Reply } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';

@@ -4,7 +4,7 @@ import { ManualClock } from '../../src/clock.js';
 import { createActionHandler, createDispatcher, type DispatcherDeps } from '../../src/commands/dispatcher.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
-import type { Block, Reply } from '../../src/commands/legacy-reply.js';
+import type { Block, Reply } from '../../src/commands/reply.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Block } from '../../src/commands/legacy-reply.js';
+import type { Block } from '../../src/commands/reply.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
-import type { Notification } from '../../src/scheduler/legacy-notifier.js';
+import type { Notification } from '../../src/scheduler/notifier.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, writeSnapshots } from './helpers.js';
 

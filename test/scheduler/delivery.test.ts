@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/domain/schedule/retry.js';
 import { CLAIM_LEASE_MS, LATE_AFTER_MS } from '../../src/scheduler/delivery-worker.js';
-import { NotifierError } from '../../src/scheduler/legacy-notifier.js';
+import { NotifierError } from '../../src/scheduler/notifier.js';
 import { createOutbox, type NudgeRow } from '../../src/scheduler/outbox.js';
 import { PLANNING_HORIZON_MS, runPlanning } from '../../src/scheduler/planning-run.js';
 import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';

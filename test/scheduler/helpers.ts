@@ -9,7 +9,7 @@ import type { DeliveryDeps, DeliveryReport } from '../../src/scheduler/delivery-
 import { deliverDue } from '../../src/scheduler/delivery-worker.js';
 import type { Locale } from '../../src/i18n/index.js';
 import type { DigestChartRenderer, WeeklyCounts } from '../../src/scheduler/digest-chart.js';
-import type { Notification, Notifier } from '../../src/scheduler/legacy-notifier.js';
+import type { Notification, Notifier } from '../../src/scheduler/notifier.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
 import { openTempDatabase } from '../helpers/temp-database.js';

@@ -1,4 +1,4 @@
-import type { Notifier } from '../../scheduler/legacy-notifier.js';
+import type { Notifier } from '../../scheduler/notifier.js';
 import { renderText } from './render-text.js';
 
 /** The console's side of the Notifier port: scheduled nudges are printed as they fire. */

@@ -1,5 +1,5 @@
 import stringWidth from 'string-width';
-import type { Block, Reply } from '../../commands/legacy-reply.js';
+import type { Block, Reply } from '../../commands/reply.js';
 
 /** Pads by display width, so Chinese (double-width) labels still line up in a terminal. */
 function padEnd(text: string, width: number): string {

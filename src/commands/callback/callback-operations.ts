@@ -2,7 +2,7 @@ import { bookScope } from '../../domain/actor.js';
 import type { CommandContext } from '../command.js';
 import { formatWhen } from '../customer/customer-card.js';
 import type { CallbackEntry } from '../ports.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 import type { Resolved } from '../customer/customer-argument.js';
 
 /**

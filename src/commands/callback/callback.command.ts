@@ -3,7 +3,7 @@ import { parseWhen, type WhenResult } from '../../domain/when.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { resolveCustomer } from '../customer/customer-argument.js';
 import { formatWhen } from '../customer/customer-card.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 import { cancelCallback, completeCallback, snoozeCallback } from './callback-operations.js';
 
 /** The reply for a time that could not be used, or null when it can. */

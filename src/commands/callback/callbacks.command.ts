@@ -4,7 +4,7 @@ import { DAY_MS } from '../../domain/calendar.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { formatWhen } from '../customer/customer-card.js';
 import type { CallbackEntry } from '../ports.js';
-import { reply, type Block } from '../legacy-reply.js';
+import { reply, type Block } from '../reply.js';
 
 const HORIZON_DAYS = 14;
 const LISTED = 50;

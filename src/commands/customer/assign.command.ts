@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { mayManage } from '../../domain/actor.js';
 import { defineCommand } from '../command.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
 
 const assignArgs = z

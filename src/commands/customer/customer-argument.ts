@@ -2,7 +2,7 @@ import { bookScope } from '../../domain/actor.js';
 import { formatNumber } from '../../i18n/index.js';
 import type { CommandContext } from '../command.js';
 import { SEARCH_COUNT_CAP, type CustomerSummary } from '../ports.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 
 const MAX_LISTED = 10;
 

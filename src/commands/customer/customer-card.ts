@@ -7,7 +7,7 @@ import { addDays, localDateOf, atLocalTime } from '../../domain/schedule/local-t
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import type { CommandContext } from '../command.js';
 import type { CustomerCard, CustomerScore } from '../ports.js';
-import { reply, type Action, type Field, type Reply } from '../legacy-reply.js';
+import { reply, type Action, type Field, type Reply } from '../reply.js';
 
 /** A birthday this close shows on the card (the brief: "birthday if it is close"). */
 export const BIRTHDAY_WINDOW_DAYS = 14;

@@ -3,7 +3,7 @@ import { bookScope, mayManage, type BookScope } from '../../domain/actor.js';
 import { formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import type { CustomerListFilter, Tier } from '../ports.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 import type { Resolved } from './customer-argument.js';
 import { label } from './customer-card.js';
 

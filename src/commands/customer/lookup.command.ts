@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from '../command.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
 import { renderCard } from './customer-card.js';
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UNTIMED_HOUR } from '../../domain/when.js';
 import { addDays, atLocalTime, localDateOf } from '../../domain/schedule/local-time.js';
 import { defineCommand } from '../command.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
 import { formatWhen } from './customer-card.js';
 

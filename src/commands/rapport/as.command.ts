@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../command.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 
 /**
  * Console only: switch who the console speaks as, to try permissions locally. On chat

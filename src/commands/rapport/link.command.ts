@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineCommand } from '../command.js';
 import type { ChatPlatform } from '../ports.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 
 /** Slack user ids (U…, W… for Enterprise Grid) and Discord snowflakes; mentions (<@U…>, <@!123…>) are unwrapped. */
 const USER_ID: Record<ChatPlatform, RegExp> = { slack: /^[UW][A-Z0-9]{2,}$/, discord: /^\d{17,20}$/ };

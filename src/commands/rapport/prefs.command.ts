@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../../domain/time-zone.js';
 import { isLocale } from '../../i18n/index.js';
 import { defineCommand } from '../command.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 
 /** "team" clears the rep's own value, so the team default applies again. */
 const TEAM = 'team';

@@ -4,7 +4,7 @@ import { isTimeZone } from '../../domain/time-zone.js';
 import { isLocale } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import type { TeamDirectory, TeamSettingsRow } from '../ports.js';
-import { reply, type Reply } from '../legacy-reply.js';
+import { reply, type Reply } from '../reply.js';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const CHANNEL_ID = /^[A-Z0-9]{6,}$|^\d{17,20}$/;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineCommand } from '../command.js';
-import { reply } from '../legacy-reply.js';
+import { reply } from '../reply.js';
 
 export const rapportWhoamiCommand = defineCommand({
   name: 'rapport whoami',
