@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { defineConfig } from 'prisma/config';
@@ -14,6 +15,8 @@ export default defineConfig({
   schema: path.join('prisma', 'schema.prisma'),
   migrations: { path: path.join('prisma', 'migrations') },
   async adapter() {
+    // The engine opens the database even to diff two schema files; a fresh clone has no data/ yet.
+    fs.mkdirSync(path.dirname(path.resolve(url.replace(/^file:/, ''))), { recursive: true });
     return new PrismaBetterSQLite3({ url });
   },
 });

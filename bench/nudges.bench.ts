@@ -11,9 +11,12 @@ import { refreshCheckIns, refreshCheckInsAfterRescoring } from '../src/db/check-
 import { openDatabase, type Sqlite } from '../src/db/database.js';
 import { DAY_MS } from '../src/domain/calendar.js';
 import { seededRandom } from '../src/domain/random.js';
-import { DEFAULT_CADENCE_DAYS, TIERS } from '../src/domain/schedule/cadence.js';
+import { DEFAULT_CADENCE_DAYS } from '../src/domain/schedule/cadence.js';
+import { TIERS } from '../src/domain/tier.js';
 import { DEFAULT_RETRY_POLICY } from '../src/domain/schedule/retry.js';
-import { deliverDue } from '../src/scheduler/delivery-worker.js';
+import { deliverDue, type DeliveryDeps } from '../src/scheduler/delivery-worker.js';
+import { createPlatformPauses } from '../src/scheduler/notifier-router.js';
+import { createRecipientLookup } from '../src/scheduler/nudge-data.js';
 import { NotifierError, type Notifier } from '../src/scheduler/notifier.js';
 import { createNudgeRenderer } from '../src/scheduler/nudge-renderer.js';
 import { createOutbox, type PlannedNudge } from '../src/scheduler/outbox.js';
@@ -132,6 +135,7 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
   let inWindow = 0;
   let rateLimited = 0;
   const notifier: Notifier = {
+    platform: 'console',
     async deliver() {
       const now = clock.now().getTime();
       if (now - windowStart >= 1000) ((windowStart = now), (inWindow = 0));
@@ -140,12 +144,16 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
         throw new NotifierError('429 Too Many Requests', { retryAfterMs: windowStart + 1000 - now });
       }
       inWindow++;
+      return null;
     },
+    async update() {},
   };
   let tokens = 0;
-  const deps = {
-    outbox, notifier, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
+  const pauses = createPlatformPauses(sqlite);
+  const deps: DeliveryDeps = {
+    outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
+    recipientOf: createRecipientLookup(sqlite),
     render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart: renderDigestChart }),
   };
   const started = performance.now();
@@ -155,7 +163,8 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
     sent += report.sent;
     // Each message takes 1 ms of platform time; a pause jumps the clock to the Retry-After.
     clock.advance(report.sent);
-    if (report.pausedUntil) clock.set(report.pausedUntil);
+    const paused = pauses.pausedUntil('console', clock.now());
+    if (paused) clock.set(paused);
     else if (report.claimed === 0) break;
   }
   const wallMs = performance.now() - started;

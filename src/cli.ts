@@ -44,10 +44,16 @@ const handlers: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { as: { type: 'string' } } });
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
+    // SIGTERM/SIGINT: stop taking events, finish replies in flight, stop the scheduler, exit 0.
+    const shutdown = new Promise<void>((resolve) => {
+      process.once('SIGTERM', () => resolve());
+      process.once('SIGINT', () => resolve());
+    });
     return runBot(config, { as: values.as }, clock, logger, {
       input: process.stdin,
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      shutdown,
     });
   },
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import type { Platform } from './domain/platform.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 
@@ -53,8 +54,6 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-export type Platform = 'console' | 'slack' | 'discord';
-
 export interface Config {
   databaseUrl: string;
   demoData: boolean;
@@ -62,9 +61,9 @@ export interface Config {
   defaultTimeZone: string;
   currency: string;
   logLevel: Env['LOG_LEVEL'];
-  platforms: Platform[];
-  /** The one HTTP server (Slack events, Discord interactions, health) listens here when a platform needs it. */
+  /** The HTTP port of the chat platforms' webhooks (Slack HTTP mode, Discord interactions). */
   port: number;
+  platforms: Platform[];
   slack?: { botToken: string; signingSecret: string };
   /** `publicKey` set: HTTP interactions mode (no gateway); `guildId`: where `discord:register` puts commands by default. */
   discord?: { botToken: string; applicationId: string; guildId?: string; apiUrl?: string; publicKey?: string };
@@ -99,8 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     defaultTimeZone: e.RAPPORT_TIMEZONE,
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
-    platforms,
     port: e.PORT,
+    platforms,
     ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
     ...(discord
       ? {

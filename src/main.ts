@@ -1,7 +1,10 @@
-import { runConsole } from './adapters/console/console-adapter.js';
-import { createConsoleNotifier } from './adapters/console/console-notifier.js';
+import path from 'node:path';
+import { createConsoleAdapter } from './adapters/console/console-adapter.js';
+import type { ChatAdapter } from './adapters/chat-adapter.js';
+import { createHttpServer, type HttpServer } from './adapters/http-server.js';
 import type { Clock } from './clock.js';
-import { createActionHandler, createDispatcher, type Dispatch, type HandleAction } from './commands/dispatcher.js';
+import type { App } from './commands/app.js';
+import { createDispatcher } from './commands/dispatcher.js';
 import type { Services } from './commands/ports.js';
 import { commands } from './commands/registry.js';
 import type { Config } from './config.js';
@@ -9,38 +12,43 @@ import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
 import { DEMO_ADMIN_EMAIL } from './db/seed/demo-data.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
+import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
 import { createDigestService, createOutboxView } from './scheduler/command-services.js';
+import { renderDigestChart } from './scheduler/digest-chart.js';
+import type { Notifier } from './scheduler/notifier.js';
+import { createNudgeMessages } from './scheduler/nudge-messages.js';
+import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
+import { createOutbox } from './scheduler/outbox.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { recomputeScores } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
 export const DEMO_SEED = 42;
 
+/** The notifiers of the running platforms, by platform; adapters add theirs as they start. */
+export type Notifiers = Map<Platform, Notifier>;
+
 /** The composition root: the one place that builds real implementations of the ports. */
-export function createServices(db: Database): Services {
+export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers): Services {
+  const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, renderChart: renderDigestChart });
   return {
     ...createStorageServices(db),
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
+    nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
   };
 }
 
-/** What every adapter calls: typed commands and button presses, both through the same checks. */
-export interface App {
-  dispatch: Dispatch;
-  handleAction: HandleAction;
-}
-
-export function createApp(db: Database, config: Config, clock: Clock, logger: Logger): App {
-  const deps = {
+/** The platform-neutral core every adapter talks to. */
+export function createApp(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map()): App {
+  return createDispatcher({
     commands,
-    services: createServices(db),
+    services: createServices(db, config, clock, logger, notifiers),
     clock,
     logger,
     defaults: { locale: config.defaultLocale, timeZone: config.defaultTimeZone, currency: config.currency },
-  };
-  return { dispatch: createDispatcher(deps), handleAction: createActionHandler(deps) };
+  });
 }
 
 /** Seeds the demo set and scores it, so a first `npm start` has something to talk about. */
@@ -54,10 +62,39 @@ export interface BotIo {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   interactive: boolean;
+  /** Resolves when the process is asked to stop (SIGTERM/SIGINT). */
+  shutdown: Promise<void>;
 }
 
-/** Runs the bot until its platforms stop; the console stops at end of input. */
-export async function runBot(config: Config, options: { as?: string }, clock: Clock, logger: Logger, io: BotIo): Promise<number> {
+/** What a chat platform's adapter is built from; main passes the same core and HTTP server to each. */
+export interface AdapterContext {
+  app: App;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  http: HttpServer;
+}
+
+/** Builds a platform's adapter; async so that a platform's SDK is loaded only when it is configured. */
+export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
+
+/** The chat platforms this build can run; the Slack and Discord adapters register here. */
+export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {};
+
+/**
+ * Runs the bot: every configured platform side by side on one core, and the scheduler whenever
+ * the bot serves a chat platform or an interactive console (piped console input stays
+ * answers-only, so scripts and tests get clean output). Stops at the end of console input,
+ * or when `shutdown` resolves: stop taking events, finish replies, stop the scheduler.
+ */
+export async function runBot(
+  config: Config,
+  options: { as?: string },
+  clock: Clock,
+  logger: Logger,
+  io: BotIo,
+  factories: Partial<Record<ChatPlatform, AdapterFactory>> = CHAT_ADAPTERS,
+): Promise<number> {
   const db = await openDatabase(config.databaseUrl);
   try {
     if (config.demoData && isDatabaseEmpty(db.sqlite)) {
@@ -65,35 +102,50 @@ export async function runBot(config: Config, options: { as?: string }, clock: Cl
       logger.info(report, 'seeded demo data');
       if (io.interactive) io.output.write(`Seeded demo data: ${report.customers} customers, ${report.orders} orders.\n`);
     }
-    const { dispatch } = createApp(db, config, clock, logger);
-    const unsupported = config.platforms.filter((p) => p !== 'console');
-    if (unsupported.length > 0) {
-      // The Slack and Discord adapters are separate pieces of work that have not landed yet.
-      logger.error(`${unsupported.join(' and ')} support is not in this build yet; unset its tokens to use the console`);
-      return 1;
+    const notifiers: Notifiers = new Map();
+    const app = createApp(db, config, clock, logger, notifiers);
+    const http = createHttpServer({ port: config.port });
+    const adapters: ChatAdapter[] = [];
+    for (const platform of config.platforms) {
+      if (platform === 'console') {
+        adapters.push(
+          createConsoleAdapter({
+            app,
+            input: io.input,
+            output: io.output,
+            userId: options.as ?? DEMO_ADMIN_EMAIL,
+            interactive: io.interactive,
+            greeting: 'Rapport console. Type /help for commands, exit to leave.',
+            filesDir: path.join(path.dirname(path.resolve(db.file)), 'files'),
+          }),
+        );
+        continue;
+      }
+      const factory = factories[platform];
+      if (!factory) throw new Error(`${platform} is configured but this build has no ${platform} adapter`);
+      adapters.push(await factory({ app, config, clock, logger, http }));
     }
-    // Nudges print into an interactive console as they fire; piped input gets only its answers.
-    const scheduler = io.interactive
+    for (const adapter of adapters) {
+      await adapter.start();
+      if (adapter.notifier) notifiers.set(adapter.platform, adapter.notifier);
+    }
+    if (http.hasRoutes) await http.listen();
+    const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
+    const scheduler = serves
       ? await startScheduler({
           sqlite: db.sqlite,
-          notifier: createConsoleNotifier(io.output),
+          notifiers,
           clock,
           logger,
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
         })
       : null;
-    try {
-      await runConsole({
-        dispatch,
-        input: io.input,
-        output: io.output,
-        userId: options.as ?? DEMO_ADMIN_EMAIL,
-        interactive: io.interactive,
-        greeting: 'Rapport console. Type /help for commands, exit to leave.',
-      });
-    } finally {
-      await scheduler?.stop();
-    }
+    const ends = adapters.flatMap((a) => (a.finished ? [a.finished] : []));
+    // Piped console input ends the run; servers run until asked to stop.
+    await Promise.race([io.shutdown, ...(ends.length > 0 && ends.length === adapters.length ? [Promise.all(ends)] : [])]);
+    await Promise.all(adapters.map((a) => a.stop()));
+    await http.close();
+    await scheduler?.stop();
     return 0;
   } finally {
     await db.close();

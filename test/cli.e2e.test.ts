@@ -33,6 +33,7 @@ describe('rapport bot on the console', () => {
     expect(run.stdout).toMatch(/Owner\s+\S+/);
     expect(run.stdout).toMatch(/Lifetime spend\s+CN¥/);
     expect(run.stdout).toContain('/customer lookup <name | email | phone | external id>');
+    expect(run.stdout).toContain('/customer list [tier A|B|C|D] [at-risk|lapsed|new|long-tail] [mine|team] [rep <@rep>] [--page <N>]');
   });
 
   it('does keep the data on the next start and list several matches', () => {
@@ -54,7 +55,7 @@ describe('rapport bot on the console', () => {
   it('does not seed when RAPPORT_DEMO=off', () => {
     const run = rapport(['bot'], '/customer lookup 王芳\n', { DATABASE_URL: `file:${path.join(work.dir, 'empty.db')}`, RAPPORT_DEMO: 'off' });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('I do not know you yet');
+    expect(run.stdout).toContain('There is no active rep "admin@rapport.demo".');
   });
 
   it('does stop with one line naming a bad variable', () => {

@@ -10,6 +10,8 @@ export type RequestListener = (req: http.IncomingMessage, res: http.ServerRespon
  */
 export interface HttpServer {
   route(path: string, listener: RequestListener): void;
+  /** Whether any adapter registered a path (otherwise the bot opens no port). */
+  readonly hasRoutes: boolean;
   /** Starts listening (port 0: any free port); resolves with the port. */
   listen(): Promise<number>;
   /** Stops accepting connections and waits for open requests to finish. */
@@ -35,6 +37,9 @@ export function createHttpServer(options: { port: number; host?: string }): Http
   });
   return {
     server,
+    get hasRoutes() {
+      return routes.size > 0;
+    },
     route(path, listener) {
       if (routes.has(path)) throw new Error(`HTTP route ${path} registered twice`);
       routes.set(path, listener);

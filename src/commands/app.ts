@@ -1,6 +1,6 @@
 import type { Role } from '../domain/actor.js';
 import type { Platform } from '../domain/platform.js';
-import type { CommandKey } from './command.js';
+import type { CommandKey, Session } from './command.js';
 import type { Choice, OptionSpec, OptionValues } from './options.js';
 import type { Reply } from './reply.js';
 
@@ -10,8 +10,20 @@ export interface Requester {
   userId: string;
 }
 
-/** A typed line (`/customer lookup 王芳`), or a command with its options (what Discord sends). */
-export type DispatchInput = Requester & ({ text: string } | { command: string; options: OptionValues });
+/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
+export interface Upload {
+  name: string;
+  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
+  size: number;
+  read(): Promise<Uint8Array>;
+}
+
+/**
+ * A typed line (`/customer lookup 王芳`), or a command with its options (what Discord sends).
+ * `session`: what the conversation can do beyond replying (only the console has one).
+ * `files`: attachments by the name of the `attachment` option they fill.
+ */
+export type DispatchInput = Requester & { session?: Session; files?: Record<string, Upload> } & ({ text: string } | { command: string; options: OptionValues });
 
 /** A button press: the encoded invocation the button carried (validated again here). */
 export interface ActionInput extends Requester {
@@ -32,12 +44,16 @@ export interface CompleteInput extends Requester {
   options?: OptionValues;
 }
 
+export type LinkByEmailResult = 'linked' | 'already-linked' | 'no-rep-with-email' | 'rep-linked-to-someone-else';
+
 /** A command as adapters need it to register or describe it (Discord commands, Slack manifest). */
 export interface CommandInfo {
   name: string;
   key: CommandKey;
   requires: Role;
   options: readonly OptionSpec[];
+  /** Only these platforms offer it (absent: all); e.g. `rapport as` is the console's. */
+  platforms?: readonly Platform[];
 }
 
 /**
@@ -50,5 +66,13 @@ export interface App {
   submitForm(input: FormInput): Promise<Reply>;
   /** At most 25 choices, only from the asker's book (customers) or team (reps). */
   complete(input: CompleteInput): Promise<Choice[]>;
+  /** The asker's day (`/rapport today`): what a home screen shows (Slack's App Home). */
+  home(requester: Requester): Promise<Reply>;
+  /**
+   * Links an unknown chat user to the active rep with this email (the platform vouches for
+   * it), once and audited. A user already linked, an unknown email or a rep already linked to
+   * another user of the platform changes nothing.
+   */
+  linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailResult>;
   readonly commands: readonly CommandInfo[];
 }

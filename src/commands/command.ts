@@ -3,21 +3,29 @@ import type { Clock } from '../clock.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
-import type { Reply } from './reply.js';
-import type { Platform, Services } from './ports.js';
+import type { Platform } from '../domain/platform.js';
+import type { Invocation, OptionSpec, OptionValues } from './options.js';
+import type { ParsedText } from './typed-text.js';
+import type { Services } from './ports.js';
+import type { CommandAction, Reply } from './reply.js';
 
 export type CommandKey =
   | keyof (typeof en)['commands']
   | `scheduler.commands.${keyof (typeof en)['scheduler']['commands']}`;
 
-/** The i18n key of a command's summary, usage or example; feature catalogues keep their own (scheduler.commands.digest). */
-export function commandText(key: CommandKey, field: 'summary' | 'usage' | 'example'): string {
+/** The i18n key of a command's summary, example, or short title (a form's heading, ≤ 24 characters for Slack). */
+export function commandText(key: CommandKey, field: 'summary' | 'example' | 'title'): string {
   return key.includes('.') ? `${key}.${field}` : `commands.${key}.${field}`;
+}
+
+/** What the conversation an asker types in can do beyond replying (the console can switch who it speaks as). */
+export interface Session {
+  switchUser(userId: string): void;
 }
 
 export interface CommandContext {
   actor: Actor;
-  /** Where the asker is talking from; /rapport as exists only on the console. */
+  /** Where the asker is talking from. */
   platform: Platform;
   locale: Locale;
   timeZone: string;
@@ -25,21 +33,38 @@ export interface CommandContext {
   t: Translate;
   clock: Clock;
   services: Services;
+  session?: Session;
   /** Writes an audit row for the actor at the clock's now: every lookup and every change. */
   audit(action: string, target: string, detail?: string): Promise<void>;
+  /**
+   * A button that runs `invocation`; `display` gives option values as a person types them
+   * (a customer's external id rather than its internal id) for the typed line.
+   */
+  button(label: string, invocation: Invocation, options?: { style?: CommandAction['style']; display?: OptionValues }): CommandAction;
 }
 
 /**
- * One chat command: its name as typed ("customer lookup"), its i18n key for summary/usage,
- * the least role that may run it (checked by the dispatcher, not by the command), a zod
- * schema from the parsed words and flags to typed arguments, and the handler.
+ * One chat command: its name as typed ("customer lookup"), its i18n key, the least role that
+ * may run it (checked by the dispatcher, not by the command), its declared options (which
+ * feed /help, typed-text parsing, forms, Discord registration and autocomplete), a zod schema
+ * from option values to typed arguments (the same for typed text, buttons, forms and Discord),
+ * and the handler.
  */
 export interface CommandDefinition<Args = unknown> {
   name: string;
+  /** Other names it may be typed as (`rapport help` where a platform reserves `/help`). */
+  aliases?: readonly string[];
   key: CommandKey;
   requires: Role;
-  /** Parses the ParsedArgs of the typed line into this command's typed arguments. */
-  args: z.ZodType<Args>;
+  options: readonly OptionSpec[];
+  /** Only these platforms offer the command (default: all). */
+  platforms?: readonly Platform[];
+  /**
+   * Reads a typed line (after the command name) into option values where the generic reader
+   * cannot: a time expression inside free text. Returns an i18n key when it cannot.
+   */
+  parseText?(line: string, ctx: CommandContext): ParsedText;
+  args: z.ZodType<Args, OptionValues>;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }
 
@@ -49,5 +74,5 @@ export function defineCommand<Args>(command: CommandDefinition<Args>): CommandDe
 }
 
 /** A command of any argument type, as the registry and dispatcher hold them. */
-// biome-ignore lint/suspicious/noExplicitAny: run() is contravariant in Args; the dispatcher feeds it the output of the same command's own schema.
+// `any`: run() is contravariant in Args; the dispatcher feeds it the output of the same command's own schema.
 export type AnyCommand = CommandDefinition<any>;

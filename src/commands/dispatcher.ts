@@ -1,25 +1,16 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { hasRole, type Actor, type Role } from '../domain/actor.js';
+import { bookScope, hasRole, type Actor, type Role } from '../domain/actor.js';
+import { HELP_COMMAND, isChatPlatform, type Platform } from '../domain/platform.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import { actionHandlers } from './actions.js';
-import { commandText, type AnyCommand, type CommandContext } from './command.js';
-import { parseArgs } from './parse-args.js';
-import type { Platform, Services } from './ports.js';
-import { actionPayloadSchema, reply, type Reply } from './reply.js';
-
-export interface DispatchInput {
-  platform: Platform;
-  userId: string;
-  text: string;
-}
-
-/** A button press: the payload as the platform gave it back (validated again here). */
-export interface ActionInput {
-  platform: Platform;
-  userId: string;
-  payload: unknown;
-}
+import type { App, CompleteInput, Requester } from './app.js';
+import { createButtonMaker } from './buttons.js';
+import type { AnyCommand, CommandContext, Session } from './command.js';
+import { choiceLabel, formFor } from './forms.js';
+import { decodeInvocation, MAX_CHOICES, optionValuesSchema, type Choice, type Invocation, type OptionValues } from './options.js';
+import type { Services } from './ports.js';
+import { reply, type Reply } from './reply.js';
+import { fold, MAX_LINE_LENGTH, parseTypedLine, stripInvisible, typedLine } from './typed-text.js';
 
 export interface DispatcherDeps {
   commands: readonly AnyCommand[];
@@ -29,102 +20,231 @@ export interface DispatcherDeps {
   defaults: { locale: Locale; timeZone: string; currency: string };
 }
 
-export type Dispatch = (input: DispatchInput) => Promise<Reply>;
-export type HandleAction = (input: ActionInput) => Promise<Reply>;
-
-/** Flags that never take a value, across all commands (so "--complaint text" keeps its text). */
-const BOOLEAN_FLAGS = ['complaint', 'json'] as const;
-
 /**
- * The way into the core for typed commands: resolve who is asking, find the command, check
- * the role it requires, validate its arguments, run it. Every failure becomes a one-line
- * reply in the asker's language; nothing here throws to an adapter.
+ * The core as adapters see it. Typed lines, Discord's structured commands, button presses and
+ * form submissions all end in the same steps: who is asking, which command, allowed, options
+ * valid (one zod schema per command), run. Every failure is a one-line reply in the asker's
+ * language; nothing here throws to an adapter.
  */
-export function createDispatcher(deps: DispatcherDeps): Dispatch {
-  const byLongestName = [...deps.commands].sort((a, b) => b.name.length - a.name.length);
+export function createDispatcher(deps: DispatcherDeps): App {
+  const names = deps.commands.flatMap((command) => [command.name, ...(command.aliases ?? [])].map((name) => ({ name, command })));
+  const byLongestName = names.sort((a, b) => b.name.length - a.name.length);
+  const offered = (command: AnyCommand, requester: Requester) => !command.platforms || command.platforms.includes(requester.platform);
+  const named = (name: string, requester: Requester) => {
+    const command = deps.commands.find((c) => c.name === name.trim().toLowerCase());
+    return command && offered(command, requester) ? command : undefined;
+  };
 
-  return (input) =>
-    asActor(deps, input, async (ctx) => {
+  /** The command a typed line starts with (its words match in any case and width: "/Customer ＬＯＯＫＵＰ"), and the rest as typed. */
+  function matchCommand(line: string): { command: AnyCommand; rest: string } | null {
+    const parts = line.split(/(\s+)/);
+    const words = parts.filter((_, i) => i % 2 === 0).map((w) => fold(w).toLowerCase());
+    for (const { name, command } of byLongestName) {
+      const n = name.split(' ').length;
+      if (words.slice(0, n).join(' ') === name) return { command, rest: parts.slice(2 * n - 1).join('') };
+    }
+    return null;
+  }
+
+  async function asActor(requester: Requester, session: Session | undefined, handle: (ctx: CommandContext) => Promise<Reply>): Promise<Reply> {
+    const actor = await deps.services.identities.resolve(requester.platform, requester.userId);
+    if (!actor) return notLinked(requester);
+    return handle(contextFor(actor, requester, session));
+  }
+
+  function notLinked(requester: Requester): Reply {
+    const t = translatorFor(deps.defaults.locale, requester.platform);
+    return reply.text(
+      requester.platform === 'console'
+        ? t('common.notLinkedConsole', { userId: requester.userId })
+        : t('common.notLinked', { platform: requester.platform, userId: requester.userId }),
+    );
+  }
+
+  function contextFor(actor: Actor, requester: Requester, session: Session | undefined): CommandContext {
+    const locale = isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
+    const t = translatorFor(locale, requester.platform);
+    return {
+      actor,
+      platform: requester.platform,
+      locale,
+      timeZone: actor.timeZone ?? deps.defaults.timeZone,
+      currency: deps.defaults.currency,
+      t,
+      clock: deps.clock,
+      services: deps.services,
+      ...(session ? { session } : {}),
+      audit: (action, target, detail = '') => deps.services.audit.record({ at: deps.clock.now(), repId: actor.repId, action, target, detail }),
+      button: createButtonMaker(deps.commands, t),
+    };
+  }
+
+  /**
+   * Runs a command on option values, typed or structured alike: one schema, one reply. Every
+   * option but free text is folded (NFKC), so full-width `Ｅｍｍａ` finds Emma.
+   */
+  async function run(command: AnyCommand, values: OptionValues, ctx: CommandContext): Promise<Reply> {
+    const folded = Object.fromEntries(
+      Object.entries(values).map(([name, value]) => {
+        const text = command.options.find((o) => o.name === name)?.type === 'text';
+        return [name, typeof value === 'string' ? (text ? stripInvisible(value) : fold(value)) : value];
+      }),
+    );
+    const parsed = command.args.safeParse(folded);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const params = issue && 'params' in issue ? (issue.params as Record<string, string> | undefined) : undefined;
+      return usageError(command, issue?.message, ctx.t, params);
+    }
+    try {
+      return await command.run(parsed.data, ctx);
+    } catch (error) {
+      deps.logger.error({ err: error, command: command.name, repId: ctx.actor.repId }, 'command failed');
+      return reply.error(ctx.t('common.internalError', { command: `/${command.name}` }));
+    }
+  }
+
+  function typed(input: Requester & { text: string }, session: Session | undefined): Promise<Reply> {
+    return asActor(input, session, async (ctx) => {
       const { t } = ctx;
-      const text = input.text.trim();
+      const text = stripInvisible(input.text).trim();
       if (text === '') return reply.text(t('common.emptyInput'));
-      if (!text.startsWith('/')) return reply.text(t('common.notACommand'));
-      const line = text.slice(1);
-      const command = byLongestName.find((c) => startsWithWords(line, c.name));
-      if (!command) return reply.error(t('common.unknownCommand', { command: `/${line.split(/\s+/)[0]}` }));
+      if (text.length > MAX_LINE_LENGTH) return reply.error(t('common.lineTooLong', { max: MAX_LINE_LENGTH, length: text.length }));
+      if (!fold(text.slice(0, 1)).startsWith('/')) return reply.text(t('common.notACommand'));
+      const found = matchCommand(text.slice(1));
+      if (!found) return reply.error(t('common.unknownCommand', { command: `/${fold(text.slice(1).split(/\s+/)[0] ?? '')}` }));
+      const { command, rest } = found;
+      if (!offered(command, input)) return reply.error(t('common.notOnPlatform', { command: `/${command.name}`, platform: t(`platform.${input.platform}`) }));
       if (!hasRole(ctx.actor, command.requires)) return forbidden(command.requires, `/${command.name}`, t);
-      const parsed = command.args.safeParse(parseArgs(line.slice(command.name.length), BOOLEAN_FLAGS));
-      if (!parsed.success) return usageError(command, parsed.error.issues[0]?.message, t);
-      return guarded(deps, ctx, `/${command.name}`, () => command.run(parsed.data, ctx));
+      const parsed = command.parseText ? command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
+      if (!parsed.ok) return parsed.usage === false ? reply.error(t(parsed.error, parsed.params)) : usageError(command, parsed.error, t, parsed.params);
+      return run(command, parsed.values, ctx);
     });
-}
+  }
 
-/**
- * The way into the core for button presses. The payload is validated with the same schema
- * the buttons were built from, and the action runs with the same identity, role and book
- * checks as the command it stands for.
- */
-export function createActionHandler(deps: DispatcherDeps): HandleAction {
-  return (input) =>
-    asActor(deps, input, async (ctx) => {
-      const parsed = actionPayloadSchema.safeParse(input.payload);
-      if (!parsed.success) return reply.error(ctx.t('common.staleAction'));
-      const payload = parsed.data;
-      const handler = actionHandlers[payload.action];
-      if (!hasRole(ctx.actor, handler.requires)) return forbidden(handler.requires, ctx.t(`actions.${payload.action}`), ctx.t);
-      // biome-ignore lint/suspicious/noExplicitAny: the handler is looked up by this payload's own action.
-      return guarded(deps, ctx, ctx.t(`actions.${payload.action}`), () => handler.run(payload as any, ctx));
+  /**
+   * A command with option values (Discord, a button, a form). Unknown options are refused;
+   * strings are normalised as typed text is. `ask`: a button whose invocation lacks required
+   * options (or asks for a form) gets the form instead of an error.
+   */
+  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session): Promise<Reply> {
+    return asActor(requester, session, async (ctx) => {
+      const { t } = ctx;
+      const command = named(invocation.command, requester);
+      if (!command) return reply.error(t('common.unknownCommand', { command: `/${invocation.command}` }));
+      if (!hasRole(ctx.actor, command.requires)) return forbidden(command.requires, `/${command.name}`, t);
+      const values = optionValuesSchema.safeParse(invocation.options);
+      const unknown = values.success ? Object.keys(values.data).find((name) => !command.options.some((o) => o.name === name)) : undefined;
+      if (!values.success || unknown !== undefined) return usageError(command, 'common.badOptions', t);
+      // A form's empty optional field is an option not given.
+      const normalized = Object.fromEntries(Object.entries(values.data).filter(([, value]) => value !== ''));
+      const missing = command.options.some((o) => o.required && normalized[o.name] === undefined);
+      if (ask && (missing || invocation.form)) return formFor(command, { ...invocation, options: normalized }, ctx);
+      const result = await run(command, normalized, ctx);
+      return invocation.nudgeId ? refreshed(invocation.nudgeId, result, ctx) : result;
     });
-}
+  }
 
-/** Resolves the platform user to a rep and builds their context; unknown users get one line and nothing else. */
-async function asActor(
-  deps: DispatcherDeps,
-  input: { platform: Platform; userId: string },
-  handle: (ctx: CommandContext) => Promise<Reply>,
-): Promise<Reply> {
-  const actor = await deps.services.identities.resolve(input.platform, input.userId);
-  if (!actor) return reply.text(translator(deps.defaults.locale)('common.notLinked', { platform: input.platform, userId: input.userId }));
-  return handle(contextFor(actor, input.platform, deps));
-}
+  /**
+   * A button on a nudge (an agenda, a callback ping) changed something: the message it was on
+   * is drawn again from the current state and replaces the original, headed by what happened.
+   * When the nudge is no longer worth showing (its callback is done), the reply replaces it.
+   */
+  async function refreshed(nudgeId: number, result: Reply, ctx: CommandContext): Promise<Reply> {
+    if (result.blocks.some((b) => b.type === 'text' && b.tone === 'error') || result.blocks.some((b) => b.type === 'form')) return result;
+    const again = await ctx.services.nudges.redraw(nudgeId, ctx.actor);
+    if (!again) return { ...result, placement: 'replace' };
+    const headline = result.blocks.filter((b) => b.type === 'text').map((b) => ({ ...b, tone: 'muted' as const }));
+    return { visibility: again.visibility, placement: 'replace', blocks: [...headline, ...again.blocks] };
+  }
 
-function contextFor(actor: Actor, platform: Platform, deps: DispatcherDeps): CommandContext {
-  const locale = isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
+  async function complete(input: CompleteInput): Promise<Choice[]> {
+    const actor = await deps.services.identities.resolve(input.platform, input.userId);
+    if (!actor) return [];
+    const command = named(input.command, input);
+    const spec = command?.options.find((o) => o.name === input.option);
+    if (!command || !spec || !hasRole(actor, command.requires)) return [];
+    const prefix = fold(input.prefix).trim().slice(0, 100);
+    const ctx = contextFor(actor, input, undefined);
+    const starts = (label: string) => label.toLowerCase().startsWith(prefix.toLowerCase());
+    switch (spec.type) {
+      case 'customer': {
+        const found = await deps.services.customers.complete(prefix, bookScope(actor), MAX_CHOICES);
+        return found.map((c) => ({ label: `${c.name} (${c.externalId})`.slice(0, 100), value: `#${c.id}` }));
+      }
+      case 'rep': {
+        const reps = await deps.services.identities.assignableReps(actor, 1000);
+        return reps
+          .filter((r) => prefix === '' || r.name.toLowerCase().includes(prefix.toLowerCase()) || r.email.startsWith(prefix.toLowerCase()))
+          .slice(0, MAX_CHOICES)
+          .map((r) => ({ label: `${r.name} <${r.email}>`.slice(0, 100), value: r.email }));
+      }
+      case 'choice':
+        return (spec.choices ?? [])
+          .map((value) => ({ label: choiceLabel(command, spec, value, ctx), value }))
+          .filter((c) => prefix === '' || starts(c.label) || starts(String(c.value)))
+          .slice(0, MAX_CHOICES);
+      case 'time':
+        return (spec.presets ?? [])
+          .map((value) => ({ label: ctx.t(`common.presets.${value}`, { defaultValue: value }), value }))
+          .filter((c) => prefix === '' || starts(c.label) || starts(String(c.value)))
+          .slice(0, MAX_CHOICES);
+      default:
+        return [];
+    }
+  }
+
   return {
-    actor,
-    platform,
-    locale,
-    timeZone: actor.timeZone ?? deps.defaults.timeZone,
-    currency: deps.defaults.currency,
-    t: translator(locale),
-    clock: deps.clock,
-    services: deps.services,
-    audit: (action, target, detail = '') =>
-      deps.services.audit.record({ at: deps.clock.now(), repId: actor.repId, action, target, detail }),
+    commands: deps.commands,
+    dispatch(input) {
+      const { session, ...request } = input;
+      if ('text' in request) return typed(request, session);
+      return invoke(request, { command: request.command, options: request.options }, false, session);
+    },
+    handleAction(input) {
+      const invocation = decodeInvocation(input.payload);
+      if (!invocation) return asActor(input, undefined, async (ctx) => reply.error(ctx.t('common.staleAction')));
+      return invoke(input, invocation, true);
+    },
+    submitForm(input) {
+      const invocation = decodeInvocation(input.payload);
+      if (!invocation) return asActor(input, undefined, async (ctx) => reply.error(ctx.t('common.staleAction')));
+      const { form: _, ...rest } = invocation;
+      return invoke(input, { ...rest, options: { ...invocation.options, ...input.values } }, false);
+    },
+    home: (requester) => invoke(requester, { command: 'rapport today', options: {} }, false),
+    async linkByEmail({ platform, userId, email }) {
+      if (!isChatPlatform(platform)) return 'no-rep-with-email';
+      if (await deps.services.identities.resolve(platform, userId)) return 'already-linked';
+      const rep = await deps.services.identities.findRep(email.trim().toLowerCase());
+      if (!rep || rep.email !== email.trim().toLowerCase()) return 'no-rep-with-email';
+      if (rep.addresses[platform]) return 'rep-linked-to-someone-else';
+      await deps.services.identities.link(rep.id, platform, userId);
+      await deps.services.audit.record({ at: deps.clock.now(), repId: rep.id, action: 'rep.autolink', target: `rep:${rep.id}`, detail: JSON.stringify({ platform, userId, email: rep.email }) });
+      return 'linked';
+    },
+    complete: (input) =>
+      complete(input).catch((error: unknown) => {
+        deps.logger.error({ err: error, command: input.command, option: input.option }, 'autocomplete failed');
+        return [];
+      }),
   };
 }
 
-async function guarded(deps: DispatcherDeps, ctx: CommandContext, what: string, run: () => Promise<Reply>): Promise<Reply> {
-  try {
-    return await run();
-  } catch (error) {
-    deps.logger.error({ err: error, what, repId: ctx.actor.repId }, 'command failed');
-    return reply.error(ctx.t('common.internalError', { command: what }));
-  }
+/** A translator whose texts name /help as it is typed where the asker is. */
+function translatorFor(locale: Locale, platform: Platform): Translate {
+  const t = translator(locale);
+  return ((key: string, options?: Record<string, unknown>) => t(key, { help: HELP_COMMAND[platform], ...options })) as Translate;
 }
 
 function forbidden(role: Role, what: string, t: Translate): Reply {
   return reply.error(t('common.forbidden', { role: t(`role.${role}`), command: what }));
 }
 
-function startsWithWords(line: string, name: string): boolean {
-  const lower = line.toLowerCase();
-  return lower === name || lower.startsWith(`${name} `) || lower.startsWith(`${name}\t`);
-}
 
-/** Schema messages are i18n keys when a command wrote a specific one; otherwise the usage line says it. */
-function usageError(command: AnyCommand, message: string | undefined, t: Translate): Reply {
-  const usage = t('common.usage', { usage: t(commandText(command.key, 'usage')) });
-  const specific = message && t(message, { defaultValue: '' });
+/** Schema messages are i18n keys when a command wrote a specific one; the usage line always follows. */
+function usageError(command: AnyCommand, message: string | undefined, t: Translate, params: Record<string, string> = {}): Reply {
+  const usage = t('common.usage', { usage: typedLine(command, {}, t, 'all') });
+  const specific = message && t(message, { ...params, defaultValue: '' });
   return reply.error(specific ? `${specific}\n${usage}` : usage);
 }

@@ -49,7 +49,8 @@ export interface OptionSpec {
 export type OptionValue = string | number | boolean;
 export type OptionValues = Record<string, OptionValue>;
 
-export const optionValuesSchema = z.record(z.string().max(32), z.union([z.string().max(4000), z.number().finite(), z.boolean()]));
+/** A transport guard only: each command's own schema sets the real limits (a note: 4,000 characters). */
+export const optionValuesSchema = z.record(z.string().max(32), z.union([z.string().max(10_000), z.number().finite(), z.boolean()]));
 
 /** A command with its options, as a button or a form carries it. */
 export interface Invocation {
@@ -86,6 +87,16 @@ export function encodeInvocation(invocation: Invocation): string {
   const payload = `${PAYLOAD_VERSION}${body}`;
   if (payload.length > MAX_PAYLOAD_LENGTH) throw new Error(`action payload too long (${payload.length}): ${payload}`);
   return payload;
+}
+
+/** Whether an invocation fits in a button payload (free text often does not). */
+export function payloadFits(invocation: Invocation): boolean {
+  try {
+    encodeInvocation(invocation);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The invocation a payload stands for, or null when it is stale, forged or too long. */

@@ -1,6 +1,9 @@
 import type { Actor, BookScope, Role } from '../domain/actor.js';
-import type { DigestService } from './digest.command.js';
-import type { OutboxView } from './rapport-outbox.command.js';
+import type { Addresses, ChatPlatform, Platform } from '../domain/platform.js';
+import type { NudgeStatus } from '../domain/schedule/nudge-status.js';
+import type { Tier } from '../domain/tier.js';
+import type { Locale, Translate } from '../i18n/index.js';
+import type { Reply } from './reply.js';
 
 /** What a command may ask of storage. src/db implements these; tests may use the same. */
 export interface Services {
@@ -11,11 +14,8 @@ export interface Services {
   audit: AuditTrail;
   digests: DigestService;
   outbox: OutboxView;
+  nudges: NudgeMessages;
 }
-
-export type Platform = 'console' | 'slack' | 'discord';
-/** The chat platforms a rep can be linked to (the console identifies reps by email or id). */
-export type ChatPlatform = Exclude<Platform, 'console'>;
 
 export interface RepSummary {
   id: number;
@@ -26,20 +26,32 @@ export interface RepSummary {
   teamName: string | null;
   locale: string | null;
   timeZone: string | null;
-  slackUserId: string | null;
-  discordUserId: string | null;
+  /** The chat user ids this rep is linked to. */
+  addresses: Addresses;
+  /** Where nudges go when the rep is linked on several platforms (null: the one last used). */
+  preferredPlatform: ChatPlatform | null;
+}
+
+export interface RepPreferences {
+  locale?: string | null;
+  timeZone?: string | null;
+  preferredPlatform?: ChatPlatform | null;
 }
 
 export interface IdentityDirectory {
   /** The rep linked to a platform user (console: a rep email or id), or null when unknown. */
   resolve(platform: Platform, userId: string): Promise<Actor | null>;
-  /** An active rep by id, email, email name ("zhang.wei") or exact name, or null. */
+  /** The actor behind a rep id (an active rep), with their effective language and time zone. */
+  resolveRep(repId: number): Promise<Actor | null>;
+  /** An active rep by id, email, email name ("zhang.wei"), exact name or chat mention, or null. */
   findRep(query: string): Promise<RepSummary | null>;
   rep(repId: number): Promise<RepSummary | null>;
   /** Links a platform user to a rep, unlinking whoever had that user id before; returns that previous rep. */
   link(repId: number, platform: ChatPlatform, userId: string): Promise<{ previousRepId: number | null }>;
-  /** A rep's own language and time zone; null falls back to the team's. */
-  setPreferences(repId: number, preferences: { locale?: string | null; timeZone?: string | null }): Promise<void>;
+  /** A rep's own language, time zone and preferred platform; null falls back to the default. */
+  setPreferences(repId: number, preferences: RepPreferences): Promise<void>;
+  /** Reps the actor may hand customers to (a manager's team, an admin's all), by name. */
+  assignableReps(actor: Actor, limit: number): Promise<RepSummary[]>;
 }
 
 export interface CustomerSummary {
@@ -60,8 +72,6 @@ export interface CustomerSearchResult {
 
 /** Searches count matches up to this many; more read as "1000+". */
 export const SEARCH_COUNT_CAP = 1000;
-
-export type Tier = 'A' | 'B' | 'C' | 'D';
 
 /** The newest score row of a customer, as the analytics engine wrote it. */
 export interface CustomerScore {
@@ -85,6 +95,8 @@ export interface CustomerScore {
 }
 
 export interface CustomerCard extends CustomerSummary {
+  /** Where the owner can be mentioned. */
+  ownerAddresses: Addresses;
   region: string | null;
   tags: string[];
   birthday: { month: number; day: number; year: number | null } | null;
@@ -119,11 +131,25 @@ export interface CustomerListRow extends CustomerSummary {
 export interface CustomerListPage {
   rows: CustomerListRow[];
   total: number;
+  /** Value at stake of all `total` customers, in minor units. */
+  atStakeTotalMinor: number;
+}
+
+export interface UpcomingBirthday {
+  id: number;
+  externalId: string;
+  name: string;
+  /** Days from today (0: today). */
+  inDays: number;
 }
 
 export interface CustomerDirectory {
   /** Exact key matches (external id, email, phone, name) first, else names containing the query. */
   search(query: string, scope: BookScope, limit: number): Promise<CustomerSearchResult>;
+  /** Autocomplete: customers whose name, external id, email or phone starts with or holds the prefix; the book's first when empty. */
+  complete(prefix: string, scope: BookScope, limit: number): Promise<CustomerSummary[]>;
+  /** Birthdays within the scope in the next `days` days from `today` (the reader's date), soonest first; opted-out customers left out. */
+  upcomingBirthdays(scope: BookScope, today: { year: number; month: number; day: number }, days: number, limit: number): Promise<UpcomingBirthday[]>;
   /** Names close to a query that matched nothing, for a "did you mean" line. */
   suggest(query: string, scope: BookScope, limit: number): Promise<string[]>;
   /** A customer by id if it is within the scope, else null (the same answer as "no such customer"). */
@@ -174,20 +200,24 @@ export interface TeamSettingsRow {
   name: string;
   timeZone: string;
   locale: string;
-  slackChannelId: string | null;
-  discordChannelId: string | null;
+  /** The team's channel on each chat platform. */
+  channels: Addresses;
   /** Team.settings JSON, as the scheduler reads it (cadences, digest time, win-back days). */
   settings: string;
 }
 
+export interface TeamChange {
+  timeZone?: string;
+  locale?: string;
+  channel?: { platform: ChatPlatform; id: string };
+  settings?: string;
+}
+
 export interface TeamDirectory {
   get(teamId: number): Promise<TeamSettingsRow | null>;
-  /** A team by id or exact name. */
+  /** A team by id or name (any case). */
   find(query: string): Promise<TeamSettingsRow | null>;
-  update(
-    teamId: number,
-    change: Partial<Pick<TeamSettingsRow, 'timeZone' | 'locale' | 'slackChannelId' | 'discordChannelId' | 'settings'>>,
-  ): Promise<void>;
+  update(teamId: number, change: TeamChange): Promise<void>;
 }
 
 export interface AuditEntry {
@@ -204,4 +234,33 @@ export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
 }
 
-export type { Actor };
+/** Builds the weekly churn digest an actor may see (a manager's team, an admin's everything). */
+export interface DigestService {
+  weeklyDigest(actor: Actor, now: Date, reader: { t: Translate; locale: Locale; timeZone: string; currency: string }): Promise<Reply>;
+}
+
+export interface OutboxEntry {
+  id: number;
+  kind: string;
+  dueAt: Date;
+  status: NudgeStatus;
+  attempts: number;
+  lastError: string | null;
+}
+
+/** What admins may see of the scheduler's outbox. */
+export interface OutboxView {
+  counts(): Promise<Record<NudgeStatus, number>>;
+  /** Pending, claimed and dead nudges, oldest first. */
+  attention(limit: number): Promise<OutboxEntry[]>;
+}
+
+/** Messages the scheduler sent, kept current when what they show changes. */
+export interface NudgeMessages {
+  /** The nudge drawn again from the current state, if it was sent to this actor (or their team) and is still worth showing. */
+  redraw(nudgeId: number, actor: Actor): Promise<Reply | null>;
+  /** A callback was done, moved or cancelled: messages that show it (its ping, today's agenda) are updated where they were posted. */
+  callbackChanged(callbackId: number): Promise<void>;
+}
+
+export type { Actor, Tier };

@@ -3,20 +3,22 @@ import { callbacksCommand } from './callback/callbacks.command.js';
 import type { AnyCommand } from './command.js';
 import { customerAssignCommand } from './customer/assign.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
-import { customerLookupCommand } from './customer/lookup.command.js';
+import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
 import { customerNoteCommand } from './customer/note.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
-import { rapportOutboxCommand } from './rapport-outbox.command.js';
+import { rapportOutboxCommand } from './rapport/outbox.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
+import { rapportTodayCommand } from './rapport/today.command.js';
 import { rapportWhoamiCommand } from './rapport/whoami.command.js';
 
 /** Every command, registered explicitly (no directory scanning). Order is the /help order. */
 export const commands: readonly AnyCommand[] = [
   customerLookupCommand,
+  customerShareCommand,
   customerListCommand,
   customerAtRiskCommand,
   customerNoteCommand,
@@ -27,6 +29,7 @@ export const commands: readonly AnyCommand[] = [
   callbackSnoozeCommand,
   callbackCancelCommand,
   digestCommand,
+  rapportTodayCommand,
   rapportWhoamiCommand,
   rapportPrefsCommand,
   rapportSettingsCommand,

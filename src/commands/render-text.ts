@@ -58,6 +58,8 @@ function renderBlock(block: Block): string {
       return block.actions.map(actionLine).join('\n');
     case 'image':
       return `[${block.alt}: ${block.fileName}]`;
+    case 'file':
+      return `[${block.fileName}]`;
     case 'form':
       return `${block.title}: ${block.typed}`;
   }

@@ -18,7 +18,7 @@ export interface Reply {
   placement?: 'new' | 'replace';
 }
 
-export type Block = TextBlock | CardBlock | ListBlock | TableBlock | ActionsBlock | ImageBlock | FormBlock;
+export type Block = TextBlock | CardBlock | ListBlock | TableBlock | ActionsBlock | ImageBlock | FileBlock | FormBlock;
 
 /** A rep named in a message: adapters render a real mention where the rep is linked on their platform. */
 export interface Mention {
@@ -92,6 +92,14 @@ export interface ImageBlock {
   png: Uint8Array;
   alt: string;
   fileName: string;
+}
+
+/** A file to hand the asker (an import's rejects CSV, an export): attached on chat, written to disk on the console. */
+export interface FileBlock {
+  type: 'file';
+  fileName: string;
+  contentType: string;
+  bytes: Uint8Array;
 }
 
 /** Buttons for the whole message. */

@@ -1,4 +1,5 @@
-import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, TIERS, type Tier, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { TIERS, type Tier } from '../domain/tier.js';
 import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import type { Sqlite } from './database.js';
 
@@ -16,7 +17,7 @@ export type CheckInScope =
  * touch + the interval of the customer's tier in the owner's team; null when none is left to
  * plan, i.e. the check-in for this touch was already created, or the customer has no owner).
  *
- * Why stored: the hourly planner reads only the customers whose check-in falls due (the
+ * Why stored: the planner (every 15 minutes) reads only the customers whose check-in falls due (the
  * (ownerId, checkInDueAt) index) instead of recomputing a million last touches. So every writer of what
  * they derive from (orders, interactions, callback completions, tiers, owners, reps' teams,
  * team cadences) refreshes the customers it changed, in its own transaction.

@@ -1,6 +1,7 @@
 import type { BookScope } from '../domain/actor.js';
 import { normalizePhone } from '../domain/phone.js';
 import { closestNames } from '../domain/similarity.js';
+import { birthdayKeysFor, datesFrom, isBirthdayOn } from '../domain/schedule/birthday.js';
 import {
   SEARCH_COUNT_CAP,
   type CustomerCard,
@@ -13,6 +14,7 @@ import type { Statement } from 'better-sqlite3';
 import { latestSnapshot } from '../scoring/snapshots.js';
 import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
+import { addressesOf } from './identity-directory.js';
 
 /** How many candidate names a "did you mean" pulls per index probe before ranking them. */
 const SUGGESTION_POOL = 200;
@@ -58,8 +60,8 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     return [...found];
   }
 
-  function partialIds(q: string, scope: BookScope): number[] {
-    const cap = `LIMIT ${SEARCH_COUNT_CAP + 1}`;
+  function partialIds(q: string, scope: BookScope, limit = SEARCH_COUNT_CAP + 1): number[] {
+    const cap = `LIMIT ${limit}`;
     if (scope.kind === 'owner') {
       // A rep's book is small: reading it through the owner index beats any name index.
       return ids(`SELECT c.id FROM Customer c WHERE instr(lower(c.name), lower(?)) > 0 {scope} ${cap}`, scope, q);
@@ -118,6 +120,33 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       return { matches: summaries(found.slice(0, limit)), total: found.length };
     },
 
+    async complete(prefix, scope, limit) {
+      const q = prefix.trim();
+      if (q === '') return summaries(ids(`SELECT c.id FROM Customer c WHERE 1 = 1 {scope} ORDER BY c.name, c.id LIMIT ${limit}`, scope));
+      const found = new Set(exactIds(q, scope));
+      // External ids as they are typed: "C0001…" finds them by the unique index.
+      for (const id of ids(`SELECT c.id FROM Customer c WHERE c.externalId >= ? AND c.externalId < ? {scope} LIMIT ${limit}`, scope, q.toUpperCase(), `${q.toUpperCase()}\uffff`)) {
+        found.add(id);
+      }
+      if (found.size < limit) for (const id of partialIds(q, scope, limit)) found.add(id);
+      return summaries([...found].slice(0, limit));
+    },
+
+    async upcomingBirthdays(scope, today, days, limit) {
+      const dates = datesFrom(today, days);
+      const found = birthdayKeysFor(dates).flatMap((key) =>
+        ids('SELECT c.id FROM Customer c WHERE c.birthdayMonth = ? AND c.birthdayDay = ? AND c.greetingOptOut = 0 {scope}', scope, key.month, key.day),
+      );
+      const rows = prepared(
+        'SELECT id, externalId, name, birthdayMonth AS month, birthdayDay AS day FROM Customer WHERE id IN (SELECT value FROM json_each(?))',
+      ).all(JSON.stringify(found)) as { id: number; externalId: string; name: string; month: number; day: number }[];
+      return rows
+        .map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, inDays: dates.findIndex((d) => isBirthdayOn(c, d)) }))
+        .filter((c) => c.inDays >= 0)
+        .sort((a, b) => a.inDays - b.inDays || a.name.localeCompare(b.name))
+        .slice(0, limit);
+    },
+
     async suggest(query, scope, limit) {
       const q = query.trim();
       if (q === '') return [];
@@ -132,7 +161,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     async card(customerId) {
       const customer = prepared(
         `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, c.region, c.tags,
-                c.birthdayMonth, c.birthdayDay, c.birthdayYear
+                c.birthdayMonth, c.birthdayDay, c.birthdayYear, r.slackUserId, r.discordUserId
          FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
       ).get(customerId) as (CustomerSummary & CustomerRow) | undefined;
       if (!customer) return null;
@@ -145,9 +174,10 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       const interaction = prepared(
         'SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? ORDER BY i.at DESC LIMIT 1',
       ).get(customerId) as { kind: string; at: number; text: string; repName: string | null } | undefined;
-      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, ...summary } = customer;
+      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, ...summary } = customer;
       const card: CustomerCard = {
         ...summary,
+        ownerAddresses: addressesOf({ slackUserId, discordUserId }),
         region,
         tags: tags.split(',').filter(Boolean),
         birthday: birthdayMonth && birthdayDay ? { month: birthdayMonth, day: birthdayDay, year: birthdayYear } : null,
@@ -166,14 +196,16 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       const where = listWhere(filter);
       const from = `FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
         WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) ${where.sql} ${clause}`;
-      const total = prepared(`SELECT COUNT(*) ${from}`).pluck().get(...where.values, ...values) as number;
+      const totals = prepared(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER)), 0) AS atStake ${from}`,
+      ).get(...where.values, ...values) as { total: number; atStake: number };
       const rows = prepared(
         `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
                 COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor,
                 CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER) AS atStakeMinor
          ${from} ORDER BY atStakeMinor DESC, valueMinor DESC, c.id LIMIT ? OFFSET ?`,
       ).all(...where.values, ...values, page.limit, page.offset) as CustomerListRow[];
-      return { rows, total };
+      return { rows, total: totals.total, atStakeTotalMinor: totals.atStake };
     },
 
     async assign(customerId, ownerId) {
@@ -230,6 +262,8 @@ function listWhere(filter: CustomerListFilter): { sql: string; values: (string |
 }
 
 interface CustomerRow {
+  slackUserId: string | null;
+  discordUserId: string | null;
   region: string | null;
   tags: string;
   birthdayMonth: number | null;

@@ -1,29 +1,42 @@
 import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
+import type { ChatPlatform } from '../domain/platform.js';
 import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
 
 const COLUMNS = 'id, name, timeZone, locale, slackChannelId, discordChannelId, settings';
+/** The Team column that holds each platform's channel id. */
+const CHANNEL_COLUMN = { slack: 'slackChannelId', discord: 'discordChannelId' } as const satisfies Record<ChatPlatform, string>;
+
+type TeamRow = Omit<TeamSettingsRow, 'channels'> & { slackChannelId: string | null; discordChannelId: string | null };
+
+function toSettingsRow({ slackChannelId, discordChannelId, ...team }: TeamRow): TeamSettingsRow {
+  return { ...team, channels: { ...(slackChannelId ? { slack: slackChannelId } : {}), ...(discordChannelId ? { discord: discordChannelId } : {}) } };
+}
 
 export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
   const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE id = ?`);
-  const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ?`);
+  // Team names match in any case ("shanghai" finds "Shanghai"); an exact match wins over a folded one.
+  const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ? OR lower(name) = lower(?) ORDER BY name = ? DESC, id LIMIT 1`);
   return {
     async get(teamId) {
-      return (byId.get(teamId) as TeamSettingsRow | undefined) ?? null;
+      const row = byId.get(teamId) as TeamRow | undefined;
+      return row ? toSettingsRow(row) : null;
     },
     async find(query) {
       const q = query.trim();
-      const row = (/^\d+$/.test(q) ? byId.get(Number(q)) : undefined) ?? byName.get(q);
-      return (row as TeamSettingsRow | undefined) ?? null;
+      const row = ((/^\d+$/.test(q) ? byId.get(Number(q)) : undefined) ?? byName.get(q, q, q)) as TeamRow | undefined;
+      return row ? toSettingsRow(row) : null;
     },
     async update(teamId, change) {
-      const entries = Object.entries(change).filter(([, value]) => value !== undefined);
-      if (entries.length === 0) return;
+      const columns: [string, string][] = [];
+      if (change.timeZone !== undefined) columns.push(['timeZone', change.timeZone]);
+      if (change.locale !== undefined) columns.push(['locale', change.locale]);
+      if (change.settings !== undefined) columns.push(['settings', change.settings]);
+      if (change.channel !== undefined) columns.push([CHANNEL_COLUMN[change.channel.platform], change.channel.id]);
+      if (columns.length === 0) return;
       sqlite.transaction(() => {
-        // Column names come from the typed change object, never from user text.
-        sqlite
-          .prepare(`UPDATE Team SET ${entries.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`)
-          .run(...entries.map(([, value]) => value), teamId);
+        // Column names come from the code above, never from user text.
+        sqlite.prepare(`UPDATE Team SET ${columns.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, value]) => value), teamId);
         // New cadence days move the team's check-ins.
         if (change.settings !== undefined) refreshCheckIns(sqlite, { teamId });
       })();

@@ -10,7 +10,8 @@ export type WhenResult =
       at: Date;
       /** False when only a day was given: the callback goes on that day's agenda without a ping at a minute. */
       timed: boolean;
-      /** The input before and after the time expression ("王芳", "check the refill"). */
+      /** The time expression as written, and the input before and after it ("王芳", "check the refill"). */
+      text: string;
       before: string;
       after: string;
     }
@@ -58,6 +59,7 @@ export function parseWhen(input: string, now: Date, zone: string): WhenResult {
     ok: true,
     at,
     timed,
+    text: found.text,
     before: input.slice(0, found.index).trim(),
     after: input.slice(found.index + found.text.length).trim(),
   };

@@ -13,7 +13,8 @@ await instance.init({
   lng: 'en',
   fallbackLng: false,
   initAsync: false,
-  interpolation: { escapeValue: false },
+  // `help`: how /help is typed; the dispatcher passes the asker's platform's form (Slack: /rapport help).
+  interpolation: { escapeValue: false, defaultVariables: { help: '/help' } },
   returnNull: false,
   // i18next otherwise prints an advert to stdout, which would land in piped console answers.
   showSupportNotice: false,

@@ -1,9 +1,8 @@
-import type { DigestService } from '../commands/digest.command.js';
-import type { OutboxView } from '../commands/rapport-outbox.command.js';
+import type { DigestService, OutboxView } from '../commands/ports.js';
 import type { Sqlite } from '../db/database.js';
 import { renderDigestChart, type DigestChartRenderer } from './digest-chart.js';
 import { createOutbox } from './outbox.js';
-import { buildWeeklyDigest, digestReply, type DigestScope } from './weekly-digest.js';
+import { weeklyDigestReply, type DigestScope } from './weekly-digest.js';
 
 /** /digest: the same digest the Monday nudge sends, built now for the asker's scope. */
 export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRenderer = renderDigestChart): DigestService {
@@ -14,9 +13,7 @@ export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRend
         actor.role === 'admin' || actor.teamId === null
           ? { kind: 'all' }
           : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
-      const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
-      const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
-      return digestReply(digest, scope, reader, chart);
+      return weeklyDigestReply(sqlite, scope, now, reader, renderChart);
     },
   };
 }

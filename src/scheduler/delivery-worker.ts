@@ -1,9 +1,11 @@
 import type { Logger } from '../logger.js';
+import type { Platform } from '../domain/platform.js';
 import type { Random } from '../domain/random.js';
 import { isExhausted, rateLimitPauseMs, retryDelayMs, type RetryPolicy } from '../domain/schedule/retry.js';
-import { NotifierError, type Notifier } from './notifier.js';
+import { NotifierError, type Notifier, type Recipient } from './notifier.js';
+import { routeFor, type PlatformPauses } from './notifier-router.js';
 import type { NudgeRenderer } from './nudge-renderer.js';
-import type { Outbox } from './outbox.js';
+import type { NudgeRow, Outbox } from './outbox.js';
 
 /** Sent this long after its time, a nudge is marked late (the bot was down or throttled). */
 export const LATE_AFTER_MS = 10 * 60_000;
@@ -12,8 +14,12 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export interface DeliveryDeps {
   outbox: Outbox;
+  /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
+  recipientOf: (row: NudgeRow) => Recipient | null;
   render: NudgeRenderer;
-  notifier: Notifier;
+  /** The notifier of every platform the bot runs (an interactive console included). */
+  notifiers: ReadonlyMap<Platform, Notifier>;
+  pauses: PlatformPauses;
   retry: RetryPolicy;
   random: Random;
   /** A fresh claim token per batch (e.g. crypto.randomUUID), naming this worker in the row. */
@@ -27,42 +33,61 @@ export interface DeliveryReport {
   skipped: number;
   retried: number;
   dead: number;
-  /** The platform asked us to wait: the rest of the batch went back to pending until then. */
-  pausedUntil: Date | null;
+  /** Rows held back because their platform asked us to wait (pauses are per platform). */
+  deferred: number;
 }
 
 /**
- * One delivery pass: claim due rows, then for each render, send, mark sent — in that order,
- * so a crash leaves at most the one in-flight row to be sent again after its lease (at least
- * once, never lost). Each row is handled on its own: one failure never stops the batch,
- * except a rate limit, which pauses the whole pass rather than hammering the platform.
+ * One delivery pass: claim due rows, then for each render, route, send, mark sent — in that
+ * order, so a crash leaves at most the one in-flight row to be sent again after its lease (at
+ * least once, never lost). Each row is handled on its own: one failure never stops the batch.
+ * A rate limit pauses only its platform (stored, so a restart keeps it); rows for that
+ * platform go back to pending until the pause ends, without counting an attempt.
  */
 export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50): Promise<DeliveryReport> {
   const token = deps.newClaimToken();
   const rows = deps.outbox.claimDue(now, batchSize, token, CLAIM_LEASE_MS);
-  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, pausedUntil: null };
+  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0 };
   for (const row of rows) {
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
     try {
+      const recipient = deps.recipientOf(row);
+      if (!recipient) {
+        deps.outbox.markSkipped(row.id, token, 'the recipient no longer exists or is inactive', now);
+        report.skipped++;
+        continue;
+      }
+      const route = routeFor(recipient, deps.notifiers);
+      if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
+      const paused = deps.pauses.pausedUntil(route.notifier.platform, now);
+      if (paused) {
+        deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
+        report.deferred++;
+        continue;
+      }
       const prepared = await deps.render(row, now, late);
       if (prepared.action === 'skip') {
         deps.outbox.markSkipped(row.id, token, prepared.reason, now);
         report.skipped++;
         continue;
       }
-      await deps.notifier.deliver(prepared.notification);
-      deps.outbox.markSent(row.id, token, now, late);
-      report.sent++;
+      try {
+        const message = await route.notifier.deliver(route.address, prepared.notification);
+        deps.outbox.markSent(row.id, token, now, late, message);
+        report.sent++;
+      } catch (error) {
+        if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
+          const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
+          deps.pauses.pause(route.notifier.platform, until);
+          deps.outbox.deferUncounted(row.id, token, error.message, until);
+          report.deferred++;
+          deps.logger.warn({ nudge: row.dedupeKey, platform: route.notifier.platform, retryAfterMs: error.retryAfterMs }, 'rate limited; pausing this platform');
+          continue;
+        }
+        throw error;
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
-        const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
-        deps.outbox.deferUncounted(row.id, token, message, until);
-        deps.outbox.release(token, until);
-        report.pausedUntil = until;
-        deps.logger.warn({ nudge: row.dedupeKey, retryAfterMs: error.retryAfterMs }, 'rate limited; pausing delivery');
-        return report;
-      }
       if ((error instanceof NotifierError && error.permanent) || isExhausted(row.attempts, deps.retry)) {
         deps.outbox.markDead(row.id, token, message);
         report.dead++;

@@ -1,5 +1,6 @@
 import type { Reply } from '../commands/reply.js';
 import type { Addresses, ChatPlatform, Platform } from '../domain/platform.js';
+import type { Locale } from '../i18n/index.js';
 
 /** Who a nudge goes to, with every platform address they have (a rep's user ids, a team's channels). */
 export type Recipient =
@@ -17,6 +18,8 @@ export interface Notification {
   late: boolean;
   /** The outbox row; buttons on the message carry it so pressing them refreshes this message. */
   nudgeId: number;
+  /** The recipient's language, for any words an adapter adds itself ("…and 3 more"). */
+  locale: Locale;
 }
 
 /** The message a notifier posted, kept on the nudge so a later Done/Snooze can update it. */

@@ -1,8 +1,9 @@
 import type { Sqlite } from '../db/database.js';
+import { NUDGE_STATUSES, type NudgeStatus } from '../domain/schedule/nudge-status.js';
+import type { MessageRef } from './notifier.js';
 
 export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest'] as const;
 export type NudgeKind = (typeof NUDGE_KINDS)[number];
-export type NudgeStatus = 'pending' | 'claimed' | 'sent' | 'dead' | 'skipped';
 
 /** A nudge the planner wants in the outbox. */
 export interface PlannedNudge {
@@ -32,6 +33,9 @@ export interface NudgeRow {
   claimedBy: string | null;
   sentAt: number | null;
   late: number;
+  messagePlatform: string | null;
+  messageChannel: string | null;
+  messageId: string | null;
 }
 
 export interface Outbox {
@@ -42,7 +46,8 @@ export interface Outbox {
    * claimed ones whose claim is older than the lease (their worker died). Counts an attempt.
    */
   claimDue(now: Date, limit: number, token: string, leaseMs: number): NudgeRow[];
-  markSent(id: number, token: string, now: Date, late: boolean): boolean;
+  /** Sent: `message` is where it was posted (kept so a later Done/Snooze can update it). */
+  markSent(id: number, token: string, now: Date, late: boolean, message: MessageRef | null): boolean;
   markSkipped(id: number, token: string, reason: string, now: Date): boolean;
   retryAt(id: number, token: string, error: string, at: Date): boolean;
   /** Rate limited: back to pending at `at`, and the attempt is given back (the message was not at fault). */
@@ -52,6 +57,9 @@ export interface Outbox {
   release(token: string, at: Date): number;
   countsByStatus(): Record<NudgeStatus, number>;
   list(statuses: readonly NudgeStatus[], limit: number): NudgeRow[];
+  get(id: number): NudgeRow | null;
+  /** Sent messages that show this callback and can still be updated: its ping, and agendas of its owner since `since`. */
+  messagesShowingCallback(callbackId: number, since: Date): NudgeRow[];
 }
 
 /**
@@ -70,7 +78,8 @@ export function createOutbox(sqlite: Sqlite): Outbox {
       ORDER BY dueAt, id LIMIT @limit)
     RETURNING *`);
   const owned = "WHERE id = @id AND claimedBy = @token AND status = 'claimed'";
-  const sent = sqlite.prepare(`UPDATE Nudge SET status = 'sent', sentAt = @now, late = @late, lastError = NULL ${owned}`);
+  const sent = sqlite.prepare(`UPDATE Nudge SET status = 'sent', sentAt = @now, late = @late, lastError = NULL,
+    messagePlatform = @platform, messageChannel = @channel, messageId = @messageId ${owned}`);
   const skipped = sqlite.prepare(`UPDATE Nudge SET status = 'skipped', sentAt = NULL, lastError = @reason, claimedAt = @now ${owned}`);
   const retry = sqlite.prepare(`UPDATE Nudge SET status = 'pending', lastError = @error, nextAttemptAt = @at ${owned}`);
   const defer = sqlite.prepare(
@@ -81,6 +90,12 @@ export function createOutbox(sqlite: Sqlite): Outbox {
     "UPDATE Nudge SET status = 'pending', claimedBy = NULL, claimedAt = NULL, nextAttemptAt = ?, attempts = attempts - 1 WHERE claimedBy = ? AND status = 'claimed'",
   );
   const counts = sqlite.prepare('SELECT status, COUNT(*) AS n FROM Nudge GROUP BY status');
+  const byId = sqlite.prepare('SELECT * FROM Nudge WHERE id = ?');
+  const showingCallback = sqlite.prepare(`SELECT n.* FROM Callback k JOIN Nudge n ON n.targetKind = 'rep' AND n.targetId = k.ownerId
+    WHERE k.id = @callback AND n.status = 'sent' AND n.messageId IS NOT NULL AND (
+      (n.kind = 'callback' AND n.customerId = k.customerId AND json_extract(n.payload, '$.callbackId') = k.id)
+      OR (n.kind = 'agenda' AND n.dueAt >= @since))
+    ORDER BY n.id`);
 
   return {
     insert(nudges, now) {
@@ -98,14 +113,18 @@ export function createOutbox(sqlite: Sqlite): Outbox {
       const rows = claim.all({ token, now: now.getTime(), leaseExpired: now.getTime() - leaseMs, limit }) as NudgeRow[];
       return rows.sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
     },
-    markSent: (id, token, now, late) => sent.run({ id, token, now: now.getTime(), late: late ? 1 : 0 }).changes === 1,
+    markSent: (id, token, now, late, message) =>
+      sent.run({
+        id, token, now: now.getTime(), late: late ? 1 : 0,
+        platform: message?.platform ?? null, channel: message?.channel ?? null, messageId: message?.messageId ?? null,
+      }).changes === 1,
     markSkipped: (id, token, reason, now) => skipped.run({ id, token, reason, now: now.getTime() }).changes === 1,
     retryAt: (id, token, error, at) => retry.run({ id, token, error, at: at.getTime() }).changes === 1,
     deferUncounted: (id, token, error, at) => defer.run({ id, token, error, at: at.getTime() }).changes === 1,
     markDead: (id, token, error) => dead.run({ id, token, error }).changes === 1,
     release: (token, at) => release.run(at.getTime(), token).changes,
     countsByStatus() {
-      const result: Record<NudgeStatus, number> = { pending: 0, claimed: 0, sent: 0, dead: 0, skipped: 0 };
+      const result = Object.fromEntries(NUDGE_STATUSES.map((status) => [status, 0])) as Record<NudgeStatus, number>;
       for (const row of counts.all() as { status: NudgeStatus; n: number }[]) result[row.status] = row.n;
       return result;
     },
@@ -115,5 +134,7 @@ export function createOutbox(sqlite: Sqlite): Outbox {
         .prepare(`SELECT * FROM Nudge WHERE status IN (${marks}) ORDER BY dueAt, id LIMIT ?`)
         .all(...statuses, limit) as NudgeRow[];
     },
+    get: (id) => (byId.get(id) as NudgeRow | undefined) ?? null,
+    messagesShowingCallback: (callbackId, since) => showingCallback.all({ callback: callbackId, since: since.getTime() }) as NudgeRow[],
   };
 }

@@ -4,7 +4,7 @@ import { createOutbox } from './outbox.js';
 import { applyPlan, collectPlan, type AppliedPlan, type Plan, type PlanningWindow } from './planner.js';
 import { createPlanningStore } from './planning-store.js';
 
-/** How far ahead nudges are written: far enough that an hourly planner never falls behind. */
+/** How far ahead nudges are written: far enough that the 15-minute planner never falls behind. */
 export const PLANNING_HORIZON_MS = 2 * DAY_MS;
 /** After downtime, birthdays, agendas and callbacks of at most the last 3 days are caught up. */
 export const CATCH_UP_MS = 3 * DAY_MS;

@@ -60,7 +60,7 @@ export interface WinbackCandidate extends WinbackState {
   tier: string | null;
 }
 
-/** What the planner reads, straight from SQLite: the planner runs over every customer, hourly. */
+/** What the planner reads, straight from SQLite: the planner runs every 15 minutes. */
 export interface PlanningStore {
   teams(teamId?: number): TeamInfo[];
   reps(teamId?: number): RepInfo[];
@@ -162,7 +162,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
 
     winbackCandidates(teamId) {
       // Customers with an open plan, or whose score this (newest) week says at risk / lapsed:
-      // both found through indexes, so the hourly run does not visit every customer.
+      // both found through indexes, so a planning run does not visit every customer.
       const rows = sqlite
         .prepare(
           `WITH week AS (SELECT MAX(week) AS w FROM ScoreSnapshot),

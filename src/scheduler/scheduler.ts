@@ -7,6 +7,9 @@ import type { Logger } from '../logger.js';
 import { renderDigestChart } from './digest-chart.js';
 import { deliverDue, type DeliveryDeps, type DeliveryReport } from './delivery-worker.js';
 import type { Notifier } from './notifier.js';
+import { createPlatformPauses } from './notifier-router.js';
+import { createRecipientLookup } from './nudge-data.js';
+import type { Platform } from '../domain/platform.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { createOutbox } from './outbox.js';
 import { runPlanning, type PlanningResult } from './planning-run.js';
@@ -30,8 +33,6 @@ export interface SchedulerDeps {
   sqlite: Sqlite;
   delivery: DeliveryDeps;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
-  /** Set by a rate-limited delivery; deliver runs do nothing until then. */
-  pausedUntil?: Date | null;
 }
 
 const MAX_BATCHES_PER_RUN = 20;
@@ -47,12 +48,10 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Prom
     }
     case 'deliver': {
       const reports: DeliveryReport[] = [];
-      if (deps.pausedUntil && now < deps.pausedUntil) return reports;
       for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
         const report = await deliverDue(now, deps.delivery);
         reports.push(report);
-        deps.pausedUntil = report.pausedUntil;
-        if (report.pausedUntil || report.claimed === 0) break;
+        if (report.claimed === 0) break;
       }
       return reports;
     }
@@ -61,7 +60,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Prom
 
 export interface SchedulerOptions {
   sqlite: Sqlite;
-  notifier: Notifier;
+  /** The notifier of every platform the bot runs; filled as adapters start. */
+  notifiers: ReadonlyMap<Platform, Notifier>;
   clock: Clock;
   logger: Logger;
   render: Omit<NudgeRendererOptions, 'renderChart'>;
@@ -73,8 +73,10 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
     logger: options.logger,
     delivery: {
       outbox: createOutbox(options.sqlite),
+      recipientOf: createRecipientLookup(options.sqlite),
       render: createNudgeRenderer(options.sqlite, { ...options.render, renderChart: renderDigestChart }),
-      notifier: options.notifier,
+      notifiers: options.notifiers,
+      pauses: createPlatformPauses(options.sqlite),
       retry: DEFAULT_RETRY_POLICY,
       random: Math.random,
       newClaimToken: () => `${process.pid}:${randomUUID()}`,

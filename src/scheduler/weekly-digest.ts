@@ -1,5 +1,6 @@
 import type { Reply } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
+import type { DigestChartRenderer } from './digest-chart.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
@@ -133,6 +134,22 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
 
 const LIST_LIMIT = 10;
 
+/**
+ * The weekly digest of a scope as a reply in the reader's language, with its chart: the one
+ * way it is made, for the Monday nudge and for /digest alike.
+ */
+export async function weeklyDigestReply(
+  sqlite: Sqlite,
+  scope: DigestScope,
+  now: Date,
+  reader: { t: Translate; locale: Locale; currency: string; timeZone: string },
+  renderChart: DigestChartRenderer,
+): Promise<Reply> {
+  const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
+  const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
+  return digestReply(digest, scope, reader, chart);
+}
+
 /** The digest as a neutral reply in the reader's language; the chart is attached when given. */
 export function digestReply(
   digest: WeeklyDigest, scope: DigestScope, text: { t: Translate; locale: Locale; currency: string }, chart: Uint8Array | null,
@@ -153,7 +170,7 @@ export function digestReply(
       type: 'card',
       title: t('scheduler.digest.title', { week: digest.week }),
       subtitle: digest.previousWeek ? t('scheduler.digest.scope', { scope: scopeName, previous: digest.previousWeek }) : scopeName,
-      fields: [
+      sections: [{ fields: [
         { label: `${t('scheduler.digest.newlyAtRisk')} (${count(digest.newlyAtRisk.length)})`, value: names(digest.newlyAtRisk) },
         { label: `${t('scheduler.digest.newlyLapsed')} (${count(digest.newlyLapsed.length)})`, value: names(digest.newlyLapsed) },
         { label: `${t('scheduler.digest.wonBack')} (${count(digest.wonBack.length)})`, value: names(digest.wonBack) },
@@ -166,7 +183,7 @@ export function digestReply(
               ? t('scheduler.digest.noTierMoves')
               : digest.tierMoves.map((m) => `${m.from}→${m.to} ${count(m.count)}`).join(' · '),
         },
-      ],
+      ] }],
       ...(digest.previousWeek ? {} : { footer: t('scheduler.digest.noHistory') }),
     },
   ];

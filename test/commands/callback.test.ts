@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRows, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { encodeInvocation } from '../../src/commands/options.js';
+import { auditRows, button, buttonsOf, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
 beforeAll(async () => {
@@ -77,27 +78,69 @@ describe('/callbacks and done / snooze / cancel', () => {
 });
 
 describe('button presses', () => {
-  it('does run a Done press with the same book checks as the command', async () => {
+  const forged = (command: string, options: Record<string, string | number>) => encodeInvocation({ command, options });
+
+  it('does run Done, Snooze and Reschedule presses with the same book checks as the commands', async () => {
     const id = idIn(textOf(await h.say(LIU_YANG, '/callback C000004 tomorrow 5pm')));
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'callback.done', callbackId: id }))).toBe(`你的客户中没有编号为 #${id} 的回访。`);
-    expect(textOf(await h.press(LIU_YANG, { action: 'callback.snooze', callbackId: id, minutes: 60 }))).toMatch(/已改到 2026年11月23日 10:30/);
-    expect(textOf(await h.press(LIU_YANG, { action: 'callback.reschedule', callbackId: id }))).toBe(`要改期回访，请输入：/callback snooze ${id} <when>`);
-    expect(textOf(await h.press(LIU_YANG, { action: 'callback.done', callbackId: id }))).toBe(`与 王芳 的回访 #${id} 已完成。`);
+    const agenda = await h.say(LIU_YANG, '/callbacks');
+    // Another rep pressing the same button (a forwarded payload) gets what the typed command gives.
+    expect(textOf(await h.press(ZHANG_WEI, forged('callback done', { id })))).toBe(`你的客户中没有编号为 #${id} 的回访。`);
+    const snooze = buttonsOf(agenda).find((b) => b.invocation.command === 'callback snooze' && b.invocation.options.id === id && !b.invocation.form)!;
+    expect(snooze.typed).toBe(`/callback snooze ${id}`);
+    expect(textOf(await h.press(LIU_YANG, snooze))).toMatch(/已改到 2026年11月24日 09:30/);
+    // Reschedule asks for the time in a form; submitting it runs the same command.
+    const reschedule = buttonsOf(agenda).find((b) => b.invocation.command === 'callback snooze' && b.invocation.options.id === id && b.invocation.form)!;
+    const form = (await h.press(LIU_YANG, reschedule)).blocks[0]!;
+    expect(form).toMatchObject({ type: 'form', typed: `/callback snooze ${id} [时间]`, fields: [{ option: 'when', kind: 'datetime', required: false }] });
+    if (form.type !== 'form') throw new Error('a form');
+    const at = Date.parse('2026-11-25T07:00:00Z');
+    const submitted = await h.app.submitForm({ platform: 'console', userId: LIU_YANG, payload: encodeInvocation(form.invocation), values: { when: at } });
+    expect(textOf(submitted)).toMatch(/已改到 2026年11月25日 15:00/);
+    expect(callback(id).dueAt).toBe(at);
+    const done = buttonsOf(await h.say(LIU_YANG, '/callbacks')).find((b) => b.invocation.command === 'callback done' && b.invocation.options.id === id)!;
+    expect(textOf(await h.press(LIU_YANG, done))).toBe(`与 王芳 的回访 #${id} 已完成。`);
   });
 
-  it('does answer the card buttons with the command to type, and keep reassigning to managers', async () => {
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'callback.schedule', customerId: 1 }))).toBe('要安排回访，请输入：/callback C000001 <when> [note]');
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'customer.note', customerId: 1 }))).toBe('要记录备注，请输入：/customer note C000001 <text>');
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'customer.assign', customerId: 1 }))).toBe('只有经理可以使用 重新分配。');
-    expect(textOf(await h.press(LI_NA, { action: 'customer.assign', customerId: 1 }))).toBe('要重新分配，请输入：/customer assign C000001 @rep');
-    expect((await h.press(ZHANG_WEI, { action: 'customer.lookup', customerId: 1 })).blocks[0]).toMatchObject({ type: 'card', title: '王芳' });
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'customer.lookup', customerId: 4 }))).toBe('你的客户中没有与“#4”匹配的客户。');
+  it('does answer the card buttons with forms typed like the options, and keep reassigning to managers', async () => {
+    const card = await h.say(ZHANG_WEI, '/customer lookup C000001');
+    const schedule = (await h.press(ZHANG_WEI, button(card, '安排回访'))).blocks[0]!;
+    expect(schedule).toMatchObject({
+      type: 'form',
+      typed: '/callback C000001 <时间> [备注]',
+      fields: [{ option: 'when', kind: 'datetime', required: true }, { option: 'note', kind: 'multiline', required: false }],
+    });
+    const note = (await h.press(ZHANG_WEI, button(card, '记录备注'))).blocks[0]!;
+    expect(note).toMatchObject({
+      type: 'form',
+      typed: '/customer note C000001 <内容> [--complaint] [--satisfaction <1-5>]',
+      fields: [
+        { option: 'text', kind: 'multiline', required: true, maxLength: 4000 },
+        { option: 'complaint', kind: 'checkbox' },
+        { option: 'satisfaction', kind: 'rating', min: 1, max: 5 },
+      ],
+    });
+    expect(textOf(await h.press(ZHANG_WEI, forged('customer assign', { who: 1 })))).toBe('只有经理可以使用 /customer assign。');
+    const managerCard = await h.say(LI_NA, '/customer lookup C000001');
+    const assign = (await h.press(LI_NA, button(managerCard, '重新分配'))).blocks[0]!;
+    if (assign.type !== 'form') throw new Error('a form');
+    // The rep select offers the manager's own team only.
+    const choices = assign.fields[0]!.choices!.map((c) => c.label);
+    expect(choices).toEqual(expect.arrayContaining(['张伟', '刘洋']));
+    expect(choices).not.toContain('Max Weber');
+    expect((await h.press(ZHANG_WEI, forged('customer lookup', { who: 1 }))).blocks[0]).toMatchObject({ type: 'card', title: '王芳' });
+    expect(textOf(await h.press(ZHANG_WEI, forged('customer lookup', { who: 4 })))).toBe('你的客户中没有与“#4”匹配的客户。');
   });
 
-  it('does refuse a malformed payload and an unknown user in one line', async () => {
-    expect(textOf(await h.press(ZHANG_WEI, { action: 'callback.done', callbackId: 'x' }))).toBe('这个按钮已失效。请直接输入命令，或输入 /help。');
-    expect(textOf(await h.press(ZHANG_WEI, 'not even an object'))).toBe('这个按钮已失效。请直接输入命令，或输入 /help。');
-    expect(textOf(await h.press('U0UNKNOWN', { action: 'callback.done', callbackId: 1 }, 'slack'))).toBe(
+  it('does refuse a malformed, forged or oversized payload and an unknown user in one line', async () => {
+    const stale = '这个按钮已失效。请直接输入命令，或输入 /help。';
+    expect(textOf(await h.press(ZHANG_WEI, 'not even a payload'))).toBe(stale);
+    expect(textOf(await h.press(ZHANG_WEI, '1{"c":"callback done","o":{"id":{"$gt":1}}}'))).toBe(stale);
+    expect(textOf(await h.press(ZHANG_WEI, `1{"c":"callback done","o":{"id":1},"x":"${'y'.repeat(200)}"}`))).toBe(stale);
+    expect(textOf(await h.press(ZHANG_WEI, '9{"c":"callback done","o":{"id":1}}'))).toBe(stale);
+    expect(textOf(await h.press(ZHANG_WEI, forged('callback done', { id: 'x' })))).toMatch(/^请给出回访编号/);
+    expect(textOf(await h.press(ZHANG_WEI, forged('callback done', { id: 1, extra: 2 })))).toMatch(/^这些选项不适用于这个命令。/);
+    expect(textOf(await h.press(ZHANG_WEI, forged('customer delete-all', {})))).toBe('没有“/customer delete-all”这个命令。输入 /help 查看可用命令。');
+    expect(textOf(await h.press('U0UNKNOWN', forged('callback done', { id: 1 }), 'slack'))).toBe(
       'I do not know you yet. Ask your admin to link your account to a Rapport rep: /rapport link slack U0UNKNOWN <your email>',
     );
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, ANNA, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
 beforeAll(async () => {
@@ -89,12 +89,9 @@ describe('/customer lookup', () => {
   });
 
   it('does offer reassigning on the card only to managers and admins', async () => {
-    const labels = async (user: string) => {
-      const actions = (await h.say(user, '/customer lookup C000001')).blocks.find((b) => b.type === 'actions');
-      return actions?.type === 'actions' ? actions.actions.map((a) => a.payload.action) : [];
-    };
-    expect(await labels(ZHANG_WEI)).toEqual(['callback.schedule', 'customer.note']);
-    expect(await labels(LI_NA)).toEqual(['callback.schedule', 'customer.note', 'customer.assign']);
+    const commandsOnCard = async (user: string) => buttonsOf(await h.say(user, '/customer lookup C000001')).map((a) => a.invocation.command);
+    expect(await commandsOnCard(ZHANG_WEI)).toEqual(['callback', 'customer note', 'customer share']);
+    expect(await commandsOnCard(LI_NA)).toEqual(['callback', 'customer note', 'customer assign', 'customer share']);
   });
 
   it('does write every lookup to the audit log, found or not', async () => {
@@ -117,7 +114,8 @@ describe('/customer list and /customer at-risk', () => {
     expect(list.type).toBe('list');
     const own = h.db.sqlite.prepare("SELECT COUNT(*) FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.email = ?").pluck().get(CHEN_JING) as number;
     expect(list.type === 'list' && list.footer).toContain(`Page 1 of ${Math.ceil(own / 10)} · ${own} customers.`);
-    expect(list.type === 'list' && list.footer).toContain('Next page: /customer list --page 2');
+    expect(list.type === 'list' && list.paging).toMatchObject({ page: 1, next: { typed: '/customer list --page 2', invocation: { command: 'customer list', options: { page: 2 } } } });
+    expect(list.type === 'list' && list.paging?.previous).toBeUndefined();
     const stakes = list.type === 'list' ? list.items.map((i) => Number(/at stake CN¥([\d,.]+)/.exec(i.secondary!)![1]!.replace(/,/g, ''))) : [];
     expect(stakes).toEqual([...stakes].sort((a, b) => b - a));
   });
@@ -133,7 +131,7 @@ describe('/customer list and /customer at-risk', () => {
     const reply = await h.say(LI_NA, '/customer list rep @liu.yang');
     expect(textOf(reply)).toContain('刘洋');
     expect(textOf(reply)).not.toContain('张伟');
-    expect(textOf(await h.say(LI_NA, '/customer list rep @max.weber'))).toBe('你只能把客户分配给自己团队的销售。');
+    expect(textOf(await h.say(LI_NA, '/customer list rep @max.weber'))).toBe('你只能查看本团队销售的客户。');
   });
 
   it('does refuse a rep the team list', async () => {

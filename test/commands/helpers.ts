@@ -1,10 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/clock.js';
-import { createActionHandler, createDispatcher, type DispatcherDeps } from '../../src/commands/dispatcher.js';
+import type { Clock } from '../../src/clock.js';
+import type { App } from '../../src/commands/app.js';
+import { createDispatcher, type DispatcherDeps } from '../../src/commands/dispatcher.js';
+import { encodeInvocation } from '../../src/commands/options.js';
+import type { Platform } from '../../src/domain/platform.js';
+import type { Notifier } from '../../src/scheduler/notifier.js';
+import { createNudgeMessages } from '../../src/scheduler/nudge-messages.js';
+import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
+import { createOutbox } from '../../src/scheduler/outbox.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
-import type { Block, Reply } from '../../src/commands/reply.js';
+import type { Block, CommandAction, Reply } from '../../src/commands/reply.js';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
@@ -75,18 +83,28 @@ export interface CommandHarness {
   db: Database;
   clock: ManualClock;
   /** Types a line as a user (a rep email on the console, a platform user id elsewhere). */
-  say(userId: string, text: string, platform?: 'console' | 'slack' | 'discord'): Promise<Reply>;
-  press(userId: string, payload: unknown, platform?: 'console' | 'slack' | 'discord'): Promise<Reply>;
+  app: App;
+  say(userId: string, text: string, platform?: Platform): Promise<Reply>;
+  /** Presses a button (or sends a raw payload, e.g. a forged one). */
+  press(userId: string, action: CommandAction | string, platform?: Platform): Promise<Reply>;
   errors: unknown[];
   cleanup(): Promise<void>;
 }
 
 /** The services main.ts builds (main.ts itself also wires the scheduler and scoring), with a chart stand-in. */
-export function servicesFor(db: Database): Services {
+export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map()): Services {
+  const renderChart = async () => new Uint8Array();
   return {
     ...createStorageServices(db),
-    digests: createDigestService(db.sqlite, async () => new Uint8Array()),
+    digests: createDigestService(db.sqlite, renderChart),
     outbox: createOutboxView(db.sqlite),
+    nudges: createNudgeMessages({
+      outbox: createOutbox(db.sqlite),
+      render: createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart }),
+      notifiers,
+      clock,
+      logger: { warn() {} },
+    }),
   };
 }
 
@@ -101,19 +119,20 @@ export async function commandHarness(): Promise<CommandHarness> {
   const errors: unknown[] = [];
   const deps: DispatcherDeps = {
     commands,
-    services: servicesFor(db),
+    services: servicesFor(db, clock),
     clock,
     logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
     defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
   };
-  const dispatch = createDispatcher(deps);
-  const handleAction = createActionHandler(deps);
+  const app = createDispatcher(deps);
   return {
     db,
     clock,
     errors,
-    say: (userId, text, platform = 'console') => dispatch({ platform, userId, text }),
-    press: (userId, payload, platform = 'console') => handleAction({ platform, userId, payload }),
+    app,
+    say: (userId, text, platform = 'console') => app.dispatch({ platform, userId, text }),
+    press: (userId, action, platform = 'console') =>
+      app.handleAction({ platform, userId, payload: typeof action === 'string' ? action : encodeInvocation(action.invocation) }),
     async cleanup() {
       await db.close();
       cleanup();
@@ -131,21 +150,41 @@ function blockText(block: Block): string {
     case 'text':
       return block.text;
     case 'card':
-      return [block.title, block.subtitle ?? '', ...block.fields.map((f) => `${f.label}: ${f.value}`), block.footer ?? ''].join('\n');
+      return [block.title, block.subtitle ?? '', ...block.sections.flatMap((s) => [s.title ?? '', ...s.fields.map((f) => `${f.label}: ${f.value}`)]), block.footer ?? ''].join('\n');
     case 'list':
       return [block.title ?? '', ...block.items.map((i) => `${i.primary} ${i.secondary ?? ''}`), block.footer ?? ''].join('\n');
     case 'table':
       return [block.title ?? '', block.columns.join(' '), ...block.rows.map((r) => r.join(' '))].join('\n');
     case 'actions':
-      return block.actions.map((a) => `${a.label} ${a.command ?? ''}`).join('\n');
+      return block.actions.map((a) => `${a.label} ${a.kind === 'command' ? a.typed : a.url}`).join('\n');
     case 'image':
       return block.alt;
+    case 'file':
+      return block.fileName;
+    case 'form':
+      return `${block.title} ${block.typed}`;
   }
+}
+
+/** Every button of a reply: message buttons, per-item buttons and paging. */
+export function buttonsOf(reply: Reply): CommandAction[] {
+  return reply.blocks.flatMap((b) => {
+    if (b.type === 'actions') return b.actions.filter((a): a is CommandAction => a.kind === 'command');
+    if (b.type === 'list') return [...b.items.flatMap((i) => i.actions ?? []), ...[b.paging?.previous, b.paging?.next].filter((a): a is CommandAction => a !== undefined)];
+    return [];
+  });
+}
+
+/** The button with this label (the first, when several share it). */
+export function button(reply: Reply, label: string): CommandAction {
+  const found = buttonsOf(reply).find((a) => a.label === label);
+  if (!found) throw new Error(`no button "${label}" in ${JSON.stringify(buttonsOf(reply).map((a) => a.label))}`);
+  return found;
 }
 
 export function fieldOf(reply: Reply, label: string): string | undefined {
   const card = reply.blocks.find((b) => b.type === 'card');
-  return card?.type === 'card' ? card.fields.find((f) => f.label === label)?.value : undefined;
+  return card?.type === 'card' ? card.sections.flatMap((s) => s.fields).find((f) => f.label === label)?.value : undefined;
 }
 
 export function auditRows(db: Database): { repId: number; action: string; target: string; detail: string; at: number }[] {

@@ -6,6 +6,7 @@ import { DAY_MS } from '../../src/domain/calendar.js';
 import { DEFAULT_RETRY_POLICY } from '../../src/domain/schedule/retry.js';
 import { CLAIM_LEASE_MS, LATE_AFTER_MS } from '../../src/scheduler/delivery-worker.js';
 import { NotifierError } from '../../src/scheduler/notifier.js';
+import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
 import { createOutbox, type NudgeRow } from '../../src/scheduler/outbox.js';
 import { PLANNING_HORIZON_MS, runPlanning } from '../../src/scheduler/planning-run.js';
 import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
@@ -61,7 +62,7 @@ describe('outbox delivery', () => {
     expect(outbox.claimDue(new Date(MONDAY_NOON.getTime() + CLAIM_LEASE_MS - 1), 100, 'c', CLAIM_LEASE_MS)).toEqual([]);
     const reclaimed = outbox.claimDue(new Date(MONDAY_NOON.getTime() + CLAIM_LEASE_MS), 100, 'c', CLAIM_LEASE_MS);
     expect(reclaimed.length).toBe(a.length + b.length);
-    expect(outbox.markSent(a[0]!.id, 'a', MONDAY_NOON, false)).toBe(false);
+    expect(outbox.markSent(a[0]!.id, 'a', MONDAY_NOON, false, null)).toBe(false);
   });
 
   it('does retry a failing nudge with growing, jittered delays and kill it after the last attempt', async () => {
@@ -104,18 +105,19 @@ describe('outbox delivery', () => {
     // The platform accepts 2 messages, then answers 429 (retry after 30 s) to the next 3 tries, and so on.
     const notifier = new RecordingNotifier((_, attempt) => (attempt % 5 >= 3 || attempt % 5 === 0 ? new NotifierError('429', { retryAfterMs: 30_000 }) : null));
     const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
+    const pauses = createPlatformPauses(db.sqlite);
     const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length;
     let now = MONDAY_NOON;
     const attemptsAtPause: number[] = [];
     for (let round = 0; round < 100; round++) {
       await runJob('deliver', now, deps);
-      const paused = deps.pausedUntil;
+      const paused = pauses.pausedUntil('console', now);
       if (!paused) break;
       expect(paused.getTime() - now.getTime()).toBeGreaterThanOrEqual(30_000);
       attemptsAtPause.push(notifier.attempts);
-      // Nothing is tried before Retry-After has passed, by this worker or any other.
-      expect(await runJob('deliver', new Date(paused.getTime() - 1), deps)).toEqual([]);
-      expect((await drain(new Date(now.getTime() + 30_000 - 1), deps.delivery))[0]!.claimed).toBe(0);
+      // Nothing is tried before Retry-After has passed, by this worker or a new one (the pause is stored).
+      const restarted: SchedulerDeps = { ...deps, delivery: deliveryDeps(db.sqlite, notifier) };
+      await runJob('deliver', new Date(paused.getTime() - 1), restarted);
       expect(notifier.attempts).toBe(attemptsAtPause.at(-1));
       now = paused;
     }
@@ -124,7 +126,7 @@ describe('outbox delivery', () => {
     expect(settled.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
     expect(settled.every((r) => r.attempts <= 1)).toBe(true);
     expect(new Set(notifier.sent.map((n) => n.dedupeKey)).size).toBe(notifier.sent.length);
-    // One 429 per pause: the worker stops the batch instead of hammering the platform.
+    // One 429 per pause: the rest of the platform's rows wait instead of hammering it.
     expect(attemptsAtPause.length).toBeGreaterThan(2);
     expect(notifier.attempts - notifier.sent.length).toBe(attemptsAtPause.length);
   });

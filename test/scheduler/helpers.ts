@@ -9,7 +9,11 @@ import type { DeliveryDeps, DeliveryReport } from '../../src/scheduler/delivery-
 import { deliverDue } from '../../src/scheduler/delivery-worker.js';
 import type { Locale } from '../../src/i18n/index.js';
 import type { DigestChartRenderer, WeeklyCounts } from '../../src/scheduler/digest-chart.js';
-import type { Notification, Notifier } from '../../src/scheduler/notifier.js';
+import type { Reply } from '../../src/commands/reply.js';
+import type { Platform } from '../../src/domain/platform.js';
+import type { MessageRef, Notification, Notifier } from '../../src/scheduler/notifier.js';
+import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
+import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
@@ -23,16 +27,29 @@ export async function demoDatabase(customers = 60, asOf = DEMO_ASOF) {
   return db;
 }
 
-/** Remembers every notification; `fail` may throw for a given one (the nth delivery attempt, 1-based). */
+/**
+ * Remembers every notification; `fail` may throw for a given one (the nth delivery attempt,
+ * 1-based). By default it stands in for an interactive console, which reaches every rep.
+ */
 export class RecordingNotifier implements Notifier {
   readonly sent: Notification[] = [];
+  readonly addresses: string[] = [];
+  readonly updates: { ref: MessageRef; reply: Reply }[] = [];
   attempts = 0;
-  constructor(private readonly fail?: (notification: Notification, attempt: number) => Error | null) {}
-  async deliver(notification: Notification): Promise<void> {
+  constructor(
+    private readonly fail?: (notification: Notification, attempt: number) => Error | null,
+    readonly platform: Platform = 'console',
+  ) {}
+  async deliver(address: string, notification: Notification): Promise<MessageRef | null> {
     this.attempts++;
     const error = this.fail?.(notification, this.attempts);
     if (error) throw error;
     this.sent.push(notification);
+    this.addresses.push(address);
+    return this.platform === 'console' ? null : { platform: this.platform, channel: `D-${address}`, messageId: `m${this.sent.length}` };
+  }
+  async update(ref: MessageRef, reply: Reply): Promise<void> {
+    this.updates.push({ ref, reply });
   }
 }
 
@@ -43,12 +60,14 @@ export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; locales:
   return { calls, locales, render: async (history, locale) => (calls.push(history), locales.push(locale), new Uint8Array([0x89, 0x50, 0x4e, 0x47])) };
 }
 
-export function deliveryDeps(sqlite: Sqlite, notifier: Notifier, renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
+export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
   return {
     outbox: createOutbox(sqlite),
+    recipientOf: createRecipientLookup(sqlite),
     render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart }),
-    notifier,
+    notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
+    pauses: createPlatformPauses(sqlite),
     retry: DEFAULT_RETRY_POLICY,
     random: seededRandom(7),
     newClaimToken: () => `test:${++claims}`,
@@ -56,13 +75,13 @@ export function deliveryDeps(sqlite: Sqlite, notifier: Notifier, renderChart: Di
   };
 }
 
-/** Delivers everything due at `now` (batch after batch) unless the platform pauses us. */
+/** Delivers everything due at `now`, batch after batch (rows of a paused platform wait for their time). */
 export async function drain(now: Date, deps: DeliveryDeps): Promise<DeliveryReport[]> {
   const reports: DeliveryReport[] = [];
   for (;;) {
     const report = await deliverDue(now, deps);
     reports.push(report);
-    if (report.claimed === 0 || report.pausedUntil) return reports;
+    if (report.claimed === 0) return reports;
   }
 }
 

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { createDispatcher, type Dispatch } from '../../src/commands/dispatcher.js';
+import type { App } from '../../src/commands/app.js';
+import { createDispatcher } from '../../src/commands/dispatcher.js';
 import { commands } from '../../src/commands/registry.js';
-import { createStorageServices } from '../../src/db/storage-services.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
-import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { createDigestService } from '../../src/scheduler/command-services.js';
+import { servicesFor } from '../commands/helpers.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { DEMO_ASOF, demoDatabase, recordingChart, writeSnapshots } from './helpers.js';
 
@@ -12,9 +13,9 @@ type Db = Awaited<ReturnType<typeof demoDatabase>>;
 
 describe('/digest and /rapport outbox', () => {
   let db: Db;
-  let dispatch: Dispatch;
+  let app: App;
   const chart = recordingChart();
-  const say = (userId: string, text: string) => dispatch({ platform: 'console', userId, text });
+  const say = (userId: string, text: string) => app.dispatch({ platform: 'console', userId, text });
 
   beforeAll(async () => {
     db = await demoDatabase(120);
@@ -22,14 +23,11 @@ describe('/digest and /rapport outbox', () => {
     writeSnapshots(db.sqlite, lastWeek, (id) => ({ lifecycle: 'active', tier: id % 2 ? 'A' : 'B' }));
     writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: id % 5 === 0 ? 'at_risk' : id % 5 === 1 ? 'lapsed' : 'active', tier: id % 3 ? 'A' : 'C' }));
     runPlanning(db.sqlite, DEMO_ASOF);
-    dispatch = createDispatcher({
+    const clock = new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000));
+    app = createDispatcher({
       commands,
-      services: {
-        ...createStorageServices(db),
-        digests: createDigestService(db.sqlite, chart.render),
-        outbox: createOutboxView(db.sqlite),
-      },
-      clock: new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000)),
+      services: { ...servicesFor(db, clock), digests: createDigestService(db.sqlite, chart.render) },
+      clock,
       logger: { error() {} } as never,
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
     });
@@ -42,8 +40,8 @@ describe('/digest and /rapport outbox', () => {
     expect(card).toMatchObject({ type: 'card', title: '每周流失简报 · 2027-W01', subtitle: '上海旗舰店 · 对比 2026-W53' });
     const teamCustomers = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = 1').all() as { id: number }[];
     const atRisk = teamCustomers.filter((c) => c.id % 5 === 0).length;
-    expect(card.type === 'card' && card.fields[0]).toMatchObject({ label: `新增流失风险 (${atRisk})` });
-    expect(card.type === 'card' && card.fields.find((f) => f.label === '层级变化')!.value).toMatch(/^A→C \d+ · B→A \d+ · B→C \d+$/);
+    expect(card.type === 'card' && card.sections[0]!.fields[0]).toMatchObject({ label: `新增流失风险 (${atRisk})` });
+    expect(card.type === 'card' && card.sections[0]!.fields.find((f) => f.label === '层级变化')!.value).toMatch(/^A→C \d+ · B→A \d+ · B→C \d+$/);
     expect(reply.blocks.find((b) => b.type === 'table')).toMatchObject({ columns: ['销售', '流失风险', '沉睡', '挽回成功', '已流失', '风险收入'] });
     expect(reply.blocks.at(-1)).toMatchObject({ type: 'image', fileName: 'churn-2027-W01.png' });
     expect(chart.calls.at(-1)).toEqual([

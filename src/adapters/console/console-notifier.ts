@@ -1,12 +1,16 @@
+import { renderText } from '../../commands/render-text.js';
 import type { Notifier } from '../../scheduler/notifier.js';
-import { renderText } from './render-text.js';
+import { withImagesSaved } from './saved-images.js';
 
-/** The console's side of the Notifier port: scheduled nudges are printed as they fire. */
-export function createConsoleNotifier(output: NodeJS.WritableStream): Notifier {
+/** The console's side of the Notifier port: scheduled nudges are printed as they fire (nothing to update later). */
+export function createConsoleNotifier(output: NodeJS.WritableStream, filesDir: string): Notifier {
   return {
-    async deliver({ recipient, reply }) {
+    platform: 'console',
+    async deliver(_address, { recipient, reply }) {
       const to = recipient.kind === 'rep' ? `DM to ${recipient.name}` : `#${recipient.name}`;
-      output.write(`\n── nudge · ${to} ──\n${renderText(reply)}\n\n`);
+      output.write(`\n── nudge · ${to} ──\n${renderText(withImagesSaved(reply, filesDir))}\n\n`);
+      return null;
     },
+    async update() {},
   };
 }

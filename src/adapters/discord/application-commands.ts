@@ -4,6 +4,7 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   type APIApplicationCommandBasicOption,
+  type APIApplicationCommandOptionChoice,
   type APIApplicationCommandOption,
   type APIApplicationCommandSubcommandOption,
   type LocalizationMap,
@@ -28,43 +29,21 @@ const NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
 const DISCORD_LOCALES: Record<Locale, 'en-US' | 'zh-CN'> = { en: 'en-US', 'zh-CN': 'zh-CN' };
 
-/** A Discord command path (`customer lookup`, `callback new`) and the core command it runs. */
-export interface CommandRoute {
-  command: string;
-  options: ReadonlyMap<string, OptionSpec>;
-}
-
 function discordPath(info: CommandInfo, all: readonly CommandInfo[]): string[] {
   const words = info.name.split(' ');
   const hasSubcommands = all.some((other) => other.name.startsWith(`${info.name} `));
   return words.length === 1 && hasSubcommands ? [words[0]!, BARE_SUBCOMMAND] : words;
 }
 
-/** Where each registered Discord command path leads in the core. */
-export function commandRoutes(commands: readonly CommandInfo[]): Map<string, CommandRoute> {
-  return new Map(
-    commands.map((info) => [discordPath(info, commands).join(' '), { command: info.name, options: new Map(info.options.map((o) => [o.name, o])) }]),
-  );
+/** The commands Discord offers: console-only ones (`rapport as`) are not registered. */
+function offeredOnDiscord(commands: readonly CommandInfo[]): CommandInfo[] {
+  return commands.filter((info) => !info.platforms || info.platforms.includes('discord'));
 }
 
-/**
- * Autocomplete answers that stand for an internal id (a customer or rep picked from the list)
- * travel as `id:<n>`, so the core gets the number back and not a name or external id that
- * happens to be all digits.
- */
-const ID_VALUE = /^id:(\d{1,15})$/;
-
-/** An autocomplete choice's value as Discord carries it, or null when it does not fit. */
-export function choiceValue(value: string | number): string | null {
-  const text = typeof value === 'number' ? `id:${value}` : value;
-  return text.length > 0 && text.length <= LIMITS.choiceValue ? text : null;
-}
-
-/** An option value from Discord as the core expects it: a picked customer or rep as its id. */
-export function optionValue(spec: OptionSpec | undefined, value: string | number | boolean): string | number | boolean {
-  if (typeof value !== 'string' || (spec?.type !== 'customer' && spec?.type !== 'rep')) return value;
-  const id = ID_VALUE.exec(value);
-  return id ? Number(id[1]) : value;
+/** Where each registered Discord command path (`callback new`) leads in the core (`callback`). */
+export function commandRoutes(all: readonly CommandInfo[]): Map<string, string> {
+  const commands = offeredOnDiscord(all);
+  return new Map(commands.map((info) => [discordPath(info, commands).join(' '), info.name]));
 }
 
 class Texts {
@@ -122,6 +101,15 @@ function optionType(spec: OptionSpec): ApplicationCommandOptionType {
   }
 }
 
+/** Choice names in both languages from the core's `choices.<value>` keys; the value itself where there is none. */
+function choiceList(spec: OptionSpec, prefix: string, texts: Texts): APIApplicationCommandOptionChoice[] {
+  return (spec.choices ?? []).map((value) => {
+    const found = texts.lookup(`${prefix}.options.${spec.name}.choices.${value}`);
+    const name = (locale: Locale) => cut(found[locale] || value, LIMITS.choiceName);
+    return { name: name('en'), name_localizations: { [DISCORD_LOCALES.en]: name('en'), [DISCORD_LOCALES['zh-CN']]: name('zh-CN') }, value };
+  });
+}
+
 function basicOption(spec: OptionSpec, info: CommandInfo, texts: Texts, localizedName: LocalizationMap): APIApplicationCommandBasicOption {
   const prefix = commandText(info.key, 'summary').replace(/\.summary$/, '');
   const choices = spec.type === 'choice' ? (spec.choices ?? []) : [];
@@ -131,12 +119,12 @@ function basicOption(spec: OptionSpec, info: CommandInfo, texts: Texts, localize
     type: optionType(spec),
     name: checkName(spec.name, `Option of "${info.name}"`),
     ...(Object.keys(localizedName).length > 0 ? { name_localizations: localizedName } : {}),
-    ...texts.description(`${prefix}.options.${spec.name}`, (locale) => texts.lookup(`discord.optionType.${spec.type}`)[locale]),
+    ...texts.description(`${prefix}.options.${spec.name}.description`, (locale) => texts.lookup(`discord.optionType.${spec.type}`)[locale]),
     required: spec.required === true,
     ...(spec.type === 'number' && spec.min !== undefined ? { min_value: spec.min } : {}),
     ...(spec.type === 'number' && spec.max !== undefined ? { max_value: spec.max } : {}),
     ...(spec.type === 'text' && spec.maxLength !== undefined ? { max_length: Math.min(spec.maxLength, LIMITS.stringOptionLength) } : {}),
-    ...(autocomplete ? { autocomplete: true } : choices.length > 0 ? { choices: choices.map((value) => ({ name: value, value })) } : {}),
+    ...(autocomplete ? { autocomplete: true } : choices.length > 0 ? { choices: choiceList(spec, prefix, texts) } : {}),
   };
   return option as APIApplicationCommandBasicOption;
 }
@@ -190,8 +178,9 @@ function children(node: Node, texts: Texts, depth: number): APIApplicationComman
  * options autocomplete, and names and descriptions come in en-US and zh-CN. Global commands
  * also work in DMs with the bot. Throws one line naming the declaration Discord would refuse.
  */
-export function applicationCommands(commands: readonly CommandInfo[], scope: 'global' | 'guild'): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+export function applicationCommands(all: readonly CommandInfo[], scope: 'global' | 'guild'): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
   const texts = new Texts();
+  const commands = offeredOnDiscord(all);
   const roots = new Map<string, Node>();
   for (const info of commands) {
     const path = discordPath(info, commands);

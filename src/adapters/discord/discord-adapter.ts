@@ -1,12 +1,11 @@
 import { Client, Events, GatewayCloseCodes, GatewayDispatchEvents, WebSocketShardEvents } from 'discord.js';
 import type { App } from '../../commands/app.js';
 import { systemClock, type Clock } from '../../clock.js';
-import { translator, type Locale } from '../../i18n/index.js';
+import type { Locale } from '../../i18n/index.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { HttpServer } from '../http-server.js';
 import { commandRoutes } from './application-commands.js';
-import type { GuildCheck, UploadEntry } from './core-additions.js';
 import { createRest, DiscordApi, restOptions } from './discord-api.js';
 import { createDiscordNotifier } from './discord-notifier.js';
 import { interactionsEndpoint, publicKeyFromHex } from './http-interactions.js';
@@ -35,16 +34,16 @@ export interface DiscordConfig {
 }
 
 export interface DiscordAdapterOptions {
-  app: App & Partial<UploadEntry>;
+  app: App;
   config: DiscordConfig;
   logger: Logger;
   /** The process's shared HTTP server; needed in HTTP interactions mode. */
   http?: HttpServer;
   clock?: Clock;
   /** Which guilds this installation serves (the core's team settings); default: every guild. */
-  guildAllowed?: GuildCheck;
-  /** The language of the adapter's own lines in nudges ("…and 3 more"). */
-  locale?: Locale;
+  guildAllowed?: (guildId: string) => Promise<boolean>;
+  /** The language of the adapter's own lines ("…and 3 more") where the reader's is unknown: an updated nudge. */
+  defaultLocale?: Locale;
   deferAfterMs?: number;
   uploadLimitBytes?: number;
 }
@@ -125,7 +124,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
 
   return {
     platform: 'discord',
-    notifier: createDiscordNotifier(api, translator(options.locale ?? 'en')),
+    notifier: createDiscordNotifier(api, options.defaultLocale ?? 'en'),
 
     async start() {
       if (client) return startGateway(client);

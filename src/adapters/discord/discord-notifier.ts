@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Reply } from '../../commands/reply.js';
-import type { Translate } from '../../i18n/index.js';
+import { translator, type Locale } from '../../i18n/index.js';
 import { NotifierError, type MessageRef, type Notification, type Notifier } from '../../scheduler/notifier.js';
 import { classifyFailure, type DiscordApi } from './discord-api.js';
 import { renderMessage } from './render-message.js';
@@ -29,7 +29,7 @@ async function translated<T>(work: () => Promise<T>): Promise<T> {
  * outlasts discord.js's own waiting becomes `retryAfterMs`; Missing Access, Unknown Channel,
  * Cannot send messages to this user, Missing Permissions (and a revoked token) are permanent.
  */
-export function createDiscordNotifier(api: DiscordApi, t: Translate): Notifier {
+export function createDiscordNotifier(api: DiscordApi, defaultLocale: Locale): Notifier {
   const dmChannels = new Map<string, string>();
 
   const channelFor = async (address: string, notification: Notification): Promise<string> => {
@@ -51,14 +51,15 @@ export function createDiscordNotifier(api: DiscordApi, t: Translate): Notifier {
       }
       return translated(async () => {
         const channel = await channelFor(address, notification);
-        const { body, files } = renderMessage(notification.reply, t);
+        const { body, files } = renderMessage(notification.reply, translator(notification.locale));
         const sent = await api.createMessage(channel, { ...body, nonce: nonceOf(notification.dedupeKey), enforce_nonce: true }, files);
         return { platform: 'discord', channel, messageId: sent.id };
       });
     },
 
     async update(ref: MessageRef, reply: Reply): Promise<void> {
-      const { body, files } = renderMessage(reply, t);
+      // The reader's language is not kept with the message; only the adapter's own "more" line uses it.
+      const { body, files } = renderMessage(reply, translator(defaultLocale));
       await translated(() => api.editMessage(ref.channel, ref.messageId, body, files));
     },
   };

@@ -8,14 +8,12 @@ import {
   type APIApplicationCommandOptionChoice,
   type APIInteractionResponse,
 } from 'discord.js';
-import type { App } from '../../commands/app.js';
+import type { App, Upload } from '../../commands/app.js';
 import type { Choice, OptionValues } from '../../commands/options.js';
 import { renderText } from '../../commands/render-text.js';
 import { reply as replies, type FormBlock, type Reply } from '../../commands/reply.js';
 import { translator, type Locale, type Translate } from '../../i18n/index.js';
 import type { Logger } from '../../logger.js';
-import { choiceValue, optionValue, type CommandRoute } from './application-commands.js';
-import type { GuildCheck, UploadEntry } from './core-additions.js';
 import type { DiscordApi } from './discord-api.js';
 import { cut, escapeText } from './discord-text.js';
 import { LIMITS } from './discord-limits.js';
@@ -41,11 +39,12 @@ export interface Responder {
 export type InteractionHandler = (payload: unknown, responder: Responder) => Promise<void>;
 
 export interface InteractionHandlerOptions {
-  app: App & Partial<UploadEntry>;
+  app: App;
   api: DiscordApi;
-  routes: ReadonlyMap<string, CommandRoute>;
+  /** Discord command path (`callback new`) → core command (`callback`). */
+  routes: ReadonlyMap<string, string>;
   logger: Logger;
-  guildAllowed: GuildCheck;
+  guildAllowed: (guildId: string) => Promise<boolean>;
   /** Discord drops an interaction not answered within 3 s: work still running after this is deferred. */
   deferAfterMs: number;
   uploadLimitBytes: number;
@@ -172,63 +171,62 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
   const ephemeralLine = (turn: Turn, text: string) =>
     turn.responder.respond({ type: InteractionResponseType.ChannelMessageWithSource, data: { content: escapeText(text), flags: MessageFlags.Ephemeral } }, []);
 
-  const upload = async (turn: Turn, command: string, values: OptionValues, option: string, attachment: AttachmentPayload): Promise<Reply> => {
-    const kind = typeof values.kind === 'string' ? values.kind : '<kind>';
-    const cli = `rapport import ${kind} ${attachment.filename}`;
-    if (!app.importUpload) return replies.error(turn.t('discord.upload.unavailable', { command: cli }));
-    const download = await downloadAttachment(attachment, options.uploadLimitBytes);
-    if (!download.ok && download.reason === 'too-large') {
-      return replies.error(
-        turn.t('discord.upload.tooLarge', { file: attachment.filename, size: formatSize(download.size), limit: formatSize(options.uploadLimitBytes), command: cli }),
+  /** An attached file, downloaded only when the core reads it (after its role check), within the size limit. */
+  const uploadOf = (turn: Turn, attachment: AttachmentPayload): Upload => ({
+    name: attachment.filename,
+    size: attachment.size,
+    async read() {
+      const download = await downloadAttachment(attachment, options.uploadLimitBytes);
+      if (download.ok) return download.bytes;
+      const file = attachment.filename;
+      throw new Error(
+        download.reason === 'too-large'
+          ? turn.t('discord.upload.tooLarge', { file, size: formatSize(download.size), limit: formatSize(options.uploadLimitBytes) })
+          : turn.t('discord.upload.failed', { file, reason: download.detail }),
       );
-    }
-    if (!download.ok) return replies.error(turn.t('discord.upload.failed', { file: attachment.filename, reason: download.detail }));
-    const file = { option, name: attachment.filename, contentType: download.contentType, bytes: download.bytes };
-    return app.importUpload({ platform: 'discord', userId: turn.userId, command, options: values, file });
-  };
+    },
+  });
 
   /** The core command and its option values for a slash command or its autocomplete. */
   const commandOf = (data: CommandData) => {
     const { path, leaves } = flatten(data.options);
     const discordPath = [data.name, ...path].join(' ');
-    const route = options.routes.get(discordPath);
-    return { command: route?.command ?? discordPath, route, leaves };
+    return { command: options.routes.get(discordPath) ?? discordPath, leaves };
   };
 
   const onCommand = async (turn: Turn): Promise<void> => {
     const data = commandDataSchema.safeParse(turn.interaction.data);
     if (!data.success) return ephemeralLine(turn, turn.t('discord.failed'));
-    const { command, route, leaves } = commandOf(data.data);
+    const { command, leaves } = commandOf(data.data);
     const values: OptionValues = {};
-    let file: { option: string; attachment: AttachmentPayload } | undefined;
+    const files: Record<string, Upload> = {};
     for (const leaf of leaves) {
       if (leaf.value === undefined) continue;
       if (leaf.type === ApplicationCommandOptionType.Attachment) {
         const attachment = data.data.resolved?.attachments?.[String(leaf.value)];
         if (!attachment) continue;
+        // The option names the file; the bytes come through `files`.
         values[leaf.name] = attachment.filename;
-        file = { option: leaf.name, attachment };
+        files[leaf.name] = uploadOf(turn, attachment);
         continue;
       }
-      values[leaf.name] = optionValue(route?.options.get(leaf.name), leaf.value);
+      values[leaf.name] = leaf.value;
     }
-    const work = file
-      ? upload(turn, command, values, file.option, file.attachment)
-      : app.dispatch({ platform: 'discord', userId: turn.userId, command, options: values });
-    await answer(turn, work, 'command', true);
+    const uploads = Object.keys(files).length > 0 ? { files } : {};
+    await answer(turn, app.dispatch({ platform: 'discord', userId: turn.userId, command, options: values, ...uploads }), 'command', true);
   };
 
   const onAutocomplete = async (turn: Turn): Promise<void> => {
     const data = commandDataSchema.safeParse(turn.interaction.data);
     const none = () => turn.responder.respond({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }, []);
     if (!data.success) return none();
-    const { command, route, leaves } = commandOf(data.data);
+    const { command, leaves } = commandOf(data.data);
     const focused = leaves.find((leaf) => leaf.focused);
     if (!focused) return none();
     const filled: OptionValues = {};
     for (const leaf of leaves) {
       if (leaf === focused || leaf.value === undefined || leaf.type === ApplicationCommandOptionType.Attachment) continue;
-      filled[leaf.name] = optionValue(route?.options.get(leaf.name), leaf.value);
+      filled[leaf.name] = leaf.value;
     }
     const asked = app
       .complete({ platform: 'discord', userId: turn.userId, command, option: focused.name, prefix: String(focused.value ?? ''), options: filled })
@@ -240,8 +238,8 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
     const found = await withinBudget(asked, options.deferAfterMs);
     const integer = focused.type === ApplicationCommandOptionType.Integer;
     const choices: APIApplicationCommandOptionChoice[] = (found === LATE ? [] : found).flatMap((choice) => {
-      const value = integer ? (typeof choice.value === 'number' ? choice.value : null) : choiceValue(choice.value);
-      if (value === null) return [];
+      const value = integer ? (typeof choice.value === 'number' ? choice.value : null) : String(choice.value);
+      if (value === null || value === '' || String(value).length > LIMITS.choiceValue) return [];
       const name = cut(choice.label, LIMITS.choiceName) || String(value);
       return [{ name, value } as APIApplicationCommandOptionChoice];
     });

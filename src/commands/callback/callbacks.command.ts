@@ -14,7 +14,8 @@ export const callbacksCommand = defineCommand({
   name: 'callbacks',
   key: 'callbacks',
   requires: 'rep',
-  args: z.object({ text: z.string() }),
+  options: [],
+  args: z.object({}),
   async run(_, ctx) {
     const { t } = ctx;
     const now = ctx.clock.now();
@@ -52,6 +53,11 @@ function section(title: string, entries: readonly CallbackEntry[], ctx: CommandC
         note: c.note ? ` · ${c.note}` : '',
         source: t(`callback.source.${c.source}`, { defaultValue: c.source }),
       }),
+      actions: [
+        ctx.button(t('buttons.done'), { command: 'callback done', options: { id: c.id } }, { style: 'primary' }),
+        ctx.button(t('buttons.snooze'), { command: 'callback snooze', options: { id: c.id } }),
+        ctx.button(t('buttons.reschedule'), { command: 'callback snooze', options: { id: c.id }, form: true }),
+      ],
     })),
   };
 }

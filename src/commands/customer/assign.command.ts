@@ -1,24 +1,25 @@
 import { z } from 'zod';
 import { mayManage } from '../../domain/actor.js';
 import { defineCommand } from '../command.js';
+import { customerRef, repRef } from '../option-schemas.js';
 import { reply } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
-
-const assignArgs = z
-  .object({ words: z.array(z.string()).min(1, 'customer.find.missing').min(2, 'customer.assign.missingRep') })
-  .transform(({ words }) => ({ who: words.slice(0, -1).join(' '), rep: words.at(-1)! }));
 
 export const customerAssignCommand = defineCommand({
   name: 'customer assign',
   key: 'customerAssign',
   requires: 'manager',
-  args: assignArgs,
+  options: [
+    { name: 'who', type: 'customer', required: true, typed: 'rest' },
+    { name: 'rep', type: 'rep', required: true },
+  ],
+  args: z.object({ who: customerRef('customer.find.missing'), rep: repRef('customer.assign.missingRep') }),
   async run({ who, rep: repQuery }, ctx) {
     const { t, actor } = ctx;
     const rep = await ctx.services.identities.findRep(repQuery);
     if (!rep) return reply.error(t('customer.assign.repNotFound', { rep: repQuery }));
     if (!mayManage(actor, rep)) return reply.error(t('customer.assign.outsideTeam'));
-    const found = await resolveCustomer(who, ctx, (externalId) => `/customer assign ${externalId} ${repQuery}`);
+    const found = await resolveCustomer(who, ctx, { command: 'customer assign', options: { rep: rep.id } });
     if (!found.ok) return found.reply;
     const customer = found.value;
     if (customer.ownerId === rep.id) return reply.text(t('customer.assign.already', { customer: customer.name, rep: rep.name }));

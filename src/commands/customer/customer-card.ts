@@ -7,71 +7,78 @@ import { addDays, localDateOf, atLocalTime } from '../../domain/schedule/local-t
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import type { CommandContext } from '../command.js';
 import type { CustomerCard, CustomerScore } from '../ports.js';
-import { reply, type Action, type Field, type Reply } from '../reply.js';
+import type { Action, Block, CardSection, Field, Reply } from '../reply.js';
 
 /** A birthday this close shows on the card (the brief: "birthday if it is close"). */
 export const BIRTHDAY_WINDOW_DAYS = 14;
 
-/** The full customer card: always private, it carries contact data. */
-export function renderCard(card: CustomerCard, ctx: CommandContext): Reply {
+/**
+ * The customer card. Private by default (it carries contact data); `channel` is the card a
+ * rep shares with the team: the same figures without phone and email.
+ */
+export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: Reply['visibility'] = 'private'): Reply {
   const { t, locale, currency } = ctx;
   const now = ctx.clock.now();
   const money = (minor: number) => formatMoney(minor, locale, currency);
-  const fields: Field[] = [{ label: t('customer.card.externalId'), value: card.externalId }];
+  const value: Field[] = [{ label: t('customer.card.externalId'), value: card.externalId }];
   const score = card.score;
   if (score) {
-    fields.push({ label: t('customer.card.tier'), value: t('customer.card.tierValue', { tier: t(`tier.${score.tier}`), band: label(ctx, 'valueBand', score.valueBand) }) });
+    value.push({ label: t('customer.card.tier'), value: t('customer.card.tierValue', { tier: t(`tier.${score.tier}`), band: label(ctx, 'valueBand', score.valueBand) }) });
     if (score.rScore !== null && score.fScore !== null && score.mScore !== null) {
-      fields.push({ label: t('customer.card.rfm'), value: t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore }) });
+      value.push({ label: t('customer.card.rfm'), value: t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore }) });
     }
-    fields.push({ label: t('customer.card.lifecycle'), value: label(ctx, 'lifecycle', score.lifecycle) });
-    if (score.churnRisk !== null) fields.push({ label: t('customer.card.churnRisk'), value: churnRisk(score, ctx) });
+    value.push({ label: t('customer.card.lifecycle'), value: label(ctx, 'lifecycle', score.lifecycle) });
+    if (score.churnRisk !== null) value.push({ label: t('customer.card.churnRisk'), value: churnRisk(score, ctx) });
     const expected = expectedValue(score, ctx);
-    if (expected) fields.push({ label: t('customer.card.expected'), value: expected });
+    if (expected) value.push({ label: t('customer.card.expected'), value: expected });
   } else {
-    fields.push({ label: t('customer.card.tier'), value: t('customer.card.notScored') });
+    value.push({ label: t('customer.card.tier'), value: t('customer.card.notScored') });
   }
-  fields.push(
+  const activity: Field[] = [
     { label: t('customer.card.lastPurchase'), value: lastPurchase(card, now, ctx) },
     { label: t('customer.card.lifetimeSpend'), value: money(card.lifetimeMinor) },
     { label: t('customer.card.orderCount'), value: formatNumber(card.orderCount, locale) },
-    { label: t('customer.card.owner'), value: card.ownerName ?? t('customer.card.unowned') },
+    card.ownerName
+      ? { label: t('customer.card.owner'), value: card.ownerName, mention: { name: card.ownerName, addresses: card.ownerAddresses } }
+      : { label: t('customer.card.owner'), value: t('customer.card.unowned') },
     { label: t('customer.card.nextCallback'), value: nextCallback(card, ctx) },
     { label: t('customer.card.lastInteraction'), value: lastInteraction(card, ctx) },
-  );
+  ];
   const birthday = birthdaySoon(card, now, ctx);
-  if (birthday) fields.push({ label: t('customer.card.birthday'), value: birthday });
-  if (card.tags.length > 0) fields.push({ label: t('customer.card.tags'), value: card.tags.join(', ') });
-  if (card.email) fields.push({ label: t('customer.card.email'), value: card.email });
-  if (card.phone) fields.push({ label: t('customer.card.phone'), value: card.phone });
-  return reply.private(
+  if (birthday) activity.push({ label: t('customer.card.birthday'), value: birthday });
+  if (card.tags.length > 0) activity.push({ label: t('customer.card.tags'), value: card.tags.join(', ') });
+  const contact: Field[] = [];
+  if (visibility === 'private' && card.email) contact.push({ label: t('customer.card.email'), value: card.email });
+  if (visibility === 'private' && card.phone) contact.push({ label: t('customer.card.phone'), value: card.phone });
+  const sections: CardSection[] = [{ fields: value }, { fields: activity }];
+  if (contact.length > 0) sections.push({ title: t('customer.card.contact'), fields: contact });
+  const blocks: Block[] = [
     {
       type: 'card',
       title: card.name,
-      subtitle: card.region ?? undefined,
-      fields,
-      footer: score ? t('customer.card.next', { action: nextStep(score, ctx) }) : undefined,
+      ...(card.region ? { subtitle: card.region } : {}),
+      sections,
+      ...(score ? { footer: t('customer.card.next', { action: nextStep(score, ctx) }) } : {}),
     },
-    { type: 'actions', actions: cardActions(card, ctx) },
-  );
+  ];
+  if (visibility === 'private') blocks.push({ type: 'actions', actions: cardActions(card, ctx) });
+  return { visibility, blocks };
 }
 
-/** Schedule and note for everyone who may see the card; reassigning for managers and admins. */
+/** Schedule, note and share for everyone who may see the card; reassigning for managers and admins. */
 function cardActions(card: CustomerCard, ctx: CommandContext): Action[] {
   const { t } = ctx;
+  const who = { options: { who: card.id }, display: { who: card.externalId } };
   const actions: Action[] = [
-    { label: t('buttons.schedule'), payload: { action: 'callback.schedule', customerId: card.id }, style: 'primary', command: scheduleCommand(card.externalId) },
-    { label: t('buttons.note'), payload: { action: 'customer.note', customerId: card.id }, command: noteCommand(card.externalId) },
+    ctx.button(t('buttons.schedule'), { command: 'callback', options: who.options }, { style: 'primary', display: who.display }),
+    ctx.button(t('buttons.note'), { command: 'customer note', options: who.options }, { display: who.display }),
   ];
   if (hasRole(ctx.actor, 'manager')) {
-    actions.push({ label: t('buttons.assign'), payload: { action: 'customer.assign', customerId: card.id }, command: assignCommand(card.externalId) });
+    actions.push(ctx.button(t('buttons.assign'), { command: 'customer assign', options: who.options }, { display: who.display }));
   }
+  actions.push(ctx.button(t('buttons.share'), { command: 'customer share', options: who.options }, { display: who.display }));
   return actions;
 }
-
-export const scheduleCommand = (externalId: string) => `/callback ${externalId} <when> [note]`;
-export const noteCommand = (externalId: string) => `/customer note ${externalId} <text>`;
-export const assignCommand = (externalId: string) => `/customer assign ${externalId} @rep`;
 
 /** A value the analytics engine wrote (lifecycle, band…), in words; an unknown value shows as it is rather than as a key. */
 export function label(ctx: CommandContext, group: 'lifecycle' | 'valueBand' | 'longTail', value: string): string {

@@ -2,38 +2,35 @@ import { z } from 'zod';
 import { UNTIMED_HOUR } from '../../domain/when.js';
 import { addDays, atLocalTime, localDateOf } from '../../domain/schedule/local-time.js';
 import { defineCommand } from '../command.js';
+import { customerRef, flag, MAX_NOTE_LENGTH, text, wholeNumber } from '../option-schemas.js';
 import { reply } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
 import { formatWhen } from './customer-card.js';
-
-const noteArgs = z
-  .object({
-    words: z.array(z.string()).min(1, 'customer.find.missing').min(2, 'customer.note.missingText'),
-    flags: z.object({
-      complaint: z.literal(true).optional(),
-      satisfaction: z.string('customer.note.badSatisfaction').regex(/^[1-5]$/, 'customer.note.badSatisfaction').transform(Number).optional(),
-    }),
-  })
-  .transform(({ words, flags }) => ({
-    who: words[0]!,
-    text: words.slice(1).join(' '),
-    complaint: flags.complaint === true,
-    satisfaction: flags.satisfaction ?? null,
-  }));
 
 export const customerNoteCommand = defineCommand({
   name: 'customer note',
   key: 'customerNote',
   requires: 'rep',
-  args: noteArgs,
+  options: [
+    { name: 'who', type: 'customer', required: true },
+    { name: 'text', type: 'text', required: true, typed: 'rest', multiline: true, maxLength: MAX_NOTE_LENGTH },
+    { name: 'complaint', type: 'boolean' },
+    { name: 'satisfaction', type: 'number', min: 1, max: 5, typed: 'flag' },
+  ],
+  args: z.object({
+    who: customerRef('customer.find.missing'),
+    text: text('customer.note.missingText'),
+    complaint: flag,
+    satisfaction: wholeNumber(1, 5, 'customer.note.badSatisfaction').optional(),
+  }),
   async run({ who, text, complaint, satisfaction }, ctx) {
     const { t, actor } = ctx;
-    const found = await resolveCustomer(who, ctx, (externalId) => `/customer note ${externalId} ${text}`);
+    const found = await resolveCustomer(who, ctx, { command: 'customer note', options: { text } });
     if (!found.ok) return found.reply;
     const customer = found.value;
     const now = ctx.clock.now();
     const interaction = await ctx.services.customers.addInteraction({
-      customerId: customer.id, repId: actor.repId, kind: complaint ? 'complaint' : 'note', at: now, text, satisfaction,
+      customerId: customer.id, repId: actor.repId, kind: complaint ? 'complaint' : 'note', at: now, text, satisfaction: satisfaction ?? null,
     });
     await ctx.audit(complaint ? 'customer.complaint' : 'customer.note', `customer:${customer.id}`, `interaction:${interaction.id}`);
     if (!complaint) return reply.text(t('customer.note.saved', { customer: customer.name }), 'success');

@@ -1,22 +1,11 @@
 import { z } from 'zod';
+import { CHAT_PLATFORMS, type ChatPlatform } from '../../domain/platform.js';
 import { defineCommand } from '../command.js';
-import type { ChatPlatform } from '../ports.js';
+import { choice, repRef } from '../option-schemas.js';
 import { reply } from '../reply.js';
 
 /** Slack user ids (U…, W… for Enterprise Grid) and Discord snowflakes; mentions (<@U…>, <@!123…>) are unwrapped. */
 const USER_ID: Record<ChatPlatform, RegExp> = { slack: /^[UW][A-Z0-9]{2,}$/, discord: /^\d{17,20}$/ };
-
-const linkArgs = z
-  .object({ words: z.array(z.string()).length(3) })
-  .transform(({ words }, issue) => {
-    const platform = words[0]!.toLowerCase();
-    if (platform !== 'slack' && platform !== 'discord') {
-      issue.addIssue({ code: 'custom', message: 'rapport.link.badPlatform' });
-      return z.NEVER;
-    }
-    const userId = words[1]!.replace(/^<@!?([^>|]+)(?:\|[^>]*)?>$/, '$1');
-    return { platform: platform as ChatPlatform, userId, rep: words[2]! };
-  });
 
 /**
  * Admins link a chat user to a rep (imports may carry the ids too). A user id belongs to one
@@ -26,8 +15,22 @@ export const rapportLinkCommand = defineCommand({
   name: 'rapport link',
   key: 'rapportLink',
   requires: 'admin',
-  args: linkArgs,
-  async run({ platform, userId, rep: repQuery }, ctx) {
+  options: [
+    { name: 'platform', type: 'choice', choices: CHAT_PLATFORMS, required: true },
+    { name: 'user', type: 'text', required: true, maxLength: 64 },
+    { name: 'rep', type: 'rep', required: true },
+  ],
+  args: z.object({
+    platform: choice(CHAT_PLATFORMS, 'rapport.link.badPlatform'),
+    user: z
+      .string('rapport.link.missingUser')
+      .trim()
+      .min(1, 'rapport.link.missingUser')
+      .max(64, 'rapport.link.missingUser')
+      .transform((user) => user.replace(/^<@!?([^>|]+)(?:\|[^>]*)?>$/, '$1')),
+    rep: repRef('rapport.link.missingRep'),
+  }),
+  async run({ platform, user: userId, rep: repQuery }, ctx) {
     const { t } = ctx;
     if (!USER_ID[platform].test(userId)) return reply.error(t('rapport.link.badUserId', { userId, platform }));
     const rep = await ctx.services.identities.findRep(repQuery);

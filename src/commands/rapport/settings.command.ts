@@ -2,11 +2,26 @@ import { z } from 'zod';
 import { MAX_CHECK_INS_PER_DAY, parseScheduleSettings } from '../../domain/schedule/schedule-settings.js';
 import { isTimeZone } from '../../domain/time-zone.js';
 import { isLocale } from '../../i18n/index.js';
+import { CHAT_PLATFORMS } from '../../domain/platform.js';
+import { choice } from '../option-schemas.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import type { TeamDirectory, TeamSettingsRow } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+/** 周一…周日, 星期一…星期日/天, 礼拜一…: the day is the last character. */
+const CHINESE_WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
+const SETTINGS = ['timezone', 'language', 'channel', 'cadence', 'checkins', 'digest', 'winback'] as const;
+
+/** A weekday 1–7 (Monday–Sunday) from a number, an English name or abbreviation, or a Chinese name. */
+function weekdayOf(text: string): number | null {
+  if (/^[1-7]$/.test(text)) return Number(text);
+  const english = WEEKDAYS.indexOf(text.slice(0, 3).toLowerCase());
+  if (english >= 0 && /^[a-z]+$/i.test(text)) return english + 1;
+  const chinese = /^(?:周|星期|礼拜)([一二三四五六日天])$/.exec(text);
+  if (chinese) return CHINESE_WEEKDAYS.indexOf(chinese[1] === '天' ? '日' : chinese[1]!) + 1;
+  return null;
+}
 const CHANNEL_ID = /^[A-Z0-9]{6,}$|^\d{17,20}$/;
 const MAX_DAYS = 3650;
 
@@ -31,7 +46,7 @@ function withSettings(team: TeamSettingsRow, edit: (settings: Record<string, unk
   return { settings: JSON.stringify(settings) };
 }
 
-function parseSetting(name: string, values: string[]): Parsed {
+function parseSetting(name: (typeof SETTINGS)[number], values: string[]): Parsed {
   const [a, b] = values;
   switch (name) {
     case 'timezone':
@@ -45,7 +60,7 @@ function parseSetting(name: string, values: string[]): Parsed {
       if (platform !== 'slack' && platform !== 'discord') return { error: 'rapport.settings.badPlatform' };
       const id = b?.replace(/^<#([^>|]+)(?:\|[^>]*)?>$/, '$1');
       if (!id || !CHANNEL_ID.test(id)) return { error: 'rapport.settings.badChannel' };
-      return { change: () => (platform === 'slack' ? { slackChannelId: id } : { discordChannelId: id }), describe: `${platform} channel ${id}` };
+      return { change: () => ({ channel: { platform, id } }), describe: `${platform} channel ${id}` };
     }
     case 'cadence': {
       const tier = a?.toUpperCase();
@@ -63,8 +78,8 @@ function parseSetting(name: string, values: string[]): Parsed {
       return { change: (team) => withSettings(team, (s) => (s.checkInsPerDay = n)), describe: `checkins ${n}` };
     }
     case 'digest': {
-      const weekday = /^[1-7]$/.test(a ?? '') ? Number(a) : WEEKDAYS.indexOf((a ?? '').slice(0, 3).toLowerCase()) + 1;
-      if (weekday < 1) return { error: 'rapport.settings.badWeekday' };
+      const weekday = weekdayOf(a ?? '');
+      if (weekday === null) return { error: 'rapport.settings.badWeekday' };
       const hour = Number(b);
       if (!Number.isInteger(hour) || hour < 0 || hour > 23 || b === undefined) return { error: 'rapport.settings.badHour' };
       return { change: (team) => withSettings(team, (s) => (s.digest = { weekday, hour })), describe: `digest ${weekday} ${hour}` };
@@ -74,8 +89,6 @@ function parseSetting(name: string, values: string[]): Parsed {
       if (n === null) return { error: 'rapport.settings.badDays' };
       return { change: (team) => withSettings(team, (s) => (s.winbackDays = n)), describe: `winback ${n}` };
     }
-    default:
-      return { error: 'rapport.settings.unknown', params: { setting: name } };
   }
 }
 
@@ -88,13 +101,22 @@ export const rapportSettingsCommand = defineCommand({
   name: 'rapport settings',
   key: 'rapportSettings',
   requires: 'admin',
-  args: z.object({ words: z.array(z.string()), flags: z.object({ team: z.string().optional() }) }),
-  async run({ words, flags }, ctx) {
+  options: [
+    { name: 'setting', type: 'choice', choices: SETTINGS },
+    { name: 'value', type: 'text', typed: 'rest', maxLength: 200 },
+    { name: 'team', type: 'text', typed: 'flag', maxLength: 200 },
+  ],
+  args: z.object({
+    setting: choice(SETTINGS, 'rapport.settings.unknownSetting').optional(),
+    value: z.string().trim().max(200).optional(),
+    team: z.string().trim().min(1).max(200).optional(),
+  }),
+  async run({ setting, value, team: teamQuery }, ctx) {
     const { t } = ctx;
-    const team = flags.team ? await ctx.services.teams.find(flags.team) : ctx.actor.teamId === null ? null : await ctx.services.teams.get(ctx.actor.teamId);
-    if (!team) return reply.error(flags.team ? t('rapport.settings.teamNotFound', { team: flags.team }) : t('rapport.settings.noTeam'));
-    if (words.length === 0) return show(team, ctx);
-    const parsed = parseSetting(words[0]!.toLowerCase(), words.slice(1));
+    const team = teamQuery ? await ctx.services.teams.find(teamQuery) : ctx.actor.teamId === null ? null : await ctx.services.teams.get(ctx.actor.teamId);
+    if (!team) return reply.error(teamQuery ? t('rapport.settings.teamNotFound', { team: teamQuery }) : t('rapport.settings.noTeam'));
+    if (setting === undefined) return show(team, ctx);
+    const parsed = parseSetting(setting, (value ?? '').split(/\s+/).filter(Boolean));
     if ('error' in parsed) return reply.error(t(parsed.error, parsed.params));
     await ctx.services.teams.update(team.id, parsed.change(team));
     await ctx.audit('team.settings', `team:${team.id}`, parsed.describe);
@@ -111,11 +133,10 @@ function show(team: TeamSettingsRow, ctx: CommandContext): Reply {
   return reply.private({
     type: 'card',
     title: t('rapport.settings.title', { team: team.name }),
-    fields: [
+    sections: [{ fields: [
       { label: t('rapport.settings.timeZone'), value: team.timeZone },
       { label: t('rapport.settings.language'), value: t(`language.${team.locale}`, { defaultValue: team.locale }) },
-      { label: t('rapport.settings.slackChannel'), value: team.slackChannelId ?? notSet },
-      { label: t('rapport.settings.discordChannel'), value: team.discordChannelId ?? notSet },
+      ...CHAT_PLATFORMS.map((platform) => ({ label: t('rapport.settings.channelOn', { platform: t(`platform.${platform}`) }), value: team.channels[platform] ?? notSet })),
       { label: t('rapport.settings.cadence'), value: t('rapport.settings.cadenceValue', schedule.cadenceDays) },
       { label: t('rapport.settings.checkIns'), value: t('rapport.settings.checkInsValue', { count: schedule.checkInsPerDay }) },
       {
@@ -123,6 +144,6 @@ function show(team: TeamSettingsRow, ctx: CommandContext): Reply {
         value: t('rapport.settings.digestValue', { weekday: t(`weekday.${schedule.digest.weekday}`), hour: String(schedule.digest.hour).padStart(2, '0') }),
       },
       { label: t('rapport.settings.winback'), value: t('rapport.settings.days', { count: schedule.winbackDays }) },
-    ],
+    ] }],
   });
 }

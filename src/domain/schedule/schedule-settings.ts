@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_CADENCE_DAYS, DEFAULT_CHECK_INS_PER_DAY, type Tier } from './cadence.js';
+import type { Tier } from '../tier.js';
+import { DEFAULT_CADENCE_DAYS, DEFAULT_CHECK_INS_PER_DAY } from './cadence.js';
 import { DEFAULT_DIGEST_TIME, type DigestTime } from './digest-slot.js';
 import { DEFAULT_WINBACK_DAYS } from './winback.js';
 

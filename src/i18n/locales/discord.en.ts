@@ -4,9 +4,8 @@ export const discordEn = {
   guildNotSetUp: 'Rapport is not set up for this server (id {{guildId}}). Ask your Rapport admin to add it.',
   failed: 'Something went wrong on our side while answering. It has been logged; please try again.',
   upload: {
-    tooLarge: '{{file}} is {{size}}; files up to {{limit}} can be imported from chat. Import it on the server instead: {{command}}',
+    tooLarge: '{{file}} is {{size}}; chat takes files up to {{limit}}.',
     failed: 'I could not download {{file}} from Discord ({{reason}}). Please upload it again.',
-    unavailable: 'Importing an uploaded file is not available here. Import it on the server instead: {{command}}',
   },
   /** Descriptions of options whose command declares none, by option type (Discord requires one). */
   optionType: {

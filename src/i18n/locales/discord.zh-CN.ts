@@ -5,9 +5,8 @@ export const discordZhCN: typeof discordEn = {
   guildNotSetUp: 'Rapport 尚未为这个服务器（ID {{guildId}}）开通。请联系你的 Rapport 管理员添加。',
   failed: '回复时我们这边出了问题，已记录日志，请稍后重试。',
   upload: {
-    tooLarge: '{{file}} 大小为 {{size}}；聊天中只能导入不超过 {{limit}} 的文件。请在服务器上导入：{{command}}',
+    tooLarge: '{{file}} 大小为 {{size}}；聊天中只能接收不超过 {{limit}} 的文件。',
     failed: '无法从 Discord 下载 {{file}}（{{reason}}）。请重新上传。',
-    unavailable: '这里暂不支持导入上传的文件。请在服务器上导入：{{command}}',
   },
   optionType: {
     text: '文本',

@@ -1,16 +1,8 @@
 /** Texts of scheduled nudges (agenda, callbacks, birthdays, win-backs, digest). */
 export const schedulerEn = {
   commands: {
-    digest: {
-      summary: 'Get the weekly churn digest for your team now.',
-      usage: '/digest',
-      example: '/digest',
-    },
-    rapportOutbox: {
-      summary: 'Admins: see scheduled nudges that are pending or failed for good.',
-      usage: '/rapport outbox',
-      example: '/rapport outbox',
-    },
+    digest: { title: 'Churn digest', summary: 'Get the weekly churn digest for your team now.', example: '/digest', options: {} },
+    rapportOutbox: { title: 'Outbox', summary: 'Admins: see scheduled nudges that are pending or failed for good.', example: '/rapport outbox', options: {} },
   },
   late: 'Sent late: this was due {{when}} while Rapport was offline.',
   more: '…and {{count}} more',
@@ -33,6 +25,7 @@ export const schedulerEn = {
     due: 'Due',
     note: 'Note',
     noNote: 'no note',
+    closed: 'Callback #{{id}} with {{customer}}: {{status}}.',
   },
   birthday: {
     title: 'Birthday today: {{customer}}',
@@ -106,5 +99,6 @@ export const schedulerEn = {
     status: 'Status',
     attempts: 'Attempts',
     error: 'Last error',
+    statuses: { pending: 'pending', claimed: 'sending', sent: 'sent', dead: 'dead', skipped: 'skipped' },
   },
 };

@@ -2,16 +2,8 @@ import type { schedulerEn } from './scheduler.en.js';
 
 export const schedulerZhCN: typeof schedulerEn = {
   commands: {
-    digest: {
-      summary: '立即获取本团队的每周流失简报。',
-      usage: '/digest',
-      example: '/digest',
-    },
-    rapportOutbox: {
-      summary: '管理员：查看待发送或已彻底失败的提醒。',
-      usage: '/rapport outbox',
-      example: '/rapport outbox',
-    },
+    digest: { title: '流失简报', summary: '立即获取本团队的每周流失简报。', example: '/digest', options: {} },
+    rapportOutbox: { title: '发件箱', summary: '管理员：查看待发送或已彻底失败的提醒。', example: '/rapport outbox', options: {} },
   },
   late: '延迟送达：本应在 {{when}} 发送，当时 Rapport 不在线。',
   more: '……另有 {{count}} 项',
@@ -34,6 +26,7 @@ export const schedulerZhCN: typeof schedulerEn = {
     due: '时间',
     note: '备注',
     noNote: '无备注',
+    closed: '与{{customer}}的回访 #{{id}}：{{status}}。',
   },
   birthday: {
     title: '今天生日：{{customer}}',
@@ -107,5 +100,6 @@ export const schedulerZhCN: typeof schedulerEn = {
     status: '状态',
     attempts: '尝试次数',
     error: '最后错误',
+    statuses: { pending: '待发送', claimed: '发送中', sent: '已发送', dead: '已失败', skipped: '已跳过' },
   },
 };

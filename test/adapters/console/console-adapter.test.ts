@@ -1,28 +1,35 @@
+import fs from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConsole } from '../../../src/adapters/console/console-adapter.js';
-import { renderText } from '../../../src/adapters/console/render-text.js';
+import { createConsoleAdapter } from '../../../src/adapters/console/console-adapter.js';
+import { renderText } from '../../../src/commands/render-text.js';
 import { createDispatcher } from '../../../src/commands/dispatcher.js';
 import { commands } from '../../../src/commands/registry.js';
-import { ADMIN, commandHarness, servicesFor, type CommandHarness } from '../../commands/helpers.js';
+import { ADMIN, commandHarness, LI_NA, LIU_YANG, servicesFor, type CommandHarness } from '../../commands/helpers.js';
+import { tempDir } from '../../helpers/temp-database.js';
 
 let h: CommandHarness;
+const files = tempDir('rapport-console-files-');
 beforeAll(async () => {
   h = await commandHarness();
 });
-afterAll(async () => h.cleanup());
+afterAll(async () => {
+  await h.cleanup();
+  files.cleanup();
+});
 
 async function converse(userId: string, lines: string[]): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let written = '';
   output.on('data', (chunk) => (written += String(chunk)));
-  const dispatch = createDispatcher({
+  const app = createDispatcher({
     commands, services: servicesFor(h.db), clock: h.clock, logger: { error() {} }, defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
   });
-  const done = runConsole({ dispatch, input, output, userId, interactive: false });
+  const console = createConsoleAdapter({ app, input, output, userId, interactive: false, filesDir: files.dir });
+  await console.start();
   input.end(`${lines.join('\n')}\n`);
-  await done;
+  await console.finished;
   return written;
 }
 
@@ -38,8 +45,29 @@ describe('the console adapter', () => {
   it('does render card buttons as the commands a console user can type', async () => {
     const out = await converse(ADMIN, ['/customer lookup C000001']);
     expect(out).toContain('→ Schedule callback: /callback C000001 <when> [note]');
-    expect(out).toContain('→ Log note: /customer note C000001 <text>');
-    expect(out).toContain('→ Reassign: /customer assign C000001 @rep');
+    expect(out).toContain('→ Log note: /customer note C000001 <text> [--complaint] [--satisfaction <1-5>]');
+    expect(out).toContain('→ Reassign: /customer assign C000001 <@rep>');
+    expect(out).toContain('→ Share to channel: /customer share C000001');
+  });
+
+  it('does render per-item buttons and forms as the commands to type', async () => {
+    const out = await converse(LIU_YANG, ['/callback C000004 tomorrow 5pm', '/callbacks']);
+    const id = /#(\d+)/.exec(out)![1];
+    expect(out).toContain(`→ 完成: /callback done ${id}`);
+    expect(out).toContain(`→ 推迟 1 天: /callback snooze ${id}`);
+    expect(out).toContain(`→ 改约: /callback snooze ${id} [时间]`);
+    const form = renderText({
+      visibility: 'private',
+      blocks: [{ type: 'form', title: 'Log a note', submitLabel: 'Save', invocation: { command: 'customer note', options: { who: 1 } }, fields: [], typed: '/customer note C000001 <text>' }],
+    });
+    expect(form).toBe('Log a note: /customer note C000001 <text>');
+  });
+
+  it('does write the digest chart to a file and print its path', async () => {
+    const out = await converse(LI_NA, ['/digest']);
+    const shown = /\[[^\]]+: ([^\]]+\.png)\]/.exec(out);
+    expect(shown?.[1]).toMatch(new RegExp(`^${files.dir}/churn-\\d{4}-W\\d{2}\\.png$`));
+    expect(fs.existsSync(shown![1]!)).toBe(true);
   });
 
   it('does render an error reply as one marked line', () => {

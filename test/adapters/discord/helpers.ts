@@ -1,9 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import type { ActionInput, App, CommandInfo, CompleteInput, DispatchInput, FormInput } from '../../../src/commands/app.js';
+import type { ActionInput, App, CommandInfo, CompleteInput, DispatchInput, FormInput, LinkByEmailResult, Requester } from '../../../src/commands/app.js';
 import type { Choice } from '../../../src/commands/options.js';
 import { reply, type Reply } from '../../../src/commands/reply.js';
-import type { UploadEntry, UploadInput } from '../../../src/adapters/discord/core-additions.js';
 import { createDiscordAdapter, type DiscordAdapterOptions } from '../../../src/adapters/discord/discord-adapter.js';
 import type { Logger } from '../../../src/logger.js';
 import type { FakeDiscord } from '../../fakes/discord/fake-discord.js';
@@ -77,18 +76,16 @@ export type Call =
   | { method: 'dispatch'; input: DispatchInput }
   | { method: 'handleAction'; input: ActionInput }
   | { method: 'submitForm'; input: FormInput }
-  | { method: 'complete'; input: CompleteInput }
-  | { method: 'importUpload'; input: UploadInput };
+  | { method: 'complete'; input: CompleteInput };
 
 /** A stand-in core: records every call and answers with what the test set (default: a short text). */
-export class FakeApp implements App, UploadEntry {
+export class FakeApp implements App {
   readonly calls: Call[] = [];
   readonly commands = COMMANDS;
   onDispatch: (input: DispatchInput) => Promise<Reply> = async () => reply.text('ok');
   onAction: (input: ActionInput) => Promise<Reply> = async () => reply.text('pressed');
   onForm: (input: FormInput) => Promise<Reply> = async () => reply.text('submitted');
   onComplete: (input: CompleteInput) => Promise<Choice[]> = async () => [];
-  onUpload: (input: UploadInput) => Promise<Reply> = async () => reply.text('imported');
 
   dispatch(input: DispatchInput): Promise<Reply> {
     this.calls.push({ method: 'dispatch', input });
@@ -106,9 +103,11 @@ export class FakeApp implements App, UploadEntry {
     this.calls.push({ method: 'complete', input });
     return this.onComplete(input);
   }
-  importUpload(input: UploadInput): Promise<Reply> {
-    this.calls.push({ method: 'importUpload', input });
-    return this.onUpload(input);
+  async home(_requester: Requester): Promise<Reply> {
+    return reply.text('home');
+  }
+  async linkByEmail(): Promise<LinkByEmailResult> {
+    return 'no-rep-with-email';
   }
 }
 

@@ -103,12 +103,12 @@ describe('Discord interactions through the gateway', () => {
     expect(callback.body.data.flags).toBeUndefined();
   });
 
-  it('does run the bare command of a group as its `new` subcommand, with a picked customer as its id', async () => {
+  it('does run the bare command of a group as its `new` subcommand, with a picked customer as the core named it', async () => {
     await start();
-    await interact(fake, chatInput('callback new', { who: 'id:42', when: 'tomorrow 10am', note: 'refill' }));
+    await interact(fake, chatInput('callback new', { who: '#42', when: 'tomorrow 10am', note: 'refill' }));
     expect(app.calls[0]).toEqual({
       method: 'dispatch',
-      input: { platform: 'discord', userId: ZHANG, command: 'callback', options: { who: 42, when: 'tomorrow 10am', note: 'refill' } },
+      input: { platform: 'discord', userId: ZHANG, command: 'callback', options: { who: '#42', when: 'tomorrow 10am', note: 'refill' } },
     });
   });
 
@@ -132,8 +132,8 @@ describe('Discord interactions through the gateway', () => {
     expect(edit.headers.authorization).toBeUndefined();
   });
 
-  it('does offer at most 25 autocomplete choices, picked ones as ids, when the core suggests more', async () => {
-    app.onComplete = async () => Array.from({ length: 40 }, (_, i) => ({ label: `王芳 ${i} (C${i})`, value: i + 1 }));
+  it('does offer at most 25 autocomplete choices, with the values the core gave, when the core suggests more', async () => {
+    app.onComplete = async () => Array.from({ length: 40 }, (_, i) => ({ label: `王芳 ${i} (C${i})`, value: `#${i + 1}` }));
     await start();
     const callback = await interact(fake, autocomplete('customer lookup', 'who', { who: '王' }));
     expect(app.calls).toEqual([
@@ -141,7 +141,7 @@ describe('Discord interactions through the gateway', () => {
     ]);
     expect(callback.body.type).toBe(8);
     expect(callback.body.data.choices).toHaveLength(25);
-    expect(callback.body.data.choices[0]).toEqual({ name: '王芳 0 (C0)', value: 'id:1' });
+    expect(callback.body.data.choices[0]).toEqual({ name: '王芳 0 (C0)', value: '#1' });
   });
 
   it('does pass the options filled so far to autocomplete and answer with no choices when the core is too slow', async () => {
@@ -288,41 +288,50 @@ describe('Discord interactions through the gateway', () => {
     expect(callback.body).toMatchObject({ type: 4, data: { content: '没有待办回访', flags: 64 } });
   });
 
-  it('does import an uploaded CSV through the core when a manager attaches one', async () => {
+  it('does hand an attached CSV to the core as an upload read only when the core asks', async () => {
     const csv = Buffer.from('external_id,name\nC1,王芳\n');
     const url = fake.hostFile('customers.csv', csv);
+    let read: Uint8Array | undefined;
+    app.onDispatch = async (input) => {
+      expect(fake.matching({ method: 'GET', path: /customers\.csv/ })).toEqual([]);
+      read = await input.files!.file!.read();
+      return reply.text('imported');
+    };
     await start();
     const callback = await interact(
       fake,
       chatInput('customer import', { kind: 'customers', file: { attachment: { filename: 'customers.csv', size: csv.length, url, content_type: 'text/csv' } }, dry_run: true }),
     );
     expect(app.calls).toHaveLength(1);
-    const call = app.calls[0]!;
-    if (call.method !== 'importUpload') throw new Error(`expected importUpload, got ${call.method}`);
-    expect(call.input).toMatchObject({ command: 'customer import', options: { kind: 'customers', file: 'customers.csv', dry_run: true }, file: { option: 'file', name: 'customers.csv' } });
-    expect(Buffer.from(call.input.file.bytes).equals(csv)).toBe(true);
+    expect(app.calls[0]).toMatchObject({ method: 'dispatch', input: { command: 'customer import', options: { kind: 'customers', file: 'customers.csv', dry_run: true } } });
+    expect(Buffer.from(read!).equals(csv)).toBe(true);
     expect(callback.body).toMatchObject({ type: 4, data: { content: 'imported' } });
   });
 
-  it('does refuse an upload over the limit with one line naming sizes and the command line to use', async () => {
+  it('does refuse to read an upload over the limit with one line naming the sizes', async () => {
     const url = fake.hostFile('orders.csv', Buffer.alloc(300, 'x'));
+    const errors: string[] = [];
+    app.onDispatch = async (input) => {
+      await input.files!.file!.read().catch((error: Error) => errors.push(error.message));
+      return reply.text('read');
+    };
     await start({ uploadLimitBytes: 100 });
-    const declaredBig = await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 2_500_000, url } } }));
-    expect(declaredBig.body.data.content).toBe(
-      '⚠️ orders.csv is 2.4 MB; files up to 1 KB can be imported from chat. Import it on the server instead: rapport import orders orders.csv',
-    );
+    await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 2_500_000, url } } }));
     // Discord said 50 bytes, but more arrives: the download stops at the limit.
-    const understated = await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 50, url } } }));
-    expect(understated.body.data.content).toMatch(/^⚠️ orders\.csv is 1 KB; files up to 1 KB/);
-    expect(app.calls).toEqual([]);
+    await interact(fake, chatInput('customer import', { kind: 'orders', file: { attachment: { filename: 'orders.csv', size: 50, url } } }));
+    expect(errors).toEqual(['orders.csv is 2.4 MB; chat takes files up to 1 KB.', 'orders.csv is 1 KB; chat takes files up to 1 KB.']);
   });
 
   it('does say the download failed, and ask for the file again, when the CDN does not serve it', async () => {
+    const errors: string[] = [];
+    app.onDispatch = async (input) => {
+      await input.files!.file!.read().catch((error: Error) => errors.push(error.message));
+      return reply.text('read');
+    };
     await start();
     const gone = fake.hostFile('customers.csv', Buffer.from('x')).replace('/attachments/', '/attachments/gone-');
-    const callback = await interact(fake, chatInput('customer import', { kind: 'customers', file: { attachment: { filename: 'customers.csv', size: 1, url: gone } } }));
-    expect(callback.body.data.content).toBe('⚠️ I could not download customers.csv from Discord (HTTP 404). Please upload it again.');
-    expect(app.calls).toEqual([]);
+    await interact(fake, chatInput('customer import', { kind: 'customers', file: { attachment: { filename: 'customers.csv', size: 1, url: gone } } }));
+    expect(errors).toEqual(['I could not download customers.csv from Discord (HTTP 404). Please upload it again.']);
   });
 
   it('does pass unknown commands, forged buttons, oversize options and unknown users to the core without failing', async () => {

@@ -36,6 +36,7 @@ function toRep(reply: Reply, dedupeKey = 'agenda:7:2026-12-01'): Notification {
     kind: 'agenda',
     late: false,
     nudgeId: 3,
+    locale: 'en',
   };
 }
 
@@ -47,6 +48,7 @@ function toTeam(reply: Reply): Notification {
     kind: 'team-birthdays',
     late: true,
     nudgeId: 4,
+    locale: 'en',
   };
 }
 

@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import { formatDateTime, formatNumber } from '../i18n/index.js';
-import { defineCommand } from './command.js';
-import { reply } from './reply.js';
-
-export type OutboxStatus = 'pending' | 'claimed' | 'sent' | 'dead' | 'skipped';
-
-/** What admins may see of the scheduler's outbox. */
-export interface OutboxView {
-  counts(): Promise<Record<OutboxStatus, number>>;
-  /** Pending and dead nudges, oldest first. */
-  attention(limit: number): Promise<{ id: number; kind: string; dueAt: Date; status: OutboxStatus; attempts: number; lastError: string | null }[]>;
-}
+import { formatDateTime, formatNumber } from '../../i18n/index.js';
+import { defineCommand } from '../command.js';
+import { reply } from '../reply.js';
 
 const LISTED = 20;
 const ERROR_WIDTH = 60;
@@ -19,7 +10,8 @@ export const rapportOutboxCommand = defineCommand({
   name: 'rapport outbox',
   key: 'scheduler.commands.rapportOutbox',
   requires: 'admin',
-  args: z.object({ text: z.string() }),
+  options: [],
+  args: z.object({}),
   async run(_, { services, t, locale, timeZone }) {
     const counts = await services.outbox.counts();
     const rows = await services.outbox.attention(LISTED);
@@ -35,7 +27,7 @@ export const rapportOutboxCommand = defineCommand({
         title: t('scheduler.outbox.listTitle'),
         columns: ['id', 'kind', 'due', 'status', 'attempts', 'error'].map((c) => t(`scheduler.outbox.${c}`)),
         rows: rows.map((r) => [
-          String(r.id), r.kind, formatDateTime(r.dueAt, locale, timeZone), r.status, n(r.attempts), (r.lastError ?? '').slice(0, ERROR_WIDTH),
+          String(r.id), r.kind, formatDateTime(r.dueAt, locale, timeZone), t(`scheduler.outbox.statuses.${r.status}`), n(r.attempts), (r.lastError ?? '').slice(0, ERROR_WIDTH),
         ]),
       },
     );

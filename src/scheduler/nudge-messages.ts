@@ -1,0 +1,48 @@
+import type { NudgeMessages } from '../commands/ports.js';
+import type { Clock } from '../clock.js';
+import { DAY_MS } from '../domain/calendar.js';
+import type { Platform } from '../domain/platform.js';
+import type { Logger } from '../logger.js';
+import type { Notifier } from './notifier.js';
+import type { NudgeRenderer } from './nudge-renderer.js';
+import type { Outbox } from './outbox.js';
+
+/**
+ * Keeps sent nudges current: a button on a nudge redraws the message it was on, and a
+ * callback done or moved by any path (a button elsewhere, a typed command) updates its ping
+ * and today's agenda where the platform posted them (the reference stored on the nudge).
+ */
+export function createNudgeMessages(deps: {
+  outbox: Outbox;
+  render: NudgeRenderer;
+  notifiers: ReadonlyMap<Platform, Notifier>;
+  clock: Clock;
+  logger: Pick<Logger, 'warn'>;
+}): NudgeMessages {
+  return {
+    async redraw(nudgeId, actor) {
+      const row = deps.outbox.get(nudgeId);
+      if (!row || row.status !== 'sent') return null;
+      // Only the message's own reader: the rep it was sent to, or a member of the team whose channel has it.
+      const reader = row.targetKind === 'rep' ? row.targetId === actor.repId : row.targetId === actor.teamId;
+      if (!reader) return null;
+      const prepared = await deps.render(row, deps.clock.now(), false, 'redraw');
+      return prepared.action === 'send' ? prepared.notification.reply : null;
+    },
+
+    async callbackChanged(callbackId) {
+      const now = deps.clock.now();
+      for (const row of deps.outbox.messagesShowingCallback(callbackId, new Date(now.getTime() - DAY_MS))) {
+        const notifier = deps.notifiers.get(row.messagePlatform as Platform);
+        if (!notifier || !row.messageChannel || !row.messageId) continue;
+        const prepared = await deps.render(row, now, false, 'redraw');
+        if (prepared.action !== 'send') continue;
+        const ref = { platform: notifier.platform, channel: row.messageChannel, messageId: row.messageId };
+        // The change itself is saved; a message that cannot be updated (deleted, archived) stays as it was.
+        await notifier.update(ref, prepared.notification.reply).catch((error: unknown) =>
+          deps.logger.warn({ err: error, nudge: row.id }, 'could not update a sent message'),
+        );
+      }
+    },
+  };
+}
