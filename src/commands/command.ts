@@ -5,7 +5,6 @@ import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
 import type { Platform } from '../domain/platform.js';
 import type { Invocation, OptionSpec, OptionValues } from './options.js';
-import type { ParsedText } from './typed-text.js';
 import type { Services } from './ports.js';
 import type { CommandAction, Reply } from './reply.js';
 
@@ -17,6 +16,9 @@ export type CommandKey =
 export function commandText(key: CommandKey, field: 'summary' | 'example' | 'title'): string {
   return key.includes('.') ? `${key}.${field}` : `commands.${key}.${field}`;
 }
+
+/** Typed text read into option values, or the i18n key of what is wrong (`usage: false`: a value problem, no usage line needed). */
+export type ParsedText = { ok: true; values: OptionValues } | { ok: false; error: string; params?: Record<string, string>; usage?: false };
 
 /** What the conversation an asker types in can do beyond replying (the console can switch who it speaks as). */
 export interface Session {

@@ -1,5 +1,5 @@
 import type { Translate } from '../i18n/index.js';
-import type { AnyCommand, CommandKey } from './command.js';
+import type { AnyCommand, CommandKey, ParsedText } from './command.js';
 import type { OptionSpec, OptionValue, OptionValues } from './options.js';
 
 /** Longest command line accepted (characters, after normalising). */
@@ -78,8 +78,6 @@ export function optionText(key: CommandKey, option: string, field: 'label' | 'de
   return `${key.includes('.') ? key : `commands.${key}`}.options.${option}.${field}`;
 }
 
-/** Typed text read into option values, or the i18n key of what is wrong (`usage: false`: a value problem, no usage line needed). */
-export type ParsedText = { ok: true; values: OptionValues } | { ok: false; error: string; params?: Record<string, string>; usage?: false };
 
 /**
  * Reads a typed line (after the command name) into option values by the command's

@@ -1,7 +1,7 @@
 import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, UNSCORED_TIER } from '../domain/schedule/cadence.js';
 import { TIERS, type Tier } from '../domain/tier.js';
 import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
-import type { Sqlite } from './database.js';
+import type { Sqlite } from './sqlite.js';
 
 /** Which customers a refresh recomputes. */
 export type CheckInScope =

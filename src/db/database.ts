@@ -4,8 +4,9 @@ import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
 import { PrismaClient } from '../generated/prisma/client.js';
 import { migrate, type MigrationReport } from './migrate.js';
+import type { Sqlite } from './sqlite.js';
 
-export type Sqlite = BetterSqlite3.Database;
+export type { Sqlite } from './sqlite.js';
 
 /**
  * One open database: Prisma for ordinary reads and writes, and the raw better-sqlite3

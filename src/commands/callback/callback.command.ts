@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { parseWhen } from '../../domain/when.js';
-import { defineCommand, type CommandContext } from '../command.js';
+import { defineCommand, type CommandContext, type ParsedText } from '../command.js';
 import { resolveCustomer } from '../customer/customer-argument.js';
 import { formatWhen } from '../customer/customer-card.js';
 import { customerRef, MAX_NOTE_LENGTH, text, timeRef, wholeNumber, type TimeRef } from '../option-schemas.js';
 import type { OptionSpec } from '../options.js';
 import { reply, type Reply } from '../reply.js';
-import { tokenize, type ParsedText } from '../typed-text.js';
+import { tokenize } from '../typed-text.js';
 import { cancelCallback, completeCallback, snoozeCallback } from './callback-operations.js';
 
 /** Ready-made answers a form offers for a callback time (phrases parseWhen reads in any language). */
