@@ -65,7 +65,10 @@ export interface Config {
   port: number;
   platforms: Platform[];
   slack?: { botToken: string; signingSecret: string };
-  /** `publicKey` set: HTTP interactions mode (no gateway); `guildId`: where `discord:register` puts commands by default. */
+  /**
+   * `publicKey` set: HTTP interactions mode (no gateway). `guildId`: a server always served
+   * (beside those teams list) and where `discord:register` puts commands by default.
+   */
   discord?: { botToken: string; applicationId: string; guildId?: string; apiUrl?: string; publicKey?: string };
 }
 

@@ -8,6 +8,8 @@ import { customerNoteCommand } from './customer/note.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
+import { rapportClaimCommand } from './rapport/claim.command.js';
+import { rapportInviteCommand } from './rapport/invite.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
@@ -34,6 +36,8 @@ export const commands: readonly AnyCommand[] = [
   rapportPrefsCommand,
   rapportSettingsCommand,
   rapportLinkCommand,
+  rapportInviteCommand,
+  rapportClaimCommand,
   rapportAsCommand,
   rapportOutboxCommand,
   createHelpCommand(() => commands),

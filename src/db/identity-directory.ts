@@ -7,7 +7,7 @@ const repWithTeam = { team: true } as const;
 type RepWithTeam = Prisma.RepGetPayload<{ include: typeof repWithTeam }>;
 
 /** The Rep column that holds each platform's user id. */
-const USER_ID_COLUMN = { slack: 'slackUserId', discord: 'discordUserId' } as const satisfies Record<ChatPlatform, keyof RepWithTeam>;
+export const USER_ID_COLUMN = { slack: 'slackUserId', discord: 'discordUserId' } as const satisfies Record<ChatPlatform, keyof RepWithTeam>;
 
 export function createIdentityDirectory(prisma: PrismaClient): IdentityDirectory {
   const findActive = (where: Prisma.RepWhereInput) => prisma.rep.findFirst({ where: { ...where, active: true }, include: repWithTeam });

@@ -2,6 +2,7 @@ import { Client, Events, GatewayCloseCodes, GatewayDispatchEvents, WebSocketShar
 import type { App } from '../../commands/app.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Locale } from '../../i18n/index.js';
+import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import type { HttpServer } from '../http-server.js';
@@ -23,15 +24,8 @@ export const GATEWAY_INTENTS = 0;
 /** Well inside Discord's 3 s to answer, leaving room for the network both ways. */
 export const DEFER_AFTER_MS = 1_500;
 
-export interface DiscordConfig {
-  botToken: string;
-  applicationId: string;
-  guildId?: string;
-  /** Discord's REST base (`https://discord.com/api` when unset); `/gateway/bot` there names the gateway. */
-  apiUrl?: string;
-  /** Hex Ed25519 key of the application: set, interactions come over HTTP and no gateway is opened. */
-  publicKey?: string;
-}
+/** The Discord part of the configuration (see `src/config.ts`). */
+export type DiscordConfig = NonNullable<Config['discord']>;
 
 export interface DiscordAdapterOptions {
   app: App;
@@ -40,8 +34,6 @@ export interface DiscordAdapterOptions {
   /** The process's shared HTTP server; needed in HTTP interactions mode. */
   http?: HttpServer;
   clock?: Clock;
-  /** Which guilds this installation serves (the core's team settings); default: every guild. */
-  guildAllowed?: (guildId: string) => Promise<boolean>;
   /** The language of the adapter's own lines ("…and 3 more") where the reader's is unknown: an updated nudge. */
   defaultLocale?: Locale;
   deferAfterMs?: number;
@@ -77,7 +69,6 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
     api,
     routes: commandRoutes(options.app.commands),
     logger: log,
-    guildAllowed: options.guildAllowed ?? (async () => true),
     deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
     uploadLimitBytes: options.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES,
   });

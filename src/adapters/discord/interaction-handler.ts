@@ -44,7 +44,6 @@ export interface InteractionHandlerOptions {
   /** Discord command path (`callback new`) → core command (`callback`). */
   routes: ReadonlyMap<string, string>;
   logger: Logger;
-  guildAllowed: (guildId: string) => Promise<boolean>;
   /** Discord drops an interaction not answered within 3 s: work still running after this is deferred. */
   deferAfterMs: number;
   uploadLimitBytes: number;
@@ -271,7 +270,7 @@ export function createInteractionHandler(options: InteractionHandlerOptions): In
 
   const route = async (turn: Turn): Promise<void> => {
     const { interaction } = turn;
-    if (interaction.guild_id && !(await options.guildAllowed(interaction.guild_id))) {
+    if (interaction.guild_id && !(await app.servesWorkspace({ platform: 'discord', workspaceId: interaction.guild_id }))) {
       if (interaction.type === InteractionType.ApplicationCommandAutocomplete) {
         return turn.responder.respond({ type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }, []);
       }

@@ -86,6 +86,8 @@ export class FakeApp implements App {
   onAction: (input: ActionInput) => Promise<Reply> = async () => reply.text('pressed');
   onForm: (input: FormInput) => Promise<Reply> = async () => reply.text('submitted');
   onComplete: (input: CompleteInput) => Promise<Choice[]> = async () => [];
+  /** Which Discord servers the installation serves (default: all). */
+  serves: (guildId: string) => boolean = () => true;
 
   dispatch(input: DispatchInput): Promise<Reply> {
     this.calls.push({ method: 'dispatch', input });
@@ -105,6 +107,9 @@ export class FakeApp implements App {
   }
   async home(_requester: Requester): Promise<Reply> {
     return reply.text('home');
+  }
+  async servesWorkspace({ workspaceId }: { workspaceId: string }): Promise<boolean> {
+    return this.serves(workspaceId);
   }
   async linkByEmail(): Promise<LinkByEmailResult> {
     return 'no-rep-with-email';

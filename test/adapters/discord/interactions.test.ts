@@ -269,7 +269,8 @@ describe('Discord interactions through the gateway', () => {
   });
 
   it('does answer one line and ask the core nothing when the server is not set up', async () => {
-    await start({ guildAllowed: async (guildId) => guildId === '111111111111111111' });
+    app.serves = (guildId) => guildId === '111111111111111111';
+    await start();
     const callback = await interact(fake, chatInput('customer lookup', { who: '王芳' }));
     expect(callback.body).toEqual({
       type: 4,
@@ -281,7 +282,8 @@ describe('Discord interactions through the gateway', () => {
   });
 
   it('does take commands in a DM with the bot, answering in the user’s language', async () => {
-    await start({ guildAllowed: async () => false });
+    app.serves = () => false;
+    await start();
     app.onDispatch = async () => reply.text('没有待办回访');
     const callback = await interact(fake, fixture('chat-input-dm'));
     expect(app.calls[0]).toEqual({ method: 'dispatch', input: { platform: 'discord', userId: ZHANG, command: 'callbacks', options: {} } });
