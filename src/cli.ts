@@ -9,6 +9,9 @@ import { isDatabaseEmpty } from './db/seed/seed.js';
 import { createLogger } from './logger.js';
 import { DEMO_CUSTOMERS, DEMO_SEED, runBot, seedDemo } from './main.js';
 import { runImportCli } from './import/import-cli.js';
+import { runInviteCli } from './commands/rapport/invite.command.js';
+import { createStorageServices } from './db/storage-services.js';
+import { translator } from './i18n/index.js';
 import { runNudgesCli } from './scheduler/nudges-cli.js';
 import { recomputeScores } from './scoring/recompute.js';
 import { runScoresCli } from './scoring/scores-cli.js';
@@ -24,7 +27,8 @@ Commands:
   scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]
                                        recompute customer scores, export them for analysts
   nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]
-                                       preview the reminders planned in a window (writes nothing)`;
+                                       preview the reminders planned in a window (writes nothing)
+  invite <rep email|id>                a one-time code the rep types as /rapport claim <code>`;
 
 type Handler = (args: string[]) => Promise<number>;
 
@@ -44,6 +48,10 @@ const handlers: Record<string, Handler> = {
     const { values } = parseArgs({ args, options: { as: { type: 'string' } } });
     const config = loadConfig();
     const logger = createLogger(config.logLevel);
+    // A chat SDK can reject a promise nobody awaits on one malformed event (discord.js does on a
+    // gateway payload without data): log it and keep serving everyone else. Only the bot does
+    // this; the one-shot commands below still fail loudly on a bug.
+    process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (the bot keeps serving)'));
     // SIGTERM/SIGINT: stop taking events, finish replies in flight, stop the scheduler, exit 0.
     const shutdown = new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
@@ -103,6 +111,22 @@ const handlers: Record<string, Handler> = {
 
   async nudges(args) {
     return withDatabase((db) => runNudgesCli(args, { db, clock, out: process.stdout }));
+  },
+
+  async invite(args) {
+    const config = loadConfig();
+    return withDatabase((db) =>
+      runInviteCli(args, {
+        services: createStorageServices(db),
+        clock,
+        t: translator(config.defaultLocale),
+        locale: config.defaultLocale,
+        timeZone: config.defaultTimeZone,
+        out: process.stdout,
+        err: process.stderr,
+        actor: `cli:${os.userInfo().username}`,
+      }),
+    );
   },
 
   async migrate() {

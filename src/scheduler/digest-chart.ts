@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { translator, type Locale } from '../i18n/index.js';
 
 export interface WeeklyCounts {
@@ -43,6 +42,13 @@ const FONT_STACKS: Record<Locale, string> = {
  */
 const PADDING = { top: 5, left: 5, bottom: 5, right: 20 };
 
+/**
+ * Vega and Vega-Lite load with the first chart, not with the bot: vega-lite patches
+ * `Set.prototype.toJSON` when it loads, and discord.js then fails to load in the same process
+ * (the inspector bundled in @vladfrangu/async_event_emitter); the Discord adapter loads first.
+ */
+const charting = () => Promise.all([import('vega'), import('vega-lite')]);
+
 /** The digest's chart as SVG text, labels in `locale` (Vega-Lite → Vega, renderer `none`). */
 export async function digestChartSvg(history: readonly WeeklyCounts[], locale: Locale): Promise<string> {
   const t = translator(locale);
@@ -71,6 +77,7 @@ export async function digestChartSvg(history: readonly WeeklyCounts[], locale: L
       },
     },
   };
+  const [vega, { compile }] = await charting();
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -58,6 +58,7 @@ export class FakeDiscord {
   readonly #waiters = new Waiters();
   readonly #server: http.Server;
   readonly #failures: { match: Match; response: FakeResponse }[] = [];
+  readonly #holds: { match: Match; released: Promise<void> }[] = [];
   readonly #files = new Map<string, { bytes: Buffer; contentType: string }>();
   readonly #commands = new Map<string, unknown[]>();
   #origin = '';
@@ -99,6 +100,16 @@ export class FakeDiscord {
   /** The next request matching `match` gets `response` instead of the normal answer. */
   failNext(match: Match, response: FakeResponse): void {
     this.#failures.push({ match, response });
+  }
+
+  /**
+   * The next request matching `match` is recorded when it arrives but answered only after
+   * `release()`: a reply still in flight (what a shutdown must wait for).
+   */
+  holdNext(match: Match): { release(): void } {
+    let release!: () => void;
+    this.#holds.push({ match, released: new Promise<void>((resolve) => (release = resolve)) });
+    return { release: () => release() };
   }
 
   /** A 429 as Discord sends it: `Retry-After` (seconds) header and `retry_after` in the body. */
@@ -148,10 +159,18 @@ export class FakeDiscord {
     const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
     const { body, files } = await parseBody(req.headers, raw);
     const record: RecordedRequest = { method, path, query: url.searchParams, headers: req.headers, body, files, status: 0, at: performance.now() };
+    const hold = this.#holds.findIndex((h) => matches(h.match, method, path));
+    const held = hold >= 0 ? this.#holds.splice(hold, 1)[0]!.released : null;
+    // A held request is visible (status 0) while it waits.
+    if (held) {
+      this.requests.push(record);
+      this.#waiters.changed();
+      await held;
+    }
     const failure = this.#failures.findIndex((f) => matches(f.match, method, path));
     const response = failure >= 0 ? this.#failures.splice(failure, 1)[0]!.response : this.#answer(method, path, body, files);
     record.status = response.status;
-    this.requests.push(record);
+    if (!held) this.requests.push(record);
     this.#waiters.changed();
     const text = response.body === undefined ? '' : JSON.stringify(response.body);
     res.writeHead(response.status, { ...(text ? { 'content-type': 'application/json' } : {}), ...response.headers });

@@ -36,6 +36,8 @@ export class FakeGateway {
   readonly identifies: IdentifyRecord[] = [];
   readonly resumes: ResumeRecord[] = [];
   heartbeats = 0;
+  /** Close codes of connections the client ended (1000: a clean shutdown). */
+  readonly clientCloses: number[] = [];
   /** Upgrade requests turned away (see refuseConnections). */
   refused = 0;
   /** What HELLO tells the client; short enough that tests see heartbeats. */
@@ -48,6 +50,8 @@ export class FakeGateway {
   #socket: WebSocket | null = null;
   #origin = '';
   #refusing = 0;
+  /** Sockets this fake closed itself (their close is not the client's). */
+  readonly #closing = new WeakSet<WebSocket>();
 
   constructor(
     private readonly waiters: Waiters,
@@ -94,7 +98,12 @@ export class FakeGateway {
 
   /** Closes the socket with a resumable code (4000 unknown error), as Discord does now and then. */
   closeConnection(code = 4000): void {
+    if (this.#socket) this.#closing.add(this.#socket);
     this.#socket?.close(code, 'fake gateway closed the connection');
+  }
+
+  waitForClientClose(count = 1, limitMs?: number): Promise<number> {
+    return this.waiters.until(`client close #${count}`, () => this.clientCloses[count - 1], limitMs);
   }
 
   /** The next `count` connection attempts fail at the handshake, as during a network outage. */
@@ -102,8 +111,9 @@ export class FakeGateway {
     this.#refusing = count;
   }
 
-  waitForIdentify(count = 1): Promise<IdentifyRecord> {
-    return this.waiters.until(`IDENTIFY #${count}`, () => this.identifies[count - 1]);
+  /** `limitMs`: a bot starting in another process (migrations, transpiling) may take longer than the default. */
+  waitForIdentify(count = 1, limitMs?: number): Promise<IdentifyRecord> {
+    return this.waiters.until(`IDENTIFY #${count}`, () => this.identifies[count - 1], limitMs);
   }
 
   waitForResume(count = 1): Promise<ResumeRecord> {
@@ -122,8 +132,9 @@ export class FakeGateway {
   #accept(ws: WebSocket, url: string): void {
     this.#socket = ws;
     ws.on('message', (raw) => this.#receive(ws, url, raw.toString()));
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       if (this.#socket === ws) this.#socket = null;
+      if (!this.#closing.has(ws)) this.clientCloses.push(code);
       this.waiters.changed();
     });
     ws.send(JSON.stringify({ op: Op.Hello, d: { heartbeat_interval: this.heartbeatIntervalMs } }));

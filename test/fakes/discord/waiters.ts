@@ -14,7 +14,7 @@ export class Waiters {
     this.#changes.emit('change');
   }
 
-  until<T>(what: string, find: () => T | undefined): Promise<T> {
+  until<T>(what: string, find: () => T | undefined, limitMs = WAIT_LIMIT_MS): Promise<T> {
     const found = find();
     if (found !== undefined) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
@@ -27,8 +27,8 @@ export class Waiters {
       };
       const timer = setTimeout(() => {
         this.#changes.off('change', check);
-        reject(new Error(`fake Discord never saw ${what} within ${WAIT_LIMIT_MS} ms`));
-      }, WAIT_LIMIT_MS);
+        reject(new Error(`fake Discord never saw ${what} within ${limitMs} ms`));
+      }, limitMs);
       this.#changes.setMaxListeners(0);
       this.#changes.on('change', check);
     });

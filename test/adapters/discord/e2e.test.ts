@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { translator } from '../../../src/i18n/index.js';
+import { autocomplete, button, chatInput } from '../../fakes/discord/interactions.js';
+import { customerWhere, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
+import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
+import { interact } from './helpers.js';
+
+const zh = translator('zh-CN');
+
+/** Every button of a message body, by label. */
+function buttons(body: { components?: { components: { label?: string; custom_id?: string; type: number }[] }[] }) {
+  return (body.components ?? []).flatMap((row) => row.components).filter((c) => c.type === 2);
+}
+
+function buttonLabelled(body: Parameters<typeof buttons>[0], label: string): string {
+  const found = buttons(body).find((b) => b.label === label || b.label?.endsWith(` · ${label}`));
+  if (!found?.custom_id) throw new Error(`no button "${label}" in ${JSON.stringify(buttons(body).map((b) => b.label))}`);
+  return found.custom_id;
+}
+
+describe('Discord against the real core', () => {
+  let bot: DiscordBot;
+  afterEach(async () => bot?.stop());
+
+  it('does answer /customer lookup with the card as an ephemeral embed, and share it to the channel without contact data', async () => {
+    bot = await startDiscordBot();
+    const customer = customerWhere(bot.db, 'r.email = ? AND c.phone IS NOT NULL AND c.email IS NOT NULL', ZHANG_WEI);
+    const looked = await interact(bot.fake, chatInput('customer lookup', { who: customer.externalId }));
+    expect(looked.body.type).toBe(4);
+    const card = looked.body.data;
+    expect(card.flags).toBe(64);
+    expect(card.embeds[0].title).toContain(customer.name);
+    const fields = JSON.stringify(card.embeds[0].fields);
+    expect(fields).toContain(customer.phone);
+    expect(fields).toContain(customer.email);
+    const shared = await interact(bot.fake, button(buttonLabelled(card, zh('buttons.share'))));
+    expect(shared.body.type).toBe(4);
+    expect(shared.body.data.flags).toBeUndefined();
+    expect(shared.body.data.embeds[0].title).toContain(customer.name);
+    expect(JSON.stringify(shared.body.data)).not.toContain(customer.phone);
+    expect(JSON.stringify(shared.body.data)).not.toContain(customer.email);
+  });
+
+  it('does complete customers from the asker’s book only, at most 25, and look up the one picked', async () => {
+    bot = await startDiscordBot();
+    const owner = (id: number) => bot.db.sqlite.prepare('SELECT r.email FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?').pluck().get(id);
+    const all = await interact(bot.fake, autocomplete('customer lookup', 'who', { who: '' }));
+    expect(all.body.type).toBe(8);
+    const choices: { name: string; value: string }[] = all.body.data.choices;
+    expect(choices.length).toBeGreaterThan(0);
+    expect(choices.length).toBeLessThanOrEqual(25);
+    for (const choice of choices) expect(owner(Number(choice.value.slice(1)))).toBe(ZHANG_WEI);
+    // Another rep's customer, by the start of its name: not offered.
+    const foreign = customerWhere(bot.db, 'r.email = ?', LIU_YANG);
+    const typed = await interact(bot.fake, autocomplete('customer lookup', 'who', { who: foreign.externalId }));
+    expect(typed.body.data.choices).toEqual([]);
+    const picked = choices[0]!;
+    const looked = await interact(bot.fake, chatInput('customer lookup', { who: picked.value }));
+    expect(looked.body.data.embeds[0].title).toContain(picked.name.replace(/ \(.*\)$/, ''));
+  });
+
+  it('does tell a rep that /digest is for managers, and give a manager the digest', async () => {
+    bot = await startDiscordBot();
+    const refused = await interact(bot.fake, chatInput('digest'));
+    expect(refused.body).toMatchObject({ type: 4, data: { flags: 64, content: `⚠️ ${zh('common.forbidden', { role: zh('role.manager'), command: '/digest' })}` } });
+    const digest = await interact(bot.fake, chatInput('digest', {}, { userId: DISCORD_USERS[LI_NA] }));
+    expect(digest.body.type).toBe(4);
+    expect(digest.body.data.embeds.length).toBeGreaterThan(0);
+  });
+});
