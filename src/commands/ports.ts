@@ -286,8 +286,12 @@ export interface OutboxView {
 export interface NudgeMessages {
   /** The nudge drawn again from the current state, if it was sent to this actor (or their team) and is still worth showing. */
   redraw(nudgeId: number, actor: Actor): Promise<Reply | null>;
-  /** A callback was done, moved or cancelled: messages that show it (its ping, today's agenda) are updated where they were posted. */
-  callbackChanged(callbackId: number): Promise<void>;
+  /**
+   * A callback was done, moved or cancelled: messages that show it (its ping, today's agenda)
+   * are updated where they were posted, except the nudge `except` whose button made the
+   * change (the reply to the press replaces that message itself).
+   */
+  callbackChanged(callbackId: number, except?: number): Promise<void>;
 }
 
 export type { Actor, Tier };

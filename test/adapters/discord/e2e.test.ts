@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
-import { autocomplete, button, chatInput } from '../../fakes/discord/interactions.js';
+import { runJob } from '../../../src/scheduler/scheduler.js';
+import { autocomplete, button, chatInput, modalSubmit } from '../../fakes/discord/interactions.js';
 import { customerWhere, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
@@ -16,6 +17,24 @@ function buttonLabelled(body: Parameters<typeof buttons>[0], label: string): str
   const found = buttons(body).find((b) => b.label === label || b.label?.endsWith(` · ${label}`));
   if (!found?.custom_id) throw new Error(`no button "${label}" in ${JSON.stringify(buttons(body).map((b) => b.label))}`);
   return found.custom_id;
+}
+
+/**
+ * 张伟 schedules a callback on Discord; an hour later the scheduler DMs the ping. Returns the
+ * callback, the ping as posted, and where it was posted (the reference stored on the nudge).
+ */
+async function pingedCallback(bot: DiscordBot) {
+  const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+  const scheduled = await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour', note: 'refill' }));
+  const callbackId = Number(/#(\d+)/.exec(scheduled.body.data.content)![1]);
+  bot.clock.advance(3_600_000);
+  await runJob('plan-callbacks', bot.clock.now(), bot.scheduler);
+  await runJob('deliver', bot.clock.now(), bot.scheduler);
+  const nudge = bot.db.sqlite
+    .prepare("SELECT id, messageChannel, messageId FROM Nudge WHERE kind = 'callback' AND json_extract(payload, '$.callbackId') = ?")
+    .get(callbackId) as { id: number; messageChannel: string; messageId: string };
+  const posted = await bot.fake.nextRequest({ method: 'POST', path: new RegExp(`^/channels/${nudge.messageChannel}/messages$`) });
+  return { callbackId, customer, nudge, ping: posted.body };
 }
 
 describe('Discord against the real core', () => {
@@ -66,5 +85,46 @@ describe('Discord against the real core', () => {
     const digest = await interact(bot.fake, chatInput('digest', {}, { userId: DISCORD_USERS[LI_NA] }));
     expect(digest.body.type).toBe(4);
     expect(digest.body.data.embeds.length).toBeGreaterThan(0);
+  });
+
+  it('does update the ping in place when Done is pressed on it, editing it once', async () => {
+    bot = await startDiscordBot();
+    const { callbackId, nudge, ping } = await pingedCallback(bot);
+    const done = buttonLabelled(ping, zh('scheduler.actions.done'));
+    const pressed = await interact(bot.fake, button(done, { guildId: null }, { id: nudge.messageId, flags: 0 }));
+    expect(pressed.body.type).toBe(7);
+    expect(pressed.body.data.content).toContain(`#${callbackId}`);
+    expect(bot.db.sqlite.prepare('SELECT status FROM Callback WHERE id = ?').pluck().get(callbackId)).toBe('done');
+    // The press itself replaced the message; no second edit of the same message over REST.
+    await interact(bot.fake, chatInput('callbacks'));
+    expect(bot.fake.matching({ method: 'PATCH', path: new RegExp(`/messages/${nudge.messageId}$`) })).toEqual([]);
+  });
+
+  it('does update the ping where it was posted when the callback is done by typing /callback done', async () => {
+    bot = await startDiscordBot();
+    const { callbackId, nudge } = await pingedCallback(bot);
+    const typed = await interact(bot.fake, chatInput('callback done', { id: callbackId }));
+    expect(typed.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    const edit = await bot.fake.nextRequest({ method: 'PATCH', path: new RegExp(`^/channels/${nudge.messageChannel}/messages/${nudge.messageId}$`) });
+    expect(edit.body.content).toContain(`#${callbackId}`);
+    expect(edit.body.components).toEqual([]);
+  });
+
+  it('does ask for a new time in a modal when Reschedule is pressed on a ping, and move the callback to it', async () => {
+    bot = await startDiscordBot();
+    const { callbackId, nudge, ping } = await pingedCallback(bot);
+    const reschedule = buttonLabelled(ping, zh('scheduler.actions.reschedule'));
+    const opened = await interact(bot.fake, button(reschedule, { guildId: null }, { id: nudge.messageId, flags: 0 }));
+    expect(opened.body, JSON.stringify(opened.body)).toMatchObject({ type: 9 });
+    const modal = opened.body.data;
+    const field = modal.components[0].component;
+    expect(field.custom_id).toBe('datetime:when');
+    expect(field.options.map((o: { value: string }) => o.value)).toContain('tomorrow 9:00');
+    const before = bot.db.sqlite.prepare('SELECT dueAt FROM Callback WHERE id = ?').pluck().get(callbackId) as number;
+    const submitted = await interact(bot.fake, modalSubmit(modal.custom_id, { 'datetime:when': ['tomorrow 9:00'] }, { guildId: null }, { id: nudge.messageId }));
+    // The ping is redrawn in place with its new time.
+    expect(submitted.body, JSON.stringify(submitted.body)).toMatchObject({ type: 7 });
+    const after = bot.db.sqlite.prepare('SELECT dueAt FROM Callback WHERE id = ?').pluck().get(callbackId) as number;
+    expect(after).toBeGreaterThan(before);
   });
 });
