@@ -22,7 +22,7 @@ export const discordEn = {
   groups: {
     customer: 'Customers: look up, list, log notes, assign',
     callback: 'Callbacks: schedule, mark done, snooze, cancel',
-    rapport: 'Rapport: who you are, preferences, settings, links',
+    rapport: 'Rapport: your day, who you are, preferences, settings, links and invites',
   },
   /**
    * Names of commands, subcommands and options as shown in Discord (en-US: as registered).
@@ -67,5 +67,16 @@ export const discordEn = {
     on_error: 'on_error',
     code: 'code',
     command: 'command',
+    share: 'share',
+    today: 'today',
+    setting: 'setting',
+    value: 'value',
+    team: 'team',
+    platform: 'platform',
+    user: 'user',
+    language: 'language',
+    timezone: 'timezone',
+    stage: 'stage',
+    scope: 'scope',
   },
 };

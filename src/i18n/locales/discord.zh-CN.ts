@@ -21,7 +21,7 @@ export const discordZhCN: typeof discordEn = {
   groups: {
     customer: '客户：查询、列表、记录备注、分配',
     callback: '回访：安排、完成、推迟、取消',
-    rapport: 'Rapport：我的信息、偏好、设置、账号关联',
+    rapport: 'Rapport：我的一天、我的信息、偏好、设置、账号关联与邀请',
   },
   names: {
     customer: '客户',
@@ -62,5 +62,16 @@ export const discordZhCN: typeof discordEn = {
     on_error: '出错时',
     code: '邀请码',
     command: '命令',
+    share: '分享',
+    today: '今天',
+    setting: '设置项',
+    value: '值',
+    team: '团队',
+    platform: '平台',
+    user: '用户',
+    language: '语言',
+    timezone: '时区',
+    stage: '阶段',
+    scope: '范围',
   },
 };

@@ -1,11 +1,13 @@
 import { Writable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applicationCommands, commandRoutes } from '../../../src/adapters/discord/application-commands.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { applicationCommands, BARE_SUBCOMMAND, commandRoutes } from '../../../src/adapters/discord/application-commands.js';
 import { runDiscordRegister } from '../../../src/adapters/discord/register-commands.js';
 import type { CommandInfo } from '../../../src/commands/app.js';
+import { commandText } from '../../../src/commands/command.js';
 import type { OptionSpec } from '../../../src/commands/options.js';
+import { translator } from '../../../src/i18n/index.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
-import { COMMANDS } from './helpers.js';
+import { commandHarness, type CommandHarness } from '../../commands/helpers.js';
 
 interface RegisteredOption {
   type: number;
@@ -14,7 +16,7 @@ interface RegisteredOption {
   description_localizations: Record<string, string>;
   name_localizations?: Record<string, string>;
   required?: boolean;
-  choices?: { name: string; value: string }[];
+  choices?: { name: string; value: string; name_localizations?: Record<string, string> }[];
   autocomplete?: boolean;
   min_value?: number;
   max_value?: number;
@@ -23,6 +25,9 @@ interface RegisteredOption {
 }
 
 const OPTION_TYPE: Record<OptionSpec['type'], number> = { text: 3, customer: 3, rep: 3, time: 3, choice: 3, number: 4, boolean: 5, attachment: 11 };
+const en = translator('en');
+const zh = translator('zh-CN');
+const cut = (text: string) => (text.length <= 100 ? text : `${text.slice(0, 99)}…`);
 
 /** The registered options of a Discord path: `customer lookup` → the `lookup` subcommand's options. */
 function optionsAt(payload: RegisteredOption[], path: string): RegisteredOption[] {
@@ -33,64 +38,74 @@ function optionsAt(payload: RegisteredOption[], path: string): RegisteredOption[
   return options;
 }
 
-describe('application commands from the core declarations', () => {
-  const payload = applicationCommands(COMMANDS, 'global') as unknown as RegisteredOption[];
+/** The real core's declarations, as `App.commands` hands them to adapters. */
+let h: CommandHarness;
+let declared: readonly CommandInfo[];
+let payload: RegisteredOption[];
+beforeAll(async () => {
+  h = await commandHarness();
+  declared = h.app.commands;
+  payload = applicationCommands(declared, 'global') as unknown as RegisteredOption[];
+});
+afterAll(async () => h.cleanup());
 
-  it('does group commands by their first word into top-level commands with subcommands', () => {
+const onDiscord = () => declared.filter((c) => !c.platforms || c.platforms.includes('discord'));
+
+describe('application commands from the core declarations', () => {
+  it('does register every command Discord offers, grouped by first word, and none of the console’s', () => {
     expect(payload.map((c) => c.name)).toEqual(['customer', 'callback', 'callbacks', 'digest', 'rapport', 'help']);
-    expect(payload.find((c) => c.name === 'customer')!.options!.map((o) => [o.name, o.type])).toEqual([
-      ['lookup', 1],
-      ['list', 1],
-      ['note', 1],
-      ['import', 1],
-    ]);
+    const routes = commandRoutes(declared);
+    expect([...routes.values()].sort()).toEqual(onDiscord().map((c) => c.name).sort());
+    expect([...routes.values()]).not.toContain('rapport as');
+    expect(optionsAt(payload, 'rapport').map((o) => o.name)).not.toContain('as');
+    expect(optionsAt(payload, 'rapport').map((o) => o.name)).toEqual(expect.arrayContaining(['invite', 'claim', 'settings']));
     // `/callback` itself cannot run beside `/callback done`: it is `/callback new`.
-    expect(payload.find((c) => c.name === 'callback')!.options!.map((o) => o.name)).toEqual(['new', 'done', 'snooze']);
-    expect([...commandRoutes(COMMANDS).entries()]).toContainEqual(['callback new', 'callback']);
+    expect(routes.get(`callback ${BARE_SUBCOMMAND}`)).toBe('callback');
   });
 
-  it('does register every declared option with its name, type, required flag, choices and autocomplete', () => {
-    const routes = commandRoutes(COMMANDS);
-    for (const [path, route] of routes) {
-      const info = COMMANDS.find((c) => c.name === route)!;
+  it('does register every declared option: name, type, required, choices, limits, autocomplete and both languages’ descriptions', () => {
+    for (const [path, name] of commandRoutes(declared)) {
+      const info = declared.find((c) => c.name === name)!;
       const registered = optionsAt(payload, path);
       expect(registered.map((o) => o.name).sort(), path).toEqual(info.options.map((o) => o.name).sort());
+      const base = commandText(info.key, 'summary').replace(/\.summary$/, '');
       for (const spec of info.options) {
         const option = registered.find((o) => o.name === spec.name)!;
         const context = `${path} ${spec.name}`;
         expect(option.type, context).toBe(OPTION_TYPE[spec.type]);
         expect(option.required, context).toBe(spec.required === true);
         expect(option.autocomplete === true, context).toBe(spec.type === 'customer' || spec.type === 'rep' || spec.autocomplete === true);
-        expect(option.choices?.map((c) => c.value), context).toEqual(spec.type === 'choice' ? spec.choices : undefined);
+        if (!option.autocomplete) expect(option.choices?.map((c) => c.value), context).toEqual(spec.type === 'choice' ? spec.choices : undefined);
         if (spec.type === 'number') expect([option.min_value, option.max_value], context).toEqual([spec.min, spec.max]);
-        expect(option.description.length, context).toBeGreaterThan(0);
-        expect(option.description.length, context).toBeLessThanOrEqual(100);
+        if (spec.type === 'text' && spec.maxLength) expect(option.max_length, context).toBe(spec.maxLength);
+        const key = `${base}.options.${spec.name}.description`;
+        expect(en(key, { defaultValue: '' }), `${context}: no description in the catalogue`).not.toBe('');
+        expect(option.description_localizations, context).toEqual({ 'en-US': cut(en(key)), 'zh-CN': cut(zh(key)) });
+        for (const choice of option.choices ?? []) {
+          const label = `${base}.options.${spec.name}.choices.${choice.value}`;
+          expect(choice.name_localizations, `${context} ${choice.value}`).toEqual({
+            'en-US': en(label, { defaultValue: choice.value }),
+            'zh-CN': zh(label, { defaultValue: choice.value }),
+          });
+        }
       }
       // Discord refuses a required option after an optional one.
       const firstOptional = registered.findIndex((o) => !o.required);
-      expect(registered.slice(Math.max(firstOptional, 0)).some((o) => o.required) && firstOptional >= 0, path).toBe(false);
+      expect(firstOptional >= 0 && registered.slice(firstOptional).some((o) => o.required), path).toBe(false);
     }
   });
 
-  it('does describe commands in en-US and zh-CN from the catalogues, within 100 characters', () => {
+  it('does describe each subcommand by its summary in en-US and zh-CN, within Discord’s 100 characters', () => {
     const lookup = optionsAt(payload, 'customer').find((o) => o.name === 'lookup')!;
-    expect(lookup.description).toBe('Show a customer card: tier, scores, churn risk, spend, owner, next callback and the next step.');
-    expect(lookup.description_localizations).toEqual({
-      'en-US': lookup.description,
-      'zh-CN': '查看客户卡片：分层、评分、流失风险、消费、负责人、下次回访和建议行动。',
-    });
+    expect(lookup.description_localizations).toEqual({ 'en-US': cut(en('commands.customerLookup.summary')), 'zh-CN': cut(zh('commands.customerLookup.summary')) });
     const customer = payload.find((c) => c.name === 'customer')!;
-    expect(customer.description).toBe('Customers: look up, list, log notes, assign');
     expect(customer.name_localizations).toEqual({ 'en-US': 'customer', 'zh-CN': '客户' });
-    const who = optionsAt(payload, 'customer lookup')[0]!;
-    expect(who.description_localizations['zh-CN']).toBe('姓名（或其中一部分）、邮箱、电话或外部编号。');
-    const all = JSON.stringify(payload);
-    for (const match of all.matchAll(/"description":"([^"]*)"/g)) expect(match[1]!.length).toBeLessThanOrEqual(100);
+    for (const match of JSON.stringify(payload).matchAll(/"description":"((?:[^"\\]|\\.)*)"/g)) expect(JSON.parse(`"${match[1]}"`).length).toBeLessThanOrEqual(100);
   });
 
   it('does make global commands usable in DMs with the bot, and leave contexts out for one server', () => {
     expect(payload.every((c) => JSON.stringify((c as unknown as { contexts: number[] }).contexts) === '[0,1]')).toBe(true);
-    const guild = applicationCommands(COMMANDS, 'guild');
+    const guild = applicationCommands(declared, 'guild');
     expect(guild.some((c) => 'contexts' in c || 'integration_types' in c)).toBe(false);
   });
 
@@ -130,12 +145,8 @@ describe('npm run discord:register', () => {
   });
 
   const run = (args: string[], discord = { botToken: 'fake-bot-token', applicationId: fake.applicationId, apiUrl: fake.apiUrl }) =>
-    runDiscordRegister(args, {
-      commands: COMMANDS,
-      discord,
-      stdout: sink((t) => (out += t)),
-      stderr: sink((t) => (err += t)),
-    });
+    runDiscordRegister(args, { commands: declared, discord, stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)) });
+  const subcommands = () => commandRoutes(declared).size - payload.filter((c) => !c.options?.some((o) => o.type === 1 || o.type === 2)).length;
 
   it('does bulk-overwrite the commands in one server, leaving the same commands when run twice', async () => {
     expect(await run(['--guild', '290926798626357999'])).toBe(0);
@@ -143,16 +154,16 @@ describe('npm run discord:register', () => {
     const puts = fake.matching({ method: 'PUT', path: /^\/applications\/\d+\/guilds\/290926798626357999\/commands$/ });
     expect(puts).toHaveLength(2);
     expect(puts[1]!.body).toEqual(puts[0]!.body);
-    expect(puts[0]!.body).toEqual(JSON.parse(JSON.stringify(applicationCommands(COMMANDS, 'guild'))));
+    expect(puts[0]!.body).toEqual(JSON.parse(JSON.stringify(applicationCommands(declared, 'guild'))));
     expect(puts[0]!.headers.authorization).toBe('Bot fake-bot-token');
-    expect(fake.registeredCommands('290926798626357999')!.map((c) => (c as { name: string }).name)).toEqual(['customer', 'callback', 'callbacks', 'digest', 'rapport', 'help']);
-    expect(out).toBe('Registered 6 commands with 8 subcommands in server 290926798626357999.\n'.repeat(2));
+    expect(fake.registeredCommands('290926798626357999')!.map((c) => (c as { name: string }).name)).toEqual(payload.map((c) => c.name));
+    expect(out).toBe(`Registered ${payload.length} commands with ${subcommands()} subcommands in server 290926798626357999.\n`.repeat(2));
   });
 
   it('does register globally without a guild', async () => {
     expect(await run([])).toBe(0);
-    expect(fake.registeredCommands()).toHaveLength(6);
-    expect(out).toBe('Registered 6 commands with 8 subcommands globally (every server and DMs with the bot).\n');
+    expect(fake.registeredCommands()).toHaveLength(payload.length);
+    expect(out).toBe(`Registered ${payload.length} commands with ${subcommands()} subcommands globally (every server and DMs with the bot).\n`);
   });
 
   it.each([
@@ -165,7 +176,7 @@ describe('npm run discord:register', () => {
   });
 
   it('does say which variables to set when Discord is not configured', async () => {
-    expect(await runDiscordRegister([], { commands: COMMANDS, discord: undefined, stdout: sink(() => undefined), stderr: sink((t) => (err += t)) })).toBe(2);
+    expect(await runDiscordRegister([], { commands: declared, discord: undefined, stdout: sink(() => undefined), stderr: sink((t) => (err += t)) })).toBe(2);
     expect(err).toBe('rapport discord:register: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID first (see README "Discord")\n');
   });
 

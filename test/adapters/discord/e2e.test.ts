@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
-import { autocomplete, button, chatInput, modalSubmit } from '../../fakes/discord/interactions.js';
+import { autocomplete, button, chatInput, fixture, modalSubmit } from '../../fakes/discord/interactions.js';
 import { customerWhere, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
@@ -126,5 +126,29 @@ describe('Discord against the real core', () => {
     expect(submitted.body, JSON.stringify(submitted.body)).toMatchObject({ type: 7 });
     const after = bot.db.sqlite.prepare('SELECT dueAt FROM Callback WHERE id = ?').pluck().get(callbackId) as number;
     expect(after).toBeGreaterThan(before);
+  });
+
+  it('does open Log note on a card as a modal and save what is submitted through the same command code', async () => {
+    bot = await startDiscordBot();
+    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const card = (await interact(bot.fake, chatInput('customer lookup', { who: customer.externalId }))).body.data;
+    const opened = await interact(bot.fake, button(buttonLabelled(card, zh('buttons.note'))));
+    expect(opened.body.type).toBe(9);
+    const modal = opened.body.data;
+    expect(modal.components.map((c: { component: { custom_id: string } }) => c.component.custom_id)).toEqual(['multiline:text', 'checkbox:complaint', 'rating:satisfaction']);
+    const saved = await interact(bot.fake, modalSubmit(modal.custom_id, { 'multiline:text': 'Called, wants the *big* refill', 'checkbox:complaint': false, 'rating:satisfaction': ['4'] }));
+    expect(saved.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(saved.body.data.content).toContain(customer.name);
+    const note = bot.db.sqlite.prepare("SELECT text, satisfaction, kind FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1").get(customer.id);
+    expect(note).toEqual({ text: 'Called, wants the *big* refill', satisfaction: 4, kind: 'note' });
+  });
+
+  it('does answer in a DM with the bot as in a server', async () => {
+    bot = await startDiscordBot();
+    const dm = fixture('chat-input-dm');
+    const answered = await interact(bot.fake, dm);
+    expect(dm.guild_id).toBeUndefined();
+    expect(answered.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(JSON.stringify(answered.body.data)).toContain(zh('callback.agenda.title'));
   });
 });

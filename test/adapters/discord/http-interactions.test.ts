@@ -8,16 +8,10 @@ import { reply, type Reply } from '../../../src/commands/reply.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { chatInput, ping } from '../../fakes/discord/interactions.js';
 import { CALLBACK_PATH, controlled, FakeApp, recordingLogger } from './helpers.js';
+import { PUBLIC_KEY_HEX, signed } from './signing.js';
 
-const keys = crypto.generateKeyPairSync('ed25519');
-/** The application's public key as the developer portal shows it: 32 raw bytes in hex. */
-const PUBLIC_KEY_HEX = keys.publicKey.export({ format: 'der', type: 'spki' }).subarray(-32).toString('hex');
 const NOW = new Date('2026-12-01T09:00:00Z');
-
-function signed(body: string, timestamp = String(NOW.getTime() / 1000), privateKey = keys.privateKey) {
-  const signature = crypto.sign(null, Buffer.from(timestamp + body), privateKey).toString('hex');
-  return { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp };
-}
+const signedNow = (body: string) => signed(body, NOW);
 
 describe('the Discord adapter in HTTP interactions mode', () => {
   let fake: FakeDiscord;
@@ -56,7 +50,7 @@ describe('the Discord adapter in HTTP interactions mode', () => {
   it('does answer a signed PING with PONG and open no gateway', async () => {
     await start();
     const body = JSON.stringify(ping());
-    const response = await post(body, signed(body));
+    const response = await post(body, signedNow(body));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ type: 1 });
     expect(fake.matching({ path: /^\/gateway/ })).toEqual([]);
@@ -64,11 +58,11 @@ describe('the Discord adapter in HTTP interactions mode', () => {
   });
 
   it.each([
-    ['a signature by another key', (body: string) => signed(body, undefined, crypto.generateKeyPairSync('ed25519').privateKey)],
-    ['a stale timestamp (6 minutes old)', (body: string) => signed(body, String(NOW.getTime() / 1000 - 6 * 60))],
-    ['a timestamp from the future', (body: string) => signed(body, String(NOW.getTime() / 1000 + 6 * 60))],
+    ['a signature by another key', (body: string) => signed(body, NOW, crypto.generateKeyPairSync('ed25519').privateKey)],
+    ['a stale timestamp (6 minutes old)', (body: string) => signed(body, new Date(NOW.getTime() - 6 * 60_000))],
+    ['a timestamp from the future', (body: string) => signed(body, new Date(NOW.getTime() + 6 * 60_000))],
     ['no signature headers', () => ({ 'content-type': 'application/json' })],
-    ['a signature that is not hex', (body: string) => ({ ...signed(body), 'x-signature-ed25519': 'zz'.repeat(64) })],
+    ['a signature that is not hex', (body: string) => ({ ...signedNow(body), 'x-signature-ed25519': 'zz'.repeat(64) })],
   ])('does refuse %s with 401 and ask the core nothing', async (_, headers) => {
     await start();
     const body = JSON.stringify(chatInput('callbacks'));
@@ -80,7 +74,7 @@ describe('the Discord adapter in HTTP interactions mode', () => {
   it('does refuse a body changed after signing', async () => {
     await start();
     const body = JSON.stringify(chatInput('callbacks'));
-    const response = await post(body.replace('callbacks', 'digest'), signed(body));
+    const response = await post(body.replace('callbacks', 'digest'), signedNow(body));
     expect(response.status).toBe(401);
   });
 
@@ -88,7 +82,7 @@ describe('the Discord adapter in HTTP interactions mode', () => {
     app.onDispatch = async () => reply.text('Your callbacks: none');
     await start();
     const body = JSON.stringify(chatInput('callbacks'));
-    const response = await post(body, signed(body));
+    const response = await post(body, signedNow(body));
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ type: 4, data: { content: 'Your callbacks: none', flags: 64 } });
     expect(app.calls).toMatchObject([{ method: 'dispatch', input: { command: 'callbacks' } }]);
@@ -101,7 +95,7 @@ describe('the Discord adapter in HTTP interactions mode', () => {
     await start();
     const payload = chatInput('digest');
     const body = JSON.stringify(payload);
-    const response = await post(body, signed(body));
+    const response = await post(body, signedNow(body));
     expect(response.status).toBe(202);
     const callback = await fake.nextRequest({ method: 'POST', path: new RegExp(`^/interactions/${payload.id}/`) });
     expect(callback.files).toHaveLength(1);
@@ -117,7 +111,7 @@ describe('the Discord adapter in HTTP interactions mode', () => {
     await start(30);
     const payload = chatInput('callbacks');
     const body = JSON.stringify(payload);
-    const response = await post(body, signed(body));
+    const response = await post(body, signedNow(body));
     expect(await response.json()).toEqual({ type: 5, data: { flags: 64 } });
     late.resolve(reply.text('finally'));
     const edit = await fake.nextRequest({ method: 'PATCH', path: new RegExp(`/${payload.token}/messages/@original$`) });
@@ -127,12 +121,12 @@ describe('the Discord adapter in HTTP interactions mode', () => {
   it('does answer 400 to a signed request that is not an interaction it understands', async () => {
     await start();
     for (const body of ['not json', JSON.stringify({ hello: 'world' }), JSON.stringify({ ...chatInput('callbacks'), member: undefined })]) {
-      const response = await post(body, signed(body));
+      const response = await post(body, signedNow(body));
       expect(response.status).toBe(400);
     }
     expect(app.calls).toEqual([]);
     const body = JSON.stringify(ping());
-    expect((await post(body, signed(body))).status).toBe(200);
+    expect((await post(body, signedNow(body))).status).toBe(200);
   });
 
   it('does refuse other methods with 405', async () => {
