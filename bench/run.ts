@@ -12,6 +12,7 @@ const parts: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   lookup: () => import('./lookup.bench.js'),
   import: () => import('./import.bench.js'),
   scoring: () => import('./scoring.bench.js'),
+  startup: () => import('./startup.bench.js'),
 };
 
 const [flag, only] = process.argv.slice(2);

@@ -3,38 +3,45 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
-import { openDatabase } from './db/database.js';
-import { isDatabaseEmpty } from './db/seed/seed.js';
-import { createLogger } from './logger.js';
-import { DEMO_CUSTOMERS, DEMO_SEED, runBot, seedDemo } from './main.js';
-import { runImportCli } from './import/import-cli.js';
-import { runInviteCli } from './commands/rapport/invite.command.js';
-import { createStorageServices } from './db/storage-services.js';
-import { translator } from './i18n/index.js';
-import { runNudgesCli } from './scheduler/nudges-cli.js';
-import { recomputeScores } from './scoring/recompute.js';
-import { runScoresCli } from './scoring/scores-cli.js';
+import { loadConfig } from './config.js';
+import type { Database } from './db/database.js';
+import { FatalError, UsageError } from './errors.js';
 
-const USAGE = `Usage: rapport <command> [options]
+/**
+ * Each command's synopsis and summary: the top-level usage lists them all, `<command> --help`
+ * prints its own. Handlers load their modules on first use, so `rapport bot` never loads the
+ * import tools, nor `rapport admin` the bot.
+ */
+const COMMANDS = {
+  bot: ['bot [--as <rep email|id>]', 'run the bot (console when no chat tokens are set); without --as the console acts as the first admin'],
+  seed: ['seed [--customers N] [--seed S]', 'fill an empty database with demo data'],
+  migrate: ['migrate', 'bring the database schema up to date'],
+  admin: ['admin add <email> [--name "<name>"] | admin list', 'create an admin or make a rep one; list the admins'],
+  import: ['import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>', 'import a CSV file (see README "Importing data")'],
+  scores: ['scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]', 'recompute customer scores, export them for analysts'],
+  nudges: ['nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]', 'preview the reminders planned in a window (writes nothing)'],
+  invite: ['invite <rep email|id>', 'a one-time code (24 hours) the rep types as /rapport claim <code> on Slack or Discord'],
+  'discord-register': ['discord-register [--guild <server id>]', 'register the Discord commands (npm run discord:register; see README "Discord")'],
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+const USAGE = `Usage: rapport <command> [options]   (or: npm start / npm run <command> -- [options])
 
 Commands:
-  bot [--as <rep email|id>]            run the bot (console when no chat tokens are set)
-  seed [--customers N] [--seed S]      fill an empty database with demo data
-  migrate                              bring the database schema up to date
-  import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>
-                                       import a CSV file (see README "Importing data")
-  scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]
-                                       recompute customer scores, export them for analysts
-  nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]
-                                       preview the reminders planned in a window (writes nothing)
-  invite <rep email|id>                a one-time code the rep types as /rapport claim <code>`;
+${Object.values(COMMANDS)
+  .map(([synopsis, summary]) => (synopsis.length <= 36 ? `  ${synopsis.padEnd(37)}${summary}` : `  ${synopsis}\n${' '.repeat(39)}${summary}`))
+  .join('\n')}`;
+
+/** Commands whose own CLI prints their detailed usage for --help (they parse it themselves). */
+const OWN_HELP = new Set<CommandName>(['import', 'scores']);
 
 type Handler = (args: string[]) => Promise<number>;
 
 const clock = systemClock;
+const cliActor = () => `cli:${os.userInfo().username}`;
 
-async function withDatabase<T>(work: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (db: Database & { migration: { applied: string[] } }) => Promise<T>): Promise<T> {
+  const { openDatabase } = await import('./db/database.js');
   const db = await openDatabase(loadConfig().databaseUrl);
   try {
     return await work(db);
@@ -43,14 +50,15 @@ async function withDatabase<T>(work: (db: Awaited<ReturnType<typeof openDatabase
   }
 }
 
-const handlers: Record<string, Handler> = {
+const handlers: Record<CommandName, Handler> = {
   async bot(args) {
     const { values } = parseArgs({ args, options: { as: { type: 'string' } } });
     const config = loadConfig();
+    const [{ runBot }, { createLogger }] = await Promise.all([import('./main.js'), import('./logger.js')]);
     const logger = createLogger(config.logLevel);
-    // A chat SDK can reject a promise nobody awaits on one malformed event (discord.js does on a
-    // gateway payload without data): log it and keep serving everyone else. Only the bot does
-    // this; the one-shot commands below still fail loudly on a bug.
+    // A chat SDK can reject a promise nobody awaits on one malformed event (discord.js does on an
+    // interaction without data): log it and keep serving everyone else. Only the bot does this;
+    // the one-shot commands still fail loudly on a bug.
     process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (the bot keeps serving)'));
     // SIGTERM/SIGINT: stop taking events, finish replies in flight, stop the scheduler, exit 0.
     const shutdown = new Promise<void>((resolve) => {
@@ -66,6 +74,7 @@ const handlers: Record<string, Handler> = {
   },
 
   async seed(args) {
+    const { DEMO_CUSTOMERS, DEMO_SEED, seedDemo } = await import('./main.js');
     const { values } = parseArgs({
       args,
       options: { customers: { type: 'string', default: String(DEMO_CUSTOMERS) }, seed: { type: 'string', default: String(DEMO_SEED) } },
@@ -74,6 +83,7 @@ const handlers: Record<string, Handler> = {
     const seed = Number(values.seed);
     if (!Number.isInteger(customers) || customers < 1) throw new UsageError(`--customers must be a positive whole number (got ${values.customers})`);
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got ${values.seed})`);
+    const { isDatabaseEmpty } = await import('./db/seed/seed.js');
     return withDatabase(async (db) => {
       if (!isDatabaseEmpty(db.sqlite)) {
         process.stderr.write(`rapport seed: ${db.file} already has data; point DATABASE_URL at a new file to seed\n`);
@@ -87,8 +97,14 @@ const handlers: Record<string, Handler> = {
     });
   },
 
+  async admin(args) {
+    const { runAdminCli } = await import('./admin-cli.js');
+    return withDatabase((db) => runAdminCli(args, { db, clock, out: process.stdout, actor: cliActor() }));
+  },
+
   async import(args) {
     const config = loadConfig();
+    const [{ runImportCli }, { recomputeScores }] = await Promise.all([import('./import/import-cli.js'), import('./scoring/recompute.js')]);
     return withDatabase((db) =>
       runImportCli(args, {
         db,
@@ -96,7 +112,7 @@ const handlers: Record<string, Handler> = {
         out: process.stdout,
         err: process.stderr,
         isTTY: Boolean(process.stderr.isTTY),
-        actor: `cli:${os.userInfo().username}`,
+        actor: cliActor(),
         timeZone: config.defaultTimeZone,
         afterOrdersChanged: async () => {
           await recomputeScores(db, clock.now());
@@ -106,15 +122,22 @@ const handlers: Record<string, Handler> = {
   },
 
   async scores(args) {
+    const { runScoresCli } = await import('./scoring/scores-cli.js');
     return withDatabase((db) => runScoresCli(args, { db, clock, out: process.stdout }));
   },
 
   async nudges(args) {
+    const { runNudgesCli } = await import('./scheduler/nudges-cli.js');
     return withDatabase((db) => runNudgesCli(args, { db, clock, out: process.stdout }));
   },
 
   async invite(args) {
     const config = loadConfig();
+    const [{ runInviteCli }, { createStorageServices }, { translator }] = await Promise.all([
+      import('./commands/rapport/invite.command.js'),
+      import('./db/storage-services.js'),
+      import('./i18n/index.js'),
+    ]);
     return withDatabase((db) =>
       runInviteCli(args, {
         services: createStorageServices(db),
@@ -124,12 +147,18 @@ const handlers: Record<string, Handler> = {
         timeZone: config.defaultTimeZone,
         out: process.stdout,
         err: process.stderr,
-        actor: `cli:${os.userInfo().username}`,
+        actor: cliActor(),
       }),
     );
   },
 
-  async migrate() {
+  async 'discord-register'(args) {
+    const [{ runDiscordRegister }, { commands }] = await Promise.all([import('./adapters/discord/register-commands.js'), import('./commands/registry.js')]);
+    return runDiscordRegister(args, { commands, discord: loadConfig().discord, stdout: process.stdout, stderr: process.stderr });
+  },
+
+  async migrate(args) {
+    if (args.length > 0) throw new UsageError(`takes no arguments (got ${args.join(' ')})`);
     return withDatabase(async (db) => {
       const applied = db.migration.applied;
       process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Database schema is up to date\n');
@@ -138,30 +167,38 @@ const handlers: Record<string, Handler> = {
   },
 };
 
-class UsageError extends Error {}
+const isHelp = (word: string | undefined) => word === '--help' || word === '-h' || word === 'help';
+
+function isCommand(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
 
 async function main(argv: string[]): Promise<number> {
   // A .env beside the package is optional; without one every variable has a working default.
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
   const [name = 'bot', ...rest] = argv;
-  if (name === 'help' || name === '--help' || name === '-h') {
+  if (isHelp(name)) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const handler = handlers[name];
-  if (!handler) {
+  if (!isCommand(name)) {
     process.stderr.write(`rapport: unknown command "${name}"\n${USAGE}\n`);
     return 2;
   }
+  const [synopsis, summary] = COMMANDS[name];
+  if (!OWN_HELP.has(name) && rest.some((word) => word === '--help' || word === '-h')) {
+    process.stdout.write(`Usage: rapport ${synopsis}\n  ${summary}\n`);
+    return 0;
+  }
   try {
-    return await handler(rest);
+    return await handlers[name](rest);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof FatalError) {
       process.stderr.write(`rapport: ${error.message}\n`);
       return 1;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`rapport ${name}: ${(error as Error).message}\n`);
+      process.stderr.write(`rapport ${name}: ${(error as Error).message}\nUsage: rapport ${synopsis}\n`);
       return 2;
     }
     throw error;

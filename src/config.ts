@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Platform } from './domain/platform.js';
+import { FatalError } from './errors.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 
@@ -15,6 +16,12 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** ISO 4217 codes as this Node's ICU knows them (what Intl.NumberFormat can format): "XYZ" or "usd" are not. */
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+function isCurrency(code: string): boolean {
+  return CURRENCIES.has(code);
 }
 
 export const envSchema = z.object({
@@ -35,7 +42,7 @@ export const envSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code such as CNY, USD or EUR')
+      .refine(isCurrency, 'must be an ISO 4217 currency code such as CNY, USD or EUR')
       .default('CNY'),
   ),
   LOG_LEVEL: z.preprocess(
@@ -72,7 +79,8 @@ export interface Config {
   discord?: { botToken: string; applicationId: string; guildId?: string; apiUrl?: string; publicKey?: string };
 }
 
-export class ConfigError extends Error {}
+/** A bad environment variable: one line naming it (a FatalError, so the CLI exits 1 without a trace). */
+export class ConfigError extends FatalError {}
 
 /** Parses the environment; throws ConfigError with one line naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

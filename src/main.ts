@@ -2,15 +2,17 @@ import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/console-adapter.js';
 import type { ChatAdapter } from './adapters/chat-adapter.js';
 import { createHttpServer, type HttpServer } from './adapters/http-server.js';
+import { createBackgroundWorker } from './background/background-worker.js';
 import type { Clock } from './clock.js';
 import type { App } from './commands/app.js';
 import { createDispatcher } from './commands/dispatcher.js';
 import type { Services } from './commands/ports.js';
 import { commands } from './commands/registry.js';
 import type { Config } from './config.js';
+import { FatalError } from './errors.js';
+import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
-import { DEMO_ADMIN_EMAIL } from './db/seed/demo-data.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
@@ -20,7 +22,6 @@ import type { Notifier } from './scheduler/notifier.js';
 import { createNudgeMessages } from './scheduler/nudge-messages.js';
 import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
 import { createOutbox } from './scheduler/outbox.js';
-import { startScheduler } from './scheduler/scheduler.js';
 import { recomputeScores } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
@@ -111,6 +112,9 @@ export async function runBot(
     }
     const notifiers: Notifiers = new Map();
     const app = createApp(db, config, clock, logger, notifiers);
+    // Whoever runs the console can read the database file anyway, so it may act as an admin.
+    const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
+    if (config.platforms.includes('console') && consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
     const http = createHttpServer({ port: config.port });
     const adapters: ChatAdapter[] = [];
     for (const platform of config.platforms) {
@@ -120,7 +124,7 @@ export async function runBot(
             app,
             input: io.input,
             output: io.output,
-            userId: options.as ?? DEMO_ADMIN_EMAIL,
+            userId: consoleUser!,
             interactive: io.interactive,
             greeting: 'Rapport console. Type /help for commands, exit to leave.',
             filesDir: path.join(path.dirname(path.resolve(db.file)), 'files'),
@@ -129,7 +133,7 @@ export async function runBot(
         continue;
       }
       const factory = factories[platform];
-      if (!factory) throw new Error(`${platform} is configured but this build has no ${platform} adapter`);
+      if (!factory) throw new FatalError(`${platform} is configured but this build has no ${platform} adapter; unset its variables to run without it`);
       adapters.push(await factory({ app, config, clock, logger, http }));
     }
     for (const adapter of adapters) {
@@ -138,9 +142,13 @@ export async function runBot(
     }
     if (http.hasRoutes) await http.listen();
     const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
+    // Rescoring and planning run in the background worker, off the event loop (its thread starts with the first job).
+    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
+    // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
-      ? await startScheduler({
+      ? await (await import('./scheduler/scheduler.js')).startScheduler({
           sqlite: db.sqlite,
+          background,
           notifiers,
           clock,
           logger,
@@ -152,7 +160,8 @@ export async function runBot(
     await Promise.race([io.shutdown, ...(ends.length > 0 && ends.length === adapters.length ? [Promise.all(ends)] : [])]);
     await Promise.all(adapters.map((a) => a.stop()));
     await http.close();
-    await scheduler?.stop();
+    // Closing the worker cuts a running rescoring short (every job is safe to run again).
+    await Promise.all([scheduler?.stop(), background.close()]);
     return 0;
   } finally {
     await db.close();

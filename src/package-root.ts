@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The directory holding Rapport's package.json, from src/ under tsx or dist/src/ after a build. */
+/** The directory holding Rapport's package.json, from src/ under tsx or vitest, or from a build under dist/. */
 function findPackageRoot(start: string): string {
   let dir = start;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {

@@ -1,21 +1,24 @@
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/temp-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** What `npm start` and the `rapport` command run: the compiled build, rebuilt when src/ is newer. */
+const LAUNCHER = path.join(ROOT, 'bin', 'rapport.mjs');
 const work = tempDir();
 afterAll(() => work.cleanup());
 
-/** Runs the real entry point as `npm start` does, with stdin piped. */
-function rapport(args: string[], input: string, env: Record<string, string> = {}) {
-  const result = spawnSync(TSX, [path.join(ROOT, 'src', 'cli.ts'), ...args], {
+/** Runs the real entry point as `npm start` does, with stdin piped (as another user when `uid` is given). */
+function rapport(args: string[], input: string, env: Record<string, string> = {}, uid?: number) {
+  const result = spawnSync(process.execPath, [LAUNCHER, ...args], {
     cwd: work.dir,
     input,
     encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     timeout: 120_000,
+    ...(uid === undefined ? {} : { uid, gid: uid }),
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -52,15 +55,85 @@ describe('rapport bot on the console', () => {
     expect(run.stdout + run.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it('does not seed when RAPPORT_DEMO=off', () => {
-    const run = rapport(['bot'], '/customer lookup 王芳\n', { DATABASE_URL: `file:${path.join(work.dir, 'empty.db')}`, RAPPORT_DEMO: 'off' });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain('There is no active rep "admin@rapport.demo".');
-  });
-
   it('does stop with one line naming a bad variable', () => {
     const run = rapport(['bot'], '', { DATABASE_URL: 'mysql://nope' });
     expect(run.code).toBe(1);
-    expect(run.stderr.trim()).toBe('rapport: Invalid DATABASE_URL: must be a SQLite file: URL such as file:data/rapport.db (got "mysql://nope")');
+    expect(run.stderr).toBe('rapport: Invalid DATABASE_URL: must be a SQLite file: URL such as file:data/rapport.db (got "mysql://nope")\n');
+  });
+
+  it('does refuse chat tokens it cannot use yet with a sentence, not a log line', () => {
+    const run = rapport(['bot'], '', { ...env, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('rapport: slack is configured but this build has no slack adapter; unset its variables to run without it\n');
+  });
+});
+
+describe('the first day on real data', () => {
+  const env = { DATABASE_URL: `file:${path.join(work.dir, 'real.db')}`, RAPPORT_DEMO: 'off' };
+
+  it('does say how to create the first admin, and the console acts as that admin once created', () => {
+    const first = rapport(['bot'], '/help\n', env);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toBe('');
+    expect(first.stderr).toBe('rapport: There is no admin yet. Create one with: npm run admin -- add <email> --name "<name>"\n');
+    // Do exactly what the line says (npm run admin -- … is `rapport admin …`).
+    const said = /npm run (admin) -- (add) <email> --name "<name>"/.exec(first.stderr)!;
+    const add = rapport([said[1]!, said[2]!, 'boss@example.com', '--name', 'Erika Boss'], '', env);
+    expect(add).toMatchObject({ code: 0, stderr: '' });
+    expect(add.stdout).toBe('Created admin Erika Boss <boss@example.com> (rep 1).\n');
+    const bot = rapport(['bot'], '/rapport whoami\n', env);
+    expect(bot.code).toBe(0);
+    expect(bot.stdout).toMatch(/^You are Erika Boss\n/);
+    expect(bot.stdout).toMatch(/Role\s+admin/);
+    expect(rapport(['admin', 'list'], '', env).stdout).toBe('1\tboss@example.com\tErika Boss\n');
+  });
+
+  it('does answer an unknown --as on the console with a line that works', () => {
+    const run = rapport(['bot', '--as', 'nobody@example.com'], '/help\n', env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('There is no active rep "nobody@example.com". Start the console as a rep with npm start -- --as <rep email or id>');
+  });
+});
+
+describe('--help', () => {
+  it.each([[['--help']], [['bot', '--help']], [['seed', '--help']], [['migrate', '--help']], [['nudges', '--help']], [['admin', '--help']], [['admin', 'add', '-h']]])(
+    'does print usage and exit 0 for rapport %j, touching no database',
+    (args) => {
+      const run = rapport(args, '', { DATABASE_URL: `file:${path.join(work.dir, 'help', 'never.db')}` });
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(/^Usage: rapport /);
+      expect(fs.existsSync(path.join(work.dir, 'help'))).toBe(false);
+    },
+  );
+});
+
+describe('a database or an output file Rapport cannot use', () => {
+  it('does stop at start with one line when DATABASE_URL is a folder', () => {
+    const run = rapport(['bot'], '/help\n', { DATABASE_URL: `file:${work.dir}` });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toBe(`rapport: DATABASE_URL file:${work.dir}: ${work.dir} is a folder; name a database file in it, e.g. file:${path.join(work.dir, 'rapport.db')}\n`);
+  });
+
+  it('does stop at start with one line on a read-only database instead of failing every command', () => {
+    const dir = path.join(work.dir, 'read-only');
+    fs.mkdirSync(dir);
+    const file = path.join(dir, 'rapport.db');
+    expect(rapport(['migrate'], '', { DATABASE_URL: `file:${file}` }).code).toBe(0);
+    fs.chmodSync(file, 0o444);
+    fs.chmodSync(dir, 0o555);
+    // root writes through file modes: run as nobody then, as an ordinary user would be.
+    fs.chmodSync(work.dir, 0o755);
+    const run = rapport(['bot'], '/help\n', { DATABASE_URL: `file:${file}` }, process.getuid?.() === 0 ? 65534 : undefined);
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toBe(
+      `rapport: DATABASE_URL file:${file}: cannot write to it: the file is read-only; Rapport writes to its database (migrations, the audit log)\n`,
+    );
+  });
+
+  it('does refuse scores --export into a missing folder before computing anything', () => {
+    const target = path.join(work.dir, 'no-such-folder', 'scores.csv');
+    const run = rapport(['scores', '--export', target], '', { DATABASE_URL: `file:${path.join(work.dir, 'demo.db')}` });
+    expect(run).toMatchObject({ code: 1, stdout: '' });
+    expect(run.stderr).toBe(`rapport: --export ${target}: cannot write there: the folder ${path.dirname(target)} does not exist\n`);
   });
 });

@@ -25,6 +25,8 @@ describe('loadConfig', () => {
     [{ RAPPORT_LOCALE: 'fr' }, /^Invalid RAPPORT_LOCALE: /],
     [{ RAPPORT_TIMEZONE: 'Mars/Olympus' }, /^Invalid RAPPORT_TIMEZONE: is not an IANA time zone/],
     [{ RAPPORT_CURRENCY: 'yuan' }, /^Invalid RAPPORT_CURRENCY: must be an ISO 4217 currency code/],
+    [{ RAPPORT_CURRENCY: 'XYZ' }, /^Invalid RAPPORT_CURRENCY: must be an ISO 4217 currency code such as CNY, USD or EUR \(got "XYZ"\)$/],
+    [{ RAPPORT_CURRENCY: 'usd' }, /^Invalid RAPPORT_CURRENCY: must be an ISO 4217 currency code/],
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^Invalid SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set$/],
     [{ DISCORD_APPLICATION_ID: '123' }, /^Invalid DISCORD_BOT_TOKEN: required when DISCORD_APPLICATION_ID is set$/],

@@ -79,7 +79,7 @@ export interface CommandDefinition<Args = unknown> {
    * Reads a typed line (after the command name) into option values where the generic reader
    * cannot: a time expression inside free text. Returns an i18n key when it cannot.
    */
-  parseText?(line: string, ctx: Pick<GuestContext, 'clock' | 'timeZone'>): ParsedText;
+  parseText?(line: string, ctx: Pick<GuestContext, 'clock' | 'timeZone'>): Promise<ParsedText>;
   args: z.ZodType<Args, OptionValues>;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }

@@ -68,7 +68,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
     const t = translatorFor(deps.defaults.locale, requester.platform);
     return reply.text(
       requester.platform === 'console'
-        ? t('common.notLinkedConsole', { userId: requester.userId })
+        ? t('common.unknownConsoleUser', { userId: requester.userId })
         : t('common.notLinked', { platform: requester.platform, userId: requester.userId }),
     );
   }
@@ -142,7 +142,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       if (!offered(command, input)) return reply.error(t('common.notOnPlatform', { command: `/${command.name}`, platform: t(`platform.${input.platform}`) }));
       const refused = refusal(command, ctx);
       if (refused) return refused;
-      const parsed = command.parseText ? command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
+      const parsed = command.parseText ? await command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
       if (!parsed.ok) return parsed.usage === false ? reply.error(t(parsed.error, parsed.params)) : usageError(command, parsed.error, t, parsed.params);
       return run(command, parsed.values, ctx);
     }, { guest });

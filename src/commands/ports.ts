@@ -187,10 +187,10 @@ export interface CallbackEntry {
 
 export interface CallbackBook {
   create(callback: { customerId: number; ownerId: number; dueAt: Date; timed: boolean; note: string; source: 'manual' | 'complaint' }): Promise<CallbackEntry>;
-  /** A callback if its customer is within the scope, else null. */
+  /** A callback if its customer is within the scope (whoever owns the callback), else null. */
   get(callbackId: number, scope: BookScope): Promise<CallbackEntry | null>;
-  /** Open callbacks owned within the scope, due before `until`, soonest first. */
-  open(scope: BookScope, until: Date, limit: number): Promise<CallbackEntry[]>;
+  /** A rep's open callbacks on customers within the scope, due before `until`, soonest first. */
+  open(ownerId: number, scope: BookScope, until: Date, limit: number): Promise<CallbackEntry[]>;
   complete(callbackId: number, at: Date): Promise<void>;
   cancel(callbackId: number): Promise<void>;
   reschedule(callbackId: number, dueAt: Date, timed: boolean): Promise<void>;
@@ -216,7 +216,7 @@ export interface TeamChange {
 
 export interface TeamDirectory {
   get(teamId: number): Promise<TeamSettingsRow | null>;
-  /** A team by id or name (any case). */
+  /** A team by id or name, ignoring case when only one team's name matches that way. */
   find(query: string): Promise<TeamSettingsRow | null>;
   update(teamId: number, change: TeamChange): Promise<void>;
   /** The workspaces (Discord servers) a team lists, in the order they were added. */

@@ -1,4 +1,3 @@
-import type { BookScope } from '../domain/actor.js';
 import type { CallbackBook, CallbackEntry, CallbackStatus } from '../commands/ports.js';
 import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
@@ -18,13 +17,11 @@ function toEntry(row: CallbackRow): CallbackEntry {
   return { ...row, dueAt: new Date(row.dueAt), timed: row.timed === 1, status: row.status as CallbackStatus };
 }
 
-/** A callback belongs to the book of its owner (after a reassignment, the customer's new owner). */
-function ownerScope(scope: BookScope): { clause: string; values: number[] } {
-  const { clause, values } = scopeSql(scope);
-  return { clause: clause.replaceAll('c.ownerId', 'cb.ownerId'), values };
-}
-
-/** Callbacks on raw SQL, in the same Callback table the scheduler plans nudges from. */
+/**
+ * Callbacks on raw SQL, in the same Callback table the scheduler plans nudges from. A callback
+ * is seen through its customer's book (scopeSql on `c`), never through who owns the callback;
+ * the triggers of migration callbacks_follow_customers move open callbacks with their customer.
+ */
 export function createCallbackBook(sqlite: Sqlite): CallbackBook {
   const insert = sqlite.prepare(
     "INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
@@ -43,16 +40,16 @@ export function createCallbackBook(sqlite: Sqlite): CallbackBook {
     },
 
     async get(callbackId, scope) {
-      const { clause, values } = ownerScope(scope);
+      const { clause, values } = scopeSql(scope);
       const row = sqlite.prepare(`${SELECT} WHERE cb.id = ? ${clause}`).get(callbackId, ...values) as CallbackRow | undefined;
       return row ? toEntry(row) : null;
     },
 
-    async open(scope, until, limit) {
-      const { clause, values } = ownerScope(scope);
+    async open(ownerId, scope, until, limit) {
+      const { clause, values } = scopeSql(scope);
       const rows = sqlite
-        .prepare(`${SELECT} WHERE cb.status = 'open' AND cb.dueAt < ? ${clause} ORDER BY cb.dueAt, cb.id LIMIT ?`)
-        .all(until.getTime(), ...values, limit) as CallbackRow[];
+        .prepare(`${SELECT} WHERE cb.ownerId = ? AND cb.status = 'open' AND cb.dueAt < ? ${clause} ORDER BY cb.dueAt, cb.id LIMIT ?`)
+        .all(ownerId, until.getTime(), ...values, limit) as CallbackRow[];
       return rows.map(toEntry);
     },
 

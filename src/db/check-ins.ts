@@ -9,7 +9,9 @@ export type CheckInScope =
   | { customerIds: Iterable<number> }
   /** Customers owned by these reps (a rep moved team, so their cadences changed). */
   | { ownerIds: Iterable<number> }
-  | { teamId: number };
+  | { teamId: number }
+  /** Customers with ids in [first, last]: a slice of a table-wide refresh (a rescoring's batch). */
+  | { idRange: readonly [number, number] };
 
 /**
  * Keeps Customer.lastTouchAt (the latest order, interaction or completed callback, else the
@@ -30,8 +32,8 @@ export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope): void {
 }
 
 /** After tiers were rescored: the last touches did not move, only the intervals may have. */
-export function refreshCheckInsAfterRescoring(sqlite: Sqlite): void {
-  withScope(sqlite, 'all', (target) => refreshDue(sqlite, target));
+export function refreshCheckInsAfterRescoring(sqlite: Sqlite, scope: CheckInScope = 'all'): void {
+  withScope(sqlite, scope, (target) => refreshDue(sqlite, target));
 }
 
 /** The planner created these customers' check-ins: nothing is left to plan until their next touch. */
@@ -49,6 +51,7 @@ function withScope(sqlite: Sqlite, scope: CheckInScope, work: (target: Target) =
   sqlite.transaction(() => {
     if (scope === 'all') return work('1 = 1');
     if ('teamId' in scope) return work(`c.ownerId IN (SELECT id FROM Rep WHERE teamId = ${Number(scope.teamId)})`);
+    if ('idRange' in scope) return work(`c.id BETWEEN ${Number(scope.idRange[0])} AND ${Number(scope.idRange[1])}`);
     // Ids go through a keyed temp table: an import can touch a million customers.
     sqlite.exec(`CREATE TABLE IF NOT EXISTS ${ID_TABLE} (id INTEGER PRIMARY KEY)`);
     sqlite.exec(`DELETE FROM ${ID_TABLE}`);

@@ -210,9 +210,8 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
 
     async assign(customerId, ownerId) {
       sqlite.transaction(() => {
+        // Its open callbacks follow (trigger Customer_owner_moves_callbacks).
         prepared('UPDATE Customer SET ownerId = ?, updatedAt = ? WHERE id = ?').run(ownerId, Date.now(), customerId);
-        // Open callbacks follow the customer: the previous owner no longer sees them in their book.
-        prepared("UPDATE Callback SET ownerId = ? WHERE customerId = ? AND status = 'open'").run(ownerId, customerId);
         // The new owner's team may keep other cadences.
         refreshCheckIns(sqlite, { customerIds: [customerId] });
       })();

@@ -12,7 +12,7 @@ export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callb
 
 export function createStorageServices(db: Database): StorageServices {
   return {
-    identities: createIdentityDirectory(db.prisma),
+    identities: createIdentityDirectory(db.sqlite),
     customers: createCustomerDirectory(db.sqlite),
     callbacks: createCallbackBook(db.sqlite),
     teams: createTeamDirectory(db.sqlite),

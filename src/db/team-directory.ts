@@ -15,8 +15,8 @@ function toSettingsRow({ slackChannelId, discordChannelId, ...team }: TeamRow): 
 
 export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
   const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE id = ?`);
-  // Team names match in any case ("shanghai" finds "Shanghai"); an exact match wins over a folded one.
-  const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ? OR lower(name) = lower(?) ORDER BY name = ? DESC, id LIMIT 1`);
+  const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ?`);
+  const all = sqlite.prepare(`SELECT ${COLUMNS} FROM Team`);
   const workspacesOf = sqlite.prepare('SELECT workspaceId FROM Workspace WHERE teamId = ? AND platform = ? ORDER BY id').pluck();
   const addWorkspace = sqlite.prepare('INSERT INTO Workspace (teamId, platform, workspaceId) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
   const removeWorkspace = sqlite.prepare('DELETE FROM Workspace WHERE teamId = ? AND platform = ? AND workspaceId = ?');
@@ -29,8 +29,12 @@ export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
     },
     async find(query) {
       const q = query.trim();
-      const row = ((/^\d+$/.test(q) ? byId.get(Number(q)) : undefined) ?? byName.get(q, q, q)) as TeamRow | undefined;
-      return row ? toSettingsRow(row) : null;
+      const exact = ((/^\d+$/.test(q) ? byId.get(Number(q)) : undefined) ?? byName.get(q)) as TeamRow | undefined;
+      if (exact) return toSettingsRow(exact);
+      // People type "berlin b2b" for "Berlin B2B". SQLite's NOCASE folds ASCII only, and teams are few: compare here.
+      const folded = q.toLowerCase();
+      const matches = (all.all() as TeamRow[]).filter((team) => team.name.toLowerCase() === folded);
+      return matches.length === 1 ? toSettingsRow(matches[0]!) : null;
     },
     async update(teamId, change) {
       const columns: [string, string][] = [];

@@ -1,4 +1,4 @@
-import * as chrono from 'chrono-node';
+import type { Chrono } from 'chrono-node';
 import { DateTime } from 'luxon';
 
 /** The hour an untimed callback ("in 3 days", "下周一") is placed at: on the day's agenda, no ping at a minute. */
@@ -17,7 +17,9 @@ export type WhenResult =
     }
   | { ok: false; reason: 'missing' | 'past' };
 
-const PARSERS = [chrono.casual, chrono.zh.hans];
+/** chrono-node takes ~130 ms to load: loaded on the first time expression, not at start. */
+let parsers: Promise<Pick<Chrono, 'parse'>[]> | undefined;
+const loadParsers = () => (parsers ??= import('chrono-node').then((chrono) => [chrono.casual, chrono.zh.hans]));
 /** "in 2 hours", "in 30 min", "2小时后", "30分钟后": an amount of time from now, not a wall-clock time. */
 const ELAPSED = /\bin\s+(?:an?|\d+)\s*(?:h|hrs?|hours?|m|mins?|minutes?)\b|\d+\s*个?(?:小时|分钟)(?:后|以后)/i;
 
@@ -28,9 +30,9 @@ const ELAPSED = /\bin\s+(?:an?|\d+)\s*(?:h|hrs?|hours?|m|mins?|minutes?)\b|\d+\s
  * luxon, so "tomorrow 10:00" is 10:00 local even when a DST change falls in between.
  * Expressions of elapsed time ("in 2 hours") stay exact durations.
  */
-export function parseWhen(input: string, now: Date, zone: string): WhenResult {
+export async function parseWhen(input: string, now: Date, zone: string): Promise<WhenResult> {
   const reference = { instant: now, timezone: DateTime.fromJSDate(now, { zone }).offset };
-  const found = PARSERS.flatMap((parser) => parser.parse(input, reference, { forwardDate: true }).slice(0, 1)).sort(
+  const found = (await loadParsers()).flatMap((parser) => parser.parse(input, reference, { forwardDate: true }).slice(0, 1)).sort(
     (a, b) => b.text.length - a.text.length || a.index - b.index,
   )[0];
   if (!found) return { ok: false, reason: 'missing' };

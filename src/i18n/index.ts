@@ -31,24 +31,42 @@ export function translator(locale: Locale): Translate {
   return instance.getFixedT(locale);
 }
 
+/**
+ * Intl formatters are costly to build (tens of microseconds, more than formatting) and there
+ * are few distinct ones (locales × currencies × zones), so each is built once and kept.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function numberFormat(locale: Locale, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = `n:${locale}:${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.NumberFormat(locale, options)));
+  return format;
+}
+function dateTimeFormat(locale: Locale, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `d:${locale}:${JSON.stringify(options)}`;
+  let format = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!format) formatters.set(key, (format = new Intl.DateTimeFormat(locale, options)));
+  return format;
+}
+
 /** Money in integer minor units, formatted per locale (¥1,234.50 / CN¥1,234.50). */
 export function formatMoney(minor: number, locale: Locale, currency: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(minor / 100);
+  return numberFormat(locale, { style: 'currency', currency }).format(minor / 100);
 }
 
 export function formatNumber(value: number, locale: Locale, maximumFractionDigits = 0): string {
-  return new Intl.NumberFormat(locale, { maximumFractionDigits }).format(value);
+  return numberFormat(locale, { maximumFractionDigits }).format(value);
 }
 
 export function formatPercent(fraction: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: 0 }).format(fraction);
 }
 
 /** A calendar date in the reader's time zone: 2026-11-23 reads "Nov 23, 2026" / "2026年11月23日". */
 export function formatDate(at: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(at);
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(at);
 }
 
 export function formatDateTime(at: Date, locale: Locale, timeZone: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
+  return dateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(at);
 }

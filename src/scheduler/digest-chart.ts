@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import type { TopLevelSpec } from 'vega-lite';
 import { translator, type Locale } from '../i18n/index.js';
+
+// Vega, Vega-Lite and resvg take ~0.3 s to load: loaded with the first chart, not at start.
 
 export interface WeeklyCounts {
   week: string;
@@ -42,13 +43,6 @@ const FONT_STACKS: Record<Locale, string> = {
  */
 const PADDING = { top: 5, left: 5, bottom: 5, right: 20 };
 
-/**
- * Vega and Vega-Lite load with the first chart, not with the bot: vega-lite patches
- * `Set.prototype.toJSON` when it loads, and discord.js then fails to load in the same process
- * (the inspector bundled in @vladfrangu/async_event_emitter); the Discord adapter loads first.
- */
-const charting = () => Promise.all([import('vega'), import('vega-lite')]);
-
 /** The digest's chart as SVG text, labels in `locale` (Vega-Lite → Vega, renderer `none`). */
 export async function digestChartSvg(history: readonly WeeklyCounts[], locale: Locale): Promise<string> {
   const t = translator(locale);
@@ -77,7 +71,8 @@ export async function digestChartSvg(history: readonly WeeklyCounts[], locale: L
       },
     },
   };
-  const [vega, { compile }] = await charting();
+  // Loaded here, not with the bot: vega-lite patches Set.prototype.toJSON, and discord.js cannot load after that.
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -98,7 +93,7 @@ export async function digestChartSvg(history: readonly WeeklyCounts[], locale: L
 export async function renderDigestChart(
   history: readonly WeeklyCounts[], locale: Locale, fontFiles: readonly string[] = cjkFontFiles(),
 ): Promise<Uint8Array> {
-  const svg = await digestChartSvg(history, locale);
+  const [svg, { Resvg }] = await Promise.all([digestChartSvg(history, locale), import('@resvg/resvg-js')]);
   const png = new Resvg(svg, {
     font: { loadSystemFonts: true, fontFiles: [...fontFiles], defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
   }).render().asPng();

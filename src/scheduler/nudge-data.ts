@@ -70,12 +70,17 @@ export function createNudgeData(sqlite: Sqlite) {
      FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
   );
   const callback = sqlite.prepare('SELECT k.status, k.dueAt, k.note, c.name AS customerName FROM Callback k JOIN Customer c ON c.id = k.customerId WHERE k.id = ?');
+  const callbackOwner = sqlite.prepare("SELECT ownerId FROM Callback WHERE id = json_extract(?, '$.callbackId')").pluck();
+  // Who may see a customer: the view of migration callbacks_follow_customers (bookScope in SQL).
+  const inBook = sqlite.prepare('SELECT 1 FROM CustomerViewer WHERE customerId = ? AND repId = ?').pluck();
   const newerDigest = sqlite.prepare("SELECT 1 FROM Nudge WHERE kind = 'digest' AND targetId = ? AND dueAt > ? AND dueAt <= ? LIMIT 1");
   const agenda = {
     callbacks: sqlite.prepare(
       `SELECT k.id, k.dueAt, k.timed, k.source, k.note, c.id AS customerId, c.externalId, c.name, ${TIER_OF} AS tier
        FROM Callback k JOIN Customer c ON c.id = k.customerId
-       WHERE k.ownerId = ? AND k.status = 'open' AND k.dueAt >= ? AND k.dueAt < ? ORDER BY k.dueAt, k.id`,
+       WHERE k.ownerId = ? AND k.status = 'open' AND k.dueAt >= ? AND k.dueAt < ?
+         AND EXISTS (SELECT 1 FROM CustomerViewer v WHERE v.customerId = c.id AND v.repId = k.ownerId)
+       ORDER BY k.dueAt, k.id`,
     ),
     birthdays: sqlite.prepare(
       `SELECT id, externalId, name, birthdayMonth AS month, birthdayDay AS day FROM Customer
@@ -108,6 +113,13 @@ export function createNudgeData(sqlite: Sqlite) {
   };
 
   return {
+    /** Who a row goes to now: a callback ping goes to whoever owns the callback when it is sent (its customer may have moved). */
+    target(row: Pick<NudgeRow, 'kind' | 'targetKind' | 'targetId' | 'payload'>): { targetKind: 'rep' | 'team'; targetId: number } {
+      if (row.kind !== 'callback') return row;
+      const owner = callbackOwner.get(row.payload) as number | undefined;
+      return owner === undefined ? row : { targetKind: 'rep', targetId: owner };
+    },
+    inBook: (customerId: number, repId: number) => inBook.get(customerId, repId) !== undefined,
     reader(targetKind: 'rep' | 'team', targetId: number): ReaderRow | null {
       if (targetKind === 'rep') {
         const r = rep.get(targetId) as
@@ -163,10 +175,11 @@ export function createNudgeData(sqlite: Sqlite) {
 export type NudgeData = ReturnType<typeof createNudgeData>;
 
 /** Who a row goes to, with their addresses: enough to route it before drawing the message. */
-export function createRecipientLookup(sqlite: Sqlite): (row: Pick<NudgeRow, 'targetKind' | 'targetId'>) => Recipient | null {
+export function createRecipientLookup(sqlite: Sqlite): (row: NudgeRow) => Recipient | null {
   const data = createNudgeData(sqlite);
   return (row) => {
-    const r = data.reader(row.targetKind, row.targetId);
+    const { targetKind, targetId } = data.target(row);
+    const r = data.reader(targetKind, targetId);
     return r ? recipientOf(r) : null;
   };
 }

@@ -23,11 +23,11 @@ export function createNudgeMessages(deps: {
     async redraw(nudgeId, actor) {
       const row = deps.outbox.get(nudgeId);
       if (!row || row.status !== 'sent') return null;
-      // Only the message's own reader: the rep it was sent to, or a member of the team whose channel has it.
-      const reader = row.targetKind === 'rep' ? row.targetId === actor.repId : row.targetId === actor.teamId;
-      if (!reader) return null;
       const prepared = await deps.render(row, deps.clock.now(), false, 'redraw');
-      return prepared.action === 'send' ? prepared.notification.reply : null;
+      if (prepared.action !== 'send') return null;
+      // Only the message's own reader: the rep it goes to, or a member of the team whose channel has it.
+      const to = prepared.notification.recipient;
+      return (to.kind === 'rep' ? to.repId === actor.repId : to.teamId === actor.teamId) ? prepared.notification.reply : null;
     },
 
     async callbackChanged(callbackId, except) {

@@ -55,7 +55,8 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
   const data = createNudgeData(sqlite);
 
   function reader(row: NudgeRow): Reader | null {
-    const found = data.reader(row.targetKind, row.targetId);
+    const { targetKind, targetId } = data.target(row);
+    const found = data.reader(targetKind, targetId);
     if (!found) return null;
     const locale: Locale = isLocale(found.locale) ? found.locale : options.defaultLocale;
     const t = translator(locale);
@@ -87,6 +88,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         if (callback.dueAt !== Date.parse(dueAt)) return 'the callback was moved; its new time has its own nudge';
         const c = data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
+        if (r.kind !== 'rep' || !data.inBook(c.id, r.id)) return "the customer is not in the rep's book";
         const id = { options: { id: callbackId } };
         return {
           visibility: 'private',

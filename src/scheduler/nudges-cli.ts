@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { createTeamDirectory } from '../db/team-directory.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { addDays, isoDate, isoInZone, parseIsoDate, safeZone, startOfLocalDay } from '../domain/schedule/local-time.js';
 import { collectPlan } from './planner.js';
@@ -38,7 +39,7 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   const { sqlite } = deps.db;
   let team: { id: number; name: string; timeZone: string } | undefined;
   if (values.team !== undefined) {
-    team = sqlite.prepare('SELECT id, name, timeZone FROM Team WHERE name = ? OR CAST(id AS TEXT) = ?').get(values.team, values.team) as typeof team;
+    team = (await createTeamDirectory(sqlite).find(values.team)) ?? undefined;
     if (!team) return fail(`No team "${values.team}"`);
   }
   // Days are the team's calendar days, or UTC days across teams.

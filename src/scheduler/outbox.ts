@@ -68,6 +68,15 @@ export interface Outbox {
  * token, so a worker whose lease ran out cannot overwrite the row's new owner.
  */
 export function createOutbox(sqlite: Sqlite): Outbox {
+  let outbox = outboxes.get(sqlite);
+  if (!outbox) outboxes.set(sqlite, (outbox = prepareOutbox(sqlite)));
+  return outbox;
+}
+
+/** Statements are prepared once per connection: the planner asks for the outbox on every run. */
+const outboxes = new WeakMap<Sqlite, Outbox>();
+
+function prepareOutbox(sqlite: Sqlite): Outbox {
   const insert = sqlite.prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, 0, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
   const claim = sqlite.prepare(`UPDATE Nudge SET status = 'claimed', claimedBy = @token, claimedAt = @now, attempts = attempts + 1

@@ -1,5 +1,6 @@
 import { markCheckInsPlanned } from '../db/check-ins.js';
 import type { Sqlite } from '../db/database.js';
+import { inGroups, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { agendaSlotsBetween, type AgendaSlot, nextAgendaSlot } from '../domain/schedule/agenda.js';
 import { birthdayKeysFor, birthdayMornings } from '../domain/schedule/birthday.js';
@@ -49,10 +50,12 @@ export interface Plan {
   externalIds: Map<number, string>;
 }
 
+/** `callbacks` plans only timed-callback pings: cheap enough to run every minute. */
+export type PlanningScope = 'all' | 'callbacks';
+
 export interface PlanOptions {
   teamId?: number;
-  /** `callbacks` plans only timed-callback pings: cheap enough to run every minute. */
-  scope?: 'all' | 'callbacks';
+  scope?: PlanningScope;
 }
 
 /**
@@ -243,11 +246,18 @@ export interface AppliedPlan {
   winbackChanges: number;
 }
 
+/** Plan items written per batch: a millisecond or two, since a waiting writer gets the lock only between batches. */
+const APPLY_BATCH = 50;
+
 /**
- * Writes a plan in one transaction. Nudges and cadence callbacks are inserted by dedupe key,
- * so applying the same plan twice changes nothing; episode changes are guarded by status.
+ * Writes a plan: in one transaction, or in short ones that share the write lock (`slicing`).
+ * Nudges and cadence callbacks are inserted by dedupe key, so applying the same plan twice
+ * changes nothing, and a crash between two slices leaves nothing a rerun would not finish;
+ * episode changes are guarded by status.
  */
-export function applyPlan(sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (nudges: readonly PlannedNudge[]) => number): AppliedPlan {
+export function applyPlan(
+  sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (nudges: readonly PlannedNudge[]) => number, slicing?: WriteSlicing,
+): AppliedPlan {
   const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
     VALUES (?, ?, ?, 0, '', 'open', 'cadence', ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
   const openEpisode = sqlite.prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
@@ -257,20 +267,27 @@ export function applyPlan(sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (
   );
   const markCustomer = sqlite.prepare('UPDATE Customer SET status = ?, statusChangedAt = ?, updatedAt = ? WHERE id = ?');
   const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0 };
-  sqlite.transaction(() => {
-    for (const change of plan.winbackChanges) {
-      if (change.kind === 'open') {
-        applied.winbackChanges += openEpisode.run(change.customerId, change.episode, change.startedAt, change.deadline).changes;
-      } else if (closeEpisode.run(change.kind, now.getTime(), change.customerId, change.episode).changes === 1) {
-        markCustomer.run(change.kind === 'won' ? 'won_back' : 'lost', change.at, now.getTime(), change.customerId);
-        applied.winbackChanges++;
+  const batches = [
+    ...inGroups(plan.winbackChanges, APPLY_BATCH).map((changes) => () => {
+      for (const change of changes) {
+        if (change.kind === 'open') {
+          applied.winbackChanges += openEpisode.run(change.customerId, change.episode, change.startedAt, change.deadline).changes;
+        } else if (closeEpisode.run(change.kind, now.getTime(), change.customerId, change.episode).changes === 1) {
+          markCustomer.run(change.kind === 'won' ? 'won_back' : 'lost', change.at, now.getTime(), change.customerId);
+          applied.winbackChanges++;
+        }
       }
-    }
-    for (const c of plan.cadenceCallbacks) {
-      applied.cadenceCallbacks += insertCallback.run(c.customerId, c.ownerId, c.dueAt.getTime(), c.dedupeKey, now.getTime()).changes;
-    }
-    markCheckInsPlanned(sqlite, plan.cadenceCallbacks.map((c) => c.customerId));
-    applied.nudges = insertNudges(plan.nudges);
-  })();
+    }),
+    ...inGroups(plan.cadenceCallbacks, APPLY_BATCH).map((callbacks) => () => {
+      for (const c of callbacks) {
+        applied.cadenceCallbacks += insertCallback.run(c.customerId, c.ownerId, c.dueAt.getTime(), c.dedupeKey, now.getTime()).changes;
+      }
+      markCheckInsPlanned(sqlite, callbacks.map((c) => c.customerId));
+    }),
+    ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => () => {
+      applied.nudges += insertNudges(nudges);
+    }),
+  ];
+  writeInSlices(sqlite, batches, slicing);
   return applied;
 }

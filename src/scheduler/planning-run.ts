@@ -1,7 +1,8 @@
 import type { Sqlite } from '../db/database.js';
+import type { WriteSlicing } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { createOutbox } from './outbox.js';
-import { applyPlan, collectPlan, type AppliedPlan, type Plan, type PlanningWindow } from './planner.js';
+import { applyPlan, collectPlan, type AppliedPlan, type Plan, type PlanningScope, type PlanningWindow } from './planner.js';
 import { createPlanningStore } from './planning-store.js';
 
 /** How far ahead nudges are written: far enough that the 15-minute planner never falls behind. */
@@ -42,11 +43,11 @@ export interface PlanningResult extends AppliedPlan {
  * One live planning run: collect, apply, and (for a full run) remember when. Safe to run twice
  * for the same `now`. The every-minute callback run leaves the remembered time alone.
  */
-export function runPlanning(sqlite: Sqlite, now: Date, scope: 'all' | 'callbacks' = 'all'): PlanningResult {
+export function runPlanning(sqlite: Sqlite, now: Date, scope: PlanningScope = 'all', slicing?: WriteSlicing): PlanningResult {
   const window = planningWindow(readLastPlannedAt(sqlite), now);
   const plan = collectPlan(createPlanningStore(sqlite), window, now, { scope });
   const outbox = createOutbox(sqlite);
-  const applied = applyPlan(sqlite, plan, now, (nudges) => outbox.insert(nudges, now));
+  const applied = applyPlan(sqlite, plan, now, (nudges) => outbox.insert(nudges, now), slicing);
   if (scope === 'all') {
     sqlite
       .prepare('INSERT INTO AppState (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
+import type { BackgroundJobs } from '../background/background-jobs.js';
+import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
 import type { Sqlite } from '../db/database.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
@@ -12,9 +14,10 @@ import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { createOutbox } from './outbox.js';
-import { runPlanning, type PlanningResult } from './planning-run.js';
+import type { PlanningResult } from './planning-run.js';
+import { createRescoreSoon, rescoreIfDue, type RescoreOutcome, type RescoringDeps } from './rescoring.js';
 
-export const JOBS = ['plan', 'plan-callbacks', 'deliver'] as const;
+export const JOBS = ['plan', 'plan-callbacks', 'rescore', 'deliver'] as const;
 export type JobName = (typeof JOBS)[number];
 
 /**
@@ -25,12 +28,15 @@ export type JobName = (typeof JOBS)[number];
 export const JOB_TRIGGERS: Record<JobName, string> = {
   plan: '0 */15 * * * *',
   'plan-callbacks': '30 * * * * *',
+  // Quarter hours: a team's scoring hour in a zone offset by :30 or :45 still fires on time.
+  rescore: '0 */15 * * * *',
   deliver: '*/15 * * * * *',
 };
 export const TRIGGER_TIME_ZONE = 'UTC';
 
-export interface SchedulerDeps {
-  sqlite: Sqlite;
+export interface SchedulerDeps extends RescoringDeps {
+  /** Planning and rescoring run there, off the event loop; delivery stays here (it needs the notifiers, and each row is quick). */
+  background: BackgroundJobs;
   delivery: DeliveryDeps;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
 }
@@ -38,14 +44,16 @@ export interface SchedulerDeps {
 const MAX_BATCHES_PER_RUN = 20;
 
 /** One run of a job at `now`. Every job is idempotent, so a double fire is harmless. */
-export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Promise<PlanningResult | DeliveryReport[]> {
+export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Promise<PlanningResult | RescoreOutcome | DeliveryReport[]> {
   switch (job) {
     case 'plan':
     case 'plan-callbacks': {
-      const result = runPlanning(deps.sqlite, now, job === 'plan' ? 'all' : 'callbacks');
+      const result = await deps.background.run({ kind: 'plan', now, scope: job === 'plan' ? 'all' : 'callbacks' });
       for (const failure of result.failures) deps.logger.error(failure, 'could not plan nudges for one target');
       return result;
     }
+    case 'rescore':
+      return rescoreIfDue(now, deps);
     case 'deliver': {
       const reports: DeliveryReport[] = [];
       for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
@@ -62,6 +70,7 @@ export interface SchedulerOptions {
   sqlite: Sqlite;
   /** The notifier of every platform the bot runs; filled as adapters start. */
   notifiers: ReadonlyMap<Platform, Notifier>;
+  background: BackgroundJobs;
   clock: Clock;
   logger: Logger;
   render: Omit<NudgeRendererOptions, 'renderChart'>;
@@ -70,6 +79,8 @@ export interface SchedulerOptions {
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
   return {
     sqlite: options.sqlite,
+    background: options.background,
+    owner: `${process.pid}:${randomUUID()}`,
     logger: options.logger,
     delivery: {
       outbox: createOutbox(options.sqlite),
@@ -86,31 +97,44 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
 }
 
 export interface RunningScheduler {
+  /**
+   * Rescores every customer soon, off the event loop (after an import through chat); calls
+   * during a rescoring share one more run after it. Resolves when the scores are current.
+   */
+  rescoreSoon(reason: string): Promise<RescoreOutcome>;
   /** Stops the triggers and waits for a job that is running to finish. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts the live scheduler: first a catch-up (plan from the last run, deliver what fell due
- * while the bot was down, marked late), then the cron triggers. Timers are unref'd so the
- * scheduler never keeps the process alive on its own.
+ * Starts the live scheduler: first a catch-up (a rescoring if a scoring hour passed while the
+ * bot was down; planning from the last run; delivering what fell due meanwhile, marked late),
+ * then the cron triggers. The catch-up's rescoring and planning queue in the background
+ * worker, so the start waits only for the first delivery. Timers are unref'd so the scheduler
+ * never keeps the process alive on its own.
  */
 export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
   const deps = createSchedulerDeps(options);
   const running = new Set<Promise<unknown>>();
   const fire = (job: JobName) => {
     const run = runJob(job, options.clock.now(), deps)
-      .catch((error: unknown) => options.logger.error({ err: error, job }, 'scheduler job failed'))
+      .catch((error: unknown) => {
+        if (error instanceof BackgroundWorkerClosed) options.logger.info({ job }, 'scheduler job stopped with the bot');
+        else options.logger.error({ err: error, job }, 'scheduler job failed');
+      })
       .finally(() => running.delete(run));
     running.add(run);
     return run;
   };
-  await fire('plan');
+  // Queued in this order in the background worker: plans are made from fresh scores.
+  void fire('rescore');
+  void fire('plan');
   await fire('deliver');
   const tasks: ScheduledTask[] = JOBS.map((job) =>
     cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }),
   );
   return {
+    rescoreSoon: createRescoreSoon(deps, () => options.clock.now()),
     async stop() {
       await Promise.all(tasks.map((task) => task.destroy()));
       await Promise.all([...running]);

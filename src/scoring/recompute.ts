@@ -1,5 +1,6 @@
 import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
+import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { BaseModels } from '../domain/analytics/base-models.js';
 import { createHistoryFolder, dayOf, DAY_MS } from '../domain/analytics/history.js';
 import { CUSTOMER_STATUSES, LIFECYCLES, type CustomerStatus, type Lifecycle } from '../domain/analytics/lifecycle.js';
@@ -11,7 +12,13 @@ import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 export interface RecomputeOptions {
   /** Stamped on every row as computedAt; defaults to `asOf`. */
   computedAt?: Date;
+  /** Share the write lock while writing (the bot's background worker); default: one transaction. */
+  writeSlicing?: WriteSlicing;
 }
+
+/** Customers scored and written per batch, and check-ins refreshed per batch: a millisecond or two each, since a waiting writer gets the lock only between batches. */
+const SCORE_BATCH = 100;
+const CHECK_IN_BATCH = 500;
 
 export interface RecomputeReport {
   asOf: Date;
@@ -54,45 +61,49 @@ export async function recomputeScores(db: Database, asOf: Date, options: Recompu
   const byLifecycle = Object.fromEntries(LIFECYCLES.map((l) => [l, 0])) as Record<Lifecycle, number>;
   const upsert = sqlite.prepare(UPSERT_SQL);
   let scoreMs = 0;
-  sqlite.transaction(() => {
-    for (let i = 0; i < scored.count; i++) {
-      const before = performance.now();
-      const s = scored.score(i);
-      scoreMs += performance.now() - before;
-      byTier[s.tier]++;
-      byLifecycle[s.lifecycle]++;
-      const lastDay = input.histories.lastDay[i]!;
-      upsert.run(
-        customerIds[i],
-        week,
-        computedAt,
-        asOf.getTime(),
-        s.recencyDays,
-        s.frequency,
-        Math.round(s.monetaryMinor),
-        s.marginMinor === null ? null : Math.round(s.marginMinor),
-        Math.round(input.histories.lifetimeMinor[i]!),
-        input.histories.orderCount[i],
-        lastDay < 0 ? null : lastDay * DAY_MS,
-        s.rScore,
-        s.fScore,
-        s.mScore,
-        s.tier,
-        s.valueBand,
-        s.longTail,
-        s.lifecycle,
-        s.pAlive,
-        s.expected30,
-        s.expected90,
-        s.expectedAovMinor === null ? null : Math.round(s.expectedAovMinor),
-        s.clv12Minor === null ? null : Math.round(s.clv12Minor),
-        s.churnRisk,
-        JSON.stringify(s.churnReason),
-      );
-    }
-    // New tiers move cadence check-ins.
-    refreshCheckInsAfterRescoring(sqlite);
-  })();
+  const writeScore = (i: number) => {
+    const before = performance.now();
+    const s = scored.score(i);
+    scoreMs += performance.now() - before;
+    byTier[s.tier]++;
+    byLifecycle[s.lifecycle]++;
+    const lastDay = input.histories.lastDay[i]!;
+    upsert.run(
+      customerIds[i],
+      week,
+      computedAt,
+      asOf.getTime(),
+      s.recencyDays,
+      s.frequency,
+      Math.round(s.monetaryMinor),
+      s.marginMinor === null ? null : Math.round(s.marginMinor),
+      Math.round(input.histories.lifetimeMinor[i]!),
+      input.histories.orderCount[i],
+      lastDay < 0 ? null : lastDay * DAY_MS,
+      s.rScore,
+      s.fScore,
+      s.mScore,
+      s.tier,
+      s.valueBand,
+      s.longTail,
+      s.lifecycle,
+      s.pAlive,
+      s.expected30,
+      s.expected90,
+      s.expectedAovMinor === null ? null : Math.round(s.expectedAovMinor),
+      s.clv12Minor === null ? null : Math.round(s.clv12Minor),
+      s.churnRisk,
+      JSON.stringify(s.churnReason),
+    );
+  };
+  const batches = [
+    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => {
+      for (let i = from; i < to; i++) writeScore(i);
+    }),
+    // New tiers move cadence check-ins: over id ranges that cover every customer, also one created meanwhile.
+    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range })),
+  ];
+  writeInSlices(sqlite, batches, options.writeSlicing);
   const total = performance.now() - started;
   return {
     asOf,

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { assertWritableFile } from '../file-checks.js';
 import { isoDate, localDateOf, parseIsoDate } from '../domain/schedule/local-time.js';
 import { recomputeScores, type RecomputeReport } from './recompute.js';
 
@@ -62,6 +63,8 @@ export async function runScoresCli(argv: string[], deps: { db: Database; clock: 
     return fail((error as Error).message);
   }
 
+  // A missing folder is said before the scores are computed, not after (one line, exit 1).
+  if (args.export !== undefined) assertWritableFile(args.export, '--export');
   const now = deps.clock.now();
   const asOf = args.asOf === undefined ? now : new Date(`${args.asOf}T00:00:00Z`);
   const report = await recomputeScores(deps.db, asOf, { computedAt: now });

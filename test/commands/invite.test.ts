@@ -91,7 +91,7 @@ describe('/rapport invite and /rapport claim', () => {
     await h.say(ADMIN, `/rapport link discord ${STRANGER} chen.jing`);
     const code = await invite();
     expect(textOf(await claim(code))).toBe(
-      `That rep is already linked to another Discord account. Ask your admin to move it: /rapport link discord ${NEWCOMER} <your email>`,
+      `That rep is already linked to another discord account. Ask your admin to move it: /rapport link discord ${NEWCOMER} <your email>`,
     );
     expect(discordIdOf(CHEN_JING)).toBe(STRANGER);
     expect(h.db.sqlite.prepare('SELECT COUNT(*) FROM ClaimAttempt').pluck().get()).toBe(0);

@@ -41,11 +41,11 @@ describe('migrations', () => {
   it('does nothing the second time and keeps the data', async () => {
     const file = freshFile();
     const first = await openDatabase(`file:${file}`);
-    await first.prisma.team.create({ data: { name: 'Kept' } });
+    await (await first.prisma()).team.create({ data: { name: 'Kept' } });
     await first.close();
     const second = await openDatabase(`file:${file}`);
     expect(second.migration.applied).toEqual([]);
-    expect(await second.prisma.team.count()).toBe(1);
+    expect(await (await second.prisma()).team.count()).toBe(1);
     await second.close();
   });
 

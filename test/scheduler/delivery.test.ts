@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
 import { createOutbox, type NudgeRow } from '../../src/scheduler/outbox.js';
 import { PLANNING_HORIZON_MS, runPlanning } from '../../src/scheduler/planning-run.js';
 import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
-import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, readLines } from './helpers.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
+import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, nonEmpty, readLines } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const MONDAY_NOON = new Date(DEMO_ASOF.getTime() + 12 * 3_600_000);
@@ -37,7 +38,7 @@ describe('outbox delivery', () => {
     // An hour later only what the moved horizon newly covers is added.
     runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + 3_600_000));
     const added = rows(db).slice(before);
-    expect(added.every((r) => r.dueAt > DEMO_ASOF.getTime() + PLANNING_HORIZON_MS)).toBe(true);
+    expect(nonEmpty(added).every((r) => r.dueAt > DEMO_ASOF.getTime() + PLANNING_HORIZON_MS)).toBe(true);
   });
 
   it('does send each due nudge once and mark it sent', async () => {
@@ -46,14 +47,14 @@ describe('outbox delivery', () => {
     const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
     const sent = due.filter((r) => r.status === 'sent');
     expect(sent.length).toBeGreaterThan(3);
-    expect(due.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(nonEmpty(due).every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
     expect(notifier.sent.map((n) => n.dedupeKey).sort()).toEqual(sent.map((r) => r.dedupeKey).sort());
-    expect(rows(db).filter((r) => r.dueAt > MONDAY_NOON.getTime()).every((r) => r.status === 'pending')).toBe(true);
+    expect(nonEmpty(rows(db).filter((r) => r.dueAt > MONDAY_NOON.getTime())).every((r) => r.status === 'pending')).toBe(true);
     await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
     expect(notifier.sent.length).toBe(sent.length);
   });
 
-  it('does not let two workers claim the same row', () => {
+  it('does let a claim whose lease ran out be taken over, and never by two claims at once', () => {
     const outbox = createOutbox(db.sqlite);
     const a = outbox.claimDue(MONDAY_NOON, 3, 'a', CLAIM_LEASE_MS);
     const b = outbox.claimDue(MONDAY_NOON, 100, 'b', CLAIM_LEASE_MS);
@@ -104,7 +105,7 @@ describe('outbox delivery', () => {
   it('does back off through a 429 storm, honour Retry-After, and lose nothing', async () => {
     // The platform accepts 2 messages, then answers 429 (retry after 30 s) to the next 3 tries, and so on.
     const notifier = new RecordingNotifier((_, attempt) => (attempt % 5 >= 3 || attempt % 5 === 0 ? new NotifierError('429', { retryAfterMs: 30_000 }) : null));
-    const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
+    const deps: SchedulerDeps = { sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
     const pauses = createPlatformPauses(db.sqlite);
     const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length;
     let now = MONDAY_NOON;
@@ -123,7 +124,7 @@ describe('outbox delivery', () => {
     }
     const settled = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
     expect(settled.length).toBe(due);
-    expect(settled.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(nonEmpty(settled).every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
     expect(settled.every((r) => r.attempts <= 1)).toBe(true);
     expect(new Set(notifier.sent.map((n) => n.dedupeKey)).size).toBe(notifier.sent.length);
     // One 429 per pause: the rest of the platform's rows wait instead of hammering it.
@@ -156,8 +157,8 @@ describe('outbox delivery', () => {
     // Only today's agenda per rep; the missed Tuesday/Wednesday agendas are superseded.
     const agendas = caughtUp.filter((n) => n.kind === 'agenda');
     expect(new Set(agendas.map((n) => n.recipient.kind === 'rep' && n.recipient.repId)).size).toBe(agendas.length);
-    expect(agendas.every((n) => n.dedupeKey.endsWith('2027-01-07'))).toBe(true);
-    expect(all.filter((r) => r.kind === 'agenda' && /2027-01-0[56]$/.test(r.dedupeKey)).every((r) => r.status === 'skipped')).toBe(true);
+    expect(nonEmpty(agendas).every((n) => n.dedupeKey.endsWith('2027-01-07'))).toBe(true);
+    expect(nonEmpty(all.filter((r) => r.kind === 'agenda' && /2027-01-0[56]$/.test(r.dedupeKey))).every((r) => r.status === 'skipped')).toBe(true);
     const lateBirthdays = caughtUp.filter((n) => n.kind === 'birthday' && n.late);
     const missedBirthdays = all.filter((r) => r.kind === 'birthday' && r.dueAt > MONDAY_NOON.getTime() && r.dueAt < back.getTime() - LATE_AFTER_MS);
     expect(missedBirthdays.length).toBeGreaterThan(0);
@@ -205,10 +206,63 @@ describe('delivery across a crash (SIGKILL)', () => {
 
     const finished = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
     expect(finished.length).toBe(due);
-    expect(finished.every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(nonEmpty(finished).every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
     const lines = readLines(record);
     const sentKeys = finished.filter((r) => r.status === 'sent').map((r) => r.dedupeKey);
     expect(new Set(lines)).toEqual(new Set(sentKeys));
     expect(lines.length - new Set(lines).size).toBe(duplicates);
+  });
+});
+
+const RACER = path.join(import.meta.dirname, 'fixtures', 'racing-deliverer.ts');
+
+/** A delivery worker in a process of its own, stopped before its first claim until `go()`. */
+function racer(db: Db, now: Date, record: string): { ready: Promise<void>; go: () => void; exited: Promise<number | null> } {
+  const child = fork(RACER, [db.file, now.toISOString(), record], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  return {
+    ready: new Promise((resolve) => child.once('message', () => resolve())),
+    go: () => child.send('go'),
+    exited: new Promise((resolve) => child.once('exit', resolve)),
+  };
+}
+
+describe('two delivery workers in two processes', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await demoDatabase(300);
+    runPlanning(db.sqlite, DEMO_ASOF);
+    // Enough due rows for several batches of 50 each, so the two take turns claiming: a
+    // "won back" message for each of 250 customers, to their owner.
+    const customers = db.sqlite.prepare('SELECT id, ownerId FROM Customer ORDER BY id LIMIT 250').all() as { id: number; ownerId: number }[];
+    createOutbox(db.sqlite).insert(
+      customers.map((c) => ({
+        kind: 'winback', dedupeKey: `race:${c.id}`, dueAt: DEMO_ASOF, target: { kind: 'rep', id: c.ownerId }, customerId: c.id,
+        payload: { outcome: 'won', episode: 1, tier: 'B', orderedAt: DEMO_ASOF.toISOString() },
+      })),
+      DEMO_ASOF,
+    );
+  });
+  afterEach(async () => db.cleanup());
+
+  it('does never let both claim or send the same row when they race for it', async () => {
+    expect(rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length).toBeGreaterThan(250);
+    const records = ['a', 'b'].map((name) => path.join(path.dirname(db.file), `${name}.log`));
+    const racers = records.map((record) => racer(db, MONDAY_NOON, record));
+    await Promise.all(racers.map((r) => r.ready));
+    racers.forEach((r) => r.go());
+    expect(await Promise.all(racers.map((r) => r.exited))).toEqual([0, 0]);
+
+    const [a, b] = records.map(readLines) as [string[], string[]];
+    // Both got work: it was a race.
+    expect(a.length).toBeGreaterThan(0);
+    expect(b.length).toBeGreaterThan(0);
+    expect(a.filter((key) => b.includes(key))).toEqual([]);
+    expect(new Set([...a, ...b]).size).toBe(a.length + b.length);
+    const finished = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime());
+    expect(nonEmpty(finished).every((r) => r.status === 'sent' || r.status === 'skipped')).toBe(true);
+    expect(new Set([...a, ...b])).toEqual(new Set(finished.filter((r) => r.status === 'sent').map((r) => r.dedupeKey)));
+    // Every row was claimed once, by one of the two processes.
+    expect(new Set(finished.map((r) => r.claimedBy!.split(':')[0])).size).toBe(2);
+    expect(finished.every((r) => r.attempts === 1)).toBe(true);
   });
 });

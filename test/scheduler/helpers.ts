@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import fs from 'node:fs';
 import { refreshCheckInsAfterRescoring } from '../../src/db/check-ins.js';
 import type { Sqlite } from '../../src/db/database.js';
@@ -103,6 +104,12 @@ export function writeSnapshots(
     // As the scoring run does: new tiers move cadence check-ins.
     refreshCheckInsAfterRescoring(sqlite);
   })();
+}
+
+/** `items`, after checking there are some: an `every` over nothing passes whatever it asks. */
+export function nonEmpty<T>(items: readonly T[]): readonly T[] {
+  expect(items.length).toBeGreaterThan(0);
+  return items;
 }
 
 export function readLines(file: string): string[] {

@@ -8,6 +8,7 @@ import { isoDate, localDateOf } from '../../src/domain/schedule/local-time.js';
 import type { NudgeRow } from '../../src/scheduler/outbox.js';
 import { PLANNING_HORIZON_MS } from '../../src/scheduler/planning-run.js';
 import { runJob, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import { RecordingNotifier, deliveryDeps, demoDatabase, drain, recordingChart, writeSnapshots } from './helpers.js';
 
 const SEEDED_AT = new Date('2026-12-31T12:00:00Z');
@@ -37,7 +38,7 @@ describe('a simulated year for the demo teams', () => {
     // No daily limit here: this year checks each check-in's own day (the limit has its own test).
     db.sqlite.prepare(`UPDATE Team SET settings = '{"checkInsPerDay": 500}'`).run();
     writeSnapshots(db.sqlite, SEEDED_AT, (id) => ({ lifecycle: lifecycleOf(id), tier: tierOf(id) }));
-    const deps: SchedulerDeps = { sqlite: db.sqlite, delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
+    const deps: SchedulerDeps = { sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
     const nextDue = db.sqlite.prepare("SELECT MIN(dueAt) AS at FROM Nudge WHERE status = 'pending' AND dueAt <= ?");
     const buy = db.sqlite.prepare(`INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, 10000, ?)`);
     const complete = db.sqlite.prepare(

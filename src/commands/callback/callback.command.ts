@@ -16,7 +16,7 @@ export const TIME_PRESETS = ['in 1 hour', 'in 3 hours', 'tomorrow 9:00', 'tomorr
 export const MAX_CALLBACK_AHEAD_DAYS = 5 * 366;
 
 /** A time the asker gave, resolved in their zone: an instant ahead, and whether it had a time of day. */
-export function resolveTime(ref: TimeRef, ctx: CommandContext): { ok: true; at: Date; timed: boolean } | { ok: false; reply: Reply } {
+export async function resolveTime(ref: TimeRef, ctx: CommandContext): Promise<{ ok: true; at: Date; timed: boolean } | { ok: false; reply: Reply }> {
   const now = ctx.clock.now();
   let at: Date;
   let timed = true;
@@ -24,7 +24,7 @@ export function resolveTime(ref: TimeRef, ctx: CommandContext): { ok: true; at: 
     at = ref.at;
     if (at.getTime() <= now.getTime()) return { ok: false, reply: reply.error(ctx.t('callback.past')) };
   } else {
-    const when = parseWhen(ref.text, now, ctx.timeZone);
+    const when = await parseWhen(ref.text, now, ctx.timeZone);
     if (!when.ok) return { ok: false, reply: reply.error(ctx.t(when.reason === 'past' ? 'callback.past' : 'callback.missingWhen')) };
     if (when.before !== '' || when.after !== '') return { ok: false, reply: reply.error(ctx.t('callback.missingWhen')) };
     ({ at, timed } = when);
@@ -46,12 +46,12 @@ const callbackOptions = [
  * the time expression it holds. Quotes work as everywhere else: a quoted first word is the
  * customer ("Emma Fischer"), and quoted words elsewhere lose their quotes.
  */
-function parseCallbackLine(line: string, ctx: Pick<CommandContext, 'clock' | 'timeZone'>): ParsedText {
+async function parseCallbackLine(line: string, ctx: Pick<CommandContext, 'clock' | 'timeZone'>): Promise<ParsedText> {
   const tokens = tokenize(line);
   if (tokens.length === 0) return { ok: false, error: 'callback.missingWho' };
   const quotedWho = tokens[0]!.quoted ? tokens[0]!.text : null;
   const rest = (quotedWho === null ? tokens : tokens.slice(1)).map((t) => t.text).join(' ');
-  const when = parseWhen(rest, ctx.clock.now(), ctx.timeZone);
+  const when = await parseWhen(rest, ctx.clock.now(), ctx.timeZone);
   if (!when.ok) return when.reason === 'past' ? { ok: false, error: 'callback.past', usage: false } : { ok: false, error: 'callback.missingWhen' };
   const who = quotedWho ?? when.before;
   if (who === '' || (quotedWho !== null && when.before !== '')) return { ok: false, error: 'callback.missingWho' };
@@ -71,7 +71,7 @@ export const callbackCommand = defineCommand({
   }),
   async run({ who, when, note = '' }, ctx) {
     const { t } = ctx;
-    const time = resolveTime(when, ctx);
+    const time = await resolveTime(when, ctx);
     if (!time.ok) return time.reply;
     const found = await resolveCustomer(who, ctx, { command: 'callback', options: { when: 'text' in when ? when.text : when.at.getTime(), ...(note ? { note } : {}) } });
     if (!found.ok) return found.reply;
@@ -116,7 +116,7 @@ export const callbackSnoozeCommand = defineCommand({
   args: z.object({ id: callbackId, when: timeRef('callback.missingWhen').optional() }),
   async run({ id, when }, ctx) {
     if (!when) return snoozeCallback(id, null, ctx);
-    const time = resolveTime(when, ctx);
+    const time = await resolveTime(when, ctx);
     if (!time.ok) return time.reply;
     return snoozeCallback(id, { at: time.at, timed: time.timed }, ctx);
   },

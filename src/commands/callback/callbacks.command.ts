@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bookScope } from '../../domain/actor.js';
 import { localDateOf, isoDate } from '../../domain/schedule/local-time.js';
 import { DAY_MS } from '../../domain/calendar.js';
 import { defineCommand, type CommandContext } from '../command.js';
@@ -19,7 +20,8 @@ export const callbacksCommand = defineCommand({
   async run(_, ctx) {
     const { t } = ctx;
     const now = ctx.clock.now();
-    const open = await ctx.services.callbacks.open({ kind: 'owner', repId: ctx.actor.repId }, new Date(now.getTime() + HORIZON_DAYS * DAY_MS), LISTED);
+    const until = new Date(now.getTime() + HORIZON_DAYS * DAY_MS);
+    const open = await ctx.services.callbacks.open(ctx.actor.repId, bookScope(ctx.actor), until, LISTED);
     await ctx.audit('callback.list', `rep:${ctx.actor.repId}`);
     if (open.length === 0) return reply.text(t('callback.agenda.empty'));
     const today = isoDate(localDateOf(now, ctx.timeZone));

@@ -34,7 +34,8 @@ export const rapportClaimCommand = defineCommand({
     if (!claimed.ok) {
       if (claimed.reason === 'invalid') await invites.recordFailedClaim(claimer, now);
       const key = { invalid: 'rapport.claim.invalid', 'rep-linked': 'rapport.claim.repLinked', 'rep-inactive': 'rapport.claim.repInactive' }[claimed.reason];
-      return reply.error(t(key, { platform: t(`platform.${platform}`), platformId: platform, userId }));
+      // `platform` as typed in commands (`/rapport link discord …`).
+      return reply.error(t(key, { platform, userId }));
     }
     await ctx.services.audit.record({
       at: now,

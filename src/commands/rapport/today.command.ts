@@ -28,7 +28,7 @@ export const rapportTodayCommand = defineCommand({
     const now = ctx.clock.now();
     const today = localDateOf(now, ctx.timeZone);
     const own = { kind: 'owner', repId: actor.repId } as const;
-    const callbacks = await ctx.services.callbacks.open(own, new Date(now.getTime() + DAY_MS), LISTED_CALLBACKS);
+    const callbacks = await ctx.services.callbacks.open(actor.repId, bookScope(actor), new Date(now.getTime() + DAY_MS), LISTED_CALLBACKS);
     // Overdue and today's: an untimed callback belongs to its whole day.
     const dueToday = callbacks.filter((c) => isoDate(localDateOf(c.dueAt, ctx.timeZone)) <= isoDate(today));
     const birthdays = await ctx.services.customers.upcomingBirthdays(own, today, BIRTHDAY_DAYS, LISTED_CALLBACKS);

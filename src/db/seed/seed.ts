@@ -15,10 +15,12 @@ export interface SeedReport {
 
 /** Empty means nobody has put anything in yet: no teams, reps or customers. */
 export function isDatabaseEmpty(sqlite: Sqlite): boolean {
-  const row = sqlite
-    .prepare('SELECT (SELECT COUNT(*) FROM Team) + (SELECT COUNT(*) FROM Rep) + (SELECT COUNT(*) FROM Customer) AS n')
-    .get() as { n: number };
-  return row.n === 0;
+  // EXISTS, not COUNT(*): counting a million customers at every start costs ~0.1 s.
+  const any = sqlite
+    .prepare('SELECT EXISTS (SELECT 1 FROM Team) OR EXISTS (SELECT 1 FROM Rep) OR EXISTS (SELECT 1 FROM Customer)')
+    .pluck()
+    .get() as number;
+  return any === 0;
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Tier } from '../tier.js';
 import { DEFAULT_CADENCE_DAYS, DEFAULT_CHECK_INS_PER_DAY } from './cadence.js';
 import { DEFAULT_DIGEST_TIME, type DigestTime } from './digest-slot.js';
+import { DEFAULT_SCORING_HOUR } from './scoring-slot.js';
 import { DEFAULT_WINBACK_DAYS } from './winback.js';
 
 const days = z.number().int().min(1).max(3650);
@@ -30,6 +31,7 @@ const scheduleSettingsSchema = z.object({
     .catch({}),
   winbackDays: days.catch(DEFAULT_WINBACK_DAYS),
   checkInsPerDay: z.number().int().min(1).max(MAX_CHECK_INS_PER_DAY).catch(DEFAULT_CHECK_INS_PER_DAY),
+  scoringHour: z.number().int().min(0).max(23).catch(DEFAULT_SCORING_HOUR),
 }).partial();
 
 export interface ScheduleSettings {
@@ -38,6 +40,8 @@ export interface ScheduleSettings {
   winbackDays: number;
   /** Cadence check-ins per rep per agenda; the rest wait for the next agendas. */
   checkInsPerDay: number;
+  /** The hour of the night (team's zone) when every customer is rescored. */
+  scoringHour: number;
 }
 
 export function parseScheduleSettings(json: string): ScheduleSettings {
@@ -54,5 +58,6 @@ export function parseScheduleSettings(json: string): ScheduleSettings {
     digest: { ...DEFAULT_DIGEST_TIME, ...s.digest },
     winbackDays: s.winbackDays ?? DEFAULT_WINBACK_DAYS,
     checkInsPerDay: s.checkInsPerDay ?? DEFAULT_CHECK_INS_PER_DAY,
+    scoringHour: s.scoringHour ?? DEFAULT_SCORING_HOUR,
   };
 }

@@ -11,9 +11,9 @@ export const en = {
     internalError: 'Something went wrong on our side while running {{command}}. It has been logged; please try again.',
     notLinked:
       'I do not know you yet. If your admin gave you an invite code, type /rapport claim <code>. Otherwise ask them for one (/rapport invite <your email>) or to link you: /rapport link {{platform}} {{userId}} <your email>',
+    unknownConsoleUser:
+      'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email or id>, or without --as to act as the first admin.',
     forbidden: 'Only {{role}}s can use {{command}}.',
-    notLinkedConsole:
-      'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email>, or create an admin with npm run admin -- add <email> --name "<name>".',
     staleAction: 'That button is no longer valid. Type the command instead, or {{help}}.',
     submit: 'Save',
     lineTooLong: 'That line is too long ({{length}} characters); commands take at most {{max}}.',
@@ -369,7 +369,7 @@ export const en = {
       already: 'You are already linked to {{name}} <{{email}}>.',
       invalid: 'That invite code does not work: it is wrong, used, replaced by a newer one or expired (codes last 24 hours). Ask your admin for a new one.',
       tooMany: 'Too many wrong codes: {{count}} an hour at most. Try again within the hour, or ask your admin to link you.',
-      repLinked: 'That rep is already linked to another {{platform}} account. Ask your admin to move it: /rapport link {{platformId}} {{userId}} <your email>',
+      repLinked: 'That rep is already linked to another {{platform}} account. Ask your admin to move it: /rapport link {{platform}} {{userId}} <your email>',
       repInactive: 'That rep is no longer active. Ask your admin.',
       done: 'Welcome, {{name}}! This {{platform}} account is now linked to {{email}}. Type {{help}} to see what you can do.',
     },

@@ -1,24 +1,26 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
 import { openDatabase } from '../../../src/db/database.js';
 import { runBot, seedDemo } from '../../../src/main.js';
+import { runPlanning } from '../../../src/scheduler/planning-run.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { chatInput } from '../../fakes/discord/interactions.js';
 import { tempDir } from '../../helpers/temp-database.js';
 import { interact, recordingLogger } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
+/** What `npm start` runs: the compiled build, rebuilt when src/ is newer. */
+const LAUNCHER = path.join(ROOT, 'bin', 'rapport.mjs');
 const NOW = new Date('2026-11-23T02:00:00Z');
 const ZHANG = '53908232506183680';
-/** A bot in another process first transpiles and migrates: give it time on a loaded machine. */
+/** A bot in another process may first build and migrate: give it time on a loaded machine. */
 const START_LIMIT_MS = 60_000;
 
-/** A demo database whose 张伟 is the fixtures' Discord user and has a callback due a minute ago. */
+/** A demo database whose 张伟 is the fixtures' Discord user, with the ping of a callback due a minute ago planned. */
 async function demoWithDueCallback(file: string): Promise<void> {
   const db = await openDatabase(`file:${file}`);
   await seedDemo(db, new ManualClock(NOW), 60);
@@ -28,6 +30,8 @@ async function demoWithDueCallback(file: string): Promise<void> {
   db.sqlite
     .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'refill', 'open', 'manual', ?)")
     .run(customer, rep, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
+  // Planned already, so the bot's first delivery run (at start) sends it.
+  runPlanning(db.sqlite, NOW, 'callbacks');
   await db.close();
 }
 
@@ -60,7 +64,7 @@ describe('the bot with Discord configured', () => {
     const shutdown = new Promise<void>((resolve) => (stop = resolve));
     const io = { input: new PassThrough(), output: new PassThrough(), interactive: false, shutdown };
     const running = runBot(config, {}, new ManualClock(NOW), recordingLogger().logger, io);
-    // The scheduler's catch-up delivers the due callback as a DM.
+    // The scheduler's first delivery run sends the due ping as a DM.
     const dm = await fake.nextRequest({ method: 'POST', path: new RegExp(`^/channels/dm-${ZHANG}/messages$`) });
     expect(JSON.stringify(dm.body)).toContain('refill');
     const answered = await interact(fake, chatInput('rapport whoami'));
@@ -73,8 +77,7 @@ describe('the bot with Discord configured', () => {
   it('does log a rejection discord.js leaves unhandled and keep serving, and on SIGTERM finish the reply in flight before it exits 0', async () => {
     const file = path.join(work.dir, 'process.db');
     await demoWithDueCallback(file);
-    const loader = pathToFileURL(path.join(ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
-    const child = spawn(process.execPath, ['--import', loader, path.join(ROOT, 'src', 'cli.ts'), 'bot'], {
+    const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
       cwd: work.dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) },
       stdio: ['ignore', 'pipe', 'pipe'],

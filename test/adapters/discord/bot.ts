@@ -11,6 +11,7 @@ import type { Platform } from '../../../src/domain/platform.js';
 import type { Notifier } from '../../../src/scheduler/notifier.js';
 import { createSchedulerDeps, type SchedulerDeps } from '../../../src/scheduler/scheduler.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { inProcessJobs } from '../../helpers/background-jobs.js';
 import { ADMIN, CHEN_JING, LI_NA, NOW, seededDatabase, servicesFor, ZHANG_WEI } from '../../commands/helpers.js';
 import { recordingLogger, type LogLine } from './helpers.js';
 
@@ -78,7 +79,7 @@ export async function startDiscordBot(options: BotOptions = {}): Promise<Discord
   });
   await adapter.start();
   notifiers.set('discord', adapter.notifier!);
-  const scheduler = createSchedulerDeps({ sqlite: db.sqlite, notifiers, clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
+  const scheduler = createSchedulerDeps({ sqlite: db.sqlite, notifiers, background: inProcessJobs(db), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
   return {
     fake,
     db,

@@ -8,6 +8,7 @@ import { digestSlotsBetween } from '../../../src/domain/schedule/digest-slot.js'
 import { atLocalTime, isoInZone, isoWeekOf } from '../../../src/domain/schedule/local-time.js';
 import { DEFAULT_RETRY_POLICY, isExhausted, rateLimitPauseMs, retryDelayMs } from '../../../src/domain/schedule/retry.js';
 import { parseScheduleSettings } from '../../../src/domain/schedule/schedule-settings.js';
+import { lastScoringSlot, lastScoringSlotOf } from '../../../src/domain/schedule/scoring-slot.js';
 import { decideWinback } from '../../../src/domain/schedule/winback.js';
 
 const DAY = 86_400_000;
@@ -116,6 +117,39 @@ describe('cadences', () => {
     expect(settings.digest).toEqual({ weekday: 1, hour: 7 });
     expect(settings.winbackDays).toBe(30);
     expect(parseScheduleSettings('not json').cadenceDays.C).toBe(60);
+  });
+
+  it('does rescore at 02:00 unless the team sets another hour, and ignore an hour that is not one', () => {
+    expect(parseScheduleSettings('{}').scoringHour).toBe(2);
+    expect(parseScheduleSettings('{"scoringHour": 23}').scoringHour).toBe(23);
+    for (const bad of ['24', '-1', '1.5', '"2"', 'null']) expect(parseScheduleSettings(`{"scoringHour": ${bad}}`).scoringHour).toBe(2);
+  });
+});
+
+describe('nightly scoring slots', () => {
+  it.each([
+    // zone, hour, now, the latest slot at or before now
+    ['Asia/Shanghai', 2, '2027-01-05T17:59:59Z', '2027-01-04T18:00:00.000Z'],
+    ['Asia/Shanghai', 2, '2027-01-05T18:00:00Z', '2027-01-05T18:00:00.000Z'],
+    ['Europe/Berlin', 2, '2027-01-05T00:30:00Z', '2027-01-04T01:00:00.000Z'],
+    // 02:00 does not exist on the spring-forward night: the slot moves on to 03:00 CEST, still once that night.
+    ['Europe/Berlin', 2, '2027-03-28T01:00:00Z', '2027-03-28T01:00:00.000Z'],
+    ['Europe/Berlin', 2, '2027-03-28T00:59:00Z', '2027-03-27T01:00:00.000Z'],
+    // The fall-back night has two 02:30s: the slot is the second one only.
+    ['Europe/Berlin', 2, '2027-10-31T00:30:00Z', '2027-10-30T00:00:00.000Z'],
+    ['Europe/Berlin', 2, '2027-10-31T01:00:00Z', '2027-10-31T01:00:00.000Z'],
+    // Half- and quarter-hour zones: the quarter-hourly trigger meets them.
+    ['Asia/Kolkata', 2, '2027-01-05T00:00:00Z', '2027-01-04T20:30:00.000Z'],
+    ['Asia/Kathmandu', 0, '2027-01-05T00:00:00Z', '2027-01-04T18:15:00.000Z'],
+  ])('does find the last slot in %s at %i:00 before %s', (zone, hour, now, slot) => {
+    expect(lastScoringSlotOf({ zone, hour }, utc(now)).toISOString()).toBe(slot);
+  });
+
+  it('does take the latest slot over all teams, and 02:00 UTC without teams', () => {
+    const teams = [{ zone: 'Asia/Shanghai', hour: 2 }, { zone: 'Europe/Berlin', hour: 2 }];
+    expect(lastScoringSlot(teams, utc('2027-01-05T12:00:00Z')).toISOString()).toBe('2027-01-05T01:00:00.000Z');
+    expect(lastScoringSlot(teams, utc('2027-01-05T20:00:00Z')).toISOString()).toBe('2027-01-05T18:00:00.000Z');
+    expect(lastScoringSlot([], utc('2027-01-05T01:59:00Z')).toISOString()).toBe('2027-01-04T02:00:00.000Z');
   });
 });
 

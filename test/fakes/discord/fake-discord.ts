@@ -127,8 +127,8 @@ export class FakeDiscord {
   }
 
   /** Resolves with the `index`-th request (1-based) matching, already received or still to come. */
-  nextRequest(match: Match, index = 1): Promise<RecordedRequest> {
-    return this.#waiters.until(`request #${index} ${match.method ?? ''} ${match.path}`, () => this.matching(match)[index - 1]);
+  nextRequest(match: Match, index = 1, limitMs?: number): Promise<RecordedRequest> {
+    return this.#waiters.until(`request #${index} ${match.method ?? ''} ${match.path}`, () => this.matching(match)[index - 1], limitMs);
   }
 
   matching(match: Match): RecordedRequest[] {

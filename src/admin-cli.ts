@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import type { Clock } from './clock.js';
+import type { Database } from './db/database.js';
+import { addAdmin, listAdmins, NO_ADMIN_HINT } from './db/admins.js';
+import { UsageError } from './errors.js';
+import { parseEmail } from './import/values.js';
+
+const MAX_NAME = 200;
+
+export interface AdminCliDeps {
+  db: Database;
+  clock: Clock;
+  out: NodeJS.WritableStream;
+  /** Who runs the command, for the audit log (e.g. "cli:alice"). */
+  actor: string;
+}
+
+/**
+ * `admin add|list`: the first admin of a database filled by import, and who the admins are.
+ * Returns the exit code; bad arguments throw UsageError (the CLI prints the usage).
+ */
+export async function runAdminCli(argv: string[], deps: AdminCliDeps): Promise<number> {
+  const parsed = parseArgs({ args: argv, options: { name: { type: 'string' } }, allowPositionals: true });
+  const [action, ...rest] = parsed.positionals;
+  if (action === 'list') {
+    if (rest.length > 0 || parsed.values.name !== undefined) throw new UsageError('list takes no arguments');
+    const admins = listAdmins(deps.db.sqlite);
+    if (admins.length === 0) deps.out.write(`${NO_ADMIN_HINT}\n`);
+    for (const admin of admins) deps.out.write(`${admin.id}\t${admin.email}\t${admin.name}${admin.active ? '' : '\t(inactive)'}\n`);
+    return 0;
+  }
+  if (action !== 'add') throw new UsageError(action === undefined ? 'say add or list' : `unknown action "${action}"`);
+  if (rest.length !== 1) throw new UsageError('add takes one email address');
+  const email = parseEmail(rest[0]!.trim());
+  if (!email.ok) throw new UsageError(`"${rest[0]}" is not an email address`);
+  const name = parsed.values.name?.trim() ?? null;
+  if (name !== null && (name === '' || name.length > MAX_NAME || /\p{Cc}/u.test(name))) {
+    throw new UsageError(`--name must be 1 to ${MAX_NAME} characters on one line`);
+  }
+  const existing = deps.db.sqlite.prepare('SELECT 1 FROM Rep WHERE email = ?').get(email.value);
+  if (!existing && name === null) throw new UsageError(`${email.value} is not a rep yet; give their name: npm run admin -- add ${email.value} --name "<name>"`);
+  const result = addAdmin(deps.db.sqlite, { email: email.value, name }, deps.actor, deps.clock.now());
+  const who = `${result.admin.name} <${result.admin.email}>`;
+  const { before } = result;
+  const was = [before.role, before.inactive ? 'inactive' : undefined, before.name === undefined ? undefined : `named ${before.name}`].filter(Boolean);
+  const lines = {
+    created: `Created admin ${who} (rep ${result.admin.id}).`,
+    promoted: `${who} is now an admin (was ${was.join(', ')}).`,
+    unchanged: `${who} is already an admin.`,
+  };
+  deps.out.write(`${lines[result.outcome]}\n`);
+  return 0;
+}

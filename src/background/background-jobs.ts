@@ -1,0 +1,81 @@
+import type { Clock } from '../clock.js';
+import { refreshCheckIns } from '../db/check-ins.js';
+import type { Database } from '../db/database.js';
+import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
+import { importFile, type ImportSummary } from '../import/import-run.js';
+import type { PlanningScope } from '../scheduler/planner.js';
+import { runPlanning, type PlanningResult } from '../scheduler/planning-run.js';
+import { recomputeScores, type RecomputeReport } from '../scoring/recompute.js';
+
+/** What an import job may carry across a thread: `importFile`'s options but the callbacks. */
+export type ImportJobOptions = Omit<Parameters<typeof importFile>[2], 'onProgress' | 'afterOrdersChanged'>;
+
+/**
+ * The work that takes longer than the event loop may be held (~50 ms): the bot hands it to its
+ * background worker. Plain data (Dates included), so it crosses a thread as it is.
+ */
+export type BackgroundJob =
+  | { kind: 'rescore'; asOf: Date; computedAt: Date }
+  | { kind: 'plan'; now: Date; scope: PlanningScope }
+  /** Every customer's last touch and next check-in (after an undo, a repair). */
+  | { kind: 'refresh-check-ins' }
+  /** A CSV file already on disk (a chat upload, downloaded), imported as `importFile` does. */
+  | { kind: 'import'; file: string; startedAt: Date; options: ImportJobOptions };
+
+export interface BackgroundResults {
+  rescore: RecomputeReport;
+  plan: PlanningResult;
+  'refresh-check-ins': { customers: number };
+  /** `ordersChanged`: the import applied new or changed orders, so scores are stale. */
+  import: { summary: ImportSummary; ordersChanged: boolean };
+}
+
+export type BackgroundResult<J extends BackgroundJob> = BackgroundResults[J['kind']];
+
+/** The port the scheduler and the chat import path use; the bot's implementation is a worker thread. */
+export interface BackgroundJobs {
+  run<J extends BackgroundJob>(job: J): Promise<BackgroundResult<J>>;
+}
+
+/** Customers per check-in refresh batch: a millisecond or two, since a waiting writer gets the lock only between batches. */
+const CHECK_IN_BATCH = 250;
+
+/**
+ * Runs one job on `db`, in whichever thread calls it. With `slicing` (the worker thread), writes
+ * go in short transactions that share the write lock with the bot's own writes; an import stays
+ * one transaction, because it must never half-apply.
+ */
+export async function runBackgroundJob<J extends BackgroundJob>(db: Database, job: J, slicing?: WriteSlicing): Promise<BackgroundResult<J>> {
+  return (await dispatch(db, job, slicing)) as BackgroundResult<J>;
+}
+
+async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing | undefined): Promise<BackgroundResults[BackgroundJob['kind']]> {
+  switch (job.kind) {
+    case 'rescore':
+      return recomputeScores(db, job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
+    case 'plan':
+      return runPlanning(db.sqlite, job.now, job.scope, slicing);
+    case 'refresh-check-ins': {
+      const ids = db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[];
+      const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckIns(db.sqlite, { idRange: range }));
+      writeInSlices(db.sqlite, batches, slicing);
+      return { customers: ids.length };
+    }
+    case 'import': {
+      let ordersChanged = false;
+      const summary = await importFile({ db, clock: clockFrom(job.startedAt) }, job.file, {
+        ...job.options,
+        afterOrdersChanged: async () => {
+          ordersChanged = true;
+        },
+      });
+      return { summary, ordersChanged };
+    }
+  }
+}
+
+/** The caller's "now" when it asked, moving on with real time while the job runs. */
+function clockFrom(start: Date): Clock {
+  const startedAt = performance.now();
+  return { now: () => new Date(start.getTime() + Math.round(performance.now() - startedAt)) };
+}

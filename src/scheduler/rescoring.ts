@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import type { BackgroundJobs } from '../background/background-jobs.js';
+import type { Sqlite } from '../db/database.js';
+import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
+import type { Logger } from '../logger.js';
+import type { RecomputeReport } from '../scoring/recompute.js';
+import { createJobRuns } from './job-runs.js';
+import { createPlanningStore } from './planning-store.js';
+
+const JOB = 'rescore';
+/** A rescoring holds its run this long (a million customers take about a minute); a dead holder's run is taken over after it. */
+export const RESCORE_LEASE_MS = 30 * 60_000;
+
+export interface RescoringDeps {
+  sqlite: Sqlite;
+  background: BackgroundJobs;
+  /** Names this process on the runs it claims. */
+  owner: string;
+  logger: Pick<Logger, 'info' | 'error'>;
+}
+
+export type RescoreOutcome =
+  | { status: 'done'; runKey: string; report: RecomputeReport }
+  /** A run started at or after the last slot already covers it. */
+  | { status: 'up-to-date'; slot: Date }
+  /** Another fire or process holds (or finished, or gave up on) this run. */
+  | { status: 'taken'; runKey: string }
+  /** Only from rescoreSoon, which logs the error instead of throwing it at a caller that may not wait. */
+  | { status: 'failed'; error: Error };
+
+/** The run key of a nightly slot: one rescoring per slot, however often the job fires. */
+export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
+
+/**
+ * The `rescore` job: rescores every customer when a team's nightly scoring hour has passed
+ * since the last rescoring started, whatever started it (a night, a catch-up, an import). So
+ * a bot that was down at the hour rescores on its first run after it, once.
+ */
+export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
+  const times = createPlanningStore(deps.sqlite).teams().map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
+  const slot = lastScoringSlot(times, now);
+  if (createJobRuns(deps.sqlite).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
+  return rescore(nightlyRunKey(slot), 'nightly', now, deps);
+}
+
+/**
+ * Claims the run `runKey` and rescores as of `now` in the background worker. A failed run is
+ * recorded (and tried again by a later fire of its slot) and rethrown.
+ */
+export async function rescore(runKey: string, reason: string, now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
+  const runs = createJobRuns(deps.sqlite);
+  if (!runs.claim({ job: JOB, runKey, reason, owner: deps.owner, now, leaseMs: RESCORE_LEASE_MS })) return { status: 'taken', runKey };
+  const started = performance.now();
+  const finishedAt = () => new Date(now.getTime() + Math.round(performance.now() - started));
+  try {
+    const report = await deps.background.run({ kind: 'rescore', asOf: now, computedAt: now });
+    runs.finish(JOB, runKey, deps.owner, finishedAt());
+    deps.logger.info({ runKey, reason, customers: report.customers, elapsedMs: Math.round(report.elapsedMs.total) }, 'rescored every customer');
+    return { status: 'done', runKey, report };
+  } catch (error) {
+    runs.finish(JOB, runKey, deps.owner, finishedAt(), error instanceof Error ? error.message : String(error));
+    throw error;
+  }
+}
+
+/**
+ * `rescoreSoon(reason)` for what changes scores outside the nightly run (an import through
+ * chat): rescores now, and calls made while a rescoring runs share one more run after it, so
+ * a burst of imports costs two rescorings, and none of them is missed by the scores. Never
+ * rejects: a failure is logged and returned.
+ */
+export function createRescoreSoon(deps: RescoringDeps, now: () => Date): (reason: string) => Promise<RescoreOutcome> {
+  let running: Promise<RescoreOutcome> | null = null;
+  let next: Promise<RescoreOutcome> | null = null;
+  const start = (reason: string): Promise<RescoreOutcome> => {
+    const at = now();
+    // A run on demand has a key of its own: nothing to share with another run.
+    const run = rescore(`${reason}:${at.toISOString()}:${randomUUID()}`, reason, at, deps)
+      .catch((error: unknown): RescoreOutcome => {
+        const failure = error instanceof Error ? error : new Error(String(error));
+        deps.logger.error({ err: failure, reason }, 'rescoring failed');
+        return { status: 'failed', error: failure };
+      })
+      .finally(() => {
+        if (running === run) running = null;
+      });
+    running = run;
+    return run;
+  };
+  return (reason) => {
+    if (!running) return start(reason);
+    next ??= running.then(() => {
+        next = null;
+        return start(reason);
+      });
+    return next;
+  };
+}

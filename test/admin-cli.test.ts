@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAdminCli } from '../src/admin-cli.js';
+import { ManualClock } from '../src/clock.js';
+import { firstAdmin, NO_ADMIN_HINT } from '../src/db/admins.js';
+import { UsageError } from '../src/errors.js';
+import { openTempDatabase } from './helpers/temp-database.js';
+import { textSink } from './import/import-helpers.js';
+
+let db: Awaited<ReturnType<typeof openTempDatabase>>;
+const clock = new ManualClock('2026-12-01T09:00:00Z');
+beforeAll(async () => {
+  db = await openTempDatabase();
+});
+afterAll(async () => db.cleanup());
+
+async function admin(...argv: string[]): Promise<{ code: number; out: string }> {
+  const out = textSink();
+  const code = await runAdminCli(argv, { db, clock, out, actor: 'cli:tester' });
+  return { code, out: out.text() };
+}
+
+const audit = () => db.sqlite.prepare('SELECT at, repId, action, target, detail FROM AuditLog ORDER BY id').all() as Record<string, unknown>[];
+
+describe('rapport admin', () => {
+  it('does say how to create the first admin when there is none', async () => {
+    expect(await admin('list')).toEqual({ code: 0, out: `${NO_ADMIN_HINT}\n` });
+    expect(firstAdmin(db.sqlite)).toBeNull();
+  });
+
+  it('does create an admin with no team, audited with who ran the command', async () => {
+    expect(await admin('add', ' Jane.Doe@Example.com ', '--name', 'Jane Doe')).toEqual({ code: 0, out: 'Created admin Jane Doe <jane.doe@example.com> (rep 1).\n' });
+    expect(db.sqlite.prepare('SELECT email, name, role, teamId, active FROM Rep').all()).toEqual([
+      { email: 'jane.doe@example.com', name: 'Jane Doe', role: 'admin', teamId: null, active: 1 },
+    ]);
+    expect(audit()).toEqual([
+      { at: clock.now().getTime(), repId: null, action: 'rep.admin.create', target: 'rep:1', detail: '{"by":"cli:tester","email":"jane.doe@example.com"}' },
+    ]);
+    expect(firstAdmin(db.sqlite)).toMatchObject({ id: 1, email: 'jane.doe@example.com' });
+    expect((await admin('add', 'jane.doe@example.com')).out).toBe('Jane Doe <jane.doe@example.com> is already an admin.\n');
+    expect(audit()).toHaveLength(1);
+  });
+
+  it('does promote an imported manager, even an inactive one, and keep their name unless given', async () => {
+    db.sqlite.prepare("INSERT INTO Rep (email, name, role, active, createdAt, updatedAt) VALUES ('li.na@example.cn', '李娜', 'manager', 0, 0, 0)").run();
+    expect(await admin('add', 'li.na@example.cn')).toEqual({ code: 0, out: '李娜 <li.na@example.cn> is now an admin (was manager, inactive).\n' });
+    expect(audit().at(-1)).toMatchObject({ action: 'rep.admin.promote', target: 'rep:2', detail: '{"by":"cli:tester","email":"li.na@example.cn","before":{"role":"manager","inactive":true}}' });
+    expect((await admin('list')).out).toBe('1\tjane.doe@example.com\tJane Doe\n2\tli.na@example.cn\t李娜\n');
+  });
+
+  it.each([
+    [['add', 'not-an-email', '--name', 'X'], '"not-an-email" is not an email address'],
+    [['add', 'new@example.com'], 'new@example.com is not a rep yet; give their name: npm run admin -- add new@example.com --name "<name>"'],
+    [['add', 'new@example.com', '--name', '  '], '--name must be 1 to 200 characters on one line'],
+    [['add', 'a@example.com', 'b@example.com', '--name', 'X'], 'add takes one email address'],
+    [['remove', 'jane.doe@example.com'], 'unknown action "remove"'],
+    [[], 'say add or list'],
+  ])('does refuse %j with one line', async (argv, message) => {
+    await expect(admin(...argv)).rejects.toThrow(new UsageError(message));
+  });
+});

@@ -1,0 +1,179 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  BackgroundJobError,
+  BackgroundWorkerClosed,
+  BackgroundWorkerCrash,
+  createBackgroundWorker,
+  type BackgroundWorker,
+} from '../../src/background/background-worker.js';
+import { packageRoot } from '../../src/package-root.js';
+import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
+import { tempDir } from '../helpers/temp-database.js';
+
+type Db = Awaited<ReturnType<typeof demoDatabase>>;
+const CRASHING_THREAD = new URL('./fixtures/crashing-thread.ts', import.meta.url);
+const LATER = new Date(DEMO_ASOF.getTime() + 3_600_000);
+
+/** Remembers what the worker logs as errors. */
+function recordingLogger(): { errors: { err: Error }[]; error: (entry: { err: Error }) => void } {
+  const errors: { err: Error }[] = [];
+  return { errors, error: (entry) => errors.push(entry) };
+}
+
+describe('the background worker', () => {
+  let db: Db;
+  let worker: BackgroundWorker;
+  let logger: ReturnType<typeof recordingLogger>;
+  beforeEach(async () => {
+    db = await demoDatabase(300);
+    logger = recordingLogger();
+    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger });
+  });
+  afterEach(async () => {
+    await worker.close();
+    await db.cleanup();
+  });
+
+  const scoredAt = () => db.sqlite.prepare('SELECT DISTINCT computedAt FROM ScoreSnapshot').pluck().all();
+
+  it('does run jobs on its own connection, one at a time in the order given, and hand back plain results', async () => {
+    const finished: string[] = [];
+    const jobs = [
+      worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF }).then((r) => (finished.push('first rescore'), r)),
+      worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: LATER }).then((r) => (finished.push('second rescore'), r)),
+      worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' }).then((r) => (finished.push('plan'), r)),
+    ] as const;
+    const [report, , plan] = await Promise.all(jobs);
+    expect(finished).toEqual(['first rescore', 'second rescore', 'plan']);
+    expect(report.customers).toBe(300);
+    expect(report.asOf).toEqual(DEMO_ASOF);
+    expect(plan.window.from).toBeInstanceOf(Date);
+    expect(plan.nudges).toBeGreaterThan(0);
+    // The bot's own connection sees what the worker wrote: the second rescoring's rows.
+    expect(scoredAt()).toEqual([LATER.getTime()]);
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Nudge').pluck().get()).toBe(plan.nudges);
+    expect(await worker.run({ kind: 'refresh-check-ins' })).toEqual({ customers: 300 });
+    expect(logger.errors).toEqual([]);
+  });
+
+  it('does reject a failed job with the worker\'s stack, and go on with the next job', async () => {
+    const missing = path.join(path.dirname(db.file), 'gone.csv');
+    const failed = await worker
+      .run({ kind: 'import', file: missing, startedAt: DEMO_ASOF, options: { kind: 'orders', actor: 'test' } })
+      .catch((error: unknown) => error);
+    expect(failed).toBeInstanceOf(BackgroundJobError);
+    expect(failed).toMatchObject({ job: 'import', code: 'ENOENT' });
+    expect((failed as Error).message).toContain(`import job failed: Error: ENOENT: no such file or directory, stat '${missing}'`);
+    // Where it failed, in the worker: the import's own code.
+    const stack = (failed as Error).stack!;
+    expect(stack.split('\n')[0]).toBe(`BackgroundJobError: ${(failed as Error).message}`);
+    expect(stack).toMatch(/\n\s+at importFile \(.*src\/import\/import-run\.ts:\d+:\d+\)\n/);
+    expect((await worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF })).customers).toBe(300);
+    expect(logger.errors).toEqual([]);
+  });
+
+  it('does import a file in the thread and say whether orders changed', async () => {
+    const file = path.join(path.dirname(db.file), 'orders.csv');
+    fs.writeFileSync(file, 'customer,ordered_at,amount\nC000001,2027-01-02,120.00\nC000002,2027-01-03,oops\n');
+    const { summary, ordersChanged } = await worker.run({
+      kind: 'import', file, startedAt: DEMO_ASOF, options: { kind: 'orders', fileName: 'orders.csv', actor: 'test', onError: 'skip' },
+    });
+    expect(summary).toMatchObject({ status: 'applied', inserted: 1, rejected: 1, rejectsPath: `${file}.rejects.csv` });
+    expect(summary.problems).toEqual(['orders.csv:3: amount: not an amount (oops)']);
+    expect(ordersChanged).toBe(true);
+  });
+
+  it('does refuse queued jobs and cut the running one short when closed, leaving the database writable', async () => {
+    const running = worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF }).catch((error: unknown) => error);
+    const queued = worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' }).catch((error: unknown) => error);
+    await worker.close();
+    expect(await running).toBeInstanceOf(BackgroundWorkerClosed);
+    expect(await queued).toBeInstanceOf(BackgroundWorkerClosed);
+    await expect(worker.run({ kind: 'refresh-check-ins' })).rejects.toBeInstanceOf(BackgroundWorkerClosed);
+    // No transaction of the cut job holds the lock.
+    const busyFree = db.sqlite.prepare("INSERT INTO AppState (key, value) VALUES ('after-close', '1')").run();
+    expect(busyFree.changes).toBe(1);
+    expect(logger.errors).toEqual([]);
+  });
+});
+
+describe('a background worker that crashes', () => {
+  let db: Db;
+  let worker: BackgroundWorker;
+  let logger: ReturnType<typeof recordingLogger>;
+  beforeEach(async () => {
+    db = await demoDatabase(60);
+    logger = recordingLogger();
+    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger, entry: CRASHING_THREAD });
+  });
+  afterEach(async () => {
+    await worker.close();
+    await db.cleanup();
+  });
+
+  it('does report the crash, reject the job it was running, and start a new thread for the next job', async () => {
+    expect((await worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF })).customers).toBe(60);
+    const queued = worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' });
+    const crashed = await worker.run({ kind: 'refresh-check-ins' }).catch((error: unknown) => error);
+    expect(crashed).toBeInstanceOf(BackgroundWorkerCrash);
+    expect(crashed).toMatchObject({ exitCode: 70, job: 'refresh-check-ins' });
+    expect(logger.errors.map((e) => e.err)).toEqual([crashed]);
+    // The job queued before the crash ran, and the next one gets a fresh thread.
+    expect((await queued).nudges).toBeGreaterThan(0);
+    expect((await worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: LATER })).customers).toBe(60);
+    expect(db.sqlite.prepare('SELECT DISTINCT computedAt FROM ScoreSnapshot').pluck().all()).toEqual([LATER.getTime()]);
+  });
+
+  it('does report an uncaught error in the thread as a crash, with that error', async () => {
+    const crashed = await worker
+      .run({ kind: 'import', file: db.file, startedAt: DEMO_ASOF, options: { kind: 'orders', actor: 'uncaught' } })
+      .catch((error: unknown) => error);
+    expect(crashed).toBeInstanceOf(BackgroundWorkerCrash);
+    expect((crashed as Error).message).toBe('background worker exited with code 1 during a import job: lost in a callback');
+    expect(((crashed as Error).cause as Error).stack).toContain('crashing-thread.ts');
+    expect((await worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'callbacks' })).failures).toEqual([]);
+    expect(logger.errors).toHaveLength(1);
+  });
+});
+
+const run = promisify(execFile);
+
+describe('the background worker compiled to JavaScript', () => {
+  let db: Db;
+  let out: ReturnType<typeof tempDir>;
+  beforeEach(async () => {
+    db = await demoDatabase(60);
+    out = tempDir('rapport-compiled-');
+  });
+  afterEach(async () => {
+    await db.cleanup();
+    out.cleanup();
+  });
+
+  it('does start its thread from the compiled .js files under plain node, without tsx', async () => {
+    // Each source file compiled on its own, as `npm run build` lays them out (dist/src/…).
+    const sources = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    await build({ entryPoints: sources(path.join(packageRoot, 'src')), outdir: path.join(out.dir, 'src'), format: 'esm', platform: 'node', target: 'node20', logLevel: 'error' });
+    fs.writeFileSync(path.join(out.dir, 'package.json'), '{ "type": "module" }');
+    fs.symlinkSync(path.join(packageRoot, 'node_modules'), path.join(out.dir, 'node_modules'));
+    fs.symlinkSync(path.join(packageRoot, 'prisma'), path.join(out.dir, 'prisma'));
+    const script = `
+      import { createBackgroundWorker } from './src/background/background-worker.js';
+      const [databaseUrl, asOf] = process.argv.slice(2);
+      const worker = createBackgroundWorker({ databaseUrl, logger: console });
+      const report = await worker.run({ kind: 'rescore', asOf: new Date(asOf), computedAt: new Date(asOf) });
+      await worker.close();
+      console.log(JSON.stringify({ customers: report.customers, loader: process.execArgv }));`;
+    fs.writeFileSync(path.join(out.dir, 'run-job.js'), script);
+    const { stdout } = await run(process.execPath, ['run-job.js', `file:${db.file}`, DEMO_ASOF.toISOString()], { cwd: out.dir });
+    expect(JSON.parse(stdout)).toEqual({ customers: 60, loader: [] });
+    expect(fs.existsSync(path.join(out.dir, 'src', 'background', 'background-thread.ts'))).toBe(false);
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(60);
+  });
+});

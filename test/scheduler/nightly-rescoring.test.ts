@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BackgroundJobs } from '../../src/background/background-jobs.js';
+import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
+import { ManualClock } from '../../src/clock.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { createJobRuns, MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
+import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
+import { RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
+
+type Db = Awaited<ReturnType<typeof demoDatabase>>;
+const MINUTE = 60_000;
+const silent = { info() {}, warn() {}, error() {} };
+
+function schedulerDeps(db: Db, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
+  return { sqlite: db.sqlite, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
+}
+
+const runs = (db: Db) =>
+  db.sqlite.prepare('SELECT runKey, reason, status, attempts, startedAt FROM JobRun ORDER BY id').all() as {
+    runKey: string; reason: string; status: string; attempts: number; startedAt: number;
+  }[];
+/** When the scores were computed, and for how many customers. */
+const computed = (db: Db) =>
+  db.sqlite.prepare('SELECT computedAt, COUNT(*) AS customers FROM ScoreSnapshot GROUP BY computedAt ORDER BY computedAt').all() as {
+    computedAt: number; customers: number;
+  }[];
+
+describe('job runs', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await demoDatabase(10);
+  });
+  afterEach(async () => db.cleanup());
+
+  it('does let one claim of a run win, and take over a dead holder\'s run after its lease', () => {
+    const jobRuns = createJobRuns(db.sqlite);
+    const now = new Date('2027-01-05T01:00:00Z');
+    const claim = (owner: string, at: Date) => jobRuns.claim({ job: 'rescore', runKey: 'k', reason: 'nightly', owner, now: at, leaseMs: 10 * MINUTE });
+    expect(claim('a', now)).toBe(true);
+    expect(claim('b', now)).toBe(false);
+    expect(claim('b', new Date(now.getTime() + 10 * MINUTE - 1))).toBe(false);
+    // a died holding it: after the lease, b takes it; a's late finish no longer counts.
+    expect(claim('b', new Date(now.getTime() + 10 * MINUTE))).toBe(true);
+    jobRuns.finish('rescore', 'k', 'a', now);
+    expect(runs(db)).toMatchObject([{ status: 'running', attempts: 2 }]);
+    jobRuns.finish('rescore', 'k', 'b', now);
+    expect(runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(claim('c', new Date(now.getTime() + 60 * MINUTE))).toBe(false);
+  });
+
+  it('does try a failed run again up to the limit', () => {
+    const jobRuns = createJobRuns(db.sqlite);
+    const now = new Date('2027-01-05T01:00:00Z');
+    const outcomes: boolean[] = [];
+    for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS + 1; attempt++) {
+      const claimed = jobRuns.claim({ job: 'rescore', runKey: 'k', reason: 'nightly', owner: `o${attempt}`, now, leaseMs: MINUTE });
+      outcomes.push(claimed);
+      if (claimed) jobRuns.finish('rescore', 'k', `o${attempt}`, now, 'disk full');
+    }
+    expect(outcomes).toEqual([true, true, true, false]);
+    expect(runs(db)).toMatchObject([{ status: 'failed', attempts: MAX_RUN_ATTEMPTS }]);
+  });
+
+  it('does count a slot as covered only by a run that started at or after it and finished or is still held', () => {
+    const jobRuns = createJobRuns(db.sqlite);
+    const slot = new Date('2027-01-05T01:00:00Z');
+    const claim = (runKey: string, at: Date) => jobRuns.claim({ job: 'rescore', runKey, reason: 'import', owner: 'o', now: at, leaseMs: MINUTE });
+    claim('before', new Date(slot.getTime() - 1));
+    jobRuns.finish('rescore', 'before', 'o', slot);
+    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
+    claim('after', slot);
+    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(true);
+    // Its holder died: the run no longer covers the slot once the lease is over.
+    expect(jobRuns.coveredSince('rescore', slot, new Date(slot.getTime() + MINUTE))).toBe(false);
+    jobRuns.finish('rescore', 'after', 'o', slot, 'crashed');
+    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
+    expect(jobRuns.coveredSince('plan', slot, slot)).toBe(false);
+  });
+});
+
+describe('nightly rescoring', () => {
+  let db: Db;
+  beforeEach(async () => {
+    db = await demoDatabase(60);
+  });
+  afterEach(async () => db.cleanup());
+
+  it('does rescore once at each team\'s scoring hour, however often the quarter-hour trigger fires', async () => {
+    const deps = schedulerDeps(db);
+    const done: string[] = [];
+    // Two nights, every quarter hour, as node-cron fires the job; each time twice (a double fire).
+    for (let t = Date.parse('2027-01-04T12:00:00Z'); t <= Date.parse('2027-01-06T12:00:00Z'); t += 15 * MINUTE) {
+      for (let fire = 0; fire < 2; fire++) {
+        const outcome = await runJob('rescore', new Date(t), deps);
+        if ('status' in outcome && outcome.status === 'done') done.push(new Date(t).toISOString());
+      }
+    }
+    // 02:00 in Shanghai is 18:00 UTC the day before; 02:00 in Berlin (CET) is 01:00 UTC. The
+    // first fire catches up on Berlin's night of the 4th, which no run covered yet.
+    const nights = ['2027-01-04T18:00:00.000Z', '2027-01-05T01:00:00.000Z', '2027-01-05T18:00:00.000Z', '2027-01-06T01:00:00.000Z'];
+    expect(done).toEqual(['2027-01-04T12:00:00.000Z', ...nights]);
+    expect(runs(db).map((r) => [r.runKey, r.status])).toEqual(['2027-01-04T01:00:00.000Z', ...nights].map((n) => [`nightly:${n}`, 'done']));
+    expect(computed(db)).toEqual([{ computedAt: Date.parse(nights.at(-1)!), customers: 60 }]);
+  });
+
+  it('does rescore once a night for teams whose hours fall on the same instant', async () => {
+    // 08:00 in Shanghai and 01:00 in Berlin are both 00:00 UTC in January.
+    db.sqlite.prepare(`UPDATE Team SET settings = json_object('scoringHour', CASE WHEN timeZone = 'Asia/Shanghai' THEN 8 ELSE 1 END)`).run();
+    const deps = schedulerDeps(db);
+    for (let t = Date.parse('2027-01-04T12:00:00Z'); t <= Date.parse('2027-01-06T12:00:00Z'); t += 15 * MINUTE) await runJob('rescore', new Date(t), deps);
+    expect(runs(db).map((r) => r.runKey)).toEqual(['2027-01-04', '2027-01-05', '2027-01-06'].map((d) => `nightly:${d}T00:00:00.000Z`));
+  });
+
+  it('does rescore once when a second connection fires the same night\'s job', async () => {
+    const other = await openDatabase(`file:${db.file}`);
+    try {
+      const at = new Date('2027-01-05T01:05:00Z');
+      const first = await runJob('rescore', at, schedulerDeps(db, inProcessJobs(db), 'one'));
+      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), sqlite: other.sqlite });
+      expect([first, second].map((o) => 'status' in o && o.status)).toEqual(['done', 'up-to-date']);
+      expect(runs(db)).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('does record a failed night and try it again at the next fires, up to the limit', async () => {
+    let fail = true;
+    const real = inProcessJobs(db);
+    const flaky: BackgroundJobs = { run: (job) => (fail ? Promise.reject(new Error('disk I/O error')) : real.run(job)) };
+    const deps = schedulerDeps(db, flaky);
+    const at = (minutes: number) => new Date(Date.parse('2027-01-05T01:00:00Z') + minutes * MINUTE);
+    await expect(runJob('rescore', at(0), deps)).rejects.toThrow('disk I/O error');
+    expect(runs(db)).toMatchObject([{ status: 'failed', attempts: 1 }]);
+    fail = false;
+    expect(await runJob('rescore', at(15), deps)).toMatchObject({ status: 'done' });
+    expect(runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(computed(db)).toEqual([{ computedAt: at(15).getTime(), customers: 60 }]);
+  });
+});
+
+describe('the scheduler with its background worker', () => {
+  let db: Db;
+  let worker: BackgroundWorker;
+  const logger = createLogger('silent');
+  beforeEach(async () => {
+    db = await demoDatabase(60);
+    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger });
+  });
+  afterEach(async () => {
+    await worker.close();
+    await db.cleanup();
+  });
+
+  const start = (clock: ManualClock) =>
+    startScheduler({ sqlite: db.sqlite, background: worker, notifier: new RecordingNotifier(), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
+
+  it('does rescore at start after each night it was down for, across two nights', async () => {
+    // Started after Berlin's 02:00 (01:00 UTC) with no run yet: catch up now.
+    const clock = new ManualClock('2027-01-05T06:00:00Z');
+    await (await start(clock)).stop();
+    expect(computed(db)).toEqual([{ computedAt: Date.parse('2027-01-05T06:00:00Z'), customers: 60 }]);
+    // Restarted the same day: the night is covered.
+    clock.set('2027-01-05T12:00:00Z');
+    await (await start(clock)).stop();
+    // Down over the next night, back the morning after: one more rescoring, not two.
+    clock.set('2027-01-06T07:30:00Z');
+    await (await start(clock)).stop();
+    expect(computed(db)).toEqual([{ computedAt: Date.parse('2027-01-06T07:30:00Z'), customers: 60 }]);
+    expect(runs(db).map((r) => [r.runKey, r.status, new Date(r.startedAt).toISOString()])).toEqual([
+      ['nightly:2027-01-05T01:00:00.000Z', 'done', '2027-01-05T06:00:00.000Z'],
+      ['nightly:2027-01-06T01:00:00.000Z', 'done', '2027-01-06T07:30:00.000Z'],
+    ]);
+    // The catch-up plan ran after the scores, in the same queue.
+    expect(db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'scheduler.lastPlannedAt'").pluck().get()).toBe(String(clock.now().getTime()));
+  });
+
+  it('does rescore soon after an import, with one more run for calls made while one runs', async () => {
+    const clock = new ManualClock('2027-01-05T12:00:00Z');
+    const scheduler = await start(clock);
+    const calls = [scheduler.rescoreSoon('import'), scheduler.rescoreSoon('import'), scheduler.rescoreSoon('import')];
+    const outcomes = await Promise.all(calls);
+    await scheduler.stop();
+    expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done']);
+    expect(runs(db).map((r) => [r.reason, r.status])).toEqual([
+      ['nightly', 'done'],
+      ['import', 'done'],
+      ['import', 'done'],
+    ]);
+    // A run started after the night's slot covers it: the quarter-hour trigger does not rescore again.
+    expect(await runJob('rescore', clock.now(), schedulerDeps(db, worker))).toMatchObject({ status: 'up-to-date' });
+  });
+});
+
