@@ -84,7 +84,9 @@ describe('Discord against the real core', () => {
     expect(refused.body).toMatchObject({ type: 4, data: { flags: 64, content: `⚠️ ${zh('common.forbidden', { role: zh('role.manager'), command: '/digest' })}` } });
     const digest = await interact(bot.fake, chatInput('digest', {}, { userId: DISCORD_USERS[LI_NA] }));
     expect(digest.body.type).toBe(4);
-    expect(digest.body.data.embeds.length).toBeGreaterThan(0);
+    // The chart travels as an attachment and shows inside its embed.
+    expect(digest.files.map((f) => f.contentType)).toEqual(['image/png']);
+    expect(digest.body.data.embeds.map((e: { image?: { url: string } }) => e.image?.url)).toContain(`attachment://${digest.files[0]!.name}`);
   });
 
   it('does update the ping in place when Done is pressed on it, editing it once', async () => {
