@@ -53,7 +53,7 @@ async function benchSize(customers: number, ordersPerCustomer: number): Promise<
     const e = report.elapsedMs;
     process.stdout.write(
       `  raw SQL aggregate scan: ${(scanMs / 1000).toFixed(2)} s (${groups} customers)\n` +
-        `  recomputeScores:        ${(e.total / 1000).toFixed(2)} s (read ${(e.read / 1000).toFixed(2)}, fit ${(e.fit / 1000).toFixed(2)}, score ${(e.score / 1000).toFixed(2)}, write ${(e.write / 1000).toFixed(2)}); BG/NBD ${report.models.bgnbd.status} on ${report.models.bgnbd.customers} customers${report.models.sampled ? ' (sample)' : ''} in ${report.models.bgnbd.iterations} iterations, Gamma-Gamma ${report.models.gammaGamma.status} in ${report.models.gammaGamma.iterations}\n` +
+        `  recomputeScores:        ${(e.total / 1000).toFixed(2)} s (read ${(e.read / 1000).toFixed(2)}, fit ${(e.fit / 1000).toFixed(2)}, score ${(e.score / 1000).toFixed(2)}, write ${(e.write / 1000).toFixed(2)}); ${report.models.purchases.model} ${report.models.purchases.status} (${report.selection.by}) on ${report.models.purchases.customers} customers${report.models.sampled ? ' (sample)' : ''} in ${report.models.purchases.iterations} iterations, Gamma-Gamma ${report.models.spend.status} in ${report.models.spend.iterations}; churn risk calibration ${report.calibration.status}\n` +
         `  peak RSS so far:        ${mb(process.resourceUsage().maxRSS)}\n`,
     );
   } finally {

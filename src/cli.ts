@@ -18,7 +18,7 @@ const COMMANDS = {
   migrate: ['migrate', 'bring the database schema up to date'],
   admin: ['admin add <email> [--name "<name>"] | admin list', 'create an admin or make a rep one; list the admins'],
   import: ['import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>', 'import a CSV file (see README "Importing data")'],
-  scores: ['scores [--as-of YYYY-MM-DD] [--export file.csv] [--model]', 'recompute customer scores, export them for analysts'],
+  scores: ['scores [--as-of YYYY-MM-DD] [--write] [--export file.csv] [--json] | scores --validate [--holdout 90d]', 'recompute customer scores, export them; check forecasts on a holdout'],
   nudges: ['nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]', 'preview the reminders planned in a window (writes nothing)'],
   invite: ['invite <rep email|id>', 'a one-time code (24 hours) the rep types as /rapport claim <code> on Slack or Discord'],
   'discord-register': ['discord-register [--guild <server id>]', 'register the Discord commands (npm run discord:register; see README "Discord")'],

@@ -22,7 +22,8 @@ import type { Notifier } from './scheduler/notifier.js';
 import { createNudgeMessages } from './scheduler/nudge-messages.js';
 import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
 import { createOutbox } from './scheduler/outbox.js';
-import { recomputeScores } from './scoring/recompute.js';
+import { createModelReportService } from './scoring/model-report.js';
+import { recomputeScores, scoresFreshness } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
 export const DEMO_SEED = 42;
@@ -38,6 +39,7 @@ export function createServices(db: Database, config: Config, clock: Clock, logge
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
+    models: createModelReportService(db),
   };
 }
 
@@ -155,6 +157,12 @@ export async function runBot(
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
         })
       : null;
+    // Scores older than the data (the bot died between an import and its rescoring) are
+    // recomputed: in the background when the scheduler runs, else before the first answer.
+    if (scoresFreshness(db.sqlite).stale) {
+      if (scheduler) void scheduler.rescoreSoon('stale scores at start');
+      else await recomputeScores(db, clock.now());
+    }
     const ends = adapters.flatMap((a) => (a.finished ? [a.finished] : []));
     // Piped console input ends the run; servers run until asked to stop.
     await Promise.race([io.shutdown, ...(ends.length > 0 && ends.length === adapters.length ? [Promise.all(ends)] : [])]);

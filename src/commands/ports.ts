@@ -4,6 +4,7 @@ import type { NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { Tier } from '../domain/tier.js';
 import type { Locale, Translate } from '../i18n/index.js';
 import type { Reply } from './reply.js';
+import type { RiskAccuracy, ValidationFigures } from '../domain/analytics/validation.js';
 
 /** What a command may ask of storage. src/db implements these; tests may use the same. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   digests: DigestService;
   outbox: OutboxView;
   nudges: NudgeMessages;
+  /** /rapport model: how the forecasts held up (implemented in src/scoring). */
+  models: ModelReportService;
 }
 
 export interface RepSummary {
@@ -294,4 +297,21 @@ export interface NudgeMessages {
   callbackChanged(callbackId: number, except?: number): Promise<void>;
 }
 
-export type { Actor, Tier };
+/** How well the scoring's forecasts and churn risk held up over the last `holdoutDays`, with its calibration chart. */
+export interface ModelCheck {
+  holdoutDays: number;
+  /** The models saw orders up to this day; the holdout is the days after it. */
+  fittedThrough: Date;
+  model: 'mbgnbd' | 'bgnbd';
+  status: 'converged' | 'not_converged' | 'too_few_repeat_buyers';
+  selectedBy: 'held_out' | 'asked' | 'default';
+  figures: ValidationFigures;
+  /** PNG, labelled in the reader's language. */
+  chart: Uint8Array;
+}
+
+export interface ModelReportService {
+  check(now: Date, locale: Locale): Promise<ModelCheck>;
+}
+
+export type { Actor, RiskAccuracy, Tier };

@@ -12,6 +12,7 @@ import { rapportClaimCommand } from './rapport/claim.command.js';
 import { rapportInviteCommand } from './rapport/invite.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
+import { rapportModelCommand } from './rapport/model.command.js';
 import { rapportPrefsCommand } from './rapport/prefs.command.js';
 import { rapportSettingsCommand } from './rapport/settings.command.js';
 import { rapportTodayCommand } from './rapport/today.command.js';
@@ -40,5 +41,6 @@ export const commands: readonly AnyCommand[] = [
   rapportClaimCommand,
   rapportAsCommand,
   rapportOutboxCommand,
+  rapportModelCommand,
   createHelpCommand(() => commands),
 ];

@@ -24,6 +24,15 @@ export interface MigrationReport {
  */
 export const DATA_STEPS: Readonly<Record<string, (sqlite: BetterSqlite3.Database) => void>> = {
   '20261123063410_check_ins': (sqlite) => refreshCheckIns(sqlite, 'all'),
+  '20261201104029_order_refunds_and_occurrences': (sqlite) => {
+    // Identical orders without an order id that are already stored become occurrences 1, 2, … of their natural key.
+    sqlite.exec(`UPDATE "Order" SET occurrence = numbered.n
+      FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY customerId, orderedAt, amountMinor, product ORDER BY id) AS n
+            FROM "Order" WHERE externalId IS NULL) AS numbered
+      WHERE "Order".id = numbered.id AND numbered.n > 1`);
+    // Scores an older version filed for a future day (scores --as-of 2099-01-01) posed as the current ones: drop them.
+    sqlite.exec('DELETE FROM ScoreSnapshot WHERE asOf > computedAt + 86400000');
+  },
 };
 
 export const MIGRATIONS_DIR = path.join(packageRoot, 'prisma', 'migrations');

@@ -19,17 +19,42 @@ export interface PossibleDuplicate {
   value: string;
 }
 
+/**
+ * A row whose key an earlier line of the same file already had: the later line won (it updated
+ * what the earlier one wrote), or, for identical orders without an order id, both were kept.
+ */
+export interface RepeatedRow {
+  line: number;
+  /** The earlier line, when known (orders with an order id only know that there was one). */
+  firstLine: number | null;
+  /** What the key is, as the file names it: "external_id C1", "order id O5", "email a@x". */
+  key: string;
+  outcome: 'later_line_won' | 'kept_both';
+}
+
 export interface ApplyContext {
   sqlite: Sqlite;
   writer: RunWriter;
   /** --create-missing: an order or interaction for an unknown customer creates a stub customer. */
   createMissing: boolean;
   onDuplicate(duplicate: PossibleDuplicate): void;
+  onRepeatedRow(repeat: RepeatedRow): void;
   onStubCustomer(externalId: string): void;
 }
 
 export type ApplyResult = WriteOutcome | { rejected: ApplyRejection };
-export type Applier<Row> = (row: Row) => ApplyResult;
+/** Applies one valid row; `line` is its physical line in the file, for messages. */
+export type Applier<Row> = (row: Row, line: number) => ApplyResult;
+
+/** The first line of the file that had each key, to tell a repeated key which line it repeats. */
+function firstLines(context: ApplyContext, describe: (key: string) => string): (key: string, line: number) => void {
+  const seen = new Map<string, number>();
+  return (key, line) => {
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, line);
+    else context.onRepeatedRow({ line, firstLine: first, key: describe(key), outcome: 'later_line_won' });
+  };
+}
 
 /** Lookups by key, remembered for the run (bounded: files of millions of rows reference many customers). */
 function cachedLookup<T>(lookup: (key: string) => T, limit = 200_000): (key: string) => T {
@@ -97,7 +122,8 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
   const sameEmail = sqlite.prepare('SELECT externalId FROM Customer WHERE email = ? AND externalId <> ? LIMIT 1').pluck();
   const samePhone = sqlite.prepare('SELECT externalId FROM Customer WHERE phone = ? AND externalId <> ? LIMIT 1').pluck();
   const rep = repResolver(sqlite);
-  return (row) => {
+  const repeated = firstLines(context, (key) => `${headerOf.get('external_id') ?? 'external_id'} ${key}`);
+  return (row, line) => {
     let ownerId: number | null | undefined = row.owner === undefined ? undefined : null;
     if (typeof row.owner === 'string') {
       const owner = rep(row.owner);
@@ -115,6 +141,7 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
     setPresent(values, 'tags', row.tags === null ? '' : row.tags);
     setPresent(values, 'ownerId', ownerId);
     setPresent(values, 'greetingOptOut', row.greeting_opt_out === null ? false : row.greeting_opt_out);
+    repeated(row.external_id, line);
     const before = stored.get(row.external_id) as StoredRow | undefined;
     const outcome = upsert(writer, 'customer', before, values);
     // Checked after the write, so two new rows in one file that share a phone are caught too.
@@ -131,30 +158,53 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
 }
 
 /**
- * Orders are keyed by external id; without one, by the natural key (customer, ordered_at,
- * amount, product), so re-importing an export without order numbers adds nothing twice.
+ * Orders are keyed by external id; without one, by the natural key (customer, ordered_at, amount,
+ * product) and its occurrence in the file: the n-th row of a file with the same natural key is
+ * occurrence n. Identical rows of one file are so kept as separate orders (and reported), while
+ * importing the same export again, or an overlapping one, matches occurrence n to the stored
+ * occurrence n and adds nothing twice. A refund may name the order it refunds (refund_of).
  */
 function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<OrderRow> {
   const { sqlite, writer } = context;
   const byExternalId = sqlite.prepare('SELECT * FROM "Order" WHERE externalId = ?');
   const byNaturalKey = sqlite.prepare(
-    'SELECT * FROM "Order" WHERE customerId = ? AND orderedAt = ? AND amountMinor = ? AND product IS ? AND externalId IS NULL LIMIT 1',
+    'SELECT * FROM "Order" WHERE customerId = ? AND orderedAt = ? AND amountMinor = ? AND product IS ? AND externalId IS NULL AND occurrence = ? LIMIT 1',
   );
+  const customerOfOrder = sqlite.prepare('SELECT customerId FROM "Order" WHERE externalId = ?').pluck();
   const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
-  return (row) => {
+  const refundColumn = headerOf.get('refund_of') ?? 'refund_of';
+  const orderIdColumn = headerOf.get('external_id') ?? 'external_id';
+  // Natural key → [rows seen so far in this file, the first one's line].
+  const occurrences = new Map<string, [number, number]>();
+  return (row, line) => {
     const customerId = customer(row.customer);
     if (typeof customerId !== 'number') return customerId;
+    if (row.refund_of) {
+      if (row.amount >= 0) return { rejected: { column: refundColumn, problem: 'only a refund (a negative amount) names an original order', value: row.refund_of } };
+      const owner = customerOfOrder.get(row.refund_of) as number | undefined;
+      if (owner === undefined) return { rejected: { column: refundColumn, problem: 'no order has this order id (import the original order first)', value: row.refund_of } };
+      if (owner !== customerId) return { rejected: { column: refundColumn, problem: 'that order is another customer’s', value: row.refund_of } };
+    }
     const values: Values = { customerId, orderedAt: row.ordered_at, amountMinor: row.amount };
     setPresent(values, 'externalId', row.external_id);
     setPresent(values, 'marginMinor', row.margin);
     setPresent(values, 'product', row.product);
     setPresent(values, 'category', row.category);
+    setPresent(values, 'refundOf', row.refund_of);
     if (row.external_id) {
       // New orders are the bulk of large files: try the insert first, look up only on a clash.
       if (writer.insertIfAbsent('order', values, 'externalId') !== null) return 'inserted';
-      return writer.update('order', byExternalId.get(row.external_id) as StoredRow, values);
+      const stored = byExternalId.get(row.external_id) as StoredRow;
+      if (stored.importRunId === writer.runId) context.onRepeatedRow({ line, firstLine: null, key: `${orderIdColumn} ${row.external_id}`, outcome: 'later_line_won' });
+      return writer.update('order', stored, values);
     }
-    return upsert(writer, 'order', byNaturalKey.get(customerId, row.ordered_at, row.amount, row.product ?? null) as StoredRow | undefined, values);
+    const key = `${customerId}\u0000${row.ordered_at}\u0000${row.amount}\u0000${row.product ?? '\u0001'}`;
+    const seen = occurrences.get(key);
+    const occurrence = seen ? ++seen[0] : 1;
+    if (seen) context.onRepeatedRow({ line, firstLine: seen[1], key: 'customer, date, amount and product', outcome: 'kept_both' });
+    else occurrences.set(key, [1, line]);
+    values.occurrence = occurrence;
+    return upsert(writer, 'order', byNaturalKey.get(customerId, row.ordered_at, row.amount, row.product ?? null, occurrence) as StoredRow | undefined, values);
   };
 }
 
@@ -166,7 +216,8 @@ function repsApplier(context: ApplyContext, headerOf: Map<string, string>): Appl
   const slackOwner = sqlite.prepare('SELECT email FROM Rep WHERE slackUserId = ? AND email <> ?').pluck();
   const discordOwner = sqlite.prepare('SELECT email FROM Rep WHERE discordUserId = ? AND email <> ?').pluck();
   const teamId = (name: string): number => (teamByName.get(name) as number | undefined) ?? writer.insert('team', { name });
-  return (row) => {
+  const repeated = firstLines(context, (key) => `${headerOf.get('email') ?? 'email'} ${key}`);
+  return (row, line) => {
     for (const [column, id, owner] of [
       ['slack_user_id', row.slack_user_id, slackOwner],
       ['discord_user_id', row.discord_user_id, discordOwner],
@@ -181,6 +232,7 @@ function repsApplier(context: ApplyContext, headerOf: Map<string, string>): Appl
     setPresent(values, 'discordUserId', row.discord_user_id);
     setPresent(values, 'timeZone', row.timezone);
     setPresent(values, 'locale', row.locale);
+    repeated(row.email, line);
     return upsert(writer, 'rep', stored.get(row.email) as StoredRow | undefined, values);
   };
 }
@@ -191,7 +243,8 @@ function interactionsApplier(context: ApplyContext, headerOf: Map<string, string
   const byNaturalKey = sqlite.prepare('SELECT * FROM Interaction WHERE customerId = ? AND repId IS ? AND kind = ? AND at = ? LIMIT 1');
   const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
   const rep = repResolver(sqlite);
-  return (row) => {
+  const repeated = firstLines(context, () => 'customer, rep, kind and time');
+  return (row, line) => {
     let repId: number | null = null;
     if (row.rep) {
       const found = rep(row.rep);
@@ -203,6 +256,7 @@ function interactionsApplier(context: ApplyContext, headerOf: Map<string, string
     const values: Values = { customerId, repId, kind: row.kind, at: row.at };
     setPresent(values, 'text', row.note === null ? '' : row.note);
     setPresent(values, 'satisfaction', row.satisfaction);
+    repeated(`${customerId}\u0000${repId}\u0000${row.kind}\u0000${row.at}`, line);
     return upsert(writer, 'interaction', byNaturalKey.get(customerId, repId, row.kind, row.at) as StoredRow | undefined, values);
   };
 }

@@ -37,6 +37,7 @@ export const COLUMNS: Record<ImportKind, readonly ColumnSpec[]> = {
     column('margin', ['profit', 'gross_margin', 'gross_profit', '毛利', '利润', '毛利润'], false),
     column('product', ['item', 'sku', 'product_name', '产品', '商品', '商品名称', '产品名称'], false),
     column('category', ['product_category', 'type', 'product_line', '类别', '品类', '分类', '产品线'], false),
+    column('refund_of', ['original_order', 'original_order_id', 'refund_for', 'refunded_order', '原订单号', '原订单', '退款原单号', '退货原单号'], false),
   ],
   reps: [
     column('email', ['e_mail', 'mail', 'rep_email', '邮箱', '电子邮件', '电子邮箱'], true),
@@ -63,9 +64,14 @@ export function headerKey(header: string): string {
   return header.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}]/gu, '');
 }
 
-/** A `--mapping` file: `{ "<header in the file>": "<canonical column>" }`. */
-export const mappingFileSchema = z.record(z.string(), z.string());
+/** A `--mapping` file: `{ "<header in the file>": "<canonical column>" }`; `null` or `""` ignores that column. */
+export const mappingFileSchema = z.record(z.string(), z.string().nullable());
 export type HeaderMapping = z.infer<typeof mappingFileSchema>;
+
+/** What one kind is called in messages: "a customers file", "an orders file". */
+export function kindFile(kind: ImportKind): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} file`;
+}
 
 export interface ResolvedHeader {
   /** Canonical column per file column index (null for a column Rapport does not know). */
@@ -77,17 +83,49 @@ export interface ResolvedHeader {
 
 export class HeaderError extends Error {}
 
-/** Maps a file's header row onto the kind's canonical columns: mapping file first, then names, then aliases. */
+/** Canonical column per header key: names win over aliases when an alias of one column is another column's name (e.g. "customer"). */
+function columnsByKey(kind: ImportKind): Map<string, string> {
+  const byKey = new Map<string, string>();
+  for (const spec of COLUMNS[kind]) for (const alias of spec.aliases) byKey.set(headerKey(alias), spec.name);
+  for (const spec of COLUMNS[kind]) byKey.set(headerKey(spec.name), spec.name);
+  return byKey;
+}
+
+/** How many of the headers are (distinct) columns of `kind`, and whether its required ones are all there. */
+function fitOf(kind: ImportKind, headers: readonly string[]): { matched: number; complete: boolean } {
+  const byKey = columnsByKey(kind);
+  const found = new Set(headers.map((header) => byKey.get(headerKey(header))).filter((name) => name !== undefined));
+  return { matched: found.size, complete: COLUMNS[kind].every((spec) => !spec.required || found.has(spec.name)) };
+}
+
+/** The other kind these headers fit best (all its required columns, most columns matched), if any fits better than `than` matches. */
+function betterKind(kind: ImportKind, headers: readonly string[], than: number): ImportKind | null {
+  let best: { kind: ImportKind; matched: number } | null = null;
+  for (const other of IMPORT_KINDS) {
+    if (other === kind) continue;
+    const fit = fitOf(other, headers);
+    if (fit.complete && fit.matched > than && (!best || fit.matched > best.matched)) best = { kind: other, matched: fit.matched };
+  }
+  return best?.kind ?? null;
+}
+
+/**
+ * Maps a file's header row onto the kind's canonical columns: mapping file first, then names,
+ * then aliases. Refuses a file that lacks a required column, and one whose headers are another
+ * kind's (an orders file imported as customers has an id and a "customer" column, which would
+ * make it look like a customers file with a name).
+ */
 export function resolveHeader(kind: ImportKind, headers: string[], mapping: HeaderMapping = {}): ResolvedHeader {
   const specs = COLUMNS[kind];
-  const byKey = new Map<string, string>();
-  // Canonical names win over aliases when an alias of one column is another column's name (e.g. "customer").
-  for (const spec of specs) for (const alias of spec.aliases) byKey.set(headerKey(alias), spec.name);
-  for (const spec of specs) byKey.set(headerKey(spec.name), spec.name);
-  const mapped = new Map<string, string>();
+  const byKey = columnsByKey(kind);
+  const mapped = new Map<string, string | null>();
   for (const [from, to] of Object.entries(mapping)) {
+    if (to === null || to.trim() === '') {
+      mapped.set(headerKey(from), null);
+      continue;
+    }
     const target = specs.find((spec) => headerKey(spec.name) === headerKey(to));
-    if (!target) throw new HeaderError(`mapping: "${to}" is not a ${kind} column (columns: ${specs.map((s) => s.name).join(', ')})`);
+    if (!target) throw new HeaderError(`mapping: "${to}" is not a column of ${kind} files (columns: ${specs.map((s) => s.name).join(', ')})`);
     mapped.set(headerKey(from), target.name);
   }
   const columnAt: (string | null)[] = [];
@@ -95,19 +133,24 @@ export function resolveHeader(kind: ImportKind, headers: string[], mapping: Head
   const unknown: string[] = [];
   for (const header of headers) {
     const key = headerKey(header);
-    const name = mapped.get(key) ?? byKey.get(key) ?? null;
+    const name = mapped.has(key) ? mapped.get(key)! : (byKey.get(key) ?? null);
     if (name !== null && headerOf.has(name)) {
       throw new HeaderError(`columns "${headerOf.get(name)}" and "${header}" both mean ${name}; rename one or map it with --mapping`);
     }
     if (name === null) {
-      if (header.trim() !== '') unknown.push(header);
+      if (header.trim() !== '' && !mapped.has(key)) unknown.push(header);
     } else headerOf.set(name, header);
     columnAt.push(name);
   }
   const missing = specs.filter((spec) => spec.required && !headerOf.has(spec.name));
+  const other = betterKind(kind, headers, missing.length > 0 ? 0 : headerOf.size);
   if (missing.length > 0) {
     const list = missing.map((spec) => `${spec.name} (or ${spec.aliases.slice(0, 4).join(', ')}…)`).join('; ');
-    throw new HeaderError(`missing required column${missing.length > 1 ? 's' : ''}: ${list}. Found: ${headers.join(', ')}`);
+    const hint = other ? ` This looks like ${kindFile(other)}: import it as ${other}.` : '';
+    throw new HeaderError(`missing required column${missing.length > 1 ? 's' : ''}: ${list}. Found: ${headers.join(', ')}.${hint}`);
+  }
+  if (other && Object.keys(mapping).length === 0) {
+    throw new HeaderError(`this looks like ${kindFile(other)}, not ${kindFile(kind)}: more of its columns (${headers.join(', ')}) are ${other} columns. Import it as ${other}, or map the columns with --mapping.`);
   }
   return { columnAt, headerOf, unknown };
 }

@@ -7,7 +7,7 @@ import type { Database } from '../db/database.js';
 import { isTimeZone } from '../domain/time-zone.js';
 import { IMPORT_KINDS, mappingFileSchema, type HeaderMapping } from './columns.js';
 import { checkEncoding, EncodingError } from './decode.js';
-import { importFile, type ImportProgress, type ImportSummary } from './import-run.js';
+import { importFile, plural, type ImportProgress, type ImportSummary } from './import-run.js';
 import { undoImportRun } from './undo.js';
 import { DATE_ORDERS } from './values.js';
 
@@ -67,6 +67,10 @@ export async function runImportCli(argv: string[], deps: ImportCliDeps): Promise
     return usage((error as Error).message);
   }
   const { values, positionals } = parsed;
+  if (values.help) {
+    deps.out.write(`${IMPORT_USAGE}\n${IMPORT_HELP}\n`);
+    return 0;
+  }
   if (positionals[0] === 'undo') {
     const args = undoArgsSchema.safeParse({ runId: positionals[1] ?? '' });
     if (!args.success || positionals.length !== 2) return usage(args.success ? 'undo takes one run id' : args.error.issues[0]!.message);
@@ -127,7 +131,19 @@ const OPTIONS = {
   'date-format': { type: 'string' },
   'time-zone': { type: 'string' },
   'create-missing': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
 } as const;
+
+const IMPORT_HELP = `
+  --dry-run          check everything and report what a real run would do (same exit code), writing nothing
+  --on-error abort   default: any bad row and nothing is imported (exit 1)
+  --on-error skip    import the good rows; bad ones go to <file>.rejects.csv with a reason column
+  --mapping F        JSON {"header in the file": "column"}; null or "" ignores that column
+  --encoding X       skip detection (utf-8, utf-16le, gbk, gb18030, big5, windows-1252, …)
+  --date-format F    M/D/YYYY or D/M/YYYY for slash dates where both parts could be the month
+  --time-zone Z      IANA zone of dates written without an offset
+  --create-missing   orders and interactions of unknown customers create stub customers
+Orders and interactions are accepted from 1970-01-01 to tomorrow. See README "Importing data".`;
 
 function readMapping(file: string): HeaderMapping | string {
   let text: string;
@@ -143,7 +159,7 @@ function readMapping(file: string): HeaderMapping | string {
     return `${file} is not JSON: ${(error as Error).message}`;
   }
   const mapping = mappingFileSchema.safeParse(json);
-  return mapping.success ? mapping.data : `${file} must be a JSON object of "header in the file": "canonical column" pairs`;
+  return mapping.success ? mapping.data : `${file} must be a JSON object of "header in the file": "canonical column" pairs (null or "" ignores a column)`;
 }
 
 /** rows/s and ETA from bytes read (rows per file are unknown until the end). */
@@ -177,19 +193,20 @@ function printSummary(summary: ImportSummary, deps: ImportCliDeps): void {
   const shown = summary.problems.slice(0, PRINTED_PROBLEMS);
   for (const problem of shown) err.write(`${problem}\n`);
   const notShown = summary.problems.length - shown.length + summary.moreProblems;
-  if (notShown > 0) err.write(`… and ${notShown} more problem${notShown > 1 ? 's' : ''}${summary.rejectsPath ? ` (all in ${summary.rejectsPath})` : ''}\n`);
+  if (notShown > 0) err.write(`… and ${plural(notShown, 'more problem')}${summary.rejectsPath ? ` (all in ${summary.rejectsPath})` : ''}\n`);
   for (const warning of summary.warnings) err.write(`warning: ${warning}\n`);
   const seconds = (summary.elapsedMs / 1000).toFixed(1);
   const counts = `${summary.inserted} inserted, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.rejected} rejected`;
-  const stubs = summary.stubCustomers > 0 ? `, ${summary.stubCustomers} stub customers created` : '';
+  const stubs = summary.stubCustomers > 0 ? `, ${plural(summary.stubCustomers, 'stub customer')} created` : '';
   const source = summary.encoding ? ` (${summary.encoding}, ${DELIMITER_NAMES[summary.delimiter ?? ','] ?? summary.delimiter}-separated)` : '';
-  if (summary.status === 'applied') {
+  const why = summary.fatal ? 'the file was refused' : `${summary.rejected} of ${plural(summary.rows, 'row')} ${summary.rejected === 1 ? 'is' : 'are'} bad (fix them, or use --on-error skip)`;
+  if (summary.dryRun) {
+    const outcome = summary.status === 'applied' ? `would be ${counts}${stubs}` : `the import would be refused: ${why}`;
+    out.write(`Dry run of ${summary.kind} from ${summary.fileName}${source}, nothing written: ${outcome} in ${seconds} s\n`);
+  } else if (summary.status === 'applied') {
     out.write(`Imported ${summary.kind} from ${summary.fileName}${source} as run ${summary.runId}: ${counts}${stubs} in ${seconds} s\n`);
     if (summary.rejectsPath) out.write(`Rejected rows with their reasons: ${summary.rejectsPath}\n`);
-  } else if (summary.status === 'dry-run') {
-    out.write(`Dry run of ${summary.kind} from ${summary.fileName}${source}, nothing written: would be ${counts}${stubs} in ${seconds} s\n`);
   } else {
-    const why = summary.fatal ? 'the file was refused' : `${summary.rejected} of ${summary.rows} rows are bad (fix them, or use --on-error skip)`;
     out.write(`Nothing imported from ${summary.fileName}: ${why}${summary.runId ? ` (recorded as failed run ${summary.runId})` : ''}, ${seconds} s\n`);
   }
 }
@@ -200,7 +217,7 @@ async function undo(runId: number, deps: ImportCliDeps): Promise<number> {
     deps.err.write(`import undo: ${result.problem}\n`);
     return 1;
   }
-  deps.out.write(`Undid run ${runId} (${result.kind}): ${result.deleted} rows deleted, ${result.restored} rows restored\n`);
+  deps.out.write(`Undid run ${runId} (${result.kind}): ${plural(result.deleted, 'row')} deleted, ${plural(result.restored, 'row')} restored\n`);
   if (result.kind === 'orders') await deps.afterOrdersChanged?.();
   return 0;
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock.js';
 import type { Database, Sqlite } from '../db/database.js';
-import { appliers, type PossibleDuplicate } from './appliers.js';
+import { appliers, type PossibleDuplicate, type RepeatedRow } from './appliers.js';
+import { markScoresStale } from '../scoring/scoring-state.js';
 import { HeaderError, resolveHeader, type HeaderMapping, type ImportKind } from './columns.js';
 import { CsvSyntaxError, openCsv, type CsvRecord } from './csv-source.js';
 import { EncodingError } from './decode.js';
@@ -50,8 +51,12 @@ export interface ImportSummary {
   runId: number | null;
   kind: ImportKind;
   fileName: string;
-  /** applied: committed. failed: nothing applied (bad rows in abort mode, or `fatal`). dry-run: nothing written. */
-  status: 'applied' | 'failed' | 'dry-run';
+  /**
+   * applied: committed. failed: nothing applied (bad rows in abort mode, or `fatal`). A dry run
+   * reports what the real run would do, with the same counts, and writes nothing.
+   */
+  status: 'applied' | 'failed';
+  dryRun: boolean;
   /** Why the file as a whole was refused (unknown encoding, missing column, broken quoting). */
   fatal: string | null;
   encoding: string | null;
@@ -68,6 +73,8 @@ export interface ImportSummary {
   moreProblems: number;
   warnings: string[];
   duplicates: PossibleDuplicate[];
+  /** Rows whose key an earlier line of the file had (the first MAX_KEPT_REPEATS). */
+  repeatedRows: RepeatedRow[];
   rejectsPath: string | null;
   elapsedMs: number;
 }
@@ -75,6 +82,7 @@ export interface ImportSummary {
 export const MAX_KEPT_PROBLEMS = 1000;
 const MAX_KEPT_DUPLICATES = 1000;
 const MAX_DUPLICATE_WARNINGS = 20;
+const MAX_KEPT_REPEATS = 1000;
 const PROGRESS_EVERY_ROWS = 5000;
 const BUSY_TIMEOUT_MS = 5000;
 
@@ -118,6 +126,7 @@ export async function importStream(
     kind: options.kind,
     fileName: options.fileName,
     status: 'failed',
+    dryRun: options.dryRun ?? false,
     fatal: null,
     encoding: null,
     delimiter: null,
@@ -131,6 +140,7 @@ export async function importStream(
     moreProblems: 0,
     warnings: [],
     duplicates: [],
+    repeatedRows: [],
     rejectsPath: null,
     elapsedMs: 0,
   };
@@ -183,10 +193,13 @@ export async function importStream(
         onDuplicate: (duplicate) => {
           if (summary.duplicates.length < MAX_KEPT_DUPLICATES) summary.duplicates.push(duplicate);
         },
+        onRepeatedRow: (repeat) => {
+          if (summary.repeatedRows.length < MAX_KEPT_REPEATS) summary.repeatedRows.push(repeat);
+        },
         onStubCustomer: () => summary.stubCustomers++,
       },
       header.headerOf,
-    ) as (row: unknown) => ReturnType<ReturnType<(typeof appliers)['orders']>>;
+    ) as (row: unknown, line: number) => ReturnType<ReturnType<(typeof appliers)['orders']>>;
     const cells: RowCells = rowCells[options.kind]({
       dates: { zone: options.timeZone ?? 'UTC', ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) },
       today: startedAt,
@@ -214,7 +227,7 @@ export async function importStream(
           }
           row = parsed.data;
         }
-        const result = apply(row);
+        const result = apply(row, record.line);
         if (typeof result === 'object') reject(record, [{ line: record.line, ...result.rejected }]);
         else summary[result]++;
       }
@@ -231,14 +244,17 @@ export async function importStream(
     if (earlier) {
       summary.warnings.push(`${options.fileName}: the same file (same content) was already imported as run ${earlier.id} on ${new Date(earlier.startedAt).toISOString()}`);
     }
-    if (options.dryRun) {
+    if (onError === 'abort' && summary.rejected > 0) {
       sqlite.exec('ROLLBACK');
-      summary.status = 'dry-run';
-    } else if (onError === 'abort' && summary.rejected > 0) {
+      if (!options.dryRun) summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+    } else if (options.dryRun) {
+      // What the real run would have done: applied, with these counts.
       sqlite.exec('ROLLBACK');
-      summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+      summary.status = 'applied';
     } else {
       writer.refreshCheckIns();
+      // Scores are computed from customers (owners, teams), orders and reps: they are stale until rescored.
+      if (options.kind !== 'interactions' && summary.inserted + summary.updated > 0) markScoresStale(sqlite);
       sqlite
         .prepare("UPDATE ImportRun SET status = 'applied', contentHash = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, finishedAt = ? WHERE id = ?")
         .run(contentHash, summary.inserted, summary.updated, summary.unchanged, summary.rejected, deps.clock.now().getTime(), runId);
@@ -262,10 +278,28 @@ export async function importStream(
     summary.warnings.push(`possible duplicate, not merged: ${duplicate.externalId} has the same ${duplicate.sharedField} as ${duplicate.otherExternalId} (${duplicate.value})`);
   }
   if (summary.duplicates.length > MAX_DUPLICATE_WARNINGS) {
-    summary.warnings.push(`… and ${summary.duplicates.length - MAX_DUPLICATE_WARNINGS} more possible duplicates`);
+    summary.warnings.push(`… and ${plural(summary.duplicates.length - MAX_DUPLICATE_WARNINGS, 'more possible duplicate')}`);
   }
-  if (summary.status === 'applied' && options.kind === 'orders' && summary.inserted + summary.updated > 0) await options.afterOrdersChanged?.();
+  for (const repeat of summary.repeatedRows.slice(0, MAX_DUPLICATE_WARNINGS)) summary.warnings.push(repeatedRowWarning(options.fileName, repeat));
+  if (summary.repeatedRows.length > MAX_DUPLICATE_WARNINGS) {
+    summary.warnings.push(`… and ${plural(summary.repeatedRows.length - MAX_DUPLICATE_WARNINGS, 'more repeated row')}`);
+  }
+  if (summary.status === 'applied' && !summary.dryRun && options.kind === 'orders' && summary.inserted + summary.updated > 0) await options.afterOrdersChanged?.();
   return finish();
+}
+
+/** "1 column", "2 columns": English plurals of the nouns import messages count. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function repeatedRowWarning(fileName: string, repeat: RepeatedRow): string {
+  const where = `${fileName}:${repeat.line}`;
+  if (repeat.outcome === 'kept_both') {
+    return `${where}: same ${repeat.key} as line ${repeat.firstLine} and no order id: kept as another order (possible duplicate; give orders an id to tell them apart)`;
+  }
+  const earlier = repeat.firstLine === null ? 'an earlier line' : `line ${repeat.firstLine}`;
+  return `${where}: ${repeat.key} repeats ${earlier}; this later line won`;
 }
 
 /** A refused run is recorded too (who tried what, and how many rows were bad), with nothing applied. */

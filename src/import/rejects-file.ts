@@ -1,14 +1,12 @@
 import fs from 'node:fs';
+import { csvLine } from '../csv/csv-cell.js';
 
 const FLUSH_CHARS = 64 * 1024;
 
-function quoteCsv(value: string, delimiter: string): string {
-  return value.includes('"') || value.includes(delimiter) || /[\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 /**
  * `<file>.rejects.csv`: the rejected rows as they were, plus a `reason` column, in UTF-8 with
- * a byte-order mark so Excel opens Chinese text correctly. Fix the rows and import the file again.
+ * a byte-order mark so Excel opens Chinese text correctly, cells escaped against formula injection
+ * (csv-cell.ts). Fix the rows and import the file again.
  */
 export class RejectsFile {
   #fd: number | null = null;
@@ -21,7 +19,7 @@ export class RejectsFile {
   ) {}
 
   #line(fields: string[]): string {
-    return `${fields.map((field) => quoteCsv(field, this.delimiter)).join(this.delimiter)}\r\n`;
+    return `${csvLine(fields, this.delimiter)}\r\n`;
   }
 
   add(fields: string[], reason: string): void {

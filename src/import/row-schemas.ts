@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { isTimeZone } from '../domain/time-zone.js';
 import type { ImportKind } from './columns.js';
+import { withoutFormulaEscape } from '../csv/csv-cell.js';
 import {
-  parseAmountMinor,
+  eventDateRange,
   parseBirthday,
   parseBoolean,
   parseChoice,
-  parseDateTime,
   parseEmail,
+  parseEventDate,
   parseInteger,
+  parseOrderAmount,
   parsePhone,
   parseTags,
   type DateContext,
@@ -67,13 +69,15 @@ const REQUIRED_BUT_EMPTY: Parsed<never> = { ok: false, error: REQUIRED };
 /**
  * One cell by its column's rule, the one definition the zod schema and the compiled reader
  * both run: absent column → undefined (the stored value is kept), empty cell → null (the
- * stored value is cleared) or, in a required column, an error; otherwise parsed trimmed.
+ * stored value is cleared) or, in a required column, an error; otherwise parsed trimmed (and
+ * without the apostrophe Rapport's own CSV files put before a formula-like cell).
  */
 function readCell<T>(rule: CellRule<T>, raw: string | undefined): Parsed<T | null | undefined> {
   if (raw === undefined && !rule.required) return ABSENT;
   const text = raw === undefined ? '' : raw.trim();
   if (text === '') return rule.required ? REQUIRED_BUT_EMPTY : EMPTY;
-  return rule.parse(text);
+  // A rejects file Rapport wrote escaped formula-like cells with an apostrophe (csv-cell.ts): read them as they were.
+  return rule.parse(text.charCodeAt(0) === 39 ? withoutFormulaEscape(text) : text);
 }
 
 function cellSchema<T>(rule: CellRule<T>) {
@@ -135,7 +139,7 @@ const parseInteractionKind = parseChoice({
 
 export interface SchemaContext {
   dates: DateContext;
-  /** Birthdays after today are rejected. */
+  /** Birthdays after today, and orders and interactions after tomorrow, are rejected. */
   today: Date;
 }
 
@@ -155,14 +159,16 @@ export function customerCells(context: SchemaContext) {
 }
 
 export function orderCells(context: SchemaContext) {
+  const range = eventDateRange(context.today);
   return {
     external_id: optionalCell(parseText),
     customer: requiredCell(parseText),
-    ordered_at: requiredCell((text) => parseDateTime(text, context.dates)),
-    amount: requiredCell(parseAmountMinor),
-    margin: optionalCell(parseAmountMinor),
+    ordered_at: requiredCell((text) => parseEventDate(text, context.dates, range)),
+    amount: requiredCell(parseOrderAmount),
+    margin: optionalCell(parseOrderAmount),
     product: optionalCell(parseText),
     category: optionalCell(parseText),
+    refund_of: optionalCell(parseText),
   };
 }
 
@@ -180,11 +186,12 @@ export function repCells() {
 }
 
 export function interactionCells(context: SchemaContext) {
+  const range = eventDateRange(context.today);
   return {
     customer: requiredCell(parseText),
     rep: optionalCell(parseText),
     kind: requiredCell(parseInteractionKind),
-    at: requiredCell((text) => parseDateTime(text, context.dates)),
+    at: requiredCell((text) => parseEventDate(text, context.dates, range)),
     note: optionalCell(parseText),
     satisfaction: optionalCell(parseInteger(1, 5)),
   };

@@ -18,7 +18,7 @@ export const ENTITIES = {
   },
   order: {
     table: 'Order',
-    columns: ['externalId', 'customerId', 'orderedAt', 'amountMinor', 'marginMinor', 'product', 'category'],
+    columns: ['externalId', 'customerId', 'orderedAt', 'amountMinor', 'marginMinor', 'product', 'category', 'refundOf', 'occurrence'],
     timestamps: ['createdAt'],
     insertedBy: 'importRunId',
   },

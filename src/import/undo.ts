@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { refreshCheckIns } from '../db/check-ins.js';
 import type { Sqlite } from '../db/database.js';
+import { markScoresStale } from '../scoring/scoring-state.js';
 import { ENTITIES, type Entity, type SqlValue } from './table-writer.js';
 
 export type UndoResult =
@@ -56,6 +57,7 @@ export function undoImportRun(sqlite: Sqlite, runId: number, clock: Clock): Undo
       }
       // Deleted orders and interactions can move last touches back; undo is rare, so rescan all.
       refreshCheckIns(sqlite, 'all');
+      if (run.kind !== 'interactions') markScoresStale(sqlite);
       sqlite.prepare("UPDATE ImportRun SET status = 'undone', undoneAt = ? WHERE id = ?").run(clock.now().getTime(), runId);
       return { ok: true, runId, kind: run.kind, deleted, restored };
     }).immediate();

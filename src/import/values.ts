@@ -291,9 +291,52 @@ export function parseAmountByPattern(text: string): Parsed<number> {
   return ok(negative ? -minor : minor);
 }
 
+/** Excel shows long numbers as 1.39123E+10 and, saved as CSV, keeps only those digits. */
+const SCIENTIFIC_NOTATION = /^[+-]?\d+(?:[.,]\d+)?e[+-]?\d+$/i;
+/** E.164: at most 15 digits with the country code. */
+const MAX_PHONE_DIGITS = 15;
+
 export function parsePhone(text: string): Parsed<string> {
+  if (SCIENTIFIC_NOTATION.test(text)) {
+    return fail('Excel shortened this number to scientific notation and its last digits are lost: format the column as Text in Excel and export again');
+  }
   const phone = normalizePhone(text);
-  return phone ? ok(phone) : fail('not a phone number (fewer than 5 digits)');
+  if (!phone) return fail('not a phone number (fewer than 5 digits)');
+  if (phone.replace('+', '').length > MAX_PHONE_DIGITS) return fail(`not a phone number (more than ${MAX_PHONE_DIGITS} digits)`);
+  return ok(phone);
+}
+
+/** Largest amount an order may have, in minor units: 10,000,000,000.00; anything above is a typo or a column mix-up. */
+export const MAX_AMOUNT_MINOR = 1_000_000_000_000;
+
+/** An amount (parseAmountMinor) that is also plausible for one order. */
+export function parseOrderAmount(text: string): Parsed<number> {
+  const amount = parseAmountMinor(text);
+  if (amount.ok && Math.abs(amount.value) > MAX_AMOUNT_MINOR) return fail('not a plausible amount for one order (more than 10,000,000,000.00)');
+  return amount;
+}
+
+/** The days dated events (orders, interactions) may fall on: 1970-01-01 up to and including tomorrow (UTC). */
+export interface DateRange {
+  fromMs: number;
+  /** Exclusive. */
+  untilMs: number;
+}
+
+const DAY = 86_400_000;
+export const EARLIEST_EVENT_MS = Date.UTC(1970, 0, 1);
+
+/** 1970-01-01 to tomorrow: a day of slack for time zones ahead of UTC, nothing from the far past or the future. */
+export function eventDateRange(today: Date): DateRange {
+  return { fromMs: EARLIEST_EVENT_MS, untilMs: (Math.floor(today.getTime() / DAY) + 2) * DAY };
+}
+
+/** A date-time (parseDateTime) inside the range, or why not, naming the range. */
+export function parseEventDate(text: string, context: DateContext, range: DateRange): Parsed<number> {
+  const at = parseDateTime(text, context);
+  if (!at.ok || (at.value >= range.fromMs && at.value < range.untilMs)) return at;
+  const last = new Date(range.untilMs - DAY).toISOString().slice(0, 10);
+  return fail(`${at.value < range.fromMs ? 'too early' : 'in the future'}: dates are accepted from ${new Date(range.fromMs).toISOString().slice(0, 10)} to ${last}`);
 }
 
 const TRUE_WORDS = new Set(['yes', 'y', 'true', 't', '1', 'x', 'on', '是', '对', '真']);

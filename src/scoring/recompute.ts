@@ -1,36 +1,55 @@
 import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
-import type { BaseModels } from '../domain/analytics/base-models.js';
-import { createHistoryFolder, dayOf, DAY_MS } from '../domain/analytics/history.js';
+import type { DropoutModel } from '../domain/analytics/bgnbd.js';
+import { createHistoryFolder, dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/history.js';
 import { CUSTOMER_STATUSES, LIFECYCLES, type CustomerStatus, type Lifecycle } from '../domain/analytics/lifecycle.js';
 import { TIERS, type Tier } from '../domain/analytics/rfm.js';
-import { scoreBase, type BaseInput } from '../domain/analytics/score-base.js';
+import { CHURN_HORIZON_DAYS, scoreBase, type BaseInput, type CustomerScore, type ScoredBase } from '../domain/analytics/score-base.js';
 import { DEFAULT_SCORING_SETTINGS, parseScoringSettings, type ScoringSettings } from '../domain/analytics/settings.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
-
-export interface RecomputeOptions {
-  /** Stamped on every row as computedAt; defaults to `asOf`. */
-  computedAt?: Date;
-  /** Share the write lock while writing (the bot's background worker); default: one transaction. */
-  writeSlicing?: WriteSlicing;
-}
+import { lastLiveRun, recordLiveRun, SCORING_RULES_VERSION, scoringDataVersion } from './scoring-state.js';
 
 /** Customers scored and written per batch, and check-ins refreshed per batch: a millisecond or two each, since a waiting writer gets the lock only between batches. */
 const SCORE_BATCH = 100;
 const CHECK_IN_BATCH = 500;
 
+export interface ScoreOptions {
+  /** The purchase model; default `auto`, the one that predicts held-out purchases best (docs/ANALYTICS.md). */
+  model?: DropoutModel | 'auto';
+  /** Churn risk is the probability of no purchase within this many days (default 90). */
+  horizonDays?: number;
+}
+
+/** A base scored as of a day, in memory: nothing written. */
+export interface ScoredRun {
+  asOf: Date;
+  /** ISO week a snapshot of this run is filed under, e.g. 2026-W48. */
+  week: string;
+  scored: ScoredBase;
+  /** Customer ids by slot. */
+  customerIds: Int32Array;
+  histories: CustomerHistories;
+  /** Orders up to the as-of day that were scored. */
+  orders: number;
+  /** The scoring data version read with the orders (see scoring-state.ts). */
+  dataVersion: number;
+  elapsedMs: { read: number; fit: number };
+}
+
 export interface RecomputeReport {
   asOf: Date;
-  /** ISO week the rows were written under, e.g. 2026-W48. */
   week: string;
   customers: number;
-  /** Orders up to the as-of day that were scored. */
   orders: number;
   byTier: Record<Tier, number>;
   byLifecycle: Record<Lifecycle, number>;
-  /** The fitted BG/NBD and Gamma-Gamma models; a status other than `converged` means the rhythm rule stood in. */
-  models: BaseModels;
+  /** The fitted purchase model and Gamma-Gamma; a status other than `converged` means the rhythm rule stood in. */
+  models: ScoredBase['models'];
+  selection: ScoredBase['selection'];
+  calibration: ScoredBase['calibration'];
+  /** True when this run scored the base as of its own day and so is now the current scoring. */
+  live: boolean;
   /** Reading and folding orders, fitting the models, scoring customers, writing rows. */
   elapsedMs: { read: number; fit: number; score: number; write: number; total: number };
 }
@@ -41,45 +60,98 @@ export function snapshotWeekOf(asOf: Date): string {
 }
 
 /**
- * Scores every customer as of `asOf` (orders after that UTC day are ignored) and upserts one
- * ScoreSnapshot per customer for asOf's ISO week; earlier weeks stay as the history the digest
- * compares. Reads and writes go through raw SQLite in one transaction each: at a million
- * customers Prisma would take minutes.
+ * Scores every customer as of `asOf` (orders after that UTC day are ignored) in memory, with
+ * churn risk calibrated one horizon earlier. Reads go through raw SQLite in one transaction: at a
+ * million customers Prisma would take minutes.
  */
-export async function recomputeScores(db: Database, asOf: Date, options: RecomputeOptions = {}): Promise<RecomputeReport> {
+export function scoreAsOf(db: Database, asOf: Date, options: ScoreOptions = {}): ScoredRun {
+  const started = performance.now();
+  const horizonDays = options.horizonDays ?? CHURN_HORIZON_DAYS;
+  const asOfDay = dayOf(asOf.getTime());
+  const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(asOfDay, horizonDays)))();
+  const read = performance.now();
+  const [calibration, halfwayBack, histories] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories];
+  const scored = scoreBase({ ...base.input, histories, calibration, halfwayBack, model: options.model ?? 'auto', horizonDays });
+  return {
+    asOf,
+    week: snapshotWeekOf(asOf),
+    scored,
+    customerIds: base.customerIds,
+    histories,
+    orders: base.orders,
+    dataVersion: base.dataVersion,
+    elapsedMs: { read: read - started, fit: performance.now() - read },
+  };
+}
+
+/** What writing a scored base found: counts per tier and lifecycle, and the time it took. */
+export interface WrittenScores {
+  byTier: Record<Tier, number>;
+  byLifecycle: Record<Lifecycle, number>;
+  /** True when the run scored the base as of its own day and so is now the current scoring. */
+  live: boolean;
+  elapsedMs: { score: number; write: number };
+}
+
+type Tally = Pick<WrittenScores, 'byTier' | 'byLifecycle'>;
+
+function emptyTally(): Tally {
+  return {
+    byTier: Object.fromEntries(TIERS.map((t) => [t, 0])) as Record<Tier, number>,
+    byLifecycle: Object.fromEntries(LIFECYCLES.map((l) => [l, 0])) as Record<Lifecycle, number>,
+  };
+}
+
+/** Scores the slots from..to, counting each in `tally` and handing it to `each`. */
+function scoreSlots(run: ScoredRun, from: number, to: number, tally: Tally, each?: (slot: number, score: CustomerScore) => void): void {
+  for (let i = from; i < to; i++) {
+    const s = run.scored.score(i);
+    tally.byTier[s.tier]++;
+    tally.byLifecycle[s.lifecycle]++;
+    each?.(i, s);
+  }
+}
+
+/** Counts per tier and lifecycle, as a summary shows them; `each` sees every customer's score on the way. */
+export function tallyScores(run: ScoredRun, each?: (slot: number, score: CustomerScore) => void): Tally {
+  const tally = emptyTally();
+  scoreSlots(run, 0, run.scored.count, tally, each);
+  return tally;
+}
+
+/**
+ * Upserts one ScoreSnapshot per customer for the run's ISO week; earlier weeks stay as the
+ * history the digest compares. The newest week is the current scoring, so callers never file a
+ * week after today's (the `scores` CLI refuses a future as-of and writes a past one only with
+ * --write). A run as of its own day (`computedAt`'s day) is live: it records the data version it
+ * read, which tells later starts whether the scores are still current. With `slicing` (the
+ * bot's background worker) the writes go in short transactions that share SQLite's write lock;
+ * the live run is recorded last, so a run cut short is not taken for a finished one.
+ */
+export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, slicing?: WriteSlicing): WrittenScores {
   const started = performance.now();
   const { sqlite } = db;
-  const asOfDay = dayOf(asOf.getTime());
-  const { input, customerIds, orders } = sqlite.transaction(() => readBase(sqlite, asOfDay))();
-  const read = performance.now();
-
-  const scored = scoreBase(input);
-  const fitted = performance.now();
-  const week = snapshotWeekOf(asOf);
-  const computedAt = (options.computedAt ?? asOf).getTime();
-  const byTier = Object.fromEntries(TIERS.map((t) => [t, 0])) as Record<Tier, number>;
-  const byLifecycle = Object.fromEntries(LIFECYCLES.map((l) => [l, 0])) as Record<Lifecycle, number>;
+  const { histories, customerIds, asOf } = run;
+  const live = dayOf(asOf.getTime()) === dayOf(computedAt.getTime());
   const upsert = sqlite.prepare(UPSERT_SQL);
   let scoreMs = 0;
-  const writeScore = (i: number) => {
-    const before = performance.now();
-    const s = scored.score(i);
+  const tally = emptyTally();
+  let before = performance.now();
+  const write = (i: number, s: CustomerScore) => {
     scoreMs += performance.now() - before;
-    byTier[s.tier]++;
-    byLifecycle[s.lifecycle]++;
-    const lastDay = input.histories.lastDay[i]!;
+    const bought = histories.purchaseDays[i]! > 0;
     upsert.run(
       customerIds[i],
-      week,
-      computedAt,
+      run.week,
+      computedAt.getTime(),
       asOf.getTime(),
       s.recencyDays,
       s.frequency,
-      Math.round(s.monetaryMinor),
-      s.marginMinor === null ? null : Math.round(s.marginMinor),
-      Math.round(input.histories.lifetimeMinor[i]!),
-      input.histories.orderCount[i],
-      lastDay < 0 ? null : lastDay * DAY_MS,
+      whole(s.monetaryMinor),
+      whole(s.marginMinor),
+      whole(histories.lifetimeMinor[i]!),
+      histories.orderCount[i],
+      bought ? histories.lastDay[i]! * DAY_MS : null,
       s.rScore,
       s.fScore,
       s.mScore,
@@ -87,34 +159,89 @@ export async function recomputeScores(db: Database, asOf: Date, options: Recompu
       s.valueBand,
       s.longTail,
       s.lifecycle,
-      s.pAlive,
-      s.expected30,
-      s.expected90,
-      s.expectedAovMinor === null ? null : Math.round(s.expectedAovMinor),
-      s.clv12Minor === null ? null : Math.round(s.clv12Minor),
-      s.churnRisk,
+      finite(s.pAlive),
+      finite(s.expected30),
+      finite(s.expected90),
+      whole(s.expectedAovMinor),
+      whole(s.clv12Minor),
+      finite(s.churnRisk),
       JSON.stringify(s.churnReason),
     );
+    before = performance.now();
   };
   const batches = [
-    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => {
-      for (let i = from; i < to; i++) writeScore(i);
-    }),
+    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
     // New tiers move cadence check-ins: over id ranges that cover every customer, also one created meanwhile.
     ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range })),
+    () => {
+      if (live) recordLiveRun(sqlite, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
+    },
   ];
-  writeInSlices(sqlite, batches, options.writeSlicing);
+  writeInSlices(sqlite, batches, slicing);
   const total = performance.now() - started;
+  return { ...tally, live, elapsedMs: { score: scoreMs, write: total - scoreMs } };
+}
+
+/** Scores every customer as of `asOf` and writes the snapshots (see `writeSnapshots`); `computedAt` defaults to `asOf`. */
+export async function recomputeScores(
+  db: Database,
+  asOf: Date,
+  options: ScoreOptions & { computedAt?: Date; writeSlicing?: WriteSlicing } = {},
+): Promise<RecomputeReport> {
+  const started = performance.now();
+  const run = scoreAsOf(db, asOf, options);
+  const written = writeSnapshots(db, run, options.computedAt ?? asOf, options.writeSlicing);
   return {
     asOf,
-    week,
-    customers: scored.count,
-    orders,
-    byTier,
-    byLifecycle,
-    models: scored.models,
-    elapsedMs: { read: read - started, fit: fitted - read, score: scoreMs, write: total - (fitted - started) - scoreMs, total },
+    week: run.week,
+    customers: run.scored.count,
+    orders: run.orders,
+    byTier: written.byTier,
+    byLifecycle: written.byLifecycle,
+    models: run.scored.models,
+    selection: run.scored.selection,
+    calibration: run.scored.calibration,
+    live: written.live,
+    elapsedMs: { ...run.elapsedMs, ...written.elapsedMs, total: performance.now() - started },
   };
+}
+
+/** Why `ensureScoresCurrent` did or did not recompute. */
+export type Freshness = 'current' | 'no_customers' | 'never_scored' | 'data_changed' | 'rules_changed';
+
+/**
+ * Recomputes the scores as of `now` when they are not current: never scored by this version,
+ * scored under older rules, or data changed since the last live run (an import committed and the
+ * process died before its rescoring). Cheap when they are current: two small reads.
+ */
+export async function ensureScoresCurrent(db: Database, now: Date): Promise<{ recomputed: boolean; reason: Freshness }> {
+  const { reason } = scoresFreshness(db.sqlite);
+  if (reason === 'current' || reason === 'no_customers') return { recomputed: false, reason };
+  await recomputeScores(db, now);
+  return { recomputed: true, reason };
+}
+
+/** Whether the scores are current (cheap: two small reads); `stale` when a rescoring is due. */
+export function scoresFreshness(sqlite: Sqlite): { reason: Freshness; stale: boolean } {
+  const reason = freshnessOf(sqlite);
+  return { reason, stale: reason !== 'current' && reason !== 'no_customers' };
+}
+
+function freshnessOf(sqlite: Sqlite): Freshness {
+  if (sqlite.prepare('SELECT 1 FROM Customer LIMIT 1').get() === undefined) return 'no_customers';
+  const last = lastLiveRun(sqlite);
+  if (!last) return 'never_scored';
+  if (last.rules !== SCORING_RULES_VERSION) return 'rules_changed';
+  return last.dataVersion === scoringDataVersion(sqlite) ? 'current' : 'data_changed';
+}
+
+/** SQLite stores what it is given: keep NaN and ±∞ (which no stored data should produce, but no run may fail on) out. */
+function finite(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? value : null;
+}
+
+function whole(value: number | null): number | null {
+  return value !== null && Number.isFinite(value) ? Math.round(value) : null;
 }
 
 const UPSERT_SQL = `INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor,
@@ -130,52 +257,107 @@ const UPSERT_SQL = `INSERT INTO ScoreSnapshot (customerId, week, computedAt, asO
     expectedAovMinor = excluded.expectedAovMinor, clv12Minor = excluded.clv12Minor, churnRisk = excluded.churnRisk,
     churnReason = excluded.churnReason`;
 
-/** Customers (with their team's settings) and their orders up to the as-of day, folded per customer. */
-function readBase(sqlite: Sqlite, asOfDay: number): { input: BaseInput; customerIds: Int32Array; orders: number } {
+/** The base without its histories: who the customers are, their status and scoring group. */
+export type BaseFacts = Omit<BaseInput, 'histories' | 'calibration' | 'halfwayBack' | 'model' | 'horizonDays'>;
+
+/** A day to summarise the base at, and which later view's purchases are its outcome (an index into the views). */
+export interface ViewDay {
+  day: number;
+  outcomeView?: number;
+}
+
+/**
+ * The views a scoring run as of `day` needs, in this order: one horizon back and half a horizon
+ * back (each with the purchases since as its outcome), then the day itself.
+ */
+export function heldOutViews(day: number, horizonDays: number): ViewDay[] {
+  return [
+    { day: day - horizonDays, outcomeView: 2 },
+    { day: day - Math.floor(horizonDays / 2), outcomeView: 2 },
+    { day },
+  ];
+}
+
+/**
+ * Customers (with their team's settings) and their orders up to the last of `views`, folded
+ * into one summary per view. Any stored value is accepted: dates before 1970 or far in the
+ * past, ids with gaps, statuses an older version wrote.
+ */
+export function readBase(
+  sqlite: Sqlite,
+  views: readonly ViewDay[],
+): { histories: CustomerHistories[]; input: BaseFacts; customerIds: Int32Array; orders: number; dataVersion: number } {
   const teams = sqlite.prepare('SELECT id, settings FROM Team ORDER BY id').all() as { id: number; settings: string }[];
   // Group 0 is customers without a team (no owner, or an owner outside any team).
   const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.map((t) => parseScoringSettings(t.settings))];
   const groupOfTeam = new Map(teams.map((t, i) => [t.id, i + 1]));
 
   const count = (sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get() as number) ?? 0;
-  const maxId = (sqlite.prepare('SELECT MAX(id) FROM Customer').pluck().get() as number | null) ?? 0;
-  const slotOfId = new Int32Array(maxId + 1).fill(-1);
+  const slotOf = slotIndex(sqlite, count);
   const customerIds = new Int32Array(count);
   const status = new Uint8Array(count);
-  const statusChangedDay = new Int32Array(count);
+  const statusChangedDay = new Float64Array(count);
   const group = new Int32Array(count);
-  const windowStartDay = new Int32Array(count);
+  const windows = views.map(() => new Int32Array(count));
   const customers = sqlite
     .prepare('SELECT c.id, c.status, c.statusChangedAt, r.teamId FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId ORDER BY c.id')
     .raw(true);
   let slot = 0;
   for (const row of customers.iterate() as IterableIterator<[number, string, number | null, number | null]>) {
+    if (slot >= count) break;
     const [id, customerStatus, changedAt, teamId] = row;
-    slotOfId[id] = slot;
+    slotOf.set(id, slot);
     customerIds[slot] = id;
     const statusIndex = CUSTOMER_STATUSES.indexOf(customerStatus as CustomerStatus);
     status[slot] = statusIndex < 0 ? 0 : statusIndex;
-    statusChangedDay[slot] = changedAt === null ? -1 : dayOf(changedAt);
+    statusChangedDay[slot] = typeof changedAt === 'number' && Number.isFinite(changedAt) ? dayOf(changedAt) : Number.NaN;
     const g = (teamId !== null ? groupOfTeam.get(teamId) : undefined) ?? 0;
     group[slot] = g;
-    windowStartDay[slot] = asOfDay - groupSettings[g]!.rfmWindowDays + 1;
+    views.forEach((view, v) => (windows[v]![slot] = view.day - groupSettings[g]!.rfmWindowDays + 1));
     slot++;
   }
 
-  const folder = createHistoryFolder(count, windowStartDay);
+  const folder = createHistoryFolder(
+    count,
+    views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
+  );
+  const lastDay = Math.max(...views.map((view) => view.day));
+  // A refund's original order is looked up by its external id, and must belong to the same customer.
   const orderRows = sqlite
-    .prepare('SELECT customerId, orderedAt, amountMinor, marginMinor FROM "Order" WHERE orderedAt < ? ORDER BY customerId, orderedAt')
+    .prepare(
+      `SELECT o.customerId, o.orderedAt, o.amountMinor, o.marginMinor, r.orderedAt
+       FROM "Order" o LEFT JOIN "Order" r ON o.refundOf IS NOT NULL AND r.externalId = o.refundOf AND r.customerId = o.customerId
+       WHERE o.orderedAt < ? ORDER BY o.customerId, o.orderedAt`,
+    )
     .raw(true);
   let orders = 0;
-  for (const [customerId, orderedAt, amountMinor, marginMinor] of orderRows.iterate((asOfDay + 1) * DAY_MS) as IterableIterator<
-    [number, number, number, number | null]
+  for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt] of orderRows.iterate((lastDay + 1) * DAY_MS) as IterableIterator<
+    [number, number, number, number | null, number | null]
   >) {
-    folder.add(slotOfId[customerId]!, dayOf(orderedAt), amountMinor, marginMinor);
+    const customer = slotOf.get(customerId);
+    if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) continue;
+    folder.add(customer, dayOf(orderedAt), amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
     orders++;
   }
   return {
-    input: { asOfDay, histories: folder.finish(), status, statusChangedDay, group, groupSettings },
+    histories: folder.finish(),
+    input: { status, statusChangedDay, group, groupSettings },
     customerIds,
     orders,
+    dataVersion: scoringDataVersion(sqlite),
   };
+}
+
+/** Customer id → slot: a flat array when ids are dense, a map when an id is far beyond the count (no huge allocation). */
+function slotIndex(sqlite: Sqlite, count: number): { set(id: number, slot: number): void; get(id: number): number | undefined } {
+  const maxId = (sqlite.prepare('SELECT MAX(id) FROM Customer').pluck().get() as number | null) ?? 0;
+  if (maxId <= 4 * count + 1_000_000) {
+    const slots = new Int32Array(maxId + 1).fill(-1);
+    return {
+      set: (id, slot) => (slots[id] = slot),
+      get: (id) => (id >= 0 && id < slots.length && slots[id]! >= 0 ? slots[id] : undefined),
+    };
+  }
+  const slots = new Map<number, number>();
+  return { set: (id, slot) => slots.set(id, slot), get: (id) => slots.get(id) };
 }

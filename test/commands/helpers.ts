@@ -17,6 +17,7 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { createModelReportService } from '../../src/scoring/model-report.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
@@ -105,6 +106,7 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
       clock,
       logger: { warn() {} },
     }),
+    models: createModelReportService(db),
   };
 }
 

@@ -146,7 +146,7 @@ describe('the check-ins migration', () => {
         { id: 2, lastTouchAt: 0, checkInDueAt: null },
       ]);
       // Recorded once: a second start does not run it again.
-      expect(sqlite.prepare("SELECT COUNT(*) FROM _rapport_migrations WHERE name LIKE '%#data'").pluck().get()).toBe(1);
+      expect(sqlite.prepare("SELECT COUNT(*) FROM _rapport_migrations WHERE name LIKE '%_check_ins#data'").pluck().get()).toBe(1);
       expect(migrate(sqlite, all).applied).toEqual([]);
       sqlite.close();
     } finally {

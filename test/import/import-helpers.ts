@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { expect } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { Database } from '../../src/db/database.js';
 import { runImportCli } from '../../src/import/import-cli.js';
@@ -54,4 +55,10 @@ export const ORDERS_CSV = [
 export function snapshot(db: Database): Record<string, unknown[]> {
   const tables = ['Team', 'Rep', 'Customer', 'Order', 'Interaction', 'ImportRun', 'ImportChange'];
   return Object.fromEntries(tables.map((table) => [table, db.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY id`).all()]));
+}
+
+/** Imports REPS_CSV and CUSTOMERS_CSV (written into `dir`), the base most import tests start from. */
+export async function seedRepsAndCustomers(db: Database, dir: string): Promise<void> {
+  expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
+  expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
 }

@@ -3,7 +3,7 @@ import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importStream } from '../../src/import/import-run.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
-import { clock, CUSTOMERS_CSV, importCli, ORDERS_CSV, REPS_CSV, snapshot, writeFixture } from './import-helpers.js';
+import { clock, importCli, ORDERS_CSV, seedRepsAndCustomers, snapshot, writeFixture } from './import-helpers.js';
 
 let db: Awaited<ReturnType<typeof openTempDatabase>>;
 let dir: string;
@@ -19,10 +19,7 @@ afterEach(async () => {
   removeDir();
 });
 
-async function seedCustomers() {
-  expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
-  expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
-}
+const seedCustomers = () => seedRepsAndCustomers(db, dir);
 
 const customers = () => db.sqlite.prepare('SELECT externalId, name, email, phone, birthdayMonth, birthdayDay, birthdayYear, ownerId FROM Customer ORDER BY id').all();
 const orders = () => db.sqlite.prepare('SELECT externalId, customerId, orderedAt, amountMinor, marginMinor, product FROM "Order" ORDER BY id').all();
@@ -192,7 +189,7 @@ describe('references, duplicates, dry run and undo', () => {
     expect(rejected.err).toContain(`${file}:2: customer: no customer has this external id (import customers first, or use --create-missing) (X1)`);
     expect(rejected.code).toBe(1);
     const created = await importCli(db, ['orders', file, '--create-missing']);
-    expect(created.out).toContain('2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 stub customers created');
+    expect(created.out).toContain('2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 stub customer created');
     expect(db.sqlite.prepare('SELECT externalId, name FROM Customer').all()).toEqual([{ externalId: 'X1', name: 'X1' }]);
   });
 
@@ -223,7 +220,7 @@ describe('references, duplicates, dry run and undo', () => {
     const run = await importCli(db, ['customers', writeFixture(dir, 'changes.csv', changes)]);
     expect(run.out).toContain('as run 4: 1 inserted, 1 updated');
     const undo = await importCli(db, ['undo', '4']);
-    expect(undo).toMatchObject({ code: 0, out: 'Undid run 4 (customers): 1 rows deleted, 1 rows restored\n' });
+    expect(undo).toMatchObject({ code: 0, out: 'Undid run 4 (customers): 1 row deleted, 1 row restored\n' });
     const after = snapshot(db);
     for (const table of ['Customer', 'Order', 'Rep', 'Team'] as const) expect(after[table]).toEqual(before[table]);
     expect(db.sqlite.prepare('SELECT status, undoneAt FROM ImportRun WHERE id = 4').get()).toEqual({ status: 'undone', undoneAt: clock.now().getTime() });

@@ -155,7 +155,7 @@ describe('the scheduler with its background worker', () => {
   });
 
   const start = (clock: ManualClock) =>
-    startScheduler({ sqlite: db.sqlite, background: worker, notifier: new RecordingNotifier(), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
+    startScheduler({ sqlite: db.sqlite, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
 
   it('does rescore at start after each night it was down for, across two nights', async () => {
     // Started after Berlin's 02:00 (01:00 UTC) with no run yet: catch up now.

@@ -31,21 +31,23 @@ function addOrders(customerId: number, days: number[], amountMinor: number, marg
   for (const d of days) insert.run(customerId, day(d) + 10 * 3_600_000, amountMinor, marginMinor, day(d));
 }
 
-/** Thirty regulars buying every `every` days for a year, so the models have a base to fit. */
+/** Thirty regulars buying every `every` days for a year, each order around their own typical amount, so the models have a base to fit. */
 function addRegulars(): void {
+  const random = seededRandom(3);
   for (let i = 0; i < 30; i++) {
     const id = addCustomer(`R${i}`);
     const every = 10 + i;
-    const days = Array.from({ length: Math.floor(360 / every) }, (_, k) => -360 + k * every + (i % 5));
-    addOrders(id, days, 5_000 + i * 300);
+    for (let k = 0; k < Math.floor(360 / every); k++) addOrders(id, [-360 + k * every + (i % 5)], Math.round(logNormal(random, 5_000 + i * 300, 0.4)));
   }
 }
 
 /**
- * Twenty former regulars who bought every 12–31 days, spending around 60.00 an order, and
- * stopped at different times, 60 to 440 days ago: beside the regulars, a base in which customers
- * do drop out and spend varies, so BG/NBD and Gamma-Gamma have something to fit. (With the
- * regulars alone nobody ever drops out and no one's spend varies: neither fit is identified.)
+ * Twenty former regulars who bought every 12–31 days, each around their own typical order
+ * (60.00 give or take), and stopped at different times, 60 to 440 days ago: beside the regulars,
+ * a base in which customers do drop out and spend varies within and between customers, so the
+ * purchase model and Gamma-Gamma have something to fit. (With the regulars alone nobody ever
+ * drops out and no one's spend varies: neither fit is identified. With one typical order for
+ * everyone, Gamma-Gamma runs off to q, γ → ∞: no spread between customers.)
  */
 function addFormerRegulars(): void {
   const random = seededRandom(7);
@@ -53,7 +55,23 @@ function addFormerRegulars(): void {
     const id = addCustomer(`F${i}`);
     const every = 12 + i;
     const stop = -60 - 20 * i;
-    for (let d = -700 + (i % 3); d <= stop; d += every) addOrders(id, [d], Math.round(logNormal(random, 6_000, 0.5)));
+    const typical = logNormal(random, 6_000, 0.6);
+    for (let d = -700 + (i % 3); d <= stop; d += every) addOrders(id, [d], Math.round(logNormal(random, typical, 0.5)));
+  }
+}
+
+/**
+ * Forty occasional buyers (two to four orders in two years): repeat buyers with few purchases,
+ * whose mean order still varies a lot, are what tells Gamma-Gamma how much spend varies within
+ * a customer (regulars' means over dozens of orders hardly do).
+ */
+function addOccasionals(): void {
+  const random = seededRandom(5);
+  for (let i = 0; i < 40; i++) {
+    const id = addCustomer(`S${i}`);
+    const typical = logNormal(random, 6_000, 0.6);
+    const count = 2 + (i % 3);
+    for (let k = 0; k < count; k++) addOrders(id, [-700 + Math.floor(random() * 690)], Math.round(logNormal(random, typical, 0.5)));
   }
 }
 
@@ -61,6 +79,7 @@ describe('recomputeScores', () => {
   it('does score prospects, regulars, overdue and lost customers and write one row each', async () => {
     addRegulars();
     addFormerRegulars();
+    addOccasionals();
     const prospect = addCustomer('P');
     const overdue = addCustomer('O');
     addOrders(overdue, [-200, -182, -164, -146, -128, -64], 20_000);
@@ -68,21 +87,67 @@ describe('recomputeScores', () => {
     addOrders(lost, [-300, -250], 9_000);
 
     const report = await recomputeScores(db, AS_OF);
-    expect(report).toMatchObject({ week: '2026-W48', customers: 53 });
-    expect(report.models.bgnbd.status).toBe('converged');
-    expect(report.models.gammaGamma.status).toBe('converged');
+    expect(report).toMatchObject({ week: '2026-W48', customers: 93 });
+    expect(report.models.purchases.status).toBe('converged');
+    expect(report.models.spend.status).toBe('converged');
     expect(report.models.timeUnit).toBe('days');
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(53);
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(93);
 
     expect(latestSnapshot(db.sqlite, prospect)).toMatchObject({ lifecycle: 'prospect', tier: 'D', rScore: null, churnRisk: null, churnReason: { code: 'no_orders' } });
     const o = latestSnapshot(db.sqlite, overdue)!;
     expect(o.lifecycle).toBe('lapsed');
     // Purchase days −200…−128 every 18 days, then −64: gaps 18, 18, 18, 18, 64 → median 18.
-    expect(o.churnReason).toMatchObject({ code: 'overdue_vs_rhythm', typicalIntervalDays: 18, daysSinceLast: 64 });
-    expect(o.churnRisk).toBeGreaterThan(0.9);
+    // Too small a base to calibrate on: churn risk is the purchase model's P(no purchase in 90 days).
+    expect(o.churnReason).toMatchObject({ code: 'overdue_vs_rhythm', typicalIntervalDays: 18, daysSinceLast: 64, riskBasis: 'model' });
+    const regular = latestSnapshot(db.sqlite, Number(db.sqlite.prepare("SELECT id FROM Customer WHERE externalId = 'R0'").pluck().get()))!;
+    expect(regular.lifecycle).toBe('active');
+    expect(o.churnRisk).toBeGreaterThan(regular.churnRisk! + 0.1);
     expect(o.pAlive).toBeGreaterThanOrEqual(0);
-    expect(o.pAlive).toBeLessThanOrEqual(1);
+    expect(o.pAlive).toBeLessThan(regular.pAlive!);
     expect(latestSnapshot(db.sqlite, lost)).toMatchObject({ lifecycle: 'lost', churnRisk: 1, expected30: 0, clv12Minor: 0 });
+  });
+
+  it('does count refunds and free items as money, never as purchases, and keep expected spend and value non-negative', async () => {
+    addRegulars();
+    addFormerRegulars();
+    addOccasionals();
+    const refunded = addCustomer('REFUNDED');
+    addOrders(refunded, [-40], 5_000);
+    addOrders(refunded, [-22], -5_000);
+    // A refund of something bought before the history starts, then two purchases: net negative, still a buyer.
+    const negative = addCustomer('NEGATIVE');
+    addOrders(negative, [-300], -9_000);
+    addOrders(negative, [-200, -100], 2_000);
+    // Refunds larger than the repeat spend: they come off the last purchase, then the one before.
+    const heavy = addCustomer('HEAVY');
+    addOrders(heavy, [-200], 10_000);
+    addOrders(heavy, [-100], 2_000);
+    addOrders(heavy, [-50], -3_000);
+    const free = addCustomer('FREE');
+    addOrders(free, [-30, -10], 0);
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.models.spend.status).toBe('converged');
+    // Bought once and got all the money back: no purchase kept.
+    expect(latestSnapshot(db.sqlite, refunded)).toMatchObject({ orderCount: 2, frequency: 0, lifetimeMinor: 0, lifecycle: 'prospect', churnReason: { code: 'no_purchases' } });
+    const n = latestSnapshot(db.sqlite, negative)!;
+    expect(n.lifetimeMinor).toBe(-5_000);
+    expect(n.frequency).toBe(2);
+    expect(n.expectedAovMinor).toBeGreaterThan(0);
+    expect(n.clv12Minor).toBeGreaterThanOrEqual(0);
+    expect(latestSnapshot(db.sqlite, heavy)).toMatchObject({ frequency: 1, monetaryMinor: 9_000, lifetimeMinor: 9_000 });
+    expect(latestSnapshot(db.sqlite, heavy)!.expectedAovMinor).toBeGreaterThan(0);
+    expect(latestSnapshot(db.sqlite, free)).toMatchObject({ orderCount: 2, frequency: 0, monetaryMinor: 0, rScore: null, churnRisk: null, churnReason: { code: 'no_purchases' } });
+  });
+
+  it('does score customers whose stored orders go back before 1970, as an older version let them in', async () => {
+    addRegulars();
+    const old = addCustomer('OLD');
+    const insert = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, ?, 0)');
+    for (const iso of ['1900-01-01', '1969-12-31', '1969-12-31']) insert.run(old, Date.parse(`${iso}T00:00:00Z`), 1_000);
+    addOrders(old, [-30], 1_000);
+    const report = await recomputeScores(db, AS_OF);
+    expect(report.customers).toBe(31);
+    expect(latestSnapshot(db.sqlite, old)).toMatchObject({ orderCount: 4, lifetimeMinor: 4_000, recencyDays: 30, lastOrderAt: new Date(day(-30)) });
   });
 
   it('does ignore orders after the as-of day and count recency in whole days', async () => {
@@ -141,17 +206,17 @@ describe('recomputeScores', () => {
     // more repeat purchases ever drops out), which is no identified optimum.
     addRegulars();
     const report = await recomputeScores(db, AS_OF);
-    expect(report.models.bgnbd.status).toBe('not_converged');
+    expect(report.models.purchases.status).toBe('not_converged');
     const id = Number(db.sqlite.prepare("SELECT id FROM Customer WHERE externalId = 'R0'").pluck().get());
-    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskModel: 'rhythm' } });
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskBasis: 'rhythm' } });
   });
 
   it('does fall back to the rhythm rule and say so when too few customers repeat to fit BG/NBD', async () => {
     const id = addCustomer('S');
     addOrders(id, [-40, -20], 1_000);
     const report = await recomputeScores(db, AS_OF);
-    expect(report.models.bgnbd.status).toBe('too_few_repeat_buyers');
-    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskModel: 'rhythm' } });
+    expect(report.models.purchases.status).toBe('too_few_repeat_buyers');
+    expect(latestSnapshot(db.sqlite, id)).toMatchObject({ pAlive: null, expected30: null, clv12Minor: null, churnReason: { riskBasis: 'rhythm' } });
   });
 
   it('does rank customers against their own team with that team’s window', async () => {

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import { EXPORT_COLUMNS, runScoresCli } from '../../src/scoring/scores-cli.js';
+import { EXPORT_COLUMNS } from '../../src/scoring/scores-cli.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
+import { runScores } from './scores-helpers.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
 
 const NOW = new Date('2026-11-23T09:00:00Z');
@@ -20,13 +19,7 @@ afterEach(async () => {
   dir.cleanup();
 });
 
-async function run(argv: string[]): Promise<{ code: number; text: string }> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = await runScoresCli(argv, { db, clock: new ManualClock(NOW), out });
-  return { code, text };
-}
+const run = (argv: string[]) => runScores(db, argv, NOW);
 
 describe('scores CLI', () => {
   it.each([
@@ -52,13 +45,15 @@ describe('scores CLI', () => {
     expect(tiers.every((t) => ['A', 'B', 'C', 'D'].includes(t!))).toBe(true);
   });
 
-  it('does print the fitted models as JSON with their time unit when given --model', async () => {
-    const { code, text } = await run(['--model', '--as-of', '2026-10-01']);
+  it('does print the fitted models as JSON with their units and write a past day’s scores when given --json and --write', async () => {
+    const { code, text } = await run(['--json', '--as-of', '2026-10-01', '--write']);
     expect(code).toBe(0);
     const model = JSON.parse(text) as Record<string, Record<string, unknown>>;
-    expect(model).toMatchObject({ asOf: '2026-10-01', timeUnit: 'days' });
-    for (const key of ['r', 'alpha', 'a', 'b', 'logLikelihood', 'status']) expect(model.bgnbd).toHaveProperty(key);
+    expect(model).toMatchObject({ asOf: '2026-10-01', timeUnit: 'days', moneyUnit: 'minor', written: true });
+    for (const key of ['r', 'alpha', 'a', 'b', 'logLikelihood', 'status', 'model']) expect(model.purchases).toHaveProperty(key);
+    expect(model.purchases!.logLikelihood).toEqual({ days: expect.any(Number), weeks: expect.any(Number) });
     for (const key of ['p', 'q', 'gamma', 'logLikelihood', 'status']) expect(model.gammaGamma).toHaveProperty(key);
-    expect(db.sqlite.prepare('SELECT DISTINCT week FROM ScoreSnapshot').pluck().all()).toEqual(['2026-W40']);
+    // Today's scores were missing, so the past run brought them up to date first.
+    expect(db.sqlite.prepare('SELECT DISTINCT week FROM ScoreSnapshot ORDER BY week').pluck().all()).toEqual(['2026-W40', '2026-W48']);
   });
 });

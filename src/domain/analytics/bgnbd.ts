@@ -1,7 +1,10 @@
-import { lnGammaRatio } from './special.js';
-import { nelderMead, standardErrors } from './optimize.js';
+import { minimizeBfgs, standardErrors } from './optimize.js';
+import { digammaDiff, lnGammaRatio } from './special.js';
 
-/** BG/NBD parameters (Fader, Hardie & Lee 2005): purchase rates ~ Gamma(r, α), dropout ~ Beta(a, b). */
+/**
+ * Parameters of BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel & Filiztekin
+ * 2007): purchase rates ~ Gamma(r, α), dropout probability ~ Beta(a, b).
+ */
 export interface BgNbdParams {
   r: number;
   alpha: number;
@@ -10,9 +13,18 @@ export interface BgNbdParams {
 }
 
 /**
+ * The two dropout models. BG/NBD lets a customer drop out only right after a repeat purchase, so
+ * it calls every one-time buyer alive; MBG/NBD also lets them drop out right after the first
+ * purchase. Their formulas differ only by that one extra chance to leave (`EXTRA_DROPOUTS`).
+ */
+export const DROPOUT_MODELS = ['mbgnbd', 'bgnbd'] as const;
+export type DropoutModel = (typeof DROPOUT_MODELS)[number];
+const EXTRA_DROPOUTS: Record<DropoutModel, number> = { bgnbd: 0, mbgnbd: 1 };
+
+/**
  * Identical (x, t_x, T) tuples merged into weighted groups; distinct x, t_x and T values are
  * indexed so a likelihood evaluation computes each logarithm once per distinct value.
- * x: repeat purchase occasions; t_x: time of the last one since the first; T: age.
+ * x: repeat purchase occasions (a whole number); t_x: time of the last one since the first; T: age.
  */
 export interface RfmGroups {
   size: number;
@@ -91,69 +103,167 @@ export function dropoutOf({ a, b }: Pick<BgNbdParams, 'a' | 'b'>): { m: number; 
   return { m: a / (a + b), kappa: 1 / (a + b) };
 }
 
-/** The BG/NBD log-likelihood (FHL 2005, eq. 6), summed over the groups with their weights. */
-export function bgNbdLogLikelihood(params: BgNbdParams, g: RfmGroups): number {
+/** The log-likelihood (FHL 2005 eq. 6; for MBG/NBD, BDF 2007), summed over the groups with their weights. */
+export function bgNbdLogLikelihood(params: BgNbdParams, g: RfmGroups, model: DropoutModel = 'bgnbd'): number {
   const { r, alpha, a, b } = params;
   if (!(r > 0 && alpha > 0 && a > 0 && b > 0 && Number.isFinite(a + b))) return Number.NEGATIVE_INFINITY;
   const { m, kappa } = dropoutOf(params);
-  return logLikelihoodInMk(r, alpha, m, kappa, g);
+  return logLikelihoodInMk(model, r, alpha, m, kappa, g, null);
 }
 
 /**
- * Eq. 6 in (m, κ). B(a, b+x)/B(a, b) = Π_{j<x} (b+j)/(a+b+j) = Π_{j<x} (1−m+jκ)/(1+jκ) (x is a count)
- * is summed in logarithms up to the largest x, and ln a/(b+x−1) = ln m − ln(1−m+(x−1)κ). Likewise
- * r ln α − (r+x) ln(α+T) is taken as −r ln(1+T/α) − x ln(α+T) and ln Γ(r+x)/Γ(r) as one
- * difference, so no two large terms cancel when r and α are large. (A likelihood that is only
- * accurate to 10⁻⁸ has no usable curvature for the identification test.)
+ * The likelihood in (m, κ), with s = 0 for BG/NBD and 1 for MBG/NBD:
+ *   L = Γ(r+x)/Γ(r) · Π_{j<x+s} (1−m+jκ)/(1+jκ) · [ (1+T/α)^−r (α+T)^−x + δ · m/(1−m+(x−1+s)κ) · (1+t_x/α)^−r (α+t_x)^−x ]
+ * with δ = 1 when the customer can have dropped out after the last purchase (BG/NBD: x > 0;
+ * MBG/NBD: always). The product is B(a, b+x+s)/B(a, b), the bracket's second term a/(b+x−1+s).
+ * Nothing large cancels, so the likelihood stays accurate to ~10⁻¹⁵ however large r, α, a and b
+ * are (the identification test needs that curvature). With `gradient`, also fills
+ * ∂ ln L/∂(r, ln α, m, κ) into it: the per-x parts are summed once per distinct x, weighted by
+ * the share ω of each group's likelihood that comes from the dropped-after-last-purchase term.
  */
-function logLikelihoodInMk(r: number, alpha: number, m: number, kappa: number, g: RfmGroups): number {
-  if (!(r > 0 && alpha > 0 && m > 0 && m < 1 && kappa > 0)) return Number.NEGATIVE_INFINITY;
+function logLikelihoodInMk(model: DropoutModel, r: number, alpha: number, m: number, kappa: number, g: RfmGroups, gradient: Float64Array | null): number {
+  if (!(r > 0 && alpha > 0 && m > 0 && m < 1 && kappa > 0 && Number.isFinite(r) && Number.isFinite(alpha))) return Number.NEGATIVE_INFINITY;
+  const s = EXTRA_DROPOUTS[model];
   const lnM = Math.log(m);
-  // Terms that depend on x only: ln Γ(r+x)/Γ(r) + ln B(a, b+x)/B(a, b), and ln a/(b+x−1).
-  const xTerm = new Float64Array(g.distinctX.length);
-  const xDropTerm = new Float64Array(g.distinctX.length);
+  const nx = g.distinctX.length;
+  const xTerm = new Float64Array(nx);
+  const xDropTerm = new Float64Array(nx);
+  const dXTermR = new Float64Array(nx);
+  const dXTermM = new Float64Array(nx);
+  const dXTermK = new Float64Array(nx);
+  const dDropM = new Float64Array(nx);
+  const dDropK = new Float64Array(nx);
   let lnBetaRatio = 0;
+  let dBetaM = 0;
+  let dBetaK = 0;
   let j = 0;
-  for (let k = 0; k < g.distinctX.length; k++) {
+  for (let k = 0; k < nx; k++) {
     const x = g.distinctX[k]!;
-    for (; j < x; j++) lnBetaRatio += Math.log1p(j * kappa - m) - Math.log1p(j * kappa);
+    for (; j < x + s; j++) {
+      const survive = 1 - m + j * kappa;
+      lnBetaRatio += Math.log1p(j * kappa - m) - Math.log1p(j * kappa);
+      dBetaM -= 1 / survive;
+      dBetaK += j / survive - j / (1 + j * kappa);
+    }
     xTerm[k] = lnGammaRatio(r, x) + lnBetaRatio;
-    xDropTerm[k] = x > 0 ? lnM - Math.log1p((x - 1) * kappa - m) : Number.NEGATIVE_INFINITY;
+    dXTermR[k] = x > 0 ? digammaDiff(r, x) : 0;
+    dXTermM[k] = dBetaM;
+    dXTermK[k] = dBetaK;
+    const dropAfter = x - 1 + s;
+    if (dropAfter >= 0) {
+      const survive = 1 - m + dropAfter * kappa;
+      xDropTerm[k] = lnM - Math.log(survive);
+      dDropM[k] = 1 / m + 1 / survive;
+      dDropK[k] = -dropAfter / survive;
+    } else {
+      xDropTerm[k] = Number.NEGATIVE_INFINITY;
+    }
   }
-  // Per distinct T (and t_x): ln(1 + T/α) and ln(α + T).
+  // Per distinct T (and t_x): ln(1 + T/α), ln(α + T) and T/(α + T).
   const growthT = Float64Array.from(g.distinctT, (T) => Math.log1p(T / alpha));
   const lnAlphaT = Float64Array.from(g.distinctT, (T) => Math.log(alpha + T));
   const growthTx = Float64Array.from(g.distinctTx, (tx) => Math.log1p(tx / alpha));
   const lnAlphaTx = Float64Array.from(g.distinctTx, (tx) => Math.log(alpha + tx));
+  const shareT = gradient ? Float64Array.from(g.distinctT, (T) => T / (alpha + T)) : null;
+  const shareTx = gradient ? Float64Array.from(g.distinctTx, (tx) => tx / (alpha + tx)) : null;
+  const weightOfX = gradient ? new Float64Array(nx) : null;
+  const droppedWeightOfX = gradient ? new Float64Array(nx) : null;
   let sum = 0;
+  let dR = 0;
+  let dLnAlpha = 0;
   for (let k = 0; k < g.size; k++) {
     const xi = g.xIndex[k]!;
     const x = g.distinctX[xi]!;
     const ti = g.tIndex[k]!;
     const txi = g.txIndex[k]!;
+    const w = g.weight[k]!;
     const survived = -r * growthT[ti]! - x * lnAlphaT[ti]!;
-    const droppedAfterLast = xDropTerm[xi]! - r * growthTx[txi]! - x * lnAlphaTx[txi]!;
-    const hi = Math.max(survived, droppedAfterLast);
-    const lo = Math.min(survived, droppedAfterLast);
-    sum += g.weight[k]! * (xTerm[xi]! + hi + Math.log1p(Math.exp(lo - hi)));
+    const drop = xDropTerm[xi]!;
+    let dropped = 0;
+    let logSum = survived;
+    if (drop !== Number.NEGATIVE_INFINITY) {
+      const droppedAfterLast = drop - r * growthTx[txi]! - x * lnAlphaTx[txi]!;
+      const hi = Math.max(survived, droppedAfterLast);
+      const e = Math.exp(Math.min(survived, droppedAfterLast) - hi);
+      logSum = hi + Math.log1p(e);
+      dropped = droppedAfterLast >= survived ? 1 / (1 + e) : e / (1 + e);
+    }
+    sum += w * (xTerm[xi]! + logSum);
+    if (gradient) {
+      const kept = 1 - dropped;
+      weightOfX![xi]! += w;
+      droppedWeightOfX![xi]! += w * dropped;
+      dR -= w * (kept * growthT[ti]! + dropped * growthTx[txi]!);
+      const fT = shareT![ti]!;
+      const fTx = shareTx![txi]!;
+      dLnAlpha += w * (kept * (r * fT - x * (1 - fT)) + dropped * (r * fTx - x * (1 - fTx)));
+    }
+  }
+  if (gradient) {
+    let dM = 0;
+    let dK = 0;
+    for (let k = 0; k < nx; k++) {
+      const wx = weightOfX![k]!;
+      const wd = droppedWeightOfX![k]!;
+      dR += wx * dXTermR[k]!;
+      dM += wx * dXTermM[k]! + (wd > 0 ? wd * dDropM[k]! : 0);
+      dK += wx * dXTermK[k]! + (wd > 0 ? wd * dDropK[k]! : 0);
+    }
+    gradient[0] = dR;
+    gradient[1] = dLnAlpha;
+    gradient[2] = dM;
+    gradient[3] = dK;
   }
   return sum;
 }
 
+export interface BgNbdFitOptions {
+  model?: DropoutModel;
+  /** Where to start (e.g. the fit of the same base a few months earlier); default r = 1, a = b = 1, α at mean age ÷ mean repeat count. */
+  start?: BgNbdParams;
+  maxIterations?: number;
+}
+
 /**
- * Maximum-likelihood fit by Nelder–Mead on θ = (ln r, ln α, logit m, u) with κ = κ_min + u²
- * (κ_min = 1/MAX_DROPOUT_CONCENTRATION): every θ is a valid model, and the boundary where
- * dropout is the same for everyone (κ → 0, a and b → ∞ with a/(a+b) fixed) is the smooth
- * minimum u = 0 rather than a run to infinity. Started from r = 1, a = b = 1 and α at the
- * base's mean age over mean repeat count.
+ * Maximum-likelihood fit by BFGS with the analytic gradient on θ = (ln r, ln α, logit m, u) with
+ * κ = κ_min + u² (κ_min = 1/MAX_DROPOUT_CONCENTRATION): every θ is a valid model, and the boundary
+ * where dropout is the same for everyone (κ → 0, a and b → ∞ with a/(a+b) fixed) is the smooth
+ * minimum u = 0 rather than a run to infinity. The objective is the mean log-likelihood per
+ * customer, so tolerances do not depend on the base size.
  *
- * Converged means the simplex converged and the optimum is identified: the observed
+ * Converged means the optimiser converged and the optimum is identified: the observed
  * information in θ is positive definite and no coordinate's standard error exceeds
  * MAX_STANDARD_ERROR. A likelihood that keeps rising towards a degenerate model (nobody
  * drops out, m → 0; a, b → 0; everyone buys at the same rate, r, α → ∞) is flat there and fails
- * that test, though a simplex may have shrunk onto some point of it.
+ * that test, wherever the optimiser stopped.
  */
-export function fitBgNbd(g: RfmGroups, maxIterations = 800): FitResult<BgNbdParams> {
+export function fitBgNbd(g: RfmGroups, options: BgNbdFitOptions = {}): FitResult<BgNbdParams> {
+  const model = options.model ?? 'bgnbd';
+  const kappaMin = 1 / MAX_DROPOUT_CONCENTRATION;
+  const decode = ([lr, la, lm, u]: readonly number[]) => ({ r: Math.exp(lr!), alpha: Math.exp(la!), m: 1 / (1 + Math.exp(-lm!)), kappa: kappaMin + u! * u! });
+  const n = Math.max(g.totalWeight, 1);
+  const raw = new Float64Array(4);
+  const objective = (theta: readonly number[]) => {
+    const { r, alpha, m, kappa } = decode(theta);
+    const value = -logLikelihoodInMk(model, r, alpha, m, kappa, g, raw) / n;
+    // Chain rule from (r, ln α, m, κ) to θ.
+    const gradient = [-(r * raw[0]!) / n, -raw[1]! / n, -(m * (1 - m) * raw[2]!) / n, -(2 * theta[3]! * raw[3]!) / n];
+    return { value, gradient };
+  };
+  const result = minimizeBfgs(objective, startOf(g, options.start, kappaMin), { maxIterations: options.maxIterations ?? 300 });
+  const { r, alpha, m, kappa } = decode(result.x);
+  const params = { r, alpha, a: m / kappa, b: (1 - m) / kappa };
+  const logLikelihood = bgNbdLogLikelihood(params, g, model);
+  const errors = result.converged ? standardErrors((theta) => objective(theta).gradient, result.x, n) : null;
+  const identified = errors !== null && errors.every((e) => e <= MAX_STANDARD_ERROR);
+  return { params, logLikelihood, converged: result.converged && identified && Number.isFinite(logLikelihood), iterations: result.iterations };
+}
+
+function startOf(g: RfmGroups, start: BgNbdParams | undefined, kappaMin: number): number[] {
+  if (start && [start.r, start.alpha, start.a, start.b].every((v) => Number.isFinite(v) && v > 0)) {
+    const { m, kappa } = dropoutOf(start);
+    return [Math.log(start.r), Math.log(start.alpha), Math.log(m / (1 - m)), Math.sqrt(Math.max(kappa - kappaMin, 0))];
+  }
   let sumX = 0;
   let sumT = 0;
   for (let k = 0; k < g.size; k++) {
@@ -161,46 +271,47 @@ export function fitBgNbd(g: RfmGroups, maxIterations = 800): FitResult<BgNbdPara
     sumT += g.weight[k]! * g.distinctT[g.tIndex[k]!]!;
   }
   const alpha0 = Math.max(sumT / Math.max(sumX, 1), 1e-3);
-  const kappaMin = 1 / MAX_DROPOUT_CONCENTRATION;
-  const decode = ([lr, la, lm, u]: readonly number[]) => ({ r: Math.exp(lr!), alpha: Math.exp(la!), m: 1 / (1 + Math.exp(-lm!)), kappa: kappaMin + u! * u! });
-  // Per-customer average keeps the objective's scale (and so the tolerances) independent of the base size.
-  const objective = (theta: readonly number[]) => {
-    const { r, alpha, m, kappa } = decode(theta);
-    return -logLikelihoodInMk(r, alpha, m, kappa, g) / g.totalWeight;
-  };
-  const result = nelderMead(objective, [0, Math.log(alpha0), 0, Math.sqrt(0.5 - kappaMin)], { maxIterations, initialStep: 0.5 });
-  const { r, alpha, m, kappa } = decode(result.x);
-  const params = { r, alpha, a: m / kappa, b: (1 - m) / kappa };
-  const logLikelihood = bgNbdLogLikelihood(params, g);
-  const errors = result.converged ? standardErrors(objective, result.x, g.totalWeight) : null;
-  const identified = errors !== null && errors.every((e) => e <= MAX_STANDARD_ERROR);
-  return { params, logLikelihood, converged: result.converged && identified && Number.isFinite(logLikelihood), iterations: result.iterations };
+  return [0, Math.log(alpha0), 0, Math.sqrt(0.5 - kappaMin)];
 }
 
 /**
- * P(alive | x, t_x, T) = 1 / (1 + δ(x>0) · a/(b+x−1) · ((α+T)/(α+t_x))^(r+x)), with
- * a/(b+x−1) = m/(1−m+(x−1)κ). For x = 0 it is 1: plain BG/NBD lets customers drop out only
- * right after a repeat purchase (the one-time-buyer trap, handled by the caller).
+ * P(alive | x, t_x, T) = 1 / (1 + δ · a/(b+x−1+s) · ((α+T)/(α+t_x))^(r+x)), a/(b+x−1+s) =
+ * m/(1−m+(x−1+s)κ). Plain BG/NBD (s = 0, δ = x > 0) gives every one-time buyer 1; MBG/NBD (s = 1,
+ * δ = 1) does not: right after the first purchase it is b/(a+b).
  */
-export function pAlive(params: BgNbdParams, x: number, tx: number, T: number): number {
-  if (x === 0) return 1;
+export function pAlive(params: BgNbdParams, x: number, tx: number, T: number, model: DropoutModel = 'bgnbd'): number {
+  const s = EXTRA_DROPOUTS[model];
+  if (x + s === 0) return 1;
   const { r, alpha } = params;
   const { m, kappa } = dropoutOf(params);
-  const odds = (m / (1 - m + (x - 1) * kappa)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)));
+  const odds = (m / (1 - m + (x - 1 + s) * kappa)) * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)));
   return 1 / (1 + odds);
 }
 
 /**
- * Expected purchases in the next t time units (FHL 2005, eq. 10):
- * E[Y(t) | x, t_x, T] = (a+b+x−1)/(a−1) · [1 − (1−z)^(r+x) ₂F₁(r+x, b+x; a+b+x−1; z)] · P(alive),
+ * P(no purchase in the next h time units | x, t_x, T) = 1 − P(alive) + P(alive) · ((α+T)/(α+T+h))^(r+x):
+ * a customer who dropped out buys nothing; one who is alive buys at a rate whose posterior is
+ * Gamma(r+x, α+T) and, in both models, can only drop out at a purchase, so none in h has
+ * probability E[e^(−λh)].
+ */
+export function pNoPurchase(params: BgNbdParams, h: number, x: number, tx: number, T: number, model: DropoutModel = 'bgnbd'): number {
+  const alive = pAlive(params, x, tx, T, model);
+  const { r, alpha } = params;
+  return 1 - alive + alive * Math.exp((r + x) * (Math.log(alpha + T) - Math.log(alpha + T + h)));
+}
+
+/**
+ * Expected purchases in the next t time units (FHL 2005 eq. 10; BDF 2007 for MBG/NBD):
+ * E[Y(t) | x, t_x, T] = (a+b+x−1+s)/(a−1) · [1 − (1−z)^(r+x) ₂F₁(r+x, b+x+s; a+b+x−1+s; z)] · P(alive),
  * z = t/(α+T+t).
  */
-export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: number, T: number): number {
-  return conditionalPurchaseFactor(p, t, x, T) * pAlive(p, x, tx, T);
+export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: number, T: number, model: DropoutModel = 'bgnbd'): number {
+  return conditionalPurchaseFactor(p, t, x, T, model) * pAlive(p, x, tx, T, model);
 }
 
 /**
  * E[Y(t)] for a customer known to be alive (the part of eq. 10 that depends on x and T only).
+ * MBG/NBD's is BG/NBD's with b + 1 for b: in (m, κ), m/(1+κ) and κ/(1+κ).
  * The bracket's series grows before it shrinks, by about (r+x)·z/(1−z) terms in the paper's form;
  * Euler's transformation ₂F₁(A,B;C;z) = (1−z)^(C−A−B) ₂F₁(C−A, C−B; C; z) turns it into
  * 1 − (1−z)^(a−1) · ₂F₁(a+b−1−r, a−1; a+b+x−1; z), which grows by about a·z/(1−z) instead: the
@@ -208,10 +319,13 @@ export function expectedPurchases(p: BgNbdParams, t: number, x: number, tx: numb
  * concentrated dropout distribution (large a) needs many terms. Both are written in (m, κ) and
  * summed with a running scale, so (1−z)^(…) underflowing against a huge sum cannot give NaN.
  */
-export function conditionalPurchaseFactor(params: BgNbdParams, t: number, x: number, T: number): number {
+export function conditionalPurchaseFactor(params: BgNbdParams, t: number, x: number, T: number, model: DropoutModel = 'bgnbd'): number {
   if (t <= 0) return 0;
   const { r, alpha } = params;
-  const { m, kappa } = dropoutOf(params);
+  const dropout = dropoutOf(params);
+  const shift = EXTRA_DROPOUTS[model];
+  const m = dropout.m / (1 + shift * dropout.kappa);
+  const kappa = dropout.kappa / (1 + shift * dropout.kappa);
   const z = t / (alpha + T + t);
   const a = m / kappa;
   const lead = (1 + (x - 1) * kappa) / (m - kappa); // (a+b+x−1)/(a−1)
@@ -257,3 +371,17 @@ function scaledSeries(lnPrefactor: number, z: number, c: number, f: (n: number) 
 }
 
 const SERIES_MAX_TERMS = 100_000;
+
+/** ∂ ln L/∂(r, α, a, b) by the analytic formulas the fit uses (for checking them against differences). */
+export function bgNbdGradient(params: BgNbdParams, g: RfmGroups, model: DropoutModel = 'bgnbd'): BgNbdParams {
+  const { m, kappa } = dropoutOf(params);
+  const raw = new Float64Array(4);
+  logLikelihoodInMk(model, params.r, params.alpha, m, kappa, g, raw);
+  const total = params.a + params.b;
+  return {
+    r: raw[0]!,
+    alpha: raw[1]! / params.alpha,
+    a: (params.b / total ** 2) * raw[2]! - raw[3]! / total ** 2,
+    b: (-params.a / total ** 2) * raw[2]! - raw[3]! / total ** 2,
+  };
+}

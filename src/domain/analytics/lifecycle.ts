@@ -12,7 +12,8 @@ export type IntervalBasis = 'own' | 'tier' | 'base' | 'default';
 
 export interface RhythmInput {
   asOfDay: number;
-  /** -1 when the customer never bought. */
+  /** False when the customer never kept a purchase (then firstDay and lastDay mean nothing). */
+  hasPurchase: boolean;
   firstDay: number;
   lastDay: number;
   /** Median days between the customer's purchase days; NaN with one purchase day. */
@@ -20,8 +21,8 @@ export interface RhythmInput {
   /** The one-order fallback, already chosen (see `fallbackInterval`). */
   fallback: { days: number; basis: Exclude<IntervalBasis, 'own'> };
   status: CustomerStatus;
-  /** The day the status was set, -1 when never. */
-  statusChangedDay: number;
+  /** The day the status was set, null when never. */
+  statusChangedDay: number | null;
 }
 
 export interface RhythmJudgement {
@@ -63,10 +64,10 @@ export function judgeRhythm(input: RhythmInput, s: ScoringSettings): RhythmJudge
   const intervalBasis: IntervalBasis = own ? 'own' : input.fallback.basis;
   const judged = (lifecycle: Lifecycle, daysSinceLast: number | null): RhythmJudgement => ({ lifecycle, daysSinceLast, intervalDays, intervalBasis });
 
-  if (input.firstDay < 0) return judged(input.status === 'lost' ? 'lost' : 'prospect', null);
+  if (!input.hasPurchase) return judged(input.status === 'lost' ? 'lost' : 'prospect', null);
   const daysSinceLast = input.asOfDay - input.lastDay;
   // A lost mark without a date cannot be outdated by a purchase: it stays lost.
-  const boughtSinceLost = input.status === 'lost' && input.statusChangedDay >= 0 && input.lastDay > input.statusChangedDay;
+  const boughtSinceLost = input.status === 'lost' && input.statusChangedDay !== null && input.lastDay > input.statusChangedDay;
   if (input.status === 'lost' && !boughtSinceLost) return judged('lost', daysSinceLast);
 
   const { atRisk, lapsed } = overdueThresholds(intervalDays, s);
@@ -74,8 +75,8 @@ export function judgeRhythm(input: RhythmInput, s: ScoringSettings): RhythmJudge
   if (daysSinceLast > atRisk) return judged('at_risk', daysSinceLast);
   // A lost customer who bought again has been won back, whether or not the flow noticed yet;
   // their last purchase stands in for the win-back day.
-  const wonBackDay = input.status === 'won_back' ? input.statusChangedDay : boughtSinceLost ? input.lastDay : -1;
-  if (wonBackDay >= 0 && input.asOfDay - wonBackDay <= s.wonBackDays) return judged('won_back', daysSinceLast);
+  const wonBackDay = input.status === 'won_back' ? input.statusChangedDay : boughtSinceLost ? input.lastDay : null;
+  if (wonBackDay !== null && input.asOfDay - wonBackDay <= s.wonBackDays) return judged('won_back', daysSinceLast);
   if (input.asOfDay - input.firstDay <= s.newCustomerDays) return judged('new', daysSinceLast);
   return judged('active', daysSinceLast);
 }

@@ -1,14 +1,15 @@
+import { cholesky, inverseDiagonal } from './linear-algebra.js';
+
+/** A smooth objective and its gradient at one point, computed together (they share most work). */
+export type Objective = (x: readonly number[]) => { value: number; gradient: number[] };
+
 export interface MinimizeOptions {
-  /** Cap on simplex iterations across all restarts. */
+  /** Cap on quasi-Newton iterations. */
   maxIterations?: number;
-  /** Converged when the simplex's values differ by at most this (relative to the best value, plus itself). */
-  fTolerance?: number;
-  /** …and its vertices by at most this in every coordinate. */
-  xTolerance?: number;
-  /** Size of the first simplex's steps away from the start point. */
-  initialStep?: number;
-  /** Fresh simplexes built around the optimum found, to unstick a collapsed simplex. */
-  restarts?: number;
+  /** Converged when every gradient component is at most this… */
+  gradientTolerance?: number;
+  /** …or when a full step changes the value by at most this (relative to the value, plus itself). */
+  valueTolerance?: number;
 }
 
 export interface MinimizeResult {
@@ -19,129 +20,117 @@ export interface MinimizeResult {
   converged: boolean;
 }
 
+const ARMIJO = 1e-4;
+const MAX_BACKTRACKS = 40;
+/** A gradient this small (relative to the value) is at the rounding floor of a sum over many customers. */
+const STALL_GRADIENT = 1e-6;
+/** Steps in a row that change nothing before the search counts as stalled. */
+const STALL_STEPS = 3;
+
 /**
- * Nelder–Mead downhill simplex (standard coefficients: reflect 1, expand 2, contract ½,
- * shrink ½). Non-finite values count as +∞, so the simplex backs away from invalid regions.
- * After convergence it restarts from the best point with a fresh simplex: a simplex that
- * collapsed on a ridge then moves on, and one at a true minimum converges again at once.
+ * BFGS with a backtracking (Armijo) line search. Non-finite values count as +∞, so a step into
+ * an invalid region is shortened until it lands somewhere valid. The curvature update is skipped
+ * when it would not keep the inverse Hessian positive definite. Converged means the gradient
+ * vanished (relative to the value), or a full-length step no longer moved the value; a search
+ * that stalls (no decrease found, or several steps that change nothing) has converged only if
+ * the gradient is down at the rounding floor of a large sum.
  */
-export function nelderMead(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
-  const { maxIterations = 5000, fTolerance = 1e-12, xTolerance = 1e-9, initialStep = 0.1, restarts = 2 } = options;
+export function minimizeBfgs(f: Objective, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+  const { maxIterations = 200, gradientTolerance = 1e-9, valueTolerance = 1e-14 } = options;
+  const n = start.length;
   let evaluations = 0;
   const evaluate = (x: number[]) => {
     evaluations++;
-    const v = f(x);
-    return Number.isFinite(v) ? v : Number.POSITIVE_INFINITY;
+    const result = f(x);
+    return Number.isFinite(result.value) && result.gradient.every(Number.isFinite) ? result : null;
   };
-  let best = { x: [...start], value: evaluate([...start]) };
-  let iterations = 0;
-  let converged = false;
-  for (let round = 0; round <= restarts; round++) {
-    const run = simplexRun(evaluate, best.x, best.value, initialStep, maxIterations - iterations, fTolerance, xTolerance);
-    iterations += run.iterations;
-    const improved = best.value - run.value;
-    best = { x: run.x, value: run.value };
-    converged = run.converged;
-    if (!converged || improved <= fTolerance * (Math.abs(best.value) + fTolerance)) break;
-  }
-  return { ...best, iterations, evaluations, converged };
-}
-
-function simplexRun(
-  evaluate: (x: number[]) => number,
-  start: number[],
-  startValue: number,
-  step: number,
-  maxIterations: number,
-  fTolerance: number,
-  xTolerance: number,
-): { x: number[]; value: number; iterations: number; converged: boolean } {
-  const n = start.length;
-  let points = [start, ...start.map((_, i) => start.map((v, j) => (i === j ? v + (v === 0 ? step : step * Math.max(1, Math.abs(v))) : v)))];
-  let values = [startValue, ...points.slice(1).map(evaluate)];
-  const combine = (from: number[], to: number[], t: number) => from.map((v, i) => v + t * (to[i]! - v));
+  let x = [...start];
+  let current: { value: number; gradient: number[] } | null = evaluate(x);
+  if (!current) return { x, value: Number.POSITIVE_INFINITY, iterations: 0, evaluations, converged: false };
+  const done = (iterations: number, converged: boolean) => ({ x, value: current!.value, iterations, evaluations, converged });
+  const largestSlope = () => Math.max(...current!.gradient.map(Math.abs));
+  // Inverse Hessian approximation, row-major; starts as the identity.
+  let h = identity(n);
+  let stalled = 0;
   for (let iteration = 0; iteration < maxIterations; iteration++) {
-    const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
-    points = order.map((i) => points[i]!);
-    values = order.map((i) => values[i]!);
-    const bestValue = values[0]!;
-    const worstValue = values[n]!;
-    const spread = Math.max(...points.slice(1).flatMap((p) => p.map((v, i) => Math.abs(v - points[0]![i]!))));
-    if (worstValue - bestValue <= fTolerance * (Math.abs(bestValue) + fTolerance) && spread <= xTolerance) {
-      return { x: points[0]!, value: bestValue, iterations: iteration, converged: true };
+    const scale = Math.max(1, Math.abs(current.value));
+    const g: number[] = current.gradient;
+    if (largestSlope() <= gradientTolerance * scale) return done(iteration, true);
+    let direction: number[] = multiply(h, g).map((v) => -v);
+    let slope = dot(direction, g);
+    if (!(slope < 0)) {
+      // Lost descent (numerical trouble): restart from steepest descent.
+      h = identity(n);
+      direction = g.map((v) => -v);
+      slope = dot(direction, g);
     }
-    const centroid = start.map((_, i) => points.slice(0, n).reduce((s, p) => s + p[i]!, 0) / n);
-    const worst = points[n]!;
-    const reflected = combine(centroid, worst, -1);
-    const reflectedValue = evaluate(reflected);
-    if (reflectedValue < bestValue) {
-      const expanded = combine(centroid, worst, -2);
-      const expandedValue = evaluate(expanded);
-      [points[n], values[n]] = expandedValue < reflectedValue ? [expanded, expandedValue] : [reflected, reflectedValue];
-    } else if (reflectedValue < values[n - 1]!) {
-      [points[n], values[n]] = [reflected, reflectedValue];
-    } else {
-      const outside = reflectedValue < worstValue;
-      const contracted = combine(centroid, outside ? reflected : worst, 0.5);
-      const contractedValue = evaluate(contracted);
-      if (contractedValue < (outside ? reflectedValue : worstValue)) {
-        [points[n], values[n]] = [contracted, contractedValue];
-      } else {
-        for (let i = 1; i <= n; i++) {
-          points[i] = combine(points[0]!, points[i]!, 0.5);
-          values[i] = evaluate(points[i]!);
-        }
+    let step = 1;
+    let next: { x: number[]; result: { value: number; gradient: number[] } } | null = null;
+    for (let backtrack = 0; backtrack < MAX_BACKTRACKS; backtrack++, step /= 2) {
+      const candidate: number[] = x.map((v, i) => v + step * direction[i]!);
+      const result = evaluate(candidate);
+      if (result && result.value <= current.value + ARMIJO * step * slope) {
+        next = { x: candidate, result };
+        break;
       }
     }
+    if (!next) return done(iteration, largestSlope() <= STALL_GRADIENT * scale);
+    const s = next.x.map((v, i) => v - x[i]!);
+    const y = next.result.gradient.map((v, i) => v - g[i]!);
+    const unmoved = current.value - next.result.value <= valueTolerance * scale;
+    x = next.x;
+    current = next.result;
+    if (unmoved && step === 1) return done(iteration + 1, true);
+    stalled = unmoved ? stalled + 1 : 0;
+    if (stalled >= STALL_STEPS) return done(iteration + 1, largestSlope() <= STALL_GRADIENT * scale);
+    const sy = dot(s, y);
+    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(y, y))) h = bfgsUpdate(h, s, y, sy);
   }
-  const bestIndex = values.indexOf(Math.min(...values));
-  return { x: points[bestIndex]!, value: values[bestIndex]!, iterations: maxIterations, converged: false };
+  return done(maxIterations, false);
+}
+
+function identity(n: number): number[][] {
+  return Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i === j ? 1 : 0)));
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}
+
+function multiply(m: readonly (readonly number[])[], v: readonly number[]): number[] {
+  return m.map((row) => dot(row, v));
+}
+
+/** H ← (I − ρ s yᵀ) H (I − ρ y sᵀ) + ρ s sᵀ with ρ = 1 / yᵀs. */
+function bfgsUpdate(h: number[][], s: number[], y: number[], sy: number): number[][] {
+  const rho = 1 / sy;
+  const hy = multiply(h, y);
+  const yhy = dot(y, hy);
+  return h.map((row, i) => row.map((v, j) => v - rho * (hy[i]! * s[j]! + s[i]! * hy[j]!) + (rho * rho * yhy + rho) * s[i]! * s[j]!));
 }
 
 /**
- * Standard errors of a maximum-likelihood estimate from the observed information: `f` is the
- * mean negative log-likelihood over `n` observations and `x` its minimiser, the Hessian is taken
- * by central differences with `step` in every coordinate, and the errors are √diag((n·H)⁻¹).
- * Null when H is not positive definite, to the precision a finite-difference Hessian has (a
- * Cholesky pivot below 1e-9 of the largest diagonal entry counts as zero): the minimum is not a
- * proper one (flat or a saddle) in some direction, so the data do not pin the coordinates down.
+ * Standard errors of a maximum-likelihood estimate from the observed information: `gradient` is
+ * the gradient of the mean negative log-likelihood over `n` observations and `x` its minimiser.
+ * The Hessian is taken by central differences of the gradient with `step` in every coordinate
+ * (symmetrised), and the errors are √diag((n·H)⁻¹). Null when H is not positive definite, to
+ * the precision a finite-difference Hessian has (a Cholesky pivot below 1e-9 of the largest
+ * diagonal entry counts as zero): the minimum is not a proper one (flat or a saddle) in some
+ * direction, so the data do not pin the coordinates down.
  */
-export function standardErrors(f: (x: readonly number[]) => number, x: readonly number[], n: number, step = 1e-3): number[] | null {
+export function standardErrors(gradient: (x: readonly number[]) => number[], x: readonly number[], n: number, step = 1e-4): number[] | null {
   const d = x.length;
-  const at = (moves: [number, number][]) => f(x.map((v, i) => v + moves.reduce((s, [j, by]) => (j === i ? s + by : s), 0)));
-  const centre = f(x);
-  const h: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < d; i++) {
-    h[i]![i] = (at([[i, step]]) - 2 * centre + at([[i, -step]])) / step ** 2;
-    for (let j = 0; j < i; j++) {
-      const mixed = (at([[i, step], [j, step]]) - at([[i, step], [j, -step]]) - at([[i, -step], [j, step]]) + at([[i, -step], [j, -step]])) / (4 * step ** 2);
-      h[i]![j] = mixed;
-      h[j]![i] = mixed;
-    }
-  }
-  // Cholesky H = L Lᵀ; then diag(H⁻¹)_i = Σ_k (L⁻¹)_ki².
-  const smallestPivot = 1e-9 * Math.max(...h.map((row, i) => Math.abs(row[i]!)));
-  const l: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let i = 0; i < d; i++) {
-    for (let j = 0; j <= i; j++) {
-      let sum = h[i]![j]!;
-      for (let k = 0; k < j; k++) sum -= l[i]![k]! * l[j]![k]!;
-      if (i === j) {
-        if (!(sum > smallestPivot)) return null;
-        l[i]![i] = Math.sqrt(sum);
-      } else {
-        l[i]![j] = sum / l[j]![j]!;
-      }
-    }
-  }
-  const inverse: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-  for (let col = 0; col < d; col++) {
-    for (let i = col; i < d; i++) {
-      let sum = i === col ? 1 : 0;
-      for (let k = col; k < i; k++) sum -= l[i]![k]! * inverse[k]![col]!;
-      inverse[i]![col] = sum / l[i]![i]!;
-    }
-  }
-  const errors = Array.from({ length: d }, (_, i) => Math.sqrt(inverse.reduce((s, row) => s + row[i]! ** 2, 0) / n));
+  const rows = Array.from({ length: d }, (_, i) => {
+    const up = gradient(x.map((v, j) => (j === i ? v + step : v)));
+    const down = gradient(x.map((v, j) => (j === i ? v - step : v)));
+    return up.map((g, j) => (g - down[j]!) / (2 * step));
+  });
+  const h = rows.map((row, i) => row.map((v, j) => (v + rows[j]![i]!) / 2));
+  if (!h.every((row) => row.every(Number.isFinite))) return null;
+  const l = cholesky(h, 1e-9 * Math.max(...h.map((row, i) => Math.abs(row[i]!))));
+  if (!l) return null;
+  const errors = inverseDiagonal(l).map((v) => Math.sqrt(v / n));
   return errors.every(Number.isFinite) ? errors : null;
 }

@@ -51,3 +51,30 @@ export function hyp2f1(a: number, b: number, c: number, z: number): number {
   }
   return Number.NaN;
 }
+
+/** Coefficients of the asymptotic series of ψ: B_2k / 2k, k = 1..6. */
+const DIGAMMA_SERIES = [1 / 12, -1 / 120, 1 / 252, -1 / 240, 1 / 132, -691 / 32760];
+
+/** ψ(x) − (ln x − 1/(2x)) for x ≥ 15, to ~1e-17. */
+function digammaTail(x: number): number {
+  const inv2 = 1 / (x * x);
+  let sum = 0;
+  for (let k = DIGAMMA_SERIES.length - 1; k >= 0; k--) sum = sum * inv2 + DIGAMMA_SERIES[k]!;
+  return -sum * inv2;
+}
+
+/** The digamma function ψ(x) = d/dx ln Γ(x), for x > 0 (recurrence up to 15, then the asymptotic series). */
+export function digamma(x: number): number {
+  let shift = 0;
+  while (x < 15) {
+    shift -= 1 / x;
+    x += 1;
+  }
+  return shift + Math.log(x) - 0.5 / x + digammaTail(x);
+}
+
+/** ψ(x+d) − ψ(x), the derivative of lnGammaRatio(x, d) in x, for x > 0 and x + d > 0; no cancellation when x is large. */
+export function digammaDiff(x: number, d: number): number {
+  if (Math.min(x, x + d) < 15) return digamma(x + d) - digamma(x);
+  return Math.log1p(d / x) - 0.5 / (x + d) + 0.5 / x + digammaTail(x + d) - digammaTail(x);
+}

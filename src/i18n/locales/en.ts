@@ -1,3 +1,4 @@
+import { analyticsEn } from './analytics.en.js';
 import { discordEn } from './discord.en.js';
 import { schedulerEn } from './scheduler.en.js';
 
@@ -184,6 +185,11 @@ export const en = {
           choices: { slack: 'Slack', discord: 'Discord', auto: 'where I last used Rapport' },
         },
       },
+    },
+    rapportModel: {
+      summary: 'Admins: how well churn risk and forecasts held up over the last 90 days, with a calibration chart.',
+      usage: '/rapport model',
+      example: '/rapport model',
     },
     rapportSettings: {
       title: 'Team settings',
@@ -455,6 +461,7 @@ export const en = {
   longTail: { 'frequent-small': 'frequent, small orders', 'rare-large': 'rare, large orders', both: 'frequent and large', neither: '—' },
   churnReason: {
     no_orders: 'has not ordered yet',
+    no_purchases: 'ordered, but no order was kept as a purchase (refunded in full or free of charge)',
     marked_lost: 'marked lost after a win-back without a purchase; last order {{daysSinceLast}} days ago',
     single_purchase: 'bought once, {{daysSinceLast}} days ago; similar customers reorder about every {{typicalIntervalDays}} days',
     on_rhythm: 'usually buys every {{typicalIntervalDays}} days; {{daysSinceLast}} days since the last order',
@@ -473,5 +480,6 @@ export const en = {
   weekday: { 1: 'Monday', 2: 'Tuesday', 3: 'Wednesday', 4: 'Thursday', 5: 'Friday', 6: 'Saturday', 7: 'Sunday' },
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerEn,
+  analytics: analyticsEn,
   discord: discordEn,
 };

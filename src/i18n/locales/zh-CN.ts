@@ -1,3 +1,4 @@
+import { analyticsZhCN } from './analytics.zh-CN.js';
 import type { en } from './en.js';
 import { discordZhCN } from './discord.zh-CN.js';
 import { schedulerZhCN } from './scheduler.zh-CN.js';
@@ -183,6 +184,11 @@ export const zhCN: typeof en = {
           choices: { slack: 'Slack', discord: 'Discord', auto: '最近使用的平台' },
         },
       },
+    },
+    rapportModel: {
+      summary: '管理员：最近 90 天流失风险和预测的准确程度，附校准图。',
+      usage: '/rapport model',
+      example: '/rapport model',
     },
     rapportSettings: {
       title: '团队设置',
@@ -454,6 +460,7 @@ export const zhCN: typeof en = {
   longTail: { 'frequent-small': '高频小额', 'rare-large': '低频大额', both: '高频大额', neither: '—' },
   churnReason: {
     no_orders: '还没有下过单',
+    no_purchases: '下过单，但没有一笔算作购买（已全额退款或为免费订单）',
     marked_lost: '挽回期限内未购买，已标记为流失；上次下单在 {{daysSinceLast}} 天前',
     single_purchase: '只买过一次，{{daysSinceLast}} 天前；同类客户大约每 {{typicalIntervalDays}} 天回购一次',
     on_rhythm: '通常每 {{typicalIntervalDays}} 天购买一次；距上次下单 {{daysSinceLast}} 天',
@@ -472,5 +479,6 @@ export const zhCN: typeof en = {
   weekday: { 1: '周一', 2: '周二', 3: '周三', 4: '周四', 5: '周五', 6: '周六', 7: '周日' },
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerZhCN,
+  analytics: analyticsZhCN,
   discord: discordZhCN,
 };

@@ -9,12 +9,13 @@ const AS_OF = 20_000;
 function customer(overrides: Partial<RhythmInput>): RhythmInput {
   return {
     asOfDay: AS_OF,
+    hasPurchase: true,
     firstDay: AS_OF - 400,
     lastDay: AS_OF - 10,
     ownIntervalDays: 20,
     fallback: { days: 60, basis: 'default' },
     status: 'none',
-    statusChangedDay: -1,
+    statusChangedDay: null,
     ...overrides,
   };
 }
@@ -22,7 +23,7 @@ const lifecycle = (overrides: Partial<RhythmInput>) => judgeRhythm(customer(over
 
 describe('judgeRhythm', () => {
   it('does call a customer without orders a prospect', () => {
-    expect(lifecycle({ firstDay: -1, lastDay: -1 })).toBe('prospect');
+    expect(lifecycle({ hasPurchase: false })).toBe('prospect');
   });
 
   it('does judge a 20-day buyer active at 30 days, at risk past 30, lapsed past 60', () => {
@@ -51,7 +52,7 @@ describe('judgeRhythm', () => {
 
   it('does keep a customer lost until they buy after being marked', () => {
     expect(lifecycle({ status: 'lost', statusChangedDay: AS_OF - 5 })).toBe('lost');
-    expect(lifecycle({ status: 'lost', statusChangedDay: -1 })).toBe('lost');
+    expect(lifecycle({ status: 'lost', statusChangedDay: null })).toBe('lost');
     expect(lifecycle({ status: 'lost', statusChangedDay: AS_OF - 30, lastDay: AS_OF - 3 })).toBe('won_back');
   });
 
@@ -82,18 +83,19 @@ describe('rhythmChurnRisk', () => {
 describe('churnReasonOf', () => {
   it('does explain an overdue regular with their interval and days since the last order', () => {
     const judged = judgeRhythm(customer({ ownIntervalDays: 18, lastDay: AS_OF - 64 }), S);
-    expect(churnReasonOf(judged, 12, 'rhythm')).toEqual({ code: 'overdue_vs_rhythm', daysSinceLast: 64, typicalIntervalDays: 18, purchaseDays: 12, riskModel: 'rhythm' });
+    expect(churnReasonOf(judged, 14, 12, 'calibrated')).toEqual({ code: 'overdue_vs_rhythm', daysSinceLast: 64, typicalIntervalDays: 18, purchaseDays: 12, riskBasis: 'calibrated' });
   });
 
-  it('does use on_rhythm, single_purchase, marked_lost and no_orders where they apply', () => {
-    expect(churnReasonOf(judgeRhythm(customer({}), S), 5, 'bgnbd').code).toBe('on_rhythm');
-    expect(churnReasonOf(judgeRhythm(customer({ ownIntervalDays: Number.NaN }), S), 1, 'rhythm')).toMatchObject({
+  it('does use on_rhythm, single_purchase, marked_lost, no_purchases and no_orders where they apply', () => {
+    expect(churnReasonOf(judgeRhythm(customer({}), S), 5, 5, 'model').code).toBe('on_rhythm');
+    expect(churnReasonOf(judgeRhythm(customer({ ownIntervalDays: Number.NaN }), S), 1, 1, 'rhythm')).toMatchObject({
       code: 'single_purchase',
       typicalIntervalDays: 60,
       intervalBasis: 'default',
     });
-    expect(churnReasonOf(judgeRhythm(customer({ status: 'lost', statusChangedDay: AS_OF }), S), 3, 'rhythm')).toEqual({ code: 'marked_lost', daysSinceLast: 10 });
-    expect(churnReasonOf(judgeRhythm(customer({ firstDay: -1, lastDay: -1 }), S), 0, 'rhythm')).toEqual({ code: 'no_orders' });
+    expect(churnReasonOf(judgeRhythm(customer({ status: 'lost', statusChangedDay: AS_OF }), S), 3, 3, 'rhythm')).toEqual({ code: 'marked_lost', daysSinceLast: 10 });
+    expect(churnReasonOf(judgeRhythm(customer({ hasPurchase: false }), S), 0, 0, 'rhythm')).toEqual({ code: 'no_orders' });
+    expect(churnReasonOf(judgeRhythm(customer({ hasPurchase: false }), S), 2, 0, 'rhythm')).toEqual({ code: 'no_purchases', orders: 2 });
   });
 });
 

@@ -1,0 +1,38 @@
+/** The analytics feature's texts: `/rapport model` and the validation chart. */
+export const analyticsEn = {
+  chart: {
+    title: 'Churn risk against what happened ({{days}}-day holdout)',
+    risk: 'Churn risk shown (mean of a decile)',
+    observed: 'Share with no purchase in the holdout',
+    shown: 'Rapport’s churn risk',
+    perfect: 'perfectly calibrated',
+  },
+  model: {
+    title: 'How well Rapport’s forecasts held up over the last {{days}} days',
+    fitted: 'Fitted on orders up to {{date}}; {{customers}} customers had bought by then.',
+    purchaseModel: 'Purchase model: {{model}}, {{status}}, {{by}}.',
+    by: {
+      held_out: 'chosen because it predicted held-out purchases best',
+      asked: 'as configured',
+      default: 'the default (too little data to compare models)',
+    },
+    status: { converged: 'fitted', not_converged: 'did not fit (churn risk from the buying rhythm)', too_few_repeat_buyers: 'too few repeat buyers to fit (churn risk from the buying rhythm)' },
+    forecastTitle: 'Purchase days in the holdout',
+    group: 'Customers',
+    customers: 'Count',
+    predicted: 'Predicted',
+    actual: 'Actual',
+    all: 'all customers',
+    oneTime: 'bought once',
+    tier: 'tier {{tier}}',
+    scoresTitle: 'Churn risk (no purchase in {{days}} days): Brier score / log loss, lower is better',
+    risk: 'Risk',
+    allCustomers: 'All customers',
+    repeatBuyers: 'Repeat buyers',
+    shipped: 'churn risk as shown',
+    modelRisk: 'model alone',
+    deadRisk: '1 − P(alive)',
+    rhythm: 'buying rhythm alone',
+    chartAlt: 'Churn risk by decile against the share of customers who made no purchase in the holdout',
+  },
+};
