@@ -1,7 +1,7 @@
 /** Texts of the Discord adapter itself: its own answers, and command registration. */
 export const discordEn = {
   more: '…and {{count}} more',
-  guildNotSetUp: 'Rapport is not set up for this server (id {{guildId}}). Ask your Rapport admin to add it.',
+  guildNotSetUp: 'Rapport is not set up for this server (id {{guildId}}). A Rapport admin adds it with /rapport settings guild add {{guildId}}, in a DM with the bot.',
   failed: 'Something went wrong on our side while answering. It has been logged; please try again.',
   upload: {
     tooLarge: '{{file}} is {{size}}; chat takes files up to {{limit}}.',

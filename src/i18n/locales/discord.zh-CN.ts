@@ -2,7 +2,7 @@ import type { discordEn } from './discord.en.js';
 
 export const discordZhCN: typeof discordEn = {
   more: '……另有 {{count}} 项',
-  guildNotSetUp: 'Rapport 尚未为这个服务器（ID {{guildId}}）开通。请联系你的 Rapport 管理员添加。',
+  guildNotSetUp: 'Rapport 尚未为这个服务器（ID {{guildId}}）开通。Rapport 管理员可在与机器人的私信中输入 /rapport settings guild add {{guildId}} 添加。',
   failed: '回复时我们这边出了问题，已记录日志，请稍后重试。',
   upload: {
     tooLarge: '{{file}} 大小为 {{size}}；聊天中只能接收不超过 {{limit}} 的文件。',

@@ -107,4 +107,25 @@ describe('the bot with Discord configured', () => {
       child.kill('SIGKILL');
     }
   }, 120_000);
+
+  it('does register the commands and make invite codes from the command line (npm run discord:register, rapport invite)', async () => {
+    const file = path.join(work.dir, 'cli.db');
+    await demoWithDueCallback(file);
+    const rapport = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: work.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+        child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+        child.on('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const registered = await rapport(['discord-register', '--guild', '290926798626357999']);
+    expect(registered).toMatchObject({ code: 0, stderr: '' });
+    expect(registered.stdout).toMatch(/^Registered 6 commands with \d+ subcommands in server 290926798626357999\.\n$/);
+    expect(fake.registeredCommands('290926798626357999')).toHaveLength(6);
+    const invited = await rapport(['invite', 'max.weber@rapport.demo']);
+    expect(invited.code).toBe(0);
+    expect(invited.stdout).toMatch(/^Invite code for Max Weber <max\.weber@rapport\.demo>: [0-9A-Z]{5}-[0-9A-Z]{5}\n/);
+  }, 120_000);
 });

@@ -274,7 +274,7 @@ describe('Discord interactions through the gateway', () => {
     const callback = await interact(fake, chatInput('customer lookup', { who: '王芳' }));
     expect(callback.body).toEqual({
       type: 4,
-      data: { content: `Rapport is not set up for this server (id ${GUILD}). Ask your Rapport admin to add it.`, flags: 64 },
+      data: { content: `Rapport is not set up for this server (id ${GUILD}). A Rapport admin adds it with /rapport settings guild add ${GUILD}, in a DM with the bot.`, flags: 64 },
     });
     const suggestions = await interact(fake, autocomplete('customer lookup', 'who', { who: '王' }));
     expect(suggestions.body).toEqual({ type: 8, data: { choices: [] } });
