@@ -79,6 +79,23 @@ describe('Discord against the real core, when things go wrong', () => {
     expect(shown).toContain(en('scheduler.outbox.statuses.dead'));
   });
 
+  it('does hold back Discord deliveries, stored, when Discord asks for longer than discord.js waits', async () => {
+    bot = await startDiscordBot();
+    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
+    bot.fake.rateLimitNext({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ }, 30);
+    bot.clock.advance(3_600_000);
+    const now = bot.clock.now().getTime();
+    await runJob('plan-callbacks', bot.clock.now(), bot.scheduler);
+    await runJob('deliver', bot.clock.now(), bot.scheduler);
+    const ping = bot.db.sqlite.prepare("SELECT status, attempts, nextAttemptAt FROM Nudge WHERE kind = 'callback'").get() as { status: string; attempts: number; nextAttemptAt: number };
+    expect(ping).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(ping.nextAttemptAt).toBeGreaterThanOrEqual(now + 30_000);
+    const pausedUntil = Number(bot.db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'delivery.pausedUntil.discord'").pluck().get());
+    expect(pausedUntil).toBeGreaterThanOrEqual(now + 30_000);
+    expect(bot.fake.matching({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ })).toHaveLength(1);
+  });
+
   it('does answer bad input with one line each and keep serving: unknown commands and users, forged buttons, oversize options, other servers', async () => {
     bot = await startDiscordBot();
     await bot.app.dispatch({ platform: 'discord', userId: DISCORD_USERS[ADMIN], text: `/rapport settings guild add ${GUILD} --team 上海旗舰店` });
