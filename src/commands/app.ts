@@ -1,21 +1,15 @@
 import type { Role } from '../domain/actor.js';
 import type { ChatPlatform, Platform } from '../domain/platform.js';
 import type { CommandKey, Session } from './command.js';
-import type { Choice, OptionSpec, OptionValues } from './options.js';
+import type { Choice, OptionSpec, OptionValues, Upload } from './options.js';
+
+export type { Upload };
 import type { Reply } from './reply.js';
 
 /** Who is asking: a platform user id (the console: a rep email or id). */
 export interface Requester {
   platform: Platform;
   userId: string;
-}
-
-/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
-export interface Upload {
-  name: string;
-  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
-  size: number;
-  read(): Promise<Uint8Array>;
 }
 
 /**

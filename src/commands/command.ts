@@ -4,7 +4,7 @@ import type { Locale, Translate } from '../i18n/index.js';
 import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
 import type { Platform } from '../domain/platform.js';
-import type { Invocation, OptionSpec, OptionValues } from './options.js';
+import type { Invocation, OptionSpec, OptionValues, Upload } from './options.js';
 import type { Services } from './ports.js';
 import type { CommandAction, Reply } from './reply.js';
 
@@ -20,9 +20,12 @@ export function commandText(key: CommandKey, field: 'summary' | 'example' | 'tit
 /** Typed text read into option values, or the i18n key of what is wrong (`usage: false`: a value problem, no usage line needed). */
 export type ParsedText = { ok: true; values: OptionValues } | { ok: false; error: string; params?: Record<string, string>; usage?: false };
 
-/** What the conversation an asker types in can do beyond replying (the console can switch who it speaks as). */
+/** What the conversation an asker types in can do beyond replying (only the console has one). */
 export interface Session {
+  /** Speak as another rep from the next line on (/rapport as). */
   switchUser(userId: string): void;
+  /** A file on this machine named by path, as an upload (the console's attachments); null when there is none. */
+  openFile?(path: string): Upload | null;
 }
 
 export interface CommandContext {
@@ -37,6 +40,8 @@ export interface CommandContext {
   clock: Clock;
   services: Services;
   session?: Session;
+  /** Files the asker attached, by the name of the `attachment` option they fill. */
+  files: Readonly<Record<string, Upload>>;
   /** Writes an audit row for the actor at the clock's now: every lookup and every change. */
   audit(action: string, target: string, detail?: string): Promise<void>;
   /**

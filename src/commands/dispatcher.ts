@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import { bookScope, hasRole, type Actor, type Role } from '../domain/actor.js';
 import { HELP_COMMAND, isChatPlatform, type ChatPlatform, type Platform } from '../domain/platform.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { App, CompleteInput, Requester } from './app.js';
+import type { App, CompleteInput, Requester, Upload } from './app.js';
 import { createButtonMaker } from './buttons.js';
 import type { AnyCommand, CommandContext, GuestContext, Session } from './command.js';
 import { choiceLabel, formFor } from './forms.js';
@@ -56,10 +56,10 @@ export function createDispatcher(deps: DispatcherDeps): App {
     requester: Requester,
     session: Session | undefined,
     handle: (ctx: GuestContext) => Promise<Reply>,
-    options: { guest?: (t: Translate) => boolean; fromNudge?: number } = {},
+    options: { guest?: (t: Translate) => boolean; fromNudge?: number; files?: Readonly<Record<string, Upload>> } = {},
   ): Promise<Reply> {
     const actor = await deps.services.identities.resolve(requester.platform, requester.userId);
-    const ctx = contextFor(actor, requester, session, options.fromNudge);
+    const ctx = contextFor(actor, requester, session, options);
     if (!actor && !options.guest?.(ctx.t)) return notLinked(requester);
     return handle(ctx);
   }
@@ -73,7 +73,12 @@ export function createDispatcher(deps: DispatcherDeps): App {
     );
   }
 
-  function contextFor(actor: Actor | null, requester: Requester, session: Session | undefined, fromNudge?: number): GuestContext {
+  function contextFor(
+    actor: Actor | null,
+    requester: Requester,
+    session: Session | undefined,
+    { fromNudge, files = {} }: { fromNudge?: number; files?: Readonly<Record<string, Upload>> } = {},
+  ): GuestContext {
     const locale = actor && isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
     const t = translatorFor(locale, requester.platform);
     return {
@@ -88,6 +93,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       services: deps.services,
       ...(session ? { session } : {}),
       ...(fromNudge ? { fromNudge } : {}),
+      files,
       audit: (action, target, detail = '') => deps.services.audit.record({ at: deps.clock.now(), repId: actor?.repId ?? null, action, target, detail }),
       button: createButtonMaker(deps.commands, t),
     };
@@ -125,7 +131,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
     }
   }
 
-  function typed(input: Requester & { text: string }, session: Session | undefined): Promise<Reply> {
+  function typed(input: Requester & { text: string }, session: Session | undefined, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
     const guest = () => {
       const text = stripInvisible(input.text).trim();
       return fold(text.slice(0, 1)).startsWith('/') && matchCommand(text.slice(1))?.command.guest === true;
@@ -145,7 +151,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       const parsed = command.parseText ? await command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
       if (!parsed.ok) return parsed.usage === false ? reply.error(t(parsed.error, parsed.params)) : usageError(command, parsed.error, t, parsed.params);
       return run(command, parsed.values, ctx);
-    }, { guest });
+    }, { guest, files });
   }
 
   /**
@@ -153,7 +159,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
    * strings are normalised as typed text is. `ask`: a button whose invocation lacks required
    * options (or asks for a form) gets the form instead of an error.
    */
-  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session): Promise<Reply> {
+  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
     const guest = () => named(invocation.command, requester)?.guest === true;
     return asActor(requester, session, async (ctx) => {
       const { t } = ctx;
@@ -170,7 +176,7 @@ export function createDispatcher(deps: DispatcherDeps): App {
       if (ask && linked(ctx) && (missing || invocation.form)) return formFor(command, { ...invocation, options: normalized }, ctx);
       const result = await run(command, normalized, ctx);
       return invocation.nudgeId && linked(ctx) ? refreshed(invocation.nudgeId, result, ctx) : result;
-    }, { guest, fromNudge: invocation.nudgeId });
+    }, { guest, fromNudge: invocation.nudgeId, files });
   }
 
   /**
@@ -225,9 +231,9 @@ export function createDispatcher(deps: DispatcherDeps): App {
   return {
     commands: deps.commands,
     dispatch(input) {
-      const { session, ...request } = input;
-      if ('text' in request) return typed(request, session);
-      return invoke(request, { command: request.command, options: request.options }, false, session);
+      const { session, files, ...request } = input;
+      if ('text' in request) return typed(request, session, files);
+      return invoke(request, { command: request.command, options: request.options }, false, session, files);
     },
     handleAction(input) {
       const invocation = decodeInvocation(input.payload);

@@ -19,6 +19,8 @@ export interface Services {
   nudges: NudgeMessages;
   /** /rapport model: how the forecasts held up (implemented in src/scoring). */
   models: ModelReportService;
+  /** CSV imports from chat uploads (implemented in src/import, run in the background worker). */
+  imports: ImportService;
 }
 
 export interface RepSummary {
@@ -312,6 +314,43 @@ export interface ModelCheck {
 
 export interface ModelReportService {
   check(now: Date, locale: Locale): Promise<ModelCheck>;
+}
+
+export const IMPORT_KINDS = ['customers', 'orders', 'reps', 'interactions'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface ImportRequest {
+  kind: ImportKind;
+  fileName: string;
+  bytes: Uint8Array;
+  dryRun: boolean;
+  onError: 'abort' | 'skip';
+  /** Who ran it, as the import run records it (`rep:12`). */
+  actor: string;
+  /** Dates without an offset are read in this zone (the asker's). */
+  timeZone: string;
+}
+
+/** What an import did, as a reply shows it; `problems` and `warnings` are the importer's own lines (`file:line: column: …`). */
+export interface ImportOutcome {
+  status: 'applied' | 'failed';
+  dryRun: boolean;
+  runId: number | null;
+  fatal: string | null;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  problems: string[];
+  moreProblems: number;
+  warnings: string[];
+  /** With on-error skip: the rejected rows with a reason column, as a CSV for Excel. */
+  rejects: { fileName: string; bytes: Uint8Array } | null;
+}
+
+export interface ImportService {
+  run(request: ImportRequest): Promise<ImportOutcome>;
 }
 
 export type { Actor, RiskAccuracy, Tier };

@@ -5,6 +5,7 @@ import { customerAssignCommand } from './customer/assign.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
 import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
 import { customerNoteCommand } from './customer/note.command.js';
+import { customerImportCommand } from './customer/import.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
@@ -26,6 +27,7 @@ export const commands: readonly AnyCommand[] = [
   customerAtRiskCommand,
   customerNoteCommand,
   customerAssignCommand,
+  customerImportCommand,
   callbackCommand,
   callbacksCommand,
   callbackDoneCommand,

@@ -13,7 +13,7 @@ describe('/customer lookup', () => {
     expect(reply.visibility).toBe('private');
     const card = reply.blocks[0]!;
     expect(card.type).toBe('card');
-    for (const label of ['Tier', 'R / F / M', 'Stage', 'Churn risk', 'Expected', 'Last purchase', 'Lifetime spend', 'Orders', 'Owner', 'Next callback', 'Last contact']) {
+    for (const label of ['Tier', 'R / F / M', 'Stage', 'Churn risk (90 days)', 'Expected', 'Last purchase', 'Lifetime spend', 'Orders', 'Owner', 'Next callback', 'Last contact']) {
       expect(fieldOf(reply, label), label).toBeTruthy();
     }
     expect(card.type === 'card' && card.footer).toMatch(/^Next step: /);
@@ -22,7 +22,7 @@ describe('/customer lookup', () => {
   it('does explain the churn risk in plain words with the customer\'s own rhythm', async () => {
     const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE lifecycle = 'at_risk')", CHEN_JING);
     const reply = await h.say(CHEN_JING, `/customer lookup ${c.externalId}`);
-    expect(fieldOf(reply, 'Churn risk')).toMatch(/^64% — usually buys every 18 days; \d+ days since the last order$/);
+    expect(fieldOf(reply, 'Churn risk (90 days)')).toMatch(/^64% — usually buys every 18 days; \d+ days since the last order$/);
     expect(fieldOf(reply, 'Stage')).toBe('at risk');
     expect(reply.blocks[0]!.type === 'card' && reply.blocks[0]!.footer).toBe('Next step: start a win-back: call, offer what they usually buy, set a deadline');
   });

@@ -18,6 +18,8 @@ import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
 import { createModelReportService } from '../../src/scoring/model-report.js';
+import { createImportService } from '../../src/import/chat-import.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
@@ -106,7 +108,8 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
       clock,
       logger: { warn() {} },
     }),
-    models: createModelReportService(db),
+    models: createModelReportService(inProcessJobs(db)),
+    imports: createImportService({ background: inProcessJobs(db), clock, uploadsDir: path.join(path.dirname(db.file), 'uploads'), afterOrdersChanged() {} }),
   };
 }
 

@@ -68,6 +68,7 @@ const requests: Request[] = [
   { as: ADMIN, typed: '/rapport as zhang.wei@rapport.demo', command: 'rapport as', options: { rep: 'zhang.wei@rapport.demo' } },
   { as: ADMIN, typed: '/rapport outbox', command: 'rapport outbox', options: {} },
   { as: ADMIN, typed: '/rapport model', command: 'rapport model', options: {} },
+  { as: LI_NA, typed: '/customer import orders --dry-run', command: 'customer import', options: { kind: 'orders', 'dry-run': true } },
   { as: ZHANG_WEI, typed: '/help customer note', command: 'help', options: { command: 'customer note' } },
   // Last: it moves 张伟's customer the requests above use.
   { as: LI_NA, typed: '/customer assign C000001 @liu.yang', command: 'customer assign', options: { who: 'C000001', rep: '@liu.yang' } },

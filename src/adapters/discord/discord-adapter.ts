@@ -1,5 +1,6 @@
 import { Client, Events, GatewayCloseCodes, GatewayDispatchEvents, WebSocketShardEvents } from 'discord.js';
 import type { App } from '../../commands/app.js';
+import { MAX_UPLOAD_BYTES } from '../../commands/options.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Locale } from '../../i18n/index.js';
 import type { Config } from '../../config.js';
@@ -11,7 +12,6 @@ import { createRest, DiscordApi, restOptions } from './discord-api.js';
 import { createDiscordNotifier } from './discord-notifier.js';
 import { interactionsEndpoint, publicKeyFromHex } from './http-interactions.js';
 import { createInteractionHandler, type Responder } from './interaction-handler.js';
-import { UPLOAD_LIMIT_BYTES } from './uploads.js';
 
 export const INTERACTIONS_PATH = '/discord/interactions';
 
@@ -70,7 +70,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
     routes: commandRoutes(options.app.commands),
     logger: log,
     deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
-    uploadLimitBytes: options.uploadLimitBytes ?? UPLOAD_LIMIT_BYTES,
+    uploadLimitBytes: options.uploadLimitBytes ?? MAX_UPLOAD_BYTES,
   });
 
   const inFlight = new Set<Promise<void>>();

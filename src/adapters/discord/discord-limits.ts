@@ -6,6 +6,9 @@
 export const LIMITS = {
   content: 2000,
   embedsPerMessage: 10,
+  attachmentsPerMessage: 10,
+  /** Attachments of one message together: 10 MiB is what every server takes (boosted ones take more). */
+  attachmentBytes: 10 * 1024 * 1024,
   /** Title, description, field names and values, footer and author of all embeds together. */
   embedTotal: 6000,
   embedTitle: 256,

@@ -15,6 +15,7 @@ import type { Translate } from '../../i18n/index.js';
 import { cut, escapeText, fitLines, mentionText } from './discord-text.js';
 import { LIMITS } from './discord-limits.js';
 import { encodedOrNull, formSelect } from './render-form.js';
+import { formatSize } from './uploads.js';
 
 export interface DiscordFile {
   name: string;
@@ -213,8 +214,8 @@ function tableEmbed(table: TableBlock, more: (count: number) => string): APIEmbe
 }
 
 /** Attachment names Discord accepts in `attachment://` URLs, unique within the message. */
-function safeFileName(name: string, taken: readonly DiscordFile[]): string {
-  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(-100) || 'image.png';
+function safeFileName(name: string, taken: readonly DiscordFile[], fallback: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(-100) || fallback;
   return taken.some((file) => file.name === cleaned) ? `${taken.length + 1}-${cleaned}`.slice(-100) : cleaned;
 }
 
@@ -285,9 +286,19 @@ export function renderMessage(reply: Reply, t: Translate): DiscordMessage {
         embeds.push(tableEmbed(block, more));
         break;
       case 'image': {
-        const name = safeFileName(block.fileName, files);
+        const name = safeFileName(block.fileName, files, 'image.png');
         files.push({ name, data: Buffer.from(block.png), contentType: 'image/png' });
         embeds.push({ title: cut(escapeText(block.alt), LIMITS.embedTitle), image: { url: `attachment://${name}` } });
+        break;
+      }
+      case 'file': {
+        // Discord refuses the whole message over its attachment limits: a file that does not fit is named instead.
+        const used = files.reduce((sum, f) => sum + f.data.length, 0);
+        if (files.length >= LIMITS.attachmentsPerMessage || used + block.bytes.byteLength > LIMITS.attachmentBytes) {
+          lines.push(t('discord.fileTooLarge', { file: block.fileName, size: formatSize(block.bytes.byteLength) }));
+          break;
+        }
+        files.push({ name: safeFileName(block.fileName, files, 'file'), data: Buffer.from(block.bytes), contentType: block.contentType });
         break;
       }
       case 'actions':

@@ -1,8 +1,5 @@
 import type { AttachmentPayload } from './interaction-schema.js';
 
-/** The largest file taken from chat; bigger imports belong on the server's command line. */
-export const UPLOAD_LIMIT_BYTES = 20 * 1024 * 1024;
-
 const DOWNLOAD_TIMEOUT_MS = 60_000;
 
 export type Download =

@@ -3,6 +3,7 @@ export const discordEn = {
   more: '…and {{count}} more',
   guildNotSetUp: 'Rapport is not set up for this server (id {{guildId}}). A Rapport admin adds it with /rapport settings guild add {{guildId}}, in a DM with the bot.',
   failed: 'Something went wrong on our side while answering. It has been logged; please try again.',
+  fileTooLarge: '{{file}} ({{size}}) is too large for Discord to attach.',
   upload: {
     tooLarge: '{{file}} is {{size}}; chat takes files up to {{limit}}.',
     failed: 'I could not download {{file}} from Discord ({{reason}}). Please upload it again.',
@@ -63,8 +64,8 @@ export const discordEn = {
     satisfaction: 'satisfaction',
     kind: 'kind',
     file: 'file',
-    dry_run: 'dry_run',
-    on_error: 'on_error',
+    'dry-run': 'dry-run',
+    'on-error': 'on-error',
     code: 'code',
     command: 'command',
     share: 'share',

@@ -4,6 +4,7 @@ export const discordZhCN: typeof discordEn = {
   more: '……另有 {{count}} 项',
   guildNotSetUp: 'Rapport 尚未为这个服务器（ID {{guildId}}）开通。Rapport 管理员可在与机器人的私信中输入 /rapport settings guild add {{guildId}} 添加。',
   failed: '回复时我们这边出了问题，已记录日志，请稍后重试。',
+  fileTooLarge: '{{file}}（{{size}}）太大，Discord 无法作为附件发送。',
   upload: {
     tooLarge: '{{file}} 大小为 {{size}}；聊天中只能接收不超过 {{limit}} 的文件。',
     failed: '无法从 Discord 下载 {{file}}（{{reason}}）。请重新上传。',
@@ -58,8 +59,8 @@ export const discordZhCN: typeof discordEn = {
     satisfaction: '满意度',
     kind: '类型',
     file: '文件',
-    dry_run: '试运行',
-    on_error: '出错时',
+    'dry-run': '试运行',
+    'on-error': '出错时',
     code: '邀请码',
     command: '命令',
     share: '分享',

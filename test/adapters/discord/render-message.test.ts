@@ -54,6 +54,14 @@ const doneAction = (id: number, label = 'Done'): CommandAction => ({
 });
 
 describe('renderMessage', () => {
+  it('does attach a file block as a file, and name one too large for Discord instead of attaching it', () => {
+    const csv = (name: string, bytes: number) => ({ type: 'file' as const, fileName: name, contentType: 'text/csv', bytes: new Uint8Array(bytes) });
+    const { body, files } = renderMessage(reply.private({ type: 'text', text: 'Imported' }, csv('orders.rejects.csv', 2_000), csv('huge.rejects.csv', LIMITS.attachmentBytes)), t);
+    expect(files.map((f) => [f.name, f.contentType, f.data.length])).toEqual([['orders.rejects.csv', 'text/csv', 2_000]]);
+    expect(body.attachments).toEqual([{ id: 0, filename: 'orders.rejects.csv' }]);
+    expect(body.content).toBe('Imported\nhuge.rejects.csv (10.0 MB) is too large for Discord to attach.');
+  });
+
   it('does escape Discord markdown and stray mentions in plain text', () => {
     const { body } = renderMessage(reply.private({ type: 'text', text: '*Star* Shop_1 # top > quote <@123456789012345678> `x`' }), t);
     expect(body.content).toBe('\\*Star\\* Shop\\_1 # top > quote \\<@123456789012345678> \\`x\\`');

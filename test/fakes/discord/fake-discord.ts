@@ -60,6 +60,7 @@ export class FakeDiscord {
   readonly #failures: { match: Match; response: FakeResponse }[] = [];
   readonly #holds: { match: Match; released: Promise<void> }[] = [];
   readonly #files = new Map<string, { bytes: Buffer; contentType: string }>();
+  readonly #downloads = new Map<string, number>();
   readonly #commands = new Map<string, unknown[]>();
   #origin = '';
   #nextId = 1_100_000_000_000_000_000n;
@@ -95,6 +96,11 @@ export class FakeDiscord {
     const path = `/attachments/${this.snowflake()}/${encodeURIComponent(name)}`;
     this.#files.set(path, { bytes, contentType });
     return `${this.#origin}${path}`;
+  }
+
+  /** How often the CDN was asked for a URL `hostFile` gave. */
+  served(url: string): number {
+    return this.#downloads.get(new URL(url).pathname) ?? 0;
   }
 
   /** The next request matching `match` gets `response` instead of the normal answer. */
@@ -151,6 +157,7 @@ export class FakeDiscord {
     const raw = await readAll(req);
     const method = req.method ?? 'GET';
     if (!url.pathname.startsWith(API_PREFIX)) {
+      this.#downloads.set(url.pathname, (this.#downloads.get(url.pathname) ?? 0) + 1);
       const file = method === 'GET' ? this.#files.get(url.pathname) : undefined;
       if (!file) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length }).end(file.bytes);
