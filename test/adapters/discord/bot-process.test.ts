@@ -74,7 +74,7 @@ describe('the bot with Discord configured', () => {
     expect(await fake.gateway.waitForClientClose()).toBe(1000);
   });
 
-  it('does log a rejection discord.js leaves unhandled and keep serving, and on SIGTERM finish the reply in flight before it exits 0', async () => {
+  it('does run as npm start does: DM the due ping, log a rejection discord.js leaves unhandled and keep serving, and on SIGTERM finish the reply in flight before it exits 0', async () => {
     const file = path.join(work.dir, 'process.db');
     await demoWithDueCallback(file);
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
@@ -87,6 +87,8 @@ describe('the bot with Discord configured', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       await fake.gateway.waitForIdentify(1, START_LIMIT_MS);
+      // npm start runs the scheduler with the Discord notifier: the planned ping goes out as a DM.
+      await fake.nextRequest({ method: 'POST', path: new RegExp(`^/channels/dm-${ZHANG}/messages$`) }, 1, START_LIMIT_MS);
       // discord.js reads `data.type` of every interaction it is sent: a null data rejects inside it.
       const malformed = { ...chatInput('rapport whoami'), data: null };
       await interact(fake, malformed);
