@@ -61,45 +61,45 @@ export async function recomputeScores(db: Database, asOf: Date, options: Recompu
   const byLifecycle = Object.fromEntries(LIFECYCLES.map((l) => [l, 0])) as Record<Lifecycle, number>;
   const upsert = sqlite.prepare(UPSERT_SQL);
   let scoreMs = 0;
-  const writeScore = (i: number) => {
-    const before = performance.now();
-    const s = scored.score(i);
-    scoreMs += performance.now() - before;
-    byTier[s.tier]++;
-    byLifecycle[s.lifecycle]++;
-    const lastDay = input.histories.lastDay[i]!;
-    upsert.run(
-      customerIds[i],
-      week,
-      computedAt,
-      asOf.getTime(),
-      s.recencyDays,
-      s.frequency,
-      Math.round(s.monetaryMinor),
-      s.marginMinor === null ? null : Math.round(s.marginMinor),
-      Math.round(input.histories.lifetimeMinor[i]!),
-      input.histories.orderCount[i],
-      lastDay < 0 ? null : lastDay * DAY_MS,
-      s.rScore,
-      s.fScore,
-      s.mScore,
-      s.tier,
-      s.valueBand,
-      s.longTail,
-      s.lifecycle,
-      s.pAlive,
-      s.expected30,
-      s.expected90,
-      s.expectedAovMinor === null ? null : Math.round(s.expectedAovMinor),
-      s.clv12Minor === null ? null : Math.round(s.clv12Minor),
-      s.churnRisk,
-      JSON.stringify(s.churnReason),
-    );
+  const writeScores = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const before = performance.now();
+      const s = scored.score(i);
+      scoreMs += performance.now() - before;
+      byTier[s.tier]++;
+      byLifecycle[s.lifecycle]++;
+      const lastDay = input.histories.lastDay[i]!;
+      upsert.run(
+        customerIds[i],
+        week,
+        computedAt,
+        asOf.getTime(),
+        s.recencyDays,
+        s.frequency,
+        Math.round(s.monetaryMinor),
+        s.marginMinor === null ? null : Math.round(s.marginMinor),
+        Math.round(input.histories.lifetimeMinor[i]!),
+        input.histories.orderCount[i],
+        lastDay < 0 ? null : lastDay * DAY_MS,
+        s.rScore,
+        s.fScore,
+        s.mScore,
+        s.tier,
+        s.valueBand,
+        s.longTail,
+        s.lifecycle,
+        s.pAlive,
+        s.expected30,
+        s.expected90,
+        s.expectedAovMinor === null ? null : Math.round(s.expectedAovMinor),
+        s.clv12Minor === null ? null : Math.round(s.clv12Minor),
+        s.churnRisk,
+        JSON.stringify(s.churnReason),
+      );
+    }
   };
   const batches = [
-    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => {
-      for (let i = from; i < to; i++) writeScore(i);
-    }),
+    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => writeScores(from, to)),
     // New tiers move cadence check-ins: over id ranges that cover every customer, also one created meanwhile.
     ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range })),
   ];
