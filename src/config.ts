@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Platform } from './domain/platform.js';
+import { isTimeZone } from './domain/time-zone.js';
 import { FatalError } from './errors.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
@@ -9,14 +10,6 @@ const blankToUndefined = (value: unknown) => (typeof value === 'string' && value
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
 const optionalDiscordId = z.preprocess(blankToUndefined, z.string().regex(/^\d{1,20}$/, 'must be a Discord id (digits only)').optional());
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** ISO 4217 codes as this Node's ICU knows them (what Intl.NumberFormat can format): "XYZ" or "usd" are not. */
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
