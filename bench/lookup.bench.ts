@@ -1,21 +1,17 @@
 /**
  * Customer lookup through the command layer on 1,000,000 customers: the dispatcher resolves
  * the asker, searches within their book, renders the card (or the list, or the "did you
- * mean") and writes the audit row — the whole path a chat command takes. The database is
- * million-customers.ts's.
+ * mean") and writes the audit row — the whole path a chat command takes. The customers come
+ * from bench/million-customers.ts.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
 import { createDispatcher } from '../src/commands/dispatcher.js';
 import { commands } from '../src/commands/registry.js';
-import { openDatabase } from '../src/db/database.js';
 import { seededRandom, pick, intBetween } from '../src/domain/random.js';
 import { createServices } from '../src/main.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { BENCH_NOW as NOW, FIRST, LAST, percentile, seedBenchCustomers, SURNAMES, GIVEN, type BenchCustomer as Row } from './million-customers.js';
+import { FIRST, GIVEN, LAST, millionCustomers, NOW, percentile, SURNAMES } from './million-customers.js';
 
 const CUSTOMERS = Number(process.env.LOOKUP_BENCH_CUSTOMERS ?? 1_000_000);
 const SAMPLES = 300;
@@ -23,12 +19,9 @@ const TARGET_P99_MS = 20;
 const COMPLETE_TARGET_P99_MS = 10;
 
 export async function run(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-lookup-bench-'));
-  const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  const million = await millionCustomers('lookup', CUSTOMERS);
+  const { db } = million;
   try {
-    const started = performance.now();
-    seedBenchCustomers(db.sqlite, CUSTOMERS);
-    process.stdout.write(`lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${(2 * CUSTOMERS).toLocaleString('en')} orders in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     const config = loadConfig({});
     const clock = new ManualClock(NOW);
     const app = createDispatcher({
@@ -39,8 +32,7 @@ export async function run(): Promise<void> {
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
     });
     const random = seededRandom(99);
-    // A random stored customer, read back to query by its own keys.
-    const row = () => db.sqlite.prepare('SELECT externalId, name, email, phone FROM Customer WHERE id = ?').get(intBetween(random, 1, CUSTOMERS)) as Row;
+    const row = () => million.randomCustomer(random);
     const typo = (name: string) => {
       const chars = [...name];
       const at = intBetween(random, 1, chars.length - 1);
@@ -124,7 +116,6 @@ export async function run(): Promise<void> {
     const completeP99 = percentile(allCompletions, 99);
     process.stdout.write(`  ${'all kinds'.padEnd(32)} ${percentile(allCompletions, 50).toFixed(2).padStart(7)} ${completeP99.toFixed(2).padStart(7)} ${allCompletions.at(-1)!.toFixed(2).padStart(7)}  target p99 ≤ ${COMPLETE_TARGET_P99_MS} ms: ${completeP99 <= COMPLETE_TARGET_P99_MS ? 'met' : 'MISSED'}\n`);
   } finally {
-    await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await million.close();
   }
 }

@@ -1,15 +1,17 @@
 /**
- * The large database the lookup and Slack benches query: teams, 2,000 reps (rep0 the manager),
- * and any number of customers with two orders and a score each, written with raw prepared
- * inserts (the demo generator's order histories would take minutes at a million); the
- * name-search triggers and indexes are the production ones.
+ * A million customers for the lookup-path benches (lookup, discord): 2,000 reps in two teams
+ * (rep0 a manager), Chinese and German names, each customer with two orders and a score row.
+ * Written with raw prepared inserts (the demo generator's orders would take minutes at this
+ * size); the name-search triggers and indexes are the production ones.
  */
-import type { Sqlite } from '../src/db/database.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database, type Sqlite } from '../src/db/database.js';
 import { intBetween, pick, seededRandom } from '../src/domain/random.js';
 
-export const BENCH_REPS = 2000;
-/** The benches' "today": a Monday, 09:30 in Shanghai. */
-export const BENCH_NOW = new Date('2026-11-23T01:30:00Z');
+export const REPS = 2000;
+export const NOW = new Date('2026-11-23T01:30:00Z');
 const DAY = 86_400_000;
 
 export const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
@@ -17,7 +19,7 @@ export const GIVEN = ['芳', '伟', '秀英', '敏', '静', '丽', '强', '磊',
 export const FIRST = ['Emma', 'Liam', 'Olivia', 'Noah', 'Sophia', 'Lukas', 'Mia', 'Felix', 'Hannah', 'Jonas', 'Lena', 'Paul', 'Clara', 'Ben', 'Emily', 'David'];
 export const LAST = ['Müller', 'Schmidt', 'Fischer', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Smith', 'Brown', 'Taylor', 'Keller'];
 
-export interface BenchCustomer {
+export interface CustomerRow {
   externalId: string;
   name: string;
   email: string;
@@ -25,22 +27,20 @@ export interface BenchCustomer {
   ownerId: number;
 }
 
-/** Customer `i` (0-based): two in three Chinese; owned round-robin by the reps (ids 2…). */
-function customer(i: number, random: () => number): BenchCustomer {
+function customer(i: number, random: () => number): CustomerRow {
   const chinese = i % 3 !== 1;
   const name = chinese ? `${pick(random, SURNAMES)}${pick(random, GIVEN)}` : `${pick(random, FIRST)} ${pick(random, LAST)}`;
   const phone = chinese ? `+861${intBetween(random, 3, 9)}${String(i).padStart(9, '0')}` : `+4915${intBetween(random, 1, 9)}${String(i).padStart(8, '0')}`;
-  return { externalId: `C${String(i + 1).padStart(7, '0')}`, name, email: `c${i}@${chinese ? 'example.cn' : 'example.de'}`, phone, ownerId: 2 + (i % BENCH_REPS) };
+  return { externalId: `C${String(i + 1).padStart(7, '0')}`, name, email: `c${i}@${chinese ? 'example.cn' : 'example.de'}`, phone, ownerId: 2 + (i % REPS) };
 }
 
-/** Fills an empty, migrated database: admin@bench (id 1), rep<n>@bench (ids 2…; rep0 a manager), `customers` customers. */
-export function seedBenchCustomers(sqlite: Sqlite, customers: number): void {
+function seed(sqlite: Sqlite, customers: number): void {
   const random = seededRandom(7);
   sqlite.transaction(() => {
     sqlite.prepare("INSERT INTO Team (id, name, timeZone, locale, settings, createdAt) VALUES (1, 'Shanghai', 'Asia/Shanghai', 'zh-CN', '{}', 0), (2, 'Berlin', 'Europe/Berlin', 'en', '{}', 0)").run();
     const rep = sqlite.prepare('INSERT INTO Rep (id, email, name, role, teamId, agendaHour, active, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, 9, 1, 0, 0)');
     rep.run(1, 'admin@bench', 'Admin', 'admin', 1);
-    for (let r = 0; r < BENCH_REPS; r++) rep.run(2 + r, `rep${r}@bench`, `Rep ${r}`, r === 0 ? 'manager' : 'rep', r % 3 === 1 ? 2 : 1);
+    for (let r = 0; r < REPS; r++) rep.run(2 + r, `rep${r}@bench`, `Rep ${r}`, r === 0 ? 'manager' : 'rep', r % 3 === 1 ? 2 : 1);
     const insert = sqlite.prepare(`INSERT INTO Customer (externalId, name, email, phone, tags, ownerId, greetingOptOut, status, createdAt, updatedAt)
       VALUES (?, ?, ?, ?, '', ?, 0, 'none', 0, 0)`);
     const order = sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, ?, 0)');
@@ -49,15 +49,41 @@ export function seedBenchCustomers(sqlite: Sqlite, customers: number): void {
     for (let i = 0; i < customers; i++) {
       const c = customer(i, random);
       const id = Number(insert.run(c.externalId, c.name, c.email, c.phone, c.ownerId).lastInsertRowid);
-      order.run(id, BENCH_NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
-      order.run(id, BENCH_NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
+      order.run(id, NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
+      order.run(id, NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
       score.run(id);
     }
   })();
-  sqlite.exec('ANALYZE');
 }
 
-/** The value below which a share `p` (0–100) of sorted samples fall. */
-export function percentile(sorted: readonly number[], p: number): number {
+export interface MillionCustomers {
+  db: Database;
+  customers: number;
+  /** A random stored customer, read back to query by its own keys. */
+  randomCustomer(random: () => number): CustomerRow;
+  close(): Promise<void>;
+}
+
+/** A temporary database with `customers` customers (and reps, orders, scores), analysed; `label` names the bench in the seeding line. */
+export async function millionCustomers(label: string, customers: number): Promise<MillionCustomers> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `rapport-${label}-bench-`));
+  const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  const started = performance.now();
+  seed(db.sqlite, customers);
+  db.sqlite.exec('ANALYZE');
+  process.stdout.write(`${label}: seeded ${customers.toLocaleString('en')} customers, ${(2 * customers).toLocaleString('en')} orders in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  const byId = db.sqlite.prepare('SELECT externalId, name, email, phone, ownerId FROM Customer WHERE id = ?');
+  return {
+    db,
+    customers,
+    randomCustomer: (random) => byId.get(intBetween(random, 1, customers)) as CustomerRow,
+    async close() {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }

@@ -9,7 +9,6 @@
  * Each figure is the median of three rounds.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,11 +17,10 @@ import { createHttpServer } from '../src/adapters/http-server.js';
 import { createBackgroundWorker } from '../src/background/background-worker.js';
 import { systemClock } from '../src/clock.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/database.js';
 import { intBetween, seededRandom } from '../src/domain/random.js';
 import { createLogger } from '../src/logger.js';
 import { CHAT_ADAPTERS, createApp, type Notifiers } from '../src/main.js';
-import { BENCH_NOW, percentile, seedBenchCustomers } from './million-customers.js';
+import { millionCustomers, NOW, percentile } from './million-customers.js';
 import type { LoadMessage, LoadReply, LoadRequest, LoadResult } from './slack-load.js';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -128,25 +126,18 @@ const ms = (value: number) => (Number.isNaN(value) ? '—' : value.toFixed(1)).p
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
 export async function run(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-slack-bench-'));
-  // SLACK_BENCH_DB keeps the seeded database for the next run (seeding a million customers takes minutes).
-  const file = process.env.SLACK_BENCH_DB ?? path.join(dir, 'bench.db');
-  const reuse = fs.existsSync(file);
   const child = fork(path.join(import.meta.dirname, 'slack-load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
   const logger = createLogger('silent');
+  const bench = await millionCustomers('slack', CUSTOMERS);
+  const { db } = bench;
   try {
-    const seeding = performance.now();
-    const db = await openDatabase(`file:${file}`);
-    if (!reuse) seedBenchCustomers(db.sqlite, CUSTOMERS);
-    const seeded = db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get();
-    if (seeded !== CUSTOMERS) throw new Error(`${file} holds ${String(seeded)} customers, not ${CUSTOMERS}: remove it or set SLACK_BENCH_CUSTOMERS`);
     const link = db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE id = ?');
     for (const repId of ASKERS) link.run(slackUser(repId), repId);
-    process.stdout.write(`slack: ${reuse ? 'reused' : 'seeded'} ${CUSTOMERS.toLocaleString('en')} customers in ${((performance.now() - seeding) / 1000).toFixed(1)} s; load average ${load()} (2 cores)\n`);
+    process.stdout.write(`slack: load average ${load()} (2 cores)\n`);
 
     const ready = (await ask(child, { type: 'start' })) as Extract<LoadReply, { type: 'ready' }>;
     const config = loadConfig({
-      DATABASE_URL: `file:${file}`,
+      DATABASE_URL: `file:${db.file}`,
       SLACK_BOT_TOKEN: ready.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
       SLACK_API_URL: ready.apiUrl,
@@ -179,7 +170,7 @@ export async function run(): Promise<void> {
     // The nightly rescoring of every customer, in the same bot's background worker, as the scheduler starts it.
     let rescored: number | null = null;
     const rescoreStarted = performance.now();
-    const rescoring = background.run({ kind: 'rescore', asOf: BENCH_NOW, computedAt: BENCH_NOW }).then(() => (rescored = performance.now() - rescoreStarted));
+    const rescoring = background.run({ kind: 'rescore', asOf: NOW, computedAt: NOW }).then(() => (rescored = performance.now() - rescoreStarted));
     await measure('bot while rescoring', botUrl, () => (rescored === null ? `rescoring still running after ${((performance.now() - rescoreStarted) / 1000).toFixed(1)} s` : `rescoring ended after ${(rescored / 1000).toFixed(1)} s, before the rounds did`));
     await rescoring;
 
@@ -201,12 +192,11 @@ export async function run(): Promise<void> {
     await adapter.stop();
     await server.close();
     await background.close();
-    await db.close();
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     if (child.connected) child.send({ type: 'stop' } satisfies LoadMessage);
     else child.kill();
     await exited;
-    fs.rmSync(dir, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -75,6 +75,7 @@ export function createApp(db: Database, config: Config, clock: Clock, logger: Lo
     clock,
     logger,
     defaults: { locale: config.defaultLocale, timeZone: config.defaultTimeZone, currency: config.currency },
+    workspaces: { discord: config.discord?.guildId ? [config.discord.guildId] : [] },
   });
 }
 
@@ -108,6 +109,11 @@ export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
 export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {
   slack: async (context) => (await import('./adapters/slack/slack-adapter.js')).createSlackAdapter(context),
+  async discord({ app, config, clock, logger, http }) {
+    if (!config.discord) throw new Error('Discord is not configured: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID');
+    const { createDiscordAdapter } = await import('./adapters/discord/discord-adapter.js');
+    return createDiscordAdapter({ app, config: config.discord, clock, logger, http, defaultLocale: config.defaultLocale });
+  },
 };
 
 /**

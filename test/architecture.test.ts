@@ -35,11 +35,15 @@ describe('architecture boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('does keep Slack’s SDK inside src/adapters/slack', () => {
+  it.each([
+    ['slack', [/^@slack\//], 'slack-adapter.ts', '@slack/bolt'],
+    ['discord', [/^discord\.js/, /^@discordjs\//, /^discord-api-types/], 'discord-adapter.ts', 'discord.js'],
+  ] as const)('does keep the %s SDK inside its own src/adapters folder', (folder, sdk, adapter, imported) => {
     const offenders = sourceFiles(SRC)
-      .filter((file) => !file.startsWith(path.join(SRC, 'adapters', 'slack') + path.sep))
-      .flatMap((file) => importsOf(file).filter((spec) => /^@slack\//.test(spec)).map((spec) => `${path.relative(SRC, file)} imports ${spec}`));
+      .filter((file) => !file.startsWith(path.join(SRC, 'adapters', folder) + path.sep))
+      .flatMap((file) => importsOf(file).filter((spec) => sdk.some((p) => p.test(spec))).map((spec) => `${path.relative(SRC, file)} imports ${spec}`));
     expect(offenders).toEqual([]);
+    expect(importsOf(path.join(SRC, 'adapters', folder, adapter))).toContain(imported);
   });
 
   it('does see the imports it checks (the scanner itself works)', () => {

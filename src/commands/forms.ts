@@ -44,7 +44,7 @@ export async function formFor(command: AnyCommand, invocation: Invocation, ctx: 
         type: 'form',
         title: t(commandText(command.key, 'title')),
         submitLabel: t('common.submit'),
-        // The nudge a button came from stays with the form, so submitting it redraws that message too.
+        // The nudge a button was on stays with its form, so the submission redraws that message.
         invocation: { command: invocation.command, options: given, ...(invocation.nudgeId ? { nudgeId: invocation.nudgeId } : {}) },
         fields,
         typed: typedLine(command, display, t, 'all'),

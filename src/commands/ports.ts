@@ -13,6 +13,7 @@ export interface Services {
   callbacks: CallbackBook;
   teams: TeamDirectory;
   audit: AuditTrail;
+  invites: InviteBook;
   digests: DigestService;
   outbox: OutboxView;
   nudges: NudgeMessages;
@@ -223,11 +224,18 @@ export interface TeamDirectory {
   /** A team by id or name, ignoring case when only one team's name matches that way. */
   find(query: string): Promise<TeamSettingsRow | null>;
   update(teamId: number, change: TeamChange): Promise<void>;
+  /** The workspaces (Discord servers) a team lists, in the order they were added. */
+  workspaces(teamId: number, platform: ChatPlatform): Promise<string[]>;
+  /** Lists (`add`) or stops listing (`remove`) a workspace for a team; false when nothing changed. */
+  listWorkspace(teamId: number, platform: ChatPlatform, workspaceId: string, listed: boolean): Promise<boolean>;
+  /** Whether any team lists this workspace, and whether any team lists any workspace of the platform. */
+  workspaceListed(platform: ChatPlatform, workspaceId: string): Promise<{ listed: boolean; anyListed: boolean }>;
 }
 
 export interface AuditEntry {
   at: Date;
-  repId: number;
+  /** Who did it; null for the command line. */
+  repId: number | null;
   /** What was done, e.g. "customer.lookup", "customer.assign". */
   action: string;
   /** What it was done to, e.g. "customer:12", "callback:7", "team:1". */
@@ -237,6 +245,25 @@ export interface AuditEntry {
 
 export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
+}
+
+export type InviteClaim =
+  | { ok: true; repId: number; inviteId: number }
+  /** `invalid`: no such code, or used, replaced or expired; `rep-linked`: the rep is already linked to another user there. */
+  | { ok: false; reason: 'invalid' | 'rep-linked' | 'rep-inactive' };
+
+/**
+ * One-time invite codes: an admin issues one for a rep, the rep claims it from a chat platform
+ * and is linked. Only a hash of each code is stored.
+ */
+export interface InviteBook {
+  /** A new code for the rep, valid until `expiresAt`; the rep's older unused codes stop working. The code is returned only here. */
+  issue(repId: number, createdBy: number | null, now: Date): Promise<{ code: string; inviteId: number; expiresAt: Date }>;
+  /** Uses a valid code once and links the user to its rep, in one transaction; or says why not (nothing changes then). */
+  claim(code: string, claimer: { platform: ChatPlatform; userId: string }, now: Date): Promise<InviteClaim>;
+  /** Wrong codes this user typed since `since` (for the limit on guessing). */
+  failedClaims(claimer: { platform: ChatPlatform; userId: string }, since: Date): Promise<number>;
+  recordFailedClaim(claimer: { platform: ChatPlatform; userId: string }, at: Date): Promise<void>;
 }
 
 /** Builds the weekly churn digest an actor may see (a manager's team, an admin's everything). */
@@ -264,8 +291,12 @@ export interface OutboxView {
 export interface NudgeMessages {
   /** The nudge drawn again from the current state, if it was sent to this actor (or their team) and is still worth showing. */
   redraw(nudgeId: number, actor: Actor): Promise<Reply | null>;
-  /** A callback was done, moved or cancelled: messages that show it (its ping, today's agenda) are updated where they were posted. */
-  callbackChanged(callbackId: number): Promise<void>;
+  /**
+   * A callback was done, moved or cancelled: messages that show it (its ping, today's agenda)
+   * are updated where they were posted, except the nudge `except` whose button made the
+   * change (the reply to the press replaces that message itself).
+   */
+  callbackChanged(callbackId: number, except?: number): Promise<void>;
 }
 
 /** How well the scoring's forecasts and churn risk held up over the last `holdoutDays`, with its calibration chart. */

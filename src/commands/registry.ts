@@ -9,6 +9,8 @@ import { customerImportCommand } from './customer/import.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
+import { rapportClaimCommand } from './rapport/claim.command.js';
+import { rapportInviteCommand } from './rapport/invite.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
 import { rapportModelCommand } from './rapport/model.command.js';
@@ -37,6 +39,8 @@ export const commands: readonly AnyCommand[] = [
   rapportPrefsCommand,
   rapportSettingsCommand,
   rapportLinkCommand,
+  rapportInviteCommand,
+  rapportClaimCommand,
   rapportAsCommand,
   rapportOutboxCommand,
   rapportModelCommand,

@@ -4,10 +4,11 @@ import { createCallbackBook } from './callback-book.js';
 import { createCustomerDirectory } from './customer-directory.js';
 import type { Database } from './database.js';
 import { createIdentityDirectory } from './identity-directory.js';
+import { createInviteBook } from './invite-book.js';
 import { createTeamDirectory } from './team-directory.js';
 
 /** The ports src/db implements over one database (the scheduler's ports come from src/scheduler). */
-export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callbacks' | 'teams' | 'audit'>;
+export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callbacks' | 'teams' | 'audit' | 'invites'>;
 
 export function createStorageServices(db: Database): StorageServices {
   return {
@@ -16,5 +17,6 @@ export function createStorageServices(db: Database): StorageServices {
     callbacks: createCallbackBook(db.sqlite),
     teams: createTeamDirectory(db.sqlite),
     audit: createAuditTrail(db.sqlite),
+    invites: createInviteBook(db.sqlite),
   };
 }

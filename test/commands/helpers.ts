@@ -113,24 +113,39 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
   };
 }
 
-/**
- * A copy of the seeded demo database and the real dispatcher over it, at a fixed clock.
- * `notifiers`: the running platforms' notifiers, which update sent nudges (a chat adapter's test fills it).
- */
-export async function commandHarness(options: { notifiers?: ReadonlyMap<Platform, Notifier> } = {}): Promise<CommandHarness> {
+/** A fresh copy of the seeded demo database (120 customers, scored, at NOW); `cleanup` closes and removes it. */
+export async function seededDatabase(): Promise<{ db: Database; cleanup(): Promise<void> }> {
   const source = await seededTemplate();
   const { dir, cleanup } = tempDir();
   const file = path.join(dir, 'test.db');
   fs.copyFileSync(source, file);
   const db = await openDatabase(`file:${file}`);
+  return {
+    db,
+    async cleanup() {
+      await db.close();
+      cleanup();
+    },
+  };
+}
+
+/**
+ * A copy of the seeded demo database and the real dispatcher over it, at a fixed clock.
+ * `notifiers`: the running platforms' notifiers, which update sent nudges (a chat adapter's test fills it).
+ */
+export async function commandHarness(
+  { notifiers, ...extra }: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier> } = {},
+): Promise<CommandHarness> {
+  const { db, cleanup } = await seededDatabase();
   const clock = new ManualClock(NOW);
   const errors: unknown[] = [];
   const deps: DispatcherDeps = {
     commands,
-    services: servicesFor(db, clock, options.notifiers),
+    services: servicesFor(db, clock, notifiers),
     clock,
     logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
     defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+    ...extra,
   };
   const app = createDispatcher(deps);
   return {
@@ -141,10 +156,7 @@ export async function commandHarness(options: { notifiers?: ReadonlyMap<Platform
     say: (userId, text, platform = 'console') => app.dispatch({ platform, userId, text }),
     press: (userId, action, platform = 'console') =>
       app.handleAction({ platform, userId, payload: typeof action === 'string' ? action : encodeInvocation(action.invocation) }),
-    async cleanup() {
-      await db.close();
-      cleanup();
-    },
+    cleanup,
   };
 }
 

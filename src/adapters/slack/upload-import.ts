@@ -1,5 +1,5 @@
 import type { App, CommandInfo, Upload } from '../../commands/app.js';
-import { MAX_UPLOAD_BYTES } from '../../commands/customer/import.command.js';
+import { MAX_UPLOAD_BYTES } from '../../commands/options.js';
 import { reply, type Reply } from '../../commands/reply.js';
 import type { Clock } from '../../clock.js';
 import type { Translate } from '../../i18n/index.js';
@@ -39,8 +39,8 @@ export interface UploadImports {
  * Import by upload: a file shared in the bot's DM is paired with the command it is for (the
  * line written with it, else the user's typed request of the last 15 minutes) and handed to the
  * core as that command's attachment. The core checks role, arguments and the declared size
- * before it reads; reading downloads the file with the bot token, and stops one byte past the
- * core's limit so the core can say it is too large. The token goes only to Slack's file host
+ * before it reads; reading downloads the file with the bot token, and stops past
+ * `MAX_UPLOAD_BYTES` (the declared size may be wrong). The token goes only to Slack's file host
  * (or the configured API host: a proxy or test double).
  */
 export function createUploadImports(deps: { app: App; botToken: string; apiUrl: string; clock: Clock; t: Translate; logger: Logger }): UploadImports {
@@ -67,17 +67,19 @@ export function createUploadImports(deps: { app: App; botToken: string; apiUrl: 
     return waiting && waiting.until > clock.now().getTime() ? waiting.line : undefined;
   }
 
-  function upload(file: SharedFile, name: string, problems: string[]): Upload {
+  /** The file as the command's attachment: read, it downloads; a failure rejects with the line the core shows. */
+  function upload(file: SharedFile, name: string): Upload {
     return {
       name,
       size: file.size ?? 0,
       async read() {
         const url = file.url_private_download ?? file.url_private;
-        const bytes = url && fileHosts.has(new URL(url).origin) ? await download(url, deps.botToken, MAX_UPLOAD_BYTES + 1) : null;
+        const bytes = url && fileHosts.has(new URL(url).origin) ? await download(url, deps.botToken, MAX_UPLOAD_BYTES + 1).catch(() => null) : null;
         if (bytes === null) {
-          problems.push(t('slack.upload.downloadFailed', { file: name }));
-          throw new Error(`could not download ${name} (${file.id}) from ${url ?? 'nowhere'}`);
+          logger.warn({ fileId: file.id, url }, 'could not download a file shared with the Slack bot');
+          throw new Error(t('slack.upload.downloadFailed', { file: name }));
         }
+        if (bytes.byteLength > MAX_UPLOAD_BYTES) throw new Error(t('customer.import.tooLarge', { name, mb: MAX_UPLOAD_BYTES / 1024 / 1024 }));
         return bytes;
       },
     };
@@ -99,12 +101,7 @@ export function createUploadImports(deps: { app: App; botToken: string; apiUrl: 
         return reply.text(t('slack.upload.noRequest', { file: name, command: takesFile[0] ? `/${takesFile[0].name}` : '' }));
       }
       const option = command.options.find((o) => o.type === 'attachment')!.name;
-      const problems: string[] = [];
-      const answer = await app.dispatch({ platform: 'slack', userId, text: line, files: { [option]: upload(file, name, problems) } });
-      if (problems.length === 0) return answer;
-      // The core could not read the file: say why in our words rather than its generic failure.
-      logger.warn({ fileId: file.id, problems }, 'a file shared with the Slack bot could not be read');
-      return reply.error(problems[0]!);
+      return app.dispatch({ platform: 'slack', userId, text: line, files: { [option]: upload(file, name) } });
     },
   };
 }

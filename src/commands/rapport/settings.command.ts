@@ -11,7 +11,7 @@ import { reply, type Reply } from '../reply.js';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** 周一…周日, 星期一…星期日/天, 礼拜一…: the day is the last character. */
 const CHINESE_WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
-const SETTINGS = ['timezone', 'language', 'channel', 'cadence', 'checkins', 'digest', 'winback'] as const;
+const SETTINGS = ['timezone', 'language', 'channel', 'cadence', 'checkins', 'digest', 'winback', 'guild'] as const;
 
 /** A weekday 1–7 (Monday–Sunday) from a number, an English name or abbreviation, or a Chinese name. */
 function weekdayOf(text: string): number | null {
@@ -23,6 +23,7 @@ function weekdayOf(text: string): number | null {
   return null;
 }
 const CHANNEL_ID = /^[A-Z0-9]{6,}$|^\d{17,20}$/;
+const GUILD_ID = /^\d{17,20}$/;
 const MAX_DAYS = 3650;
 
 type Change = Parameters<TeamDirectory['update']>[1];
@@ -46,7 +47,7 @@ function withSettings(team: TeamSettingsRow, edit: (settings: Record<string, unk
   return { settings: JSON.stringify(settings) };
 }
 
-function parseSetting(name: (typeof SETTINGS)[number], values: string[]): Parsed {
+function parseSetting(name: Exclude<(typeof SETTINGS)[number], 'guild'>, values: string[]): Parsed {
   const [a, b] = values;
   switch (name) {
     case 'timezone':
@@ -116,19 +117,40 @@ export const rapportSettingsCommand = defineCommand({
     const team = teamQuery ? await ctx.services.teams.find(teamQuery) : ctx.actor.teamId === null ? null : await ctx.services.teams.get(ctx.actor.teamId);
     if (!team) return reply.error(teamQuery ? t('rapport.settings.teamNotFound', { team: teamQuery }) : t('rapport.settings.noTeam'));
     if (setting === undefined) return show(team, ctx);
-    const parsed = parseSetting(setting, (value ?? '').split(/\s+/).filter(Boolean));
+    const values = (value ?? '').split(/\s+/).filter(Boolean);
+    if (setting === 'guild') return listGuild(team, values, ctx);
+    const parsed = parseSetting(setting, values);
     if ('error' in parsed) return reply.error(t(parsed.error, parsed.params));
     await ctx.services.teams.update(team.id, parsed.change(team));
-    await ctx.audit('team.settings', `team:${team.id}`, parsed.describe);
-    const updated = (await ctx.services.teams.get(team.id))!;
-    const shown = show(updated, ctx);
-    return { ...shown, blocks: [{ type: 'text', tone: 'success', text: t('rapport.settings.updated', { team: team.name, setting: parsed.describe }) }, ...shown.blocks] };
+    return updated(team, parsed.describe, ctx);
   },
 });
 
-function show(team: TeamSettingsRow, ctx: CommandContext): Reply {
+/** Audits a change and shows the settings as they are now, headed by what changed. */
+async function updated(team: TeamSettingsRow, describe: string, ctx: CommandContext): Promise<Reply> {
+  await ctx.audit('team.settings', `team:${team.id}`, describe);
+  const shown = await show((await ctx.services.teams.get(team.id))!, ctx);
+  return { ...shown, blocks: [{ type: 'text', tone: 'success', text: ctx.t('rapport.settings.updated', { team: team.name, setting: describe }) }, ...shown.blocks] };
+}
+
+/**
+ * `guild add|remove <id>`: the Discord servers the installation serves (App.servesWorkspace).
+ * Listing the first one closes every other server; removing the last opens them all again.
+ */
+async function listGuild(team: TeamSettingsRow, [action, id]: string[], ctx: CommandContext): Promise<Reply> {
+  const { t } = ctx;
+  const verb = action?.toLowerCase();
+  if ((verb !== 'add' && verb !== 'remove') || !id || !GUILD_ID.test(id)) return reply.error(t('rapport.settings.badGuild'));
+  if (!(await ctx.services.teams.listWorkspace(team.id, 'discord', id, verb === 'add'))) {
+    return reply.text(t('rapport.settings.guildUnchanged', { id, team: team.name, state: t(verb === 'add' ? 'rapport.settings.guildListed' : 'rapport.settings.guildNotListed') }));
+  }
+  return updated(team, `guild ${verb} ${id}`, ctx);
+}
+
+async function show(team: TeamSettingsRow, ctx: CommandContext): Promise<Reply> {
   const { t } = ctx;
   const schedule = parseScheduleSettings(team.settings);
+  const guilds = await ctx.services.teams.workspaces(team.id, 'discord');
   const notSet = t('rapport.settings.notSet');
   return reply.private({
     type: 'card',
@@ -144,6 +166,7 @@ function show(team: TeamSettingsRow, ctx: CommandContext): Reply {
         value: t('rapport.settings.digestValue', { weekday: t(`weekday.${schedule.digest.weekday}`), hour: String(schedule.digest.hour).padStart(2, '0') }),
       },
       { label: t('rapport.settings.winback'), value: t('rapport.settings.days', { count: schedule.winbackDays }) },
+      { label: t('rapport.settings.guilds'), value: guilds.length > 0 ? guilds.join(', ') : t('rapport.settings.guildsNone') },
     ] }],
   });
 }

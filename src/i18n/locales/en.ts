@@ -1,4 +1,5 @@
 import { analyticsEn } from './analytics.en.js';
+import { discordEn } from './discord.en.js';
 import { schedulerEn } from './scheduler.en.js';
 import { slackEn } from './slack.en.js';
 
@@ -11,7 +12,7 @@ export const en = {
     usage: 'Usage: {{usage}}',
     internalError: 'Something went wrong on our side while running {{command}}. It has been logged; please try again.',
     notLinked:
-      'I do not know you yet. Ask your admin to link your account to a Rapport rep: /rapport link {{platform}} {{userId}} <your email>',
+      'I do not know you yet. If your admin gave you an invite code, type /rapport claim <code>. Otherwise ask them for one (/rapport invite <your email>) or to link you: /rapport link {{platform}} {{userId}} <your email>',
     unknownConsoleUser:
       'There is no active rep "{{userId}}". Start the console as a rep with npm start -- --as <rep email or id>, or without --as to act as the first admin.',
     forbidden: 'Only {{role}}s can use {{command}}.',
@@ -165,6 +166,18 @@ export const en = {
         rep: { label: 'rep', description: 'The rep’s email or id.' },
       },
     },
+    rapportInvite: {
+      title: 'Invite a rep',
+      summary: 'Admins: a one-time code (24 hours) a rep types with /rapport claim to link their own Slack or Discord account.',
+      example: '/rapport invite zhang.wei@rapport.demo',
+      options: { rep: { label: 'rep email', description: 'The rep’s email or id.' } },
+    },
+    rapportClaim: {
+      title: 'Claim an invite',
+      summary: 'Link your Slack or Discord account to your rep with the invite code your admin gave you.',
+      example: '/rapport claim K3M9P-2XQ7T',
+      options: { code: { label: 'code', description: 'The invite code from your admin, e.g. K3M9P-2XQ7T.' } },
+    },
     rapportAs: {
       title: 'Act as a rep',
       summary: 'Console only: act as another rep to try their permissions.',
@@ -206,11 +219,12 @@ export const en = {
             checkins: 'check-ins per agenda',
             digest: 'digest time',
             winback: 'win-back days',
+            guild: 'Discord server',
           },
         },
         value: {
           label: 'value',
-          description: 'timezone <zone> · language en|zh-CN · channel slack|discord <id> · cadence A|B|C|D <days> · checkins <per day> · digest <weekday> <hour> · winback <days>',
+          description: 'timezone <zone> · language en|zh-CN · channel slack|discord <id> · cadence A|B|C|D <days> · checkins <n> · digest <day> <hour> · winback <days> · guild add|remove <id>',
         },
         team: { label: 'team', description: 'The team, by name or id (default: yours).' },
       },
@@ -381,6 +395,20 @@ export const en = {
       done: '{{platform}} user {{userId}} is now {{rep}}.',
       moved: 'It was linked to {{previous}} before.',
     },
+    invite: {
+      missingRep: 'Give the rep’s email or id, e.g. /rapport invite zhang.wei@rapport.demo',
+      repNotFound: 'There is no active rep "{{rep}}".',
+      done: 'Invite code for {{rep}}: {{code}}\nIt works once, until {{until}}; a new invite replaces it. They type /rapport claim {{code}} on Slack or Discord.',
+    },
+    claim: {
+      missingCode: 'Give the invite code, e.g. /rapport claim K3M9P-2XQ7T.',
+      already: 'You are already linked to {{name}} <{{email}}>.',
+      invalid: 'That invite code does not work: it is wrong, used, replaced by a newer one or expired (codes last 24 hours). Ask your admin for a new one.',
+      tooMany: 'Too many wrong codes: {{count}} an hour at most. Try again within the hour, or ask your admin to link you.',
+      repLinked: 'That rep is already linked to another {{platform}} account. Ask your admin to move it: /rapport link {{platform}} {{userId}} <your email>',
+      repInactive: 'That rep is no longer active. Ask your admin.',
+      done: 'Welcome, {{name}}! This {{platform}} account is now linked to {{email}}. Type {{help}} to see what you can do.',
+    },
     as: {
       consoleOnly: '/rapport as works only in the console; chat users are who their platform says they are.',
       missingRep: 'Give the rep’s email or id, e.g. /rapport as zhang.wei@rapport.demo',
@@ -406,13 +434,19 @@ export const en = {
       digest: 'Weekly digest',
       digestValue: '{{weekday}} {{hour}}:00',
       winback: 'Win-back deadline',
+      guilds: 'Discord servers',
+      guildsNone: 'none listed (every server is served while no team lists one)',
       days_one: '{{count}} day',
       days_other: '{{count}} days',
       notSet: 'not set',
       updated: 'Updated {{team}}: {{setting}}.',
       teamNotFound: 'There is no team "{{team}}".',
       noTeam: 'You are in no team; name one with --team <name|id>.',
-      unknownSetting: 'Unknown setting "{{value}}". Settings: timezone, language, channel, cadence, checkins, digest, winback.',
+      unknownSetting: 'Unknown setting "{{value}}". Settings: timezone, language, channel, cadence, checkins, digest, winback, guild.',
+      badGuild: 'Say add or remove and the server id, e.g. guild add 290926798626357999 (Discord: right-click the server, Copy Server ID).',
+      guildUnchanged: 'Nothing changed: server {{id}} is {{state}} for {{team}}.',
+      guildListed: 'already listed',
+      guildNotListed: 'not listed',
       badZone: '"{{zone}}" is not an IANA time zone such as Asia/Shanghai.',
       badLanguage: 'The language is en or zh-CN.',
       badPlatform: 'The channel is for slack or discord.',
@@ -478,4 +512,5 @@ export const en = {
   scheduler: schedulerEn,
   slack: slackEn,
   analytics: analyticsEn,
+  discord: discordEn,
 };

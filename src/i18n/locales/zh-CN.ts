@@ -1,5 +1,6 @@
 import { analyticsZhCN } from './analytics.zh-CN.js';
 import type { en } from './en.js';
+import { discordZhCN } from './discord.zh-CN.js';
 import { schedulerZhCN } from './scheduler.zh-CN.js';
 import { slackZhCN } from './slack.zh-CN.js';
 
@@ -11,7 +12,7 @@ export const zhCN: typeof en = {
     notACommand: '命令以“/”开头，例如 /customer lookup 王芳。输入 {{help}} 查看命令列表。',
     usage: '用法：{{usage}}',
     internalError: '执行 {{command}} 时我们这边出了问题，已记录日志，请稍后重试。',
-    notLinked: '我还不认识你。请联系管理员把你的账号关联到 Rapport 销售代表：/rapport link {{platform}} {{userId}} <你的邮箱>',
+    notLinked: '我还不认识你。如果管理员给了你邀请码，请输入 /rapport claim <邀请码>。否则请管理员给你一个邀请码（/rapport invite <你的邮箱>），或直接关联你的账号：/rapport link {{platform}} {{userId}} <你的邮箱>',
     unknownConsoleUser: '没有在职的销售代表“{{userId}}”。请用 npm start -- --as <销售邮箱或编号> 以该销售的身份启动控制台，或不加 --as 以第一位管理员的身份启动。',
     forbidden: '只有{{role}}可以使用 {{command}}。',
     staleAction: '这个按钮已失效。请直接输入命令，或输入 {{help}}。',
@@ -164,6 +165,18 @@ export const zhCN: typeof en = {
         rep: { label: '销售', description: '销售的邮箱或编号。' },
       },
     },
+    rapportInvite: {
+      title: '邀请销售',
+      summary: '管理员：生成一次性邀请码（24 小时有效），销售用 /rapport claim 关联自己的 Slack 或 Discord 账号。',
+      example: '/rapport invite zhang.wei@rapport.demo',
+      options: { rep: { label: '销售邮箱', description: '销售的邮箱或编号。' } },
+    },
+    rapportClaim: {
+      title: '使用邀请码',
+      summary: '用管理员给你的邀请码，把你的 Slack 或 Discord 账号关联到你的销售身份。',
+      example: '/rapport claim K3M9P-2XQ7T',
+      options: { code: { label: '邀请码', description: '管理员给你的邀请码，例如 K3M9P-2XQ7T。' } },
+    },
     rapportAs: {
       title: '切换身份',
       summary: '仅限控制台：以另一位销售的身份操作，用来试权限。',
@@ -205,11 +218,12 @@ export const zhCN: typeof en = {
             checkins: '每日回访上限',
             digest: '简报时间',
             winback: '挽回期限',
+            guild: 'Discord 服务器',
           },
         },
         value: {
           label: '值',
-          description: 'timezone <时区> · language en|zh-CN · channel slack|discord <ID> · cadence A|B|C|D <天数> · checkins <每天条数> · digest <星期> <小时> · winback <天数>',
+          description: 'timezone <时区> · language en|zh-CN · channel slack|discord <ID> · cadence A|B|C|D <天数> · checkins <条数> · digest <星期> <小时> · winback <天数> · guild add|remove <ID>',
         },
         team: { label: '团队', description: '团队名称或编号（默认：你的团队）。' },
       },
@@ -380,6 +394,20 @@ export const zhCN: typeof en = {
       done: '{{platform}} 用户 {{userId}} 现在关联到 {{rep}}。',
       moved: '之前关联的是 {{previous}}。',
     },
+    invite: {
+      missingRep: '请给出销售的邮箱或编号，例如 /rapport invite zhang.wei@rapport.demo',
+      repNotFound: '没有名为“{{rep}}”的在职销售。',
+      done: '{{rep}} 的邀请码：{{code}}\n只能使用一次，有效期至 {{until}}；再次邀请会替换它。请对方在 Slack 或 Discord 输入 /rapport claim {{code}}。',
+    },
+    claim: {
+      missingCode: '请给出邀请码，例如 /rapport claim K3M9P-2XQ7T。',
+      already: '你已关联到 {{name}} <{{email}}>。',
+      invalid: '这个邀请码无效：输错了、已被使用、已被新的邀请码替换或已过期（有效期 24 小时）。请向管理员要一个新的。',
+      tooMany: '输错次数太多：每小时最多 {{count}} 次。请一小时内稍后再试，或请管理员直接关联你的账号。',
+      repLinked: '这位销售已关联到另一个 {{platform}} 账号。请管理员改为关联你：/rapport link {{platform}} {{userId}} <你的邮箱>',
+      repInactive: '这位销售已停用。请联系管理员。',
+      done: '欢迎，{{name}}！这个 {{platform}} 账号已关联到 {{email}}。输入 {{help}} 查看可用命令。',
+    },
     as: {
       consoleOnly: '/rapport as 只能在控制台使用；聊天平台上的身份由平台账号决定。',
       missingRep: '请给出销售的邮箱或编号，例如 /rapport as zhang.wei@rapport.demo',
@@ -405,13 +433,19 @@ export const zhCN: typeof en = {
       digest: '每周简报',
       digestValue: '{{weekday}} {{hour}}:00',
       winback: '挽回期限',
+      guilds: 'Discord 服务器',
+      guildsNone: '未列出（没有团队列出服务器时，所有服务器都可使用）',
       days_one: '{{count}} 天',
       days_other: '{{count}} 天',
       notSet: '未设置',
       updated: '已更新 {{team}}：{{setting}}。',
       teamNotFound: '没有名为“{{team}}”的团队。',
       noTeam: '你不属于任何团队；请用 --team <名称|编号> 指定。',
-      unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback。',
+      unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback、guild。',
+      badGuild: '请写 add 或 remove 加服务器 ID，例如 guild add 290926798626357999（在 Discord 中右键服务器，选择“复制服务器 ID”）。',
+      guildUnchanged: '没有变化：服务器 {{id}} 对 {{team}} {{state}}。',
+      guildListed: '已在列表中',
+      guildNotListed: '不在列表中',
       badZone: '“{{zone}}”不是 IANA 时区，例如 Asia/Shanghai。',
       badLanguage: '语言只能是 en 或 zh-CN。',
       badPlatform: '频道平台只能是 slack 或 discord。',
@@ -477,4 +511,5 @@ export const zhCN: typeof en = {
   scheduler: schedulerZhCN,
   slack: slackZhCN,
   analytics: analyticsZhCN,
+  discord: discordZhCN,
 };

@@ -63,6 +63,9 @@ export class FakeApp implements App {
     this.links.push(input);
     return this.onLink(input);
   }
+  async servesWorkspace(): Promise<boolean> {
+    return true;
+  }
 }
 
 export const SIGNING_SECRET = 'test-signing-secret-8f3a';
