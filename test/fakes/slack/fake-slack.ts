@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import http from 'node:http';
+import { buffer } from 'node:stream/consumers';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 
@@ -289,7 +290,7 @@ export class FakeSlack {
 
   async #serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.origin);
-    const body = await readBody(req);
+    const body = await buffer(req);
     const contentType = String(req.headers['content-type'] ?? '');
     const bearer = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''))?.[1];
 
@@ -401,15 +402,6 @@ export class FakeSlack {
   #nextTs(): string {
     return `${++this.#ts}.000100`;
   }
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 /** The Web API client sends form fields, JSON-encoding objects and arrays; multipart when binary. */
