@@ -97,7 +97,7 @@ function refreshDue(sqlite: Sqlite, target: Target): void {
          SELECT c.id, CASE
            WHEN c.lastTouchAt IS NULL OR r.id IS NULL THEN NULL
            WHEN EXISTS (SELECT 1 FROM Callback k WHERE k.dedupeKey = ${CADENCE_KEY_SQL('c.id', 'c.lastTouchAt')}) THEN NULL
-           ELSE c.lastTouchAt + ${intervalSql(sqlite, 'r.teamId', 's.tier', 's.lifecycle')}
+           ELSE c.lastTouchAt + ${intervalSql(sqlite, 'r.teamId', 's.tier', UNSCORED_PROSPECT_SQL)}
          END AS due
          FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = @week
          WHERE ${target})
@@ -105,6 +105,9 @@ function refreshDue(sqlite: Sqlite, target: Target): void {
     )
     .run({ week });
 }
+
+/** The newest score's lifecycle; a customer not scored yet who never ordered is a prospect. */
+const UNSCORED_PROSPECT_SQL = `COALESCE(s.lifecycle, CASE WHEN EXISTS (SELECT 1 FROM "Order" o WHERE o.customerId = c.id) THEN NULL ELSE 'prospect' END)`;
 
 /** The lifecycle stages whose cadence is the stage's own, not the tier's (欢迎计划: new customers are kept close). */
 const STAGE_OF_LIFECYCLE: Readonly<Record<string, CadenceStage>> = { new: 'new', prospect: 'prospect', won_back: 'won-back' };

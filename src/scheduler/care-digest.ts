@@ -5,7 +5,6 @@ import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { WINBACK_REASONS } from '../domain/schedule/winback.js';
 import { TIERS } from '../domain/tier.js';
 import { formatNumber, type Locale, type Translate } from '../i18n/index.js';
-import type { DigestScope } from './weekly-digest.js';
 
 export interface RepActivity {
   repName: string;
@@ -40,7 +39,7 @@ const NAMES_SHOWN = 5;
  * check-ins kept, complaints opened, resolved and breached, average rating) with book size and
  * tier mix; the customers nobody looks after; why lost plans were lost.
  */
-export function buildCareDigest(sqlite: Sqlite, scope: DigestScope, now: Date): CareDigest {
+export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: number } | { kind: 'all' }, now: Date): CareDigest {
   const weekAgo = now.getTime() - 7 * DAY_MS;
   const t = now.getTime();
   const repScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';

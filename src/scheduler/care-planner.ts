@@ -8,7 +8,6 @@ import { holidaysBetween } from '../domain/schedule/holidays.js';
 import { addDays, atLocalTime, isoDate, localDateOf } from '../domain/schedule/local-time.js';
 import type { CarePlanningStore } from './care-planning-store.js';
 import type { PlannedNudge } from './outbox.js';
-import type { PlanningWindow } from './planner.js';
 import type { RepInfo, TeamInfo } from './planning-store.js';
 
 /** What care planning writes besides nudges: tickets of imported complaints, follow-ups, stage callbacks. */
@@ -24,7 +23,8 @@ export const emptyCarePlan = (): CarePlan => ({ tickets: [], ratingFollowUps: []
 type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => void;
 
 interface CareContext {
-  window: PlanningWindow;
+  /** The planner's window (PlanningWindow): time-derived nudges from `from`, complaints from `callbacksFrom`. */
+  window: { from: Date; to: Date; callbacksFrom: Date };
   now: Date;
   teamId: number | undefined;
   reps: ReadonlyMap<number, RepInfo>;
