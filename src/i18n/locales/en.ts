@@ -591,7 +591,7 @@ export const en = {
       workHoursValue: '{{start}}:00–{{end}}:00, {{days}}',
       holidays: 'Holidays',
       holidayTitle: 'Holidays of {{team}}, the next 12 months',
-      holidayDefaults: 'The defaults of the team’s language. Change them with /rapport settings holiday add|remove.',
+      holidayDefaults: 'The defaults of the team’s language; change them with /rapport settings holiday remove <name> or /rapport settings holiday add <date> <name>.',
       holidayOwn: 'The team’s own calendar.',
     },
     rep: {

@@ -52,7 +52,7 @@ export const schedulerEn = {
     },
     reminder: 'One week left to win back {{customer}}: the plan ends {{date}}. Call, extend the plan once, or give up with a reason.',
     lost: '{{customer}} was not won back by the deadline and is marked lost; the reminders stop. Why was the customer lost?',
-    allPlans: 'see /winbacks for every open plan',
+    allPlans: 'every open plan: /winbacks',
     wonTitle: 'Won back: {{customer}}',
     wonBody: 'They bought again on {{date}}, before the deadline. Nice work.',
   },

@@ -53,7 +53,7 @@ export const schedulerZhCN: typeof schedulerEn = {
     },
     reminder: '距离挽回 {{customer}} 只剩一周：计划 {{date}} 截止。打个电话、延长一次，或写明原因放弃。',
     lost: '{{customer}} 在截止日期前没有被挽回，已标记为流失，提醒随之停止。客户流失的原因是？',
-    allPlans: '全部进行中的计划见 /winbacks',
+    allPlans: '全部进行中的计划：/winbacks',
     wonTitle: '挽回成功：{{customer}}',
     wonBody: '客户已于 {{date}} 再次购买，在截止日期之前。干得好！',
   },

@@ -577,7 +577,7 @@ export const zhCN: typeof en = {
       badTriage: '挽回筛选是 "tiers" 加 A B C D 中的若干层级，或 "top" 加 1 到 {{max}} 的数字。',
       badSpan: '期限是工作小时或工作日，例如 4h 或 2d。',
       badWorkHours: '工作时间的格式如 9-18，可加上星期范围如 mon-fri。',
-      badHoliday: '用法：holiday add <MM-DD 或 YYYY-MM-DD> <名称>、holiday add <内置节日名称>、holiday remove <名称> 或 holiday list。',
+      badHoliday: '请这样写：holiday add <MM-DD 或 YYYY-MM-DD> <名称>、holiday add <内置节日名称>、holiday remove <名称> 或 holiday list。',
       holidayTaken: '“{{name}}”是内置节日，只写名称即可添加。',
       stageCadence: '按阶段回访',
       stageCadenceValue: '新客户 {{new}} 天 · 潜在客户 {{prospect}} 天 · 已挽回 {{wonBack}} 天',
@@ -590,7 +590,7 @@ export const zhCN: typeof en = {
       workHoursValue: '{{start}}:00–{{end}}:00，{{days}}',
       holidays: '节假日',
       holidayTitle: '{{team}} 未来 12 个月的节假日',
-      holidayDefaults: '按团队语言的默认节日。可用 /rapport settings holiday add|remove 修改。',
+      holidayDefaults: '按团队语言的默认节日；可用 /rapport settings holiday remove <名称> 或 /rapport settings holiday add <日期> <名称> 修改。',
       holidayOwn: '团队自己的节日日历。',
     },
     rep: {
