@@ -44,6 +44,8 @@ export interface NudgeRow {
   messagePlatform: string | null;
   messageChannel: string | null;
   messageId: string | null;
+  /** The agenda this nudge went out inside, when it was carried (CARRIED_KINDS). */
+  carriedBy: number | null;
 }
 
 export interface Outbox {
