@@ -44,6 +44,11 @@ async function seededTemplate(): Promise<string> {
   const db = await openDatabase(`file:${file}`);
   seedDemoData(db.sqlite, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
   writeScores(db);
+  // Win-back plans as the planner opened them yesterday for the at-risk and lapsed.
+  db.sqlite
+    .prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
+      SELECT customerId, 1, ?, ?, 'open' FROM ScoreSnapshot WHERE lifecycle IN ('at_risk', 'lapsed')`)
+    .run(NOW.getTime() - 86_400_000, NOW.getTime() + 29 * 86_400_000);
   db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   await db.close();
   template = file;

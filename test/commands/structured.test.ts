@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptionValues } from '../../src/commands/options.js';
 import type { Platform } from '../../src/domain/platform.js';
 import { commands } from '../../src/commands/registry.js';
-import { ADMIN, commandHarness, LI_NA, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, commandHarness, customerWhere, LI_NA, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 /**
  * The same request typed (console, Slack) and as a command with options (Discord, buttons,
@@ -70,15 +70,29 @@ const requests: Request[] = [
   { as: ADMIN, typed: '/rapport model', command: 'rapport model', options: {} },
   { as: LI_NA, typed: '/customer import orders --dry-run', command: 'customer import', options: { kind: 'orders', 'dry-run': true } },
   { as: ZHANG_WEI, typed: '/help customer note', command: 'help', options: { command: 'customer note' } },
+  { as: ZHANG_WEI, typed: '/complaint C000001 screen arrived broken', command: 'complaint', options: { who: 'C000001', text: 'screen arrived broken' } },
+  { as: ZHANG_WEI, typed: '/complaint resolve {id} replaced the screen', command: 'complaint resolve', options: { id: '{id}', resolution: 'replaced the screen' }, before: '/complaint C000001 broken' },
+  { as: LI_NA, typed: '/complaints all team --page 1', command: 'complaints', options: { status: 'all', scope: 'team', page: 1 }, before: '/complaint C000001 broken' },
+  { as: ZHANG_WEI, typed: '/winbacks', command: 'winbacks', options: {} },
+  // {plan}: a customer of 张伟's with an open win-back plan.
+  { as: ZHANG_WEI, typed: '/winback extend {plan} 14', command: 'winback extend', options: { who: '{plan}', days: 14 } },
+  { as: ZHANG_WEI, typed: '/winback giveup {plan} price', command: 'winback giveup', options: { who: '{plan}', reason: 'price' } },
+  { as: ZHANG_WEI, typed: '/winback reason {plan} competitor', command: 'winback reason', options: { who: '{plan}', reason: 'competitor' } },
+  { as: ZHANG_WEI, typed: '/customer referred {plan} by C000001', command: 'customer referred', options: { who: '{plan}', by: 'C000001' } },
+  { as: ZHANG_WEI, typed: '/customer greeted C000001 --occasion spring-festival', command: 'customer greeted', options: { who: 'C000001', occasion: 'spring-festival' } },
+  { as: LI_NA, typed: '/customer assign-book @chen.jing @liu.yang tier D', command: 'customer assign-book', options: { from: '@chen.jing', to: '@liu.yang', tier: 'D' } },
+  { as: ADMIN, typed: '/rapport rep deactivate @chen.jing --to @liu.yang', command: 'rapport rep deactivate', options: { rep: '@chen.jing', to: '@liu.yang' } },
   // Last: it moves 张伟's customer the requests above use.
   { as: LI_NA, typed: '/customer assign C000001 @liu.yang', command: 'customer assign', options: { who: 'C000001', rep: '@liu.yang' } },
 ];
 
 let typed: CommandHarness;
 let structured: CommandHarness;
+let planCustomer: string;
 beforeAll(async () => {
   typed = await commandHarness();
   structured = await commandHarness();
+  planCustomer = customerWhere(typed.db, "r.email = ? AND c.externalId <> 'C000001' AND EXISTS (SELECT 1 FROM WinbackEpisode e WHERE e.customerId = c.id AND e.status = 'open')", ZHANG_WEI).externalId;
 });
 afterAll(async () => Promise.all([typed.cleanup(), structured.cleanup()]));
 
@@ -98,7 +112,7 @@ describe('typed and structured requests', () => {
     };
     const [first, second] = [await named(typed), await named(structured)];
     if (request.before) expect(second.id).toBe(first.id);
-    const fill = (text: string, given: { id: string; code: string }) => text.replace('{id}', given.id).replace('{code}', given.code);
+    const fill = (text: string, given: { id: string; code: string }) => text.replace('{id}', given.id).replace('{code}', given.code).replace('{plan}', planCustomer);
     const options = Object.fromEntries(
       Object.entries(request.options).map(([k, v]) => [k, v === '{id}' ? Number(second.id) : typeof v === 'string' ? fill(v, second) : v]),
     );

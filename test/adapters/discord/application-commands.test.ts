@@ -53,7 +53,7 @@ const onDiscord = () => declared.filter((c) => !c.platforms || c.platforms.inclu
 
 describe('application commands from the core declarations', () => {
   it('does register every command Discord offers, grouped by first word, and none of the console’s', () => {
-    expect(payload.map((c) => c.name)).toEqual(['customer', 'callback', 'callbacks', 'digest', 'rapport', 'help']);
+    expect(payload.map((c) => c.name)).toEqual(['customer', 'complaint', 'complaints', 'winbacks', 'winback', 'callback', 'callbacks', 'digest', 'rapport', 'help']);
     const routes = commandRoutes(declared);
     expect([...routes.values()].sort()).toEqual(onDiscord().map((c) => c.name).sort());
     expect([...routes.values()]).not.toContain('rapport as');

@@ -124,8 +124,8 @@ describe('the bot with Discord configured', () => {
       });
     const registered = await rapport(['discord-register', '--guild', '290926798626357999']);
     expect(registered).toMatchObject({ code: 0, stderr: '' });
-    expect(registered.stdout).toMatch(/^Registered 6 commands with \d+ subcommands in server 290926798626357999\.\n$/);
-    expect(fake.registeredCommands('290926798626357999')).toHaveLength(6);
+    expect(registered.stdout).toMatch(/^Registered 10 commands with \d+ subcommands in server 290926798626357999\.\n$/);
+    expect(fake.registeredCommands('290926798626357999')).toHaveLength(10);
     const invited = await rapport(['invite', 'max.weber@rapport.demo']);
     expect(invited.code).toBe(0);
     expect(invited.stdout).toMatch(/^Invite code for Max Weber <max\.weber@rapport\.demo>: [0-9A-Z]{5}-[0-9A-Z]{5}\n/);
