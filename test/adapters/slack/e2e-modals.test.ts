@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHEN_JING, customerWhere, MAX, NOW, ZHANG_WEI } from '../../commands/helpers.js';
 import type { Json } from './harness.js';
-import { type SlackBot, SLACK_USER, shownText, slackBotPerTest } from './slack-bot.js';
+import { buttonsIn, type SlackBot, SLACK_USER, shownText, slackBotPerTest } from './slack-bot.js';
 
 let bot: SlackBot;
 slackBotPerTest((started) => {
@@ -49,8 +49,9 @@ describe('Slack modals from the real core’s forms', () => {
     expect(body.text).not.toMatch(/^! /);
     const logged = bot.core.db.sqlite.prepare('SELECT kind, text, satisfaction FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1').get(customer.id);
     expect(logged).toEqual({ kind: 'complaint', text: 'Machine arrived damaged & <late>', satisfaction: 2 });
-    // A complaint opens a follow-up callback, as the typed command does.
-    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ source: 'complaint', status: 'open' })]);
+    // A complaint opens a ticket with a deadline, as the typed command does, and offers to resolve it.
+    expect(bot.core.db.sqlite.prepare("SELECT status FROM Ticket WHERE customerId = ?").all(customer.id)).toEqual([{ status: 'open' }]);
+    expect(buttonsIn(body.blocks).map((b) => b.text.text)).toEqual(['Resolve']);
   });
 
   it('does schedule a callback at the instant picked in the date-time picker, shown in the rep’s own zone', async () => {

@@ -21,7 +21,7 @@ describe('the Slack app manifest', () => {
   it('does register one slash command per top-level command, with /rapport help for /help', () => {
     const manifest = buildSlackManifest({ commands, socketMode: false }) as Json;
     const slash = manifest.features.slash_commands as Json[];
-    expect(slash.map((c) => c.command)).toEqual(['/customer', '/callback', '/callbacks', '/digest', '/rapport']);
+    expect(slash.map((c) => c.command)).toEqual(['/customer', '/complaint', '/complaints', '/winbacks', '/winback', '/callback', '/callbacks', '/digest', '/rapport']);
     const rapport = slash.find((c) => c.command === '/rapport')!;
     expect(rapport.usage_hint).toContain('help [command]');
     expect(rapport.usage_hint).not.toContain('as <');
@@ -36,7 +36,9 @@ describe('the Slack app manifest', () => {
   it('does point every URL at the request URL in HTTP mode, and have none in Socket Mode', () => {
     const url = 'https://bot.example.org/slack/events';
     const http = JSON.stringify(buildSlackManifest({ commands, socketMode: false, requestUrl: url }));
-    expect(http.split(url).length - 1).toBe(5 + 2);
+    // Every slash command, event subscriptions and interactivity.
+    const commandCount = (buildSlackManifest({ commands, socketMode: false }) as Json).features.slash_commands.length as number;
+    expect(http.split(url).length - 1).toBe(commandCount + 2);
     expect(http).not.toContain(PLACEHOLDER_REQUEST_URL);
     const socket = buildSlackManifest({ commands, socketMode: true }) as Json;
     expect(JSON.stringify(socket)).not.toContain('https://');
