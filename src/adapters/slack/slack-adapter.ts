@@ -9,7 +9,7 @@ import {
   webApi,
 } from '@slack/bolt';
 import type { App } from '../../commands/app.js';
-import { encodeInvocation, MAX_PAYLOAD_LENGTH } from '../../commands/options.js';
+import { encodeInvocation, MAX_PAYLOAD_LENGTH, MAX_UPLOAD_BYTES } from '../../commands/options.js';
 import { reply as replies, type FormBlock, type Reply } from '../../commands/reply.js';
 import { systemClock, type Clock } from '../../clock.js';
 import type { Config, SlackConfig } from '../../config.js';
@@ -39,6 +39,8 @@ export interface SlackAdapterDeps {
   /** The process's one HTTP server; HTTP mode routes `/slack/events` on it. */
   http: HttpServer;
   clock?: Clock;
+  /** An uploaded file's download stops past this many bytes, whatever size Slack declared (default `MAX_UPLOAD_BYTES`). */
+  uploadLimitBytes?: number;
 }
 
 /** Where a reply goes and what it may do there; `kind` is what asked (a modal keeps its asker's). */
@@ -72,7 +74,15 @@ export function createSlackAdapter(deps: SlackAdapterDeps): ChatAdapter & { read
   const client: SlackClient = new webApi.WebClient(slack.botToken, webClientOptions(slack.apiUrl, clientLog));
   const messenger = createSlackMessenger({ client, t, logger });
   const identity = new SlackIdentity({ app, client, clock, logger });
-  const uploads = createUploadImports({ app, botToken: slack.botToken, apiUrl: slack.apiUrl, clock, t, logger });
+  const uploads = createUploadImports({
+    app,
+    botToken: slack.botToken,
+    apiUrl: slack.apiUrl,
+    limitBytes: deps.uploadLimitBytes ?? MAX_UPLOAD_BYTES,
+    clock,
+    t,
+    logger,
+  });
   const inFlight = new Set<Promise<void>>();
   // Messages whose button press is being answered: the answer replaces them, so the core's
   // "callback changed" update of the same message (Notifier.update) is left out, not sent twice.

@@ -1,5 +1,4 @@
 import type { App, CommandInfo, Upload } from '../../commands/app.js';
-import { MAX_UPLOAD_BYTES } from '../../commands/options.js';
 import { reply, type Reply } from '../../commands/reply.js';
 import type { Clock } from '../../clock.js';
 import type { Translate } from '../../i18n/index.js';
@@ -40,10 +39,18 @@ export interface UploadImports {
  * line written with it, else the user's typed request of the last 15 minutes) and handed to the
  * core as that command's attachment. The core checks role, arguments and the declared size
  * before it reads; reading downloads the file with the bot token, and stops past
- * `MAX_UPLOAD_BYTES` (the declared size may be wrong). The token goes only to Slack's file host
+ * `limitBytes` (the declared size may be wrong). The token goes only to Slack's file host
  * (or the configured API host: a proxy or test double).
  */
-export function createUploadImports(deps: { app: App; botToken: string; apiUrl: string; clock: Clock; t: Translate; logger: Logger }): UploadImports {
+export function createUploadImports(deps: {
+  app: App;
+  botToken: string;
+  apiUrl: string;
+  limitBytes: number;
+  clock: Clock;
+  t: Translate;
+  logger: Logger;
+}): UploadImports {
   const { app, clock, t, logger } = deps;
   const fileHosts = new Set(['https://files.slack.com', new URL(deps.apiUrl).origin]);
   const takesFile = slackCommands(app.commands)
@@ -74,12 +81,12 @@ export function createUploadImports(deps: { app: App; botToken: string; apiUrl: 
       size: file.size ?? 0,
       async read() {
         const url = file.url_private_download ?? file.url_private;
-        const bytes = url && fileHosts.has(new URL(url).origin) ? await download(url, deps.botToken, MAX_UPLOAD_BYTES + 1).catch(() => null) : null;
+        const bytes = url && fileHosts.has(new URL(url).origin) ? await download(url, deps.botToken, deps.limitBytes + 1).catch(() => null) : null;
         if (bytes === null) {
           logger.warn({ fileId: file.id, url }, 'could not download a file shared with the Slack bot');
           throw new Error(t('slack.upload.downloadFailed', { file: name }));
         }
-        if (bytes.byteLength > MAX_UPLOAD_BYTES) throw new Error(t('customer.import.tooLarge', { name, mb: MAX_UPLOAD_BYTES / 1024 / 1024 }));
+        if (bytes.byteLength > deps.limitBytes) throw new Error(t('customer.import.tooLarge', { name, mb: deps.limitBytes / 1024 / 1024 }));
         return bytes;
       },
     };

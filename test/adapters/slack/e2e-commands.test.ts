@@ -59,7 +59,10 @@ describe('Slack commands through the real core', () => {
 
   it('does share a card to the channel without contact data when Share to channel is pressed', async () => {
     const customer = customerOf(CHEN_JING);
+    // A birthday in two days (the demo's today is 2026-11-23): the card names the day, never the year.
+    bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 25, birthdayYear = 1987 WHERE id = ?').run(customer.id);
     const { answer } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${customer.externalId}`);
+    expect(shownText(answer.blocks)).toContain('*Birthday*\nNovember 25');
     const shared = bot.fake.nextResponse();
     await bot.press(SLACK_USER.chenJing, answer.blocks, 'Share to channel');
     const body = (await shared).body;
@@ -70,6 +73,7 @@ describe('Slack commands through the real core', () => {
     expect(everything).not.toContain(customer.phone!);
     expect(everything).not.toContain('*Email*');
     expect(everything).not.toContain('*Phone*');
+    expect(everything).not.toContain('1987');
     // A shared card offers no buttons: the channel sees it, the rep acts on their own copy.
     expect(buttonsIn(body.blocks).map((b) => b.text.text)).not.toContain('Share to channel');
   });

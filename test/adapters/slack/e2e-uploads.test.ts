@@ -3,7 +3,7 @@ import { customerWhere, MAX } from '../../commands/helpers.js';
 import { FAKE_BOT_USER_ID, type HostedFile } from '../../fakes/slack/fake-slack.js';
 import { eventCallback, fixture, sendToApp } from '../../fakes/slack/slack-requests.js';
 import { type Json, signed } from './harness.js';
-import { type SlackBot, SLACK_USER, shownText, slackBotPerTest } from './slack-bot.js';
+import { type SlackBot, SLACK_USER, shownText, slackBotPerTest, startSlackBot } from './slack-bot.js';
 
 let bot: SlackBot;
 slackBotPerTest((started) => {
@@ -11,12 +11,12 @@ slackBotPerTest((started) => {
 });
 
 /** `userId` shares `file` in their DM with Rapport, with `text` as the message; resolves with what Rapport posted back there. */
-async function share(userId: string, file: HostedFile | Json, text: string): Promise<Json> {
+async function share(userId: string, file: HostedFile | Json, text: string, to: SlackBot = bot): Promise<Json> {
   const envelope = fixture('message-file-share');
   const event = envelope.event as Json;
   Object.assign(event, { user: userId, channel: `D${userId.slice(1)}`, text, files: [{ ...(event.files as Json[])[0], ...file }] });
-  const posted = bot.fake.nextCall('chat.postMessage');
-  expect((await sendToApp(bot.eventsUrl, eventCallback(envelope), signed)).status).toBe(200);
+  const posted = to.fake.nextCall('chat.postMessage');
+  expect((await sendToApp(to.eventsUrl, eventCallback(envelope), signed)).status).toBe(200);
   return (await posted).args;
 }
 
@@ -66,6 +66,25 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     const answer = await share(SLACK_USER.anna, file, '/customer import customers');
     expect(answer.text).toBe('! huge.csv is larger than 100 MB; split it, or import it with npm run import.');
     expect(bot.fake.downloads).toEqual([]);
+  });
+
+  it('does stop downloading and refuse the file when it is larger than Slack said, importing nothing', async () => {
+    const limited = await startSlackBot({ uploadLimitBytes: 1024 * 1024 });
+    try {
+      const customer = customerWhere(limited.core.db, 'r.email = ?', MAX);
+      const rows = Array.from({ length: 40_000 }, (_, i) => `SL-${i},${customer.externalId},2026-11-20,1.00`);
+      const csv = `external_id,customer,ordered_at,amount\n${rows.join('\n')}\n`;
+      expect(csv.length).toBeGreaterThan(1024 * 1024);
+      // Slack's event claims a small file; the bytes say otherwise.
+      const file = limited.fake.hostFile('orders.csv', csv, { size: 200 });
+      const answer = await share(SLACK_USER.anna, file, '/customer import orders', limited);
+      expect(answer.text).toBe('! orders.csv is larger than 1 MB; split it, or import it with npm run import.');
+      expect(limited.fake.downloads).toHaveLength(1);
+      const imported = limited.core.db.sqlite.prepare("SELECT COUNT(*) FROM \"Order\" WHERE externalId LIKE 'SL-%'").pluck().get();
+      expect(imported).toBe(0);
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('does say what to do with a file shared without a command, and not download it', async () => {

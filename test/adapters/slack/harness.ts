@@ -84,7 +84,7 @@ export interface Harness<A extends App = FakeApp> {
 
 /** The real adapter (real Bolt) on 127.0.0.1 over `app` (default: a FakeApp), its Web API pointed at a fake Slack. */
 export async function startHarness<A extends App = FakeApp>(
-  options: { mode?: 'http' | 'socket'; app?: A; clock?: ManualClock; env?: Record<string, string> } = {},
+  options: { mode?: 'http' | 'socket'; app?: A; clock?: ManualClock; env?: Record<string, string>; uploadLimitBytes?: number } = {},
 ): Promise<Harness<A>> {
   const fake = await FakeSlack.start();
   const app = options.app ?? (new FakeApp() as App as A);
@@ -97,7 +97,14 @@ export async function startHarness<A extends App = FakeApp>(
   const http = createHttpServer({ port: 0, host: '127.0.0.1' });
   http.route('/healthz', (_req, res) => res.writeHead(200).end('ok'));
   const clock = options.clock ?? new ManualClock('2026-12-01T09:00:00Z');
-  const adapter = createSlackAdapter({ app, config, logger: pino({ level: 'silent' }), http, clock });
+  const adapter = createSlackAdapter({
+    app,
+    config,
+    logger: pino({ level: 'silent' }),
+    http,
+    clock,
+    ...(options.uploadLimitBytes ? { uploadLimitBytes: options.uploadLimitBytes } : {}),
+  });
   await adapter.start();
   const port = await http.listen();
   const origin = `http://127.0.0.1:${port}`;

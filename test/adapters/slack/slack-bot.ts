@@ -45,13 +45,18 @@ export interface SlackBot extends Harness<App> {
  * notifier is the core's Slack notifier, so sent nudges update where they were posted.
  * `wrap` may put something between adapter and core (a deliberately slow command).
  */
-export async function startSlackBot(options: { mode?: 'http' | 'socket'; wrap?: (app: App) => App } = {}): Promise<SlackBot> {
+export async function startSlackBot(options: { mode?: 'http' | 'socket'; wrap?: (app: App) => App; uploadLimitBytes?: number } = {}): Promise<SlackBot> {
   const notifiers = new Map<Platform, Notifier>();
   const core = await commandHarness({ notifiers });
   const link = core.db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE email = ?');
   for (const [email, userId] of LINKED) link.run(userId, email);
   core.db.sqlite.prepare("UPDATE Team SET slackChannelId = CASE WHEN timeZone = 'Asia/Shanghai' THEN ? ELSE ? END").run(TEAM_CHANNEL.shanghai, TEAM_CHANNEL.berlin);
-  const harness = await startHarness<App>({ app: options.wrap ? options.wrap(core.app) : core.app, clock: core.clock, ...(options.mode ? { mode: options.mode } : {}) });
+  const harness = await startHarness<App>({
+    app: options.wrap ? options.wrap(core.app) : core.app,
+    clock: core.clock,
+    ...(options.mode ? { mode: options.mode } : {}),
+    ...(options.uploadLimitBytes ? { uploadLimitBytes: options.uploadLimitBytes } : {}),
+  });
   notifiers.set('slack', harness.adapter.notifier);
   const { fake } = harness;
 

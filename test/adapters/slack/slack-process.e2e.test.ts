@@ -1,7 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../../../src/clock.js';
+import { loadConfig } from '../../../src/config.js';
+import { openDatabase } from '../../../src/db/database.js';
+import { createLogger } from '../../../src/logger.js';
+import { runBot, seedDemo } from '../../../src/main.js';
+import { runPlanning } from '../../../src/scheduler/planning-run.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
 import { tempDir } from '../../helpers/temp-database.js';
@@ -37,7 +44,7 @@ function exited(child: ChildProcess): Promise<number | null> {
 }
 
 describe('npm start with Slack variables (the real process)', () => {
-  it('does serve Slack, link a user by email, and on SIGTERM stop taking events, finish the reply in flight and exit 0', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('does serve Slack, link a user by email, and on %s stop taking events, finish the reply in flight and exit 0', async (signal) => {
     const fake = await FakeSlack.start();
     const port = await freePort();
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
@@ -46,7 +53,7 @@ describe('npm start with Slack variables (the real process)', () => {
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        DATABASE_URL: `file:${path.join(work.dir, 'slack.db')}`,
+        DATABASE_URL: `file:${path.join(work.dir, `slack-${signal}.db`)}`,
         SLACK_BOT_TOKEN: fake.options.botToken,
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: fake.apiUrl,
@@ -71,7 +78,7 @@ describe('npm start with Slack variables (the real process)', () => {
       expect(fake.callsTo('users.info').map((c) => c.args.user)).toEqual(['U0ZHANGWEI']);
 
       // The answer is still in flight (Slack has not taken it) when the bot is told to stop.
-      child.kill('SIGTERM');
+      child.kill(signal);
       await until(async () => (await fetch(eventsUrl)).status === 503, 'the bot to refuse new events', child);
       const late = await sendToApp(eventsUrl, slashCommand({ response_url: fake.responseUrl() }), { signingSecret: SIGNING_SECRET });
       expect(late.status).toBe(503);
@@ -88,5 +95,63 @@ describe('npm start with Slack variables (the real process)', () => {
       child.kill('SIGKILL');
       await fake.stop();
     }
+  }, 120_000);
+});
+
+describe('the bot with Slack configured (runBot, as npm start composes it)', () => {
+  const NOW = new Date('2026-11-23T02:00:00Z');
+
+  it('does load the Slack adapter, DM a due ping through the Slack notifier, and answer Slack until shutdown', async () => {
+    const file = path.join(work.dir, 'run-bot.db');
+    const seeded = await openDatabase(`file:${file}`);
+    await seedDemo(seeded, new ManualClock(NOW), 60);
+    const zhang = seeded.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
+    seeded.sqlite.prepare("UPDATE Rep SET slackUserId = 'U0ZHANGWEI' WHERE id = ?").run(zhang);
+    const customer = seeded.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 1').pluck().get(zhang) as number;
+    seeded.sqlite
+      .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'ask about the refill', 'open', 'manual', ?)")
+      .run(customer, zhang, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
+    // Planned already, so the bot's first delivery run (at start) sends it.
+    runPlanning(seeded.sqlite, NOW, 'callbacks');
+    await seeded.close();
+
+    const fake = await FakeSlack.start();
+    const port = await freePort();
+    const config = loadConfig({
+      DATABASE_URL: `file:${file}`,
+      RAPPORT_DEMO: 'off',
+      SLACK_BOT_TOKEN: fake.options.botToken,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: fake.apiUrl,
+      PORT: String(port),
+    });
+    expect(config.platforms).toEqual(['slack']);
+    let stop!: () => void;
+    const shutdown = new Promise<void>((resolve) => (stop = resolve));
+    const pinged = fake.nextCall('chat.postMessage');
+    const running = runBot(config, {}, new ManualClock(NOW), createLogger('silent'), { input: new PassThrough(), output: new PassThrough(), interactive: false, shutdown });
+    try {
+      const ping = await pinged;
+      expect(ping.args.channel).toBe('D0ZHANGWEI');
+      expect(JSON.stringify(ping.args.blocks)).toContain('ask about the refill');
+
+      const eventsUrl = `http://127.0.0.1:${port}/slack/events`;
+      await vi.waitFor(async () => expect((await fetch(eventsUrl)).status).toBe(405), { timeout: 30_000, interval: 100 });
+      const answered = fake.nextResponse();
+      const ack = await sendToApp(eventsUrl, slashCommand({ user_id: 'U0ZHANGWEI', command: '/rapport', text: 'whoami', response_url: fake.responseUrl() }), { signingSecret: SIGNING_SECRET });
+      expect(ack.status).toBe(200);
+      expect(String((await answered).body.text)).toContain('张伟');
+    } finally {
+      stop();
+      expect(await running).toBe(0);
+      await fake.stop();
+    }
+    const after = await openDatabase(`file:${file}`);
+    expect(after.sqlite.prepare("SELECT status, messagePlatform, messageChannel FROM Nudge WHERE kind = 'callback' AND targetId = ?").get(zhang)).toEqual({
+      status: 'sent',
+      messagePlatform: 'slack',
+      messageChannel: 'D0ZHANGWEI',
+    });
+    await after.close();
   }, 120_000);
 });
