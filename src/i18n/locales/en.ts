@@ -114,6 +114,7 @@ export const en = {
         file: { label: 'file', description: 'The CSV file (UTF-8, UTF-16 or GBK; Excel exports work). On the console: its path.' },
         'dry-run': { label: 'dry run', description: 'Check and count everything, write nothing.' },
         'on-error': { label: 'abort|skip', description: 'abort (default): one bad row and nothing is imported; skip: import the good rows and send back the bad ones.', choices: { abort: 'abort', skip: 'skip' } },
+        'create-missing': { label: 'create missing', description: 'Orders and interactions of unknown customers create those customers instead of being rejected.' },
       },
     },
     customerAssignBook: {
@@ -448,6 +449,7 @@ export const en = {
       badKind: 'The kind is customers, orders, reps or interactions.',
       badOnError: '--on-error is abort or skip.',
       sendFile: 'Attach the CSV file to import as {{kind}}: on Discord in the command’s file option; on Slack upload it to me in a direct message with the same command as its message.',
+      givePath: 'Name the CSV file to import as {{kind}} by its path, e.g. /customer import {{kind}} examples/{{kind}}.csv',
       noSuchFile: 'There is no file at {{path}}.',
       tooLarge: '{{name}} is larger than {{mb}} MB; split it, or import it with npm run import.',
       counts: '{{inserted}} inserted, {{updated}} updated, {{unchanged}} unchanged, {{rejected}} rejected',

@@ -113,6 +113,7 @@ export const zhCN: typeof en = {
         file: { label: '文件', description: 'CSV 文件（UTF-8、UTF-16 或 GBK；Excel 导出即可）。控制台中填写文件路径。' },
         'dry-run': { label: '试运行', description: '只检查和计数，不写入任何数据。' },
         'on-error': { label: 'abort|skip', description: 'abort（默认）：有一行出错就什么都不导入；skip：导入正确的行，并把出错的行发回给你。', choices: { abort: '全部放弃', skip: '跳过错误行' } },
+        'create-missing': { label: 'create missing', description: '未知客户的订单和互动记录会新建这些客户，而不是被拒绝。' },
       },
     },
     customerAssignBook: {
@@ -447,6 +448,7 @@ export const zhCN: typeof en = {
       badKind: '类型只能是 customers、orders、reps 或 interactions。',
       badOnError: '--on-error 只能是 abort 或 skip。',
       sendFile: '请附上要作为 {{kind}} 导入的 CSV 文件：在 Discord 中用命令的文件选项；在 Slack 中私信上传给我，并把同一条命令作为消息。',
+      givePath: '请给出要作为 {{kind}} 导入的 CSV 文件路径，例如 /customer import {{kind}} examples/{{kind}}.csv',
       noSuchFile: '没有找到文件 {{path}}。',
       tooLarge: '{{name}} 超过 {{mb}} MB；请拆分文件，或用 npm run import 导入。',
       counts: '新增 {{inserted}}，更新 {{updated}}，未变 {{unchanged}}，拒绝 {{rejected}}',
