@@ -511,6 +511,8 @@ export const en = {
     opened: 'Complaint #{{id}} opened for {{customer}}, owned by {{owner}}: answer by {{deadline}}.',
     resolved: 'Complaint #{{id}} of {{customer}} is resolved. Satisfaction check #{{callback}} is on the agenda {{when}}.',
     listEmpty: 'No complaints here.',
+    page_one: 'Page {{page}} of {{pages}} · 1 complaint.',
+    page_other: 'Page {{page}} of {{pages}} · {{total}} complaints.',
     listTitle: { open: 'Open complaints ({{count}})', overdue: 'Overdue complaints ({{count}})', all: 'Complaints ({{count}})' },
     item: '#{{id}} · {{customer}} ({{externalId}})',
     dueBy: 'answer by {{when}}',

@@ -510,6 +510,8 @@ export const zhCN: typeof en = {
     opened: '已为 {{customer}} 建立投诉 #{{id}}，负责人 {{owner}}：请在 {{deadline}} 前答复。',
     resolved: '{{customer}} 的投诉 #{{id}} 已处理完毕。满意度回访 #{{callback}} 已安排在 {{when}}。',
     listEmpty: '这里没有投诉。',
+    page_one: '第 {{page}} / {{pages}} 页 · 共 1 条投诉。',
+    page_other: '第 {{page}} / {{pages}} 页 · 共 {{total}} 条投诉。',
     listTitle: { open: '待处理投诉（{{count}}）', overdue: '已逾期投诉（{{count}}）', all: '投诉（{{count}}）' },
     item: '#{{id}} · {{customer}}（{{externalId}}）',
     dueBy: '请在 {{when}} 前答复',
