@@ -171,7 +171,9 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(orderedAt) AS lastOrderAt FROM "Order" WHERE customerId = ?',
       ).get(customerId) as { lifetimeMinor: number; orderCount: number; lastOrderAt: number | null };
       const callback = prepared(
-        "SELECT id, dueAt, timed, note FROM Callback WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
+        // Named index: without statistics the planner takes the (status, dueAt) one to skip a sort,
+        // and walks every open callback of every customer to find none for this one.
+        "SELECT id, dueAt, timed, note FROM Callback INDEXED BY Callback_customerId_status_idx WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
       ).get(customerId) as { id: number; dueAt: number; timed: number; note: string } | undefined;
       const interaction = prepared(
         "SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? AND i.kind <> 'handover' ORDER BY i.at DESC LIMIT 1",
