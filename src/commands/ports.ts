@@ -337,6 +337,8 @@ export interface ImportRequest {
   bytes: Uint8Array;
   dryRun: boolean;
   onError: 'abort' | 'skip';
+  /** Orders and interactions of unknown customers create stub customers instead of being rejected. */
+  createMissing: boolean;
   /** Who ran it, as the import run records it (`rep:12`). */
   actor: string;
   /** Dates without an offset are read in this zone (the asker's). */

@@ -113,6 +113,8 @@ function cadenceMsSql(sqlite: Sqlite): string {
     const days = parseScheduleSettings(settings).cadenceDays;
     return `CASE s.tier WHEN 'A' THEN ${days.A * DAY_MS} ELSE ${days.B * DAY_MS} END`;
   };
+  // SQL's CASE needs a WHEN: with no team yet (the first day) every customer has the defaults.
+  if (teams.length === 0) return `(${byTier('{}')})`;
   return `(CASE r.teamId ${teams.map((team) => `WHEN ${Number(team.id)} THEN ${byTier(team.settings)}`).join(' ')} ELSE ${byTier('{}')} END)`;
 }
 

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h.cleanup());
 
-const SAMPLES: Record<string, string> = { userId: 'U024BE7LH', id: '1', command: '/help', platform: 'slack', help: '/help' };
+const SAMPLES: Record<string, string> = { userId: 'U024BE7LH', id: '1', command: '/help', platform: 'slack', help: '/help', kind: 'customers' };
 
 function leaves(node: unknown, key = ''): [string, string][] {
   if (typeof node === 'string') return [[key, node]];

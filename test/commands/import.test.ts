@@ -76,6 +76,22 @@ describe('/customer import from chat', () => {
     expect(textOf(await console('/customer import customers /nowhere/x.csv'))).toBe('没有找到文件 /nowhere/x.csv。');
   });
 
+  it('does take --create-missing as the problem line it prints says, creating the unknown customer', async () => {
+    const csv = 'external_id,customer,ordered_at,amount\nCHAT-NEW-1,C-UNKNOWN-9,2026-11-20,10.00\n';
+    const refused = textOf(await importAs('U0LINA', '/customer import orders', upload('new.csv', csv)));
+    expect(refused).toContain('use --create-missing');
+    const created = textOf(await importAs('U0LINA', '/customer import orders --create-missing', upload('new.csv', csv)));
+    expect(created).toMatch(/^已从 new\.csv 导入 orders（导入批次 \d+）：新增 1，/);
+    expect(h.db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE externalId = 'C-UNKNOWN-9'").pluck().get()).toBe(1);
+  });
+
+  it('does ask for a path on the console when no file is named, with a line that works', async () => {
+    const session = { switchUser() {}, openFile: () => null };
+    const asked = textOf(await h.app.dispatch({ platform: 'console', userId: LI_NA, text: '/customer import orders', session }));
+    expect(asked).toBe('请给出要作为 orders 导入的 CSV 文件路径，例如 /customer import orders examples/orders.csv');
+    expect(asked).not.toMatch(/Discord|Slack/);
+  });
+
   it('does ask for a rescoring when an import changed orders, and not when it did not', async () => {
     let rescorings = 0;
     const services = servicesFor(h.db, h.clock);

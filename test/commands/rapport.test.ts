@@ -63,6 +63,12 @@ describe('identity: unknown users, /rapport link, whoami, as, prefs', () => {
     expect(textOf(await h.say(MAX, '/rapport prefs language fr'))).toMatch(/^The language is en, zh-CN or team\./);
     expect(textOf(await h.say(MAX, '/rapport prefs timezone Mars/Base'))).toMatch(/^The time zone is an IANA zone/);
   });
+
+  it('does save and confirm preferences typed on Discord as on the console', async () => {
+    h.db.sqlite.prepare("UPDATE Rep SET discordUserId = '290926798626357222' WHERE email = ?").run(CHEN_JING);
+    expect(textOf(await h.say('290926798626357222', '/rapport prefs language en timezone Europe/Berlin', 'discord'))).toBe('Saved: language English, time zone Europe/Berlin.');
+    expect(h.db.sqlite.prepare('SELECT locale, timeZone FROM Rep WHERE email = ?').get(CHEN_JING)).toEqual({ locale: 'en', timeZone: 'Europe/Berlin' });
+  });
 });
 
 describe('/rapport settings', () => {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoteTier } from '../../src/domain/analytics/rfm.js';
 import { logNormal, seededRandom } from '../../src/domain/random.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import { latestSnapshot, snapshotHistory, weeklyMovements } from '../../src/scoring/snapshots.js';
+import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
+import { latestSnapshot } from '../../src/scoring/snapshots.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
 
 const DAY = 86_400_000;
@@ -166,24 +167,21 @@ describe('recomputeScores', () => {
     await recomputeScores(db, AS_OF);
     addOrders(id, [-1], 10_000);
     await recomputeScores(db, AS_OF);
-    const history = snapshotHistory(db.sqlite, id, 10);
-    expect(history.map((s) => s.week)).toEqual(['2026-W47', '2026-W48']);
-    expect(history.map((s) => s.orderCount)).toEqual([5, 6]);
+    const history = db.sqlite.prepare('SELECT week, orderCount FROM ScoreSnapshot WHERE customerId = ? ORDER BY week').all(id);
+    expect(history).toEqual([{ week: '2026-W47', orderCount: 5 }, { week: '2026-W48', orderCount: 6 }]);
   });
 
-  it('does report tier movements and newly at-risk customers against the previous week', async () => {
+  it('does show a customer newly at risk in the digest against the previous scored week', async () => {
     addRegulars();
     const id = addCustomer('M');
     addOrders(id, [-120, -110, -100, -90, -80, -70, -60, -50, -40, -30], 10_000);
     await recomputeScores(db, new Date(day(-28)));
     await recomputeScores(db, AS_OF);
-    const { previousWeek, movements } = weeklyMovements(db.sqlite, '2026-W48');
-    expect(previousWeek).toBe('2026-W44');
-    const moved = movements.find((m) => m.customerId === id)!;
-    expect(moved.before).toMatchObject({ lifecycle: 'active' });
-    expect(moved.after.lifecycle).toBe('at_risk');
-    expect(moved.newlyAtRisk).toBe(true);
-    expect(movements.every((m) => m.before === null || m.tierMoved || m.before.lifecycle !== m.after.lifecycle)).toBe(true);
+    const lifecycles = db.sqlite.prepare('SELECT week, lifecycle FROM ScoreSnapshot WHERE customerId = ? ORDER BY week').all(id);
+    expect(lifecycles).toEqual([{ week: '2026-W44', lifecycle: 'active' }, { week: '2026-W48', lifecycle: 'at_risk' }]);
+    const digest = buildWeeklyDigest(db.sqlite, { kind: 'all' }, AS_OF, 'UTC');
+    expect([digest.week, digest.previousWeek]).toEqual(['2026-W48', '2026-W44']);
+    expect(digest.newlyAtRisk.map((c) => c.id)).toContain(id);
   });
 
   it('does demote a low-margin customer one tier and band below an identical full-margin one', async () => {

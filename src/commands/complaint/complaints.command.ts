@@ -56,7 +56,7 @@ export const complaintsCommand = defineCommand({
         ].join(' · '),
         ...(k.status === 'open' ? { actions: [ctx.button(t('buttons.resolve'), { command: 'complaint resolve', options: { id: k.id } }, { style: 'primary' })] } : {}),
       })),
-      footer: t('customer.list.page', { page, pages, total: formatNumber(result.total, locale) }),
+      footer: t('complaint.page', { page, pages, count: result.total, total: formatNumber(result.total, locale) }),
       paging: pagingFor(page, pages, { command: 'complaints', options }, ctx),
     });
   },
