@@ -390,6 +390,7 @@ export const en = {
       phone: 'Phone',
       tags: 'Segments',
       never: 'never',
+      prospectWithOrders: 'prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)',
       unowned: 'unassigned',
       notScored: 'not scored yet',
       daysAgo_one: '{{count}} day ago',

@@ -389,6 +389,7 @@ export const zhCN: typeof en = {
       phone: '电话',
       tags: '客户分群',
       never: '从未购买',
+      prospectWithOrders: '潜在客户（有过订单，但都已全额退款或为零金额，未计为购买）',
       unowned: '未分配',
       notScored: '尚未评分',
       daysAgo_one: '{{count}} 天前',
