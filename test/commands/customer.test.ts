@@ -20,6 +20,11 @@ describe('/customer lookup', () => {
     expect(card.type === 'card' && card.footer).toMatch(/^Next step: /);
   });
 
+  it('does say how many orders are expected without a plural that a forecast of 1 would get wrong', async () => {
+    const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE expected30 IS NOT NULL)", CHEN_JING);
+    expect(fieldOf(await h.say(CHEN_JING, `/customer lookup ${c.externalId}`), 'Expected')).toMatch(/^orders: [\d.]+ in 30 days · [\d.]+ in 90 days/);
+  });
+
   it('does explain the churn risk in plain words with the customer\'s own rhythm', async () => {
     const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE lifecycle = 'at_risk')", CHEN_JING);
     const reply = await h.say(CHEN_JING, `/customer lookup ${c.externalId}`);
@@ -142,6 +147,9 @@ describe('/customer list and /customer at-risk', () => {
   it('does explain a filter it does not understand, and a bad page', async () => {
     expect(textOf(await h.say(MAX, '/customer list tier Z'))).toMatch(/^I do not understand that filter/);
     expect(textOf(await h.say(MAX, '/customer list --page 0'))).toMatch(/^The page must be a whole number from 1\./);
+    expect(textOf(await h.say(MAX, '/customer list --page 9'))).toBe('There is no page 9: the list has 2 pages.');
+    expect(textOf(await h.say(MAX, '/customer list tier A --page 2'))).toBe('There is no page 2: the list has 1 page.');
+    expect(textOf(await h.say(ZHANG_WEI, '/customer list --page 9'))).toMatch(/^没有第 9 页：列表共 \d+ 页。$/);
   });
 
   it('does put at-risk and lapsed customers worth saving first', async () => {

@@ -367,7 +367,7 @@ export const en = {
       lifecycle: 'Stage',
       churnRisk: 'Churn risk (90 days)',
       expected: 'Expected',
-      expected30: '{{orders}} orders in 30 days',
+      expected30: 'orders: {{orders}} in 30 days',
       expected90: '{{orders}} in 90 days',
       expectedAov: 'avg order {{amount}}',
       clv: '12-month value {{amount}}',
@@ -417,7 +417,8 @@ export const en = {
       outsideTeam: 'You can only list the customers of reps of your own team.',
       scopeAndRep: 'Choose mine, team or one rep, not several.',
       badPage: 'The page must be a whole number from 1.',
-      pastEnd: 'There is no page {{page}}: the list has {{pages}}.',
+      pastEnd_one: 'There is no page {{page}}: the list has 1 page.',
+      pastEnd_other: 'There is no page {{page}}: the list has {{count}} pages.',
     },
     note: {
       missingText: 'Write the note after the customer, e.g. /customer note C000001 Called, all good.',

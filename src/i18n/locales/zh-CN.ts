@@ -416,7 +416,8 @@ export const zhCN: typeof en = {
       outsideTeam: '你只能查看本团队销售的客户。',
       scopeAndRep: '请在 mine、team 或某一位销售中选一个。',
       badPage: '页码必须是从 1 开始的整数。',
-      pastEnd: '没有第 {{page}} 页：列表共 {{pages}} 页。',
+      pastEnd_one: '没有第 {{page}} 页：列表共 1 页。',
+      pastEnd_other: '没有第 {{page}} 页：列表共 {{count}} 页。',
     },
     note: {
       missingText: '请在客户后面写备注内容，例如 /customer note C000001 电话回访，一切正常。',
