@@ -338,6 +338,8 @@ export interface ImportRequest {
   bytes: Uint8Array;
   dryRun: boolean;
   onError: 'abort' | 'skip';
+  /** Orders and interactions of unknown customers create stub customers. */
+  createMissing: boolean;
   /** Who ran it, as the import run records it (`rep:12`). */
   actor: string;
   /** Dates without an offset are read in this zone (the asker's). */

@@ -34,6 +34,7 @@ export function createImportService(deps: {
             actor: request.actor,
             dryRun: request.dryRun,
             onError: request.onError,
+            createMissing: request.createMissing,
             timeZone: request.timeZone,
           },
         });

@@ -143,7 +143,7 @@ export function resolveHeader(kind: ImportKind, headers: string[], mapping: Head
     const key = headerKey(header);
     const name = mapped.has(key) ? mapped.get(key)! : (byKey.get(key) ?? null);
     if (name !== null && headerOf.has(name)) {
-      throw new HeaderError(`columns "${headerOf.get(name)}" and "${header}" both mean ${name}; rename one or map it with --mapping`);
+      throw new HeaderError(`columns "${headerOf.get(name)}" and "${header}" both mean ${name}; rename one or map it with a mapping file on the command line (npm run import -- --help)`);
     }
     if (name === null) {
       if (header.trim() !== '' && !mapped.has(key)) unknown.push(header);
@@ -158,7 +158,7 @@ export function resolveHeader(kind: ImportKind, headers: string[], mapping: Head
     throw new HeaderError(`missing required column${missing.length > 1 ? 's' : ''}: ${list}. Found: ${shownHeaders(headers)}.${hint}`);
   }
   if (other && Object.keys(mapping).length === 0) {
-    throw new HeaderError(`this looks like ${kindFile(other)}, not ${kindFile(kind)}: more of its columns (${shownHeaders(headers)}) are ${other} columns. Import it as ${other}, or map the columns with --mapping.`);
+    throw new HeaderError(`this looks like ${kindFile(other)}, not ${kindFile(kind)}: more of its columns (${shownHeaders(headers)}) are ${other} columns. Import it as ${other}, or map the columns with a mapping file on the command line (npm run import -- --help).`);
   }
   return { columnAt, headerOf, unknown };
 }

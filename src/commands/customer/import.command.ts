@@ -10,7 +10,7 @@ import { reply, type Block, type Reply } from '../reply.js';
 const LISTED_PROBLEMS = 10;
 
 /**
- * `/customer import <kind> [file] [--dry-run] [--on-error abort|skip]` from chat: the same
+ * `/customer import <kind> [file] [--dry-run] [--on-error abort|skip] [--create-missing]` from chat: the same
  * import as the CLI (one transaction, keyed rows, named bad rows), run off the event loop, with
  * the summary as the reply and the rejected rows as a file. The file is read only after the
  * role check; on the console the option is a path.
@@ -24,12 +24,14 @@ export const customerImportCommand = defineCommand({
     { name: 'file', type: 'attachment' },
     { name: 'dry-run', type: 'boolean' },
     { name: 'on-error', type: 'choice', choices: ['abort', 'skip'], typed: 'flag' },
+    { name: 'create-missing', type: 'boolean' },
   ],
   args: z.object({
     kind: choice(IMPORT_KINDS, 'customer.import.badKind'),
     file: z.string().max(1000).optional(),
     'dry-run': flag,
     'on-error': choice(['abort', 'skip'] as const, 'customer.import.badOnError').optional(),
+    'create-missing': flag,
   }),
   async run(args, ctx) {
     const { t } = ctx;
@@ -59,6 +61,7 @@ export const customerImportCommand = defineCommand({
       bytes,
       dryRun: args['dry-run'],
       onError: args['on-error'] ?? 'abort',
+      createMissing: args['create-missing'],
       actor: `rep:${ctx.actor.repId}`,
       timeZone: ctx.timeZone,
     });

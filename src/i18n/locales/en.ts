@@ -114,6 +114,7 @@ export const en = {
         file: { label: 'file', description: 'The CSV file (UTF-8, UTF-16 or GBK; Excel exports work). On the console: its path.' },
         'dry-run': { label: 'dry run', description: 'Check and count everything, write nothing.' },
         'on-error': { label: 'abort|skip', description: 'abort (default): one bad row and nothing is imported; skip: import the good rows and send back the bad ones.', choices: { abort: 'abort', skip: 'skip' } },
+        'create-missing': { label: 'create missing', description: 'Orders and interactions of unknown customers create stub customers (named after their id).' },
       },
     },
     customerAssignBook: {

@@ -113,6 +113,7 @@ export const zhCN: typeof en = {
         file: { label: '文件', description: 'CSV 文件（UTF-8、UTF-16 或 GBK；Excel 导出即可）。控制台中填写文件路径。' },
         'dry-run': { label: '试运行', description: '只检查和计数，不写入任何数据。' },
         'on-error': { label: 'abort|skip', description: 'abort（默认）：有一行出错就什么都不导入；skip：导入正确的行，并把出错的行发回给你。', choices: { abort: '全部放弃', skip: '跳过错误行' } },
+        'create-missing': { label: '创建缺失客户', description: '未知客户的订单和回访记录会创建占位客户（以编号为名）。' },
       },
     },
     customerAssignBook: {
