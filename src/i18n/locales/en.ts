@@ -625,6 +625,7 @@ export const en = {
       days_other: '{{count}} days',
       notSet: 'not set',
       updated: 'Updated {{team}}: {{setting}}.',
+      digestChanged: 'digest {{weekday}} {{hour}}:00',
       teamNotFound: 'There is no team "{{team}}".',
       noTeam: 'You are in no team; name one with --team <name|id>.',
       unknownSetting: 'Unknown setting "{{value}}". Settings: timezone, language, channel, cadence, checkins, digest, winback, guild.',

@@ -624,6 +624,7 @@ export const zhCN: typeof en = {
       days_other: '{{count}} 天',
       notSet: '未设置',
       updated: '已更新 {{team}}：{{setting}}。',
+      digestChanged: '每周简报 {{weekday}} {{hour}}:00',
       teamNotFound: '没有名为“{{team}}”的团队。',
       noTeam: '你不属于任何团队；请用 --team <名称|编号> 指定。',
       unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback、guild。',
