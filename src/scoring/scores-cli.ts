@@ -33,7 +33,7 @@ const scoresArgsSchema = z
     validate: z.boolean(),
     holdout: z
       .string()
-      .regex(/^\d{1,4}d?$/, { message: '--holdout must be a number of days like 90d' })
+      .regex(/^\d+d?$/, { message: '--holdout must be a number of days like 90d' })
       .transform((text) => Number.parseInt(text, 10))
       .refine((days) => days >= 7 && days <= 3650, { message: '--holdout must be from 7d to 3650d' })
       .optional(),
