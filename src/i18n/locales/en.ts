@@ -431,6 +431,7 @@ export const en = {
       missingBy: 'Say who referred them, e.g. /customer referred C000002 by C000001',
       self: 'A customer cannot refer themselves.',
       saved: '{{customer}} was referred by {{by}}.',
+      circular: '{{by}} was referred by {{customer}}, so {{customer}} cannot have been referred by {{by}}.',
     },
     greeted: {
       text: 'Greeting sent',

@@ -430,6 +430,7 @@ export const zhCN: typeof en = {
       missingBy: '请说明推荐人，例如 /customer referred C000002 by C000001',
       self: '客户不能推荐自己。',
       saved: '已记录：{{customer}} 由 {{by}} 推荐。',
+      circular: '{{by}} 是由 {{customer}} 推荐的，所以 {{customer}} 不可能由 {{by}} 推荐。',
     },
     greeted: {
       text: '已发送问候',
