@@ -64,6 +64,13 @@ describe('values a spreadsheet mangled, and absurd ones', () => {
     expect(db.sqlite.prepare('SELECT externalId, phone FROM Customer').all()).toEqual([{ externalId: 'C3', phone: '+8613912345678' }]);
   });
 
+  it('does read full-width digits an input method typed, and drop invisible and direction-changing characters from every cell', async () => {
+    const file = writeFixture(dir, 'w.csv', 'external_id,name,phone,tags\nC1,\u202Eevil\u200B name,１３８ ００００ ０００９,vip\u2066\n');
+    const result = await importCli(db, ['customers', file]);
+    expect(result.code, result.err).toBe(0);
+    expect(db.sqlite.prepare('SELECT name, phone, tags FROM Customer').get()).toEqual({ name: 'evil name', phone: '13800000009', tags: 'vip' });
+  });
+
   it('does reject an order amount no order has', async () => {
     await seedCustomers();
     const file = writeFixture(dir, 'big.csv', 'customer,ordered_at,amount\nC1,2025-01-01,"99,999,999,999.00"\n');
