@@ -77,6 +77,15 @@ describe('/callbacks and done / snooze / cancel', () => {
   it('does ask for a callback number when the id is missing or not a number', async () => {
     expect(textOf(await h.say(MAX, '/callback done'))).toMatch(/^Give the callback number/);
     expect(textOf(await h.say(MAX, '/callback done abc'))).toMatch(/^Give the callback number/);
+    expect(textOf(await h.say(MAX, '/callback done #'))).toMatch(/^Give the callback number/);
+  });
+
+  it('does take a callback or complaint number written as /callbacks and /complaints show it (#12, ＃12)', async () => {
+    const id = idIn(textOf(await h.say(LIU_YANG, '/callback C000004 tomorrow 5pm')));
+    expect(textOf(await h.say(LIU_YANG, `/callback snooze #${id} 2026-12-01 14:00`))).toBe(`与 王芳 的回访 #${id} 已改到 2026年12月1日 14:00。`);
+    expect(textOf(await h.say(LIU_YANG, `/callback done ＃${id}`))).toBe(`与 王芳 的回访 #${id} 已完成。`);
+    const ticket = /#(\d+)/.exec(textOf(await h.say(LIU_YANG, '/complaint C000004 broken')))![1];
+    expect(textOf(await h.say(LIU_YANG, `/complaint resolve #${ticket} fixed`))).not.toMatch(/编号|number/);
   });
 });
 
