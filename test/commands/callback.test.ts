@@ -30,6 +30,8 @@ describe('/callback', () => {
 
   it('does say what is wrong with the time, the customer or the book', async () => {
     expect(textOf(await h.say(MAX, '/callback Emma Fischer yesterday 10am'))).toBe('That time has already passed; pick a time ahead.');
+    expect(textOf(await h.say(MAX, '/callback "Emma Fischer" in 500 years'))).toBe('That is more than 5 years ahead; pick a nearer time.');
+    expect(textOf(await h.say(MAX, '/callback "Emma Fischer" 2099-01-01 10:00'))).toBe('That is more than 5 years ahead; pick a nearer time.');
     expect(textOf(await h.say(MAX, '/callback Emma Fischer'))).toMatch(/^When\? For example/);
     expect(textOf(await h.say(MAX, '/callback tomorrow 10am'))).toMatch(/^Say who to call before the time/);
     expect(textOf(await h.say(MAX, '/callback'))).toMatch(/^Say who to call before the time/);
