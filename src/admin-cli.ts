@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Clock } from './clock.js';
 import type { Database } from './db/database.js';
 import { addAdmin, listAdmins, NO_ADMIN_HINT } from './db/admins.js';
+import { stripInvisible } from './domain/invisible-text.js';
 import { UsageError } from './errors.js';
 import { parseEmail } from './import/values.js';
 
@@ -33,7 +34,8 @@ export async function runAdminCli(argv: string[], deps: AdminCliDeps): Promise<n
   if (rest.length !== 1) throw new UsageError('add takes one email address');
   const email = parseEmail(rest[0]!.trim());
   if (!email.ok) throw new UsageError(`"${rest[0]}" is not an email address`);
-  const name = parsed.values.name?.trim() ?? null;
+  // Invisible characters would show on every card the admin owns (U+202E reverses the line).
+  const name = parsed.values.name === undefined ? null : stripInvisible(parsed.values.name).trim();
   if (name !== null && (name === '' || name.length > MAX_NAME || /\p{Cc}/u.test(name))) {
     throw new UsageError(`--name must be 1 to ${MAX_NAME} characters on one line`);
   }

@@ -28,7 +28,7 @@ describe('rapport admin', () => {
   });
 
   it('does create an admin with no team, audited with who ran the command', async () => {
-    expect(await admin('add', ' Jane.Doe@Example.com ', '--name', 'Jane Doe')).toEqual({ code: 0, out: 'Created admin Jane Doe <jane.doe@example.com> (rep 1).\n' });
+    expect(await admin('add', ' Jane.Doe@Example.com ', '--name', '\u202EJane\u200B Doe')).toEqual({ code: 0, out: 'Created admin Jane Doe <jane.doe@example.com> (rep 1).\n' });
     expect(db.sqlite.prepare('SELECT email, name, role, teamId, active FROM Rep').all()).toEqual([
       { email: 'jane.doe@example.com', name: 'Jane Doe', role: 'admin', teamId: null, active: 1 },
     ]);
@@ -51,6 +51,7 @@ describe('rapport admin', () => {
     [['add', 'not-an-email', '--name', 'X'], '"not-an-email" is not an email address'],
     [['add', 'new@example.com'], 'new@example.com is not a rep yet; give their name: npm run admin -- add new@example.com --name "<name>"'],
     [['add', 'new@example.com', '--name', '  '], '--name must be 1 to 200 characters on one line'],
+    [['add', 'new@example.com', '--name', '\u202E\u200B'], '--name must be 1 to 200 characters on one line'],
     [['add', 'a@example.com', 'b@example.com', '--name', 'X'], 'add takes one email address'],
     [['remove', 'jane.doe@example.com'], 'unknown action "remove"'],
     [[], 'say add or list'],

@@ -57,6 +57,14 @@ export function wholeNumber(min: number, max: number, message: string) {
   });
 }
 
+/** The number of a callback or ticket, also as replies show it: `#12`. */
+export function recordId(message: string) {
+  return z
+    .union([z.number(), z.string()], { error: message })
+    .transform((value) => (typeof value === 'string' ? value.trim().replace(/^#/, '') : value))
+    .pipe(wholeNumber(1, Number.MAX_SAFE_INTEGER, message));
+}
+
 /** One of `choices`, matched without regard to case and given back as declared; the message may name the `{{value}}`. */
 export function choice<const C extends string>(choices: readonly C[], message: string) {
   return z.string(message).transform((value, issue): C => {

@@ -112,6 +112,7 @@ export interface CustomerCard extends CustomerSummary {
   birthday: { month: number; day: number; year: number | null } | null;
   lifetimeMinor: number;
   orderCount: number;
+  /** The latest order with a positive amount: a refund or a free item is no purchase (docs/ANALYTICS.md). */
   lastOrderAt: Date | null;
   score: CustomerScore | null;
   nextCallback: { id: number; dueAt: Date; timed: boolean; note: string } | null;

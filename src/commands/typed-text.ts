@@ -1,3 +1,4 @@
+import { stripInvisible } from '../domain/invisible-text.js';
 import type { Translate } from '../i18n/index.js';
 import type { AnyCommand, CommandKey, ParsedText } from './command.js';
 import type { OptionSpec, OptionValue, OptionValues } from './options.js';
@@ -5,17 +6,7 @@ import type { OptionSpec, OptionValue, OptionValues } from './options.js';
 /** Longest command line accepted (characters, after normalising). */
 export const MAX_LINE_LENGTH = 2000;
 
-/**
- * Zero-width characters and bidirectional controls (invisible, and U+202E can make a reply
- * read backwards), and control characters other than tab and newline (a NUL broke the name
- * search until the fuzz test found it).
- */
-const INVISIBLE = /[\u0000-\u0008\u000B-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF\u061C\u00AD]/g;
-
-/** Invisible characters are dropped from everything users type. */
-export function stripInvisible(text: string): string {
-  return text.replace(INVISIBLE, '');
-}
+export { stripInvisible };
 
 /**
  * What users type, made comparable: NFKC folds full-width letters, digits and marks (`Ｅｍｍａ`,

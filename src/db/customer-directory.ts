@@ -168,7 +168,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       ).get(customerId) as (CustomerSummary & CustomerRow) | undefined;
       if (!customer) return null;
       const orders = prepared(
-        'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(orderedAt) AS lastOrderAt FROM "Order" WHERE customerId = ?',
+        'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(CASE WHEN amountMinor > 0 THEN orderedAt END) AS lastOrderAt FROM "Order" WHERE customerId = ?',
       ).get(customerId) as { lifetimeMinor: number; orderCount: number; lastOrderAt: number | null };
       const callback = prepared(
         // Named index: without statistics the planner takes the (status, dueAt) one to skip a sort,

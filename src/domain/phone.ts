@@ -4,7 +4,8 @@
  * Returns null when fewer than 5 digits remain (not a phone number).
  */
 export function normalizePhone(raw: string): string | null {
-  const trimmed = raw.trim();
+  // NFKC: a Chinese input method may type full-width digits (１３８…).
+  const trimmed = raw.normalize('NFKC').trim();
   const digits = trimmed.replace(/\D/g, '');
   if (digits.length < 5) return null;
   if (trimmed.startsWith('+')) return `+${digits}`;

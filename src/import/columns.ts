@@ -83,6 +83,14 @@ export interface ResolvedHeader {
 
 export class HeaderError extends Error {}
 
+/** Longest list of a file's headers quoted back in a HeaderError (a stray file's first line can be huge). */
+const MAX_SHOWN_HEADERS_LENGTH = 300;
+
+function shownHeaders(headers: readonly string[]): string {
+  const list = headers.join(', ');
+  return list.length > MAX_SHOWN_HEADERS_LENGTH ? `${list.slice(0, MAX_SHOWN_HEADERS_LENGTH)}…` : list;
+}
+
 /** Canonical column per header key: names win over aliases when an alias of one column is another column's name (e.g. "customer"). */
 function columnsByKey(kind: ImportKind): Map<string, string> {
   const byKey = new Map<string, string>();
@@ -135,7 +143,7 @@ export function resolveHeader(kind: ImportKind, headers: string[], mapping: Head
     const key = headerKey(header);
     const name = mapped.has(key) ? mapped.get(key)! : (byKey.get(key) ?? null);
     if (name !== null && headerOf.has(name)) {
-      throw new HeaderError(`columns "${headerOf.get(name)}" and "${header}" both mean ${name}; rename one or map it with --mapping`);
+      throw new HeaderError(`columns "${headerOf.get(name)}" and "${header}" both mean ${name}; rename one or map it with a mapping file on the command line (npm run import -- --help)`);
     }
     if (name === null) {
       if (header.trim() !== '' && !mapped.has(key)) unknown.push(header);
@@ -147,10 +155,10 @@ export function resolveHeader(kind: ImportKind, headers: string[], mapping: Head
   if (missing.length > 0) {
     const list = missing.map((spec) => `${spec.name} (or ${spec.aliases.slice(0, 4).join(', ')}…)`).join('; ');
     const hint = other ? ` This looks like ${kindFile(other)}: import it as ${other}.` : '';
-    throw new HeaderError(`missing required column${missing.length > 1 ? 's' : ''}: ${list}. Found: ${headers.join(', ')}.${hint}`);
+    throw new HeaderError(`missing required column${missing.length > 1 ? 's' : ''}: ${list}. Found: ${shownHeaders(headers)}.${hint}`);
   }
   if (other && Object.keys(mapping).length === 0) {
-    throw new HeaderError(`this looks like ${kindFile(other)}, not ${kindFile(kind)}: more of its columns (${headers.join(', ')}) are ${other} columns. Import it as ${other}, or map the columns with --mapping.`);
+    throw new HeaderError(`this looks like ${kindFile(other)}, not ${kindFile(kind)}: more of its columns (${shownHeaders(headers)}) are ${other} columns. Import it as ${other}, or map the columns with a mapping file on the command line (npm run import -- --help).`);
   }
   return { columnAt, headerOf, unknown };
 }

@@ -1,5 +1,5 @@
 import { CsvSyntaxError, CsvTokenizer, type CsvRecord } from './csv-tokenizer.js';
-import { decodeStream } from './decode.js';
+import { decodeStream, EncodingError } from './decode.js';
 
 export { CsvSyntaxError, type CsvRecord };
 
@@ -36,6 +36,7 @@ export function sniffDelimiter(text: string): Delimiter {
  */
 export async function openCsv(source: AsyncIterable<Buffer | string>, options: { encoding?: string } = {}): Promise<CsvSource> {
   const text = await decodeStream(source, options.encoding);
+  if (text.binaryProblem) throw new EncodingError(text.binaryProblem);
   const textIterator = text.chunks[Symbol.asyncIterator]();
   // Enough text to see the whole header line (64 KB decoded comes in the first chunk).
   const first = await textIterator.next();

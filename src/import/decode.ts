@@ -56,6 +56,22 @@ export function detectEncoding(sample: Buffer, wholeFile: boolean): string {
   return iconv.encodingExists(top.name) ? top.name.toLowerCase() : 'gb18030';
 }
 
+const ZIP_MAGIC = Buffer.from('PK\u0003\u0004', 'latin1');
+const OLE2_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+
+/**
+ * Why the file is no CSV text, or null: an Excel workbook (.xlsx is a zip, .xls an OLE2 file) or
+ * anything else with NUL bytes outside UTF-16/32, where text never has them. Without this a
+ * binary file's first "line" was shown back as its header, thousands of characters of noise.
+ */
+function binaryFileProblem(sample: Buffer, encoding: string): string | null {
+  if (sample.subarray(0, 4).equals(ZIP_MAGIC) || sample.subarray(0, 8).equals(OLE2_MAGIC)) {
+    return 'this is an Excel workbook (or another zip file), not a CSV file: save it as CSV UTF-8 in Excel and import that';
+  }
+  if (!/^utf-?(16|32)/.test(encoding) && sample.includes(0)) return 'this is not a text file (it holds binary data): export the data as CSV and import that';
+  return null;
+}
+
 /**
  * A streaming decoder: iconv-lite's, except for UTF-8 (nearly every large file), which the
  * built-in TextDecoder decodes twice as fast (same byte-order mark removal and the same U+FFFD
@@ -74,6 +90,8 @@ export interface DecodedText {
   /** SHA-256 of the raw bytes read so far (the whole file once `chunks` is drained). */
   contentHash(): string;
   bytesRead(): number;
+  /** Why the file is no text at all (a workbook, a program), from its first 64 KB; null for text. */
+  binaryProblem: string | null;
 }
 
 /** Streams raw bytes into text: sniffs the encoding from the first 64 KB unless one is given. */
@@ -115,5 +133,5 @@ export async function decodeStream(source: AsyncIterable<Buffer | string>, encod
     const rest = decoder.end();
     if (rest) yield rest;
   }
-  return { encoding: chosen, chunks: chunks(), contentHash: () => hash.copy().digest('hex'), bytesRead: () => bytes };
+  return { encoding: chosen, chunks: chunks(), contentHash: () => hash.copy().digest('hex'), bytesRead: () => bytes, binaryProblem: binaryFileProblem(sample, chosen) };
 }

@@ -90,8 +90,9 @@ export async function runImportCli(argv: string[], deps: ImportCliDeps): Promise
   });
   if (!args.success) return usage(args.error.issues[0]!.message);
   const { kind, file } = args.data;
-  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-    deps.err.write(`import: no such file ${file}\n`);
+  const stat = fs.existsSync(file) ? fs.statSync(file) : null;
+  if (!stat?.isFile()) {
+    deps.err.write(`import: ${stat?.isDirectory() ? `${file} is a folder; name a CSV file in it` : `no such file ${file}`}\n`);
     return 1;
   }
   let mapping: HeaderMapping | undefined;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stripInvisible } from '../domain/invisible-text.js';
 import { isTimeZone } from '../domain/time-zone.js';
 import type { ImportKind } from './columns.js';
 import { withoutFormulaEscape } from '../csv/csv-cell.js';
@@ -74,7 +75,8 @@ const REQUIRED_BUT_EMPTY: Parsed<never> = { ok: false, error: REQUIRED };
  */
 function readCell<T>(rule: CellRule<T>, raw: string | undefined): Parsed<T | null | undefined> {
   if (raw === undefined && !rule.required) return ABSENT;
-  const text = raw === undefined ? '' : raw.trim();
+  // Invisible characters would be stored and shown back (a name starting with U+202E reads backwards).
+  const text = raw === undefined ? '' : stripInvisible(raw).trim();
   if (text === '') return rule.required ? REQUIRED_BUT_EMPTY : EMPTY;
   // A rejects file Rapport wrote escaped formula-like cells with an apostrophe (csv-cell.ts): read them as they were.
   return rule.parse(text.charCodeAt(0) === 39 ? withoutFormulaEscape(text) : text);

@@ -9,8 +9,8 @@ import type { BaseModels, PurchaseModelFit } from '../domain/analytics/base-mode
 import { DROPOUT_MODELS } from '../domain/analytics/bgnbd.js';
 import { dayOf } from '../domain/analytics/history.js';
 import type { ChurnCalibration, ModelSelection } from '../domain/analytics/score-base.js';
-import { isoDate, localDateOf, parseIsoDate } from '../domain/schedule/local-time.js';
-import { ensureScoresCurrent, scoreAsOf, tallyScores, writeSnapshots, type ScoredRun, type WrittenScores } from './recompute.js';
+import { addDays, isoDate, localDateOf, parseIsoDate, weekdayOf } from '../domain/schedule/local-time.js';
+import { ensureScoresCurrent, scoreAsOf, snapshotWeekOf, tallyScores, writeSnapshots, type ScoredRun, type WrittenScores } from './recompute.js';
 import { renderValidationChart } from './validation-chart.js';
 import { validateScores, type ValidationReport } from './validate.js';
 import { validationText } from './validation-text.js';
@@ -33,7 +33,7 @@ const scoresArgsSchema = z
     validate: z.boolean(),
     holdout: z
       .string()
-      .regex(/^\d{1,4}d?$/, { message: '--holdout must be a number of days like 90d' })
+      .regex(/^\d+d?$/, { message: '--holdout must be a number of days like 90d' })
       .transform((text) => Number.parseInt(text, 10))
       .refine((days) => days >= 7 && days <= 3650, { message: '--holdout must be from 7d to 3650d' })
       .optional(),
@@ -109,10 +109,17 @@ export async function runScoresCli(argv: string[], deps: ScoresCliDeps): Promise
   if (args.export !== undefined) assertWritableFile(args.export, '--export');
   if (args.chart !== undefined) assertWritableFile(args.chart, '--chart');
   const now = deps.clock.now();
-  const today = isoDate(localDateOf(now, 'UTC'));
+  const todayDate = localDateOf(now, 'UTC');
+  const today = isoDate(todayDate);
   const asOf = args.asOf === undefined ? now : new Date(`${args.asOf}T00:00:00Z`);
   if (dayOf(asOf.getTime()) > dayOf(now.getTime())) return fail(`--as-of ${args.asOf} is in the future: scores are computed up to today (${today})`);
   const live = dayOf(asOf.getTime()) === dayOf(now.getTime());
+  // The newest week is the current score: only today's run may file this week.
+  const thisWeek = snapshotWeekOf(now);
+  const monday = addDays(todayDate, 1 - weekdayOf(todayDate));
+  if (!live && args.write && snapshotWeekOf(asOf) === thisWeek) {
+    return fail(`--write files a past day under its week, but ${args.asOf} is in this week (${thisWeek}), which holds today’s scores: pick a day before ${isoDate(monday)}, or leave out --write for a what-if`);
+  }
   // A run that does not write today's scores still leaves them current (a crash after an import may have left them stale).
   if (args.validate || !live) await ensureScoresCurrent(deps.db, now);
 

@@ -30,6 +30,8 @@ describe('/callback', () => {
 
   it('does say what is wrong with the time, the customer or the book', async () => {
     expect(textOf(await h.say(MAX, '/callback Emma Fischer yesterday 10am'))).toBe('That time has already passed; pick a time ahead.');
+    expect(textOf(await h.say(MAX, '/callback "Emma Fischer" in 500 years'))).toBe('That is more than 5 years ahead; pick a nearer time.');
+    expect(textOf(await h.say(MAX, '/callback "Emma Fischer" 2099-01-01 10:00'))).toBe('That is more than 5 years ahead; pick a nearer time.');
     expect(textOf(await h.say(MAX, '/callback Emma Fischer'))).toMatch(/^When\? For example/);
     expect(textOf(await h.say(MAX, '/callback tomorrow 10am'))).toMatch(/^Say who to call before the time/);
     expect(textOf(await h.say(MAX, '/callback'))).toMatch(/^Say who to call before the time/);
@@ -77,6 +79,15 @@ describe('/callbacks and done / snooze / cancel', () => {
   it('does ask for a callback number when the id is missing or not a number', async () => {
     expect(textOf(await h.say(MAX, '/callback done'))).toMatch(/^Give the callback number/);
     expect(textOf(await h.say(MAX, '/callback done abc'))).toMatch(/^Give the callback number/);
+    expect(textOf(await h.say(MAX, '/callback done #'))).toMatch(/^Give the callback number/);
+  });
+
+  it('does take a callback or complaint number written as /callbacks and /complaints show it (#12, ＃12)', async () => {
+    const id = idIn(textOf(await h.say(LIU_YANG, '/callback C000004 tomorrow 5pm')));
+    expect(textOf(await h.say(LIU_YANG, `/callback snooze #${id} 2026-12-01 14:00`))).toBe(`与 王芳 的回访 #${id} 已改到 2026年12月1日 14:00。`);
+    expect(textOf(await h.say(LIU_YANG, `/callback done ＃${id}`))).toBe(`与 王芳 的回访 #${id} 已完成。`);
+    const ticket = /#(\d+)/.exec(textOf(await h.say(LIU_YANG, '/complaint C000004 broken')))![1];
+    expect(textOf(await h.say(LIU_YANG, `/complaint resolve #${ticket} fixed`))).not.toMatch(/编号|number/);
   });
 });
 

@@ -91,3 +91,16 @@ describe('deactivating a rep', () => {
     expect(textOf(await h.say(CHEN_JING, '/callbacks'))).toMatch(/There is no active rep/);
   });
 });
+
+describe('/customer referred', () => {
+  it('does refuse a referral back to the customer who referred the referrer, and keep the first one', async () => {
+    const [first, second] = h.db.sqlite
+      .prepare("SELECT c.externalId, c.name, c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.email = ? AND c.referredById IS NULL ORDER BY c.id LIMIT 2")
+      .all(MAX) as { externalId: string; name: string; id: number }[];
+    expect(textOf(await h.say(MAX, `/customer referred ${first!.externalId} by ${second!.externalId}`))).toBe(`${first!.name} was referred by ${second!.name}.`);
+    expect(textOf(await h.say(MAX, `/customer referred ${second!.externalId} by ${first!.externalId}`))).toBe(
+      `${first!.name} was referred by ${second!.name}, so ${second!.name} cannot have been referred by ${first!.name}.`,
+    );
+    expect(h.db.sqlite.prepare('SELECT referredById FROM Customer WHERE id = ?').pluck().get(second!.id)).toBeNull();
+  });
+});

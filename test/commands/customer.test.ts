@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, ANNA, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { recomputeScores } from '../../src/scoring/recompute.js';
+import { ADMIN, ANNA, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, NOW, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
 beforeAll(async () => {
@@ -17,6 +18,11 @@ describe('/customer lookup', () => {
       expect(fieldOf(reply, label), label).toBeTruthy();
     }
     expect(card.type === 'card' && card.footer).toMatch(/^Next step: /);
+  });
+
+  it('does say how many orders are expected without a plural that a forecast of 1 would get wrong', async () => {
+    const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE expected30 IS NOT NULL)", CHEN_JING);
+    expect(fieldOf(await h.say(CHEN_JING, `/customer lookup ${c.externalId}`), 'Expected')).toMatch(/^orders: [\d.]+ in 30 days · [\d.]+ in 90 days/);
   });
 
   it('does explain the churn risk in plain words with the customer\'s own rhythm', async () => {
@@ -141,6 +147,9 @@ describe('/customer list and /customer at-risk', () => {
   it('does explain a filter it does not understand, and a bad page', async () => {
     expect(textOf(await h.say(MAX, '/customer list tier Z'))).toMatch(/^I do not understand that filter/);
     expect(textOf(await h.say(MAX, '/customer list --page 0'))).toMatch(/^The page must be a whole number from 1\./);
+    expect(textOf(await h.say(MAX, '/customer list --page 9'))).toBe('There is no page 9: the list has 2 pages.');
+    expect(textOf(await h.say(MAX, '/customer list tier A --page 2'))).toBe('There is no page 2: the list has 1 page.');
+    expect(textOf(await h.say(ZHANG_WEI, '/customer list --page 9'))).toMatch(/^没有第 9 页：列表共 \d+ 页。$/);
   });
 
   it('does put at-risk and lapsed customers worth saving first', async () => {
@@ -198,5 +207,35 @@ describe('/customer assign', () => {
     expect(textOf(await h.say(ANNA, '/customer assign C000001 @max.weber'))).toMatch(/^No customer matches "C000001" in your book\./);
     expect(textOf(await h.say(ANNA, '/customer assign C000002 @nobody'))).toBe('There is no active rep "@nobody".');
     expect(textOf(await h.say(ANNA, '/customer assign C000002'))).toMatch(/^Say who gets the customer/);
+  });
+});
+
+describe('/customer lookup of a customer whose orders were refunded or free', () => {
+  let own: CommandHarness;
+  beforeAll(async () => {
+    own = await commandHarness();
+    const chen = own.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(CHEN_JING);
+    const addCustomer = own.db.sqlite.prepare("INSERT INTO Customer (externalId, name, ownerId, createdAt, updatedAt) VALUES (?, ?, ?, 0, 0)");
+    const addOrder = own.db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, ?, 0)');
+    const daysAgo = (days: number) => NOW.getTime() - days * 86_400_000;
+    const refunded = Number(addCustomer.run('R1', 'Refunded Buyer', chen).lastInsertRowid);
+    addOrder.run(refunded, daysAgo(60), 10_000);
+    addOrder.run(refunded, daysAgo(42), -10_000);
+    addOrder.run(refunded, daysAgo(10), 0);
+    const free = Number(addCustomer.run('Z1', 'Free Sample', chen).lastInsertRowid);
+    addOrder.run(free, daysAgo(5), 0);
+    await recomputeScores(own.db, NOW);
+  });
+  afterAll(async () => own.cleanup());
+
+  it('does show the last order that was paid for as the last purchase, and say why an ordering customer is a prospect', async () => {
+    const refunded = await own.say(CHEN_JING, '/customer lookup R1');
+    expect(fieldOf(refunded, 'Last purchase')).toMatch(/ \(60 days ago\)$/);
+    expect(fieldOf(refunded, 'Orders')).toBe('3');
+    expect(fieldOf(refunded, 'Stage')).toBe('prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)');
+    const free = await own.say(CHEN_JING, '/customer lookup Z1');
+    expect(fieldOf(free, 'Last purchase')).toBe('never');
+    expect(fieldOf(free, 'Stage')).toBe('prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)');
+    expect(fieldOf(await own.say(ZHANG_WEI, `/customer lookup ${customerWhere(own.db, "r.email = ? AND c.id NOT IN (SELECT customerId FROM \"Order\")", ZHANG_WEI).externalId}`), '阶段')).toBe('潜在客户（尚未下单）');
   });
 });

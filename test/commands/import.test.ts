@@ -76,13 +76,14 @@ describe('/customer import from chat', () => {
     expect(textOf(await console('/customer import customers /nowhere/x.csv'))).toBe('没有找到文件 /nowhere/x.csv。');
   });
 
-  it('does take --create-missing as the problem line it prints says, creating the unknown customer', async () => {
-    const csv = 'external_id,customer,ordered_at,amount\nCHAT-NEW-1,C-UNKNOWN-9,2026-11-20,10.00\n';
+  it('does take --create-missing as the rejection of an unknown customer suggests, and name the CLI for --mapping', async () => {
+    const csv = 'external_id,customer,ordered_at,amount\nCHAT-20,NEW-CUSTOMER,2026-11-22,50\n';
     const refused = textOf(await importAs('U0LINA', '/customer import orders', upload('new.csv', csv)));
-    expect(refused).toContain('use --create-missing');
-    const created = textOf(await importAs('U0LINA', '/customer import orders --create-missing', upload('new.csv', csv)));
-    expect(created).toMatch(/^已从 new\.csv 导入 orders（导入批次 \d+）：新增 1，/);
-    expect(h.db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE externalId = 'C-UNKNOWN-9'").pluck().get()).toBe(1);
+    expect(refused).toContain('new.csv:2: customer: no customer has this external id (import customers first, or use --create-missing) (NEW-CUSTOMER)');
+    expect(textOf(await importAs('U0LINA', '/customer import orders --create-missing', upload('new.csv', csv)))).toMatch(/新增 1，/);
+    expect(h.db.sqlite.prepare("SELECT name FROM Customer WHERE externalId = 'NEW-CUSTOMER'").pluck().get()).toBe('NEW-CUSTOMER');
+    const wrongKind = textOf(await importAs('U0LINA', '/customer import customers', upload('o.csv', csv)));
+    expect(wrongKind).toContain('Import it as orders, or map the columns with a mapping file on the command line (npm run import -- --help).');
   });
 
   it('does ask for a path on the console when no file is named, with a line that works', async () => {

@@ -90,6 +90,17 @@ describe('/rapport settings', () => {
     expect(auditRows(h.db).filter((r) => r.action === 'team.settings').map((r) => r.detail)).toContain('cadence A 10');
   });
 
+  it('does confirm a digest time as the weekday and hour, in the asker’s language, whatever way it was typed', async () => {
+    expect(textOf(await h.say(ADMIN, '/rapport settings digest 周一 8')).split('\n')[0]).toMatch(/^Updated .+: digest Monday 08:00\.$/);
+    const team = h.db.sqlite.prepare("SELECT name FROM Team WHERE id = (SELECT teamId FROM Rep WHERE email = ?)").pluck().get(ADMIN) as string;
+    h.db.sqlite.prepare("UPDATE Rep SET role = 'admin' WHERE email = ?").run(LI_NA);
+    try {
+      expect(textOf(await h.say(LI_NA, `/rapport settings digest tue 9 --team "${team}"`)).split('\n')[0]).toBe(`已更新 ${team}：每周简报 周二 09:00。`);
+    } finally {
+      h.db.sqlite.prepare("UPDATE Rep SET role = 'manager' WHERE email = ?").run(LI_NA);
+    }
+  });
+
   it('does reject bad values, unknown settings and teams, and non-admins', async () => {
     expect(textOf(await h.say(ADMIN, '/rapport settings timezone Mars/Base'))).toBe('"Mars/Base" is not an IANA time zone such as Asia/Shanghai.');
     expect(textOf(await h.say(ADMIN, '/rapport settings cadence E 10'))).toBe('The tier is A, B, C or D.');

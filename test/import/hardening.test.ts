@@ -64,6 +64,13 @@ describe('values a spreadsheet mangled, and absurd ones', () => {
     expect(db.sqlite.prepare('SELECT externalId, phone FROM Customer').all()).toEqual([{ externalId: 'C3', phone: '+8613912345678' }]);
   });
 
+  it('does read full-width digits an input method typed, and drop invisible and direction-changing characters from every cell', async () => {
+    const file = writeFixture(dir, 'w.csv', 'external_id,name,phone,tags\nC1,\u202Eevil\u200B name,１３８ ００００ ０００９,vip\u2066\n');
+    const result = await importCli(db, ['customers', file]);
+    expect(result.code, result.err).toBe(0);
+    expect(db.sqlite.prepare('SELECT name, phone, tags FROM Customer').get()).toEqual({ name: 'evil name', phone: '13800000009', tags: 'vip' });
+  });
+
   it('does reject an order amount no order has', async () => {
     await seedCustomers();
     const file = writeFixture(dir, 'big.csv', 'customer,ordered_at,amount\nC1,2025-01-01,"99,999,999,999.00"\n');
@@ -143,6 +150,28 @@ describe('files of the wrong kind', () => {
   it('does name the kind a file looks like when a required column is missing', async () => {
     const result = await importCli(db, ['customers', path.join(EXAMPLES, 'reps.csv')]);
     expect(result.err).toMatch(/missing required column: external_id .* This looks like a reps file: import it as reps\./);
+  });
+
+  it('does refuse an Excel workbook or another binary file in one short line, and a folder as a folder', async () => {
+    const workbook = path.join(dir, 'orders.xlsx');
+    fs.writeFileSync(workbook, Buffer.concat([Buffer.from('PK\u0003\u0004\u0014\u0000\u0006\u0000'), Buffer.alloc(3000, 0x8f), Buffer.from('\n,\n')]));
+    const xlsx = await importCli(db, ['orders', workbook]);
+    expect(xlsx.code).toBe(1);
+    expect(xlsx.err).toBe(`${workbook}: this is an Excel workbook (or another zip file), not a CSV file: save it as CSV UTF-8 in Excel and import that\n`);
+    const program = path.join(dir, 'program.csv');
+    fs.writeFileSync(program, Buffer.concat([Buffer.from('\u007fELF\u0002\u0001'), Buffer.alloc(5000, 0), Buffer.from('customer,amount\n')]));
+    expect((await importCli(db, ['orders', program])).err).toBe(`${program}: this is not a text file (it holds binary data): export the data as CSV and import that\n`);
+    const folder = await importCli(db, ['orders', dir]);
+    expect(folder).toMatchObject({ code: 1, err: `import: ${dir} is a folder; name a CSV file in it\n` });
+    expect(count('Order')).toBe(0);
+  });
+
+  it('does show a long header shortened when it names the columns it found', async () => {
+    const file = writeFixture(dir, 'wide.csv', `${'a'.repeat(300_000)},b\n1,2\n`);
+    const result = await importCli(db, ['orders', file]);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/Found: a{100,}…\.\n/);
+    expect(result.err.length).toBeLessThan(1000);
   });
 
   it('does import every example file as its own kind', async () => {

@@ -74,6 +74,19 @@ describe('scores as of other days', () => {
     expect(await weeksReadersShow()).toEqual(['2026-W48', '2026-W48', '2026-W48', 'that customer at_risk as of 2026-11-23']);
   });
 
+  it('does refuse to --write a past day of the current week, which would replace today’s scores', async () => {
+    const wednesday = new Date('2026-11-25T09:00:00Z');
+    expect((await runScores(db, [], wednesday)).code).toBe(0);
+    const monday = await runScores(db, ['--as-of', '2026-11-23', '--write'], wednesday);
+    expect(monday.code).toBe(2);
+    expect(monday.text.split('\n')[0]).toBe(
+      '--write files a past day under its week, but 2026-11-23 is in this week (2026-W48), which holds today’s scores: pick a day before 2026-11-23, or leave out --write for a what-if',
+    );
+    const id = db.sqlite.prepare('SELECT customerId FROM ScoreSnapshot LIMIT 1').pluck().get() as number;
+    expect(latestSnapshot(db.sqlite, id)!.asOf).toEqual(wednesday);
+    expect((await runScores(db, ['--as-of', '2026-11-23'], wednesday)).code).toBe(0);
+  });
+
   it('does export a what-if without writing it, every cell escaped against formula injection', async () => {
     db.sqlite.prepare("UPDATE Customer SET name = '=HYPERLINK(\"http://evil.example\",\"x\")' WHERE id = 1").run();
     const file = path.join(dir.dir, 'what-if.csv');

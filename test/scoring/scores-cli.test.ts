@@ -27,6 +27,8 @@ describe('scores CLI', () => {
     [['--as-of', 'yesterday'], /--as-of must be a date/],
     [['--bogus'], /Unknown option/],
     [['--export'], /argument missing|--export/],
+    [['--validate', '--holdout', '99999d'], /^--holdout must be from 7d to 3650d$/],
+    [['--validate', '--holdout', 'soon'], /^--holdout must be a number of days like 90d$/],
   ])('does exit 2 with one clear line when the arguments are %j', async (argv, message) => {
     const { code, text } = await run(argv);
     expect(code).toBe(2);

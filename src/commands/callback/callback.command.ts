@@ -3,7 +3,7 @@ import { parseWhen } from '../../domain/when.js';
 import { defineCommand, type CommandContext, type ParsedText } from '../command.js';
 import { resolveCustomer } from '../customer/customer-argument.js';
 import { formatWhen } from '../customer/customer-card.js';
-import { customerRef, MAX_NOTE_LENGTH, text, timeRef, wholeNumber, type TimeRef } from '../option-schemas.js';
+import { customerRef, MAX_NOTE_LENGTH, recordId, text, timeRef, type TimeRef } from '../option-schemas.js';
 import type { OptionSpec } from '../options.js';
 import { reply, type Reply } from '../reply.js';
 import { tokenize } from '../typed-text.js';
@@ -88,7 +88,7 @@ export const callbackCommand = defineCommand({
 });
 
 const idOption = { name: 'id', type: 'number', required: true, min: 1 } as const satisfies OptionSpec;
-const callbackId = wholeNumber(1, Number.MAX_SAFE_INTEGER, 'callback.badId');
+const callbackId = recordId('callback.badId');
 
 export const callbackDoneCommand = defineCommand({
   name: 'callback done',

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { resolveCustomer } from '../customer/customer-argument.js';
 import { formatWhen } from '../customer/customer-card.js';
-import { customerRef, MAX_NOTE_LENGTH, text, wholeNumber } from '../option-schemas.js';
+import { customerRef, MAX_NOTE_LENGTH, recordId, text } from '../option-schemas.js';
 import type { CustomerSummary } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
 
@@ -52,7 +52,7 @@ export const complaintCommand = defineCommand({
   },
 });
 
-const ticketId = wholeNumber(1, Number.MAX_SAFE_INTEGER, 'complaint.badId');
+const ticketId = recordId('complaint.badId');
 
 export const complaintResolveCommand = defineCommand({
   name: 'complaint resolve',

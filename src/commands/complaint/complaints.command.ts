@@ -39,7 +39,7 @@ export const complaintsCommand = defineCommand({
     await ctx.audit('complaint.list', '', JSON.stringify({ status, scope, page }));
     if (result.total === 0) return reply.text(t('complaint.listEmpty'));
     const pages = Math.ceil(result.total / PAGE_SIZE);
-    if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, pages }));
+    if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, count: pages }));
     const options = { status, ...(scope ? { scope } : {}) };
     return reply.private({
       type: 'list',

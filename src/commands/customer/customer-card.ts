@@ -27,7 +27,9 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
     if (score.rScore !== null && score.fScore !== null && score.mScore !== null) {
       value.push({ label: t('customer.card.rfm'), value: t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore }) });
     }
-    value.push({ label: t('customer.card.lifecycle'), value: label(ctx, 'lifecycle', score.lifecycle) });
+    // A prospect who ordered had everything refunded or free: "no order yet" would contradict the order count.
+    const stage = score.lifecycle === 'prospect' && card.orderCount > 0 ? t('customer.card.prospectWithOrders') : label(ctx, 'lifecycle', score.lifecycle);
+    value.push({ label: t('customer.card.lifecycle'), value: stage });
     if (score.churnRisk !== null) value.push({ label: t('customer.card.churnRisk'), value: churnRisk(score, ctx) });
     const expected = expectedValue(score, ctx);
     if (expected) value.push({ label: t('customer.card.expected'), value: expected });

@@ -111,7 +111,7 @@ async function listPage(
   await ctx.audit('customer.list', '', JSON.stringify({ filter, scope, page }));
   if (result.total === 0) return reply.text(t('customer.list.empty'));
   const pages = Math.ceil(result.total / PAGE_SIZE);
-  if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, pages }));
+  if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, count: pages }));
   return reply.private({
     type: 'list',
     title,

@@ -24,6 +24,11 @@ export const customerReferredCommand = defineCommand({
     const found = await resolveCustomer(who, ctx, { command: 'customer referred', options: { by: referrer.value.id } });
     if (!found.ok) return found.reply;
     if (found.value.id === referrer.value.id) return reply.error(t('customer.referred.self'));
+    // Two customers cannot each have brought the other.
+    const referrerCard = await ctx.services.customers.card(referrer.value.id);
+    if (referrerCard?.referredBy?.id === found.value.id) {
+      return reply.error(t('customer.referred.circular', { customer: found.value.name, by: referrer.value.name }));
+    }
     await ctx.services.care.setReferral(found.value.id, referrer.value.id);
     await ctx.audit('customer.referred', `customer:${found.value.id}`, `by customer:${referrer.value.id}`);
     return reply.text(t('customer.referred.saved', { customer: found.value.name, by: referrer.value.name }), 'success');

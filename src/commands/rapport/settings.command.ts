@@ -35,9 +35,12 @@ const GUILD_ID = /^\d{17,20}$/;
 const MAX_DAYS = 3650;
 
 type Change = Parameters<TeamDirectory['update']>[1];
-/** A parsed setting: the change to write and the words that describe it, or the i18n key of what is wrong. */
+/**
+ * A parsed setting: the change to write and the words that describe it (for the audit log, and
+ * the confirmation unless `shown` says it better), or the i18n key of what is wrong.
+ */
 type Parsed =
-  | { change: (team: TeamSettingsRow) => Change; describe: string }
+  | { change: (team: TeamSettingsRow) => Change; describe: string; shown?: string }
   | { error: string; params?: Record<string, string> }
   /** A setting that only shows something (the holiday calendar). */
   | { show: 'holidays' };
@@ -134,7 +137,7 @@ function parseSetting(name: Exclude<(typeof SETTINGS)[number], 'guild'>, values:
       if (weekday === null) return { error: 'rapport.settings.badWeekday' };
       const hour = Number(b);
       if (!Number.isInteger(hour) || hour < 0 || hour > 23 || b === undefined) return { error: 'rapport.settings.badHour' };
-      return { change: (team) => withSettings(team, (s) => (s.digest = { weekday, hour })), describe: `digest ${weekday} ${hour}` };
+      return { change: (team) => withSettings(team, (s) => (s.digest = { weekday, hour })), describe: `digest ${weekday} ${hour}`, shown: t('rapport.settings.digestChanged', { weekday: t(`weekday.${weekday}`), hour: String(hour).padStart(2, '0') }) };
     }
     case 'winback': {
       const n = days(a);
@@ -174,15 +177,15 @@ export const rapportSettingsCommand = defineCommand({
     if ('error' in parsed) return reply.error(t(parsed.error, parsed.params));
     if ('show' in parsed) return holidayList(team, ctx);
     await ctx.services.teams.update(team.id, parsed.change(team));
-    return updated(team, parsed.describe, ctx);
+    return updated(team, parsed.describe, ctx, parsed.shown);
   },
 });
 
 /** Audits a change and shows the settings as they are now, headed by what changed. */
-async function updated(team: TeamSettingsRow, describe: string, ctx: CommandContext): Promise<Reply> {
+async function updated(team: TeamSettingsRow, describe: string, ctx: CommandContext, shownChange = describe): Promise<Reply> {
   await ctx.audit('team.settings', `team:${team.id}`, describe);
   const shown = await show((await ctx.services.teams.get(team.id))!, ctx);
-  return { ...shown, blocks: [{ type: 'text', tone: 'success', text: ctx.t('rapport.settings.updated', { team: team.name, setting: describe }) }, ...shown.blocks] };
+  return { ...shown, blocks: [{ type: 'text', tone: 'success', text: ctx.t('rapport.settings.updated', { team: team.name, setting: shownChange }) }, ...shown.blocks] };
 }
 
 /**

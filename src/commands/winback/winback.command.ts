@@ -57,7 +57,7 @@ export const winbacksCommand = defineCommand({
     await ctx.audit('winback.list', '', JSON.stringify({ list, page }));
     if (result.total === 0) return reply.text(t(list === 'plans' ? 'winback.noPlans' : 'winback.noLight'));
     const pages = Math.ceil(result.total / PAGE_SIZE);
-    if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, pages }));
+    if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, count: pages }));
     const money = (minor: number) => formatMoney(minor, locale, currency);
     const items: ListItem[] =
       list === 'plans'

@@ -114,7 +114,7 @@ export const zhCN: typeof en = {
         file: { label: '文件', description: 'CSV 文件（UTF-8、UTF-16 或 GBK；Excel 导出即可）。控制台中填写文件路径。' },
         'dry-run': { label: '试运行', description: '只检查和计数，不写入任何数据。' },
         'on-error': { label: 'abort|skip', description: 'abort（默认）：有一行出错就什么都不导入；skip：导入正确的行，并把出错的行发回给你。', choices: { abort: '全部放弃', skip: '跳过错误行' } },
-        'create-missing': { label: 'create missing', description: '未知客户的订单和互动记录会新建这些客户，而不是被拒绝。' },
+        'create-missing': { label: '创建缺失客户', description: '未知客户的订单和互动记录会新建这些客户，而不是被拒绝。' },
       },
     },
     customerAssignBook: {
@@ -391,6 +391,7 @@ export const zhCN: typeof en = {
       phone: '电话',
       tags: '客户分群',
       never: '从未购买',
+      prospectWithOrders: '潜在客户（有过订单，但都已全额退款或为零金额，未计为购买）',
       unowned: '未分配',
       notScored: '尚未评分',
       daysAgo_one: '{{count}} 天前',
@@ -417,7 +418,8 @@ export const zhCN: typeof en = {
       outsideTeam: '你只能查看本团队销售的客户。',
       scopeAndRep: '请在 mine、team 或某一位销售中选一个。',
       badPage: '页码必须是从 1 开始的整数。',
-      pastEnd: '没有第 {{page}} 页：列表共 {{pages}} 页。',
+      pastEnd_one: '没有第 {{page}} 页：列表共 1 页。',
+      pastEnd_other: '没有第 {{page}} 页：列表共 {{count}} 页。',
     },
     note: {
       missingText: '请在客户后面写备注内容，例如 /customer note C000001 电话回访，一切正常。',
@@ -429,6 +431,7 @@ export const zhCN: typeof en = {
       missingBy: '请说明推荐人，例如 /customer referred C000002 by C000001',
       self: '客户不能推荐自己。',
       saved: '已记录：{{customer}} 由 {{by}} 推荐。',
+      circular: '{{by}} 是由 {{customer}} 推荐的，所以 {{customer}} 不可能由 {{by}} 推荐。',
     },
     greeted: {
       text: '已发送问候',
@@ -626,6 +629,7 @@ export const zhCN: typeof en = {
       days_other: '{{count}} 天',
       notSet: '未设置',
       updated: '已更新 {{team}}：{{setting}}。',
+      digestChanged: '每周简报 {{weekday}} {{hour}}:00',
       teamNotFound: '没有名为“{{team}}”的团队。',
       noTeam: '你不属于任何团队；请用 --team <名称|编号> 指定。',
       unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback、guild。',
