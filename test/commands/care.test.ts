@@ -42,6 +42,28 @@ describe('permission boundaries of the care commands', () => {
   });
 });
 
+describe('permission boundaries for managers', () => {
+  it('does keep a manager’s care commands to their own team: another team’s customer and complaint read as missing', async () => {
+    const berlin = mine(MAX, withPlan);
+    const missing = `你的客户中没有与“${berlin.externalId}”匹配的客户。`;
+    for (const line of [
+      `/complaint ${berlin.externalId} broken`,
+      `/winback extend ${berlin.externalId} 7`,
+      `/winback giveup ${berlin.externalId} price`,
+      `/customer referred ${berlin.externalId} by ${mine(ZHANG_WEI).externalId}`,
+      `/customer greeted ${berlin.externalId}`,
+    ]) {
+      expect(textOf(await h.say(LI_NA, line)), line).toContain(missing);
+    }
+    const opened = textOf(await h.say(ANNA, `/complaint ${berlin.externalId} broken`));
+    const id = /#(\d+)/.exec(opened)![1];
+    expect(textOf(await h.say(LI_NA, `/complaint resolve ${id} fixed`))).toBe(`你负责的范围内没有投诉 #${id}。`);
+    expect(textOf(await h.say(LI_NA, '/complaints all team'))).not.toContain(berlin.name);
+    expect(textOf(await h.say(ANNA, '/complaints all team'))).toContain(berlin.name);
+    expect(textOf(await h.say(LI_NA, '/winbacks'))).not.toContain(berlin.name);
+  });
+});
+
 describe('win-back extend and give up', () => {
   it('does let the owner extend once, a manager again, and give up with a reason that marks the customer lost', async () => {
     const c = mine(ZHANG_WEI, withPlan);

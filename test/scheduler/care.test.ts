@@ -47,6 +47,31 @@ describe('holiday calendar', () => {
   });
 });
 
+describe('holiday greetings in the planner', () => {
+  it('does plan one greeting per customer not opted out, on the owner’s agenda before the holiday, shifted to Friday for a Monday holiday', async () => {
+    const db = await demoDatabase(60);
+    try {
+      // Monday 2027-01-11 is the team's own holiday; its eve agenda is Friday 09:00 in Shanghai.
+      db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = '上海旗舰店'").run(JSON.stringify({ holidays: { builtIn: [], custom: [{ name: 'Store day', date: '01-11' }] } }));
+      db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = 'Berlin B2B'").run(JSON.stringify({ holidays: { builtIn: [], custom: [] } }));
+      db.sqlite.prepare('UPDATE Customer SET greetingOptOut = 1 WHERE id % 5 = 0').run();
+      for (let at = Date.parse('2027-01-06T00:00:00Z'); at <= Date.parse('2027-01-11T00:00:00Z'); at += 6 * HOUR) runPlanning(db.sqlite, new Date(at));
+      const expected = db.sqlite
+        .prepare(`SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId JOIN Team t ON t.id = r.teamId
+          WHERE t.name = '上海旗舰店' AND c.greetingOptOut = 0 AND r.active = 1 ORDER BY c.id`)
+        .pluck()
+        .all() as number[];
+      const planned = db.sqlite.prepare("SELECT customerId, dueAt FROM Nudge WHERE kind = 'holiday' ORDER BY customerId").all() as { customerId: number; dueAt: number }[];
+      expect(expected.length).toBeGreaterThan(0);
+      expect(planned.map((n) => n.customerId)).toEqual(expected);
+      expect([...new Set(planned.map((n) => new Date(n.dueAt).toISOString()))]).toEqual(['2027-01-08T01:00:00.000Z']);
+      expect(db.sqlite.prepare("SELECT dueAt FROM Nudge WHERE kind = 'holiday-list'").pluck().all()).toEqual([Date.parse('2027-01-10T01:00:00Z')]);
+    } finally {
+      await db.cleanup();
+    }
+  });
+});
+
 describe('care in the planner', () => {
   let db: Db;
   const notifier = new RecordingNotifier();
@@ -99,6 +124,21 @@ describe('care in the planner', () => {
     expect(db.sqlite.prepare("SELECT status, lastError FROM Nudge WHERE kind = 'escalation' AND json_extract(payload, '$.ticketId') = ?").get(ticket.id)).toEqual({
       status: 'skipped', lastError: 'the complaint was resolved',
     });
+  });
+
+  it('does open one ticket for a complaint logged by import, owned by the customer’s owner, and nudge the owner', () => {
+    const at = new Date('2027-01-13T02:00:00Z');
+    const interaction = Number(
+      db.sqlite
+        .prepare("INSERT INTO Interaction (customerId, repId, kind, at, text, createdAt) VALUES (?, NULL, 'complaint', ?, 'parcel lost', ?)")
+        .run(customer, at.getTime(), at.getTime()).lastInsertRowid,
+    );
+    runPlanning(db.sqlite, new Date(at.getTime() + HOUR));
+    runPlanning(db.sqlite, new Date(at.getTime() + 2 * HOUR));
+    const tickets = db.sqlite.prepare('SELECT id, ownerId, tier, deadline FROM Ticket WHERE interactionId = ?').all(interaction) as { id: number; ownerId: number; tier: string; deadline: number }[];
+    // Tier A: 4 working hours from Wednesday 10:00 in Shanghai.
+    expect(tickets).toEqual([{ id: expect.any(Number), ownerId: zhang, tier: 'A', deadline: Date.parse('2027-01-13T06:00:00Z') }]);
+    expect(db.sqlite.prepare("SELECT targetId FROM Nudge WHERE kind = 'complaint' AND json_extract(payload, '$.ticketId') = ?").pluck().all(tickets[0]!.id)).toEqual([zhang]);
   });
 
   it('does open a follow-up for a rating of 1 logged by import, and tell the manager', () => {
