@@ -1,5 +1,6 @@
 /**
- * Scheduler figures: planning birthdays + cadences for 1M customers (target ≤ 2 s), and
+ * Scheduler figures: planning birthdays + cadences for 1M customers (target ≤ 2 s), care
+ * planning on a holiday eve with imported complaints, the weekly digest of a 1M team, and
  * delivery throughput against a fake platform that allows a fixed rate (simulated time, so
  * the figure shows whether anything but the rate limit holds delivery back).
  */
@@ -24,6 +25,7 @@ import { applyPlan, collectPlan } from '../src/scheduler/planner.js';
 import { createPlanningStore } from '../src/scheduler/planning-store.js';
 import { PLANNING_HORIZON_MS } from '../src/scheduler/planning-run.js';
 import { renderDigestChart } from '../src/scheduler/digest-chart.js';
+import { buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
 
 const CUSTOMERS = 1_000_000;
 const REPS = 2_000;
@@ -70,6 +72,9 @@ export async function run(): Promise<void> {
       );
     }
 
+    careRun(db.sqlite);
+    digestTimes(db.sqlite);
+
     await deliveryThroughput(db.sqlite);
     process.stdout.write(`nudges: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
   } finally {
@@ -78,9 +83,46 @@ export async function run(): Promise<void> {
   }
 }
 
-/** One live planning run (up to the planning horizon): what it planned and how long collecting and writing took. */
-function planDay(sqlite: Sqlite, now: Date): { collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number } {
-  const window = { from: now, to: new Date(now.getTime() + PLANNING_HORIZON_MS), digestFrom: now, callbacksFrom: now };
+/** Complaints logged by import (no ticket yet) and low ratings the day before the care run. */
+const COMPLAINTS = 10_000;
+/** A Monday, 09:00 in Shanghai: the eve of the team's own holiday, so every customer's greeting is planned. */
+const HOLIDAY_EVE = new Date('2027-05-03T01:00:00Z');
+
+/**
+ * Care planning (issue 17) at full size: a holiday eve plans a greeting per customer, and
+ * imported complaints get their tickets and owner nudges, ratings their follow-ups.
+ */
+function careRun(sqlite: Sqlite): void {
+  sqlite.prepare('UPDATE Team SET settings = ?').run(JSON.stringify({ holidays: { custom: [{ name: 'Store day', date: '05-04' }] } }));
+  const logged = HOLIDAY_EVE.getTime() - 10 * 60_000;
+  const complaint = sqlite.prepare("INSERT INTO Interaction (customerId, kind, at, text, satisfaction, createdAt) VALUES (?, 'complaint', ?, 'Late delivery', ?, ?)");
+  sqlite.transaction(() => {
+    for (let i = 0; i < COMPLAINTS; i++) complaint.run(1 + i * Math.floor(CUSTOMERS / COMPLAINTS), logged + i, i % 2 === 0 ? 1 : null, logged);
+  })();
+  // The previous run was 15 minutes before, as in the bot.
+  const run = planDay(sqlite, HOLIDAY_EVE, new Date(HOLIDAY_EVE.getTime() - 15 * 60_000));
+  process.stdout.write(
+    `nudges: holiday eve run with ${COMPLAINTS.toLocaleString('en')} imported complaints (care planning): ${seconds(run.collectMs + run.writeMs)} s = ` +
+      `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ${[...run.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}, care writes ${run.careChanges} ` +
+      '(in the bot: on the background worker, in slices)\n',
+  );
+}
+
+/** The weekly digest of the one team of 1M customers (churn picture and care activity), as a manager's Monday delivery builds it. */
+function digestTimes(sqlite: Sqlite): void {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now();
+    buildWeeklyDigest(sqlite, { kind: 'team', teamId: 1, teamName: 'Bench' }, HOLIDAY_EVE, 'Asia/Shanghai');
+    times.push(performance.now() - started);
+  }
+  const median = times.sort((a, b) => a - b)[1]!;
+  process.stdout.write(`nudges: weekly digest of a 1M-customer team (with care activity, books, neglected A/B): ${seconds(median)} s (median of 3)\n`);
+}
+
+/** One live planning run (from `since`, the previous run, up to the planning horizon): what it planned and how long collecting and writing took. */
+function planDay(sqlite: Sqlite, now: Date, since = now): { collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number; careChanges: number } {
+  const window = { from: since, to: new Date(now.getTime() + PLANNING_HORIZON_MS), digestFrom: since, callbacksFrom: since };
   const collected = performance.now();
   const plan = collectPlan(createPlanningStore(sqlite), window, now);
   const collectMs = performance.now() - collected;
@@ -89,7 +131,7 @@ function planDay(sqlite: Sqlite, now: Date): { collectMs: number; writeMs: numbe
   const writeMs = performance.now() - written;
   const kinds = new Map<string, number>();
   for (const n of plan.nudges) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
-  return { collectMs, writeMs, kinds, cadence: applied.cadenceCallbacks };
+  return { collectMs, writeMs, kinds, cadence: applied.cadenceCallbacks, careChanges: applied.careChanges };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);

@@ -133,14 +133,15 @@ const handlers: Record<CommandName, Handler> = {
 
   async invite(args) {
     const config = loadConfig();
-    const [{ runInviteCli }, { createStorageServices }, { translator }] = await Promise.all([
+    const [{ runInviteCli }, { createStorageServices }, { translator }, { inThisThread }] = await Promise.all([
       import('./commands/rapport/invite.command.js'),
       import('./db/storage-services.js'),
       import('./i18n/index.js'),
+      import('./background/background-jobs.js'),
     ]);
     return withDatabase((db) =>
       runInviteCli(args, {
-        services: createStorageServices(db),
+        services: createStorageServices(db, inThisThread(db)),
         clock,
         t: translator(config.defaultLocale),
         locale: config.defaultLocale,

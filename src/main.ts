@@ -54,7 +54,7 @@ export function inProcessWork(db: Database, clock: Clock): Work {
 export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
   const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, renderChart: renderDigestChart });
   return {
-    ...createStorageServices(db),
+    ...createStorageServices(db, work.background),
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),

@@ -1,7 +1,8 @@
 import type { Clock } from '../clock.js';
 import { refreshCheckIns } from '../db/check-ins.js';
 import type { Database } from '../db/database.js';
-import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
+import { loadTeamSettings } from '../db/team-settings.js';
+import { coveringIdRanges, inGroups, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import { importFile, type ImportSummary } from '../import/import-run.js';
 import type { PlanningScope } from '../scheduler/planner.js';
 import { runPlanning, type PlanningResult } from '../scheduler/planning-run.js';
@@ -18,8 +19,8 @@ export type ImportJobOptions = Omit<Parameters<typeof importFile>[2], 'onProgres
 export type BackgroundJob =
   | { kind: 'rescore'; asOf: Date; computedAt: Date }
   | { kind: 'plan'; now: Date; scope: PlanningScope }
-  /** Every customer's last touch and next check-in (after an undo, a repair). */
-  | { kind: 'refresh-check-ins' }
+  /** Every customer's last touch and next check-in (after an undo, a repair), or one team's (its cadences changed). */
+  | { kind: 'refresh-check-ins'; teamId?: number }
   /** A CSV file already on disk (a chat upload, downloaded), imported as `importFile` does. */
   | { kind: 'import'; file: string; startedAt: Date; options: ImportJobOptions }
   /** How the forecasts held up over a holdout (`/rapport model`): reads and fits, writes nothing. */
@@ -41,6 +42,11 @@ export interface BackgroundJobs {
   run<J extends BackgroundJob>(job: J): Promise<BackgroundResult<J>>;
 }
 
+/** The jobs run in the caller's own thread, on its connection (tools and tests): the code the worker thread runs. */
+export function inThisThread(db: Database): BackgroundJobs {
+  return { run: (job) => runBackgroundJob(db, job) };
+}
+
 /** Customers per check-in refresh batch: a millisecond or two, since a waiting writer gets the lock only between batches. */
 const CHECK_IN_BATCH = 250;
 
@@ -60,8 +66,14 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
     case 'plan':
       return runPlanning(db.sqlite, job.now, job.scope, slicing);
     case 'refresh-check-ins': {
+      const teams = loadTeamSettings(db.sqlite);
+      if (job.teamId !== undefined) {
+        const ids = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = ? ORDER BY c.id').pluck().all(job.teamId) as number[];
+        writeInSlices(db.sqlite, inGroups(ids, CHECK_IN_BATCH).map((group) => () => refreshCheckIns(db.sqlite, { customerIds: group }, teams)), slicing);
+        return { customers: ids.length };
+      }
       const ids = db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[];
-      const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckIns(db.sqlite, { idRange: range }));
+      const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckIns(db.sqlite, { idRange: range }, teams));
       writeInSlices(db.sqlite, batches, slicing);
       return { customers: ids.length };
     }

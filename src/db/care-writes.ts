@@ -1,11 +1,11 @@
 import { nextAgendaSlot } from '../domain/schedule/agenda.js';
 import { SATISFACTION_CHECK_DAYS } from '../domain/schedule/care.js';
 import { addDays, atLocalTime, localDateOf, safeZone } from '../domain/schedule/local-time.js';
-import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { addWorkingTime } from '../domain/schedule/working-time.js';
 import { isTier, type Tier } from '../domain/tier.js';
 import { UNTIMED_HOUR } from '../domain/when.js';
 import type { Sqlite } from './sqlite.js';
+import { loadTeamSettings, type LoadedTeamSettings } from './team-settings.js';
 
 /**
  * The care writes both a command and the planner make (a complaint typed in chat or imported, a
@@ -18,11 +18,11 @@ import type { Sqlite } from './sqlite.js';
 function ownerOf(sqlite: Sqlite, customerId: number) {
   return sqlite
     .prepare(
-      `SELECT c.ownerId, COALESCE(r.timeZone, t.timeZone) AS zone, t.timeZone AS teamZone, COALESCE(r.agendaHour, 9) AS agendaHour, t.settings,
+      `SELECT c.ownerId, COALESCE(r.timeZone, t.timeZone) AS zone, t.timeZone AS teamZone, COALESCE(r.agendaHour, 9) AS agendaHour, r.teamId,
          (SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id ORDER BY s.week DESC LIMIT 1) AS tier
        FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId LEFT JOIN Team t ON t.id = r.teamId WHERE c.id = ?`,
     )
-    .get(customerId) as { ownerId: number | null; zone: string | null; teamZone: string | null; agendaHour: number; settings: string | null; tier: string | null } | undefined;
+    .get(customerId) as { ownerId: number | null; zone: string | null; teamZone: string | null; agendaHour: number; teamId: number | null; tier: string | null } | undefined;
 }
 
 /** Unscored customers answer on the slowest tier's deadline. */
@@ -33,10 +33,14 @@ const UNSCORED: Tier = 'D';
  * logged it), due by the tier's response deadline in the team's working hours. Returns its id,
  * or the existing ticket's.
  */
-export function openTicket(sqlite: Sqlite, complaint: { interactionId: number; customerId: number; loggedBy: number | null; text: string; at: Date }): number | null {
+export function openTicket(
+  sqlite: Sqlite,
+  complaint: { interactionId: number; customerId: number; loggedBy: number | null; text: string; at: Date },
+  teams: LoadedTeamSettings = loadTeamSettings(sqlite),
+): number | null {
   const owner = ownerOf(sqlite, complaint.customerId);
   if (!owner) return null;
-  const settings = parseScheduleSettings(owner.settings ?? '{}');
+  const settings = teams.of(owner.teamId).schedule;
   const tier = isTier(owner.tier) ? owner.tier : UNSCORED;
   const deadline = addWorkingTime(complaint.at, settings.complaintDeadlines[tier], settings.workingHours, safeZone(owner.teamZone ?? owner.zone));
   sqlite

@@ -1,8 +1,9 @@
 import { DAY_MS } from '../domain/calendar.js';
 import { cadenceIntervalMs, UNSCORED_TIER } from '../domain/schedule/cadence.js';
 import { TIERS } from '../domain/tier.js';
-import { parseScheduleSettings, type CadenceStage, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import type { CadenceStage, ScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import type { Sqlite } from './sqlite.js';
+import { loadTeamSettings, type LoadedTeamSettings } from './team-settings.js';
 
 /** Which customers a refresh recomputes. */
 export type CheckInScope =
@@ -25,16 +26,16 @@ export type CheckInScope =
  * they derive from (orders, interactions, callback completions, tiers, owners, reps' teams,
  * team cadences) refreshes the customers it changed, in its own transaction.
  */
-export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope): void {
+export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope, teams: LoadedTeamSettings = loadTeamSettings(sqlite)): void {
   withScope(sqlite, scope, (target) => {
     refreshLastTouch(sqlite, target);
-    refreshDue(sqlite, target);
+    refreshDue(sqlite, target, teams);
   });
 }
 
-/** After tiers were rescored: the last touches did not move, only the intervals may have. */
-export function refreshCheckInsAfterRescoring(sqlite: Sqlite, scope: CheckInScope = 'all'): void {
-  withScope(sqlite, scope, (target) => refreshDue(sqlite, target));
+/** After tiers were rescored: the last touches did not move, only the intervals may have. A sliced caller loads `teams` once for all slices. */
+export function refreshCheckInsAfterRescoring(sqlite: Sqlite, scope: CheckInScope = 'all', teams: LoadedTeamSettings = loadTeamSettings(sqlite)): void {
+  withScope(sqlite, scope, (target) => refreshDue(sqlite, target, teams));
 }
 
 /** The planner created these customers' check-ins: nothing is left to plan until their next touch. */
@@ -89,7 +90,7 @@ function refreshLastTouch(sqlite: Sqlite, target: Target): void {
 const CADENCE_KEY_SQL = (customer: string, touch: string) =>
   `'cadence:' || ${customer} || ':' || strftime('%Y-%m-%dT%H:%M:%fZ', ${touch} / 1000.0, 'unixepoch')`;
 
-function refreshDue(sqlite: Sqlite, target: Target): void {
+function refreshDue(sqlite: Sqlite, target: Target, teams: LoadedTeamSettings): void {
   const week = (sqlite.prepare('SELECT MAX(week) FROM ScoreSnapshot').pluck().get() as string | null) ?? '';
   sqlite
     .prepare(
@@ -97,7 +98,7 @@ function refreshDue(sqlite: Sqlite, target: Target): void {
          SELECT c.id, CASE
            WHEN c.lastTouchAt IS NULL OR r.id IS NULL THEN NULL
            WHEN EXISTS (SELECT 1 FROM Callback k WHERE k.dedupeKey = ${CADENCE_KEY_SQL('c.id', 'c.lastTouchAt')}) THEN NULL
-           ELSE c.lastTouchAt + ${intervalSql(sqlite, 'r.teamId', 's.tier', UNSCORED_PROSPECT_SQL)}
+           ELSE c.lastTouchAt + ${intervalSql(teams, 'r.teamId', 's.tier', UNSCORED_PROSPECT_SQL)}
          END AS due
          FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = @week
          WHERE ${target})
@@ -117,14 +118,13 @@ const STAGE_OF_LIFECYCLE: Readonly<Record<string, CadenceStage>> = { new: 'new',
  * tier (literal integers from parsed settings, never user text); unscored customers get the
  * least frequent tier's interval.
  */
-function intervalSql(sqlite: Sqlite, teamColumn: string, tierExpression: string, lifecycleExpression: string): string {
+function intervalSql(teams: LoadedTeamSettings, teamColumn: string, tierExpression: string, lifecycleExpression: string): string {
   const byTier = (settings: Pick<ScheduleSettings, 'cadenceDays' | 'stageCadenceDays'>) =>
     `CASE ${Object.entries(STAGE_OF_LIFECYCLE).map(([lifecycle, stage]) => `WHEN ${lifecycleExpression} = '${lifecycle}' THEN ${Math.round(settings.stageCadenceDays[stage] * DAY_MS)}`).join(' ')} ` +
     `ELSE CASE ${tierExpression} ${TIERS.map((t) => `WHEN '${t}' THEN ${cadenceIntervalMs(t, settings.cadenceDays)}`).join(' ')} ` +
     `ELSE ${cadenceIntervalMs(UNSCORED_TIER, settings.cadenceDays)} END END`;
-  const defaults = parseScheduleSettings('{}');
-  const teams = sqlite.prepare('SELECT id, settings FROM Team ORDER BY id').all() as { id: number; settings: string }[];
-  if (teams.length === 0) return byTier(defaults);
-  const branches = teams.map((t) => `WHEN ${Number(t.id)} THEN ${byTier(parseScheduleSettings(t.settings))}`);
+  const defaults = teams.of(null).schedule;
+  if (teams.teamIds.length === 0) return byTier(defaults);
+  const branches = teams.teamIds.map((id) => `WHEN ${Number(id)} THEN ${byTier(teams.of(id).schedule)}`);
   return `CASE ${teamColumn} ${branches.join(' ')} ELSE ${byTier(defaults)} END`;
 }

@@ -1,3 +1,4 @@
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { Services } from '../commands/ports.js';
 import { createAuditTrail } from './audit-trail.js';
 import { createBookTransfers } from './book-transfers.js';
@@ -12,12 +13,13 @@ import { createTeamDirectory } from './team-directory.js';
 /** The ports src/db implements over one database (the scheduler's ports come from src/scheduler). */
 export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callbacks' | 'teams' | 'audit' | 'invites' | 'care' | 'books'>;
 
-export function createStorageServices(db: Database): StorageServices {
+/** `background` runs what may take long (a team's check-ins after a cadence change): the bot's worker thread, or in-process for tools and tests. */
+export function createStorageServices(db: Database, background: BackgroundJobs): StorageServices {
   return {
     identities: createIdentityDirectory(db.sqlite),
     customers: createCustomerDirectory(db.sqlite),
     callbacks: createCallbackBook(db.sqlite),
-    teams: createTeamDirectory(db.sqlite),
+    teams: createTeamDirectory(db.sqlite, background),
     audit: createAuditTrail(db.sqlite),
     invites: createInviteBook(db.sqlite),
     care: createCareBook(db.sqlite),

@@ -1,6 +1,6 @@
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
 import type { ChatPlatform } from '../domain/platform.js';
-import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
 
 const COLUMNS = 'id, name, timeZone, locale, slackChannelId, discordChannelId, settings';
@@ -13,7 +13,7 @@ function toSettingsRow({ slackChannelId, discordChannelId, ...team }: TeamRow): 
   return { ...team, channels: { ...(slackChannelId ? { slack: slackChannelId } : {}), ...(discordChannelId ? { discord: discordChannelId } : {}) } };
 }
 
-export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
+export function createTeamDirectory(sqlite: Sqlite, background: BackgroundJobs): TeamDirectory {
   const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE id = ?`);
   const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ?`);
   const all = sqlite.prepare(`SELECT ${COLUMNS} FROM Team`);
@@ -43,12 +43,11 @@ export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
       if (change.settings !== undefined) columns.push(['settings', change.settings]);
       if (change.channel !== undefined) columns.push([CHANNEL_COLUMN[change.channel.platform], change.channel.id]);
       if (columns.length === 0) return;
-      sqlite.transaction(() => {
-        // Column names come from the code above, never from user text.
-        sqlite.prepare(`UPDATE Team SET ${columns.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, value]) => value), teamId);
-        // New cadence days move the team's check-ins.
-        if (change.settings !== undefined) refreshCheckIns(sqlite, { teamId });
-      })();
+      // Column names come from the code above, never from user text.
+      sqlite.prepare(`UPDATE Team SET ${columns.map(([column]) => `"${column}" = ?`).join(', ')} WHERE id = ?`).run(...columns.map(([, value]) => value), teamId);
+      // New cadence days move the team's check-ins: a whole book, so in the background worker, in slices.
+      // A crash before it ends leaves some on the old days until the nightly rescoring refreshes them all.
+      if (change.settings !== undefined) await background.run({ kind: 'refresh-check-ins', teamId });
     },
     async workspaces(teamId, platform) {
       return workspacesOf.all(teamId, platform) as string[];

@@ -1,7 +1,7 @@
 import type { Block } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
+import { loadTeamSettings } from '../db/team-settings.js';
 import { DAY_MS } from '../domain/calendar.js';
-import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { WINBACK_REASONS } from '../domain/schedule/winback.js';
 import { TIERS } from '../domain/tier.js';
 import { formatNumber, type Locale, type Translate } from '../i18n/index.js';
@@ -108,14 +108,14 @@ export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: n
 
 /** Each A/B customer's check-in interval in ms by its owner's team (`r`) and tier (`s`): parsed settings as literal integers. */
 function cadenceMsSql(sqlite: Sqlite): string {
-  const teams = sqlite.prepare('SELECT id, settings FROM Team').all() as { id: number; settings: string }[];
-  const byTier = (settings: string) => {
-    const days = parseScheduleSettings(settings).cadenceDays;
+  const teams = loadTeamSettings(sqlite);
+  const byTier = (teamId: number | null) => {
+    const days = teams.of(teamId).schedule.cadenceDays;
     return `CASE s.tier WHEN 'A' THEN ${days.A * DAY_MS} ELSE ${days.B * DAY_MS} END`;
   };
   // SQL's CASE needs a WHEN: with no team yet (the first day) every customer has the defaults.
-  if (teams.length === 0) return `(${byTier('{}')})`;
-  return `(CASE r.teamId ${teams.map((team) => `WHEN ${Number(team.id)} THEN ${byTier(team.settings)}`).join(' ')} ELSE ${byTier('{}')} END)`;
+  if (teams.teamIds.length === 0) return `(${byTier(null)})`;
+  return `(CASE r.teamId ${teams.teamIds.map((id) => `WHEN ${Number(id)} THEN ${byTier(id)}`).join(' ')} ELSE ${byTier(null)} END)`;
 }
 
 /** The care blocks of the digest, in the reader's language. */

@@ -3,7 +3,7 @@ import { addressesOf } from '../db/identity-directory.js';
 import { previousAgendaSlot } from '../domain/schedule/agenda.js';
 import { birthdayKeysFor, datesFrom, isBirthdayOn } from '../domain/schedule/birthday.js';
 import { addDays, isoDate, startOfLocalDay, type LocalDate } from '../domain/schedule/local-time.js';
-import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import { parseTeamSettings } from '../domain/team-settings.js';
 import { isChatPlatform, type Addresses, type ChatPlatform } from '../domain/platform.js';
 import type { Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
@@ -167,7 +167,7 @@ export function createNudgeData(sqlite: Sqlite) {
       const winbacks = agenda.winbacks.all({ rep: repId, before: sentAt ?? now.getTime() }) as AgendaData['winbacks'];
       const winbackIds = new Set(winbacks.map((w) => w.id));
       const atRisk = (agenda.atRisk.all(repId, since) as AgendaData['atRisk']).filter((c) => !winbackIds.has(c.id));
-      const settings = teamId === null ? '{}' : ((agenda.teamSettings.get(teamId) as string | undefined) ?? '{}');
+      const settings = parseTeamSettings(teamId === null ? '{}' : (agenda.teamSettings.get(teamId) as string | undefined)).settings.schedule;
       return {
         overdue: agenda.callbacks.all(repId, 0, start) as AgendaCallback[],
         today: agenda.callbacks.all(repId, start, end) as AgendaCallback[],
@@ -175,7 +175,7 @@ export function createNudgeData(sqlite: Sqlite) {
         winbacks,
         atRisk,
         waitingCheckIns: agenda.waitingCheckIns.get(repId, end) as number,
-        checkInsPerDay: parseScheduleSettings(settings).checkInsPerDay,
+        checkInsPerDay: settings.checkInsPerDay,
       };
     },
   };

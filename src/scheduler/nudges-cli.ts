@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { inThisThread } from '../background/background-jobs.js';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { createTeamDirectory } from '../db/team-directory.js';
@@ -44,7 +45,7 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   const { sqlite } = deps.db;
   let team: { id: number; name: string; timeZone: string } | undefined;
   if (values.team !== undefined) {
-    team = (await createTeamDirectory(sqlite).find(values.team)) ?? undefined;
+    team = (await createTeamDirectory(sqlite, inThisThread(deps.db)).find(values.team)) ?? undefined;
     if (!team) return fail(`No team "${values.team}"`);
   }
   // Days are the team's calendar days, or UTC days across teams.

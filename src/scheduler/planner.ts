@@ -47,6 +47,8 @@ export interface Plan {
   winbackPlans: { customerId: number; ownerId: number; agendaAt: Date }[];
   /** Targets that could not be planned; the rest of the batch went on. */
   failures: { target: string; error: string }[];
+  /** Teams whose stored settings are broken: planned with the defaults, one log line each. */
+  settingsProblems: string[];
   /** External ids of the customers the nudges are about, for previews. */
   externalIds: Map<number, string>;
   /** Tickets, follow-ups and stage callbacks (care-planner.ts). */
@@ -66,8 +68,11 @@ export interface PlanOptions {
  * window, without writing anything: the live scheduler applies the plan, the preview prints it.
  */
 export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
-  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], failures: [], externalIds: new Map(), care: emptyCarePlan() };
-  const teams = new Map(store.teams(options.teamId).map((t) => [t.id, t]));
+  const loaded = store.teams(options.teamId);
+  const plan: Plan = {
+    nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], failures: [], settingsProblems: loaded.settingsProblems, externalIds: new Map(), care: emptyCarePlan(),
+  };
+  const teams = new Map(loaded.teams.map((t) => [t.id, t]));
   const reps = store.reps(options.teamId);
   const repsById = new Map(reps.map((r) => [r.id, r]));
   const each: Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => {

@@ -37,6 +37,7 @@ export function readLastPlannedAt(sqlite: Sqlite): Date | null {
 export interface PlanningResult extends AppliedPlan {
   window: PlanningWindow;
   failures: Plan['failures'];
+  settingsProblems: Plan['settingsProblems'];
 }
 
 /**
@@ -53,5 +54,5 @@ export function runPlanning(sqlite: Sqlite, now: Date, scope: PlanningScope = 'a
       .prepare('INSERT INTO AppState (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
       .run(LAST_PLANNED_KEY, String(now.getTime()));
   }
-  return { ...applied, window, failures: plan.failures };
+  return { ...applied, window, failures: plan.failures, settingsProblems: plan.settingsProblems };
 }

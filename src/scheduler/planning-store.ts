@@ -1,6 +1,7 @@
 import type { Sqlite } from '../db/database.js';
 import type { Birthday } from '../domain/schedule/birthday.js';
-import { parseScheduleSettings, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import type { ScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import { loadTeamSettings } from '../db/team-settings.js';
 import { safeZone } from '../domain/schedule/local-time.js';
 import type { WinbackState } from '../domain/schedule/winback.js';
 import { createCarePlanningStore, type CarePlanningStore } from './care-planning-store.js';
@@ -65,7 +66,8 @@ export interface WinbackCandidate extends WinbackState {
 
 /** What the planner reads, straight from SQLite: the planner runs every 15 minutes. */
 export interface PlanningStore {
-  teams(teamId?: number): TeamInfo[];
+  /** The teams with their settings, and a line for each team whose stored settings were broken (defaults used). */
+  teams(teamId?: number): { teams: TeamInfo[]; settingsProblems: string[] };
   reps(teamId?: number): RepInfo[];
   birthdayCustomers(keys: readonly Birthday[], teamId?: number): BirthdayCustomer[];
   /** Cadence check-ins already planned (any status) per rep and agenda slot in [from, to], by `plannedKey`. */
@@ -97,9 +99,11 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
     care: createCarePlanningStore(sqlite),
     teams(teamId) {
       const rows = sqlite
-        .prepare(`SELECT id, name, timeZone, locale, settings FROM Team WHERE 1 = 1${teamFilter(teamId, 'id')} ORDER BY id`)
-        .all() as { id: number; name: string; timeZone: string; locale: string; settings: string }[];
-      return rows.map((t) => ({ id: t.id, name: t.name, zone: safeZone(t.timeZone), locale: t.locale, settings: parseScheduleSettings(t.settings) }));
+        .prepare(`SELECT id, name, timeZone, locale FROM Team WHERE 1 = 1${teamFilter(teamId, 'id')} ORDER BY id`)
+        .all() as { id: number; name: string; timeZone: string; locale: string }[];
+      const settings = loadTeamSettings(sqlite);
+      const problems = settings.problems.filter((p) => teamId === undefined || p.teamId === teamId).map((p) => p.message);
+      return { teams: rows.map((t) => ({ id: t.id, name: t.name, zone: safeZone(t.timeZone), locale: t.locale, settings: settings.of(t.id).schedule })), settingsProblems: problems };
     },
 
     reps(teamId) {

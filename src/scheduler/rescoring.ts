@@ -37,7 +37,7 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * a bot that was down at the hour rescores on its first run after it, once.
  */
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const times = createPlanningStore(deps.sqlite).teams().map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
+  const times = createPlanningStore(deps.sqlite).teams().teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
   const slot = lastScoringSlot(times, now);
   if (createJobRuns(deps.sqlite).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
   return rescore(nightlyRunKey(slot), 'nightly', now, deps);

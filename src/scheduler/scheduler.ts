@@ -50,6 +50,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Prom
     case 'plan-callbacks': {
       const result = await deps.background.run({ kind: 'plan', now, scope: job === 'plan' ? 'all' : 'callbacks' });
       for (const failure of result.failures) deps.logger.error(failure, 'could not plan nudges for one target');
+      // Once per full run (every 15 minutes), not on every minute's callback pass.
+      if (job === 'plan') for (const problem of result.settingsProblems) deps.logger.warn(problem);
       return result;
     }
     case 'rescore':

@@ -1,12 +1,13 @@
 import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
+import { loadTeamSettings } from '../db/team-settings.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
 import { createHistoryFolder, dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/history.js';
 import { CUSTOMER_STATUSES, LIFECYCLES, type CustomerStatus, type Lifecycle } from '../domain/analytics/lifecycle.js';
 import { TIERS, type Tier } from '../domain/tier.js';
 import { CHURN_HORIZON_DAYS, scoreBase, type BaseInput, type CustomerScore, type ScoredBase } from '../domain/analytics/score-base.js';
-import { DEFAULT_SCORING_SETTINGS, parseScoringSettings, type ScoringSettings } from '../domain/analytics/settings.js';
+import { DEFAULT_SCORING_SETTINGS, type ScoringSettings } from '../domain/analytics/settings.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { lastLiveRun, recordLiveRun, SCORING_RULES_VERSION, scoringDataVersion } from './scoring-state.js';
 
@@ -169,10 +170,11 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
     );
     before = performance.now();
   };
+  const teams = loadTeamSettings(sqlite);
   const batches = [
     ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
     // New tiers move cadence check-ins: over id ranges that cover every customer, also one created meanwhile.
-    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range })),
+    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range }, teams)),
     () => {
       if (live) recordLiveRun(sqlite, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
     },
@@ -287,9 +289,10 @@ export function readBase(
   sqlite: Sqlite,
   views: readonly ViewDay[],
 ): { histories: CustomerHistories[]; input: BaseFacts; customerIds: Int32Array; orders: number; dataVersion: number } {
-  const teams = sqlite.prepare('SELECT id, settings FROM Team ORDER BY id').all() as { id: number; settings: string }[];
+  const teams = sqlite.prepare('SELECT id FROM Team ORDER BY id').all() as { id: number }[];
   // Group 0 is customers without a team (no owner, or an owner outside any team).
-  const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.map((t) => parseScoringSettings(t.settings))];
+  const loaded = loadTeamSettings(sqlite);
+  const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.map((t) => loaded.of(t.id).scoring)];
   const groupOfTeam = new Map(teams.map((t, i) => [t.id, i + 1]));
 
   const count = (sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get() as number) ?? 0;

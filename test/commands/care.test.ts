@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
+import { RecordingNotifier, deliveryDeps, drain } from '../scheduler/helpers.js';
 import { ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, LI_NA, LIU_YANG, MAX, NOW, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
@@ -41,6 +42,28 @@ describe('permission boundaries of the care commands', () => {
   });
 });
 
+describe('permission boundaries for managers', () => {
+  it('does keep a manager’s care commands to their own team: another team’s customer and complaint read as missing', async () => {
+    const berlin = mine(MAX, withPlan);
+    const missing = `你的客户中没有与“${berlin.externalId}”匹配的客户。`;
+    for (const line of [
+      `/complaint ${berlin.externalId} broken`,
+      `/winback extend ${berlin.externalId} 7`,
+      `/winback giveup ${berlin.externalId} price`,
+      `/customer referred ${berlin.externalId} by ${mine(ZHANG_WEI).externalId}`,
+      `/customer greeted ${berlin.externalId}`,
+    ]) {
+      expect(textOf(await h.say(LI_NA, line)), line).toContain(missing);
+    }
+    const opened = textOf(await h.say(ANNA, `/complaint ${berlin.externalId} broken`));
+    const id = /#(\d+)/.exec(opened)![1];
+    expect(textOf(await h.say(LI_NA, `/complaint resolve ${id} fixed`))).toBe(`你负责的范围内没有投诉 #${id}。`);
+    expect(textOf(await h.say(LI_NA, '/complaints all team'))).not.toContain(berlin.name);
+    expect(textOf(await h.say(ANNA, '/complaints all team'))).toContain(berlin.name);
+    expect(textOf(await h.say(LI_NA, '/winbacks'))).not.toContain(berlin.name);
+  });
+});
+
 describe('win-back extend and give up', () => {
   it('does let the owner extend once, a manager again, and give up with a reason that marks the customer lost', async () => {
     const c = mine(ZHANG_WEI, withPlan);
@@ -76,6 +99,11 @@ describe('deactivating a rep', () => {
     await h.say(CHEN_JING, `/callback ${c.externalId} tomorrow 10am`);
     await h.say(CHEN_JING, `/complaint ${c.externalId} scratched`);
     const book = h.db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id').pluck().all(leaving) as number[];
+    // What was planned for the rep before they left: at least the complaint ping and an agenda, still pending.
+    runPlanning(h.db.sqlite, NOW);
+    const pendingForRep = () => h.db.sqlite.prepare("SELECT id FROM Nudge WHERE targetKind = 'rep' AND targetId = ? AND status = 'pending'").pluck().all(leaving) as number[];
+    const queued = pendingForRep();
+    expect(queued.length).toBeGreaterThan(0);
     const reply = await h.say(ADMIN, '/rapport rep deactivate @chen.jing --to @liu.yang');
     expect(textOf(reply)).toMatch(/^陈静 is deactivated and gets no more reminders\. Moved \d+ customers with \d+ open callbacks, 1 open complaints/);
     const count = (sql: string) => h.db.sqlite.prepare(sql).pluck().get(leaving) as number;
@@ -86,8 +114,22 @@ describe('deactivating a rep', () => {
     expect(h.db.sqlite.prepare('SELECT ownerId FROM Customer WHERE id = ?').pluck().get(c.id)).toBe(taker);
     // The card says where it came from; the planner plans nothing more for the rep.
     expect(textOf(await h.say(LIU_YANG, `/customer lookup ${c.externalId}`))).toContain('Handed over from 陈静 to 刘洋');
-    runPlanning(h.db.sqlite, new Date(NOW.getTime() + 86_400_000));
-    expect(h.db.sqlite.prepare("SELECT COUNT(*) FROM Nudge WHERE targetKind = 'rep' AND targetId = ? AND dueAt > ?").pluck().get(leaving, NOW.getTime())).toBe(0);
+    const later = new Date(NOW.getTime() + 86_400_000);
+    runPlanning(h.db.sqlite, later);
+    expect(pendingForRep()).toEqual(queued);
+    // What was queued before is skipped when it falls due, never sent.
+    const notifier = new RecordingNotifier();
+    await drain(new Date(later.getTime() + 2 * 86_400_000), deliveryDeps(h.db.sqlite, notifier));
+    expect(notifier.sent.filter((n) => n.recipient.kind === 'rep' && n.recipient.repId === leaving)).toEqual([]);
+    // Its agendas are skipped; the pings about its callback and complaint, which moved with the customer, reach the new owner.
+    const outcome = h.db.sqlite.prepare('SELECT id, kind, status, lastError FROM Nudge WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id').all(JSON.stringify(queued)) as { id: number; kind: string; status: string; lastError: string | null }[];
+    expect(outcome.filter((n) => n.kind === 'agenda').map((n) => [n.status, n.lastError])).toEqual([
+      ['skipped', 'the recipient no longer exists or is inactive'],
+      ['skipped', 'the recipient no longer exists or is inactive'],
+    ]);
+    const pings = new Set(outcome.filter((n) => n.kind !== 'agenda').map((n) => n.id));
+    const moved = notifier.sent.filter((n) => pings.has(n.nudgeId)).map((n) => [n.kind, n.recipient.kind === 'rep' ? n.recipient.repId : 0]);
+    expect(moved.sort()).toEqual([['callback', taker], ['complaint', taker]]);
     expect(textOf(await h.say(CHEN_JING, '/callbacks'))).toMatch(/There is no active rep/);
   });
 });

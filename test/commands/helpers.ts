@@ -103,7 +103,7 @@ export interface CommandHarness {
 export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map()): Services {
   const renderChart = async () => new Uint8Array();
   return {
-    ...createStorageServices(db),
+    ...createStorageServices(db, inProcessJobs(db)),
     digests: createDigestService(db.sqlite, renderChart),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({

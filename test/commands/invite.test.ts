@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import { runInviteCli } from '../../src/commands/rapport/invite.command.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { translator } from '../../src/i18n/index.js';
@@ -107,7 +108,7 @@ describe('/rapport invite and /rapport claim', () => {
   it('does print a code on the command line, audited as the command line', async () => {
     let out = '';
     const sink = new Writable({ write: (chunk, _e, done) => ((out += String(chunk)), done()) });
-    const deps = { services: createStorageServices(h.db), clock: h.clock, t: translator('en'), locale: 'en' as const, timeZone: 'Asia/Shanghai', out: sink, err: sink, actor: 'cli:ops' };
+    const deps = { services: createStorageServices(h.db, inProcessJobs(h.db)), clock: h.clock, t: translator('en'), locale: 'en' as const, timeZone: 'Asia/Shanghai', out: sink, err: sink, actor: 'cli:ops' };
     expect(await runInviteCli(['chen.jing@rapport.demo'], deps)).toBe(0);
     expect(out).toMatch(/^Invite code for 陈静 <chen\.jing@rapport\.demo>: [0-9A-Z]{5}-[0-9A-Z]{5}\nIt works once, until .*2026.*\n?/);
     const code = /claim ([0-9A-Z-]{11})/.exec(out)![1]!;

@@ -103,13 +103,43 @@ describe('/rapport settings', () => {
 
   it('does reject bad values, unknown settings and teams, and non-admins', async () => {
     expect(textOf(await h.say(ADMIN, '/rapport settings timezone Mars/Base'))).toBe('"Mars/Base" is not an IANA time zone such as Asia/Shanghai.');
-    expect(textOf(await h.say(ADMIN, '/rapport settings cadence E 10'))).toBe('The tier is A, B, C or D.');
+    expect(textOf(await h.say(ADMIN, '/rapport settings cadence E 10'))).toBe('A cadence is set for tier A, B, C or D, or for the stage new, prospect or won-back.');
     expect(textOf(await h.say(ADMIN, '/rapport settings cadence A 0'))).toBe('Days are a whole number from 1 to 3650.');
     expect(textOf(await h.say(ADMIN, '/rapport settings digest funday 8'))).toMatch(/^The weekday is 1–7/);
     expect(textOf(await h.say(ADMIN, '/rapport settings digest mon 24'))).toBe('The hour is a whole number from 0 to 23.');
     expect(textOf(await h.say(ADMIN, '/rapport settings colour blue'))).toMatch(/^Unknown setting "colour"/);
     expect(textOf(await h.say(ADMIN, '/rapport settings --team Atlantis'))).toBe('There is no team "Atlantis".');
     expect(textOf(await h.say(LI_NA, '/rapport settings'))).toBe('只有管理员可以使用 /rapport settings。');
+  });
+
+  it('does set the stage cadences beside the tiers and edit the holiday calendar, which starts from the language’s defaults', async () => {
+    const shanghai = '--team 上海旗舰店';
+    const stored = () => JSON.parse(h.db.sqlite.prepare("SELECT settings FROM Team WHERE name = '上海旗舰店'").pluck().get() as string);
+    for (const line of ['cadence new 5', 'cadence prospect 45', 'cadence won-back 10', 'holiday add 05-20 Store day', 'holiday remove 双11', 'holiday add 2027-06-01 Anniversary']) {
+      expect((await h.say(ADMIN, `/rapport settings ${line} ${shanghai}`)).blocks[0], line).toMatchObject({ tone: 'success' });
+    }
+    expect(stored().cadenceDays).toEqual({ new: 5, prospect: 45, 'won-back': 10 });
+    expect(stored().holidays).toEqual({
+      builtIn: ['spring-festival', 'lantern-festival', 'womens-day', 'dragon-boat', 'mid-autumn', 'national-day'],
+      custom: [{ name: 'Store day', date: '05-20' }, { name: 'Anniversary', date: '2027-06-01' }],
+    });
+    const list = textOf(await h.say(ADMIN, `/rapport settings holiday list ${shanghai}`));
+    expect(list).toContain('Store day');
+    expect(list).not.toContain('Singles');
+    expect(textOf(await h.say(ADMIN, `/rapport settings holiday add 02-30 Leap ${shanghai}`))).toMatch(/^Use holiday add <MM-DD or YYYY-MM-DD> <name>/);
+    expect(textOf(await h.say(ADMIN, `/rapport settings cadence newish 5 ${shanghai}`))).toBe('A cadence is set for tier A, B, C or D, or for the stage new, prospect or won-back.');
+    expect(textOf(await h.say(LI_NA, '/rapport settings holiday add 05-20 Store day'))).toBe('只有管理员可以使用 /rapport settings。');
+    h.db.sqlite.prepare("UPDATE Team SET settings = '{}' WHERE name = '上海旗舰店'").run();
+  });
+
+  it('does show and replace a stored settings value that is no JSON object instead of failing', async () => {
+    for (const broken of ['null', '"x"', '[1]', '{"cadenceDays":']) {
+      h.db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = 'Berlin B2B'").run(broken);
+      expect((await h.say(ADMIN, '/rapport settings --team "Berlin B2B"')).blocks[0], broken).toMatchObject({ type: 'card' });
+      expect((await h.say(ADMIN, '/rapport settings cadence B 20 --team "Berlin B2B"')).blocks[0], broken).toMatchObject({ tone: 'success' });
+      expect(h.db.sqlite.prepare("SELECT settings FROM Team WHERE name = 'Berlin B2B'").pluck().get(), broken).toBe('{"cadenceDays":{"B":20}}');
+    }
+    h.db.sqlite.prepare("UPDATE Team SET settings = '{}' WHERE name = 'Berlin B2B'").run();
   });
 });
 

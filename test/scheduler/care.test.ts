@@ -3,11 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createCareBook } from '../../src/db/care-book.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
+import { DEFAULT_CADENCE_DAYS } from '../../src/domain/schedule/cadence.js';
 import { holidaysBetween } from '../../src/domain/schedule/holidays.js';
+import { buildCareDigest } from '../../src/scheduler/care-digest.js';
 import { addWorkingTime, DEFAULT_WORKING_HOURS } from '../../src/domain/schedule/working-time.js';
 import { runNudgesCli, type PreviewItem } from '../../src/scheduler/nudges-cli.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
-import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, writeSnapshots } from './helpers.js';
+import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain, nonEmpty, writeSnapshots } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const HOUR = 3_600_000;
@@ -42,6 +44,31 @@ describe('holiday calendar', () => {
     expect(holidaysBetween({ builtIn: null, custom: [{ name: 'Store day', date: '05-20' }] }, 'en', year.from, year.to).map((h) => h.id)).toEqual([
       'new-year', 'custom:Store day', 'christmas',
     ]);
+  });
+});
+
+describe('holiday greetings in the planner', () => {
+  it('does plan one greeting per customer not opted out, on the owner’s agenda before the holiday, shifted to Friday for a Monday holiday', async () => {
+    const db = await demoDatabase(60);
+    try {
+      // Monday 2027-01-11 is the team's own holiday; its eve agenda is Friday 09:00 in Shanghai.
+      db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = '上海旗舰店'").run(JSON.stringify({ holidays: { builtIn: [], custom: [{ name: 'Store day', date: '01-11' }] } }));
+      db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = 'Berlin B2B'").run(JSON.stringify({ holidays: { builtIn: [], custom: [] } }));
+      db.sqlite.prepare('UPDATE Customer SET greetingOptOut = 1 WHERE id % 5 = 0').run();
+      for (let at = Date.parse('2027-01-06T00:00:00Z'); at <= Date.parse('2027-01-11T00:00:00Z'); at += 6 * HOUR) runPlanning(db.sqlite, new Date(at));
+      const expected = db.sqlite
+        .prepare(`SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId JOIN Team t ON t.id = r.teamId
+          WHERE t.name = '上海旗舰店' AND c.greetingOptOut = 0 AND r.active = 1 ORDER BY c.id`)
+        .pluck()
+        .all() as number[];
+      const planned = db.sqlite.prepare("SELECT customerId, dueAt FROM Nudge WHERE kind = 'holiday' ORDER BY customerId").all() as { customerId: number; dueAt: number }[];
+      expect(expected.length).toBeGreaterThan(0);
+      expect(planned.map((n) => n.customerId)).toEqual(expected);
+      expect([...new Set(planned.map((n) => new Date(n.dueAt).toISOString()))]).toEqual(['2027-01-08T01:00:00.000Z']);
+      expect(db.sqlite.prepare("SELECT dueAt FROM Nudge WHERE kind = 'holiday-list'").pluck().all()).toEqual([Date.parse('2027-01-10T01:00:00Z')]);
+    } finally {
+      await db.cleanup();
+    }
   });
 });
 
@@ -99,6 +126,21 @@ describe('care in the planner', () => {
     });
   });
 
+  it('does open one ticket for a complaint logged by import, owned by the customer’s owner, and nudge the owner', () => {
+    const at = new Date('2027-01-13T02:00:00Z');
+    const interaction = Number(
+      db.sqlite
+        .prepare("INSERT INTO Interaction (customerId, repId, kind, at, text, createdAt) VALUES (?, NULL, 'complaint', ?, 'parcel lost', ?)")
+        .run(customer, at.getTime(), at.getTime()).lastInsertRowid,
+    );
+    runPlanning(db.sqlite, new Date(at.getTime() + HOUR));
+    runPlanning(db.sqlite, new Date(at.getTime() + 2 * HOUR));
+    const tickets = db.sqlite.prepare('SELECT id, ownerId, tier, deadline FROM Ticket WHERE interactionId = ?').all(interaction) as { id: number; ownerId: number; tier: string; deadline: number }[];
+    // Tier A: 4 working hours from Wednesday 10:00 in Shanghai.
+    expect(tickets).toEqual([{ id: expect.any(Number), ownerId: zhang, tier: 'A', deadline: Date.parse('2027-01-13T06:00:00Z') }]);
+    expect(db.sqlite.prepare("SELECT targetId FROM Nudge WHERE kind = 'complaint' AND json_extract(payload, '$.ticketId') = ?").pluck().all(tickets[0]!.id)).toEqual([zhang]);
+  });
+
   it('does open a follow-up for a rating of 1 logged by import, and tell the manager', () => {
     const at = new Date('2027-01-13T03:00:00Z');
     const interaction = db.sqlite
@@ -111,11 +153,15 @@ describe('care in the planner', () => {
   });
 });
 
+/** Tiers A–D in turn over the at-risk (even) ids and over the others. */
+const tierOf = (id: number) => 'ABCD'[Math.floor(id / 2) % 4]!;
+
 describe('win-back triage and reminders', () => {
   let db: Db;
   beforeAll(async () => {
     db = await demoDatabase(80);
-    writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: id % 2 === 0 ? 'at_risk' : 'active', tier: 'ABCD'[id % 4]! }));
+    // Every other customer at risk, the at-risk ones of every tier in turn.
+    writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: id % 2 === 0 ? 'at_risk' : 'active', tier: tierOf(id) }));
   });
   afterAll(async () => db.cleanup());
 
@@ -123,10 +169,34 @@ describe('win-back triage and reminders', () => {
     runPlanning(db.sqlite, DEMO_ASOF);
     const planned = db.sqlite.prepare("SELECT customerId FROM WinbackEpisode WHERE status = 'open' ORDER BY customerId").pluck().all() as number[];
     expect(planned.length).toBeGreaterThan(0);
-    expect(planned.every((id) => id % 2 === 0 && id % 4 !== 3)).toBe(true);
+    const atRiskOfTier = (tiers: string) => (db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[]).filter((id) => id % 2 === 0 && tiers.includes(tierOf(id)));
+    expect(atRiskOfTier('D').length).toBeGreaterThan(0);
+    expect(planned).toEqual(atRiskOfTier('ABC'));
     const light = await createCareBook(db.sqlite).lightTouch({}, { kind: 'all' }, { offset: 0, limit: 1000 });
-    expect(light.rows.map((r) => r.tier)).toEqual(light.rows.map(() => 'D'));
+    expect(nonEmpty(light.rows).map((r) => r.tier)).toEqual(light.rows.map(() => 'D'));
     expect(light.total + planned.length).toBe(db.sqlite.prepare("SELECT COUNT(*) FROM ScoreSnapshot WHERE lifecycle = 'at_risk'").pluck().get());
+  });
+
+  it('does open only the top N per rep and week by value at stake when the team says so, counting earlier plans of the week', async () => {
+    const top = await demoDatabase(80);
+    try {
+      top.sqlite.prepare('UPDATE Team SET settings = ?').run(JSON.stringify({ winbackTriage: { topPerRep: 2 } }));
+      // Every customer at risk, the value at stake growing with the id: the highest two ids of each book win.
+      writeSnapshots(top.sqlite, DEMO_ASOF, (id) => ({ lifecycle: 'at_risk', tier: 'A', clv12Minor: id * 1000 }));
+      const plans = () => top.sqlite.prepare("SELECT e.customerId, c.ownerId FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId ORDER BY e.customerId").all() as { customerId: number; ownerId: number }[];
+      runPlanning(top.sqlite, DEMO_ASOF);
+      const owners = top.sqlite.prepare('SELECT ownerId, id FROM Customer ORDER BY id').all() as { ownerId: number; id: number }[];
+      const expected = [...new Set(owners.map((o) => o.ownerId))].flatMap((owner) => owners.filter((o) => o.ownerId === owner).map((o) => o.id).slice(-2));
+      expect(plans().map((p) => p.customerId)).toEqual(expected.sort((a, b) => a - b));
+      // Later the same week nothing more opens (the week's budget is spent), whatever else turned at risk.
+      runPlanning(top.sqlite, new Date(DEMO_ASOF.getTime() + 2 * DAY_MS));
+      expect(plans()).toHaveLength(expected.length);
+      // The next week the budget is new.
+      runPlanning(top.sqlite, new Date(DEMO_ASOF.getTime() + 7 * DAY_MS));
+      expect(plans().length).toBeGreaterThan(expected.length);
+    } finally {
+      await top.cleanup();
+    }
   });
 
   it('does remind the owner once, a week before the deadline', () => {
@@ -153,6 +223,61 @@ describe('win-back triage and reminders', () => {
       expect(items.filter((i) => i.kind === 'holiday' && i.customer !== null).every((i) => /^C\d{6}$/.test(i.customer!))).toBe(true);
     } finally {
       await fresh.cleanup();
+    }
+  });
+});
+
+describe('the digest’s care part', () => {
+  it('does count a rep’s week, flag orphaned and neglected customers, show books and why plans were lost', async () => {
+    const db = await demoDatabase(80);
+    try {
+      const now = new Date('2027-01-11T00:00:00Z');
+      const day = (n: number) => now.getTime() - n * DAY_MS;
+      writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: 'active', tier: 'ABCD'[id % 4]! }));
+      const repId = (email: string) => db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(email) as number;
+      const zhang = repId('zhang.wei@rapport.demo');
+      const chen = repId('chen.jing@rapport.demo');
+      const shanghai = db.sqlite.prepare('SELECT teamId FROM Rep WHERE id = ?').pluck().get(zhang) as number;
+      const book = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id').pluck().all(zhang) as number[];
+      // Reset what the seed planned, so the week holds only what this test writes.
+      db.sqlite.exec("DELETE FROM Callback; DELETE FROM Interaction WHERE satisfaction IS NOT NULL; UPDATE Customer SET lastTouchAt = " + day(1));
+      const callback = db.sqlite.prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, completedAt, createdAt) VALUES (?, ?, ?, ?, '', ?, ?, ?, 0)");
+      callback.run(book[0], zhang, day(3), 0, 'done', 'cadence', day(2));
+      callback.run(book[1], zhang, day(4), 0, 'open', 'cadence', null);
+      callback.run(book[2], zhang, day(2), 1, 'open', 'manual', null);
+      const ticket = db.sqlite.prepare("INSERT INTO Ticket (customerId, ownerId, tier, openedAt, deadline, status, resolvedAt) VALUES (?, ?, 'A', ?, ?, ?, ?)");
+      ticket.run(book[0], zhang, day(5), day(4), 'resolved', day(3)); // resolved after its deadline: breached
+      ticket.run(book[1], zhang, day(2), day(1), 'open', null); // open past its deadline: breached
+      ticket.run(book[2], zhang, day(2), day(-1), 'resolved', day(1)); // in time
+      const rating = db.sqlite.prepare("INSERT INTO Interaction (customerId, repId, kind, at, satisfaction, createdAt) VALUES (?, ?, 'call', ?, ?, 0)");
+      rating.run(book[0], zhang, day(1), 2);
+      rating.run(book[1], zhang, day(1), 5);
+      // An A customer untouched for three of its intervals; a rep who left with customers still on the book.
+      const aCustomer = book.find((id) => id % 4 === 0)!;
+      db.sqlite.prepare('UPDATE Customer SET lastTouchAt = ? WHERE id = ?').run(day(3 * DEFAULT_CADENCE_DAYS.A), aCustomer);
+      db.sqlite.prepare('UPDATE Rep SET active = 0 WHERE id = ?').run(chen);
+      const episode = db.sqlite.prepare("INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status, closedAt, reason) VALUES (?, 1, 0, ?, ?, ?, ?)");
+      episode.run(book[3], day(2), 'lost', day(2), 'price');
+      episode.run(book[4], day(2), 'given_up', day(1), 'competitor');
+      episode.run(book[5], day(2), 'lost', day(1), null);
+      episode.run(book[6], day(20), 'lost', day(20), 'price'); // last month: not this week's
+
+      const digest = buildCareDigest(db.sqlite, { kind: 'team', teamId: shanghai }, now);
+      const line = digest.reps.find((r) => r.repName === '张伟')!;
+      const tiers = db.sqlite.prepare(`SELECT s.tier, COUNT(*) AS n FROM Customer c JOIN ScoreSnapshot s ON s.customerId = c.id WHERE c.ownerId = ? GROUP BY s.tier`).all(zhang) as { tier: string; n: number }[];
+      expect(line).toEqual({
+        repName: '张伟', active: true, book: Object.fromEntries(tiers.map((t) => [t.tier, t.n])),
+        callbacksDone: 1, callbacksOverdue: 2, checkInsDue: 2, checkInsKept: 1,
+        complaintsOpened: 3, complaintsResolved: 2, complaintsBreached: 2, satisfaction: 3.5,
+      });
+      const chenBook = db.sqlite.prepare('SELECT COUNT(*) FROM Customer WHERE ownerId = ?').pluck().get(chen) as number;
+      expect(chenBook).toBeGreaterThan(0);
+      expect(digest.orphaned.count).toBe(chenBook);
+      expect(digest.reps.find((r) => r.repName === '陈静')).toMatchObject({ active: false });
+      expect(digest.neglected.count).toBe(1);
+      expect(digest.lostReasons).toMatchObject({ price: 1, competitor: 1, awaiting: 1, service: 0 });
+    } finally {
+      await db.cleanup();
     }
   });
 });

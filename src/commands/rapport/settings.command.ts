@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { readStoredSettings } from '../../domain/stored-settings.js';
 import {
-  CADENCE_STAGES, formatWorkingSpan, MAX_CHECK_INS_PER_DAY, MAX_TRIAGE_TOP, parseScheduleSettings, parseWorkingSpan, type ScheduleSettings,
+  CADENCE_STAGES, formatWorkingSpan, MAX_CHECK_INS_PER_DAY, MAX_TRIAGE_TOP, parseScheduleSettings, parseWorkingSpan, scheduleSettingsFrom, type ScheduleSettings,
 } from '../../domain/schedule/schedule-settings.js';
 import {
   BUILT_IN_HOLIDAY_KEYS, builtInHolidays, holidaysBetween, isCustomHolidayDate, MAX_HOLIDAY_NAME, type BuiltInHoliday, type CustomHoliday,
@@ -52,12 +53,8 @@ function days(text: string | undefined): number | null {
 
 /** Writes into Team.settings JSON without dropping the fields this command does not know. */
 function withSettings(team: TeamSettingsRow, edit: (settings: Record<string, unknown>) => void): Change {
-  let settings: Record<string, unknown>;
-  try {
-    settings = JSON.parse(team.settings) as Record<string, unknown>;
-  } catch {
-    settings = {};
-  }
+  // A broken stored value (not JSON, `null`, a list) is replaced: the scheduler has been using the defaults for it.
+  const settings = readStoredSettings(team.settings).raw;
   edit(settings);
   return { settings: JSON.stringify(settings) };
 }
@@ -81,7 +78,7 @@ function parseSetting(name: Exclude<(typeof SETTINGS)[number], 'guild'>, values:
     case 'cadence': {
       // A tier's check-in interval, or a stage's own (new customers, prospects, the won back).
       const which = a && (CADENCE_STAGES as readonly string[]).includes(a.toLowerCase()) ? a.toLowerCase() : a?.toUpperCase();
-      if (!which || !(['A', 'B', 'C', 'D', ...CADENCE_STAGES] as string[]).includes(which)) return { error: 'rapport.settings.badTier' };
+      if (!which || !(['A', 'B', 'C', 'D', ...CADENCE_STAGES] as string[]).includes(which)) return { error: 'rapport.settings.badCadence' };
       const n = days(b);
       if (n === null) return { error: 'rapport.settings.badDays' };
       return {
@@ -273,7 +270,7 @@ function parseHoliday(values: string[], t: CommandContext['t']): Parsed {
   const edit = (describe: string, apply: (calendar: { builtIn: BuiltInHoliday[]; custom: CustomHoliday[] }) => void): Parsed => ({
     change: (team) =>
       withSettings(team, (s) => {
-        const current = parseScheduleSettings(JSON.stringify(s)).holidays;
+        const current = scheduleSettingsFrom(s).holidays;
         const calendar = { builtIn: [...builtInHolidays(current, team.locale)], custom: [...current.custom] };
         apply(calendar);
         s.holidays = calendar;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { readStoredSettings } from '../stored-settings.js';
 
 /**
  * The scoring part of Team.settings (JSON, under the key `scoring`). Every field falls back to
@@ -66,13 +67,12 @@ const scoringSettingsSchema = z
 
 /** Reads `Team.settings` JSON; anything missing, malformed or out of range takes its default. */
 export function parseScoringSettings(teamSettingsJson: string): ScoringSettings {
-  let raw: unknown;
-  try {
-    raw = (JSON.parse(teamSettingsJson) as { scoring?: unknown } | null)?.scoring ?? {};
-  } catch {
-    raw = {};
-  }
-  const parsed = scoringSettingsSchema.safeParse(raw);
+  return scoringSettingsFrom(readStoredSettings(teamSettingsJson).raw);
+}
+
+/** The `scoring` part of a stored settings object, each field validated on its own. */
+export function scoringSettingsFrom(stored: Record<string, unknown>): ScoringSettings {
+  const parsed = scoringSettingsSchema.safeParse(stored.scoring ?? {});
   const s = parsed.success ? parsed.data : {};
   const settings: ScoringSettings = {
     ...D,

@@ -7,6 +7,7 @@ import { DEFAULT_WINBACK_DAYS, DEFAULT_WINBACK_TRIAGE, type WinbackTriage } from
 import { BUILT_IN_HOLIDAY_KEYS, CUSTOM_HOLIDAY_DATE, isCustomHolidayDate, MAX_HOLIDAY_NAME, type HolidayCalendar } from './holidays.js';
 import { DEFAULT_WORKING_HOURS, type WorkingHours, type WorkingSpan } from './working-time.js';
 import { TIERS } from '../tier.js';
+import { readStoredSettings } from '../stored-settings.js';
 
 const days = z.number().int().min(1).max(3650);
 export const MAX_CHECK_INS_PER_DAY = 500;
@@ -102,13 +103,13 @@ export interface ScheduleSettings {
   holidays: HolidayCalendar;
 }
 
+/** Team.settings JSON (what the settings command writes); see `parseTeamSettings` for both parts and what was broken. */
 export function parseScheduleSettings(json: string): ScheduleSettings {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    raw = {};
-  }
+  return scheduleSettingsFrom(readStoredSettings(json).raw);
+}
+
+/** The scheduling fields of a stored settings object, each validated on its own. */
+export function scheduleSettingsFrom(raw: Record<string, unknown>): ScheduleSettings {
   const parsed = scheduleSettingsSchema.safeParse(raw);
   const s = parsed.success ? parsed.data : {};
   const deadlines = s.complaintDeadlines ?? {};
@@ -131,8 +132,8 @@ export function parseScheduleSettings(json: string): ScheduleSettings {
 }
 
 /** The stage cadences live beside the tiers' in `cadenceDays` (`{"A": 14, "new": 10}`); each falls back on its own. */
-function stageCadences(raw: unknown): Partial<Record<CadenceStage, number>> {
-  const cadence = raw !== null && typeof raw === 'object' ? (raw as { cadenceDays?: unknown }).cadenceDays : undefined;
+function stageCadences(raw: Record<string, unknown>): Partial<Record<CadenceStage, number>> {
+  const cadence = raw.cadenceDays;
   if (cadence === null || typeof cadence !== 'object') return {};
   const found: Partial<Record<CadenceStage, number>> = {};
   for (const stage of CADENCE_STAGES) {

@@ -643,6 +643,7 @@ export const en = {
       badPlatform: 'The channel is for slack or discord.',
       badChannel: 'Give the channel id, e.g. C024BE91L (Slack) or 1051234567890123456 (Discord).',
       badTier: 'The tier is A, B, C or D.',
+      badCadence: 'A cadence is set for tier A, B, C or D, or for the stage new, prospect or won-back.',
       badDays: 'Days are a whole number from 1 to 3650.',
       badCheckIns: 'Check-ins per agenda are a whole number from 1 to {{max}}.',
       badWeekday: 'The weekday is 1–7 (Monday–Sunday) or its name, e.g. mon or 周一.',

@@ -642,6 +642,7 @@ export const zhCN: typeof en = {
       badPlatform: '频道平台只能是 slack 或 discord。',
       badChannel: '请给出频道 ID，例如 C024BE91L（Slack）或 1051234567890123456（Discord）。',
       badTier: '分层只能是 A、B、C 或 D。',
+      badCadence: '联络频率可按分层 A、B、C、D 或阶段 new、prospect、won-back 设置。',
       badDays: '天数是 1 到 3650 的整数。',
       badCheckIns: '每日回访上限是 1 到 {{max}} 的整数。',
       badWeekday: '星期是 1–7（周一到周日）、英文缩写（例如 mon）或中文（例如 周一）。',
