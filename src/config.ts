@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from './db/database-url.js';
 import type { Platform } from './domain/platform.js';
 import { FatalError } from './errors.js';
 
@@ -28,7 +29,7 @@ export const envSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(/^file:./, 'must be a SQLite file: URL such as file:data/rapport.db')
+      .regex(/^(file:.|postgres(ql)?:\/\/)/, 'must be a SQLite file: URL such as file:data/rapport.db or a PostgreSQL URL such as postgresql://rapport@localhost/rapport')
       .default(DEFAULT_DATABASE_URL),
   ),
   RAPPORT_DEMO: z.preprocess(blankToUndefined, z.enum(['on', 'off']).default('on')),
@@ -49,6 +50,7 @@ export const envSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   ),
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  METRICS_PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   DISCORD_BOT_TOKEN: optionalString,
@@ -66,6 +68,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** The HTTP port of the chat platforms' webhooks (Slack HTTP mode, Discord interactions). */
   port: number;
+  /** Where GET /healthz and /metrics are served when not on `port` beside the chat platforms' routes. */
+  metricsPort?: number;
   platforms: Platform[];
   slack?: { botToken: string; signingSecret: string };
   discord?: { botToken: string; applicationId: string };
@@ -81,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(redactUrl(value))})`;
     throw new ConfigError(`Invalid ${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -100,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    ...(e.METRICS_PORT === undefined ? {} : { metricsPort: e.METRICS_PORT }),
     platforms,
     ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
     ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),

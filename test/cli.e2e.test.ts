@@ -58,7 +58,7 @@ describe('rapport bot on the console', () => {
   it('does stop with one line naming a bad variable', () => {
     const run = rapport(['bot'], '', { DATABASE_URL: 'mysql://nope' });
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('rapport: Invalid DATABASE_URL: must be a SQLite file: URL such as file:data/rapport.db (got "mysql://nope")\n');
+    expect(run.stderr).toBe('rapport: Invalid DATABASE_URL: must be a SQLite file: URL such as file:data/rapport.db or a PostgreSQL URL such as postgresql://rapport@localhost/rapport (got "mysql://nope")\n');
   });
 
   it('does refuse chat tokens it cannot use yet with a sentence, not a log line', () => {
