@@ -12,6 +12,9 @@ export const LATE_AFTER_MS = 10 * 60_000;
 /** A claim older than this belongs to a worker that died; another worker may take the row. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
+/** Told each delivery's outcome (the bot's metrics): `failed` comes before the `retried` or `dead` that follows it. */
+export type DeliveryObserver = (outcome: 'sent' | 'failed' | 'retried' | 'dead', row: NudgeRow, platform: Platform | null) => void;
+
 export interface DeliveryDeps {
   outbox: Outbox;
   /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
@@ -25,6 +28,7 @@ export interface DeliveryDeps {
   /** A fresh claim token per batch (e.g. crypto.randomUUID), naming this worker in the row. */
   newClaimToken: () => string;
   logger: Pick<Logger, 'warn' | 'error'>;
+  observe?: DeliveryObserver;
 }
 
 export interface DeliveryReport {
@@ -50,6 +54,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
   const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0 };
   for (const row of rows) {
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
+    let platform: Platform | null = null;
     try {
       const recipient = deps.recipientOf(row);
       if (!recipient) {
@@ -59,6 +64,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
       }
       const route = routeFor(recipient, deps.notifiers);
       if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
+      platform = route.notifier.platform;
       const paused = deps.pauses.pausedUntil(route.notifier.platform, now);
       if (paused) {
         deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
@@ -75,6 +81,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
         const message = await route.notifier.deliver(route.address, prepared.notification);
         deps.outbox.markSent(row.id, token, now, late, message);
         report.sent++;
+        deps.observe?.('sent', row, platform);
       } catch (error) {
         if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
           const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
@@ -88,13 +95,16 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      deps.observe?.('failed', row, platform);
       if ((error instanceof NotifierError && error.permanent) || isExhausted(row.attempts, deps.retry)) {
         deps.outbox.markDead(row.id, token, message);
         report.dead++;
+        deps.observe?.('dead', row, platform);
         deps.logger.error({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge is dead');
       } else {
         deps.outbox.retryAt(row.id, token, message, new Date(now.getTime() + retryDelayMs(row.attempts, deps.retry, deps.random)));
         report.retried++;
+        deps.observe?.('retried', row, platform);
         deps.logger.warn({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge failed; will retry');
       }
     }

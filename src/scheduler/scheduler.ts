@@ -7,7 +7,7 @@ import type { Sqlite } from '../db/database.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
 import { renderDigestChart } from './digest-chart.js';
-import { deliverDue, type DeliveryDeps, type DeliveryReport } from './delivery-worker.js';
+import { deliverDue, type DeliveryDeps, type DeliveryObserver, type DeliveryReport } from './delivery-worker.js';
 import type { Notifier } from './notifier.js';
 import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
@@ -74,6 +74,8 @@ export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
   render: Omit<NudgeRendererOptions, 'renderChart'>;
+  /** Delivery outcomes, for the metrics. */
+  observeDeliveries?: DeliveryObserver;
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
@@ -92,6 +94,7 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
       random: Math.random,
       newClaimToken: () => `${process.pid}:${randomUUID()}`,
       logger: options.logger,
+      observe: options.observeDeliveries,
     },
   };
 }
