@@ -78,6 +78,7 @@ export function createApp(
     clock,
     logger,
     defaults: { locale: config.defaultLocale, timeZone: config.defaultTimeZone, currency: config.currency },
+    workspaces: { discord: config.discord?.guildId ? [config.discord.guildId] : [] },
   });
 }
 
@@ -109,7 +110,13 @@ export interface AdapterContext {
 export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
-export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {};
+export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {
+  async discord({ app, config, clock, logger, http }) {
+    if (!config.discord) throw new Error('Discord is not configured: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID');
+    const { createDiscordAdapter } = await import('./adapters/discord/discord-adapter.js');
+    return createDiscordAdapter({ app, config: config.discord, clock, logger, http, defaultLocale: config.defaultLocale });
+  },
+};
 
 /**
  * Runs the bot: every configured platform side by side on one core, and the scheduler whenever

@@ -1,5 +1,5 @@
 import type { Role } from '../domain/actor.js';
-import type { Platform } from '../domain/platform.js';
+import type { ChatPlatform, Platform } from '../domain/platform.js';
 import type { CommandKey, Session } from './command.js';
 import type { Choice, OptionSpec, OptionValues, Upload } from './options.js';
 
@@ -68,5 +68,11 @@ export interface App {
    * another user of the platform changes nothing.
    */
   linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailResult>;
+  /**
+   * Whether this installation serves a chat workspace (a Discord server): one a team lists
+   * (`/rapport settings guild add <id>`) or the configuration names (`DISCORD_GUILD_ID`).
+   * While nothing at all is listed for the platform, every workspace is served.
+   */
+  servesWorkspace(workspace: { platform: ChatPlatform; workspaceId: string }): Promise<boolean>;
   readonly commands: readonly CommandInfo[];
 }

@@ -30,8 +30,9 @@ export interface Session {
 
 export interface CommandContext {
   actor: Actor;
-  /** Where the asker is talking from. */
+  /** Where the asker is talking from, and who they are there (a platform user id; the console: what it was started as). */
   platform: Platform;
+  userId: string;
   locale: Locale;
   timeZone: string;
   currency: string;
@@ -48,7 +49,15 @@ export interface CommandContext {
    * (a customer's external id rather than its internal id) for the typed line.
    */
   button(label: string, invocation: Invocation, options?: { style?: CommandAction['style']; display?: OptionValues }): CommandAction;
+  /** The nudge whose button ran the command: its message is redrawn by the reply itself, so updates elsewhere leave it alone. */
+  fromNudge?: number;
 }
+
+/**
+ * What a `guest` command runs with: the asker may not be linked to a rep yet (`actor` null),
+ * in the installation's default language and time zone.
+ */
+export type GuestContext = Omit<CommandContext, 'actor'> & { actor: Actor | null };
 
 /**
  * One chat command: its name as typed ("customer lookup"), its i18n key, the least role that
@@ -67,10 +76,15 @@ export interface CommandDefinition<Args = unknown> {
   /** Only these platforms offer the command (default: all). */
   platforms?: readonly Platform[];
   /**
+   * Also runs for a chat user no rep is linked to yet (`/rapport claim <code>`): then `run`
+   * gets a `GuestContext` whose actor is null. `requires` still applies to linked users.
+   */
+  guest?: true;
+  /**
    * Reads a typed line (after the command name) into option values where the generic reader
    * cannot: a time expression inside free text. Returns an i18n key when it cannot.
    */
-  parseText?(line: string, ctx: CommandContext): Promise<ParsedText>;
+  parseText?(line: string, ctx: Pick<GuestContext, 'clock' | 'timeZone'>): Promise<ParsedText>;
   args: z.ZodType<Args, OptionValues>;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }

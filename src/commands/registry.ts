@@ -1,6 +1,13 @@
 import { callbackCancelCommand, callbackCommand, callbackDoneCommand, callbackSnoozeCommand } from './callback/callback.command.js';
 import { callbacksCommand } from './callback/callbacks.command.js';
 import type { AnyCommand } from './command.js';
+import { complaintCommand, complaintResolveCommand } from './complaint/complaint.command.js';
+import { complaintsCommand } from './complaint/complaints.command.js';
+import { customerAssignBookCommand } from './customer/assign-book.command.js';
+import { customerGreetedCommand } from './customer/greeted.command.js';
+import { customerReferredCommand } from './customer/referred.command.js';
+import { rapportRepDeactivateCommand } from './rapport/rep.command.js';
+import { winbackExtendCommand, winbackGiveUpCommand, winbackReasonCommand, winbacksCommand } from './winback/winback.command.js';
 import { customerAssignCommand } from './customer/assign.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
 import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
@@ -9,6 +16,8 @@ import { customerImportCommand } from './customer/import.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
+import { rapportClaimCommand } from './rapport/claim.command.js';
+import { rapportInviteCommand } from './rapport/invite.command.js';
 import { rapportLinkCommand } from './rapport/link.command.js';
 import { rapportOutboxCommand } from './rapport/outbox.command.js';
 import { rapportModelCommand } from './rapport/model.command.js';
@@ -26,6 +35,16 @@ export const commands: readonly AnyCommand[] = [
   customerNoteCommand,
   customerAssignCommand,
   customerImportCommand,
+  customerAssignBookCommand,
+  customerReferredCommand,
+  customerGreetedCommand,
+  complaintCommand,
+  complaintResolveCommand,
+  complaintsCommand,
+  winbacksCommand,
+  winbackExtendCommand,
+  winbackGiveUpCommand,
+  winbackReasonCommand,
   callbackCommand,
   callbacksCommand,
   callbackDoneCommand,
@@ -37,6 +56,9 @@ export const commands: readonly AnyCommand[] = [
   rapportPrefsCommand,
   rapportSettingsCommand,
   rapportLinkCommand,
+  rapportInviteCommand,
+  rapportClaimCommand,
+  rapportRepDeactivateCommand,
   rapportAsCommand,
   rapportOutboxCommand,
   rapportModelCommand,

@@ -33,7 +33,7 @@ export type Callback = {
      */
     status: Generated<string>;
     /**
-     * manual | cadence | winback | complaint
+     * manual | cadence | winback | complaint | satisfaction | welcome | second-order
      */
     source: Generated<string>;
     /**
@@ -42,6 +42,12 @@ export type Callback = {
     dedupeKey: string | null;
     createdAt: number;
     completedAt: number | null;
+};
+export type ClaimAttempt = {
+    id: Generated<number>;
+    platform: string;
+    userId: string;
+    at: number;
 };
 export type Customer = {
     id: Generated<number>;
@@ -78,6 +84,10 @@ export type Customer = {
     checkInDueAt: number | null;
     createdAt: number;
     updatedAt: number;
+    /**
+     * the customer who referred this one (推荐), recorded with /customer referred
+     */
+    referredById: number | null;
 };
 export type ImportChange = {
     id: Generated<number>;
@@ -123,7 +133,7 @@ export type Interaction = {
     customerId: number;
     repId: number | null;
     /**
-     * call | visit | message | note | complaint
+     * call | visit | message | note | complaint | greeting | handover (a handover is no touch)
      */
     kind: string;
     at: number;
@@ -134,6 +144,26 @@ export type Interaction = {
     satisfaction: number | null;
     importRunId: number | null;
     createdAt: number;
+};
+export type InviteCode = {
+    id: Generated<number>;
+    codeHash: string;
+    repId: number;
+    /**
+     * the admin who made it; null from the command line
+     */
+    createdBy: number | null;
+    createdAt: number;
+    expiresAt: number;
+    /**
+     * set once, when claimed (or when a newer invite for the same rep replaced it)
+     */
+    usedAt: number | null;
+    /**
+     * slack | discord and the user id that claimed it; null for a replaced code
+     */
+    usedPlatform: string | null;
+    usedUserId: string | null;
 };
 export type JobRun = {
     id: Generated<number>;
@@ -178,7 +208,7 @@ export type Lease = {
 export type Nudge = {
     id: Generated<number>;
     /**
-     * callback | birthday | birthday-list | winback | agenda | digest (cadences create Callback rows instead)
+     * callback | birthday | birthday-list | winback | agenda | digest | complaint | escalation | holiday | holiday-list (cadences create Callback rows instead)
      */
     kind: string;
     dedupeKey: string;
@@ -213,6 +243,10 @@ export type Nudge = {
     messagePlatform: string | null;
     messageChannel: string | null;
     messageId: string | null;
+    /**
+     * a nudge that went out inside another message (a holiday greeting inside the morning agenda): that message's nudge id
+     */
+    carriedBy: number | null;
     createdAt: number;
 };
 export type Order = {
@@ -329,6 +363,30 @@ export type Team = {
     settings: Generated<string>;
     createdAt: number;
 };
+export type Ticket = {
+    id: Generated<number>;
+    customerId: number;
+    ownerId: number | null;
+    /**
+     * the complaint interaction it was opened from (a note, /complaint or an import): one ticket each
+     */
+    interactionId: number | null;
+    text: Generated<string>;
+    /**
+     * the customer's tier when it was opened, which set the deadline
+     */
+    tier: string;
+    openedAt: number;
+    deadline: number;
+    /**
+     * open | resolved
+     */
+    status: Generated<string>;
+    resolvedAt: number | null;
+    resolvedById: number | null;
+    resolution: string | null;
+    createdAt: number;
+};
 export type WinbackEpisode = {
     id: Generated<number>;
     customerId: number;
@@ -339,19 +397,39 @@ export type WinbackEpisode = {
     startedAt: number;
     deadline: number;
     /**
-     * open | won | lost
+     * open | won | lost | given_up
      */
     status: Generated<string>;
     closedAt: number | null;
+    /**
+     * price | competitor | need_ended | service | unknown: why a lost or given-up plan failed, as its owner picked it
+     */
+    reason: string | null;
+    /**
+     * how often the deadline was moved: once by the owner, beyond that by a manager
+     */
+    extensions: Generated<number>;
+};
+export type Workspace = {
+    id: Generated<number>;
+    teamId: number;
+    /**
+     * discord (a guild id) | slack (a workspace id)
+     */
+    platform: string;
+    workspaceId: string;
+    createdAt: number;
 };
 export type DB = {
     AppState: AppState;
     AuditLog: AuditLog;
     Callback: Callback;
+    ClaimAttempt: ClaimAttempt;
     Customer: Customer;
     ImportChange: ImportChange;
     ImportRun: ImportRun;
     Interaction: Interaction;
+    InviteCode: InviteCode;
     JobRun: JobRun;
     Lease: Lease;
     Nudge: Nudge;
@@ -359,7 +437,9 @@ export type DB = {
     Rep: Rep;
     ScoreSnapshot: ScoreSnapshot;
     Team: Team;
+    Ticket: Ticket;
     WinbackEpisode: WinbackEpisode;
+    Workspace: Workspace;
 };
 
 /** Columns of type Boolean, by name: SQLite stores them as 0/1 and src/db/sqlite-kysely.ts reads them back as booleans. */

@@ -161,13 +161,17 @@ describe('/customer note', () => {
     expect(fieldOf(await h.say(ZHANG_WEI, '/customer lookup C000001'), '最近联系')).toMatch(/^备注 · .* — 回访：精华液效果很好$/);
   });
 
-  it('does open a follow-up callback for a complaint', async () => {
-    const reply = await h.say(CHEN_JING, `/customer note ${customerWhere(h.db, 'r.email = ?', CHEN_JING).externalId} --complaint Delivery was late`);
-    expect(textOf(reply)).toMatch(/^Complaint logged for .+\. Follow-up callback #\d+ is due Nov 24, 2026\.$/);
+  it('does open a complaint ticket for its owner, due by the tier in working hours', async () => {
+    const c = customerWhere(h.db, 'r.email = ?', CHEN_JING);
+    const reply = await h.say(CHEN_JING, `/customer note ${c.externalId} --complaint Delivery was late`);
+    expect(textOf(reply)).toMatch(/^Complaint #\d+ opened for .+, owned by 陈静: answer by .+\./);
     const id = Number(/#(\d+)/.exec(textOf(reply))![1]);
-    expect(h.db.sqlite.prepare('SELECT source, status, timed, note FROM Callback WHERE id = ?').get(id)).toEqual({
-      source: 'complaint', status: 'open', timed: 0, note: 'Follow up on complaint: Delivery was late',
-    });
+    const ticket = h.db.sqlite.prepare('SELECT customerId, ownerId, status, text, tier, deadline FROM Ticket WHERE id = ?').get(id) as { tier: string; deadline: number };
+    expect(ticket).toMatchObject({ customerId: c.id, ownerId: c.ownerId, status: 'open', text: 'Delivery was late' });
+    // Monday 09:30 in Shanghai, working hours 09–18: A 4 hours, B one working day (9 hours), C and D two.
+    const due = { A: '2026-11-23T05:30:00.000Z', B: '2026-11-24T01:30:00.000Z', C: '2026-11-25T01:30:00.000Z', D: '2026-11-25T01:30:00.000Z' } as Record<string, string>;
+    expect(new Date(ticket.deadline).toISOString()).toBe(due[ticket.tier]);
+    expect(h.db.sqlite.prepare("SELECT kind FROM Interaction WHERE id = (SELECT interactionId FROM Ticket WHERE id = ?)").pluck().get(id)).toBe('complaint');
   });
 
   it('does reject a satisfaction outside 1-5 and a note without text', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
-/** The hand-written parts of both histories (name grams, the CustomerViewer view, the callback triggers) behave alike. */
+/** The hand-written parts of both histories (name grams, the CustomerViewer view, the callback, ticket and greeting triggers) behave alike. */
 describeEngines('the hand-written schema', (engine) => {
   let db: TestStoreDatabase;
   beforeEach(async () => {
@@ -58,5 +58,44 @@ describeEngines('the hand-written schema', (engine) => {
     await db.kysely.updateTable('Rep').set({ role: 'rep' }).where('id', '=', admin).execute();
     // The admin who lost the role no longer sees the customer: its callbacks go back to the owner.
     expect(await owners()).toEqual([`${c}:open`, `${c}:open`, `${a}:done`]);
+  });
+
+  it('does move open tickets and pending holiday greetings with their customer’s owner, and leave the rest', async () => {
+    const reps = await db.kysely
+      .insertInto('Rep')
+      .values(['a', 'b', 'other'].map((email) => ({ email, name: email, role: 'rep', createdAt: 0, updatedAt: 0 })))
+      .returning('id')
+      .execute();
+    const [a, b, other] = reps.map((r) => r.id) as [number, number, number];
+    const customers = await db.kysely
+      .insertInto('Customer')
+      .values([{ externalId: 'X1', name: 'Emma', ownerId: a, createdAt: 0, updatedAt: 0 }, { externalId: 'X2', name: 'Li', ownerId: a, createdAt: 0, updatedAt: 0 }])
+      .returning('id')
+      .execute();
+    const [emma, li] = customers.map((c) => c.id) as [number, number];
+    const ticket = (customerId: number, status: string) => ({ customerId, ownerId: a, tier: 'A', openedAt: 0, deadline: 0, status, createdAt: 0 });
+    await db.kysely.insertInto('Ticket').values([ticket(emma, 'open'), ticket(emma, 'resolved'), ticket(li, 'open')]).execute();
+    const greeting = (key: string, customerId: number, status: string, targetId = a, kind = 'holiday') =>
+      ({ kind, dedupeKey: key, dueAt: 0, targetKind: 'rep', targetId, customerId, payload: '{}', status, createdAt: 0 });
+    await db.kysely
+      .insertInto('Nudge')
+      .values([
+        greeting('pending', emma, 'pending'), greeting('sent', emma, 'sent'), greeting('other-rep', emma, 'pending', other),
+        greeting('birthday', emma, 'pending', a, 'birthday'), greeting('li', li, 'pending'),
+      ])
+      .execute();
+
+    await db.kysely.updateTable('Customer').set({ ownerId: b }).where('id', '=', emma).execute();
+    const tickets = await db.kysely.selectFrom('Ticket').select(['customerId', 'ownerId', 'status']).orderBy('id').execute();
+    expect(tickets).toEqual([
+      { customerId: emma, ownerId: b, status: 'open' }, { customerId: emma, ownerId: a, status: 'resolved' }, { customerId: li, ownerId: a, status: 'open' },
+    ]);
+    const targets = await db.kysely.selectFrom('Nudge').select(['dedupeKey', 'targetId']).orderBy('id').execute();
+    expect(targets.map((n) => `${n.dedupeKey}:${n.targetId}`)).toEqual([`pending:${b}`, `sent:${a}`, `other-rep:${other}`, `birthday:${a}`, `li:${a}`]);
+    // A customer without an owner before: its greetings were nobody's, so nothing moves; its open tickets do.
+    await db.kysely.updateTable('Customer').set({ ownerId: null }).where('id', '=', li).execute();
+    await db.kysely.updateTable('Customer').set({ ownerId: b }).where('id', '=', li).execute();
+    expect((await db.kysely.selectFrom('Ticket').select('ownerId').where('customerId', '=', li).executeTakeFirstOrThrow()).ownerId).toBe(b);
+    expect((await db.kysely.selectFrom('Nudge').select('targetId').where('dedupeKey', '=', 'li').executeTakeFirstOrThrow()).targetId).toBe(a);
   });
 });

@@ -22,12 +22,15 @@ function prismaScript(schema: string): string {
   });
 }
 
-/** Hand-written in both histories (search, callbacks following customers): Prisma's schema cannot express them. */
+/** Hand-written in both histories (search, callbacks and tickets following customers, carried greetings): Prisma's schema cannot express them. */
 const HAND_WRITTEN_BOTH = {
   tables: ['CustomerNameGram'],
   indexes: ['Customer_phone_tail_idx'],
   views: ['CustomerViewer'],
-  triggers: ['Customer_search_insert', 'Customer_search_update', 'Customer_search_delete', 'Customer_owner_moves_callbacks', 'Rep_book_moves_callbacks'],
+  triggers: [
+    'Customer_search_insert', 'Customer_search_update', 'Customer_search_delete', 'Customer_owner_moves_callbacks', 'Rep_book_moves_callbacks',
+    'Customer_owner_moves_tickets', 'Customer_owner_moves_greetings',
+  ],
 };
 /** SQLite's name search is an FTS5 table (with its shadow tables), PostgreSQL's a pg_trgm index. */
 const SQLITE_ONLY = { tables: ['CustomerNameTrigram', 'CustomerNameTrigram_config', 'CustomerNameTrigram_data', 'CustomerNameTrigram_docsize', 'CustomerNameTrigram_idx'] };

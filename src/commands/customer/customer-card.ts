@@ -51,6 +51,8 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   if (visibility === 'private' && card.email) contact.push({ label: t('customer.card.email'), value: card.email });
   if (visibility === 'private' && card.phone) contact.push({ label: t('customer.card.phone'), value: card.phone });
   const sections: CardSection[] = [{ fields: value }, { fields: activity }];
+  const care = careFields(card, ctx);
+  if (care.length > 0) sections.push({ fields: care });
   if (contact.length > 0) sections.push({ title: t('customer.card.contact'), fields: contact });
   const blocks: Block[] = [
     {
@@ -63,6 +65,23 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   ];
   if (visibility === 'private') blocks.push({ type: 'actions', actions: cardActions(card, ctx) });
   return { visibility, blocks };
+}
+
+/** 客户关怀: ratings, open complaints, referrals both ways and the latest handover, where there are any. */
+function careFields(card: CustomerCard, ctx: CommandContext): Field[] {
+  const { t, locale } = ctx;
+  const fields: Field[] = [];
+  if (card.satisfaction) {
+    const { last, average, count } = card.satisfaction;
+    fields.push({ label: t('customer.card.satisfaction'), value: t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }) });
+  }
+  if (card.openTickets > 0) fields.push({ label: t('customer.card.openTickets'), value: formatNumber(card.openTickets, locale) });
+  if (card.referredBy) fields.push({ label: t('customer.card.referredBy'), value: card.referredBy.name });
+  if (card.referrals.count > 0) {
+    fields.push({ label: t('customer.card.referrals'), value: t('customer.card.referralsValue', { names: card.referrals.names.join(', '), count: card.referrals.count }) });
+  }
+  if (card.handover) fields.push({ label: t('customer.card.handover'), value: card.handover.text });
+  return fields;
 }
 
 /** Schedule, note and share for everyone who may see the card; reassigning for managers and admins. */

@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { formatNumber } from '../../i18n/index.js';
 import { defineCommand } from '../command.js';
 import { choice, flag } from '../option-schemas.js';
+import { MAX_UPLOAD_BYTES } from '../options.js';
 import { IMPORT_KINDS, type ImportOutcome } from '../ports.js';
 import { reply, type Block, type Reply } from '../reply.js';
 
-/** The largest file a chat import takes (a million orders is ~60 MB). */
-export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
 /** Problems listed in the reply; the rejects file holds them all. */
 const LISTED_PROBLEMS = 10;
 
@@ -44,7 +43,13 @@ export const customerImportCommand = defineCommand({
     if (upload.size > MAX_UPLOAD_BYTES) {
       return reply.error(t('customer.import.tooLarge', { name: upload.name, mb: Math.round(MAX_UPLOAD_BYTES / 1024 / 1024) }));
     }
-    const bytes = await upload.read();
+    let bytes: Uint8Array;
+    try {
+      bytes = await upload.read();
+    } catch (error) {
+      // The platform's reader says what went wrong (a failed download, a file larger than it said).
+      return reply.error(error instanceof Error ? error.message : String(error));
+    }
     if (bytes.byteLength > MAX_UPLOAD_BYTES) {
       return reply.error(t('customer.import.tooLarge', { name: upload.name, mb: Math.round(MAX_UPLOAD_BYTES / 1024 / 1024) }));
     }

@@ -5,6 +5,7 @@ import { formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { choice, repRef, wholeNumber } from '../option-schemas.js';
 import type { OptionValues } from '../options.js';
+import { pagingFor } from '../paging.js';
 import type { CustomerListFilter } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
 import type { Resolved } from './customer-argument.js';
@@ -111,7 +112,6 @@ async function listPage(
   if (result.total === 0) return reply.text(t('customer.list.empty'));
   const pages = Math.ceil(result.total / PAGE_SIZE);
   if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, pages }));
-  const turnTo = (to: number, label: string) => ctx.button(label, { command: again.command, options: { ...again.options, page: to } });
   return reply.private({
     type: 'list',
     title,
@@ -127,11 +127,6 @@ async function listPage(
       }),
     })),
     footer: t('customer.list.page', { page, pages, total: formatNumber(result.total, locale) }),
-    paging: {
-      page,
-      pages,
-      ...(page > 1 ? { previous: turnTo(page - 1, t('buttons.previous')) } : {}),
-      ...(page < pages ? { next: turnTo(page + 1, t('buttons.next')) } : {}),
-    },
+    paging: pagingFor(page, pages, again, ctx),
   });
 }

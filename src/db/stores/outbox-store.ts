@@ -1,6 +1,6 @@
 import { sql, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
 import { NUDGE_STATUSES, type NudgeStatus } from '../../domain/schedule/nudge-status.js';
-import type { NudgeKind, NudgeRow, Outbox } from '../../scheduler/outbox.js';
+import { CARRIED_KINDS, CARRY_GRACE_MS, type NudgeKind, type NudgeRow, type Outbox } from '../../scheduler/outbox.js';
 import type { Schema } from '../schema.js';
 import type { Nudge } from '../tables.js';
 import type { Async, StoreHandle } from './store.js';
@@ -66,6 +66,8 @@ export function createOutboxStore(db: StoreHandle): OutboxStore {
           eb('Nudge.status', '=', 'pending'),
           eb('Nudge.dueAt', '<=', at),
           eb.or([eb('Nudge.nextAttemptAt', 'is', null), eb('Nudge.nextAttemptAt', '<=', at)]),
+          // Kinds an agenda carries go out alone only once no agenda took them in time.
+          eb.or([eb('Nudge.kind', 'not in', CARRIED_KINDS), eb('Nudge.dueAt', '<=', at - CARRY_GRACE_MS)]),
         ]);
       const claimExpired = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.and([eb('Nudge.status', '=', 'claimed'), eb('Nudge.claimedAt', '<=', leaseExpired)]);
       const claimable = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.or([pendingDue(eb), claimExpired(eb)]);
@@ -137,6 +139,25 @@ export function createOutboxStore(db: StoreHandle): OutboxStore {
         .set((eb) => ({ status: 'pending', claimedBy: null, claimedAt: null, nextAttemptAt: at.getTime(), attempts: eb('attempts', '-', 1) }))
         .where('claimedBy', '=', token)
         .where('status', '=', 'claimed')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async markCarried(ids, carrier, now, message) {
+      if (ids.length === 0) return 0;
+      const result = await kysely
+        .updateTable('Nudge')
+        .set({
+          status: 'sent',
+          sentAt: now.getTime(),
+          carriedBy: carrier,
+          claimedBy: null,
+          messagePlatform: message?.platform ?? null,
+          messageChannel: message?.channel ?? null,
+          messageId: message?.messageId ?? null,
+        })
+        .where('id', 'in', ids)
+        .where('status', '=', 'pending')
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
     },
@@ -214,5 +235,6 @@ function toNudgeRow(row: Selectable<Nudge>): NudgeRow {
     messagePlatform: row.messagePlatform,
     messageChannel: row.messageChannel,
     messageId: row.messageId,
+    carriedBy: row.carriedBy,
   };
 }

@@ -6,7 +6,8 @@ import { median, type CustomerHistories } from './history.js';
 import { CUSTOMER_STATUSES, fallbackInterval, judgeRhythm, rhythmChurnRisk, type CustomerStatus, type Lifecycle, type RhythmJudgement } from './lifecycle.js';
 import { LONG_TAIL_CLASSES, longTailOf, type LongTailClass } from './long-tail.js';
 import { recommendedAction, type RecommendedAction } from './playbook.js';
-import { demoteBand, demoteTier, isLowMargin, quintileScores, TIERS, tierOf, valueBandOf, VALUE_BANDS, type Tier, type ValueBand } from './rfm.js';
+import { TIERS, type Tier } from '../tier.js';
+import { demoteBand, demoteTier, isLowMargin, quintileScores, tierOf, valueBandOf, VALUE_BANDS, type ValueBand } from './rfm.js';
 import type { ScoringSettings } from './settings.js';
 
 /** Churn risk is the probability of no purchase within this many days, unless a validation asks for another horizon. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOutboxStore, type OutboxStore } from '../../../src/db/stores/outbox-store.js';
-import { createOutbox, type PlannedNudge } from '../../../src/scheduler/outbox.js';
+import { CARRY_GRACE_MS, createOutbox, type PlannedNudge } from '../../../src/scheduler/outbox.js';
 import { describeEngines, enginesUnderTest, openTestDatabase, type TestEngine, type TestStoreDatabase } from '../../helpers/engines.js';
 
 const T0 = new Date('2026-12-01T09:00:00Z');
@@ -99,6 +99,28 @@ function outboxContract(open: () => Promise<{ db: TestStoreDatabase; outbox: Omi
       ['c', 0, null, at(1).getTime()],
     ]);
     expect(await outbox.list([], 10)).toEqual([]);
+  });
+
+  it('does leave a kind an agenda carries to the agenda, claiming it alone only once the grace is over', async () => {
+    await outbox.insert([nudge('greeting', 0, { kind: 'holiday' }), nudge('birthday', 0)], T0);
+    const [birthday, ...others] = await outbox.claimDue(T0, 10, 'w', LEASE_MS);
+    expect([birthday?.dedupeKey, others]).toEqual(['birthday', []]);
+    await outbox.markSent(birthday!.id, 'w', T0, false, null);
+    const late = new Date(T0.getTime() + CARRY_GRACE_MS);
+    expect((await outbox.claimDue(new Date(late.getTime() - 1), 10, 'w', LEASE_MS)).map((r) => r.dedupeKey)).toEqual([]);
+    expect((await outbox.claimDue(late, 10, 'w', LEASE_MS)).map((r) => r.dedupeKey)).toEqual(['greeting']);
+  });
+
+  it('does mark pending rows sent inside their carrier, and only pending ones', async () => {
+    await outbox.insert([nudge('g1', 0, { kind: 'holiday' }), nudge('g2', 0, { kind: 'holiday' }), nudge('agenda', 0, { kind: 'agenda' })], T0);
+    const [g1, g2, agenda] = await outbox.list(['pending'], 10);
+    const [claimedAgenda] = await outbox.claimDue(T0, 1, 'w', LEASE_MS);
+    expect(claimedAgenda!.id).toBe(agenda!.id);
+    const message = { platform: 'discord' as const, channel: 'D9', messageId: '555' };
+    expect(await outbox.markCarried([g1!.id, g2!.id, agenda!.id], agenda!.id, at(1), message)).toBe(2);
+    expect(await outbox.markCarried([], agenda!.id, at(1), message)).toBe(0);
+    expect(await outbox.get(g1!.id)).toMatchObject({ status: 'sent', sentAt: at(1).getTime(), carriedBy: agenda!.id, claimedBy: null, messageId: '555' });
+    expect((await outbox.get(agenda!.id))!.status).toBe('claimed');
   });
 
   it('does find the sent messages that show a callback: its ping and its owner’s agendas since a time', async () => {
