@@ -45,7 +45,7 @@ export function sqliteFileFromUrl(url: string): string {
 export async function openDatabase(url: string): Promise<Database & { migration: MigrationReport }> {
   if (databaseEngine(url) === 'postgres') {
     throw new FatalError(
-      `DATABASE_URL ${redactUrl(url)}: this version of the bot runs on SQLite only (PostgreSQL takes \`rapport migrate\` so far; docs/DEPLOY.md)`,
+      `DATABASE_URL ${redactUrl(url)}: on PostgreSQL this version runs only \`rapport migrate\`; the bot and every other command need a SQLite file: URL for now (docs/DEPLOY.md)`,
     );
   }
   const file = sqliteFileFromUrl(url);
