@@ -4,6 +4,7 @@ import type { BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
 import type { Sqlite } from '../db/database.js';
+import type { LeaseStore } from '../db/stores/lease-store.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
 import { renderDigestChart } from './digest-chart.js';
@@ -13,6 +14,7 @@ import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
+import { keepLease, type KeptLease } from './leases.js';
 import { createOutbox } from './outbox.js';
 import type { PlanningResult } from './planning-run.js';
 import { createRescoreSoon, rescoreIfDue, type RescoreOutcome, type RescoringDeps } from './rescoring.js';
@@ -33,6 +35,13 @@ export const JOB_TRIGGERS: Record<JobName, string> = {
   deliver: '*/15 * * * * *',
 };
 export const TRIGGER_TIME_ZONE = 'UTC';
+
+/**
+ * Jobs one process runs for all that share the database (planning with its agendas and digests,
+ * nightly scoring): the holder of this lease. Delivery runs everywhere (its claim is atomic).
+ */
+export const SCHEDULER_LEASE = 'scheduler';
+const LEADER_JOBS: ReadonlySet<JobName> = new Set(['plan', 'plan-callbacks', 'rescore']);
 
 export interface SchedulerDeps extends RescoringDeps {
   /** Planning and rescoring run there, off the event loop; delivery stays here (it needs the notifiers, and each row is quick). */
@@ -114,12 +123,23 @@ export interface RunningScheduler {
  * bot was down; planning from the last run; delivering what fell due meanwhile, marked late),
  * then the cron triggers. The catch-up's rescoring and planning queue in the background
  * worker, so the start waits only for the first delivery. Timers are unref'd so the scheduler
- * never keeps the process alive on its own.
+ * never keeps the process alive on its own. Processes sharing the database all deliver; only
+ * the holder of SCHEDULER_LEASE plans and scores, and another takes over within a minute of its
+ * death (its first planning run catches up from the last one).
  */
-export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
+export async function startScheduler(options: SchedulerOptions & { leases: LeaseStore }): Promise<RunningScheduler> {
   const deps = createSchedulerDeps(options);
+  const leader: KeptLease = keepLease(options.leases, {
+    name: SCHEDULER_LEASE,
+    holder: deps.owner,
+    clock: options.clock,
+    onChange: (held) => options.logger.info({ owner: deps.owner }, held ? 'this process plans and scores' : 'another process plans and scores'),
+    onError: (error) => options.logger.warn({ err: error }, 'could not renew the scheduler lease'),
+  });
+  await leader.renewNow();
   const running = new Set<Promise<unknown>>();
-  const fire = (job: JobName) => {
+  const fire = async (job: JobName) => {
+    if (LEADER_JOBS.has(job) && !leader.held) return;
     const run = runJob(job, options.clock.now(), deps)
       .catch((error: unknown) => {
         if (error instanceof BackgroundWorkerClosed) options.logger.info({ job }, 'scheduler job stopped with the bot');
@@ -141,6 +161,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     async stop() {
       await Promise.all(tasks.map((task) => task.destroy()));
       await Promise.all([...running]);
+      // Handed over at once, so another process plans without waiting for the lease to expire.
+      await leader.stop();
     },
   };
 }
