@@ -186,6 +186,9 @@ export async function runBot(
       ...(serves ? { lastPlannerRun: async () => (await import('./scheduler/planning-run.js')).readLastPlannedAt(db.sqlite) } : {}),
     });
     if (http.hasRoutes) await http.listen();
+    // Asked to stop while the scheduler starts (its first delivery may be under way): it claims no more.
+    const stopping = new AbortController();
+    void io.shutdown.then(() => stopping.abort());
     // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
       ? await (await import('./scheduler/scheduler.js')).startScheduler({
@@ -197,6 +200,7 @@ export async function runBot(
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
           observeDeliveries: ops?.metrics.deliveries,
           leases: (await import('./db/stores/lease-store.js')).createLeaseStore(await withKysely(db)),
+          stop: stopping.signal,
         })
       : null;
     if (scheduler) rescoreSoon = (reason) => void scheduler.rescoreSoon(reason);

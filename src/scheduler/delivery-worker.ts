@@ -39,6 +39,8 @@ export interface DeliveryReport {
   dead: number;
   /** Rows held back because their platform asked us to wait (pauses are per platform). */
   deferred: number;
+  /** Rows claimed but not attempted because the bot was stopping: given back, due again at once. */
+  released: number;
 }
 
 /**
@@ -46,13 +48,19 @@ export interface DeliveryReport {
  * order, so a crash leaves at most the one in-flight row to be sent again after its lease (at
  * least once, never lost). Each row is handled on its own: one failure never stops the batch.
  * A rate limit pauses only its platform (stored, so a restart keeps it); rows for that
- * platform go back to pending until the pause ends, without counting an attempt.
+ * platform go back to pending until the pause ends, without counting an attempt. Once `stop`
+ * is aborted (the bot is shutting down), the row being sent is finished and the rest are given
+ * back at once, for another process or the next start, instead of waiting out their claim.
  */
-export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50): Promise<DeliveryReport> {
+export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, stop?: AbortSignal): Promise<DeliveryReport> {
   const token = deps.newClaimToken();
   const rows = deps.outbox.claimDue(now, batchSize, token, CLAIM_LEASE_MS);
-  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0 };
+  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0, released: 0 };
   for (const row of rows) {
+    if (stop?.aborted) {
+      report.released = deps.outbox.release(token, now);
+      break;
+    }
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
     let platform: Platform | null = null;
     try {

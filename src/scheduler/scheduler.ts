@@ -52,8 +52,8 @@ export interface SchedulerDeps extends RescoringDeps {
 
 const MAX_BATCHES_PER_RUN = 20;
 
-/** One run of a job at `now`. Every job is idempotent, so a double fire is harmless. */
-export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Promise<PlanningResult | RescoreOutcome | DeliveryReport[]> {
+/** One run of a job at `now`. Every job is idempotent, so a double fire is harmless. `stop` ends a delivery run early. */
+export async function runJob(job: JobName, now: Date, deps: SchedulerDeps, stop?: AbortSignal): Promise<PlanningResult | RescoreOutcome | DeliveryReport[]> {
   switch (job) {
     case 'plan':
     case 'plan-callbacks': {
@@ -65,8 +65,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Prom
       return rescoreIfDue(now, deps);
     case 'deliver': {
       const reports: DeliveryReport[] = [];
-      for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-        const report = await deliverDue(now, deps.delivery);
+      for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stop?.aborted; batch++) {
+        const report = await deliverDue(now, deps.delivery, undefined, stop);
         reports.push(report);
         if (report.claimed === 0) break;
       }
@@ -85,6 +85,8 @@ export interface SchedulerOptions {
   render: Omit<NudgeRendererOptions, 'renderChart'>;
   /** Delivery outcomes, for the metrics. */
   observeDeliveries?: DeliveryObserver;
+  /** Aborted when the bot is asked to stop (SIGTERM): from then on the scheduler claims nothing, even during its start. */
+  stop?: AbortSignal;
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
@@ -114,7 +116,10 @@ export interface RunningScheduler {
    * during a rescoring share one more run after it. Resolves when the scores are current.
    */
   rescoreSoon(reason: string): Promise<RescoreOutcome>;
-  /** Stops the triggers and waits for a job that is running to finish. */
+  /**
+   * Stops claiming and the triggers, waits for the job that is running (a delivery finishes the
+   * row it is sending and gives the rest of its batch back), and hands the scheduler lease over.
+   */
   stop(): Promise<void>;
 }
 
@@ -138,9 +143,11 @@ export async function startScheduler(options: SchedulerOptions & { leases: Lease
   });
   await leader.renewNow();
   const running = new Set<Promise<unknown>>();
+  const stopping = new AbortController();
+  options.stop?.addEventListener('abort', () => stopping.abort(), { once: true });
   const fire = async (job: JobName) => {
-    if (LEADER_JOBS.has(job) && !leader.held) return;
-    const run = runJob(job, options.clock.now(), deps)
+    if (stopping.signal.aborted || (LEADER_JOBS.has(job) && !leader.held)) return;
+    const run = runJob(job, options.clock.now(), deps, stopping.signal)
       .catch((error: unknown) => {
         if (error instanceof BackgroundWorkerClosed) options.logger.info({ job }, 'scheduler job stopped with the bot');
         else options.logger.error({ err: error, job }, 'scheduler job failed');
@@ -159,6 +166,8 @@ export async function startScheduler(options: SchedulerOptions & { leases: Lease
   return {
     rescoreSoon: createRescoreSoon(deps, () => options.clock.now()),
     async stop() {
+      // No new claims; a delivery in flight finishes its row and gives the rest of its batch back.
+      stopping.abort();
       await Promise.all(tasks.map((task) => task.destroy()));
       await Promise.all([...running]);
       // Handed over at once, so another process plans without waiting for the lease to expire.
