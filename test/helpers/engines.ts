@@ -41,9 +41,16 @@ export function describeEngines(title: string, suite: (engine: TestEngine) => vo
   }
 }
 
-/** A suite that needs PostgreSQL (migrations, the two engines compared): run when PostgreSQL is under test, as describeEngines does. */
+/**
+ * A suite that needs PostgreSQL (migrations, the two engines compared): run when PostgreSQL is
+ * under test, as describeEngines does; skipped, saying why, in the SQLite run (a file with no
+ * suite at all would fail vitest).
+ */
 export function describePostgres(title: string, suite: () => void): void {
-  if (!enginesUnderTest().includes('postgres')) return;
+  if (!enginesUnderTest().includes('postgres')) {
+    describe.skip(`${title} (skipped: TEST_DATABASE=${process.env.TEST_DATABASE})`, suite);
+    return;
+  }
   if (!TEST_POSTGRES_URL) {
     if (process.env.TEST_DATABASE === 'postgres') throw new Error(`TEST_DATABASE=postgres but ${POSTGRES_SKIP_REASON}`);
     describe.skip(`${title} (skipped: ${POSTGRES_SKIP_REASON})`, suite);
