@@ -14,7 +14,7 @@ import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
-import { keepLease, type KeptLease } from './leases.js';
+import { keepLease, type Every, type KeptLease } from './leases.js';
 import { createOutbox } from './outbox.js';
 import type { PlanningResult } from './planning-run.js';
 import { createRescoreSoon, rescoreIfDue, type RescoreOutcome, type RescoringDeps } from './rescoring.js';
@@ -132,21 +132,14 @@ export interface RunningScheduler {
  * the holder of SCHEDULER_LEASE plans and scores, and another takes over within a minute of its
  * death (its first planning run catches up from the last one).
  */
-export async function startScheduler(options: SchedulerOptions & { leases: LeaseStore }): Promise<RunningScheduler> {
+export async function startScheduler(options: SchedulerOptions & { leases: LeaseStore; leaseTimers?: Every }): Promise<RunningScheduler> {
   const deps = createSchedulerDeps(options);
-  const leader: KeptLease = keepLease(options.leases, {
-    name: SCHEDULER_LEASE,
-    holder: deps.owner,
-    clock: options.clock,
-    onChange: (held) => options.logger.info({ owner: deps.owner }, held ? 'this process plans and scores' : 'another process plans and scores'),
-    onError: (error) => options.logger.warn({ err: error }, 'could not renew the scheduler lease'),
-  });
-  await leader.renewNow();
   const running = new Set<Promise<unknown>>();
   const stopping = new AbortController();
   options.stop?.addEventListener('abort', () => stopping.abort(), { once: true });
+  let leading = false;
   const fire = async (job: JobName) => {
-    if (stopping.signal.aborted || (LEADER_JOBS.has(job) && !leader.held)) return;
+    if (stopping.signal.aborted || (LEADER_JOBS.has(job) && !leading)) return;
     const run = runJob(job, options.clock.now(), deps, stopping.signal)
       .catch((error: unknown) => {
         if (error instanceof BackgroundWorkerClosed) options.logger.info({ job }, 'scheduler job stopped with the bot');
@@ -157,8 +150,27 @@ export async function startScheduler(options: SchedulerOptions & { leases: Lease
     return run;
   };
   // Queued in this order in the background worker: plans are made from fresh scores.
-  void fire('rescore');
-  void fire('plan');
+  const catchUp = () => {
+    void fire('rescore');
+    void fire('plan');
+  };
+  let started = false;
+  const leader: KeptLease = keepLease(options.leases, {
+    name: SCHEDULER_LEASE,
+    holder: deps.owner,
+    clock: options.clock,
+    onChange(held) {
+      leading = held;
+      options.logger.info({ owner: deps.owner }, held ? 'this process plans and scores' : 'another process plans and scores');
+      // Taken over later (the holder died, or this process restarted after a crash before its old lease ran out): catch up now, not at the next trigger.
+      if (held && started) catchUp();
+    },
+    onError: (error) => options.logger.warn({ err: error }, 'could not renew the scheduler lease'),
+    every: options.leaseTimers,
+  });
+  await leader.renewNow();
+  started = true;
+  catchUp();
   await fire('deliver');
   const tasks: ScheduledTask[] = JOBS.map((job) =>
     cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }),

@@ -1,9 +1,16 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LEASE_TTL_MS } from '../../src/scheduler/leases.js';
+import { ManualClock } from '../../src/clock.js';
+import { withKysely } from '../../src/db/store-database.js';
+import { createLeaseStore } from '../../src/db/stores/lease-store.js';
+import { createLogger } from '../../src/logger.js';
+import { LEASE_TTL_MS, type Every } from '../../src/scheduler/leases.js';
+import { readLastPlannedAt } from '../../src/scheduler/planning-run.js';
+import { SCHEDULER_LEASE, startScheduler } from '../../src/scheduler/scheduler.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import type { ReplicaReport } from './fixtures/scheduler-replica.js';
-import { demoDatabase } from './helpers.js';
+import { demoDatabase, RecordingNotifier } from './helpers.js';
 
 const REPLICA = path.join(import.meta.dirname, 'fixtures', 'scheduler-replica.ts');
 const T0 = new Date('2027-01-05T06:00:00Z');
@@ -63,5 +70,26 @@ describe('the scheduler in several processes on one database', () => {
     replicas.push(late);
     expect(await late.report()).toMatchObject({ plans: 1 });
     expect(await other.report()).toMatchObject({ plans: 0, rescores: 0 });
+  });
+
+  it('does catch up planning as soon as it takes the lease over from a process that died holding it, not at the next trigger', async () => {
+    const leases = createLeaseStore(await withKysely(db));
+    expect(await leases.acquire(SCHEDULER_LEASE, 'killed-process', T0, LEASE_TTL_MS)).toBe(true);
+    const clock = new ManualClock(T0);
+    const ticks = new Set<() => void>();
+    const leaseTimers: Every = (_ms, tick) => (ticks.add(tick), () => ticks.delete(tick));
+    const scheduler = await startScheduler({
+      sqlite: db.sqlite, background: inProcessJobs(db), notifiers: new Map([['console', new RecordingNotifier()]]), clock,
+      logger: createLogger('silent'), render: { currency: 'CNY', defaultLocale: 'en' }, leases, leaseTimers,
+    });
+    try {
+      expect(readLastPlannedAt(db.sqlite)).toBeNull();
+      clock.set(new Date(T0.getTime() + LEASE_TTL_MS));
+      ticks.forEach((tick) => tick());
+      await expect.poll(() => readLastPlannedAt(db.sqlite)?.toISOString()).toBe(at(LEASE_TTL_MS));
+    } finally {
+      await scheduler.stop();
+    }
+    expect(ticks.size).toBe(0);
   });
 });
