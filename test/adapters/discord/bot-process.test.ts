@@ -115,6 +115,15 @@ describe('the bot with Discord configured', () => {
   it('does on SIGTERM claim nothing more, finish the ping it is sending, give the rest of its batch back, hand the scheduler lease over and exit 0 within 10 s', async () => {
     const file = path.join(work.dir, 'sigterm.db');
     await demoWithDueCallback(file, 5);
+    // The five pings planned here (the bot's own catch-up planning may add later ones while it starts).
+    const pingsOf = (db: Awaited<ReturnType<typeof openDatabase>>, ids?: number[]) =>
+      (db.sqlite
+        .prepare("SELECT n.id, n.status, n.attempts, n.claimedBy FROM Nudge n JOIN Rep r ON r.id = n.targetId WHERE n.kind = 'callback' AND r.discordUserId = ? ORDER BY n.id")
+        .all(ZHANG) as { id: number; status: string; attempts: number; claimedBy: string | null }[]).filter((n) => !ids || ids.includes(n.id));
+    const before = await openDatabase(`file:${file}`);
+    const planned = pingsOf(before).map((n) => n.id);
+    await before.close();
+    expect(planned).toHaveLength(5);
     const dms = { method: 'POST', path: new RegExp(`^/channels/dm-${ZHANG}/messages$`) };
     const held = fake.holdNext(dms);
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
@@ -137,10 +146,7 @@ describe('the bot with Discord configured', () => {
     expect(fake.matching(dms)).toHaveLength(1);
     const db = await openDatabase(`file:${file}`);
     try {
-      const pings = db.sqlite
-        .prepare("SELECT n.status, n.attempts, n.claimedBy FROM Nudge n JOIN Rep r ON r.id = n.targetId WHERE n.kind = 'callback' AND r.discordUserId = ? ORDER BY n.id")
-        .all(ZHANG);
-      expect(pings).toEqual([
+      expect(pingsOf(db, planned).map(({ id: _, ...ping }) => ping)).toEqual([
         { status: 'sent', attempts: 1, claimedBy: expect.any(String) },
         ...Array.from({ length: 4 }, () => ({ status: 'pending', attempts: 0, claimedBy: null })),
       ]);
