@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: every speed and memory figure Rapport promises, each printed beside the
- * raw-SQLite limit measured in the same run. Each part runs in its own process so its peak
- * RSS is its own. `BENCH_QUICK=1` skips the largest sizes; `npm run bench -- nudges lookup`
- * runs only the named parts.
+ * raw-SQLite limit measured in the same run (PostgreSQL's parts: the same SQL through plain
+ * `pg`). Each part runs in its own process so its peak RSS is its own. `BENCH_QUICK=1` skips
+ * the largest sizes; `npm run bench -- nudges lookup` runs only the named parts.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ const parts: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   startup: () => import('./startup.bench.js'),
   discord: () => import('./discord.bench.js'),
   slack: () => import('./slack.bench.js'),
+  outbox: () => import('./outbox.bench.js'),
 };
 
 const [flag, only] = process.argv.slice(2);

@@ -160,11 +160,16 @@ const handlers: Record<CommandName, Handler> = {
 
   async migrate(args) {
     if (args.length > 0) throw new UsageError(`takes no arguments (got ${args.join(' ')})`);
-    return withDatabase(async (db) => {
+    // Either engine: a PostgreSQL database is migrated before the first replica starts (docs/DEPLOY.md).
+    const { connectDatabase } = await import('./db/store-database.js');
+    const db = await connectDatabase(loadConfig().databaseUrl);
+    try {
       const applied = db.migration.applied;
       process.stdout.write(applied.length ? `Applied ${applied.join(', ')}\n` : 'Database schema is up to date\n');
       return 0;
-    });
+    } finally {
+      await db.close();
+    }
   },
 };
 

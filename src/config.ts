@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { redactUrl } from './db/database-url.js';
 import type { Platform } from './domain/platform.js';
 import { isTimeZone } from './domain/time-zone.js';
 import { FatalError } from './errors.js';
@@ -23,7 +24,7 @@ export const envSchema = z.object({
     blankToUndefined,
     z
       .string()
-      .regex(/^file:./, 'must be a SQLite file: URL such as file:data/rapport.db')
+      .regex(/^(file:.|postgres(ql)?:\/\/)/, 'must be a SQLite file: URL such as file:data/rapport.db or a PostgreSQL URL such as postgresql://rapport@localhost/rapport')
       .default(DEFAULT_DATABASE_URL),
   ),
   RAPPORT_DEMO: z.preprocess(blankToUndefined, z.enum(['on', 'off']).default('on')),
@@ -59,6 +60,7 @@ export const envSchema = z.object({
   DISCORD_API_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' }).optional()),
   DISCORD_PUBLIC_KEY: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the application public key').optional()),
   PORT: z.preprocess(blankToUndefined, z.coerce.number().int('must be a whole number').min(0).max(65535).default(3000)),
+  METRICS_PORT: z.preprocess(blankToUndefined, z.coerce.number().int('must be a whole number').min(0).max(65535).optional()),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -72,6 +74,8 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** The HTTP port of the chat platforms' webhooks (Slack HTTP mode, Discord interactions). */
   port: number;
+  /** Where GET /healthz and /metrics are served when not on `port` beside the chat platforms' routes. */
+  metricsPort?: number;
   platforms: Platform[];
   slack?: SlackConfig;
   /**
@@ -97,7 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     const value = env[name];
-    const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+    const shown = value === undefined ? '' : ` (got ${JSON.stringify(redactUrl(value))})`;
     throw new ConfigError(`Invalid ${name}: ${issue.message}${shown}`);
   }
   const e = parsed.data;
@@ -118,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: e.RAPPORT_CURRENCY,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
+    ...(e.METRICS_PORT === undefined ? {} : { metricsPort: e.METRICS_PORT }),
     platforms,
     ...(slack ? { slack } : {}),
     ...(discord

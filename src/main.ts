@@ -15,9 +15,11 @@ import { FatalError } from './errors.js';
 import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
+import { withKysely } from './db/store-database.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
+import type { BotMetrics } from './ops/metrics.js';
 import { createDigestService, createOutboxView } from './scheduler/command-services.js';
 import { renderDigestChart } from './scheduler/digest-chart.js';
 import type { Notifier } from './scheduler/notifier.js';
@@ -68,9 +70,11 @@ export function createServices(db: Database, config: Config, clock: Clock, logge
 }
 
 /** The platform-neutral core every adapter talks to. */
-export function createApp(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map(), work?: Work): App {
+export function createApp(
+  db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map(), work?: Work, metrics?: Pick<BotMetrics, 'timedCommands'>,
+): App {
   return createDispatcher({
-    commands,
+    commands: metrics ? metrics.timedCommands(commands) : commands,
     services: createServices(db, config, clock, logger, notifiers, work),
     clock,
     logger,
@@ -139,9 +143,14 @@ export async function runBot(
     }
     const notifiers: Notifiers = new Map();
     // Rescoring, planning and chat imports run in the background worker, off the event loop (its thread starts with the first job).
-    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
+    const worker = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
+    // Health and metrics for a server (a chat platform runs, or METRICS_PORT is set); a console alone opens no port for them.
+    const ops = config.platforms.some((p) => p !== 'console') || config.metricsPort !== undefined
+      ? (await import('./ops/ops.js')).createOps({ db, clock, metricsPort: config.metricsPort })
+      : null;
+    const background = ops ? ops.metrics.observedJobs(worker) : worker;
     let rescoreSoon: (reason: string) => void = () => void background.run({ kind: 'rescore', asOf: clock.now(), computedAt: clock.now() });
-    const app = createApp(db, config, clock, logger, notifiers, { background, afterOrdersChanged: () => rescoreSoon('import') });
+    const app = createApp(db, config, clock, logger, notifiers, { background, afterOrdersChanged: () => rescoreSoon('import') }, ops?.metrics);
     // Whoever runs the console can read the database file anyway, so it may act as an admin.
     const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
     if (config.platforms.includes('console') && consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
@@ -166,12 +175,21 @@ export async function runBot(
       if (!factory) throw new FatalError(`${platform} is configured but this build has no ${platform} adapter; unset its variables to run without it`);
       adapters.push(await factory({ app, config, clock, logger, http }));
     }
+    const connected = new Set<ChatAdapter>();
     for (const adapter of adapters) {
       await adapter.start();
+      connected.add(adapter);
       if (adapter.notifier) notifiers.set(adapter.platform, adapter.notifier);
     }
-    if (http.hasRoutes) await http.listen();
     const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
+    await ops?.serve(http, {
+      adapters: () => adapters.map((a) => ({ platform: a.platform, connected: connected.has(a) })),
+      ...(serves ? { lastPlannerRun: async () => (await import('./scheduler/planning-run.js')).readLastPlannedAt(db.sqlite) } : {}),
+    });
+    if (http.hasRoutes) await http.listen();
+    // Asked to stop while the scheduler starts (its first delivery may be under way): it claims no more.
+    const stopping = new AbortController();
+    void io.shutdown.then(() => stopping.abort());
     // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
       ? await (await import('./scheduler/scheduler.js')).startScheduler({
@@ -181,6 +199,9 @@ export async function runBot(
           clock,
           logger,
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
+          observeDeliveries: ops?.metrics.deliveries,
+          leases: (await import('./db/stores/lease-store.js')).createLeaseStore(await withKysely(db)),
+          stop: stopping.signal,
         })
       : null;
     if (scheduler) rescoreSoon = (reason) => void scheduler.rescoreSoon(reason);
@@ -193,10 +214,11 @@ export async function runBot(
     const ends = adapters.flatMap((a) => (a.finished ? [a.finished] : []));
     // Piped console input ends the run; servers run until asked to stop.
     await Promise.race([io.shutdown, ...(ends.length > 0 && ends.length === adapters.length ? [Promise.all(ends)] : [])]);
+    connected.clear();
     await Promise.all(adapters.map((a) => a.stop()));
-    await http.close();
+    await Promise.all([http.close(), ops?.close()]);
     // Closing the worker cuts a running rescoring short (every job is safe to run again).
-    await Promise.all([scheduler?.stop(), background.close()]);
+    await Promise.all([scheduler?.stop(), worker.close()]);
     return 0;
   } finally {
     await db.close();

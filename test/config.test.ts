@@ -15,12 +15,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '  ', RAPPORT_LOCALE: '' }).databaseUrl).toBe('file:data/rapport.db');
   });
 
+  it.each(['postgresql://rapport:secret@db.internal:5432/rapport', 'postgres://localhost/rapport'])('does take a PostgreSQL URL: %s', (url) => {
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+  });
+
   it('does switch demo data off when RAPPORT_DEMO=off', () => {
     expect(loadConfig({ RAPPORT_DEMO: 'off' }).demoData).toBe(false);
   });
 
   it.each([
-    [{ DATABASE_URL: 'mysql://x' }, /^Invalid DATABASE_URL: must be a SQLite file: URL.*\(got "mysql:\/\/x"\)$/],
+    [{ DATABASE_URL: 'mysql://x' }, /^Invalid DATABASE_URL: must be a SQLite file: URL.* or a PostgreSQL URL .*\(got "mysql:\/\/x"\)$/],
+    [{ DATABASE_URL: 'mysql://app:hunter2@db/x' }, /^Invalid DATABASE_URL: .*\(got "mysql:\/\/app:\*\*\*@db\/x"\)$/],
     [{ RAPPORT_DEMO: 'maybe' }, /^Invalid RAPPORT_DEMO: .*\(got "maybe"\)$/],
     [{ RAPPORT_LOCALE: 'fr' }, /^Invalid RAPPORT_LOCALE: /],
     [{ RAPPORT_TIMEZONE: 'Mars/Olympus' }, /^Invalid RAPPORT_TIMEZONE: is not an IANA time zone/],

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/temp-database.js';
 
 /** What the bot's first answer must not wait for: each is loaded where it is first needed. */
-const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@embedpdf/fonts-sc', 'chrono-node', '@prisma/client', 'node-cron', 'cli-progress', 'chardet', 'iconv-lite'];
+const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@embedpdf/fonts-sc', 'chrono-node', '@prisma/client', 'node-cron', 'cli-progress', 'chardet', 'iconv-lite', 'kysely', 'pg', 'prom-client'];
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const work = tempDir();

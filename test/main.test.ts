@@ -66,7 +66,7 @@ describe('the bot with several platforms in one process', () => {
     output.on('data', (chunk) => (written += String(chunk)));
     let stop!: () => void;
     const shutdown = new Promise<void>((resolve) => (stop = resolve));
-    const config = { ...loadConfig({ DATABASE_URL: `file:${file}`, RAPPORT_DEMO: 'off' }), platforms: ['console', 'slack', 'discord'] as const };
+    const config = { ...loadConfig({ DATABASE_URL: `file:${file}`, RAPPORT_DEMO: 'off', PORT: '0' }), platforms: ['console', 'slack', 'discord'] as const };
     const running = runBot(
       { ...config, platforms: [...config.platforms] },
       { as: 'admin@rapport.demo' },

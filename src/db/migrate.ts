@@ -36,6 +36,8 @@ export const DATA_STEPS: Readonly<Record<string, (sqlite: BetterSqlite3.Database
 };
 
 export const MIGRATIONS_DIR = path.join(packageRoot, 'prisma', 'migrations');
+/** PostgreSQL's history, applied by src/db/postgres/migrate-postgres.ts with the same rules. */
+export const POSTGRES_MIGRATIONS_DIR = path.join(packageRoot, 'prisma', 'postgres', 'migrations');
 
 /** The committed migrations, oldest first (directory names start with a UTC timestamp). */
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
@@ -69,28 +71,45 @@ export function migrate(sqlite: BetterSqlite3.Database, migrations = readMigrati
   );
   const record = sqlite.prepare('INSERT INTO _rapport_migrations (name, checksum, appliedAt) VALUES (?, ?, ?)');
   const applied: string[] = [];
-  for (const migration of migrations) {
-    const seen = done.get(migration.name);
-    if (seen !== undefined) {
-      if (seen !== migration.checksum) {
-        throw new Error(`Migration ${migration.name} was changed after it was applied; add a new migration instead`);
-      }
-      continue;
-    }
+  for (const migration of unapplied(migrations, done)) {
     sqlite.transaction(() => {
       sqlite.exec(migration.sql);
       record.run(migration.name, migration.checksum, Date.now());
     })();
     applied.push(migration.name);
   }
-  for (const migration of migrations) {
-    const step = dataSteps[migration.name];
-    const name = `${migration.name}#data`;
-    if (!step || done.has(name)) continue;
+  for (const { name, step } of dataStepsDue(migrations, dataSteps, done)) {
     sqlite.transaction(() => {
       step(sqlite);
       record.run(name, '', Date.now());
     })();
   }
   return { applied, alreadyApplied: migrations.filter((m) => done.has(m.name)).length };
+}
+
+/**
+ * The migrations a database has not applied, oldest first, given what it recorded (name →
+ * checksum). An applied migration that was edited since is an error, on every engine.
+ */
+export function unapplied(migrations: readonly Migration[], done: ReadonlyMap<string, string>): Migration[] {
+  return migrations.filter((migration) => {
+    const seen = done.get(migration.name);
+    if (seen !== undefined && seen !== migration.checksum) {
+      throw new Error(`Migration ${migration.name} was changed after it was applied; add a new migration instead`);
+    }
+    return seen === undefined;
+  });
+}
+
+/** The data steps not yet run (recorded as `<migration>#data`), in migration order. */
+export function dataStepsDue<Step>(
+  migrations: readonly Migration[],
+  steps: Readonly<Record<string, Step>>,
+  done: ReadonlyMap<string, string>,
+): { name: string; step: Step }[] {
+  return migrations.flatMap((migration) => {
+    const step = steps[migration.name];
+    const name = `${migration.name}#data`;
+    return step === undefined || done.has(name) ? [] : [{ name, step }];
+  });
 }

@@ -12,6 +12,9 @@ export const LATE_AFTER_MS = 10 * 60_000;
 /** A claim older than this belongs to a worker that died; another worker may take the row. */
 export const CLAIM_LEASE_MS = 5 * 60_000;
 
+/** Told each delivery's outcome (the bot's metrics): `failed` comes before the `retried` or `dead` that follows it. */
+export type DeliveryObserver = (outcome: 'sent' | 'failed' | 'retried' | 'dead', row: NudgeRow, platform: Platform | null) => void;
+
 export interface DeliveryDeps {
   outbox: Outbox;
   /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
@@ -25,6 +28,7 @@ export interface DeliveryDeps {
   /** A fresh claim token per batch (e.g. crypto.randomUUID), naming this worker in the row. */
   newClaimToken: () => string;
   logger: Pick<Logger, 'warn' | 'error'>;
+  observe?: DeliveryObserver;
 }
 
 export interface DeliveryReport {
@@ -35,6 +39,8 @@ export interface DeliveryReport {
   dead: number;
   /** Rows held back because their platform asked us to wait (pauses are per platform). */
   deferred: number;
+  /** Rows claimed but not attempted because the bot was stopping: given back, due again at once. */
+  released: number;
 }
 
 /**
@@ -42,14 +48,21 @@ export interface DeliveryReport {
  * order, so a crash leaves at most the one in-flight row to be sent again after its lease (at
  * least once, never lost). Each row is handled on its own: one failure never stops the batch.
  * A rate limit pauses only its platform (stored, so a restart keeps it); rows for that
- * platform go back to pending until the pause ends, without counting an attempt.
+ * platform go back to pending until the pause ends, without counting an attempt. Once `stop`
+ * is aborted (the bot is shutting down), the row being sent is finished and the rest are given
+ * back at once, for another process or the next start, instead of waiting out their claim.
  */
-export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50): Promise<DeliveryReport> {
+export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, stop?: AbortSignal): Promise<DeliveryReport> {
   const token = deps.newClaimToken();
   const rows = deps.outbox.claimDue(now, batchSize, token, CLAIM_LEASE_MS);
-  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0 };
+  const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0, released: 0 };
   for (const row of rows) {
+    if (stop?.aborted) {
+      report.released = deps.outbox.release(token, now);
+      break;
+    }
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
+    let platform: Platform | null = null;
     try {
       const recipient = deps.recipientOf(row);
       if (!recipient) {
@@ -59,6 +72,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
       }
       const route = routeFor(recipient, deps.notifiers);
       if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
+      platform = route.notifier.platform;
       const paused = deps.pauses.pausedUntil(route.notifier.platform, now);
       if (paused) {
         deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
@@ -76,6 +90,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
         deps.outbox.markSent(row.id, token, now, late, message);
         if (prepared.carries) deps.outbox.markCarried(prepared.carries, row.id, now, message);
         report.sent++;
+        deps.observe?.('sent', row, platform);
       } catch (error) {
         if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
           const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
@@ -89,13 +104,16 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
       }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      deps.observe?.('failed', row, platform);
       if ((error instanceof NotifierError && error.permanent) || isExhausted(row.attempts, deps.retry)) {
         deps.outbox.markDead(row.id, token, message);
         report.dead++;
+        deps.observe?.('dead', row, platform);
         deps.logger.error({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge is dead');
       } else {
         deps.outbox.retryAt(row.id, token, message, new Date(now.getTime() + retryDelayMs(row.attempts, deps.retry, deps.random)));
         report.retried++;
+        deps.observe?.('retried', row, platform);
         deps.logger.warn({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge failed; will retry');
       }
     }

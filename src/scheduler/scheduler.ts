@@ -4,15 +4,17 @@ import type { BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
 import type { Sqlite } from '../db/database.js';
+import type { LeaseStore } from '../db/stores/lease-store.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
 import { renderDigestChart } from './digest-chart.js';
-import { deliverDue, type DeliveryDeps, type DeliveryReport } from './delivery-worker.js';
+import { deliverDue, type DeliveryDeps, type DeliveryObserver, type DeliveryReport } from './delivery-worker.js';
 import type { Notifier } from './notifier.js';
 import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
+import { keepLease, type Every, type KeptLease } from './leases.js';
 import { createOutbox } from './outbox.js';
 import type { PlanningResult } from './planning-run.js';
 import { createRescoreSoon, rescoreIfDue, type RescoreOutcome, type RescoringDeps } from './rescoring.js';
@@ -34,6 +36,13 @@ export const JOB_TRIGGERS: Record<JobName, string> = {
 };
 export const TRIGGER_TIME_ZONE = 'UTC';
 
+/**
+ * Jobs one process runs for all that share the database (planning with its agendas and digests,
+ * nightly scoring): the holder of this lease. Delivery runs everywhere (its claim is atomic).
+ */
+export const SCHEDULER_LEASE = 'scheduler';
+const LEADER_JOBS: ReadonlySet<JobName> = new Set(['plan', 'plan-callbacks', 'rescore']);
+
 export interface SchedulerDeps extends RescoringDeps {
   /** Planning and rescoring run there, off the event loop; delivery stays here (it needs the notifiers, and each row is quick). */
   background: BackgroundJobs;
@@ -43,8 +52,8 @@ export interface SchedulerDeps extends RescoringDeps {
 
 const MAX_BATCHES_PER_RUN = 20;
 
-/** One run of a job at `now`. Every job is idempotent, so a double fire is harmless. */
-export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Promise<PlanningResult | RescoreOutcome | DeliveryReport[]> {
+/** One run of a job at `now`. Every job is idempotent, so a double fire is harmless. `stop` ends a delivery run early. */
+export async function runJob(job: JobName, now: Date, deps: SchedulerDeps, stop?: AbortSignal): Promise<PlanningResult | RescoreOutcome | DeliveryReport[]> {
   switch (job) {
     case 'plan':
     case 'plan-callbacks': {
@@ -58,8 +67,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps): Prom
       return rescoreIfDue(now, deps);
     case 'deliver': {
       const reports: DeliveryReport[] = [];
-      for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-        const report = await deliverDue(now, deps.delivery);
+      for (let batch = 0; batch < MAX_BATCHES_PER_RUN && !stop?.aborted; batch++) {
+        const report = await deliverDue(now, deps.delivery, undefined, stop);
         reports.push(report);
         if (report.claimed === 0) break;
       }
@@ -76,6 +85,10 @@ export interface SchedulerOptions {
   clock: Clock;
   logger: Logger;
   render: Omit<NudgeRendererOptions, 'renderChart'>;
+  /** Delivery outcomes, for the metrics. */
+  observeDeliveries?: DeliveryObserver;
+  /** Aborted when the bot is asked to stop (SIGTERM): from then on the scheduler claims nothing, even during its start. */
+  stop?: AbortSignal;
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
@@ -94,6 +107,7 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
       random: Math.random,
       newClaimToken: () => `${process.pid}:${randomUUID()}`,
       logger: options.logger,
+      observe: options.observeDeliveries,
     },
   };
 }
@@ -104,7 +118,10 @@ export interface RunningScheduler {
    * during a rescoring share one more run after it. Resolves when the scores are current.
    */
   rescoreSoon(reason: string): Promise<RescoreOutcome>;
-  /** Stops the triggers and waits for a job that is running to finish. */
+  /**
+   * Stops claiming and the triggers, waits for the job that is running (a delivery finishes the
+   * row it is sending and gives the rest of its batch back), and hands the scheduler lease over.
+   */
   stop(): Promise<void>;
 }
 
@@ -113,13 +130,19 @@ export interface RunningScheduler {
  * bot was down; planning from the last run; delivering what fell due meanwhile, marked late),
  * then the cron triggers. The catch-up's rescoring and planning queue in the background
  * worker, so the start waits only for the first delivery. Timers are unref'd so the scheduler
- * never keeps the process alive on its own.
+ * never keeps the process alive on its own. Processes sharing the database all deliver; only
+ * the holder of SCHEDULER_LEASE plans and scores, and another takes over within a minute of its
+ * death (its first planning run catches up from the last one).
  */
-export async function startScheduler(options: SchedulerOptions): Promise<RunningScheduler> {
+export async function startScheduler(options: SchedulerOptions & { leases: LeaseStore; leaseTimers?: Every }): Promise<RunningScheduler> {
   const deps = createSchedulerDeps(options);
   const running = new Set<Promise<unknown>>();
-  const fire = (job: JobName) => {
-    const run = runJob(job, options.clock.now(), deps)
+  const stopping = new AbortController();
+  options.stop?.addEventListener('abort', () => stopping.abort(), { once: true });
+  let leading = false;
+  const fire = async (job: JobName) => {
+    if (stopping.signal.aborted || (LEADER_JOBS.has(job) && !leading)) return;
+    const run = runJob(job, options.clock.now(), deps, stopping.signal)
       .catch((error: unknown) => {
         if (error instanceof BackgroundWorkerClosed) options.logger.info({ job }, 'scheduler job stopped with the bot');
         else options.logger.error({ err: error, job }, 'scheduler job failed');
@@ -129,8 +152,27 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
     return run;
   };
   // Queued in this order in the background worker: plans are made from fresh scores.
-  void fire('rescore');
-  void fire('plan');
+  const catchUp = () => {
+    void fire('rescore');
+    void fire('plan');
+  };
+  let started = false;
+  const leader: KeptLease = keepLease(options.leases, {
+    name: SCHEDULER_LEASE,
+    holder: deps.owner,
+    clock: options.clock,
+    onChange(held) {
+      leading = held;
+      options.logger.info({ owner: deps.owner }, held ? 'this process plans and scores' : 'another process plans and scores');
+      // Taken over later (the holder died, or this process restarted after a crash before its old lease ran out): catch up now, not at the next trigger.
+      if (held && started) catchUp();
+    },
+    onError: (error) => options.logger.warn({ err: error }, 'could not renew the scheduler lease'),
+    every: options.leaseTimers,
+  });
+  await leader.renewNow();
+  started = true;
+  catchUp();
   await fire('deliver');
   const tasks: ScheduledTask[] = JOBS.map((job) =>
     cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }),
@@ -138,8 +180,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Running
   return {
     rescoreSoon: createRescoreSoon(deps, () => options.clock.now()),
     async stop() {
+      // No new claims; a delivery in flight finishes its row and gives the rest of its batch back.
+      stopping.abort();
       await Promise.all(tasks.map((task) => task.destroy()));
       await Promise.all([...running]);
+      // Handed over at once, so another process plans without waiting for the lease to expire.
+      await leader.stop();
     },
   };
 }

@@ -3,6 +3,8 @@ import type { BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
 import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
+import { withKysely } from '../../src/db/store-database.js';
+import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobRuns, MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
 import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
@@ -154,8 +156,11 @@ describe('the scheduler with its background worker', () => {
     await db.cleanup();
   });
 
-  const start = (clock: ManualClock) =>
-    startScheduler({ sqlite: db.sqlite, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
+  const start = async (clock: ManualClock) =>
+    startScheduler({
+      sqlite: db.sqlite, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
+      leases: createLeaseStore(await withKysely(db)),
+    });
 
   it('does rescore at start after each night it was down for, across two nights', async () => {
     // Started after Berlin's 02:00 (01:00 UTC) with no run yet: catch up now.

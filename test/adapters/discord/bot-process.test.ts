@@ -20,16 +20,18 @@ const ZHANG = '53908232506183680';
 /** A bot in another process may first build and migrate: give it time on a loaded machine. */
 const START_LIMIT_MS = 60_000;
 
-/** A demo database whose 张伟 is the fixtures' Discord user, with the ping of a callback due a minute ago planned. */
-async function demoWithDueCallback(file: string): Promise<void> {
+/** A demo database whose 张伟 is the fixtures' Discord user, with the pings of `count` callbacks due a minute ago planned. */
+async function demoWithDueCallback(file: string, count = 1): Promise<void> {
   const db = await openDatabase(`file:${file}`);
   await seedDemo(db, new ManualClock(NOW), 60);
   const rep = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
   db.sqlite.prepare('UPDATE Rep SET discordUserId = ? WHERE id = ?').run(ZHANG, rep);
-  const customer = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 1').pluck().get(rep) as number;
-  db.sqlite
-    .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'refill', 'open', 'manual', ?)")
-    .run(customer, rep, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
+  const customers = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT ?').pluck().all(rep, count) as number[];
+  expect(customers).toHaveLength(count);
+  const callback = db.sqlite.prepare(
+    "INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'refill', 'open', 'manual', ?)",
+  );
+  for (const customer of customers) callback.run(customer, rep, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
   // Planned already, so the bot's first delivery run (at start) sends it.
   runPlanning(db.sqlite, NOW, 'callbacks');
   await db.close();
@@ -107,6 +109,50 @@ describe('the bot with Discord configured', () => {
       expect(await exited).toBe(0);
     } finally {
       child.kill('SIGKILL');
+    }
+  }, 120_000);
+
+  it('does on SIGTERM claim nothing more, finish the ping it is sending, give the rest of its batch back, hand the scheduler lease over and exit 0 within 10 s', async () => {
+    const file = path.join(work.dir, 'sigterm.db');
+    await demoWithDueCallback(file, 5);
+    // The five pings planned here (the bot's own catch-up planning may add later ones while it starts).
+    const pingsOf = (db: Awaited<ReturnType<typeof openDatabase>>, ids?: number[]) =>
+      (db.sqlite
+        .prepare("SELECT n.id, n.status, n.attempts, n.claimedBy FROM Nudge n JOIN Rep r ON r.id = n.targetId WHERE n.kind = 'callback' AND r.discordUserId = ? ORDER BY n.id")
+        .all(ZHANG) as { id: number; status: string; attempts: number; claimedBy: string | null }[]).filter((n) => !ids || ids.includes(n.id));
+    const before = await openDatabase(`file:${file}`);
+    const planned = pingsOf(before).map((n) => n.id);
+    await before.close();
+    expect(planned).toHaveLength(5);
+    const dms = { method: 'POST', path: new RegExp(`^/channels/dm-${ZHANG}/messages$`) };
+    const held = fake.holdNext(dms);
+    const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
+      cwd: work.dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      // The start's first delivery run claimed the five pings and is sending the first.
+      await fake.nextRequest(dms, 1, START_LIMIT_MS);
+      const signalled = performance.now();
+      child.kill('SIGTERM');
+      setTimeout(() => held.release(), 500);
+      expect(await exited).toBe(0);
+      expect(performance.now() - signalled).toBeLessThan(10_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(fake.matching(dms)).toHaveLength(1);
+    const db = await openDatabase(`file:${file}`);
+    try {
+      expect(pingsOf(db, planned).map(({ id: _, ...ping }) => ping)).toEqual([
+        { status: 'sent', attempts: 1, claimedBy: expect.any(String) },
+        ...Array.from({ length: 4 }, () => ({ status: 'pending', attempts: 0, claimedBy: null })),
+      ]);
+      expect(db.sqlite.prepare('SELECT name, holder FROM Lease').all()).toEqual([]);
+    } finally {
+      await db.close();
     }
   }, 120_000);
 

@@ -1,0 +1,240 @@
+import { sql, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
+import { NUDGE_STATUSES, type NudgeStatus } from '../../domain/schedule/nudge-status.js';
+import { CARRIED_KINDS, CARRY_GRACE_MS, type NudgeKind, type NudgeRow, type Outbox } from '../../scheduler/outbox.js';
+import type { Schema } from '../schema.js';
+import type { Nudge } from '../tables.js';
+import type { Async, StoreHandle } from './store.js';
+
+/** The backlog: rows due and not yet sent or given up (pending, retrying, or claimed by a worker). */
+export interface OutboxDepth {
+  due: number;
+  /** dueAt (epoch ms) of the oldest of them, null when there are none. */
+  oldestDueAt: number | null;
+}
+
+/** The outbox of src/scheduler/outbox.ts, async and on either engine, plus what the metrics read. */
+export type OutboxStore = Async<Outbox> & { depth(now: Date): Promise<OutboxDepth> };
+
+/** Rows per INSERT: 11 parameters a row stays far below both engines' limits (SQLite 32,766, PostgreSQL 65,535). */
+const INSERT_CHUNK = 500;
+
+/**
+ * The outbox on Kysely, the same behaviour on SQLite and PostgreSQL (test/db/stores/outbox-store.engines.test.ts).
+ * Every write after a claim checks the claim token, so a worker whose lease ran out cannot
+ * overwrite the row's new owner. The claim is the one statement that differs:
+ * - SQLite: one UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING, under SQLite's single writer lock;
+ * - PostgreSQL: `WITH due AS (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) UPDATE … FROM due WHERE
+ *   <still due> RETURNING …` (pending and lease-expired rows each in their own locking CTE):
+ *   concurrent claimers skip each other's locked rows instead of waiting or double-claiming, and
+ *   a row claimed and committed meanwhile fails the re-check.
+ */
+export function createOutboxStore(db: StoreHandle): OutboxStore {
+  const { kysely } = db;
+  const owned = (id: number, token: string) => (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
+    eb.and([eb('id', '=', id), eb('claimedBy', '=', token), eb('status', '=', 'claimed')]);
+  const changedOne = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows === 1n;
+
+  return {
+    async insert(nudges, now) {
+      let inserted = 0;
+      // No transaction: every row is keyed by its dedupe key, so a crash between chunks loses nothing a rerun does not add.
+      for (let start = 0; start < nudges.length; start += INSERT_CHUNK) {
+        const rows = nudges.slice(start, start + INSERT_CHUNK).map((n) => ({
+          kind: n.kind,
+          dedupeKey: n.dedupeKey,
+          dueAt: n.dueAt.getTime(),
+          targetKind: n.target.kind,
+          targetId: n.target.id,
+          customerId: n.customerId,
+          payload: JSON.stringify(n.payload),
+          status: 'pending',
+          attempts: 0,
+          late: false,
+          createdAt: now.getTime(),
+        }));
+        const result = await kysely.insertInto('Nudge').values(rows).onConflict((oc) => oc.column('dedupeKey').doNothing()).executeTakeFirst();
+        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return inserted;
+    },
+
+    async claimDue(now, limit, token, leaseMs) {
+      const at = now.getTime();
+      const leaseExpired = at - leaseMs;
+      const pendingDue = (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
+        eb.and([
+          eb('Nudge.status', '=', 'pending'),
+          eb('Nudge.dueAt', '<=', at),
+          eb.or([eb('Nudge.nextAttemptAt', 'is', null), eb('Nudge.nextAttemptAt', '<=', at)]),
+          // Kinds an agenda carries go out alone only once no agenda took them in time.
+          eb.or([eb('Nudge.kind', 'not in', CARRIED_KINDS), eb('Nudge.dueAt', '<=', at - CARRY_GRACE_MS)]),
+        ]);
+      const claimExpired = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.and([eb('Nudge.status', '=', 'claimed'), eb('Nudge.claimedAt', '<=', leaseExpired)]);
+      const claimable = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.or([pendingDue(eb), claimExpired(eb)]);
+      const claim = {
+        status: 'claimed',
+        claimedBy: token,
+        claimedAt: at,
+        attempts: sql<number>`${sql.ref('attempts')} + 1`,
+      };
+      const oldest = (condition: typeof claimable) =>
+        kysely.selectFrom('Nudge').select(['Nudge.id', 'Nudge.dueAt']).where(condition).orderBy('Nudge.dueAt').orderBy('Nudge.id').limit(limit);
+      // PostgreSQL: each kind of claimable row is read in (status, dueAt) index order, locking as it
+      // goes and skipping rows another claimer holds, until `limit` are locked; one OR over both
+      // kinds would scan and sort every row of the table (sent rows included) on each claim.
+      const rows =
+        db.engine === 'postgres'
+          ? await kysely
+              .with('pending', () => oldest(pendingDue).forUpdate().skipLocked())
+              .with('expired', () => oldest(claimExpired).forUpdate().skipLocked())
+              .with('due', (qb) =>
+                qb.selectFrom('pending').select(['id', 'dueAt']).unionAll(qb.selectFrom('expired').select(['id', 'dueAt'])).orderBy('dueAt').orderBy('id').limit(limit),
+              )
+              .updateTable('Nudge')
+              .set(claim)
+              .from('due')
+              .whereRef('Nudge.id', '=', 'due.id')
+              .where(claimable)
+              .returningAll('Nudge')
+              .execute()
+          : await kysely.updateTable('Nudge').set(claim).where('Nudge.id', 'in', oldest(claimable).clearSelect().select('Nudge.id')).returningAll().execute();
+      return rows.map(toNudgeRow).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
+    },
+
+    markSent: async (id, token, now, late, message) =>
+      changedOne(
+        await kysely
+          .updateTable('Nudge')
+          .set({
+            status: 'sent',
+            sentAt: now.getTime(),
+            late,
+            lastError: null,
+            messagePlatform: message?.platform ?? null,
+            messageChannel: message?.channel ?? null,
+            messageId: message?.messageId ?? null,
+          })
+          .where(owned(id, token))
+          .executeTakeFirst(),
+      ),
+    markSkipped: async (id, token, reason, now) =>
+      changedOne(
+        await kysely.updateTable('Nudge').set({ status: 'skipped', sentAt: null, lastError: reason, claimedAt: now.getTime() }).where(owned(id, token)).executeTakeFirst(),
+      ),
+    retryAt: async (id, token, error, at) =>
+      changedOne(await kysely.updateTable('Nudge').set({ status: 'pending', lastError: error, nextAttemptAt: at.getTime() }).where(owned(id, token)).executeTakeFirst()),
+    deferUncounted: async (id, token, error, at) =>
+      changedOne(
+        await kysely
+          .updateTable('Nudge')
+          .set((eb) => ({ status: 'pending', lastError: error, nextAttemptAt: at.getTime(), attempts: eb('attempts', '-', 1) }))
+          .where(owned(id, token))
+          .executeTakeFirst(),
+      ),
+    markDead: async (id, token, error) =>
+      changedOne(await kysely.updateTable('Nudge').set({ status: 'dead', lastError: error }).where(owned(id, token)).executeTakeFirst()),
+    async release(token, at) {
+      const result = await kysely
+        .updateTable('Nudge')
+        .set((eb) => ({ status: 'pending', claimedBy: null, claimedAt: null, nextAttemptAt: at.getTime(), attempts: eb('attempts', '-', 1) }))
+        .where('claimedBy', '=', token)
+        .where('status', '=', 'claimed')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async markCarried(ids, carrier, now, message) {
+      if (ids.length === 0) return 0;
+      const result = await kysely
+        .updateTable('Nudge')
+        .set({
+          status: 'sent',
+          sentAt: now.getTime(),
+          carriedBy: carrier,
+          claimedBy: null,
+          messagePlatform: message?.platform ?? null,
+          messageChannel: message?.channel ?? null,
+          messageId: message?.messageId ?? null,
+        })
+        .where('id', 'in', ids)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async countsByStatus() {
+      const result = Object.fromEntries(NUDGE_STATUSES.map((status) => [status, 0])) as Record<NudgeStatus, number>;
+      const rows = await kysely.selectFrom('Nudge').select(['status', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('status').execute();
+      for (const row of rows) result[row.status as NudgeStatus] = Number(row.n);
+      return result;
+    },
+    async list(statuses, limit) {
+      if (statuses.length === 0) return [];
+      const rows = await kysely.selectFrom('Nudge').selectAll().where('status', 'in', statuses).orderBy('dueAt').orderBy('id').limit(limit).execute();
+      return rows.map(toNudgeRow);
+    },
+    async get(id) {
+      const row = await kysely.selectFrom('Nudge').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toNudgeRow(row) : null;
+    },
+    async messagesShowingCallback(callbackId, since) {
+      // The payload is JSON text on both engines; each has its own way into it.
+      const payloadCallbackId =
+        db.engine === 'postgres'
+          ? sql<SqlBool>`(${sql.ref('n.payload')}::jsonb ->> 'callbackId') = ${sql.ref('k.id')}::text`
+          : sql<SqlBool>`json_extract(${sql.ref('n.payload')}, '$.callbackId') = ${sql.ref('k.id')}`;
+      const rows = await kysely
+        .selectFrom('Callback as k')
+        .innerJoin('Nudge as n', (join) => join.on('n.targetKind', '=', 'rep').onRef('n.targetId', '=', 'k.ownerId'))
+        .selectAll('n')
+        .where('k.id', '=', callbackId)
+        .where('n.status', '=', 'sent')
+        .where('n.messageId', 'is not', null)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('n.kind', '=', 'callback'), eb('n.customerId', '=', eb.ref('k.customerId')), payloadCallbackId]),
+            eb.and([eb('n.kind', '=', 'agenda'), eb('n.dueAt', '>=', since.getTime())]),
+          ]),
+        )
+        .orderBy('n.id')
+        .execute();
+      return rows.map(toNudgeRow);
+    },
+
+    async depth(now) {
+      const row = await kysely
+        .selectFrom('Nudge')
+        .select((eb) => [eb.fn.countAll<number>().as('due'), eb.fn.min('dueAt').as('oldestDueAt')])
+        .where('status', 'in', ['pending', 'claimed'])
+        .where('dueAt', '<=', now.getTime())
+        .executeTakeFirstOrThrow();
+      return { due: Number(row.due), oldestDueAt: row.oldestDueAt === null ? null : Number(row.oldestDueAt) };
+    },
+  };
+}
+
+/** A stored row as the scheduler knows it (`late` stays 0/1 there, as the SQLite outbox returns it). */
+function toNudgeRow(row: Selectable<Nudge>): NudgeRow {
+  return {
+    id: row.id,
+    kind: row.kind as NudgeKind,
+    dedupeKey: row.dedupeKey,
+    dueAt: row.dueAt,
+    targetKind: row.targetKind as NudgeRow['targetKind'],
+    targetId: row.targetId,
+    customerId: row.customerId,
+    payload: row.payload,
+    status: row.status as NudgeStatus,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    nextAttemptAt: row.nextAttemptAt,
+    claimedAt: row.claimedAt,
+    claimedBy: row.claimedBy,
+    sentAt: row.sentAt,
+    late: row.late ? 1 : 0,
+    messagePlatform: row.messagePlatform,
+    messageChannel: row.messageChannel,
+    messageId: row.messageId,
+    carriedBy: row.carriedBy,
+  };
+}

@@ -1,0 +1,198 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChatAdapter } from '../../src/adapters/chat-adapter.js';
+import type { HttpServer } from '../../src/adapters/http-server.js';
+import type { BackgroundJobs } from '../../src/background/background-jobs.js';
+import { ManualClock } from '../../src/clock.js';
+import type { App } from '../../src/commands/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { runBot, seedDemo, type AdapterFactory } from '../../src/main.js';
+import { createOps, type LiveSources } from '../../src/ops/ops.js';
+import { createHttpServer } from '../../src/adapters/http-server.js';
+import { createOutbox } from '../../src/scheduler/outbox.js';
+import { RecordingNotifier } from '../scheduler/helpers.js';
+import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+
+const NOW = new Date('2026-11-23T02:00:00Z');
+
+async function get(port: number, route: string, method = 'GET'): Promise<{ status: number; type: string | null; body: string }> {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method });
+  return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+}
+
+/** The value of one sample of a Prometheus text exposition, e.g. `rapport_outbox_due` or `x_total{a="b"}`. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('GET /healthz and /metrics of a running bot', () => {
+  const work = tempDir('rapport-ops-');
+  afterEach(() => work.cleanup());
+
+  it('does serve health and metrics beside the chat routes, counting nudges, retries and commands', async () => {
+    const file = path.join(work.dir, 'bot.db');
+    const clock = new ManualClock(NOW);
+    const db = await openDatabase(`file:${file}`);
+    await seedDemo(db, clock, 60);
+    const rep = (email: string) => db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(email) as number;
+    for (const [email, slackId] of [['zhang.wei@rapport.demo', 'U0ZHANG'], ['liu.yang@rapport.demo', 'U0LIU']] as const) {
+      const owner = rep(email);
+      db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE id = ?').run(slackId, owner);
+      const customer = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 1').pluck().get(owner) as number;
+      db.sqlite
+        .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'call', 'open', 'manual', ?)")
+        .run(customer, owner, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
+    }
+    await db.close();
+
+    // Slack fails 刘洋's ping once (a timeout), then takes everything.
+    let failed = false;
+    const notifier = new RecordingNotifier((n) => (n.recipient.name === '刘洋' && n.kind === 'callback' && !failed ? ((failed = true), new Error('socket hang up')) : null), 'slack');
+    let http!: HttpServer;
+    let app!: App;
+    const slack: AdapterFactory = async (context): Promise<ChatAdapter> => {
+      http = context.http;
+      app = context.app;
+      return { platform: 'slack', notifier, start: async () => {}, stop: async () => {} };
+    };
+    let stop!: () => void;
+    const shutdown = new Promise<void>((resolve) => (stop = resolve));
+    const config = { ...loadConfig({ DATABASE_URL: `file:${file}`, RAPPORT_DEMO: 'off', PORT: '0' }), platforms: ['slack' as const] };
+    const running = runBot(config, {}, clock, createLogger('silent'), { input: new PassThrough(), output: new PassThrough(), interactive: false, shutdown }, { slack });
+
+    await vi.waitFor(() => expect(http?.server.listening).toBe(true), { timeout: 20_000, interval: 20 });
+    const port = (http.server.address() as { port: number }).port;
+    await vi.waitFor(() => expect(failed && notifier.sent.some((n) => n.recipient.name === '张伟' && n.kind === 'callback')).toBe(true), { timeout: 30_000, interval: 50 });
+    await app.dispatch({ platform: 'slack', userId: 'U0ZHANG', text: '/rapport whoami' });
+
+    const sentCallbacks = () => notifier.sent.filter((n) => n.kind === 'callback').length;
+    let metrics!: Awaited<ReturnType<typeof get>>;
+    // Every callback Slack took is counted once, with the platform and kind.
+    await vi.waitFor(async () => {
+      metrics = await get(port, '/metrics');
+      expect(sample(metrics.body, 'rapport_nudges_sent_total{platform="slack",kind="callback"}')).toBe(sentCallbacks());
+    }, { timeout: 10_000, interval: 100 });
+    expect(metrics.status).toBe(200);
+    expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(sample(metrics.body, 'rapport_nudges_failed_total{platform="slack",kind="callback"}')).toBe(1);
+    expect(sample(metrics.body, 'rapport_nudges_retried_total{platform="slack",kind="callback"}')).toBe(1);
+    expect(sample(metrics.body, 'rapport_command_duration_seconds_count{command="rapport whoami"}')).toBe(1);
+    // 刘洋's ping waits for its retry: due, and overdue by the bot's clock.
+    expect(sample(metrics.body, 'rapport_outbox_due')).toBeGreaterThanOrEqual(1);
+    expect(sample(metrics.body, 'rapport_outbox_oldest_due_age_seconds')).toBeGreaterThan(0);
+    expect(sample(metrics.body, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    const health = await get(port, '/healthz');
+    expect([health.status, health.type]).toEqual([200, 'application/json']);
+    expect(JSON.parse(health.body)).toMatchObject({ ok: true, database: { ok: true }, adapters: [{ platform: 'slack', connected: true, ok: true }], planner: { ok: true } });
+    expect((await get(port, '/healthz', 'POST')).status).toBe(405);
+
+    stop();
+    expect(await running).toBe(0);
+  });
+
+  it('does open no port for health and metrics when only the console runs', async () => {
+    const db = await openTempDatabase();
+    try {
+      await seedDemo(db, new ManualClock(NOW), 5);
+      await db.close();
+      const output = new PassThrough();
+      let written = '';
+      output.on('data', (chunk) => (written += String(chunk)));
+      const input = new PassThrough();
+      input.end('/help\n');
+      // PORT is taken: the bot starts only if it does not try to listen there.
+      const taken = createHttpServer({ port: 0, host: '127.0.0.1' });
+      const port = await taken.listen();
+      try {
+        const config = loadConfig({ DATABASE_URL: db.url, RAPPORT_DEMO: 'off', PORT: String(port) });
+        expect(await runBot(config, {}, new ManualClock(NOW), createLogger('silent'), { input, output, interactive: false, shutdown: new Promise(() => {}) })).toBe(0);
+        expect(written).toContain('/customer lookup');
+      } finally {
+        await taken.close();
+      }
+    } finally {
+      await db.cleanup();
+    }
+  });
+});
+
+describe('health and metrics on METRICS_PORT', () => {
+  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let clock: ManualClock;
+  let adapters: { platform: 'slack' | 'discord'; connected: boolean }[];
+  let lastPlan: Date | null;
+  beforeEach(async () => {
+    db = await openTempDatabase();
+    clock = new ManualClock(NOW);
+    adapters = [{ platform: 'discord', connected: true }];
+    lastPlan = null;
+  });
+  afterEach(async () => db.cleanup());
+
+  async function serve(): Promise<{ port: number; ops: ReturnType<typeof createOps> }> {
+    const ops = createOps({ db, clock, metricsPort: 0 });
+    const live: LiveSources = { adapters: () => adapters, lastPlannerRun: async () => lastPlan };
+    const shared = createHttpServer({ port: 0 });
+    const port = await ops.serve(shared, live);
+    // The routes went to a server of their own; the shared one stays without them.
+    expect(shared.hasRoutes).toBe(false);
+    return { port: port!, ops };
+  }
+
+  it('does answer 503 naming what is wrong: an adapter down, planning overdue, the database gone', async () => {
+    const { port, ops } = await serve();
+    try {
+      clock.advance(30 * 60_000);
+      expect((await get(port, '/healthz')).status).toBe(200);
+      adapters[0]!.connected = false;
+      expect(JSON.parse((await get(port, '/healthz')).body)).toMatchObject({ ok: false, adapters: [{ platform: 'discord', ok: false }] });
+      adapters[0]!.connected = true;
+      // No planning run 45 minutes after the start, then one that has grown old.
+      clock.advance(15 * 60_000 + 1);
+      expect((await get(port, '/healthz')).status).toBe(503);
+      lastPlan = new Date(clock.now().getTime() - 60_000);
+      expect(JSON.parse((await get(port, '/healthz')).body)).toMatchObject({ ok: true, planner: { ok: true, ageSeconds: 60 } });
+      clock.advance(45 * 60_000);
+      expect(JSON.parse((await get(port, '/healthz')).body)).toMatchObject({ ok: false, planner: { ok: false, ageSeconds: 46 * 60 } });
+      lastPlan = clock.now();
+      db.sqlite.close();
+      const gone = await get(port, '/healthz');
+      expect(gone.status).toBe(503);
+      expect(JSON.parse(gone.body)).toMatchObject({ ok: false, database: { ok: false, error: expect.stringMatching(/not open/) } });
+    } finally {
+      await ops.close();
+    }
+  });
+
+  it('does report the outbox backlog, imported rows and scoring time', async () => {
+    const { port, ops } = await serve();
+    try {
+      const nudge = (key: string, minutesAgo: number) => ({
+        kind: 'birthday' as const, dedupeKey: key, dueAt: new Date(NOW.getTime() - minutesAgo * 60_000), target: { kind: 'rep' as const, id: 1 }, customerId: null, payload: {},
+      });
+      createOutbox(db.sqlite).insert([nudge('a', 10), nudge('b', 3), nudge('later', -60)], NOW);
+      const jobs: BackgroundJobs = {
+        run: (async (job: { kind: string }) =>
+          job.kind === 'import'
+            ? { ordersChanged: true, summary: { kind: 'orders', status: 'applied', dryRun: false, inserted: 3, updated: 1, unchanged: 7, rejected: 2 } }
+            : {}) as BackgroundJobs['run'],
+      };
+      const observed = ops.metrics.observedJobs(jobs);
+      await observed.run({ kind: 'import', file: 'x.csv', startedAt: NOW, options: {} as never });
+      await observed.run({ kind: 'rescore', asOf: NOW, computedAt: NOW });
+      const body = (await get(port, '/metrics')).body;
+      expect(sample(body, 'rapport_outbox_due')).toBe(2);
+      expect(sample(body, 'rapport_outbox_oldest_due_age_seconds')).toBe(600);
+      expect(sample(body, 'rapport_import_rows_total{kind="orders",result="inserted"}')).toBe(3);
+      expect(sample(body, 'rapport_import_rows_total{kind="orders",result="rejected"}')).toBe(2);
+      expect(sample(body, 'rapport_scoring_duration_seconds_count')).toBe(1);
+    } finally {
+      await ops.close();
+    }
+  });
+});
