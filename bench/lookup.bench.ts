@@ -1,18 +1,20 @@
 /**
  * Customer lookup through the command layer on 1,000,000 customers: the dispatcher resolves
  * the asker, searches within their book, renders the card (or the list, or the "did you
- * mean") and writes the audit row — the whole path a chat command takes. Customers are
- * written with raw prepared inserts (the demo generator's orders would take minutes at this
- * size); the name-search triggers and indexes are the production ones.
+ * mean") and writes the audit row — the whole path a chat command takes; then autocomplete,
+ * `/customer list` with two segment filters, and `/customer history`, on the same base (the
+ * shared bench base: bench-base.ts, with a synthetic week of scores).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
+import type { App } from '../src/commands/app.js';
 import { createDispatcher } from '../src/commands/dispatcher.js';
 import { commands } from '../src/commands/registry.js';
 import { openDatabase } from '../src/db/database.js';
 import { seededRandom, pick, intBetween } from '../src/domain/random.js';
+import { BENCH_CATEGORIES, BENCH_NAMES, BENCH_REGIONS, BENCH_TAGS, seedBenchBase, type BenchPerson } from './bench-base.js';
 import { createServices } from '../src/main.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
@@ -22,50 +24,14 @@ const REPS = 2000;
 const SAMPLES = 300;
 const TARGET_P99_MS = 20;
 const COMPLETE_TARGET_P99_MS = 10;
+const LIST_TARGET_P99_MS = 50;
+const HISTORY_TARGET_P99_MS = 20;
+/** Every this many customers one with a long history (300 orders, 40 logged contacts), as a B2B account has. */
+const HEAVY_EVERY = 1000;
 const NOW = new Date('2026-11-23T01:30:00Z');
-const DAY = 86_400_000;
 
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];
-const GIVEN = ['芳', '伟', '秀英', '敏', '静', '丽', '强', '磊', '军', '洋', '艳', '勇', '杰', '娟', '涛', '明', '超', '秀兰', '霞', '平', '婷婷', '晓燕', '志强', '欣怡'];
-const FIRST = ['Emma', 'Liam', 'Olivia', 'Noah', 'Sophia', 'Lukas', 'Mia', 'Felix', 'Hannah', 'Jonas', 'Lena', 'Paul', 'Clara', 'Ben', 'Emily', 'David'];
-const LAST = ['Müller', 'Schmidt', 'Fischer', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Smith', 'Brown', 'Taylor', 'Keller'];
-
-interface Row {
-  externalId: string;
-  name: string;
-  email: string;
-  phone: string;
-  ownerId: number;
-}
-
-function customer(i: number, random: () => number): Row {
-  const chinese = i % 3 !== 1;
-  const name = chinese ? `${pick(random, SURNAMES)}${pick(random, GIVEN)}` : `${pick(random, FIRST)} ${pick(random, LAST)}`;
-  const phone = chinese ? `+861${intBetween(random, 3, 9)}${String(i).padStart(9, '0')}` : `+4915${intBetween(random, 1, 9)}${String(i).padStart(8, '0')}`;
-  return { externalId: `C${String(i + 1).padStart(7, '0')}`, name, email: `c${i}@${chinese ? 'example.cn' : 'example.de'}`, phone, ownerId: 2 + (i % REPS) };
-}
-
-function seed(sqlite: import('../src/db/database.js').Sqlite): void {
-  const random = seededRandom(7);
-  sqlite.transaction(() => {
-    sqlite.prepare("INSERT INTO Team (id, name, timeZone, locale, settings, createdAt) VALUES (1, 'Shanghai', 'Asia/Shanghai', 'zh-CN', '{}', 0), (2, 'Berlin', 'Europe/Berlin', 'en', '{}', 0)").run();
-    const rep = sqlite.prepare('INSERT INTO Rep (id, email, name, role, teamId, agendaHour, active, createdAt, updatedAt) VALUES (?, ?, ?, ?, ?, 9, 1, 0, 0)');
-    rep.run(1, 'admin@bench', 'Admin', 'admin', 1);
-    for (let r = 0; r < REPS; r++) rep.run(2 + r, `rep${r}@bench`, `Rep ${r}`, r === 0 ? 'manager' : 'rep', r % 3 === 1 ? 2 : 1);
-    const insert = sqlite.prepare(`INSERT INTO Customer (externalId, name, email, phone, tags, ownerId, greetingOptOut, status, createdAt, updatedAt)
-      VALUES (?, ?, ?, ?, '', ?, 0, 'none', 0, 0)`);
-    const order = sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, ?, 0)');
-    const score = sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, frequency, monetaryMinor, lifetimeMinor, orderCount,
-      rScore, fScore, mScore, tier, valueBand, lifecycle, churnRisk, churnReason) VALUES (?, '2026-W48', 0, 0, 1, 10000, 20000, 2, 3, 3, 3, 'B', 'mid', 'active', 0.2, '{"code":"rhythm","typicalDays":30,"daysSince":12}')`);
-    for (let i = 0; i < CUSTOMERS; i++) {
-      const c = customer(i, random);
-      const id = Number(insert.run(c.externalId, c.name, c.email, c.phone, c.ownerId).lastInsertRowid);
-      order.run(id, NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
-      order.run(id, NOW.getTime() - intBetween(random, 1, 400) * DAY, intBetween(random, 1000, 90000));
-      score.run(id);
-    }
-  })();
-}
+const { SURNAMES, GIVEN, FIRST, LAST } = BENCH_NAMES;
+type Row = BenchPerson;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -76,9 +42,22 @@ export async function run(): Promise<void> {
   const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
   try {
     const started = performance.now();
-    seed(db.sqlite);
+    const seeded = seedBenchBase(db.sqlite, {
+      customers: CUSTOMERS,
+      asOf: NOW,
+      spanDays: 400,
+      reps: REPS,
+      people: true,
+      segments: true,
+      scores: true,
+      ordersOf: (_, i) => (i % HEAVY_EVERY === 0 ? 300 : 2),
+      interactionsOf: (random, i) => (i % HEAVY_EVERY === 0 ? 40 : intBetween(random, 0, 2)),
+      seed: 7,
+    });
     db.sqlite.exec('ANALYZE');
-    process.stdout.write(`lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${(2 * CUSTOMERS).toLocaleString('en')} orders in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${seeded.orders.toLocaleString('en')} orders, ${seeded.interactions.toLocaleString('en')} contacts in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     const config = loadConfig({});
     const clock = new ManualClock(NOW);
     const app = createDispatcher({
@@ -111,28 +90,8 @@ export async function run(): Promise<void> {
       { kind: 'rep own book, name', asker: 'rep5@bench', query: () => pick(random, SURNAMES) + pick(random, GIVEN) },
       { kind: 'manager team, name', asker: 'rep0@bench', query: () => `${pick(random, FIRST)} ${pick(random, LAST)}` },
     ];
-    const all: number[] = [];
     process.stdout.write(`lookup: /customer lookup through the dispatcher, ${SAMPLES} queries per kind (ms)\n`);
-    process.stdout.write(`  ${'query kind'.padEnd(32)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}  reply\n`);
-    for (const { kind, asker, query } of kinds) {
-      const times: number[] = [];
-      const shapes = new Map<string, number>();
-      for (let i = 0; i < SAMPLES; i++) {
-        const text = `/customer lookup ${query()}`;
-        const t0 = performance.now();
-        const reply = await app.dispatch({ platform: 'console', userId: asker, text });
-        times.push(performance.now() - t0);
-        const shape = reply.blocks[0]!.type;
-        shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
-      }
-      times.sort((a, b) => a - b);
-      all.push(...times);
-      const shown = [...shapes].map(([shape, n]) => `${shape} ${n}`).join(', ');
-      process.stdout.write(`  ${kind.padEnd(32)} ${percentile(times, 50).toFixed(2).padStart(7)} ${percentile(times, 99).toFixed(2).padStart(7)} ${times.at(-1)!.toFixed(2).padStart(7)}  ${shown}\n`);
-    }
-    all.sort((a, b) => a - b);
-    const p99 = percentile(all, 99);
-    process.stdout.write(`  ${'all kinds'.padEnd(32)} ${percentile(all, 50).toFixed(2).padStart(7)} ${p99.toFixed(2).padStart(7)} ${all.at(-1)!.toFixed(2).padStart(7)}  target p99 ≤ ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : 'MISSED'}\n`);
+    await timeCommands(app, kinds.map(({ kind, asker, query }) => ({ kind, asker, line: () => `/customer lookup ${query()}` })), TARGET_P99_MS);
 
     // Autocomplete (Discord, Slack selects): what a person has typed so far, within their book.
     const completions: { kind: string; asker: string; prefix: () => string }[] = [
@@ -173,8 +132,61 @@ export async function run(): Promise<void> {
     allCompletions.sort((a, b) => a - b);
     const completeP99 = percentile(allCompletions, 99);
     process.stdout.write(`  ${'all kinds'.padEnd(32)} ${percentile(allCompletions, 50).toFixed(2).padStart(7)} ${completeP99.toFixed(2).padStart(7)} ${allCompletions.at(-1)!.toFixed(2).padStart(7)}  target p99 ≤ ${COMPLETE_TARGET_P99_MS} ms: ${completeP99 <= COMPLETE_TARGET_P99_MS ? 'met' : 'MISSED'}\n`);
+
+    // Segments: two filters each, as an admin (the whole base), a manager (a team) and a rep (their book).
+    const region = () => pick(random, BENCH_REGIONS);
+    const category = () => pick(random, BENCH_CATEGORIES);
+    const lists: { kind: string; asker: string; line: () => string }[] = [
+      { kind: 'tier + stage (admin)', asker: 'admin@bench', line: () => `/customer list tier ${pick(random, ['A', 'B', 'C', 'D'])} ${pick(random, ['at-risk', 'lapsed', 'active', 'new'])}` },
+      { kind: 'tag vip + region (admin)', asker: 'admin@bench', line: () => `/customer list tag vip region ${region()}` },
+      { kind: 'category + age (admin)', asker: 'admin@bench', line: () => `/customer list category ${category()} age ${intBetween(random, 18, 50)}-${intBetween(random, 51, 70)}` },
+      { kind: 'low-profit + long tail (admin)', asker: 'admin@bench', line: () => `/customer list low-profit ${pick(random, ['long-tail', 'head', 'rare-large'])}` },
+      { kind: 'stage + region (manager)', asker: 'rep0@bench', line: () => `/customer list ${pick(random, ['active', 'at-risk', 'won-back'])} region ${region()}` },
+      { kind: 'tag + category (manager)', asker: 'rep0@bench', line: () => `/customer list tag ${pick(random, BENCH_TAGS)} category ${category()}` },
+      { kind: 'rep + stage (manager)', asker: 'rep0@bench', line: () => `/customer list rep rep${3 * intBetween(random, 1, 600)}@bench lapsed` },
+      { kind: 'tier + tag (rep own book)', asker: 'rep5@bench', line: () => `/customer list tier ${pick(random, ['A', 'B'])} tag ${pick(random, BENCH_TAGS)}` },
+      { kind: 'page 5 of tier + stage (admin)', asker: 'admin@bench', line: () => `/customer list tier B at-risk --page 5` },
+    ];
+    process.stdout.write(`lookup: /customer list with two filters through the dispatcher, ${SAMPLES} lists per kind (ms)\n`);
+    await timeCommands(app, lists, LIST_TARGET_P99_MS);
+
+    // History: one customer's orders and contacts, 10 a page; every 1000th customer has 300 orders and 40 contacts.
+    const heavy = () => `C${String(HEAVY_EVERY * intBetween(random, 0, CUSTOMERS / HEAVY_EVERY - 1) + 1).padStart(7, '0')}`;
+    const histories: { kind: string; asker: string; line: () => string }[] = [
+      { kind: 'a few entries (admin)', asker: 'admin@bench', line: () => `/customer history ${row().externalId}` },
+      { kind: '340 entries, page 1 (admin)', asker: 'admin@bench', line: () => `/customer history ${heavy()}` },
+      { kind: '340 entries, page 20 (admin)', asker: 'admin@bench', line: () => `/customer history ${heavy()} --page 20` },
+    ];
+    process.stdout.write(`lookup: /customer history through the dispatcher, ${SAMPLES} histories per kind (ms)\n`);
+    await timeCommands(app, histories, HISTORY_TARGET_P99_MS);
   } finally {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs each kind's typed lines through the dispatcher and prints p50 / p99 / max per kind and in all, beside the target. */
+async function timeCommands(app: App, kinds: { kind: string; asker: string; line: () => string }[], targetP99Ms: number): Promise<void> {
+  const all: number[] = [];
+  process.stdout.write(`  ${'kind'.padEnd(32)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}  reply\n`);
+  for (const { kind, asker, line } of kinds) {
+    const times: number[] = [];
+    const shapes = new Map<string, number>();
+    for (let i = 0; i < SAMPLES; i++) {
+      const text = line();
+      const t0 = performance.now();
+      const reply = await app.dispatch({ platform: 'console', userId: asker, text });
+      times.push(performance.now() - t0);
+      const first = reply.blocks[0]!;
+      const shape = first.type === 'text' && first.tone === 'error' ? `error: ${first.text.slice(0, 40)}` : first.type;
+      shapes.set(shape, (shapes.get(shape) ?? 0) + 1);
+    }
+    times.sort((a, b) => a - b);
+    all.push(...times);
+    const shown = [...shapes].map(([shape, n]) => `${shape} ${n}`).join(', ');
+    process.stdout.write(`  ${kind.padEnd(32)} ${percentile(times, 50).toFixed(2).padStart(7)} ${percentile(times, 99).toFixed(2).padStart(7)} ${times.at(-1)!.toFixed(2).padStart(7)}  ${shown}\n`);
+  }
+  all.sort((a, b) => a - b);
+  const p99 = percentile(all, 99);
+  process.stdout.write(`  ${'all kinds'.padEnd(32)} ${percentile(all, 50).toFixed(2).padStart(7)} ${p99.toFixed(2).padStart(7)} ${all.at(-1)!.toFixed(2).padStart(7)}  target p99 ≤ ${targetP99Ms} ms: ${p99 <= targetP99Ms ? 'met' : 'MISSED'}\n`);
 }

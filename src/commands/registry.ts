@@ -2,9 +2,12 @@ import { callbackCancelCommand, callbackCommand, callbackDoneCommand, callbackSn
 import { callbacksCommand } from './callback/callbacks.command.js';
 import type { AnyCommand } from './command.js';
 import { customerAssignCommand } from './customer/assign.command.js';
+import { customerExportCommand } from './customer/export.command.js';
+import { customerHistoryCommand } from './customer/history.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
 import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
 import { customerNoteCommand } from './customer/note.command.js';
+import { customerTagCommand } from './customer/tag.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
 import { rapportAsCommand } from './rapport/as.command.js';
@@ -20,9 +23,12 @@ import { rapportWhoamiCommand } from './rapport/whoami.command.js';
 export const commands: readonly AnyCommand[] = [
   customerLookupCommand,
   customerShareCommand,
+  customerHistoryCommand,
   customerListCommand,
   customerAtRiskCommand,
+  customerExportCommand,
   customerNoteCommand,
+  customerTagCommand,
   customerAssignCommand,
   callbackCommand,
   callbacksCommand,

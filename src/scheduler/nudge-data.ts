@@ -7,6 +7,7 @@ import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { isChatPlatform, type Addresses, type ChatPlatform } from '../domain/platform.js';
 import type { Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
+import { createReorderReads, type ReorderLine } from './reorder-agenda.js';
 
 /** Who reads a nudge: a rep (DM) or a team (its channel), with their language, zone and addresses. */
 export interface ReaderRow {
@@ -48,8 +49,9 @@ export interface AgendaData {
   overdue: AgendaCallback[];
   today: AgendaCallback[];
   birthdays: { id: number; externalId: string; name: string; on: LocalDate }[];
-  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null }[];
+  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null; crossSell: string | null; crossSellFrom: string | null }[];
   atRisk: { id: number; externalId: string; name: string; churnRisk: number | null }[];
+  reorders: ReorderLine[];
   /** Check-ins due by tonight that the daily limit held back, and that limit. */
   waitingCheckIns: number;
   checkInsPerDay: number;
@@ -88,8 +90,9 @@ export function createNudgeData(sqlite: Sqlite) {
     ),
     // Plans opened since the rep's agenda that went out before this one: a skipped or missed agenda passes them on.
     winbacks: sqlite.prepare(
-      `SELECT c.id, c.externalId, c.name, e.deadline, ${TIER_OF} AS tier
+      `SELECT c.id, c.externalId, c.name, e.deadline, s.tier, s.crossSell, s.crossSellFrom
        FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
+         LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot WHERE customerId = c.id)
        WHERE c.ownerId = @rep AND e.status = 'open' AND e.startedAt <= @before AND e.startedAt > COALESCE(
          (SELECT MAX(n.sentAt) FROM Nudge n WHERE n.kind = 'agenda' AND n.targetId = @rep AND n.status = 'sent' AND n.sentAt < @before), -1)
        ORDER BY e.startedAt, c.id`,
@@ -110,6 +113,7 @@ export function createNudgeData(sqlite: Sqlite) {
       )
       .pluck(),
     teamSettings: sqlite.prepare('SELECT settings FROM Team WHERE id = ?').pluck(),
+    reorders: createReorderReads(sqlite),
   };
 
   return {
@@ -155,7 +159,8 @@ export function createNudgeData(sqlite: Sqlite) {
         .sort((a, b) => isoDate(a.on).localeCompare(isoDate(b.on)) || a.id - b.id);
       // "New" at-risk means since the previous working day's agenda.
       const since = previousAgendaSlot(zone, agendaHour, date).dueAt.getTime();
-      const winbacks = agenda.winbacks.all({ rep: repId, before: sentAt ?? now.getTime() }) as AgendaData['winbacks'];
+      const before = sentAt ?? now.getTime();
+      const winbacks = agenda.winbacks.all({ rep: repId, before }) as AgendaData['winbacks'];
       const winbackIds = new Set(winbacks.map((w) => w.id));
       const atRisk = (agenda.atRisk.all(repId, since) as AgendaData['atRisk']).filter((c) => !winbackIds.has(c.id));
       const settings = teamId === null ? '{}' : ((agenda.teamSettings.get(teamId) as string | undefined) ?? '{}');
@@ -165,6 +170,7 @@ export function createNudgeData(sqlite: Sqlite) {
         birthdays,
         winbacks,
         atRisk,
+        reorders: agenda.reorders.due(repId, before),
         waitingCheckIns: agenda.waitingCheckIns.get(repId, end) as number,
         checkInsPerDay: parseScheduleSettings(settings).checkInsPerDay,
       };

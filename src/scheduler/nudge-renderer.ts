@@ -11,6 +11,7 @@ import type { DigestChartRenderer } from './digest-chart.js';
 import type { Notification } from './notifier.js';
 import { createNudgeData, recipientOf, type AgendaCallback, type ReaderRow } from './nudge-data.js';
 import type { NudgeRow } from './outbox.js';
+import { reorderItem } from './reorder-agenda.js';
 import { weeklyDigestReply } from './weekly-digest.js';
 
 export type Prepared = { action: 'send'; notification: Notification } | { action: 'skip'; reason: string };
@@ -187,13 +188,16 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
         return weeklyDigestReply(sqlite, scope, now, { t, locale, currency: options.currency, timeZone: zone }, options.renderChart);
       }
+      case 'reorder':
+        // A line of the owner's agenda due at the same minute, not a message of its own.
+        return 'listed in the morning agenda';
     }
   }
 
   function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date): Reply | null {
     const { t, locale, zone } = r;
     const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.sentAt);
-    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.waitingCheckIns === 0) return null;
+    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.reorders.length + a.waitingCheckIns === 0) return null;
 
     // Every callback on the agenda carries its own Done / Snooze.
     const callbackItem = (k: AgendaCallback, overdueItem: boolean): ListItem => {
@@ -231,7 +235,11 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     }));
     section('scheduler.agenda.winbacks', a.winbacks, (w) => ({
       primary: w.name,
-      secondary: `${t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) })} · ${t(`scheduler.winback.offers.${isTier(w.tier) ? w.tier : 'D'}`)}`,
+      secondary: [
+        t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) }),
+        t(`scheduler.winback.offers.${isTier(w.tier) ? w.tier : 'D'}`),
+        ...(w.crossSell && w.crossSellFrom ? [t('scheduler.crossSell', { from: w.crossSellFrom, category: w.crossSell })] : []),
+      ].join(' · '),
       actions: [r.button(t('scheduler.actions.schedule'), { command: 'callback', options: who(w).options }, { display: who(w).display })],
     }), t('scheduler.winback.stopRule'));
     section('scheduler.agenda.atRisk', a.atRisk, (c) => ({
@@ -239,6 +247,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       ...optional('secondary', c.churnRisk === null ? undefined : t('scheduler.agenda.risk', { risk: formatPercent(c.churnRisk, locale) })),
       actions: [r.button(t('scheduler.actions.lookup'), { command: 'customer lookup', options: who(c).options }, { display: who(c).display })],
     }));
+    section('scheduler.agenda.reorders', a.reorders, (line) => reorderItem(line, r));
     if (a.waitingCheckIns > 0) {
       blocks.push({ type: 'text', tone: 'muted', text: t('scheduler.agenda.waiting', { count: a.waitingCheckIns, limit: a.checkInsPerDay }) });
     }

@@ -7,7 +7,7 @@ import { addDays, isoDate, isoInZone, parseIsoDate, safeZone, startOfLocalDay } 
 import { collectPlan } from './planner.js';
 import { createPlanningStore } from './planning-store.js';
 
-export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest'] as const;
+export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'reorder'] as const;
 export type PreviewKind = (typeof PREVIEW_KINDS)[number];
 
 export interface PreviewItem {

@@ -2,7 +2,7 @@ import type { Sqlite } from '../db/database.js';
 import { NUDGE_STATUSES, type NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { MessageRef } from './notifier.js';
 
-export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest'] as const;
+export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest', 'reorder'] as const;
 export type NudgeKind = (typeof NUDGE_KINDS)[number];
 
 /** A nudge the planner wants in the outbox. */

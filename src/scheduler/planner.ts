@@ -9,8 +9,10 @@ import { dedupeKey } from '../domain/schedule/dedupe-keys.js';
 import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
 import { isoDate, localDatesBetween } from '../domain/schedule/local-time.js';
 import { DEFAULT_WINBACK_DAYS, decideWinback } from '../domain/schedule/winback.js';
+import { markReordersPlanned } from '../db/reorders.js';
 import type { PlannedNudge } from './outbox.js';
 import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
+import { reorderNudge } from './reorder-planning.js';
 
 /**
  * The span a planning run covers. `from` is where time-derived nudges (birthdays, agendas)
@@ -44,6 +46,8 @@ export interface Plan {
   winbackChanges: WinbackChange[];
   /** The win-back plans this run opens, and the agenda that will list each (for previews). */
   winbackPlans: { customerId: number; ownerId: number; agendaAt: Date }[];
+  /** Customers whose reorder nudge this plan holds (cleared from the planner's due list once written). */
+  reorders: number[];
   /** Targets that could not be planned; the rest of the batch went on. */
   failures: { target: string; error: string }[];
   /** External ids of the customers the nudges are about, for previews. */
@@ -63,7 +67,7 @@ export interface PlanOptions {
  * window, without writing anything: the live scheduler applies the plan, the preview prints it.
  */
 export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
-  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], failures: [], externalIds: new Map() };
+  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], reorders: [], failures: [], externalIds: new Map() };
   const teams = new Map(store.teams(options.teamId).map((t) => [t.id, t]));
   const reps = store.reps(options.teamId);
   const repsById = new Map(reps.map((r) => [r.id, r]));
@@ -124,6 +128,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
 
   planCadences(store, window, now, reps, teams, plan, each);
   planWinbacks(store, now, options, repsById, teams, plan, each);
+  planReorders(store, window, now, options, repsById, plan, each);
   return plan;
 }
 
@@ -240,6 +245,17 @@ function planWinbacks(
   });
 }
 
+function planReorders(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>, plan: Plan, each: Each): void {
+  each(store.reorderCandidates(window.to, options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
+    const owner = reps.get(candidate.ownerId);
+    const nudge = owner ? reorderNudge(candidate, owner, now, window.to) : null;
+    if (!nudge) return;
+    plan.externalIds.set(candidate.customerId, candidate.externalId);
+    plan.nudges.push(nudge);
+    plan.reorders.push(candidate.customerId);
+  });
+}
+
 export interface AppliedPlan {
   nudges: number;
   cadenceCallbacks: number;
@@ -287,6 +303,8 @@ export function applyPlan(
     ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => () => {
       applied.nudges += insertNudges(nudges);
     }),
+    // After the nudges: a crash between the two plans them again, and the dedupe key keeps one.
+    ...inGroups(plan.reorders, APPLY_BATCH).map((customerIds) => () => markReordersPlanned(sqlite, customerIds)),
   ];
   writeInSlices(sqlite, batches, slicing);
   return applied;
