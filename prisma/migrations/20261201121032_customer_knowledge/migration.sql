@@ -52,7 +52,7 @@ CREATE TABLE "new_ScoreSnapshot" (
 INSERT INTO "new_ScoreSnapshot" ("asOf", "churnReason", "churnRisk", "clv12Minor", "computedAt", "customerId", "expected30", "expected90", "expectedAovMinor", "fScore", "frequency", "id", "lastOrderAt", "lifecycle", "lifetimeMinor", "longTail", "mScore", "marginMinor", "monetaryMinor", "orderCount", "pAlive", "rScore", "recencyDays", "tier", "valueBand", "week") SELECT "asOf", "churnReason", "churnRisk", "clv12Minor", "computedAt", "customerId", "expected30", "expected90", "expectedAovMinor", "fScore", "frequency", "id", "lastOrderAt", "lifecycle", "lifetimeMinor", "longTail", "mScore", "marginMinor", "monetaryMinor", "orderCount", "pAlive", "rScore", "recencyDays", "tier", "valueBand", "week" FROM "ScoreSnapshot";
 DROP TABLE "ScoreSnapshot";
 ALTER TABLE "new_ScoreSnapshot" RENAME TO "ScoreSnapshot";
-CREATE INDEX "ScoreSnapshot_week_lifecycle_atStakeMinor_idx" ON "ScoreSnapshot"("week", "lifecycle", "atStakeMinor");
+CREATE INDEX "ScoreSnapshot_week_lifecycle_idx" ON "ScoreSnapshot"("week", "lifecycle");
 CREATE INDEX "ScoreSnapshot_week_atStakeMinor_customerId_tier_lifecycle_longTail_lowMargin_idx" ON "ScoreSnapshot"("week", "atStakeMinor", "customerId", "tier", "lifecycle", "longTail", "lowMargin");
 CREATE UNIQUE INDEX "ScoreSnapshot_customerId_week_key" ON "ScoreSnapshot"("customerId", "week");
 PRAGMA foreign_keys=ON;
