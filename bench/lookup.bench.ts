@@ -2,25 +2,21 @@
  * Customer lookup through the command layer on 1,000,000 customers: the dispatcher resolves
  * the asker, searches within their book, renders the card (or the list, or the "did you
  * mean") and writes the audit row — the whole path a chat command takes; then autocomplete,
- * `/customer list` with two segment filters, and `/customer history`, on the same base (the
- * shared bench base: bench-base.ts, with a synthetic week of scores).
+ * `/customer list` with two segment filters, and `/customer history`, on the same base
+ * (bench/million-customers.ts, where every 1000th customer has a long history).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
 import type { App } from '../src/commands/app.js';
 import { createDispatcher } from '../src/commands/dispatcher.js';
 import { commands } from '../src/commands/registry.js';
-import { openDatabase } from '../src/db/database.js';
 import { seededRandom, pick, intBetween } from '../src/domain/random.js';
-import { BENCH_CATEGORIES, BENCH_NAMES, BENCH_REGIONS, BENCH_TAGS, seedBenchBase, type BenchPerson } from './bench-base.js';
 import { createServices } from '../src/main.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import { BENCH_CATEGORIES, BENCH_REGIONS, BENCH_TAGS } from './bench-base.js';
+import { FIRST, GIVEN, LAST, millionCustomers, NOW, percentile, SURNAMES } from './million-customers.js';
 
 const CUSTOMERS = Number(process.env.LOOKUP_BENCH_CUSTOMERS ?? 1_000_000);
-const REPS = 2000;
 const SAMPLES = 300;
 const TARGET_P99_MS = 20;
 const COMPLETE_TARGET_P99_MS = 10;
@@ -28,36 +24,14 @@ const LIST_TARGET_P99_MS = 50;
 const HISTORY_TARGET_P99_MS = 20;
 /** Every this many customers one with a long history (300 orders, 40 logged contacts), as a B2B account has. */
 const HEAVY_EVERY = 1000;
-const NOW = new Date('2026-11-23T01:30:00Z');
-
-const { SURNAMES, GIVEN, FIRST, LAST } = BENCH_NAMES;
-type Row = BenchPerson;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 export async function run(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-lookup-bench-'));
-  const db = await openDatabase(`file:${path.join(dir, 'bench.db')}`);
+  const million = await millionCustomers('lookup', CUSTOMERS, {
+    ordersOf: (_, i) => (i % HEAVY_EVERY === 0 ? 300 : 2),
+    interactionsOf: (random, i) => (i % HEAVY_EVERY === 0 ? 40 : intBetween(random, 0, 2)),
+  });
+  const { db } = million;
   try {
-    const started = performance.now();
-    const seeded = seedBenchBase(db.sqlite, {
-      customers: CUSTOMERS,
-      asOf: NOW,
-      spanDays: 400,
-      reps: REPS,
-      people: true,
-      segments: true,
-      scores: true,
-      ordersOf: (_, i) => (i % HEAVY_EVERY === 0 ? 300 : 2),
-      interactionsOf: (random, i) => (i % HEAVY_EVERY === 0 ? 40 : intBetween(random, 0, 2)),
-      seed: 7,
-    });
-    db.sqlite.exec('ANALYZE');
-    process.stdout.write(
-      `lookup: seeded ${CUSTOMERS.toLocaleString('en')} customers, ${seeded.orders.toLocaleString('en')} orders, ${seeded.interactions.toLocaleString('en')} contacts in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
-    );
     const config = loadConfig({});
     const clock = new ManualClock(NOW);
     const app = createDispatcher({
@@ -69,7 +43,7 @@ export async function run(): Promise<void> {
     });
     const random = seededRandom(99);
     // A random stored customer, read back to query by its own keys.
-    const row = () => db.sqlite.prepare('SELECT externalId, name, email, phone FROM Customer WHERE id = ?').get(intBetween(random, 1, CUSTOMERS)) as Row;
+    const row = () => million.randomCustomer(random);
     const typo = (name: string) => {
       const chars = [...name];
       const at = intBetween(random, 1, chars.length - 1);
@@ -160,8 +134,7 @@ export async function run(): Promise<void> {
     process.stdout.write(`lookup: /customer history through the dispatcher, ${SAMPLES} histories per kind (ms)\n`);
     await timeCommands(app, histories, HISTORY_TARGET_P99_MS);
   } finally {
-    await db.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await million.close();
   }
 }
 

@@ -13,6 +13,7 @@ const parts: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   import: () => import('./import.bench.js'),
   scoring: () => import('./scoring.bench.js'),
   startup: () => import('./startup.bench.js'),
+  discord: () => import('./discord.bench.js'),
 };
 
 const [flag, only] = process.argv.slice(2);

@@ -49,7 +49,8 @@ export async function build() {
   const { build: esbuild } = await import('esbuild');
   const name = `build-${started.getTime()}-${process.pid}`;
   await esbuild({
-    entryPoints: [path.join(SOURCES, 'cli.ts')],
+    // The background worker's thread is an entry of its own, beside the chunks (background-worker.ts looks for it there).
+    entryPoints: { cli: path.join(SOURCES, 'cli.ts'), 'background-thread': path.join(SOURCES, 'background', 'background-thread.ts') },
     outdir: path.join(DIST, name),
     bundle: true,
     splitting: true,

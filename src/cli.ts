@@ -20,6 +20,8 @@ const COMMANDS = {
   import: ['import <customers|orders|reps|interactions> <file.csv> [flags] | import undo <run id>', 'import a CSV file (see README "Importing data")'],
   scores: ['scores [--as-of YYYY-MM-DD] [--write] [--export file.csv] [--json] | scores --validate [--holdout 90d]', 'recompute customer scores, export them; check forecasts on a holdout'],
   nudges: ['nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team X] [--json]', 'preview the reminders planned in a window (writes nothing)'],
+  invite: ['invite <rep email|id>', 'a one-time code (24 hours) the rep types as /rapport claim <code> on Slack or Discord'],
+  'discord-register': ['discord-register [--guild <server id>]', 'register the Discord commands (npm run discord:register; see README "Discord")'],
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -53,12 +55,17 @@ const handlers: Record<CommandName, Handler> = {
     const { values } = parseArgs({ args, options: { as: { type: 'string' } } });
     const config = loadConfig();
     const [{ runBot }, { createLogger }] = await Promise.all([import('./main.js'), import('./logger.js')]);
+    const logger = createLogger(config.logLevel);
+    // A chat SDK can reject a promise nobody awaits on one malformed event (discord.js does on an
+    // interaction without data): log it and keep serving everyone else. Only the bot does this;
+    // the one-shot commands still fail loudly on a bug.
+    process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection (the bot keeps serving)'));
     // SIGTERM/SIGINT: stop taking events, finish replies in flight, stop the scheduler, exit 0.
     const shutdown = new Promise<void>((resolve) => {
       process.once('SIGTERM', () => resolve());
       process.once('SIGINT', () => resolve());
     });
-    return runBot(config, { as: values.as }, clock, createLogger(config.logLevel), {
+    return runBot(config, { as: values.as }, clock, logger, {
       input: process.stdin,
       output: process.stdout,
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
@@ -122,6 +129,32 @@ const handlers: Record<CommandName, Handler> = {
   async nudges(args) {
     const { runNudgesCli } = await import('./scheduler/nudges-cli.js');
     return withDatabase((db) => runNudgesCli(args, { db, clock, out: process.stdout }));
+  },
+
+  async invite(args) {
+    const config = loadConfig();
+    const [{ runInviteCli }, { createStorageServices }, { translator }] = await Promise.all([
+      import('./commands/rapport/invite.command.js'),
+      import('./db/storage-services.js'),
+      import('./i18n/index.js'),
+    ]);
+    return withDatabase((db) =>
+      runInviteCli(args, {
+        services: createStorageServices(db),
+        clock,
+        t: translator(config.defaultLocale),
+        locale: config.defaultLocale,
+        timeZone: config.defaultTimeZone,
+        out: process.stdout,
+        err: process.stderr,
+        actor: cliActor(),
+      }),
+    );
+  },
+
+  async 'discord-register'(args) {
+    const [{ runDiscordRegister }, { commands }] = await Promise.all([import('./adapters/discord/register-commands.js'), import('./commands/registry.js')]);
+    return runDiscordRegister(args, { commands, discord: loadConfig().discord, stdout: process.stdout, stderr: process.stderr });
   },
 
   async migrate(args) {

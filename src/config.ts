@@ -1,21 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
 import type { Platform } from './domain/platform.js';
+import { isTimeZone } from './domain/time-zone.js';
 import { FatalError } from './errors.js';
 
 const DEFAULT_DATABASE_URL = `file:${path.join('data', 'rapport.db')}`;
 
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const optionalDiscordId = z.preprocess(blankToUndefined, z.string().regex(/^\d{1,20}$/, 'must be a Discord id (digits only)').optional());
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** ISO 4217 codes as this Node's ICU knows them (what Intl.NumberFormat can format): "XYZ" or "usd" are not. */
 const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
@@ -48,11 +42,14 @@ export const envSchema = z.object({
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
   ),
-  PORT: z.preprocess(blankToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   DISCORD_BOT_TOKEN: optionalString,
-  DISCORD_APPLICATION_ID: optionalString,
+  DISCORD_APPLICATION_ID: optionalDiscordId,
+  DISCORD_GUILD_ID: optionalDiscordId,
+  DISCORD_API_URL: z.preprocess(blankToUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://discord.com/api' }).optional()),
+  DISCORD_PUBLIC_KEY: z.preprocess(blankToUndefined, z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be the 64 hex digits of the application public key').optional()),
+  PORT: z.preprocess(blankToUndefined, z.coerce.number().int('must be a whole number').min(0).max(65535).default(3000)),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -68,7 +65,11 @@ export interface Config {
   port: number;
   platforms: Platform[];
   slack?: { botToken: string; signingSecret: string };
-  discord?: { botToken: string; applicationId: string };
+  /**
+   * `publicKey` set: HTTP interactions mode (no gateway). `guildId`: a server always served
+   * (beside those teams list) and where `discord:register` puts commands by default.
+   */
+  discord?: { botToken: string; applicationId: string; guildId?: string; apiUrl?: string; publicKey?: string };
 }
 
 /** A bad environment variable: one line naming it (a FatalError, so the CLI exits 1 without a trace). */
@@ -87,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const slack = pair('SLACK_BOT_TOKEN', e.SLACK_BOT_TOKEN, 'SLACK_SIGNING_SECRET', e.SLACK_SIGNING_SECRET);
   const discord = pair('DISCORD_BOT_TOKEN', e.DISCORD_BOT_TOKEN, 'DISCORD_APPLICATION_ID', e.DISCORD_APPLICATION_ID);
+  const stray = (['DISCORD_GUILD_ID', 'DISCORD_API_URL', 'DISCORD_PUBLIC_KEY'] as const).find((name) => e[name] !== undefined);
+  if (!discord && stray) throw new ConfigError(`Invalid ${stray}: needs DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID`);
   const platforms: Platform[] = [];
   if (slack) platforms.push('slack');
   if (discord) platforms.push('discord');
@@ -102,7 +105,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     platforms,
     ...(slack ? { slack: { botToken: slack[0], signingSecret: slack[1] } } : {}),
-    ...(discord ? { discord: { botToken: discord[0], applicationId: discord[1] } } : {}),
+    ...(discord
+      ? {
+          discord: {
+            botToken: discord[0],
+            applicationId: discord[1],
+            guildId: e.DISCORD_GUILD_ID,
+            apiUrl: e.DISCORD_API_URL,
+            publicKey: e.DISCORD_PUBLIC_KEY?.toLowerCase(),
+          },
+        }
+      : {}),
   };
 }
 

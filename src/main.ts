@@ -2,7 +2,9 @@ import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/console-adapter.js';
 import type { ChatAdapter } from './adapters/chat-adapter.js';
 import { createHttpServer, type HttpServer } from './adapters/http-server.js';
+import type { BackgroundJobs } from './background/background-jobs.js';
 import { createBackgroundWorker } from './background/background-worker.js';
+import { createImportService } from './import/chat-import.js';
 import type { Clock } from './clock.js';
 import type { App } from './commands/app.js';
 import { createDispatcher } from './commands/dispatcher.js';
@@ -31,26 +33,49 @@ export const DEMO_SEED = 42;
 /** The notifiers of the running platforms, by platform; adapters add theirs as they start. */
 export type Notifiers = Map<Platform, Notifier>;
 
+/** Long work and what follows it: the background worker in the bot, the caller's own thread in tools and tests. */
+export interface Work {
+  background: BackgroundJobs;
+  /** An import changed orders: rescore soon (the scheduler shares one run among a burst of imports). */
+  afterOrdersChanged(): void;
+}
+
+/** Runs long jobs in the caller's thread and rescores at once: for tools, benches and tests. */
+export function inProcessWork(db: Database, clock: Clock): Work {
+  // Loaded on first use: the import and scoring tools are not needed to answer a line.
+  const background: BackgroundJobs = { run: async (job) => (await import('./background/background-jobs.js')).runBackgroundJob(db, job) };
+  return {
+    background,
+    afterOrdersChanged: () => void background.run({ kind: 'rescore', asOf: clock.now(), computedAt: clock.now() }),
+  };
+}
+
 /** The composition root: the one place that builds real implementations of the ports. */
-export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers): Services {
+export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
   const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, renderChart: renderDigestChart });
   return {
     ...createStorageServices(db),
     digests: createDigestService(db.sqlite),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
-    models: createModelReportService(db),
+    models: createModelReportService(work.background),
+    imports: createImportService({
+      ...work,
+      clock,
+      uploadsDir: path.join(path.dirname(path.resolve(db.file)), 'uploads'),
+    }),
   };
 }
 
 /** The platform-neutral core every adapter talks to. */
-export function createApp(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map()): App {
+export function createApp(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map(), work?: Work): App {
   return createDispatcher({
     commands,
-    services: createServices(db, config, clock, logger, notifiers),
+    services: createServices(db, config, clock, logger, notifiers, work),
     clock,
     logger,
     defaults: { locale: config.defaultLocale, timeZone: config.defaultTimeZone, currency: config.currency },
+    workspaces: { discord: config.discord?.guildId ? [config.discord.guildId] : [] },
   });
 }
 
@@ -82,7 +107,13 @@ export interface AdapterContext {
 export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
-export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {};
+export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {
+  async discord({ app, config, clock, logger, http }) {
+    if (!config.discord) throw new Error('Discord is not configured: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID');
+    const { createDiscordAdapter } = await import('./adapters/discord/discord-adapter.js');
+    return createDiscordAdapter({ app, config: config.discord, clock, logger, http, defaultLocale: config.defaultLocale });
+  },
+};
 
 /**
  * Runs the bot: every configured platform side by side on one core, and the scheduler whenever
@@ -106,7 +137,10 @@ export async function runBot(
       if (io.interactive) io.output.write(`Seeded demo data: ${report.customers} customers, ${report.orders} orders.\n`);
     }
     const notifiers: Notifiers = new Map();
-    const app = createApp(db, config, clock, logger, notifiers);
+    // Rescoring, planning and chat imports run in the background worker, off the event loop (its thread starts with the first job).
+    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
+    let rescoreSoon: (reason: string) => void = () => void background.run({ kind: 'rescore', asOf: clock.now(), computedAt: clock.now() });
+    const app = createApp(db, config, clock, logger, notifiers, { background, afterOrdersChanged: () => rescoreSoon('import') });
     // Whoever runs the console can read the database file anyway, so it may act as an admin.
     const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
     if (config.platforms.includes('console') && consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
@@ -137,8 +171,6 @@ export async function runBot(
     }
     if (http.hasRoutes) await http.listen();
     const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
-    // Rescoring and planning run in the background worker, off the event loop (its thread starts with the first job).
-    const background = createBackgroundWorker({ databaseUrl: config.databaseUrl, logger });
     // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
       ? await (await import('./scheduler/scheduler.js')).startScheduler({
@@ -150,6 +182,7 @@ export async function runBot(
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
         })
       : null;
+    if (scheduler) rescoreSoon = (reason) => void scheduler.rescoreSoon(reason);
     // Scores older than the data (the bot died between an import and its rescoring) are
     // recomputed: in the background when the scheduler runs, else before the first answer.
     if (scoresFreshness(db.sqlite).stale) {

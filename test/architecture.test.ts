@@ -35,6 +35,15 @@ describe('architecture boundaries', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('does keep discord.js inside src/adapters/discord', () => {
+    const discord = [/^discord\.js/, /^@discordjs\//, /^discord-api-types/];
+    const offenders = sourceFiles(SRC)
+      .filter((file) => !file.startsWith(path.join(SRC, 'adapters', 'discord') + path.sep))
+      .flatMap((file) => importsOf(file).filter((spec) => discord.some((p) => p.test(spec))).map((spec) => `${path.relative(SRC, file)} imports ${spec}`));
+    expect(offenders).toEqual([]);
+    expect(importsOf(path.join(SRC, 'adapters', 'discord', 'discord-adapter.ts'))).toContain('discord.js');
+  });
+
   it('does see the imports it checks (the scanner itself works)', () => {
     expect(importsOf(path.join(SRC, 'main.ts'))).toContain('./db/database.js');
   });

@@ -30,6 +30,13 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /^Invalid LOG_LEVEL: /],
     [{ SLACK_BOT_TOKEN: 'xoxb-1' }, /^Invalid SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set$/],
     [{ DISCORD_APPLICATION_ID: '123' }, /^Invalid DISCORD_BOT_TOKEN: required when DISCORD_APPLICATION_ID is set$/],
+    [{ DISCORD_BOT_TOKEN: 't', DISCORD_APPLICATION_ID: 'rapport' }, /^Invalid DISCORD_APPLICATION_ID: must be a Discord id/],
+    [{ DISCORD_BOT_TOKEN: 't', DISCORD_APPLICATION_ID: '1', DISCORD_GUILD_ID: '<#123>' }, /^Invalid DISCORD_GUILD_ID: must be a Discord id/],
+    [{ DISCORD_BOT_TOKEN: 't', DISCORD_APPLICATION_ID: '1', DISCORD_API_URL: 'ftp://x' }, /^Invalid DISCORD_API_URL: must be an http\(s\) URL/],
+    [{ DISCORD_BOT_TOKEN: 't', DISCORD_APPLICATION_ID: '1', DISCORD_PUBLIC_KEY: 'abc' }, /^Invalid DISCORD_PUBLIC_KEY: must be the 64 hex digits/],
+    [{ DISCORD_PUBLIC_KEY: 'a'.repeat(64) }, /^Invalid DISCORD_PUBLIC_KEY: needs DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID$/],
+    [{ PORT: '70000' }, /^Invalid PORT: /],
+    [{ PORT: 'http' }, /^Invalid PORT: /],
   ])('does fail with one line naming the variable when %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
@@ -39,5 +46,26 @@ describe('loadConfig', () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' });
     expect(config.platforms).toEqual(['slack']);
     expect(config.slack).toEqual({ botToken: 'xoxb-1', signingSecret: 's' });
+  });
+
+  it('does read the Discord options and the HTTP port when Discord is configured', () => {
+    const config = loadConfig({
+      DISCORD_BOT_TOKEN: 'token',
+      DISCORD_APPLICATION_ID: '1000000000000000001',
+      DISCORD_GUILD_ID: '290926798626357999',
+      DISCORD_API_URL: 'http://127.0.0.1:9999/api',
+      DISCORD_PUBLIC_KEY: 'AB'.repeat(32),
+      PORT: '8080',
+    });
+    expect(config.platforms).toEqual(['discord']);
+    expect(config.port).toBe(8080);
+    expect(config.discord).toEqual({
+      botToken: 'token',
+      applicationId: '1000000000000000001',
+      guildId: '290926798626357999',
+      apiUrl: 'http://127.0.0.1:9999/api',
+      publicKey: 'ab'.repeat(32),
+    });
+    expect(loadConfig({}).port).toBe(3000);
   });
 });

@@ -6,6 +6,7 @@ import { importFile, type ImportSummary } from '../import/import-run.js';
 import type { PlanningScope } from '../scheduler/planner.js';
 import { runPlanning, type PlanningResult } from '../scheduler/planning-run.js';
 import { recomputeScores, type RecomputeReport } from '../scoring/recompute.js';
+import { validateScores, type ValidationReport } from '../scoring/validate.js';
 
 /** What an import job may carry across a thread: `importFile`'s options but the callbacks. */
 export type ImportJobOptions = Omit<Parameters<typeof importFile>[2], 'onProgress' | 'afterOrdersChanged'>;
@@ -20,7 +21,9 @@ export type BackgroundJob =
   /** Every customer's last touch and next check-in (after an undo, a repair). */
   | { kind: 'refresh-check-ins' }
   /** A CSV file already on disk (a chat upload, downloaded), imported as `importFile` does. */
-  | { kind: 'import'; file: string; startedAt: Date; options: ImportJobOptions };
+  | { kind: 'import'; file: string; startedAt: Date; options: ImportJobOptions }
+  /** How the forecasts held up over a holdout (`/rapport model`): reads and fits, writes nothing. */
+  | { kind: 'validate'; asOf: Date; holdoutDays: number };
 
 export interface BackgroundResults {
   rescore: RecomputeReport;
@@ -28,6 +31,7 @@ export interface BackgroundResults {
   'refresh-check-ins': { customers: number };
   /** `ordersChanged`: the import applied new or changed orders, so scores are stale. */
   import: { summary: ImportSummary; ordersChanged: boolean };
+  validate: ValidationReport;
 }
 
 export type BackgroundResult<J extends BackgroundJob> = BackgroundResults[J['kind']];
@@ -61,6 +65,8 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
       writeInSlices(db.sqlite, batches, slicing);
       return { customers: ids.length };
     }
+    case 'validate':
+      return validateScores(db, { asOf: job.asOf, holdoutDays: job.holdoutDays });
     case 'import': {
       let ordersChanged = false;
       const summary = await importFile({ db, clock: clockFrom(job.startedAt) }, job.file, {

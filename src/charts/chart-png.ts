@@ -41,6 +41,7 @@ export const CHART_PADDING = { top: 5, left: 5, bottom: 5, right: 20 };
 
 /** A Vega-Lite spec as SVG text. */
 export async function chartSvg(spec: TopLevelSpec): Promise<string> {
+  // Loaded here, not with the bot: vega-lite patches Set.prototype.toJSON, and discord.js cannot load after that.
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {

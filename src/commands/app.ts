@@ -1,21 +1,15 @@
 import type { Role } from '../domain/actor.js';
-import type { Platform } from '../domain/platform.js';
+import type { ChatPlatform, Platform } from '../domain/platform.js';
 import type { CommandKey, Session } from './command.js';
-import type { Choice, OptionSpec, OptionValues } from './options.js';
+import type { Choice, OptionSpec, OptionValues, Upload } from './options.js';
+
+export type { Upload };
 import type { Reply } from './reply.js';
 
 /** Who is asking: a platform user id (the console: a rep email or id). */
 export interface Requester {
   platform: Platform;
   userId: string;
-}
-
-/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
-export interface Upload {
-  name: string;
-  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
-  size: number;
-  read(): Promise<Uint8Array>;
 }
 
 /**
@@ -74,5 +68,11 @@ export interface App {
    * another user of the platform changes nothing.
    */
   linkByEmail(input: Requester & { email: string }): Promise<LinkByEmailResult>;
+  /**
+   * Whether this installation serves a chat workspace (a Discord server): one a team lists
+   * (`/rapport settings guild add <id>`) or the configuration names (`DISCORD_GUILD_ID`).
+   * While nothing at all is listed for the platform, every workspace is served.
+   */
+  servesWorkspace(workspace: { platform: ChatPlatform; workspaceId: string }): Promise<boolean>;
   readonly commands: readonly CommandInfo[];
 }

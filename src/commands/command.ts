@@ -4,7 +4,7 @@ import type { Locale, Translate } from '../i18n/index.js';
 import type { en } from '../i18n/locales/en.js';
 import type { Actor, Role } from '../domain/actor.js';
 import type { Platform } from '../domain/platform.js';
-import type { Invocation, OptionSpec, OptionValues } from './options.js';
+import type { Invocation, OptionSpec, OptionValues, Upload } from './options.js';
 import type { Services } from './ports.js';
 import type { CommandAction, Reply } from './reply.js';
 
@@ -20,15 +20,19 @@ export function commandText(key: CommandKey, field: 'summary' | 'example' | 'tit
 /** Typed text read into option values, or the i18n key of what is wrong (`usage: false`: a value problem, no usage line needed). */
 export type ParsedText = { ok: true; values: OptionValues } | { ok: false; error: string; params?: Record<string, string>; usage?: false };
 
-/** What the conversation an asker types in can do beyond replying (the console can switch who it speaks as). */
+/** What the conversation an asker types in can do beyond replying (only the console has one). */
 export interface Session {
+  /** Speak as another rep from the next line on (/rapport as). */
   switchUser(userId: string): void;
+  /** A file on this machine named by path, as an upload (the console's attachments); null when there is none. */
+  openFile?(path: string): Upload | null;
 }
 
 export interface CommandContext {
   actor: Actor;
-  /** Where the asker is talking from. */
+  /** Where the asker is talking from, and who they are there (a platform user id; the console: what it was started as). */
   platform: Platform;
+  userId: string;
   locale: Locale;
   timeZone: string;
   currency: string;
@@ -36,6 +40,8 @@ export interface CommandContext {
   clock: Clock;
   services: Services;
   session?: Session;
+  /** Files the asker attached, by the name of the `attachment` option they fill. */
+  files: Readonly<Record<string, Upload>>;
   /** Writes an audit row for the actor at the clock's now: every lookup and every change. */
   audit(action: string, target: string, detail?: string): Promise<void>;
   /**
@@ -44,7 +50,15 @@ export interface CommandContext {
    * the whole typed request when the payload carries a stand-in for it (a saved filter's id).
    */
   button(label: string, invocation: Invocation, options?: { style?: CommandAction['style']; display?: OptionValues; asTyped?: OptionValues }): CommandAction;
+  /** The nudge whose button ran the command: its message is redrawn by the reply itself, so updates elsewhere leave it alone. */
+  fromNudge?: number;
 }
+
+/**
+ * What a `guest` command runs with: the asker may not be linked to a rep yet (`actor` null),
+ * in the installation's default language and time zone.
+ */
+export type GuestContext = Omit<CommandContext, 'actor'> & { actor: Actor | null };
 
 /**
  * One chat command: its name as typed ("customer lookup"), its i18n key, the least role that
@@ -63,10 +77,15 @@ export interface CommandDefinition<Args = unknown> {
   /** Only these platforms offer the command (default: all). */
   platforms?: readonly Platform[];
   /**
+   * Also runs for a chat user no rep is linked to yet (`/rapport claim <code>`): then `run`
+   * gets a `GuestContext` whose actor is null. `requires` still applies to linked users.
+   */
+  guest?: true;
+  /**
    * Reads a typed line (after the command name) into option values where the generic reader
    * cannot: a time expression inside free text. Returns an i18n key when it cannot.
    */
-  parseText?(line: string, ctx: CommandContext): Promise<ParsedText>;
+  parseText?(line: string, ctx: Pick<GuestContext, 'clock' | 'timeZone'>): Promise<ParsedText>;
   args: z.ZodType<Args, OptionValues>;
   run(args: Args, ctx: CommandContext): Promise<Reply>;
 }

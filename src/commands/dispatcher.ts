@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { bookScope, hasRole, type Actor, type Role } from '../domain/actor.js';
-import { HELP_COMMAND, isChatPlatform, type Platform } from '../domain/platform.js';
+import { HELP_COMMAND, isChatPlatform, type ChatPlatform, type Platform } from '../domain/platform.js';
 import { isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { App, CompleteInput, Requester } from './app.js';
+import type { App, CompleteInput, Requester, Upload } from './app.js';
 import { createButtonMaker } from './buttons.js';
-import type { AnyCommand, CommandContext, Session } from './command.js';
+import type { AnyCommand, CommandContext, GuestContext, Session } from './command.js';
 import { choiceLabel, formFor } from './forms.js';
 import { decodeInvocation, MAX_CHOICES, optionValuesSchema, type Choice, type Invocation, type OptionValues } from './options.js';
 import type { Services } from './ports.js';
@@ -18,6 +18,8 @@ export interface DispatcherDeps {
   clock: Clock;
   logger: Pick<Logger, 'error'>;
   defaults: { locale: Locale; timeZone: string; currency: string };
+  /** Workspaces the configuration says are served (DISCORD_GUILD_ID), beside those teams list. */
+  workspaces?: Partial<Record<ChatPlatform, readonly string[]>>;
 }
 
 /**
@@ -46,10 +48,20 @@ export function createDispatcher(deps: DispatcherDeps): App {
     return null;
   }
 
-  async function asActor(requester: Requester, session: Session | undefined, handle: (ctx: CommandContext) => Promise<Reply>): Promise<Reply> {
+  /**
+   * Resolves who is asking and runs `handle` as them. A user no rep is linked to gets the
+   * not-linked line, unless `guest` says the request is for a guest command (`/rapport claim`).
+   */
+  async function asActor(
+    requester: Requester,
+    session: Session | undefined,
+    handle: (ctx: GuestContext) => Promise<Reply>,
+    options: { guest?: (t: Translate) => boolean; fromNudge?: number; files?: Readonly<Record<string, Upload>> } = {},
+  ): Promise<Reply> {
     const actor = await deps.services.identities.resolve(requester.platform, requester.userId);
-    if (!actor) return notLinked(requester);
-    return handle(contextFor(actor, requester, session));
+    const ctx = contextFor(actor, requester, session, options);
+    if (!actor && !options.guest?.(ctx.t)) return notLinked(requester);
+    return handle(ctx);
   }
 
   function notLinked(requester: Requester): Reply {
@@ -61,29 +73,43 @@ export function createDispatcher(deps: DispatcherDeps): App {
     );
   }
 
-  function contextFor(actor: Actor, requester: Requester, session: Session | undefined): CommandContext {
-    const locale = isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
+  function contextFor(
+    actor: Actor | null,
+    requester: Requester,
+    session: Session | undefined,
+    { fromNudge, files = {} }: { fromNudge?: number; files?: Readonly<Record<string, Upload>> } = {},
+  ): GuestContext {
+    const locale = actor && isLocale(actor.locale) ? actor.locale : deps.defaults.locale;
     const t = translatorFor(locale, requester.platform);
     return {
       actor,
       platform: requester.platform,
+      userId: requester.userId,
       locale,
-      timeZone: actor.timeZone ?? deps.defaults.timeZone,
+      timeZone: actor?.timeZone ?? deps.defaults.timeZone,
       currency: deps.defaults.currency,
       t,
       clock: deps.clock,
       services: deps.services,
       ...(session ? { session } : {}),
-      audit: (action, target, detail = '') => deps.services.audit.record({ at: deps.clock.now(), repId: actor.repId, action, target, detail }),
+      ...(fromNudge ? { fromNudge } : {}),
+      files,
+      audit: (action, target, detail = '') => deps.services.audit.record({ at: deps.clock.now(), repId: actor?.repId ?? null, action, target, detail }),
       button: createButtonMaker(deps.commands, t),
     };
+  }
+
+  /** Whether the asker may run the command: its role for a linked user; a guest command for anyone. */
+  function refusal(command: AnyCommand, ctx: GuestContext): Reply | null {
+    if (!ctx.actor) return command.guest ? null : notLinked(ctx);
+    return hasRole(ctx.actor, command.requires) ? null : forbidden(command.requires, `/${command.name}`, ctx.t);
   }
 
   /**
    * Runs a command on option values, typed or structured alike: one schema, one reply. Every
    * option but free text is folded (NFKC), so full-width `Ｅｍｍａ` finds Emma.
    */
-  async function run(command: AnyCommand, values: OptionValues, ctx: CommandContext): Promise<Reply> {
+  async function run(command: AnyCommand, values: OptionValues, ctx: GuestContext): Promise<Reply> {
     const folded = Object.fromEntries(
       Object.entries(values).map(([name, value]) => {
         const text = command.options.find((o) => o.name === name)?.type === 'text';
@@ -97,14 +123,19 @@ export function createDispatcher(deps: DispatcherDeps): App {
       return usageError(command, issue?.message, ctx.t, params);
     }
     try {
-      return await command.run(parsed.data, ctx);
+      // A null actor reaches only guest commands (see `refusal`), whose run takes a GuestContext.
+      return await command.run(parsed.data, ctx as CommandContext);
     } catch (error) {
-      deps.logger.error({ err: error, command: command.name, repId: ctx.actor.repId }, 'command failed');
+      deps.logger.error({ err: error, command: command.name, repId: ctx.actor?.repId ?? null }, 'command failed');
       return reply.error(ctx.t('common.internalError', { command: `/${command.name}` }));
     }
   }
 
-  function typed(input: Requester & { text: string }, session: Session | undefined): Promise<Reply> {
+  function typed(input: Requester & { text: string }, session: Session | undefined, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
+    const guest = () => {
+      const text = stripInvisible(input.text).trim();
+      return fold(text.slice(0, 1)).startsWith('/') && matchCommand(text.slice(1))?.command.guest === true;
+    };
     return asActor(input, session, async (ctx) => {
       const { t } = ctx;
       const text = stripInvisible(input.text).trim();
@@ -115,11 +146,12 @@ export function createDispatcher(deps: DispatcherDeps): App {
       if (!found) return reply.error(t('common.unknownCommand', { command: `/${fold(text.slice(1).split(/\s+/)[0] ?? '')}` }));
       const { command, rest } = found;
       if (!offered(command, input)) return reply.error(t('common.notOnPlatform', { command: `/${command.name}`, platform: t(`platform.${input.platform}`) }));
-      if (!hasRole(ctx.actor, command.requires)) return forbidden(command.requires, `/${command.name}`, t);
+      const refused = refusal(command, ctx);
+      if (refused) return refused;
       const parsed = command.parseText ? await command.parseText(rest, ctx) : parseTypedLine(rest, command.options);
       if (!parsed.ok) return parsed.usage === false ? reply.error(t(parsed.error, parsed.params)) : usageError(command, parsed.error, t, parsed.params);
       return run(command, parsed.values, ctx);
-    });
+    }, { guest, files });
   }
 
   /**
@@ -127,22 +159,24 @@ export function createDispatcher(deps: DispatcherDeps): App {
    * strings are normalised as typed text is. `ask`: a button whose invocation lacks required
    * options (or asks for a form) gets the form instead of an error.
    */
-  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session): Promise<Reply> {
+  function invoke(requester: Requester, invocation: Invocation, ask: boolean, session?: Session, files?: Readonly<Record<string, Upload>>): Promise<Reply> {
+    const guest = () => named(invocation.command, requester)?.guest === true;
     return asActor(requester, session, async (ctx) => {
       const { t } = ctx;
       const command = named(invocation.command, requester);
       if (!command) return reply.error(t('common.unknownCommand', { command: `/${invocation.command}` }));
-      if (!hasRole(ctx.actor, command.requires)) return forbidden(command.requires, `/${command.name}`, t);
+      const refused = refusal(command, ctx);
+      if (refused) return refused;
       const values = optionValuesSchema.safeParse(invocation.options);
       const unknown = values.success ? Object.keys(values.data).find((name) => !command.options.some((o) => o.name === name)) : undefined;
       if (!values.success || unknown !== undefined) return usageError(command, 'common.badOptions', t);
       // A form's empty optional field is an option not given.
       const normalized = Object.fromEntries(Object.entries(values.data).filter(([, value]) => value !== ''));
       const missing = command.options.some((o) => o.required && normalized[o.name] === undefined);
-      if (ask && (missing || invocation.form)) return formFor(command, { ...invocation, options: normalized }, ctx);
+      if (ask && linked(ctx) && (missing || invocation.form)) return formFor(command, { ...invocation, options: normalized }, ctx);
       const result = await run(command, normalized, ctx);
-      return invocation.nudgeId ? refreshed(invocation.nudgeId, result, ctx) : result;
-    });
+      return invocation.nudgeId && linked(ctx) ? refreshed(invocation.nudgeId, result, ctx) : result;
+    }, { guest, fromNudge: invocation.nudgeId, files });
   }
 
   /**
@@ -197,9 +231,9 @@ export function createDispatcher(deps: DispatcherDeps): App {
   return {
     commands: deps.commands,
     dispatch(input) {
-      const { session, ...request } = input;
-      if ('text' in request) return typed(request, session);
-      return invoke(request, { command: request.command, options: request.options }, false, session);
+      const { session, files, ...request } = input;
+      if ('text' in request) return typed(request, session, files);
+      return invoke(request, { command: request.command, options: request.options }, false, session, files);
     },
     handleAction(input) {
       const invocation = decodeInvocation(input.payload);
@@ -223,12 +257,22 @@ export function createDispatcher(deps: DispatcherDeps): App {
       await deps.services.audit.record({ at: deps.clock.now(), repId: rep.id, action: 'rep.autolink', target: `rep:${rep.id}`, detail: JSON.stringify({ platform, userId, email: rep.email }) });
       return 'linked';
     },
+    async servesWorkspace({ platform, workspaceId }) {
+      const configured = deps.workspaces?.[platform] ?? [];
+      if (configured.includes(workspaceId)) return true;
+      const { listed, anyListed } = await deps.services.teams.workspaceListed(platform, workspaceId);
+      return listed || (!anyListed && configured.length === 0);
+    },
     complete: (input) =>
       complete(input).catch((error: unknown) => {
         deps.logger.error({ err: error, command: input.command, option: input.option }, 'autocomplete failed');
         return [];
       }),
   };
+}
+
+function linked(ctx: GuestContext): ctx is CommandContext {
+  return ctx.actor !== null;
 }
 
 /** A translator whose texts name /help as it is typed where the asker is. */

@@ -44,7 +44,8 @@ export async function formFor(command: AnyCommand, invocation: Invocation, ctx: 
         type: 'form',
         title: t(commandText(command.key, 'title')),
         submitLabel: t('common.submit'),
-        invocation: { command: invocation.command, options: given },
+        // The nudge a button was on stays with its form, so the submission redraws that message.
+        invocation: { command: invocation.command, options: given, ...(invocation.nudgeId ? { nudgeId: invocation.nudgeId } : {}) },
         fields,
         typed: typedLine(command, display, t, 'all'),
       },

@@ -114,6 +114,18 @@ export function decodeInvocation(payload: unknown): Invocation | null {
   return { command, options, ...(nudgeId ? { nudgeId } : {}), ...(form ? { form: true } : {}) };
 }
 
+/** A file a user attached (a Discord attachment option, a Slack upload), read only once the checks have passed. */
+export interface Upload {
+  name: string;
+  /** Bytes, as the platform declares them (the reader enforces the limit on what arrives). */
+  size: number;
+  /** The bytes; rejects with one line for the asker (the download failed, more arrived than `MAX_UPLOAD_BYTES`). */
+  read(): Promise<Uint8Array>;
+}
+
+/** The largest file a chat command takes (a million orders is ~60 MB): adapters stop downloading past it. */
+export const MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
 /** One autocomplete answer: what the user sees, and the value the option gets. */
 export interface Choice {
   label: string;

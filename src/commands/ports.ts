@@ -15,11 +15,18 @@ export interface Services {
   callbacks: CallbackBook;
   teams: TeamDirectory;
   audit: AuditTrail;
+  invites: InviteBook;
   digests: DigestService;
   outbox: OutboxView;
   nudges: NudgeMessages;
   /** /rapport model: how the forecasts held up (implemented in src/scoring). */
   models: ModelReportService;
+  /** CSV imports from chat uploads (implemented in src/import, run in the background worker). */
+  imports: ImportService;
+  /** Complaints, ratings, referrals, win-back plans (客户关怀). */
+  care: CareBook;
+  /** Books moving between reps: a rep leaving, a manager rebalancing. */
+  books: BookTransfers;
 }
 
 export interface RepSummary {
@@ -132,6 +139,14 @@ export interface CustomerCard extends CustomerSummary {
   purchases: PurchaseSummary;
   nextCallback: { id: number; dueAt: Date; timed: boolean; note: string } | null;
   lastInteraction: { kind: string; at: Date; text: string; repName: string | null } | null;
+  /** 满意度: the latest rating and the average of all, or null when never rated. */
+  satisfaction: { last: number; average: number; count: number } | null;
+  /** 推荐: who referred this customer, and whom they referred (newest first, a few names). */
+  referredBy: { id: number; name: string } | null;
+  referrals: { count: number; names: string[] };
+  /** The latest handover note (a rep left, a book moved). */
+  handover: { at: Date; text: string } | null;
+  openTickets: number;
 }
 
 /** Segments of the customer list and export; every filter given must hold (AND). */
@@ -215,7 +230,8 @@ export interface ExportRow extends CustomerListRow {
   crossSell: string | null;
 }
 
-export type InteractionKind = 'note' | 'complaint' | 'call' | 'visit' | 'message' | 'email';
+/** What a rep logs from chat (a complaint is a ticket: care's logComplaint writes it). */
+export type LoggedContactKind = 'note' | 'call' | 'visit' | 'message' | 'email' | 'greeting';
 
 export interface CustomerDirectory {
   /** Exact key matches (external id, email, phone, name) first, else names containing the query. */
@@ -244,7 +260,7 @@ export interface CustomerDirectory {
   addInteraction(interaction: {
     customerId: number;
     repId: number;
-    kind: InteractionKind;
+    kind: LoggedContactKind;
     at: Date;
     text: string;
     satisfaction: number | null;
@@ -272,7 +288,7 @@ export interface CallbackEntry {
 }
 
 export interface CallbackBook {
-  create(callback: { customerId: number; ownerId: number; dueAt: Date; timed: boolean; note: string; source: 'manual' | 'complaint' }): Promise<CallbackEntry>;
+  create(callback: { customerId: number; ownerId: number; dueAt: Date; timed: boolean; note: string; source: 'manual' }): Promise<CallbackEntry>;
   /** A callback if its customer is within the scope (whoever owns the callback), else null. */
   get(callbackId: number, scope: BookScope): Promise<CallbackEntry | null>;
   /** A rep's open callbacks on customers within the scope, due before `until`, soonest first. */
@@ -305,11 +321,18 @@ export interface TeamDirectory {
   /** A team by id or name, ignoring case when only one team's name matches that way. */
   find(query: string): Promise<TeamSettingsRow | null>;
   update(teamId: number, change: TeamChange): Promise<void>;
+  /** The workspaces (Discord servers) a team lists, in the order they were added. */
+  workspaces(teamId: number, platform: ChatPlatform): Promise<string[]>;
+  /** Lists (`add`) or stops listing (`remove`) a workspace for a team; false when nothing changed. */
+  listWorkspace(teamId: number, platform: ChatPlatform, workspaceId: string, listed: boolean): Promise<boolean>;
+  /** Whether any team lists this workspace, and whether any team lists any workspace of the platform. */
+  workspaceListed(platform: ChatPlatform, workspaceId: string): Promise<{ listed: boolean; anyListed: boolean }>;
 }
 
 export interface AuditEntry {
   at: Date;
-  repId: number;
+  /** Who did it; null for the command line. */
+  repId: number | null;
   /** What was done, e.g. "customer.lookup", "customer.assign". */
   action: string;
   /** What it was done to, e.g. "customer:12", "callback:7", "team:1". */
@@ -319,6 +342,25 @@ export interface AuditEntry {
 
 export interface AuditTrail {
   record(entry: AuditEntry): Promise<void>;
+}
+
+export type InviteClaim =
+  | { ok: true; repId: number; inviteId: number }
+  /** `invalid`: no such code, or used, replaced or expired; `rep-linked`: the rep is already linked to another user there. */
+  | { ok: false; reason: 'invalid' | 'rep-linked' | 'rep-inactive' };
+
+/**
+ * One-time invite codes: an admin issues one for a rep, the rep claims it from a chat platform
+ * and is linked. Only a hash of each code is stored.
+ */
+export interface InviteBook {
+  /** A new code for the rep, valid until `expiresAt`; the rep's older unused codes stop working. The code is returned only here. */
+  issue(repId: number, createdBy: number | null, now: Date): Promise<{ code: string; inviteId: number; expiresAt: Date }>;
+  /** Uses a valid code once and links the user to its rep, in one transaction; or says why not (nothing changes then). */
+  claim(code: string, claimer: { platform: ChatPlatform; userId: string }, now: Date): Promise<InviteClaim>;
+  /** Wrong codes this user typed since `since` (for the limit on guessing). */
+  failedClaims(claimer: { platform: ChatPlatform; userId: string }, since: Date): Promise<number>;
+  recordFailedClaim(claimer: { platform: ChatPlatform; userId: string }, at: Date): Promise<void>;
 }
 
 /** Builds the weekly churn digest an actor may see (a manager's team, an admin's everything). */
@@ -346,8 +388,12 @@ export interface OutboxView {
 export interface NudgeMessages {
   /** The nudge drawn again from the current state, if it was sent to this actor (or their team) and is still worth showing. */
   redraw(nudgeId: number, actor: Actor): Promise<Reply | null>;
-  /** A callback was done, moved or cancelled: messages that show it (its ping, today's agenda) are updated where they were posted. */
-  callbackChanged(callbackId: number): Promise<void>;
+  /**
+   * A callback was done, moved or cancelled: messages that show it (its ping, today's agenda)
+   * are updated where they were posted, except the nudge `except` whose button made the
+   * change (the reply to the press replaces that message itself).
+   */
+  callbackChanged(callbackId: number, except?: number): Promise<void>;
 }
 
 /** How well the scoring's forecasts and churn risk held up over the last `holdoutDays`, with its calibration chart. */
@@ -365,6 +411,146 @@ export interface ModelCheck {
 
 export interface ModelReportService {
   check(now: Date, locale: Locale): Promise<ModelCheck>;
+}
+
+export const IMPORT_KINDS = ['customers', 'orders', 'reps', 'interactions'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+export interface ImportRequest {
+  kind: ImportKind;
+  fileName: string;
+  bytes: Uint8Array;
+  dryRun: boolean;
+  onError: 'abort' | 'skip';
+  /** Who ran it, as the import run records it (`rep:12`). */
+  actor: string;
+  /** Dates without an offset are read in this zone (the asker's). */
+  timeZone: string;
+}
+
+/** What an import did, as a reply shows it; `problems` and `warnings` are the importer's own lines (`file:line: column: …`). */
+export interface ImportOutcome {
+  status: 'applied' | 'failed';
+  dryRun: boolean;
+  runId: number | null;
+  fatal: string | null;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  problems: string[];
+  moreProblems: number;
+  warnings: string[];
+  /** With on-error skip: the rejected rows with a reason column, as a CSV for Excel. */
+  rejects: { fileName: string; bytes: Uint8Array } | null;
+}
+
+export interface ImportService {
+  run(request: ImportRequest): Promise<ImportOutcome>;
+}
+
+export type TicketStatus = 'open' | 'resolved';
+
+export interface TicketEntry {
+  id: number;
+  customerId: number;
+  customerName: string;
+  customerExternalId: string;
+  ownerId: number | null;
+  ownerName: string | null;
+  text: string;
+  tier: Tier;
+  openedAt: Date;
+  deadline: Date;
+  status: TicketStatus;
+  resolvedAt: Date | null;
+  resolution: string | null;
+}
+
+export interface WinbackPlan {
+  customerId: number;
+  externalId: string;
+  name: string;
+  ownerId: number | null;
+  ownerName: string | null;
+  episode: number;
+  startedAt: Date;
+  deadline: Date;
+  extensions: number;
+  tier: Tier | null;
+  atStakeMinor: number;
+}
+
+export interface ClosedPlan {
+  episode: number;
+  status: 'won' | 'lost' | 'given_up';
+  closedAt: Date;
+  reason: string | null;
+}
+
+/** A customer at risk whom triage left without a plan: the light-touch weekly list. */
+export interface LightTouchRow {
+  customerId: number;
+  externalId: string;
+  name: string;
+  ownerName: string | null;
+  tier: Tier | null;
+  lifecycle: string;
+  atStakeMinor: number;
+}
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+}
+
+export interface CareBook {
+  /** 投诉处理: a complaint interaction and its ticket, owned by the customer's owner, due by the tier's deadline in working time. */
+  logComplaint(complaint: { customerId: number; repId: number; text: string; at: Date; satisfaction: number | null }): Promise<{ ticket: TicketEntry; interactionId: number }>;
+  /** A ticket if its customer is within the scope, else null. */
+  ticket(ticketId: number, scope: BookScope): Promise<TicketEntry | null>;
+  tickets(filter: { status: 'open' | 'overdue' | 'all'; ownerId?: number; teamId?: number }, scope: BookScope, now: Date, page: { offset: number; limit: number }): Promise<Page<TicketEntry>>;
+  /** Closes a ticket and schedules the satisfaction check 7 days later on the owner's agenda. */
+  resolveTicket(ticketId: number, resolution: { repId: number; text: string; at: Date }): Promise<{ callbackId: number; callbackDue: Date }>;
+  /** A rating of 2 or less: a follow-up callback for the owner (once per rating). Null when there is no owner. */
+  followUpLowRating(interactionId: number, at: Date): Promise<{ callbackId: number; dueAt: Date } | null>;
+  /** 推荐: records who referred a customer (null: clears it). */
+  setReferral(customerId: number, referrerId: number | null): Promise<void>;
+  /** The customer's open win-back plan, if any. */
+  openPlan(customerId: number): Promise<WinbackPlan | null>;
+  /** The customer's latest closed plan, if any. */
+  lastClosedPlan(customerId: number): Promise<ClosedPlan | null>;
+  /** Open plans within the scope, by value at stake. */
+  plans(filter: { ownerId?: number }, scope: BookScope, page: { offset: number; limit: number }): Promise<Page<WinbackPlan>>;
+  /** At-risk and lapsed customers within the scope without a plan, by value at stake. */
+  lightTouch(filter: { ownerId?: number }, scope: BookScope, page: { offset: number; limit: number }): Promise<Page<LightTouchRow>>;
+  extendPlan(customerId: number, episode: number, days: number): Promise<Date>;
+  /** 及时止损: the plan closes as given up with its reason; the customer is marked lost and the nudging stops. */
+  giveUpPlan(customerId: number, episode: number, reason: string, at: Date): Promise<void>;
+  setPlanReason(customerId: number, episode: number, reason: string): Promise<void>;
+}
+
+export interface BookMove {
+  customers: number;
+  callbacks: number;
+  tickets: number;
+  plans: number;
+  /** Who got how many customers. */
+  to: { repId: number; name: string; customers: number }[];
+}
+
+export interface BookTransfers {
+  /**
+   * A rep leaves: their customers go to `to` (or are spread over the active reps of their team,
+   * evenly per tier), with open callbacks, tickets and plans; each card gets a handover note;
+   * the rep is deactivated, so no nudge reaches them any more.
+   */
+  deactivate(repId: number, to: { repId: number } | 'spread', by: { repId: number; note: (from: string, to: string) => string; at: Date }): Promise<BookMove>;
+  /** A manager moves a rep's book (or its customers of one tier) to another rep, with handover notes. */
+  assignBook(fromId: number, toId: number, tier: Tier | null, by: { repId: number; note: (from: string, to: string) => string; at: Date }): Promise<BookMove>;
+  /** Active reps of a team who may own customers (not admins), for spreading a book. */
+  teamReps(teamId: number): Promise<RepSummary[]>;
 }
 
 export type { Actor, RiskAccuracy, Tier };

@@ -1,6 +1,7 @@
-import { cadenceIntervalMs, DEFAULT_CADENCE_DAYS, UNSCORED_TIER } from '../domain/schedule/cadence.js';
-import { TIERS, type Tier } from '../domain/tier.js';
-import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import { DAY_MS } from '../domain/calendar.js';
+import { cadenceIntervalMs, UNSCORED_TIER } from '../domain/schedule/cadence.js';
+import { TIERS } from '../domain/tier.js';
+import { parseScheduleSettings, type CadenceStage, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import type { Sqlite } from './sqlite.js';
 
 /** Which customers a refresh recomputes. */
@@ -16,7 +17,7 @@ export type CheckInScope =
 /**
  * Keeps Customer.lastTouchAt (the latest order, interaction or completed callback, else the
  * customer's creation) and Customer.checkInDueAt (when the next 定期回访 check-in is due: last
- * touch + the interval of the customer's tier in the owner's team; null when none is left to
+ * touch + the interval of the customer's stage (new, prospect, won back) or else tier in the owner's team; null when none is left to
  * plan, i.e. the check-in for this touch was already created, or the customer has no owner).
  *
  * Why stored: the planner (every 15 minutes) reads only the customers whose check-in falls due (the
@@ -67,10 +68,10 @@ function withScope(sqlite: Sqlite, scope: CheckInScope, work: (target: Target) =
   })();
 }
 
-/** The latest order, interaction or completed callback; the customer's creation when there is none. */
+/** The latest order, interaction or completed callback; the customer's creation when there is none. A handover note is no contact. */
 const LAST_TOUCH_SQL = `COALESCE(NULLIF(MAX(
     COALESCE((SELECT MAX(o.orderedAt) FROM "Order" o WHERE o.customerId = c.id), 0),
-    COALESCE((SELECT MAX(i.at) FROM Interaction i WHERE i.customerId = c.id), 0),
+    COALESCE((SELECT MAX(i.at) FROM Interaction i WHERE i.customerId = c.id AND i.kind <> 'handover'), 0),
     COALESCE((SELECT MAX(k.completedAt) FROM Callback k WHERE k.customerId = c.id AND k.status = 'done'), 0)), 0),
   c.createdAt)`;
 
@@ -96,26 +97,34 @@ function refreshDue(sqlite: Sqlite, target: Target): void {
          SELECT c.id, CASE
            WHEN c.lastTouchAt IS NULL OR r.id IS NULL THEN NULL
            WHEN EXISTS (SELECT 1 FROM Callback k WHERE k.dedupeKey = ${CADENCE_KEY_SQL('c.id', 'c.lastTouchAt')}) THEN NULL
-           ELSE c.lastTouchAt + ${intervalSql(sqlite, 'r.teamId', '(SELECT s.tier FROM ScoreSnapshot s WHERE s.customerId = c.id AND s.week = @week)')}
+           ELSE c.lastTouchAt + ${intervalSql(sqlite, 'r.teamId', 's.tier', UNSCORED_PROSPECT_SQL)}
          END AS due
-         FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId
+         FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = @week
          WHERE ${target})
        UPDATE Customer AS u SET checkInDueAt = n.due FROM n WHERE u.id = n.id AND u.checkInDueAt IS NOT n.due`,
     )
     .run({ week });
 }
 
+/** The newest score's lifecycle; a customer not scored yet who never ordered is a prospect. */
+const UNSCORED_PROSPECT_SQL = `COALESCE(s.lifecycle, CASE WHEN EXISTS (SELECT 1 FROM "Order" o WHERE o.customerId = c.id) THEN NULL ELSE 'prospect' END)`;
+
+/** The lifecycle stages whose cadence is the stage's own, not the tier's (欢迎计划: new customers are kept close). */
+const STAGE_OF_LIFECYCLE: Readonly<Record<string, CadenceStage>> = { new: 'new', prospect: 'prospect', won_back: 'won-back' };
+
 /**
- * The check-in interval in milliseconds as a CASE over each team's cadence days per tier
- * (literal integers from parsed settings, never user text); unscored customers get the
+ * The check-in interval in milliseconds as a CASE over each team's cadence days per stage and
+ * tier (literal integers from parsed settings, never user text); unscored customers get the
  * least frequent tier's interval.
  */
-function intervalSql(sqlite: Sqlite, teamColumn: string, tierExpression: string): string {
-  const byTier = (days: Readonly<Record<Tier, number>>) =>
-    `CASE ${tierExpression} ${TIERS.map((t) => `WHEN '${t}' THEN ${cadenceIntervalMs(t, days)}`).join(' ')} ` +
-    `ELSE ${cadenceIntervalMs(UNSCORED_TIER, days)} END`;
+function intervalSql(sqlite: Sqlite, teamColumn: string, tierExpression: string, lifecycleExpression: string): string {
+  const byTier = (settings: Pick<ScheduleSettings, 'cadenceDays' | 'stageCadenceDays'>) =>
+    `CASE ${Object.entries(STAGE_OF_LIFECYCLE).map(([lifecycle, stage]) => `WHEN ${lifecycleExpression} = '${lifecycle}' THEN ${Math.round(settings.stageCadenceDays[stage] * DAY_MS)}`).join(' ')} ` +
+    `ELSE CASE ${tierExpression} ${TIERS.map((t) => `WHEN '${t}' THEN ${cadenceIntervalMs(t, settings.cadenceDays)}`).join(' ')} ` +
+    `ELSE ${cadenceIntervalMs(UNSCORED_TIER, settings.cadenceDays)} END END`;
+  const defaults = parseScheduleSettings('{}');
   const teams = sqlite.prepare('SELECT id, settings FROM Team ORDER BY id').all() as { id: number; settings: string }[];
-  if (teams.length === 0) return byTier(DEFAULT_CADENCE_DAYS);
-  const branches = teams.map((t) => `WHEN ${Number(t.id)} THEN ${byTier(parseScheduleSettings(t.settings).cadenceDays)}`);
-  return `CASE ${teamColumn} ${branches.join(' ')} ELSE ${byTier(DEFAULT_CADENCE_DAYS)} END`;
+  if (teams.length === 0) return byTier(defaults);
+  const branches = teams.map((t) => `WHEN ${Number(t.id)} THEN ${byTier(parseScheduleSettings(t.settings))}`);
+  return `CASE ${teamColumn} ${branches.join(' ')} ELSE ${byTier(defaults)} END`;
 }

@@ -29,6 +29,8 @@ const TRIGRAM = 3;
 /** What a customer bought "lately" on the card: the last 12 months. */
 const PURCHASE_WINDOW_MS = 365 * DAY_MS;
 const TOP_PURCHASES = 3;
+/** Referrals named on a card; the count says how many in all. */
+const REFERRALS_SHOWN = 3;
 
 /**
  * Customer reads and writes on raw prepared statements: a lookup runs several queries and
@@ -190,7 +192,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     async card(customerId, now) {
       const customer = prepared(
         `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, c.region, c.tags,
-                c.birthdayMonth, c.birthdayDay, c.birthdayYear, r.slackUserId, r.discordUserId
+                c.birthdayMonth, c.birthdayDay, c.birthdayYear, r.slackUserId, r.discordUserId, c.referredById
          FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
       ).get(customerId) as (CustomerSummary & CustomerRow) | undefined;
       if (!customer) return null;
@@ -201,9 +203,17 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         "SELECT id, dueAt, timed, note FROM Callback WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
       ).get(customerId) as { id: number; dueAt: number; timed: number; note: string } | undefined;
       const interaction = prepared(
-        'SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? ORDER BY i.at DESC LIMIT 1',
+        "SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? AND i.kind <> 'handover' ORDER BY i.at DESC LIMIT 1",
       ).get(customerId) as { kind: string; at: number; text: string; repName: string | null } | undefined;
-      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, ...summary } = customer;
+      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referredById, ...summary } = customer;
+      const ratings = prepared(
+        `SELECT (SELECT satisfaction FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1) AS last,
+           AVG(satisfaction) AS average, COUNT(satisfaction) AS count FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL`,
+      ).get({ id: customerId }) as { last: number | null; average: number | null; count: number };
+      const referrals = prepared('SELECT name FROM Customer WHERE referredById = ? ORDER BY createdAt DESC, id DESC').pluck().all(customerId) as string[];
+      const referrer = referredById === null ? undefined : (prepared('SELECT id, name FROM Customer WHERE id = ?').get(referredById) as { id: number; name: string } | undefined);
+      const handover = prepared("SELECT at, text FROM Interaction WHERE customerId = ? AND kind = 'handover' ORDER BY at DESC, id DESC LIMIT 1").get(customerId) as { at: number; text: string } | undefined;
+      const openTickets = prepared("SELECT COUNT(*) FROM Ticket WHERE customerId = ? AND status = 'open'").pluck().get(customerId) as number;
       const card: CustomerCard = {
         ...summary,
         ownerAddresses: addressesOf({ slackUserId, discordUserId }),
@@ -217,6 +227,11 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         purchases: purchasesOf(customerId, now),
         nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed === 1, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
+        satisfaction: ratings.count > 0 && ratings.last !== null ? { last: ratings.last, average: ratings.average!, count: ratings.count } : null,
+        referredBy: referrer ?? null,
+        referrals: { count: referrals.length, names: referrals.slice(0, REFERRALS_SHOWN) },
+        handover: handover ? { at: new Date(handover.at), text: handover.text } : null,
+        openTickets,
       };
       return card;
     },
@@ -381,6 +396,7 @@ function birthdayText(year: number | null, month: number | null, day: number | n
 }
 
 interface CustomerRow {
+  referredById: number | null;
   slackUserId: string | null;
   discordUserId: string | null;
   region: string | null;

@@ -26,7 +26,7 @@ const SELECT_REP = `SELECT r.id, r.name, r.email, r.role, r.teamId, t.name AS te
   FROM Rep r LEFT JOIN Team t ON t.id = r.teamId`;
 
 /** Chat user id columns; the names come from this map, never from user text. */
-const USER_ID_COLUMN: Record<ChatPlatform, 'slackUserId' | 'discordUserId'> = { slack: 'slackUserId', discord: 'discordUserId' };
+export const USER_ID_COLUMN: Record<ChatPlatform, 'slackUserId' | 'discordUserId'> = { slack: 'slackUserId', discord: 'discordUserId' };
 
 /**
  * Who is asking, on prepared statements: every message resolves its sender here, and the

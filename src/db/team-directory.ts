@@ -17,6 +17,11 @@ export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
   const byId = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE id = ?`);
   const byName = sqlite.prepare(`SELECT ${COLUMNS} FROM Team WHERE name = ?`);
   const all = sqlite.prepare(`SELECT ${COLUMNS} FROM Team`);
+  const workspacesOf = sqlite.prepare('SELECT workspaceId FROM Workspace WHERE teamId = ? AND platform = ? ORDER BY id').pluck();
+  const addWorkspace = sqlite.prepare('INSERT INTO Workspace (teamId, platform, workspaceId) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+  const removeWorkspace = sqlite.prepare('DELETE FROM Workspace WHERE teamId = ? AND platform = ? AND workspaceId = ?');
+  const listed = sqlite.prepare('SELECT EXISTS (SELECT 1 FROM Workspace WHERE platform = ? AND workspaceId = ?)').pluck();
+  const anyListed = sqlite.prepare('SELECT EXISTS (SELECT 1 FROM Workspace WHERE platform = ?)').pluck();
   return {
     async get(teamId) {
       const row = byId.get(teamId) as TeamRow | undefined;
@@ -44,6 +49,16 @@ export function createTeamDirectory(sqlite: Sqlite): TeamDirectory {
         // New cadence days move the team's check-ins.
         if (change.settings !== undefined) refreshCheckIns(sqlite, { teamId });
       })();
+    },
+    async workspaces(teamId, platform) {
+      return workspacesOf.all(teamId, platform) as string[];
+    },
+    async listWorkspace(teamId, platform, workspaceId, list) {
+      const result = list ? addWorkspace.run(teamId, platform, workspaceId) : removeWorkspace.run(teamId, platform, workspaceId);
+      return result.changes > 0;
+    },
+    async workspaceListed(platform, workspaceId) {
+      return { listed: listed.get(platform, workspaceId) === 1, anyListed: anyListed.get(platform) === 1 };
     },
   };
 }

@@ -74,6 +74,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50):
       try {
         const message = await route.notifier.deliver(route.address, prepared.notification);
         deps.outbox.markSent(row.id, token, now, late, message);
+        if (prepared.carries) deps.outbox.markCarried(prepared.carries, row.id, now, message);
         report.sent++;
       } catch (error) {
         if (error instanceof NotifierError && error.retryAfterMs !== undefined) {

@@ -8,6 +8,7 @@ import { isChatPlatform, type Addresses, type ChatPlatform } from '../domain/pla
 import type { Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
 import { createReorderReads, type ReorderLine } from './reorder-agenda.js';
+import { AT_STAKE_SQL } from '../db/care-book.js';
 
 /** Who reads a nudge: a rep (DM) or a team (its channel), with their language, zone and addresses. */
 export interface ReaderRow {
@@ -49,7 +50,7 @@ export interface AgendaData {
   overdue: AgendaCallback[];
   today: AgendaCallback[];
   birthdays: { id: number; externalId: string; name: string; on: LocalDate }[];
-  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null; crossSell: string | null; crossSellFrom: string | null }[];
+  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null; atStakeMinor: number | null; crossSell: string | null; crossSellFrom: string | null }[];
   atRisk: { id: number; externalId: string; name: string; churnRisk: number | null }[];
   reorders: ReorderLine[];
   /** Check-ins due by tonight that the daily limit held back, and that limit. */
@@ -73,6 +74,12 @@ export function createNudgeData(sqlite: Sqlite) {
   );
   const callback = sqlite.prepare('SELECT k.status, k.dueAt, k.note, c.name AS customerName FROM Callback k JOIN Customer c ON c.id = k.customerId WHERE k.id = ?');
   const callbackOwner = sqlite.prepare("SELECT ownerId FROM Callback WHERE id = json_extract(?, '$.callbackId')").pluck();
+  // A complaint's nudge goes to whoever owns the ticket when it is sent (tickets follow their customer).
+  const ticketOwner = sqlite.prepare("SELECT ownerId FROM Ticket WHERE id = json_extract(?, '$.ticketId')").pluck();
+  const ticketTarget = (row: Pick<NudgeRow, 'targetKind' | 'targetId' | 'payload'>) => {
+    const owner = ticketOwner.get(row.payload) as number | null | undefined;
+    return owner == null ? row : { targetKind: 'rep' as const, targetId: owner };
+  };
   // Who may see a customer: the view of migration callbacks_follow_customers (bookScope in SQL).
   const inBook = sqlite.prepare('SELECT 1 FROM CustomerViewer WHERE customerId = ? AND repId = ?').pluck();
   const newerDigest = sqlite.prepare("SELECT 1 FROM Nudge WHERE kind = 'digest' AND targetId = ? AND dueAt > ? AND dueAt <= ? LIMIT 1");
@@ -88,14 +95,14 @@ export function createNudgeData(sqlite: Sqlite) {
       `SELECT id, externalId, name, birthdayMonth AS month, birthdayDay AS day FROM Customer
        WHERE ownerId = ? AND birthdayMonth = ? AND birthdayDay = ? AND greetingOptOut = 0`,
     ),
-    // Plans opened since the rep's agenda that went out before this one: a skipped or missed agenda passes them on.
+    // Plans opened since the rep's agenda that went out before this one (a skipped or missed agenda passes them on), most at stake first.
     winbacks: sqlite.prepare(
-      `SELECT c.id, c.externalId, c.name, e.deadline, s.tier, s.crossSell, s.crossSellFrom
+      `SELECT c.id, c.externalId, c.name, e.deadline, s.tier, ${AT_STAKE_SQL} AS atStakeMinor, s.crossSell, s.crossSellFrom
        FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
-         LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot WHERE customerId = c.id)
+         LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
        WHERE c.ownerId = @rep AND e.status = 'open' AND e.startedAt <= @before AND e.startedAt > COALESCE(
          (SELECT MAX(n.sentAt) FROM Nudge n WHERE n.kind = 'agenda' AND n.targetId = @rep AND n.status = 'sent' AND n.sentAt < @before), -1)
-       ORDER BY e.startedAt, c.id`,
+       ORDER BY atStakeMinor DESC, e.startedAt, c.id`,
     ),
     atRisk: sqlite.prepare(
       `SELECT c.id, c.externalId, c.name, cur.churnRisk FROM ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId
@@ -119,6 +126,7 @@ export function createNudgeData(sqlite: Sqlite) {
   return {
     /** Who a row goes to now: a callback ping goes to whoever owns the callback when it is sent (its customer may have moved). */
     target(row: Pick<NudgeRow, 'kind' | 'targetKind' | 'targetId' | 'payload'>): { targetKind: 'rep' | 'team'; targetId: number } {
+      if (row.kind === 'complaint') return ticketTarget(row);
       if (row.kind !== 'callback') return row;
       const owner = callbackOwner.get(row.payload) as number | undefined;
       return owner === undefined ? row : { targetKind: 'rep', targetId: owner };
@@ -141,14 +149,16 @@ export function createNudgeData(sqlite: Sqlite) {
       return { kind: 'team', id: t.id, name: t.name, addresses, preferred: null, locale: t.locale, zone: t.zone, teamId: t.id, teamName: t.name, agendaHour: 9 };
     },
     customer: (id: number | null) => (id === null ? undefined : (customer.get(id) as CustomerInfo | undefined)),
+    reorder: (nudgeId: number, now: number) => agenda.reorders.alone(nudgeId, now),
     callback: (id: number) => callback.get(id) as { status: string; dueAt: number; note: string; customerName: string } | undefined,
     hasNewerDigest: (targetId: number, dueAt: number, now: Date) => newerDigest.get(targetId, dueAt, now.getTime()) !== undefined,
 
     /**
-     * What a rep's agenda for `date` holds, as of `now`. `sentAt`: when this agenda went out,
-     * when it is drawn again after a button press (its win-back plans stay on it).
+     * What a rep's agenda for `date` holds, as of `now`. `sentAt`: when this agenda (nudge
+     * `agendaId`) went out, when it is drawn again after a button press (its win-back plans and
+     * the reorder reminders it carried stay on it).
      */
-    agenda(repId: number, date: LocalDate, zone: string, agendaHour: number, teamId: number | null, now: Date, sentAt: number | null): AgendaData {
+    agenda(repId: number, date: LocalDate, zone: string, agendaHour: number, teamId: number | null, now: Date, agendaId: number, sentAt: number | null): AgendaData {
       const start = startOfLocalDay(date, zone).getTime();
       const end = startOfLocalDay(addDays(date, 1), zone).getTime();
       const coming = datesFrom(date, 7);
@@ -170,7 +180,7 @@ export function createNudgeData(sqlite: Sqlite) {
         birthdays,
         winbacks,
         atRisk,
-        reorders: agenda.reorders.due(repId, before),
+        reorders: sentAt === null ? agenda.reorders.due(repId, now.getTime()) : agenda.reorders.carriedBy(agendaId, sentAt),
         waitingCheckIns: agenda.waitingCheckIns.get(repId, end) as number,
         checkInsPerDay: parseScheduleSettings(settings).checkInsPerDay,
       };

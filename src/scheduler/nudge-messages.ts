@@ -30,9 +30,10 @@ export function createNudgeMessages(deps: {
       return (to.kind === 'rep' ? to.repId === actor.repId : to.teamId === actor.teamId) ? prepared.notification.reply : null;
     },
 
-    async callbackChanged(callbackId) {
+    async callbackChanged(callbackId, except) {
       const now = deps.clock.now();
       for (const row of deps.outbox.messagesShowingCallback(callbackId, new Date(now.getTime() - DAY_MS))) {
+        if (row.id === except) continue;
         const notifier = deps.notifiers.get(row.messagePlatform as Platform);
         if (!notifier || !row.messageChannel || !row.messageId) continue;
         const prepared = await deps.render(row, now, false, 'redraw');

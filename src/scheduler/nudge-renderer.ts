@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createButtonMaker, type ButtonMaker } from '../commands/buttons.js';
+import { createButtonMaker } from '../commands/buttons.js';
 import { commands } from '../commands/registry.js';
 import type { Block, ListItem, Reply } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
@@ -9,12 +9,16 @@ import { isTier } from '../domain/tier.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { DigestChartRenderer } from './digest-chart.js';
 import type { Notification } from './notifier.js';
-import { createNudgeData, recipientOf, type AgendaCallback, type ReaderRow } from './nudge-data.js';
+import { createNudgeData, recipientOf, type AgendaCallback } from './nudge-data.js';
+import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
 import { reorderItem } from './reorder-agenda.js';
 import { weeklyDigestReply } from './weekly-digest.js';
+import { createCareRenderer } from './care-renderer.js';
+import { previousAgendaSlot } from '../domain/schedule/agenda.js';
 
-export type Prepared = { action: 'send'; notification: Notification } | { action: 'skip'; reason: string };
+/** `carries`: nudges that go out inside this message (an agenda's holiday greetings), marked sent with it. */
+export type Prepared = { action: 'send'; notification: Notification; carries?: number[] } | { action: 'skip'; reason: string };
 
 /**
  * Turns a due outbox row into the message to send now, or says why it is no longer worth
@@ -40,13 +44,6 @@ const birthdayListPayload = z.object({ date: z.string(), customerIds: z.array(z.
 /** The planner sends one win-back message: "won back" (new plans are listed in the morning agenda). */
 const wonBackPayload = z.object({ outcome: z.literal('won'), episode: z.number().int(), tier: z.string().nullable(), orderedAt: z.string() });
 
-interface Reader extends ReaderRow {
-  t: Translate;
-  locale: Locale;
-  zone: string;
-  /** Buttons on this message carry its nudge, so pressing one redraws the message. */
-  button: ButtonMaker;
-}
 
 /**
  * Draws nudge messages from the current state of the database (nudge-data.ts reads it): the
@@ -54,6 +51,7 @@ interface Reader extends ReaderRow {
  */
 export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOptions): NudgeRenderer {
   const data = createNudgeData(sqlite);
+  const care = createCareRenderer(sqlite, options.currency);
 
   function reader(row: NudgeRow): Reader | null {
     const { targetKind, targetId } = data.target(row);
@@ -74,9 +72,12 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
   const playbook = (t: Translate, tier: string | null) => (isTier(tier) ? t(`scheduler.playbook.${tier}`) : undefined);
   const who = (c: { id: number; externalId: string }) => ({ options: { who: c.id }, display: { who: c.externalId } });
 
-  async function content(row: NudgeRow, r: Reader, now: Date, mode: 'send' | 'redraw'): Promise<Reply | string> {
+  async function content(row: NudgeRow, r: Reader, now: Date, mode: 'send' | 'redraw', carries: number[]): Promise<Reply | string> {
     const { t, locale, zone } = r;
     const payload: unknown = JSON.parse(row.payload);
+    // Complaints, escalations, holidays and win-back reminders and losses are drawn in care-renderer.ts.
+    const cared = care.content(row, r, now);
+    if (cared !== null) return cared;
     switch (row.kind) {
       case 'callback': {
         const { callbackId, dueAt } = callbackPayload.parse(payload);
@@ -181,23 +182,33 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       case 'agenda': {
         const date = parseIsoDate(datePayload.parse(payload).date);
         if (!date || isoDate(localDateOf(now, zone)) !== isoDate(date)) return "a later day's agenda replaces it";
-        return agendaReply(row, date, r, now) ?? 'nothing on the agenda';
+        return agendaReply(row, date, r, now, carries) ?? 'nothing on the agenda';
       }
       case 'digest': {
         if (data.hasNewerDigest(row.targetId, row.dueAt, now)) return 'a newer digest replaces it';
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
         return weeklyDigestReply(sqlite, scope, now, { t, locale, currency: options.currency, timeZone: zone }, options.renderChart);
       }
-      case 'reorder':
-        // A line of the owner's agenda due at the same minute, not a message of its own.
-        return 'listed in the morning agenda';
+      case 'reorder': {
+        // Claimed on its own: no agenda carried it (see outbox CARRIED_KINDS).
+        const found = data.reorder(row.id, now.getTime());
+        if (!found) return 'the customer no longer exists';
+        if (found.stale) return `the reminder no longer holds: ${found.stale}`;
+        return { visibility: 'private', blocks: [{ type: 'list', title: t('scheduler.agenda.reorders'), numbered: false, items: [reorderItem(found.line, r)] }] };
+      }
+      default:
+        return `${row.kind} is drawn elsewhere`;
     }
   }
 
-  function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date): Reply | null {
+  function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date, carries: number[]): Reply | null {
     const { t, locale, zone } = r;
-    const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.sentAt);
-    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.reorders.length + a.waitingCheckIns === 0) return null;
+    const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.id, row.sentAt);
+    const cared = care.agendaSections(row, date, r, now, previousAgendaSlot(zone, r.agendaHour, date).dueAt.getTime());
+    carries.push(...cared.carries);
+    // The reminders listed go out with the agenda; any beyond the list's length stay pending and go out on their own.
+    if (row.sentAt === null) carries.push(...a.reorders.slice(0, LIST_LIMIT).map((line) => line.nudgeId));
+    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.reorders.length + a.waitingCheckIns + cared.blocks.length === 0) return null;
 
     // Every callback on the agenda carries its own Done / Snooze.
     const callbackItem = (k: AgendaCallback, overdueItem: boolean): ListItem => {
@@ -242,6 +253,9 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       ].join(' · '),
       actions: [r.button(t('scheduler.actions.schedule'), { command: 'callback', options: who(w).options }, { display: who(w).display })],
     }), t('scheduler.winback.stopRule'));
+    // Plans beyond the first ten are never hidden for good: /winbacks lists them all.
+    if (a.winbacks.length > LIST_LIMIT) (blocks.at(-1) as Extract<Block, { type: 'list' }>).footer = `${t('scheduler.more', { count: a.winbacks.length - LIST_LIMIT })} — ${t('scheduler.winback.allPlans')}`;
+    blocks.push(...cared.blocks);
     section('scheduler.agenda.atRisk', a.atRisk, (c) => ({
       primary: c.name,
       ...optional('secondary', c.churnRisk === null ? undefined : t('scheduler.agenda.risk', { risk: formatPercent(c.churnRisk, locale) })),
@@ -257,12 +271,17 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
   return async function render(row, now, late, mode = 'send') {
     const r = reader(row);
     if (!r) return { action: 'skip', reason: 'the recipient no longer exists or is inactive' };
-    const result = await content(row, r, now, mode);
+    const carries: number[] = [];
+    const result = await content(row, r, now, mode, carries);
     if (typeof result === 'string') return { action: 'skip', reason: result };
     const reply: Reply = late
       ? { ...result, blocks: [{ type: 'text', tone: 'muted', text: r.t('scheduler.late', { when: formatDateTime(new Date(row.dueAt), r.locale, r.zone) }) }, ...result.blocks] }
       : result;
-    return { action: 'send', notification: { recipient: recipientOf(r), reply, dedupeKey: row.dedupeKey, kind: row.kind, late, nudgeId: row.id, locale: r.locale } };
+    return {
+      action: 'send',
+      notification: { recipient: recipientOf(r), reply, dedupeKey: row.dedupeKey, kind: row.kind, late, nudgeId: row.id, locale: r.locale },
+      ...(carries.length > 0 ? { carries } : {}),
+    };
   };
 }
 

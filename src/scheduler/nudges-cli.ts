@@ -4,10 +4,11 @@ import type { Database } from '../db/database.js';
 import { createTeamDirectory } from '../db/team-directory.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { addDays, isoDate, isoInZone, parseIsoDate, safeZone, startOfLocalDay } from '../domain/schedule/local-time.js';
+import type { NudgeKind } from './outbox.js';
 import { collectPlan } from './planner.js';
 import { createPlanningStore } from './planning-store.js';
 
-export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'reorder'] as const;
+export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'reorder'] as const;
 export type PreviewKind = (typeof PREVIEW_KINDS)[number];
 
 export interface PreviewItem {
@@ -17,6 +18,10 @@ export interface PreviewItem {
   customer: string | null;
   target: string;
 }
+
+/** The team-channel lists preview under the kind they list. */
+const LISTED_AS: Partial<Record<NudgeKind, PreviewKind>> = { 'birthday-list': 'birthday', 'holiday-list': 'holiday' };
+const previewKind = (kind: NudgeKind): PreviewKind => LISTED_AS[kind] ?? (kind as PreviewKind);
 
 const USAGE = 'Usage: nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team <name|id>] [--json]';
 const MAX_PREVIEW_DAYS = 366;
@@ -87,9 +92,10 @@ function previewItems(db: Database, from: Date, to: Date, now: Date, teamId: num
   });
   const items = [
     ...plan.nudges.map((n) =>
-      item(n.kind === 'birthday-list' ? 'birthday' : n.kind, n.dueAt, (n.target.kind === 'rep' ? reps : teams).get(n.target.id) ?? unknown, n.customerId),
+      item(previewKind(n.kind), n.dueAt, (n.target.kind === 'rep' ? reps : teams).get(n.target.id) ?? unknown, n.customerId),
     ),
-    ...plan.cadenceCallbacks.map((c) => item('cadence', c.dueAt, reps.get(c.ownerId) ?? unknown, c.customerId)),
+    // Welcome and second-order calls land on the agenda like check-ins.
+    ...[...plan.cadenceCallbacks, ...plan.care.stageCallbacks].map((c) => item('cadence', c.dueAt, reps.get(c.ownerId) ?? unknown, c.customerId)),
     ...plan.winbackPlans.map((w) => item('winback', w.agendaAt, reps.get(w.ownerId) ?? unknown, w.customerId)),
   ].filter((i) => {
     const at = Date.parse(i.due);

@@ -2,7 +2,16 @@ import type { Sqlite } from '../db/database.js';
 import { NUDGE_STATUSES, type NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { MessageRef } from './notifier.js';
 
-export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest', 'reorder'] as const;
+export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'holiday-list', 'reorder'] as const;
+
+/**
+ * Kinds that go out inside the morning agenda (a holiday's customers to greet, customers due to
+ * reorder): they are claimed on their own only this long after their time, and only once no
+ * agenda of theirs is still waiting to go out (after downtime the agenda carries them), when no
+ * agenda carried them (it went out before they were planned, say).
+ */
+export const CARRIED_KINDS: readonly NudgeKind[] = ['holiday', 'reorder'];
+export const CARRY_GRACE_MS = 3_600_000;
 export type NudgeKind = (typeof NUDGE_KINDS)[number];
 
 /** A nudge the planner wants in the outbox. */
@@ -36,6 +45,8 @@ export interface NudgeRow {
   messagePlatform: string | null;
   messageChannel: string | null;
   messageId: string | null;
+  /** The agenda this nudge went out inside, when it was carried (CARRIED_KINDS). */
+  carriedBy: number | null;
 }
 
 export interface Outbox {
@@ -60,6 +71,8 @@ export interface Outbox {
   get(id: number): NudgeRow | null;
   /** Sent messages that show this callback and can still be updated: its ping, and agendas of its owner since `since`. */
   messagesShowingCallback(callbackId: number, since: Date): NudgeRow[];
+  /** Nudges that went out inside the message `carrier` (an agenda): sent with it, where it was posted. */
+  markCarried(ids: readonly number[], carrier: number, now: Date, message: MessageRef | null): number;
 }
 
 /**
@@ -82,7 +95,10 @@ function prepareOutbox(sqlite: Sqlite): Outbox {
   const claim = sqlite.prepare(`UPDATE Nudge SET status = 'claimed', claimedBy = @token, claimedAt = @now, attempts = attempts + 1
     WHERE id IN (
       SELECT id FROM Nudge
-      WHERE (status = 'pending' AND dueAt <= @now AND (nextAttemptAt IS NULL OR nextAttemptAt <= @now))
+      WHERE (status = 'pending' AND dueAt <= @now AND (nextAttemptAt IS NULL OR nextAttemptAt <= @now)
+             AND (kind NOT IN (${CARRIED_KINDS.map((k) => `'${k}'`).join(', ')}) OR (dueAt <= @now - ${CARRY_GRACE_MS}
+               AND NOT EXISTS (SELECT 1 FROM Nudge a WHERE a.kind = 'agenda' AND a.targetKind = Nudge.targetKind AND a.targetId = Nudge.targetId
+                 AND a.status IN ('pending', 'claimed') AND a.dueAt <= Nudge.dueAt))))
          OR (status = 'claimed' AND claimedAt <= @leaseExpired)
       ORDER BY dueAt, id LIMIT @limit)
     RETURNING *`);
@@ -98,6 +114,8 @@ function prepareOutbox(sqlite: Sqlite): Outbox {
   const release = sqlite.prepare(
     "UPDATE Nudge SET status = 'pending', claimedBy = NULL, claimedAt = NULL, nextAttemptAt = ?, attempts = attempts - 1 WHERE claimedBy = ? AND status = 'claimed'",
   );
+  const carried = sqlite.prepare(`UPDATE Nudge SET status = 'sent', sentAt = @now, carriedBy = @carrier, claimedBy = NULL,
+    messagePlatform = @platform, messageChannel = @channel, messageId = @messageId WHERE id = @id AND status = 'pending'`);
   const counts = sqlite.prepare('SELECT status, COUNT(*) AS n FROM Nudge GROUP BY status');
   const byId = sqlite.prepare('SELECT * FROM Nudge WHERE id = ?');
   const showingCallback = sqlite.prepare(`SELECT n.* FROM Callback k JOIN Nudge n ON n.targetKind = 'rep' AND n.targetId = k.ownerId
@@ -145,5 +163,14 @@ function prepareOutbox(sqlite: Sqlite): Outbox {
     },
     get: (id) => (byId.get(id) as NudgeRow | undefined) ?? null,
     messagesShowingCallback: (callbackId, since) => showingCallback.all({ callback: callbackId, since: since.getTime() }) as NudgeRow[],
+    markCarried(ids, carrier, now, message) {
+      let marked = 0;
+      sqlite.transaction(() => {
+        for (const id of ids) {
+          marked += carried.run({ id, carrier, now: now.getTime(), platform: message?.platform ?? null, channel: message?.channel ?? null, messageId: message?.messageId ?? null }).changes;
+        }
+      })();
+      return marked;
+    },
   };
 }

@@ -7,8 +7,9 @@ import { birthdayKeysFor, birthdayMornings } from '../domain/schedule/birthday.j
 import { DEFAULT_CHECK_INS_PER_DAY } from '../domain/schedule/cadence.js';
 import { dedupeKey } from '../domain/schedule/dedupe-keys.js';
 import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
-import { isoDate, localDatesBetween } from '../domain/schedule/local-time.js';
-import { DEFAULT_WINBACK_DAYS, decideWinback } from '../domain/schedule/winback.js';
+import { addDays, atLocalTime, isoDate, localDateOf, localDatesBetween, weekdayOf } from '../domain/schedule/local-time.js';
+import { DEFAULT_WINBACK_DAYS, DEFAULT_WINBACK_TRIAGE, decideWinback, triageWinbacks, WINBACK_REMINDER_DAYS } from '../domain/schedule/winback.js';
+import { careBatches, careKey, emptyCarePlan, planCare, type CarePlan } from './care-planner.js';
 import { markReordersPlanned } from '../db/reorders.js';
 import type { PlannedNudge } from './outbox.js';
 import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
@@ -52,6 +53,8 @@ export interface Plan {
   failures: { target: string; error: string }[];
   /** External ids of the customers the nudges are about, for previews. */
   externalIds: Map<number, string>;
+  /** Tickets, follow-ups and stage callbacks (care-planner.ts). */
+  care: CarePlan;
 }
 
 /** `callbacks` plans only timed-callback pings: cheap enough to run every minute. */
@@ -67,7 +70,7 @@ export interface PlanOptions {
  * window, without writing anything: the live scheduler applies the plan, the preview prints it.
  */
 export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
-  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], reorders: [], failures: [], externalIds: new Map() };
+  const plan: Plan = { nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], reorders: [], failures: [], externalIds: new Map(), care: emptyCarePlan() };
   const teams = new Map(store.teams(options.teamId).map((t) => [t.id, t]));
   const reps = store.reps(options.teamId);
   const repsById = new Map(reps.map((r) => [r.id, r]));
@@ -94,6 +97,8 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
       payload: { callbackId: callback.id, dueAt: dueAt.toISOString() },
     });
   });
+  const careContext = { window, now, teamId: options.teamId, reps: repsById, teams, nudges: plan.nudges, care: plan.care, externalIds: plan.externalIds, each };
+  planCare(store.care, careContext, options.scope ?? 'all');
   if (options.scope === 'callbacks') return plan;
 
   const agendaSlots = agendaSlotFinder(window.from, window.to);
@@ -127,7 +132,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
   planBirthdays(store, window, options, teams, plan, each);
 
   planCadences(store, window, now, reps, teams, plan, each);
-  planWinbacks(store, now, options, repsById, teams, plan, each);
+  planWinbacks(store, now, options, repsById, teams, plan, each, window);
   planReorders(store, window, now, options, repsById, plan, each);
   return plan;
 }
@@ -218,31 +223,56 @@ function planCadences(
 
 function planWinbacks(
   store: PlanningStore, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
-  teams: Map<number, TeamInfo>, plan: Plan, each: Each,
+  teams: Map<number, TeamInfo>, plan: Plan, each: Each, window: PlanningWindow,
 ): void {
-  each(store.winbackCandidates(options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
+  const candidates = store.winbackCandidates(options.teamId);
+  const settingsOf = (ownerId: number) => {
+    const owner = reps.get(ownerId);
+    return owner?.teamId == null ? undefined : teams.get(owner.teamId)?.settings;
+  };
+  const opens: { candidate: (typeof candidates)[number]; decision: Extract<ReturnType<typeof decideWinback>, { kind: 'open' }> }[] = [];
+  each(candidates, (c) => `customer ${c.customerId}`, (candidate) => {
     const owner = reps.get(candidate.ownerId);
     if (!owner) return;
-    const team = owner.teamId === null ? undefined : teams.get(owner.teamId);
-    const decision = decideWinback(candidate, now.getTime(), team?.settings.winbackDays ?? DEFAULT_WINBACK_DAYS);
+    const decision = decideWinback(candidate, now.getTime(), settingsOf(owner.id)?.winbackDays ?? DEFAULT_WINBACK_DAYS);
     plan.externalIds.set(candidate.customerId, candidate.externalId);
+    if (decision.kind === 'open') return void opens.push({ candidate, decision });
     if (decision.kind !== 'none') plan.winbackChanges.push({ ...decision, customerId: candidate.customerId });
-    if (decision.kind === 'open') {
-      // Listed in the owner's next morning agenda, with the others of the day: not a ping of its own.
-      const agendaAt = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(decision.startedAt)).dueAt;
-      plan.winbackPlans.push({ customerId: candidate.customerId, ownerId: owner.id, agendaAt });
-    }
-    if (decision.kind === 'won') {
-      plan.nudges.push({
-        kind: 'winback',
-        dedupeKey: dedupeKey.winbackWon(candidate.customerId, decision.episode),
-        dueAt: now,
-        target: { kind: 'rep', id: owner.id },
-        customerId: candidate.customerId,
-        payload: { episode: decision.episode, tier: candidate.tier, outcome: 'won', orderedAt: new Date(decision.at).toISOString() },
-      });
+    const nudge = (outcome: string, dedupe: string, dueAt: Date, payload: Record<string, unknown>) =>
+      plan.nudges.push({ kind: 'winback', dedupeKey: dedupe, dueAt, target: { kind: 'rep', id: owner.id }, customerId: candidate.customerId, payload: { outcome, tier: candidate.tier, ...payload } });
+    if (decision.kind === 'won') nudge('won', dedupeKey.winbackWon(candidate.customerId, decision.episode), now, { episode: decision.episode, orderedAt: new Date(decision.at).toISOString() });
+    // A plan that ran out: the owner says why (the reasons are counted in the digest).
+    if (decision.kind === 'lost') nudge('lost', careKey.winbackLost(candidate.customerId, decision.episode), now, { episode: decision.episode });
+    const open = candidate.open;
+    if (decision.kind === 'none' && open && open.deadline - open.startedAt > WINBACK_REMINDER_DAYS * DAY_MS) {
+      // Reminded once, on the agenda day a week before the deadline (a moved deadline has its own reminder).
+      const remindAt = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(open.deadline - WINBACK_REMINDER_DAYS * DAY_MS)).dueAt;
+      if (remindAt >= window.from && remindAt <= window.to && remindAt.getTime() < open.deadline) {
+        nudge('reminder', careKey.winbackReminder(candidate.customerId, open.episode, open.deadline), remindAt, { episode: open.episode, deadline: new Date(open.deadline).toISOString() });
+      }
     }
   });
+  // 侧重于对价值高的客户进行补救: only the customers triage finds worth saving get a plan; the rest are on the light-touch list.
+  const weekStart = startOfIsoWeek(now);
+  const opened = store.care.plansOpenedSince(weekStart);
+  const chosen = triageWinbacks(
+    opens.map((entry) => ({ customerId: entry.candidate.customerId, ownerId: entry.candidate.ownerId, tier: entry.candidate.tier, atStakeMinor: entry.candidate.atStakeMinor, entry })),
+    (ownerId) => settingsOf(ownerId)?.winbackTriage ?? DEFAULT_WINBACK_TRIAGE,
+    (ownerId) => opened.get(ownerId) ?? 0,
+  );
+  for (const { entry: { candidate, decision } } of chosen) {
+    const owner = reps.get(candidate.ownerId)!;
+    plan.winbackChanges.push({ ...decision, customerId: candidate.customerId });
+    // Listed in the owner's next morning agenda, with the others of the day: not a ping of its own.
+    const agendaAt = nextAgendaSlot(owner.zone, owner.agendaHour, new Date(decision.startedAt)).dueAt;
+    plan.winbackPlans.push({ customerId: candidate.customerId, ownerId: owner.id, agendaAt });
+  }
+}
+
+/** Monday 00:00 UTC of `now`'s ISO week: the top-N triage's weekly budget starts there. */
+function startOfIsoWeek(now: Date): Date {
+  const date = localDateOf(now, 'UTC');
+  return atLocalTime(addDays(date, 1 - weekdayOf(date)), 0, 'UTC');
 }
 
 function planReorders(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>, plan: Plan, each: Each): void {
@@ -260,6 +290,8 @@ export interface AppliedPlan {
   nudges: number;
   cadenceCallbacks: number;
   winbackChanges: number;
+  /** Tickets, follow-ups and stage callbacks written. */
+  careChanges: number;
 }
 
 /** Plan items written per batch: a millisecond or two, since a waiting writer gets the lock only between batches. */
@@ -282,7 +314,7 @@ export function applyPlan(
     "UPDATE WinbackEpisode SET status = ?, closedAt = ? WHERE customerId = ? AND episode = ? AND status = 'open'",
   );
   const markCustomer = sqlite.prepare('UPDATE Customer SET status = ?, statusChangedAt = ?, updatedAt = ? WHERE id = ?');
-  const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0 };
+  const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0, careChanges: 0 };
   const batches = [
     ...inGroups(plan.winbackChanges, APPLY_BATCH).map((changes) => () => {
       for (const change of changes) {
@@ -300,6 +332,7 @@ export function applyPlan(
       }
       markCheckInsPlanned(sqlite, callbacks.map((c) => c.customerId));
     }),
+    ...careBatches(sqlite, plan.care, now, applied),
     ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => () => {
       applied.nudges += insertNudges(nudges);
     }),

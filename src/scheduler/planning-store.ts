@@ -3,6 +3,7 @@ import type { Birthday } from '../domain/schedule/birthday.js';
 import { parseScheduleSettings, type ScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import { safeZone } from '../domain/schedule/local-time.js';
 import type { WinbackState } from '../domain/schedule/winback.js';
+import { createCarePlanningStore, type CarePlanningStore } from './care-planning-store.js';
 
 export interface TeamInfo {
   id: number;
@@ -58,6 +59,8 @@ export interface WinbackCandidate extends WinbackState {
   ownerId: number;
   teamId: number | null;
   tier: string | null;
+  /** Value × churn risk of the newest score: the triage's order. */
+  atStakeMinor: number;
 }
 
 /** A customer whose reorder nudge of this purchase cycle is due by the asked time (Customer.reorderDueAt, db/reorders.ts). */
@@ -84,6 +87,8 @@ export interface PlanningStore {
   winbackCandidates(teamId?: number): WinbackCandidate[];
   /** Customers of active reps whose reorder nudge is due by `dueBy` and not yet planned: most overdue first. */
   reorderCandidates(dueBy: Date, teamId?: number): ReorderCandidate[];
+  /** The care reads (complaints, ratings, stage callbacks, holidays): care-planning-store.ts. */
+  care: CarePlanningStore;
 }
 
 const teamFilter = (teamId: number | undefined, column: string) => (teamId === undefined ? '' : ` AND ${column} = ${Number(teamId)}`);
@@ -102,6 +107,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
      ORDER BY c.checkInDueAt, c.id LIMIT ?`,
   );
   return {
+    care: createCarePlanningStore(sqlite),
     teams(teamId) {
       const rows = sqlite
         .prepare(`SELECT id, name, timeZone, locale, settings FROM Team WHERE 1 = 1${teamFilter(teamId, 'id')} ORDER BY id`)
@@ -184,6 +190,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
              UNION SELECT customerId FROM WinbackEpisode WHERE status = 'open'
            )
            SELECT c.id AS customerId, c.externalId, c.ownerId, r.teamId, l.lifecycle, l.asOf, l.tier,
+             CAST(ROUND(COALESCE(l.clv12Minor, l.lifetimeMinor, 0) * COALESCE(l.churnRisk, 0)) AS INTEGER) AS atStakeMinor,
              o.episode AS openEpisode, o.startedAt, o.deadline,
              (SELECT MIN(ord.orderedAt) FROM "Order" ord WHERE ord.customerId = c.id AND ord.orderedAt > o.startedAt) AS firstOrderSinceStart,
              lc.episode AS closedEpisode, lc.closedAt
@@ -205,6 +212,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
         lifecycle: string | null;
         asOf: number | null;
         tier: string | null;
+        atStakeMinor: number | null;
         openEpisode: number | null;
         startedAt: number | null;
         deadline: number | null;
@@ -218,6 +226,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
         ownerId: r.ownerId,
         teamId: r.teamId,
         tier: r.tier,
+        atStakeMinor: r.atStakeMinor ?? 0,
         latestScore: r.lifecycle !== null && r.asOf !== null ? { lifecycle: r.lifecycle, asOf: r.asOf } : null,
         open: r.openEpisode !== null ? { episode: r.openEpisode, startedAt: r.startedAt!, deadline: r.deadline! } : null,
         lastClosed: r.closedEpisode !== null ? { episode: r.closedEpisode, closedAt: r.closedAt! } : null,

@@ -4,8 +4,9 @@ import type { Sqlite } from '../db/database.js';
 import { DAY_MS } from '../domain/calendar.js';
 import type { Translate } from '../i18n/index.js';
 
-/** One "due to reorder" line of an agenda. */
+/** One "due to reorder" reminder: a `reorder` nudge with what the agenda line says. */
 export interface ReorderLine {
+  nudgeId: number;
   id: number;
   externalId: string;
   name: string;
@@ -18,26 +19,33 @@ export interface ReorderLine {
   crossSellFrom: string | null;
 }
 
+/** Why a reminder is no longer worth sending, or null when it still is. */
+export type ReorderStale = 'bought since' | 'owner changed' | null;
+
 /** "What they usually buy" looks this far back. */
 const USUAL_WINDOW_MS = 365 * DAY_MS;
 
+const COLUMNS = `n.id AS nudgeId, c.id, c.externalId, c.name, c.ownerId, n.targetId, json_extract(n.payload, '$.cycle') AS cycle,
+  json_extract(s.churnReason, '$.typicalIntervalDays') AS intervalDays, s.crossSell, s.crossSellFrom,
+  EXISTS (SELECT 1 FROM "Order" o WHERE o.customerId = c.id AND o.amountMinor > 0
+    AND o.orderedAt >= unixepoch(json_extract(n.payload, '$.cycle'), '+1 day') * 1000) AS boughtSince`;
+const FROM = `FROM Nudge n JOIN Customer c ON c.id = n.customerId
+  LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)`;
+
+type Row = Omit<ReorderLine, 'usual' | 'daysSince'> & { cycle: string; ownerId: number | null; targetId: number; boughtSince: number };
+
 /**
- * The reorder reminders an agenda lists: the rep's `reorder` nudges due since the agenda that
- * went out before this one (so a missed agenda passes them on), for customers the rep still owns
- * who have not bought since the purchase that started the cycle.
+ * The reorder reminders (购买周期). A `reorder` nudge goes out inside its owner's morning agenda
+ * (outbox CARRIED_KINDS): the agenda lists the rep's pending reminders that are due and still
+ * hold (the rep still owns the customer, who has not bought since the purchase that started the
+ * cycle) and marks them sent with it; one no agenda carried is drawn on its own.
  */
 export function createReorderReads(sqlite: Sqlite) {
-  const due = sqlite.prepare(
-    `SELECT c.id, c.externalId, c.name, json_extract(n.payload, '$.cycle') AS cycle,
-       json_extract(s.churnReason, '$.typicalIntervalDays') AS intervalDays, s.crossSell, s.crossSellFrom
-     FROM Nudge n JOIN Customer c ON c.id = n.customerId
-       LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-     WHERE n.kind = 'reorder' AND n.targetId = @rep AND c.ownerId = @rep AND n.dueAt <= @before AND n.dueAt > COALESCE(
-       (SELECT MAX(a.sentAt) FROM Nudge a WHERE a.kind = 'agenda' AND a.targetId = @rep AND a.status = 'sent' AND a.sentAt < @before), -1)
-       AND NOT EXISTS (SELECT 1 FROM "Order" o WHERE o.customerId = c.id AND o.amountMinor > 0
-         AND o.orderedAt >= unixepoch(json_extract(n.payload, '$.cycle'), '+1 day') * 1000)
-     ORDER BY n.dueAt, c.id`,
+  const pending = sqlite.prepare(
+    `SELECT ${COLUMNS} ${FROM} WHERE n.kind = 'reorder' AND n.targetId = @rep AND n.status = 'pending' AND n.dueAt <= @now ORDER BY n.dueAt, c.name, c.id`,
   );
+  const carried = sqlite.prepare(`SELECT ${COLUMNS} ${FROM} WHERE n.kind = 'reorder' AND n.carriedBy = @agenda ORDER BY n.dueAt, c.name, c.id`);
+  const one = sqlite.prepare(`SELECT ${COLUMNS} ${FROM} WHERE n.id = ?`);
   const usual = sqlite
     .prepare(
       `SELECT COALESCE(NULLIF(TRIM(product), ''), NULLIF(TRIM(category), '')) AS item FROM "Order"
@@ -45,19 +53,36 @@ export function createReorderReads(sqlite: Sqlite) {
        GROUP BY item HAVING item IS NOT NULL ORDER BY COUNT(*) DESC, SUM(amountMinor) DESC, item LIMIT 1`,
     )
     .pluck();
+  const staleness = (row: Row): ReorderStale => (row.ownerId !== row.targetId ? 'owner changed' : row.boughtSince ? 'bought since' : null);
+  const line = (row: Row, now: number): ReorderLine => ({
+    nudgeId: row.nudgeId,
+    id: row.id,
+    externalId: row.externalId,
+    name: row.name,
+    usual: (usual.get(row.id, now - USUAL_WINDOW_MS) as string | undefined) ?? null,
+    intervalDays: row.intervalDays,
+    daysSince: Math.max(0, Math.floor((now - Date.parse(row.cycle)) / DAY_MS)),
+    crossSell: row.crossSell,
+    crossSellFrom: row.crossSellFrom,
+  });
   return {
-    due(repId: number, before: number): ReorderLine[] {
-      const rows = due.all({ rep: repId, before }) as (Omit<ReorderLine, 'usual' | 'daysSince'> & { cycle: string })[];
-      return rows.map(({ cycle, ...row }) => ({
-        ...row,
-        usual: (usual.get(row.id, before - USUAL_WINDOW_MS) as string | undefined) ?? null,
-        daysSince: Math.max(0, Math.floor((before - Date.parse(cycle)) / DAY_MS)),
-      }));
+    /** The reminders an agenda being sent now carries: due, pending and still holding. */
+    due(repId: number, now: number): ReorderLine[] {
+      return (pending.all({ rep: repId, now }) as Row[]).filter((row) => staleness(row) === null).map((row) => line(row, now));
+    },
+    /** The reminders an agenda carried when it went out (`sentAt`), for drawing it again after a button press. */
+    carriedBy(agendaId: number, sentAt: number): ReorderLine[] {
+      return (carried.all({ agenda: agendaId }) as Row[]).map((row) => line(row, sentAt));
+    },
+    /** One reminder drawn on its own, or why it is no longer worth sending. */
+    alone(nudgeId: number, now: number): { line: ReorderLine; stale: ReorderStale } | null {
+      const row = one.get(nudgeId) as Row | undefined;
+      return row ? { line: line(row, now), stale: staleness(row) } : null;
     },
   };
 }
 
-/** The agenda line: what they usually buy and how often, and the cross-sell suggestion when there is one. */
+/** The reminder's line: what they usually buy and how often, and the cross-sell suggestion when there is one. */
 export function reorderItem(line: ReorderLine, reader: { t: Translate; button: ButtonMaker }): ListItem {
   const { t } = reader;
   const parts = [

@@ -5,6 +5,7 @@ import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
 import type { WeeklyCounts } from './digest-chart.js';
+import { buildCareDigest, careDigestBlocks, type CareDigest } from './care-digest.js';
 
 /** Whose customers a digest covers: a manager's team, or everyone (an admin asking). */
 export type DigestScope = { kind: 'team'; teamId: number; teamName: string } | { kind: 'all' };
@@ -36,6 +37,8 @@ export interface WeeklyDigest {
   perRep: RepLine[];
   /** Oldest first, up to 12 weeks. */
   history: WeeklyCounts[];
+  /** Activity per rep, books, neglected customers, why plans were lost (care-digest.ts). */
+  care: CareDigest;
 }
 
 const HISTORY_WEEKS = 12;
@@ -54,6 +57,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     : null;
   const digest: WeeklyDigest = {
     week, previousWeek, newlyAtRisk: [], newlyLapsed: [], wonBack: [], lost: [], tierMoves: [], revenueAtRiskMinor: 0, perRep: [], history: [],
+    care: buildCareDigest(sqlite, scope, now),
   };
   if (!week) return digest;
 
@@ -106,9 +110,9 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
   const closed = sqlite
     .prepare(
       `SELECT c.id, c.name, c.ownerId, e.status FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-       WHERE e.status IN ('won', 'lost') AND e.closedAt > ? AND e.closedAt <= ? ${inScope} ORDER BY e.closedAt, c.id`,
+       WHERE e.status IN ('won', 'lost', 'given_up') AND e.closedAt > ? AND e.closedAt <= ? ${inScope} ORDER BY e.closedAt, c.id`,
     )
-    .all(now.getTime() - 7 * DAY_MS, now.getTime()) as (DigestCustomer & { status: 'won' | 'lost' })[];
+    .all(now.getTime() - 7 * DAY_MS, now.getTime()) as (DigestCustomer & { status: 'won' | 'lost' | 'given_up' })[];
   for (const { status, ...customer } of closed) {
     if (status === 'won') {
       digest.wonBack.push(customer);
@@ -201,6 +205,7 @@ export function digestReply(
       ]),
     });
   }
+  blocks.push(...careDigestBlocks(digest.care, text));
   if (chart) blocks.push({ type: 'image', png: chart, alt: t('scheduler.digest.chartAlt'), fileName: `churn-${digest.week}.png` });
   return { visibility: 'private', blocks };
 }

@@ -6,7 +6,7 @@ import type { DropoutModel } from '../domain/analytics/bgnbd.js';
 import { createCategoryCollector, crossSellOf, recentCategoryKeys, suggestionOf, type CrossSell, type CustomerCategories } from '../domain/analytics/cross-sell.js';
 import { createHistoryFolder, dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/history.js';
 import { CUSTOMER_STATUSES, LIFECYCLES, type CustomerStatus, type Lifecycle } from '../domain/analytics/lifecycle.js';
-import { TIERS, type Tier } from '../domain/analytics/rfm.js';
+import { TIERS, type Tier } from '../domain/tier.js';
 import { CHURN_HORIZON_DAYS, scoreBase, type BaseInput, type CustomerScore, type ScoredBase } from '../domain/analytics/score-base.js';
 import { DEFAULT_SCORING_SETTINGS, parseScoringSettings, type ScoringSettings } from '../domain/analytics/settings.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';

@@ -2,7 +2,8 @@ import type { Sqlite } from '../db/database.js';
 import type { ChurnReason } from '../domain/analytics/churn.js';
 import type { Lifecycle } from '../domain/analytics/lifecycle.js';
 import type { LongTailClass } from '../domain/analytics/long-tail.js';
-import type { Tier, ValueBand } from '../domain/analytics/rfm.js';
+import type { ValueBand } from '../domain/analytics/rfm.js';
+import type { Tier } from '../domain/tier.js';
 
 /** One ScoreSnapshot row, typed. */
 export interface Snapshot {

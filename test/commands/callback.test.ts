@@ -145,7 +145,7 @@ describe('button presses', () => {
     expect(textOf(await h.press(ZHANG_WEI, forged('callback done', { id: 1, extra: 2 })))).toMatch(/^这些选项不适用于这个命令。/);
     expect(textOf(await h.press(ZHANG_WEI, forged('customer delete-all', {})))).toBe('没有“/customer delete-all”这个命令。输入 /help 查看可用命令。');
     expect(textOf(await h.press('U0UNKNOWN', forged('callback done', { id: 1 }), 'slack'))).toBe(
-      'I do not know you yet. Ask your admin to link your account to a Rapport rep: /rapport link slack U0UNKNOWN <your email>',
+      'I do not know you yet. If your admin gave you an invite code, type /rapport claim <code>. Otherwise ask them for one (/rapport invite <your email>) or to link you: /rapport link slack U0UNKNOWN <your email>',
     );
   });
 });

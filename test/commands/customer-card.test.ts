@@ -46,8 +46,7 @@ describe('the card: what they buy', () => {
       [5, 9_000, null, null],
     ]);
     const reply = await h.say(CHEN_JING, '/customer lookup K1');
-    expect(fieldOf(reply, 'Top categories (12 months)')).toBe('彩妆 CN¥400.00 · 护肤 CN¥150.00 · 香氛 CN¥120.00');
-    expect(fieldOf(reply, 'Top products (12 months)')).toBe('口红 CN¥400.00 · 面霜 CN¥200.00 · 香水 CN¥120.00');
+    expect(fieldOf(reply, 'Top 3 (12 months)')).toBe('categories: 彩妆 CN¥400.00 · 护肤 CN¥150.00 · 香氛 CN¥120.00\nproducts: 口红 CN¥400.00 · 面霜 CN¥200.00 · 香水 CN¥120.00');
     expect(fieldOf(reply, 'Last purchases')).toBe('Nov 18, 2026 (5 days ago): item CN¥90.00 · Nov 3, 2026: 洗发水 CN¥100.00 · Oct 24, 2026: 香水 CN¥120.00');
     expect(card(reply).sections[1]!.title).toBe('What they buy');
   });
@@ -64,7 +63,7 @@ describe('the card: what they buy', () => {
     customerWith('K3', []);
     const reply = await h.say(CHEN_JING, '/customer lookup K3');
     expect(fieldOf(reply, 'Last purchases')).toBe('never');
-    expect(fieldOf(reply, 'Top categories (12 months)')).toBeUndefined();
+    expect(fieldOf(reply, 'Top 3 (12 months)')).toBeUndefined();
   });
 
   it('does show the long-tail class, the low-profit marker and the cross-sell suggestion as the scoring run stored them', async () => {
@@ -88,9 +87,13 @@ describe('the card: what they buy', () => {
     );
     h.db.sqlite.prepare("UPDATE Customer SET tags = 'vip,coffee', region = '上海', birthdayMonth = 11, birthdayDay = 25, birthdayYear = 1980 WHERE id = ?").run(id);
     h.db.sqlite.prepare("UPDATE ScoreSnapshot SET expected30 = 1.2, expected90 = 3, expectedAovMinor = 40000, clv12Minor = 900000 WHERE customerId = ?").run(id);
-    await h.say(CHEN_JING, '/customer note K6 called about the refill --kind call');
+    await h.say(CHEN_JING, '/customer note K6 called about the refill --kind call --satisfaction 4');
+    await h.say(CHEN_JING, '/complaint K6 the refill came late');
     await h.say(CHEN_JING, '/callback K6 tomorrow 10am');
-    const fields = card(await h.say(CHEN_JING, '/customer lookup K6')).sections.map((s) => s.fields.length);
+    const reply = await h.say(CHEN_JING, '/customer lookup K6');
+    expect(fieldOf(reply, 'Care')).toBe('Satisfaction: last 4/5 (1 rating)\nOpen complaints: 1');
+    expect(fieldOf(reply, 'Contact')).toBe('k@example.com · +8613800000000');
+    const fields = card(reply).sections.map((s) => s.fields.length);
     expect(fields.reduce((a, b) => a + b, 0)).toBe(MAX_CARD_FIELDS);
     expect(Math.max(...fields)).toBeLessThanOrEqual(10);
   });

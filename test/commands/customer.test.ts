@@ -13,7 +13,7 @@ describe('/customer lookup', () => {
     expect(reply.visibility).toBe('private');
     const card = reply.blocks[0]!;
     expect(card.type).toBe('card');
-    for (const label of ['Tier', 'R / F / M', 'Stage', 'Churn risk', 'Expected', 'Last purchases', 'Lifetime spend', 'Owner', 'Next callback', 'Last contact']) {
+    for (const label of ['Tier', 'R / F / M', 'Stage', 'Churn risk (90 days)', 'Expected', 'Last purchases', 'Lifetime spend', 'Owner', 'Next callback', 'Last contact']) {
       expect(fieldOf(reply, label), label).toBeTruthy();
     }
     expect(card.type === 'card' && card.footer).toMatch(/^Next step: /);
@@ -22,7 +22,7 @@ describe('/customer lookup', () => {
   it('does explain the churn risk in plain words with the customer\'s own rhythm', async () => {
     const c = customerWhere(h.db, "r.email = ? AND c.id IN (SELECT customerId FROM ScoreSnapshot WHERE lifecycle = 'at_risk')", CHEN_JING);
     const reply = await h.say(CHEN_JING, `/customer lookup ${c.externalId}`);
-    expect(fieldOf(reply, 'Churn risk')).toMatch(/^64% — usually buys every 18 days; \d+ days since the last order$/);
+    expect(fieldOf(reply, 'Churn risk (90 days)')).toMatch(/^64% — usually buys every 18 days; \d+ days since the last order$/);
     expect(fieldOf(reply, 'Stage')).toBe('at risk');
     expect(reply.blocks[0]!.type === 'card' && reply.blocks[0]!.footer).toBe('Next step: start a win-back: call, offer what they usually buy, set a deadline');
   });
@@ -164,13 +164,17 @@ describe('/customer note', () => {
     expect(fieldOf(await h.say(ZHANG_WEI, '/customer lookup C000001'), '最近联系')).toMatch(/^备注 · .* — 回访：精华液效果很好$/);
   });
 
-  it('does open a follow-up callback for a complaint', async () => {
-    const reply = await h.say(CHEN_JING, `/customer note ${customerWhere(h.db, 'r.email = ?', CHEN_JING).externalId} --complaint Delivery was late`);
-    expect(textOf(reply)).toMatch(/^Complaint logged for .+\. Follow-up callback #\d+ is due Nov 24, 2026\.$/);
+  it('does open a complaint ticket for its owner, due by the tier in working hours', async () => {
+    const c = customerWhere(h.db, 'r.email = ?', CHEN_JING);
+    const reply = await h.say(CHEN_JING, `/customer note ${c.externalId} --complaint Delivery was late`);
+    expect(textOf(reply)).toMatch(/^Complaint #\d+ opened for .+, owned by 陈静: answer by .+\./);
     const id = Number(/#(\d+)/.exec(textOf(reply))![1]);
-    expect(h.db.sqlite.prepare('SELECT source, status, timed, note FROM Callback WHERE id = ?').get(id)).toEqual({
-      source: 'complaint', status: 'open', timed: 0, note: 'Follow up on complaint: Delivery was late',
-    });
+    const ticket = h.db.sqlite.prepare('SELECT customerId, ownerId, status, text, tier, deadline FROM Ticket WHERE id = ?').get(id) as { tier: string; deadline: number };
+    expect(ticket).toMatchObject({ customerId: c.id, ownerId: c.ownerId, status: 'open', text: 'Delivery was late' });
+    // Monday 09:30 in Shanghai, working hours 09–18: A 4 hours, B one working day (9 hours), C and D two.
+    const due = { A: '2026-11-23T05:30:00.000Z', B: '2026-11-24T01:30:00.000Z', C: '2026-11-25T01:30:00.000Z', D: '2026-11-25T01:30:00.000Z' } as Record<string, string>;
+    expect(new Date(ticket.deadline).toISOString()).toBe(due[ticket.tier]);
+    expect(h.db.sqlite.prepare("SELECT kind FROM Interaction WHERE id = (SELECT interactionId FROM Ticket WHERE id = ?)").pluck().get(id)).toBe('complaint');
   });
 
   it('does log a contact by its channel, and keep a complaint a complaint', async () => {

@@ -18,6 +18,8 @@ import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
 import { createModelReportService } from '../../src/scoring/model-report.js';
+import { createImportService } from '../../src/import/chat-import.js';
+import { inProcessJobs } from '../helpers/background-jobs.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
@@ -42,6 +44,11 @@ async function seededTemplate(): Promise<string> {
   const db = await openDatabase(`file:${file}`);
   seedDemoData(db.sqlite, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
   writeScores(db);
+  // Win-back plans as the planner opened them yesterday for the at-risk and lapsed.
+  db.sqlite
+    .prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
+      SELECT customerId, 1, ?, ?, 'open' FROM ScoreSnapshot WHERE lifecycle IN ('at_risk', 'lapsed')`)
+    .run(NOW.getTime() - 86_400_000, NOW.getTime() + 29 * 86_400_000);
   db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
   await db.close();
   template = file;
@@ -117,17 +124,30 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
       clock,
       logger: { warn() {} },
     }),
-    models: createModelReportService(db),
+    models: createModelReportService(inProcessJobs(db)),
+    imports: createImportService({ background: inProcessJobs(db), clock, uploadsDir: path.join(path.dirname(db.file), 'uploads'), afterOrdersChanged() {} }),
   };
 }
 
-/** A copy of the seeded demo database and the real dispatcher over it, at a fixed clock. */
-export async function commandHarness(): Promise<CommandHarness> {
+/** A fresh copy of the seeded demo database (120 customers, scored, at NOW); `cleanup` closes and removes it. */
+export async function seededDatabase(): Promise<{ db: Database; cleanup(): Promise<void> }> {
   const source = await seededTemplate();
   const { dir, cleanup } = tempDir();
   const file = path.join(dir, 'test.db');
   fs.copyFileSync(source, file);
   const db = await openDatabase(`file:${file}`);
+  return {
+    db,
+    async cleanup() {
+      await db.close();
+      cleanup();
+    },
+  };
+}
+
+/** A copy of the seeded demo database and the real dispatcher over it, at a fixed clock. */
+export async function commandHarness(extra: Pick<Partial<DispatcherDeps>, 'workspaces'> = {}): Promise<CommandHarness> {
+  const { db, cleanup } = await seededDatabase();
   const clock = new ManualClock(NOW);
   const errors: unknown[] = [];
   const deps: DispatcherDeps = {
@@ -136,6 +156,7 @@ export async function commandHarness(): Promise<CommandHarness> {
     clock,
     logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
     defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+    ...extra,
   };
   const app = createDispatcher(deps);
   return {
@@ -146,10 +167,7 @@ export async function commandHarness(): Promise<CommandHarness> {
     say: (userId, text, platform = 'console') => app.dispatch({ platform, userId, text }),
     press: (userId, action, platform = 'console') =>
       app.handleAction({ platform, userId, payload: typeof action === 'string' ? action : encodeInvocation(action.invocation) }),
-    async cleanup() {
-      await db.close();
-      cleanup();
-    },
+    cleanup,
   };
 }
 

@@ -12,7 +12,7 @@ describe('identity: unknown users, /rapport link, whoami, as, prefs', () => {
     for (const text of ['/customer lookup 王芳', '/help', 'hello', '']) {
       const reply = await h.say('U0NEWUSER', text, 'slack');
       expect(reply.blocks).toHaveLength(1);
-      expect(textOf(reply)).toBe('I do not know you yet. Ask your admin to link your account to a Rapport rep: /rapport link slack U0NEWUSER <your email>');
+      expect(textOf(reply)).toBe('I do not know you yet. If your admin gave you an invite code, type /rapport claim <code>. Otherwise ask them for one (/rapport invite <your email>) or to link you: /rapport link slack U0NEWUSER <your email>');
     }
   });
 

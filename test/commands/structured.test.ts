@@ -1,14 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptionValues } from '../../src/commands/options.js';
+import type { Platform } from '../../src/domain/platform.js';
 import { commands } from '../../src/commands/registry.js';
-import { ADMIN, commandHarness, LI_NA, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, commandHarness, customerWhere, LI_NA, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 /**
  * The same request typed (console, Slack) and as a command with options (Discord, buttons,
  * forms) must give the same reply: one schema and one handler per command. Each path runs on
  * its own copy of the same database, so commands that change data see the same state.
  */
-const requests: { as: string; typed: string; command: string; options: OptionValues; before?: string }[] = [
+interface Request {
+  as: string;
+  platform?: Platform;
+  typed: string;
+  command: string;
+  options: OptionValues;
+  /** A line said first on each copy (by `beforeAs`, default `as`); `{id}` / `{code}` in the request take what its reply named. */
+  before?: string;
+  beforeAs?: string;
+}
+
+const DISCORD_NEWCOMER = '290926798626357111';
+
+const requests: Request[] = [
   { as: ZHANG_WEI, typed: '/customer lookup C000001', command: 'customer lookup', options: { who: 'C000001' } },
   { as: ZHANG_WEI, typed: '/customer lookup 王', command: 'customer lookup', options: { who: '王' } },
   { as: ZHANG_WEI, typed: '/customer share C000001', command: 'customer share', options: { who: 'C000001' } },
@@ -48,20 +62,47 @@ const requests: { as: string; typed: string; command: string; options: OptionVal
   { as: LI_NA, typed: '/rapport today', command: 'rapport today', options: {} },
   { as: ZHANG_WEI, typed: '/rapport prefs language en timezone Europe/Berlin', command: 'rapport prefs', options: { language: 'en', timezone: 'Europe/Berlin' } },
   { as: ADMIN, typed: '/rapport settings cadence A 10 --team 上海旗舰店', command: 'rapport settings', options: { setting: 'cadence', value: 'A 10', team: '上海旗舰店' } },
+  { as: ADMIN, typed: '/rapport settings guild add 290926798626357999', command: 'rapport settings', options: { setting: 'guild', value: 'add 290926798626357999' } },
   { as: ADMIN, typed: '/rapport link slack U024BE7LH zhang.wei', command: 'rapport link', options: { platform: 'slack', user: 'U024BE7LH', rep: 'zhang.wei' } },
+  // The code is random: each copy claims the one its own invite gave.
+  { as: ADMIN, typed: '/rapport invite chen.jing@rapport.demo', command: 'rapport invite', options: { rep: 'chen.jing@rapport.demo' } },
+  {
+    as: DISCORD_NEWCOMER,
+    platform: 'discord',
+    typed: '/rapport claim {code}',
+    command: 'rapport claim',
+    options: { code: '{code}' },
+    before: '/rapport invite chen.jing@rapport.demo',
+    beforeAs: ADMIN,
+  },
   { as: ADMIN, typed: '/rapport as zhang.wei@rapport.demo', command: 'rapport as', options: { rep: 'zhang.wei@rapport.demo' } },
   { as: ADMIN, typed: '/rapport outbox', command: 'rapport outbox', options: {} },
   { as: ADMIN, typed: '/rapport model', command: 'rapport model', options: {} },
+  { as: LI_NA, typed: '/customer import orders --dry-run', command: 'customer import', options: { kind: 'orders', 'dry-run': true } },
   { as: ZHANG_WEI, typed: '/help customer note', command: 'help', options: { command: 'customer note' } },
+  { as: ZHANG_WEI, typed: '/complaint C000001 screen arrived broken', command: 'complaint', options: { who: 'C000001', text: 'screen arrived broken' } },
+  { as: ZHANG_WEI, typed: '/complaint resolve {id} replaced the screen', command: 'complaint resolve', options: { id: '{id}', resolution: 'replaced the screen' }, before: '/complaint C000001 broken' },
+  { as: LI_NA, typed: '/complaints all team --page 1', command: 'complaints', options: { status: 'all', scope: 'team', page: 1 }, before: '/complaint C000001 broken' },
+  { as: ZHANG_WEI, typed: '/winbacks', command: 'winbacks', options: {} },
+  // {plan}: a customer of 张伟's with an open win-back plan.
+  { as: ZHANG_WEI, typed: '/winback extend {plan} 14', command: 'winback extend', options: { who: '{plan}', days: 14 } },
+  { as: ZHANG_WEI, typed: '/winback giveup {plan} price', command: 'winback giveup', options: { who: '{plan}', reason: 'price' } },
+  { as: ZHANG_WEI, typed: '/winback reason {plan} competitor', command: 'winback reason', options: { who: '{plan}', reason: 'competitor' } },
+  { as: ZHANG_WEI, typed: '/customer referred {plan} by C000001', command: 'customer referred', options: { who: '{plan}', by: 'C000001' } },
+  { as: ZHANG_WEI, typed: '/customer greeted C000001 --occasion spring-festival', command: 'customer greeted', options: { who: 'C000001', occasion: 'spring-festival' } },
+  { as: LI_NA, typed: '/customer assign-book @chen.jing @liu.yang tier D', command: 'customer assign-book', options: { from: '@chen.jing', to: '@liu.yang', tier: 'D' } },
+  { as: ADMIN, typed: '/rapport rep deactivate @chen.jing --to @liu.yang', command: 'rapport rep deactivate', options: { rep: '@chen.jing', to: '@liu.yang' } },
   // Last: it moves 张伟's customer the requests above use.
   { as: LI_NA, typed: '/customer assign C000001 @liu.yang', command: 'customer assign', options: { who: 'C000001', rep: '@liu.yang' } },
 ];
 
 let typed: CommandHarness;
 let structured: CommandHarness;
+let planCustomer: string;
 beforeAll(async () => {
   typed = await commandHarness();
   structured = await commandHarness();
+  planCustomer = customerWhere(typed.db, "r.email = ? AND c.externalId <> 'C000001' AND EXISTS (SELECT 1 FROM WinbackEpisode e WHERE e.customerId = c.id AND e.status = 'open')", ZHANG_WEI).externalId;
 });
 afterAll(async () => Promise.all([typed.cleanup(), structured.cleanup()]));
 
@@ -72,15 +113,24 @@ describe('typed and structured requests', () => {
 
   it.each(requests.map((r) => [r.typed, r] as const))('does give the same reply for %s', async (_, request) => {
     const session = { switchUser: () => {} };
-    let id = '';
-    if (request.before) {
-      id = /#(\d+)/.exec(textOf(await typed.say(request.as, request.before)))![1]!;
-      expect(textOf(await structured.say(request.as, request.before))).toContain(`#${id}`);
-    }
-    const options = Object.fromEntries(Object.entries(request.options).map(([k, v]) => [k, v === '{id}' ? Number(id) : v]));
-    const byText = await typed.app.dispatch({ platform: 'console', userId: request.as, text: request.typed.replace('{id}', id), session });
-    const byOptions = await structured.app.dispatch({ platform: 'console', userId: request.as, command: request.command, options, session });
-    expect(byOptions).toEqual(byText);
+    const platform = request.platform ?? 'console';
+    // What the `before` line named on each copy: a callback id (the same on both), an invite code (not).
+    const named = async (h: CommandHarness) => {
+      if (!request.before) return { id: '', code: '' };
+      const said = textOf(await h.say(request.beforeAs ?? request.as, request.before));
+      return { id: /#(\d+)/.exec(said)?.[1] ?? '', code: /claim ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(said)?.[1] ?? '' };
+    };
+    const [first, second] = [await named(typed), await named(structured)];
+    if (request.before) expect(second.id).toBe(first.id);
+    const fill = (text: string, given: { id: string; code: string }) => text.replace('{id}', given.id).replace('{code}', given.code).replace('{plan}', planCustomer);
+    const options = Object.fromEntries(
+      Object.entries(request.options).map(([k, v]) => [k, v === '{id}' ? Number(second.id) : typeof v === 'string' ? fill(v, second) : v]),
+    );
+    const byText = await typed.app.dispatch({ platform, userId: request.as, text: fill(request.typed, first), session });
+    const byOptions = await structured.app.dispatch({ platform, userId: request.as, command: request.command, options, session });
+    // An invite's reply shows its own random code.
+    const hide = (reply: typeof byText) => JSON.parse(JSON.stringify(reply).replace(/[0-9A-Z]{5}-[0-9A-Z]{5}/g, 'CODE'));
+    expect(hide(byOptions)).toEqual(hide(byText));
     // A request that only fails on both paths would prove nothing.
     expect(byText.blocks.some((b) => b.type === 'text' && b.tone === 'error')).toBe(false);
   });

@@ -28,10 +28,11 @@ type Db = Database & { cleanup: () => Promise<void> };
 function expectedCheckIns(sqlite: Database['sqlite']): Map<number, { lastTouchAt: number; checkInDueAt: number | null }> {
   const max = (sql: string) => new Map((sqlite.prepare(sql).all() as { id: number; at: number }[]).map((r) => [r.id, r.at]));
   const orders = max('SELECT customerId AS id, MAX(orderedAt) AS at FROM "Order" GROUP BY customerId');
-  const interactions = max('SELECT customerId AS id, MAX(at) AS at FROM Interaction GROUP BY customerId');
+  // A handover note is no contact.
+  const interactions = max("SELECT customerId AS id, MAX(at) AS at FROM Interaction WHERE kind <> 'handover' GROUP BY customerId");
   const done = max("SELECT customerId AS id, MAX(completedAt) AS at FROM Callback WHERE status = 'done' GROUP BY customerId");
   const week = sqlite.prepare('SELECT MAX(week) FROM ScoreSnapshot').pluck().get() as string | null;
-  const tiers = new Map((sqlite.prepare('SELECT customerId AS id, tier FROM ScoreSnapshot WHERE week = ?').all(week) as { id: number; tier: string }[]).map((r) => [r.id, r.tier]));
+  const scores = new Map((sqlite.prepare('SELECT customerId AS id, tier, lifecycle FROM ScoreSnapshot WHERE week = ?').all(week) as { id: number; tier: string; lifecycle: string }[]).map((r) => [r.id, r]));
   const keys = new Set(sqlite.prepare('SELECT dedupeKey FROM Callback WHERE dedupeKey IS NOT NULL').pluck().all() as string[]);
   const teams = new Map((sqlite.prepare('SELECT id, settings FROM Team').all() as { id: number; settings: string }[]).map((t) => [t.id, parseScheduleSettings(t.settings)]));
   const customers = sqlite
@@ -41,11 +42,15 @@ function expectedCheckIns(sqlite: Database['sqlite']): Map<number, { lastTouchAt
   for (const c of customers) {
     const touches = [orders.get(c.id), interactions.get(c.id), done.get(c.id)].filter((t): t is number => typeof t === 'number' && t > 0);
     const lastTouchAt = touches.length > 0 ? Math.max(...touches) : c.createdAt;
-    const tierText = tiers.get(c.id);
-    const tier = isTier(tierText) ? tierText : UNSCORED_TIER;
-    const cadence = (c.teamId === null ? undefined : teams.get(c.teamId))?.cadenceDays ?? DEFAULT_CADENCE_DAYS;
+    const score = scores.get(c.id);
+    const tier = isTier(score?.tier) ? score.tier : UNSCORED_TIER;
+    const settings = (c.teamId === null ? undefined : teams.get(c.teamId)) ?? parseScheduleSettings('{}');
+    // New customers, prospects and the won back keep their stage's cadence, everyone else their tier's.
+    const lifecycle = score?.lifecycle ?? (orders.has(c.id) ? undefined : 'prospect');
+    const stage = ({ new: 'new', prospect: 'prospect', won_back: 'won-back' } as const)[lifecycle as 'new' | 'prospect' | 'won_back'];
+    const interval = stage ? settings.stageCadenceDays[stage] * DAY_MS : cadenceIntervalMs(tier, settings.cadenceDays ?? DEFAULT_CADENCE_DAYS);
     const planned = keys.has(dedupeKey.cadence(c.id, new Date(lastTouchAt)));
-    result.set(c.id, { lastTouchAt, checkInDueAt: c.ownerId === null || planned ? null : lastTouchAt + cadenceIntervalMs(tier, cadence) });
+    result.set(c.id, { lastTouchAt, checkInDueAt: c.ownerId === null || planned ? null : lastTouchAt + interval });
   }
   return result;
 }

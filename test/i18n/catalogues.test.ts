@@ -3,7 +3,8 @@ import { CHURN_REASON_CODES } from '../../src/domain/analytics/churn.js';
 import { LIFECYCLES } from '../../src/domain/analytics/lifecycle.js';
 import { LONG_TAIL_CLASSES } from '../../src/domain/analytics/long-tail.js';
 import { PLAYBOOK_KEYS } from '../../src/domain/analytics/playbook.js';
-import { TIERS, VALUE_BANDS } from '../../src/domain/analytics/rfm.js';
+import { VALUE_BANDS } from '../../src/domain/analytics/rfm.js';
+import { TIERS } from '../../src/domain/tier.js';
 import { en } from '../../src/i18n/locales/en.js';
 import { zhCN } from '../../src/i18n/locales/zh-CN.js';
 

@@ -1,8 +1,12 @@
+import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConsoleNotifier } from '../../src/adapters/console/console-notifier.js';
+import { renderMessage } from '../../src/adapters/discord/render-message.js';
 import { ManualClock } from '../../src/clock.js';
 import type { Block } from '../../src/commands/reply.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
+import { translator } from '../../src/i18n/index.js';
 import type { Notification } from '../../src/scheduler/notifier.js';
 import { runNudgesCli, type PreviewItem } from '../../src/scheduler/nudges-cli.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
@@ -21,12 +25,13 @@ describe('reorder reminders (购买周期)', () => {
   const customers: Record<'regular' | 'stale' | 'oneTime' | 'irregular', number> = { regular: 0, stale: 0, oneTime: 0, irregular: 0 };
   const notifier = new RecordingNotifier();
   const reorders = () =>
-    db.sqlite.prepare("SELECT customerId, dedupeKey, dueAt, targetId, status, lastError FROM Nudge WHERE kind = 'reorder' ORDER BY id").all() as {
+    db.sqlite.prepare("SELECT customerId, dedupeKey, dueAt, targetId, status, carriedBy, lastError FROM Nudge WHERE kind = 'reorder' ORDER BY id").all() as {
       customerId: number;
       dedupeKey: string;
       dueAt: number;
       targetId: number;
       status: string;
+      carriedBy: number | null;
       lastError: string | null;
     }[];
   const agendaList = (sent: Notification[]) =>
@@ -90,11 +95,12 @@ describe('reorder reminders (购买周期)', () => {
     expect(list?.items.map((i) => i.primary)).toEqual(['客户R1']);
     expect(list?.items[0]?.secondary).toBe('常买精华液，约每 10 天一次；距上次购买 10 天 · 买护肤的客户也常买彩妆');
     expect(list?.items[0]?.actions?.[0]?.typed).toBe('/customer lookup R1');
-    // The outbox row is the agenda line: not a message of its own.
+    // R1's reminder went out inside the agenda (carried); R2's, no longer holding, is skipped rather than sent on its own.
     expect(notifier.sent.filter((n) => n.kind === 'reorder')).toEqual([]);
-    expect(reorders().map((n) => [n.status, n.lastError])).toEqual([
-      ['skipped', 'listed in the morning agenda'],
-      ['skipped', 'listed in the morning agenda'],
+    const agendaId = db.sqlite.prepare("SELECT id FROM Nudge WHERE kind = 'agenda' AND targetId = ? AND status = 'sent' ORDER BY id DESC LIMIT 1").pluck().get(zhang);
+    expect(reorders().map((n) => [n.customerId, n.status, n.carriedBy, n.lastError])).toEqual([
+      [customers.regular, 'sent', agendaId, null],
+      [customers.stale, 'skipped', null, 'the reminder no longer holds: bought since'],
     ]);
     // Thursday's agenda does not repeat it.
     const before = notifier.sent.length;
@@ -125,5 +131,49 @@ describe('reorder reminders (购买周期)', () => {
     expect(await runNudgesCli(['--from', '2027-01-16', '--to', '2027-01-19', '--json'], { db, clock: new ManualClock(at(12)), out })).toBe(0);
     const items = (JSON.parse(text) as PreviewItem[]).filter((i) => i.kind === 'reorder' && i.customer === 'R1');
     expect(items).toEqual([{ kind: 'reorder', due: '2027-01-18T09:00:00.000+08:00', customer: 'R1', target: 'zhang.wei@rapport.demo' }]);
+  });
+
+  it('does send a reminder no agenda carried on its own, as a neutral reply every notifier draws', async () => {
+    // Monday 2027-01-25's reminder with no agenda that day (none was planned): it goes out alone an hour after its time.
+    db.sqlite.prepare("UPDATE ScoreSnapshot SET crossSell = '彩妆', crossSellFrom = '护肤' WHERE customerId = ?").run(customers.regular);
+    db.sqlite
+      .prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
+        VALUES ('reorder', ?, ?, 'rep', ?, ?, '{"cycle":"2027-01-07"}', 'pending', 0, 0, 0)`)
+      .run(`reorder:${customers.regular}:2027-01-07`, at(21, 1).getTime(), zhang, customers.regular);
+    const before = notifier.sent.length;
+    await drain(at(21, 1), deliveryDeps(db.sqlite, notifier));
+    const mine = () => notifier.sent.slice(before).filter((n) => n.kind === 'reorder' && n.dedupeKey === `reorder:${customers.regular}:2027-01-07`);
+    expect(mine()).toEqual([]);
+    await drain(at(21, 2), deliveryDeps(db.sqlite, notifier));
+    const alone = mine();
+    expect(alone).toHaveLength(1);
+    const reply = alone[0]!.reply;
+    const list = reply.blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list');
+    expect(list?.title).toBe('到了回购时间');
+    expect(list?.items.map((i) => [i.primary, i.secondary])).toEqual([['客户R1', '常买精华液，约每 10 天一次；距上次购买 18 天 · 买护肤的客户也常买彩妆']]);
+    // Console prints it; Discord draws it as an embed with the lookup button.
+    const printed = new PassThrough();
+    let text = '';
+    printed.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await createConsoleNotifier(printed, os.tmpdir()).deliver('console', alone[0]!);
+    expect(text).toContain('到了回购时间');
+    expect(text).toContain('客户R1');
+    expect(text).toContain('/customer lookup R1');
+    const discord = renderMessage(reply, translator('zh-CN'));
+    expect(JSON.stringify(discord.body.embeds)).toContain('常买精华液');
+    expect(discord.body.components.flatMap((row) => row.components).map((c) => ('label' in c ? c.label : undefined))).toContain('查看档案');
+  });
+
+  it('does hand a pending reminder to the customer’s new owner, and leave sent ones where they went', () => {
+    const other = db.sqlite.prepare("SELECT id FROM Rep WHERE id <> ? AND active = 1 ORDER BY id LIMIT 1").pluck().get(zhang) as number;
+    db.sqlite
+      .prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
+        VALUES ('reorder', ?, ?, 'rep', ?, ?, '{"cycle":"2027-01-20"}', 'pending', 0, 0, 0)`)
+      .run(`reorder:${customers.regular}:2027-01-20`, at(30, 1).getTime(), zhang, customers.regular);
+    db.sqlite.prepare('UPDATE Customer SET ownerId = ? WHERE id = ?').run(other, customers.regular);
+    const targets = db.sqlite.prepare("SELECT dedupeKey, status, targetId FROM Nudge WHERE kind = 'reorder' AND customerId = ? ORDER BY id").all(customers.regular) as { dedupeKey: string; status: string; targetId: number }[];
+    expect(targets.find((n) => n.dedupeKey.endsWith('2027-01-20'))).toMatchObject({ status: 'pending', targetId: other });
+    expect(targets.filter((n) => n.status === 'sent').every((n) => n.targetId === zhang)).toBe(true);
+    expect(targets.some((n) => n.status === 'sent')).toBe(true);
   });
 });

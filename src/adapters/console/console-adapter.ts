@@ -1,5 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import readline from 'node:readline';
-import type { App } from '../../commands/app.js';
+import type { App, Upload } from '../../commands/app.js';
 import { renderText } from '../../commands/render-text.js';
 import type { ChatAdapter } from '../chat-adapter.js';
 import { createConsoleNotifier } from './console-notifier.js';
@@ -19,6 +21,17 @@ export interface ConsoleOptions {
 }
 
 const PROMPT = 'rapport> ';
+
+/** The console's attachments are files on this machine, named by path (whoever runs the console can read them anyway). */
+function openFile(file: string): Upload | null {
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) return null;
+    return { name: path.basename(file), size: stat.size, read: async () => new Uint8Array(await fs.promises.readFile(file)) };
+  } catch {
+    return null;
+  }
+}
 const QUIT = new Set(['exit', 'quit', '/exit', '/quit']);
 
 /**
@@ -43,7 +56,7 @@ export function createConsoleAdapter(options: ConsoleOptions): ChatAdapter {
       if (QUIT.has(line.toLowerCase())) break;
       if (line === '' && !options.interactive) continue;
       // /rapport as: the console speaks as another rep from the next line on.
-      const reply = await app.dispatch({ platform: 'console', userId, text: line, session: { switchUser: (next) => (userId = next) } });
+      const reply = await app.dispatch({ platform: 'console', userId, text: line, session: { switchUser: (next) => (userId = next), openFile } });
       output.write(`${renderText(withImagesSaved(reply, options.filesDir))}\n\n`);
       if (options.interactive) lines.prompt();
     }

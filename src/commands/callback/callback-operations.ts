@@ -24,7 +24,7 @@ export async function completeCallback(callbackId: number, ctx: CommandContext):
   if (!found.ok) return found.reply;
   await ctx.services.callbacks.complete(callbackId, ctx.clock.now());
   await ctx.audit('callback.done', `callback:${callbackId}`, `customer:${found.value.customerId}`);
-  await ctx.services.nudges.callbackChanged(callbackId);
+  await ctx.services.nudges.callbackChanged(callbackId, ctx.fromNudge);
   return reply.text(ctx.t('callback.done', { id: callbackId, customer: found.value.customerName }), 'success');
 }
 
@@ -33,7 +33,7 @@ export async function cancelCallback(callbackId: number, ctx: CommandContext): P
   if (!found.ok) return found.reply;
   await ctx.services.callbacks.cancel(callbackId);
   await ctx.audit('callback.cancel', `callback:${callbackId}`, `customer:${found.value.customerId}`);
-  await ctx.services.nudges.callbackChanged(callbackId);
+  await ctx.services.nudges.callbackChanged(callbackId, ctx.fromNudge);
   return reply.text(ctx.t('callback.cancelled', { id: callbackId, customer: found.value.customerName }), 'success');
 }
 
@@ -44,7 +44,7 @@ export async function snoozeCallback(callbackId: number, until: { at: Date; time
   const target = until ?? { at: new Date(ctx.clock.now().getTime() + SNOOZE_DEFAULT_MS), timed: found.value.timed };
   await ctx.services.callbacks.reschedule(callbackId, target.at, target.timed);
   await ctx.audit('callback.snooze', `callback:${callbackId}`, target.at.toISOString());
-  await ctx.services.nudges.callbackChanged(callbackId);
+  await ctx.services.nudges.callbackChanged(callbackId, ctx.fromNudge);
   return reply.text(
     ctx.t('callback.snoozed', { id: callbackId, customer: found.value.customerName, when: formatWhen(target.at, target.timed, ctx) }),
     'success',

@@ -46,7 +46,7 @@ const callbackOptions = [
  * the time expression it holds. Quotes work as everywhere else: a quoted first word is the
  * customer ("Emma Fischer"), and quoted words elsewhere lose their quotes.
  */
-async function parseCallbackLine(line: string, ctx: CommandContext): Promise<ParsedText> {
+async function parseCallbackLine(line: string, ctx: Pick<CommandContext, 'clock' | 'timeZone'>): Promise<ParsedText> {
   const tokens = tokenize(line);
   if (tokens.length === 0) return { ok: false, error: 'callback.missingWho' };
   const quotedWho = tokens[0]!.quoted ? tokens[0]!.text : null;

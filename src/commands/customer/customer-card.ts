@@ -49,6 +49,9 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   if (card.tags.length > 0) activity.push({ label: t('customer.card.tags'), value: card.tags.join(', ') });
   const contact = [card.email, card.phone].filter((c): c is string => Boolean(c));
   if (visibility === 'private' && contact.length > 0) activity.push({ label: t('customer.card.contact'), value: contact.join(' · ') });
+  const care = careLines(card, ctx);
+  if (care.length > 0) activity.push({ label: t('customer.card.care'), value: care.join('\n') });
+  // At most MAX_CARD_FIELDS in all: 5 value, 3 purchase and 8 activity fields when a customer has everything.
   const sections: CardSection[] = [{ fields: value }, { title: t('customer.card.buys'), fields: purchaseFields(card, now, ctx) }, { fields: activity }];
   const blocks: Block[] = [
     {
@@ -70,8 +73,11 @@ function purchaseFields(card: CustomerCard, now: Date, ctx: CommandContext): Fie
   const { topCategories, topProducts, lastItems } = card.purchases;
   const spend = (lines: SpendLine[]) => lines.map((line) => `${line.name} ${money(line.spendMinor)}`).join(' · ');
   const fields: Field[] = [];
-  if (topCategories.length > 0) fields.push({ label: t('customer.card.topCategories'), value: spend(topCategories) });
-  if (topProducts.length > 0) fields.push({ label: t('customer.card.topProducts'), value: spend(topProducts) });
+  const tops = [
+    ...(topCategories.length > 0 ? [t('customer.card.topCategories', { list: spend(topCategories) })] : []),
+    ...(topProducts.length > 0 ? [t('customer.card.topProducts', { list: spend(topProducts) })] : []),
+  ];
+  if (tops.length > 0) fields.push({ label: t('customer.card.tops'), value: tops.join('\n') });
   const last = lastItems.map((item, k) => {
     const date = formatDate(item.at, locale, timeZone);
     const when = k === 0 ? `${date} (${t('customer.card.daysAgo', { count: Math.max(0, daysBetween(item.at, now)) })})` : date;
@@ -87,6 +93,22 @@ function purchaseFields(card: CustomerCard, now: Date, ctx: CommandContext): Fie
     });
   }
   return fields;
+}
+
+/** 客户关怀: ratings, open complaints, referrals both ways and the latest handover, where there are any, one line each. */
+function careLines(card: CustomerCard, ctx: CommandContext): string[] {
+  const { t, locale } = ctx;
+  const lines: string[] = [];
+  const line = (key: string, value: string) => lines.push(`${t(`customer.card.${key}`)}: ${value}`);
+  if (card.satisfaction) {
+    const { last, average, count } = card.satisfaction;
+    line('satisfaction', t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }));
+  }
+  if (card.openTickets > 0) line('openTickets', formatNumber(card.openTickets, locale));
+  if (card.referredBy) line('referredBy', card.referredBy.name);
+  if (card.referrals.count > 0) line('referrals', t('customer.card.referralsValue', { names: card.referrals.names.join(', '), count: card.referrals.count }));
+  if (card.handover) lines.push(card.handover.text);
+  return lines;
 }
 
 /** Schedule, note and share for everyone who may see the card; reassigning for managers and admins. */

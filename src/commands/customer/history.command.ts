@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { customerRef, wholeNumber } from '../option-schemas.js';
+import { pagingFor, type PageButton } from '../paging.js';
 import type { HistoryEntry } from '../ports.js';
 import { reply, type ListItem } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
@@ -37,7 +38,7 @@ export const customerHistoryCommand = defineCommand({
     if (total === 0) return reply.text(t('customer.history.empty', { customer: customer.name }));
     const pages = Math.ceil(total / PAGE_SIZE);
     if (entries.length === 0) return reply.error(t('customer.list.pastEnd', { page, pages }));
-    const turnTo = (to: number, label: string) =>
+    const turnTo: PageButton = (to, label) =>
       ctx.button(label, { command: 'customer history', options: { who: customer.id, page: to } }, { display: { who: customer.externalId } });
     return reply.private({
       type: 'list',
@@ -45,12 +46,7 @@ export const customerHistoryCommand = defineCommand({
       numbered: false,
       items: entries.map((entry) => historyItem(entry, ctx)),
       footer: t('customer.history.page', { page, pages, total: formatNumber(total, locale) }),
-      paging: {
-        page,
-        pages,
-        ...(page > 1 ? { previous: turnTo(page - 1, t('buttons.previous')) } : {}),
-        ...(page < pages ? { next: turnTo(page + 1, t('buttons.next')) } : {}),
-      },
+      paging: pagingFor(page, pages, turnTo, ctx),
     });
   },
 });

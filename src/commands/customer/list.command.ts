@@ -4,6 +4,7 @@ import { formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { wholeNumber } from '../option-schemas.js';
 import { payloadFits, type Invocation, type OptionValues } from '../options.js';
+import { pagingFor, type PageButton } from '../paging.js';
 import type { CustomerListFilter } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
 import { label } from './customer-card.js';
@@ -83,12 +84,7 @@ async function listPage(filter: CustomerListFilter, scope: BookScope, page: numb
       }),
     })),
     footer: result.more ? t('customer.list.pageMore', { page }) : t('customer.list.page', { page, pages: page, total: formatNumber(total, locale) }),
-    paging: {
-      page,
-      pages: result.more ? page + 1 : page,
-      ...(page > 1 ? { previous: turnTo(page - 1, t('buttons.previous')) } : {}),
-      ...(result.more ? { next: turnTo(page + 1, t('buttons.next')) } : {}),
-    },
+    paging: pagingFor(page, result.more ? page + 1 : page, turnTo, ctx),
   });
 }
 
@@ -97,7 +93,7 @@ async function listPage(filter: CustomerListFilter, scope: BookScope, page: numb
  * free-text filters (a long tag, region or category) may not, and then the buttons carry the id
  * of the filters saved for the asker, while the typed line still shows them in full.
  */
-async function pageButtons(again: Invocation, lastPage: number, ctx: CommandContext): Promise<(page: number, label: string) => ReturnType<CommandContext['button']>> {
+async function pageButtons(again: Invocation, lastPage: number, ctx: CommandContext): Promise<PageButton> {
   const carries = (options: OptionValues) => payloadFits({ command: again.command, options: { ...options, page: lastPage } });
   if (carries(again.options)) return (to, text) => ctx.button(text, { command: again.command, options: { ...again.options, page: to } });
   const saved = await ctx.services.customers.saveQuery(ctx.actor.repId, again.command, again.options);

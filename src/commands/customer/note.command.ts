@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { UNTIMED_HOUR } from '../../domain/when.js';
-import { addDays, atLocalTime, localDateOf } from '../../domain/schedule/local-time.js';
+import { LOW_RATING } from '../../domain/schedule/care.js';
+import { logComplaint } from '../complaint/complaint.command.js';
 import { defineCommand } from '../command.js';
 import { choice, customerRef, flag, MAX_NOTE_LENGTH, text, wholeNumber } from '../option-schemas.js';
 import { reply } from '../reply.js';
@@ -37,20 +37,19 @@ export const customerNoteCommand = defineCommand({
     if (!found.ok) return found.reply;
     const customer = found.value;
     const now = ctx.clock.now();
+    if (complaint) return logComplaint(customer, text, satisfaction ?? null, ctx);
     const interaction = await ctx.services.customers.addInteraction({
-      customerId: customer.id, repId: actor.repId, kind: complaint ? 'complaint' : (kind ?? 'note'), at: now, text, satisfaction: satisfaction ?? null,
+      customerId: customer.id, repId: actor.repId, kind: kind ?? 'note', at: now, text, satisfaction: satisfaction ?? null,
     });
-    await ctx.audit(complaint ? 'customer.complaint' : 'customer.note', `customer:${customer.id}`, `interaction:${interaction.id}${kind ? ` ${kind}` : ''}`);
-    if (!complaint) return reply.text(t(kind ? 'customer.note.contactSaved' : 'customer.note.saved', { customer: customer.name, kind: t(`interaction.${kind ?? 'note'}`) }), 'success');
-    // 投诉处理: a complaint is followed up on the next morning's agenda of the rep who logged it.
-    const dueAt = atLocalTime(addDays(localDateOf(now, ctx.timeZone), 1), UNTIMED_HOUR, ctx.timeZone);
-    const callback = await ctx.services.callbacks.create({
-      customerId: customer.id, ownerId: actor.repId, dueAt, timed: false, note: t('customer.note.complaintCallback', { text }), source: 'complaint',
-    });
-    await ctx.audit('callback.create', `callback:${callback.id}`, `customer:${customer.id} complaint`);
-    return reply.text(
-      t('customer.note.complaintSaved', { customer: customer.name, id: callback.id, when: formatWhen(dueAt, false, ctx) }),
-      'success',
-    );
+    await ctx.audit('customer.note', `customer:${customer.id}`, `interaction:${interaction.id}${kind ? ` ${kind}` : ''}`);
+    const saved = kind
+      ? t('customer.note.contactSaved', { customer: customer.name, kind: t(`interaction.${kind}`) })
+      : t('customer.note.saved', { customer: customer.name });
+    if (satisfaction === undefined || satisfaction > LOW_RATING) return reply.text(saved, 'success');
+    // 满意度: a low rating is followed up by the owner, and the planner tells the team's managers.
+    const followUp = await ctx.services.care.followUpLowRating(interaction.id, now);
+    if (!followUp) return reply.text(saved, 'success');
+    await ctx.audit('callback.create', `callback:${followUp.callbackId}`, `customer:${customer.id} low-rating`);
+    return reply.text(`${saved} ${t('customer.note.lowRating', { id: followUp.callbackId, when: formatWhen(followUp.dueAt, false, ctx) })}`, 'success');
   },
 });

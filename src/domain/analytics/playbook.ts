@@ -1,5 +1,5 @@
 import type { Lifecycle } from './lifecycle.js';
-import type { Tier } from './rfm.js';
+import type { Tier } from '../tier.js';
 
 /** Keys of the recommended actions; the commands' i18n catalogue has a sentence for each. */
 export const PLAYBOOK_KEYS = [

@@ -1,7 +1,6 @@
 import type { ScoringSettings } from './settings.js';
 
-export const TIERS = ['A', 'B', 'C', 'D'] as const;
-export type Tier = (typeof TIERS)[number];
+import { TIERS, type Tier } from '../tier.js';
 
 export const VALUE_BANDS = ['high', 'mid', 'low'] as const;
 export type ValueBand = (typeof VALUE_BANDS)[number];

@@ -7,7 +7,8 @@ import { CUSTOMER_STATUSES, fallbackInterval, judgeRhythm, rhythmChurnRisk, type
 import { longTailOf, type LongTailClass } from './long-tail.js';
 import { recommendedAction, type RecommendedAction } from './playbook.js';
 import { reorderDay } from './reorder.js';
-import { demoteBand, demoteTier, isLowMargin, quintileScores, TIERS, tierOf, valueBandOf, VALUE_BANDS, type Tier, type ValueBand } from './rfm.js';
+import { TIERS, type Tier } from '../tier.js';
+import { demoteBand, demoteTier, isLowMargin, quintileScores, tierOf, valueBandOf, VALUE_BANDS, type ValueBand } from './rfm.js';
 import type { ScoringSettings } from './settings.js';
 
 /** Churn risk is the probability of no purchase within this many days, unless a validation asks for another horizon. */

@@ -1,4 +1,4 @@
-import { TIERS } from './rfm.js';
+import { TIERS } from '../tier.js';
 import type { ScoredBase } from './score-base.js';
 
 /** Predicted against actual purchase days within the holdout, for one group of customers. */

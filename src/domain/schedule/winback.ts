@@ -48,3 +48,49 @@ export function decideWinback(state: WinbackState, now: number, winbackDays: num
   if (state.lastClosed && score.asOf <= state.lastClosed.closedAt) return { kind: 'none' };
   return { kind: 'open', episode: (state.lastClosed?.episode ?? 0) + 1, startedAt: now, deadline: now + winbackDays * DAY_MS };
 }
+
+/**
+ * 侧重于对价值高的客户进行补救: which at-risk customers get a plan. Either the tiers worth saving
+ * (A–C by default), or each rep's top N a week by value at stake; the rest go on the rep's
+ * light-touch weekly list.
+ */
+export type WinbackTriage = { tiers: readonly string[] } | { topPerRep: number };
+export const DEFAULT_WINBACK_TRIAGE = { tiers: ['A', 'B', 'C'] } as const satisfies WinbackTriage;
+
+/** Why a plan failed, as its owner picks it when it is lost or given up (counted in the digest). */
+export const WINBACK_REASONS = ['price', 'competitor', 'need-ended', 'service', 'unknown'] as const;
+export type WinbackReason = (typeof WINBACK_REASONS)[number];
+
+/** The owner is reminded this long before a plan's deadline. */
+export const WINBACK_REMINDER_DAYS = 7;
+/** How far one extension may move a deadline. */
+export const MAX_WINBACK_EXTENSION_DAYS = 90;
+
+export interface TriageCandidate {
+  customerId: number;
+  ownerId: number;
+  tier: string | null;
+  atStakeMinor: number;
+}
+
+/**
+ * The candidates that get a plan now. `openedThisWeek`: plans each rep already opened this ISO
+ * week (the top-N budget is per rep per week); the best value at stake first.
+ */
+export function triageWinbacks<C extends TriageCandidate>(candidates: readonly C[], triage: (ownerId: number) => WinbackTriage, openedThisWeek: (ownerId: number) => number): Set<C> {
+  const chosen = new Set<C>();
+  const budget = new Map<number, number>();
+  const byValue = [...candidates].sort((a, b) => b.atStakeMinor - a.atStakeMinor || a.customerId - b.customerId);
+  for (const candidate of byValue) {
+    const rule = triage(candidate.ownerId);
+    if ('tiers' in rule) {
+      if (candidate.tier !== null && rule.tiers.includes(candidate.tier)) chosen.add(candidate);
+      continue;
+    }
+    const left = budget.get(candidate.ownerId) ?? rule.topPerRep - openedThisWeek(candidate.ownerId);
+    if (left <= 0) continue;
+    budget.set(candidate.ownerId, left - 1);
+    chosen.add(candidate);
+  }
+  return chosen;
+}

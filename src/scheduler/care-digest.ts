@@ -1,0 +1,159 @@
+import type { Block } from '../commands/reply.js';
+import type { Sqlite } from '../db/database.js';
+import { DAY_MS } from '../domain/calendar.js';
+import { parseScheduleSettings } from '../domain/schedule/schedule-settings.js';
+import { WINBACK_REASONS } from '../domain/schedule/winback.js';
+import { TIERS } from '../domain/tier.js';
+import { formatNumber, type Locale, type Translate } from '../i18n/index.js';
+
+export interface RepActivity {
+  repName: string;
+  active: boolean;
+  /** Book size by tier (unscored under '-'). */
+  book: Record<string, number>;
+  callbacksDone: number;
+  callbacksOverdue: number;
+  checkInsDue: number;
+  checkInsKept: number;
+  complaintsOpened: number;
+  complaintsResolved: number;
+  complaintsBreached: number;
+  /** Average rating of the week on the rep's customers, null when none. */
+  satisfaction: number | null;
+}
+
+export interface CareDigest {
+  reps: RepActivity[];
+  /** Customers whose owner is inactive or missing (分户管理: nobody looks after them). */
+  orphaned: { count: number; names: string[] };
+  /** A/B customers whose check-in is overdue by more than one interval. */
+  neglected: { count: number; names: string[] };
+  /** Why the week's lost and given-up plans failed; `awaiting`: no reason picked yet. */
+  lostReasons: Record<string, number>;
+}
+
+const NAMES_SHOWN = 5;
+
+/**
+ * The digest's care part (issue 17): per rep the week's activity (callbacks done and overdue,
+ * check-ins kept, complaints opened, resolved and breached, average rating) with book size and
+ * tier mix; the customers nobody looks after; why lost plans were lost.
+ */
+export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: number } | { kind: 'all' }, now: Date): CareDigest {
+  const weekAgo = now.getTime() - 7 * DAY_MS;
+  const t = now.getTime();
+  const repScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
+  const reps = sqlite.prepare(`SELECT r.id, r.name, r.active FROM Rep r WHERE r.role <> 'admin' ${repScope} ORDER BY r.name, r.id`).all() as { id: number; name: string; active: number }[];
+  const count = (sql: string, ...params: unknown[]) => new Map((sqlite.prepare(sql).all(...params) as { id: number; n: number }[]).map((row) => [row.id, row.n]));
+  const books = sqlite
+    .prepare(`SELECT c.ownerId AS id, COALESCE(s.tier, '-') AS tier, COUNT(*) AS n FROM Customer c
+      LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
+      WHERE c.ownerId IS NOT NULL GROUP BY c.ownerId, tier`)
+    .all() as { id: number; tier: string; n: number }[];
+  const done = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE status = 'done' AND completedAt > ? AND completedAt <= ? GROUP BY ownerId", weekAgo, t);
+  // An untimed callback is overdue once its day has passed (a day of slack), a timed one once its minute has.
+  const overdue = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE status = 'open'
+    AND ((timed = 1 AND dueAt < ?) OR (timed = 0 AND dueAt < ?)) GROUP BY ownerId`, t, t - DAY_MS);
+  const checkInsDue = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? GROUP BY ownerId", weekAgo, t);
+  const checkInsKept = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? AND status = 'done' GROUP BY ownerId", weekAgo, t);
+  const opened = count('SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE openedAt > ? AND openedAt <= ? GROUP BY ownerId', weekAgo, t);
+  const resolved = count('SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE resolvedAt > ? AND resolvedAt <= ? GROUP BY ownerId', weekAgo, t);
+  const breached = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE deadline > ? AND deadline <= ?
+    AND (status = 'open' OR resolvedAt > deadline) GROUP BY ownerId`, weekAgo, t);
+  const ratings = new Map(
+    (sqlite.prepare(`SELECT c.ownerId AS id, AVG(i.satisfaction) AS average FROM Interaction i JOIN Customer c ON c.id = i.customerId
+      WHERE i.satisfaction IS NOT NULL AND i.at > ? AND i.at <= ? GROUP BY c.ownerId`).all(weekAgo, t) as { id: number; average: number }[]).map((r) => [r.id, r.average]),
+  );
+  const activity = reps
+    .map((rep): RepActivity => ({
+      repName: rep.name,
+      active: rep.active === 1,
+      book: Object.fromEntries(books.filter((b) => b.id === rep.id).map((b) => [b.tier, b.n])),
+      callbacksDone: done.get(rep.id) ?? 0,
+      callbacksOverdue: overdue.get(rep.id) ?? 0,
+      checkInsDue: checkInsDue.get(rep.id) ?? 0,
+      checkInsKept: checkInsKept.get(rep.id) ?? 0,
+      complaintsOpened: opened.get(rep.id) ?? 0,
+      complaintsResolved: resolved.get(rep.id) ?? 0,
+      complaintsBreached: breached.get(rep.id) ?? 0,
+      satisfaction: ratings.get(rep.id) ?? null,
+    }))
+    // Inactive reps only while they still hold customers or something happened.
+    .filter((line) => line.active || Object.keys(line.book).length > 0);
+
+  const customerScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
+  const names = (sql: string, ...params: unknown[]) => {
+    const rows = sqlite.prepare(sql).all(...params) as { name: string }[];
+    return { count: rows.length, names: rows.slice(0, NAMES_SHOWN).map((r) => r.name) };
+  };
+  // A team's digest sees its inactive reps' customers; customers with no owner at all belong to no team: the all-teams digest shows them.
+  const orphaned = names(
+    `SELECT c.name FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId
+     WHERE (r.id IS NULL OR r.active = 0) ${scope.kind === 'team' ? `AND r.id IS NOT NULL ${customerScope}` : ''} ORDER BY c.name, c.id`,
+  );
+  const neglected = names(
+    `SELECT c.name FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId JOIN Rep r ON r.id = c.ownerId
+     WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) AND s.tier IN ('A', 'B') AND c.status <> 'lost' ${customerScope}
+       AND c.lastTouchAt + 2 * ${cadenceMsSql(sqlite)} < ? ORDER BY c.lastTouchAt, c.id`,
+    t,
+  );
+  const lostReasons = Object.fromEntries([...WINBACK_REASONS, 'awaiting'].map((reason) => [reason, 0]));
+  const closed = sqlite
+    .prepare(`SELECT COALESCE(e.reason, 'awaiting') AS reason, COUNT(*) AS n FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
+      LEFT JOIN Rep r ON r.id = c.ownerId WHERE e.status IN ('lost', 'given_up') AND e.closedAt > ? AND e.closedAt <= ? ${customerScope} GROUP BY reason`)
+    .all(weekAgo, t) as { reason: string; n: number }[];
+  for (const row of closed) lostReasons[row.reason] = (lostReasons[row.reason] ?? 0) + row.n;
+  return { reps: activity, orphaned, neglected, lostReasons };
+}
+
+/** Each A/B customer's check-in interval in ms by its owner's team (`r`) and tier (`s`): parsed settings as literal integers. */
+function cadenceMsSql(sqlite: Sqlite): string {
+  const teams = sqlite.prepare('SELECT id, settings FROM Team').all() as { id: number; settings: string }[];
+  const byTier = (settings: string) => {
+    const days = parseScheduleSettings(settings).cadenceDays;
+    return `CASE s.tier WHEN 'A' THEN ${days.A * DAY_MS} ELSE ${days.B * DAY_MS} END`;
+  };
+  return `(CASE r.teamId ${teams.map((team) => `WHEN ${Number(team.id)} THEN ${byTier(team.settings)}`).join(' ')} ELSE ${byTier('{}')} END)`;
+}
+
+/** The care blocks of the digest, in the reader's language. */
+export function careDigestBlocks(digest: CareDigest, text: { t: Translate; locale: Locale }): Block[] {
+  const { t, locale } = text;
+  const n = (value: number) => formatNumber(value, locale);
+  const blocks: Block[] = [];
+  if (digest.reps.length > 0) {
+    blocks.push({
+      type: 'table',
+      title: t('scheduler.digest.care.activity'),
+      columns: [
+        t('scheduler.digest.rep'), t('scheduler.digest.care.book'), t('scheduler.digest.care.callbacks'), t('scheduler.digest.care.checkIns'),
+        t('scheduler.digest.care.complaints'), t('scheduler.digest.care.satisfaction'),
+      ],
+      rows: digest.reps.map((rep) => [
+        rep.active ? rep.repName : t('scheduler.digest.care.inactive', { rep: rep.repName }),
+        `${n(Object.values(rep.book).reduce((a, b) => a + b, 0))} (${[...TIERS, '-'].filter((tier) => rep.book[tier]).map((tier) => `${tier} ${n(rep.book[tier]!)}`).join(' · ') || '—'})`,
+        t('scheduler.digest.care.callbacksValue', { done: n(rep.callbacksDone), overdue: n(rep.callbacksOverdue) }),
+        rep.checkInsDue === 0 ? '—' : `${n(rep.checkInsKept)}/${n(rep.checkInsDue)}`,
+        t('scheduler.digest.care.complaintsValue', { opened: n(rep.complaintsOpened), resolved: n(rep.complaintsResolved), breached: n(rep.complaintsBreached) }),
+        rep.satisfaction === null ? '—' : formatNumber(rep.satisfaction, locale, 1),
+      ]),
+    });
+  }
+  const list = (found: { count: number; names: string[] }) =>
+    found.count === 0 ? t('scheduler.digest.none') : `${n(found.count)}: ${found.names.join(', ')}${found.count > found.names.length ? ' …' : ''}`;
+  blocks.push({
+    type: 'card',
+    title: t('scheduler.digest.care.attention'),
+    sections: [{
+      fields: [
+        { label: t('scheduler.digest.care.orphaned'), value: list(digest.orphaned) },
+        { label: t('scheduler.digest.care.neglected'), value: list(digest.neglected) },
+        {
+          label: t('scheduler.digest.care.lostReasons'),
+          value: Object.entries(digest.lostReasons).filter(([, count]) => count > 0).map(([reason, count]) => `${t(`scheduler.digest.care.reasons.${reason}`)} ${n(count)}`).join(' · ') || t('scheduler.digest.none'),
+        },
+      ],
+    }],
+  });
+  return blocks;
+}
