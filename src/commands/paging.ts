@@ -1,6 +1,13 @@
 import type { CommandContext } from './command.js';
+import { wholeNumber } from './option-schemas.js';
 import type { Invocation } from './options.js';
 import type { CommandAction, Paging } from './reply.js';
+
+const MAX_PAGE = 100_000;
+
+/** The `--page N` option of every paged list, and its value (page 1 when not given). */
+export const PAGE_OPTION = { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' } as const;
+export const pageNumber = wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional().transform((n) => n ?? 1);
 
 /** The button that turns to page `to`, when the plain invocation with a `page` option will not do. */
 export type PageButton = (to: number, label: string) => CommandAction;

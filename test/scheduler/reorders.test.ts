@@ -164,13 +164,19 @@ describe('reorder reminders (购买周期)', () => {
     expect(discord.body.components.flatMap((row) => row.components).map((c) => ('label' in c ? c.label : undefined))).toContain('查看档案');
   });
 
-  it('does hand a pending reminder to the customer’s new owner, and leave sent ones where they went', () => {
+  it('does hand a pending reminder (and greeting) to the customer’s new owner, and leave sent ones where they went', () => {
     const other = db.sqlite.prepare("SELECT id FROM Rep WHERE id <> ? AND active = 1 ORDER BY id LIMIT 1").pluck().get(zhang) as number;
     db.sqlite
       .prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
         VALUES ('reorder', ?, ?, 'rep', ?, ?, '{"cycle":"2027-01-20"}', 'pending', 0, 0, 0)`)
       .run(`reorder:${customers.regular}:2027-01-20`, at(30, 1).getTime(), zhang, customers.regular);
+    // A holiday greeting, the other nudge the agenda carries, moves the same way.
+    db.sqlite
+      .prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)
+        VALUES ('holiday', 'holiday-test', ?, 'rep', ?, ?, '{"date":"2027-02-06","holiday":"spring","name":null}', 'pending', 0, 0, 0)`)
+      .run(at(30, 1).getTime(), zhang, customers.regular);
     db.sqlite.prepare('UPDATE Customer SET ownerId = ? WHERE id = ?').run(other, customers.regular);
+    expect(db.sqlite.prepare("SELECT targetId FROM Nudge WHERE dedupeKey = 'holiday-test'").pluck().get()).toBe(other);
     const targets = db.sqlite.prepare("SELECT dedupeKey, status, targetId FROM Nudge WHERE kind = 'reorder' AND customerId = ? ORDER BY id").all(customers.regular) as { dedupeKey: string; status: string; targetId: number }[];
     expect(targets.find((n) => n.dedupeKey.endsWith('2027-01-20'))).toMatchObject({ status: 'pending', targetId: other });
     expect(targets.filter((n) => n.status === 'sent').every((n) => n.targetId === zhang)).toBe(true);

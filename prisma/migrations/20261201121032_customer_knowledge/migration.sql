@@ -116,10 +116,11 @@ INSERT OR IGNORE INTO "CustomerTag" (tag, customerId)
   WHERE c.tags <> '' AND j.value <> '';
 
 -- Reorder reminders planned for the former owner go to the new owner's agenda, as holiday
--- greetings do (migration care_workflows): the reminder is planned once per purchase cycle.
-CREATE TRIGGER "Customer_owner_moves_reorders" AFTER UPDATE OF "ownerId" ON "Customer"
+-- greetings do (migration care_workflows): one trigger for the nudges the agenda carries.
+DROP TRIGGER "Customer_owner_moves_greetings";
+CREATE TRIGGER "Customer_owner_moves_carried_nudges" AFTER UPDATE OF "ownerId" ON "Customer"
 WHEN new.ownerId IS NOT NULL AND old.ownerId IS NOT NULL AND new.ownerId IS NOT old.ownerId
 BEGIN
   UPDATE "Nudge" SET "targetId" = new.ownerId
-  WHERE "kind" = 'reorder' AND "targetKind" = 'rep' AND "targetId" = old.ownerId AND "status" = 'pending' AND "customerId" = new.id;
+  WHERE "kind" IN ('holiday', 'reorder') AND "targetKind" = 'rep' AND "targetId" = old.ownerId AND "status" = 'pending' AND "customerId" = new.id;
 END;

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
-import { customerRef, wholeNumber } from '../option-schemas.js';
-import { pagingFor, type PageButton } from '../paging.js';
+import { customerRef } from '../option-schemas.js';
+import { PAGE_OPTION, pageNumber, pagingFor, type PageButton } from '../paging.js';
 import type { HistoryEntry } from '../ports.js';
 import { reply, type ListItem } from '../reply.js';
 import { resolveCustomer } from './customer-argument.js';
 
 const PAGE_SIZE = 10;
-const MAX_PAGE = 100_000;
 /** A note longer than this shows its beginning in the timeline (the whole note stays stored). */
 const NOTE_PREVIEW = 300;
 
@@ -22,11 +21,11 @@ export const customerHistoryCommand = defineCommand({
   requires: 'rep',
   options: [
     { name: 'who', type: 'customer', required: true, typed: 'rest' },
-    { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' },
+    PAGE_OPTION,
   ],
   args: z.object({
     who: customerRef('customer.find.missing'),
-    page: wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional().transform((n) => n ?? 1),
+    page: pageNumber,
   }),
   async run({ who, page }, ctx) {
     const { t, locale } = ctx;

@@ -4,29 +4,26 @@ import { formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { wholeNumber } from '../option-schemas.js';
 import { payloadFits, type Invocation, type OptionValues } from '../options.js';
-import { pagingFor, type PageButton } from '../paging.js';
+import { PAGE_OPTION, pageNumber, pagingFor, type PageButton } from '../paging.js';
 import type { CustomerListFilter } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
 import { label } from './customer-card.js';
 import { oneOwnerFilter, segmentArgs, segmentOf, SEGMENT_OPTIONS } from './segment-options.js';
 
 const PAGE_SIZE = 10;
-const MAX_PAGE = 100_000;
 const MAX_SAVED_ID = Number.MAX_SAFE_INTEGER;
 /** "Worth saving": customers who can still be won back (lost ones are let go). */
 const SAVEABLE = ['at_risk', 'lapsed'];
 
-const pageOption = { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' } as const;
-const page = wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional().transform((n) => n ?? 1);
 
-const listFilters = z.object({ ...segmentArgs, page });
+const listFilters = z.object({ ...segmentArgs, page: pageNumber });
 const saved = wholeNumber(1, MAX_SAVED_ID, 'customer.list.savedGone').optional();
 
 export const customerListCommand = defineCommand({
   name: 'customer list',
   key: 'customerList',
   requires: 'rep',
-  options: [...SEGMENT_OPTIONS, pageOption, { name: 'saved', type: 'number', min: 1, max: MAX_SAVED_ID, typed: 'flag' }],
+  options: [...SEGMENT_OPTIONS, PAGE_OPTION, { name: 'saved', type: 'number', min: 1, max: MAX_SAVED_ID, typed: 'flag' }],
   args: listFilters.extend({ saved }).refine(oneOwnerFilter, 'customer.list.scopeAndRep'),
   async run({ saved, ...args }, ctx) {
     let filters = args;
@@ -49,8 +46,8 @@ export const customerAtRiskCommand = defineCommand({
   name: 'customer at-risk',
   key: 'customerAtRisk',
   requires: 'rep',
-  options: [pageOption],
-  args: z.object({ page }),
+  options: [PAGE_OPTION],
+  args: z.object({ page: pageNumber }),
   async run({ page }, ctx) {
     return listPage({ lifecycles: SAVEABLE }, bookScope(ctx.actor), page, ctx.t('customer.list.atRiskTitle'), { command: 'customer at-risk', options: {} }, ctx);
   },
