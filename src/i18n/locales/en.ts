@@ -18,7 +18,7 @@ const segmentOptions = {
   profit: { label: 'profit', description: 'Only low-profit customers.', choices: { 'low-profit': 'low profit' } },
   tag: { label: 'tag', description: 'Only customers with this tag (any case).' },
   region: { label: 'region', description: 'Only customers of this region (any case).' },
-  category: { label: 'category', description: 'Only customers who bought this category within the scoring window (a year unless the team sets another), as of the last scoring.' },
+  category: { label: 'category', description: 'Only customers who bought this category in the scoring window (as of the last scoring).' },
   age: { label: 'min-max', description: 'Only customers of this age, e.g. 30-40 (from the birth year, where known).' },
   scope: { label: 'whose', description: 'mine: your own book; team: your whole team (managers).', choices: { mine: 'mine', team: 'my team' } },
   rep: { label: '@rep', description: "Only this rep's customers (managers: a rep of your team)." },
