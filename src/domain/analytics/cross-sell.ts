@@ -48,6 +48,8 @@ export function categoryKey(category: string): string {
 /** Collects the distinct categories each customer bought, so one category is not split by spelling. */
 export function createCategoryCollector(count: number): CategoryCollector {
   const ids = new Map<string, number>();
+  /** Category id by the text as stored: most orders repeat a few spellings, so the key is worked out once per spelling. */
+  const idsByText = new Map<string, number>();
   const names: string[] = [];
   const keys: string[] = [];
   /** The customer who last bought each category, and where that entry is: a repeat purchase by the same customer adds none. */
@@ -60,19 +62,23 @@ export function createCategoryCollector(count: number): CategoryCollector {
   let filledTo = 0;
   return {
     add(customer, category, isRecent) {
-      const key = categoryKey(category);
-      if (key === '') return;
-      let id = ids.get(key);
+      let id = idsByText.get(category);
       if (id === undefined) {
-        id = names.length;
-        ids.set(key, id);
-        names.push(category.trim());
-        keys.push(key);
-        if (id >= lastBuyer.length) {
-          lastBuyer = grown(lastBuyer, -1);
-          lastEntry = grown(lastEntry, 0);
+        const key = categoryKey(category);
+        id = key === '' ? -1 : ids.get(key);
+        if (id === undefined) {
+          id = names.length;
+          ids.set(key, id);
+          names.push(category.trim());
+          keys.push(key);
+          if (id >= lastBuyer.length) {
+            lastBuyer = grown(lastBuyer, -1);
+            lastEntry = grown(lastEntry, 0);
+          }
         }
+        idsByText.set(category, id);
       }
+      if (id < 0) return;
       if (lastBuyer[id] === customer) {
         if (isRecent) recent[lastEntry[id]!] = 1;
         return;
