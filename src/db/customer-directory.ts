@@ -210,7 +210,10 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         `SELECT (SELECT satisfaction FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1) AS last,
            AVG(satisfaction) AS average, COUNT(satisfaction) AS count FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL`,
       ).get({ id: customerId }) as { last: number | null; average: number | null; count: number };
-      const referrals = prepared('SELECT name FROM Customer WHERE referredById = ? ORDER BY createdAt DESC, id DESC').pluck().all(customerId) as string[];
+      // Named index: while nearly every referredById is null, ANALYZE's statistics make SQLite scan the whole index (≈0.2 s at 1M customers).
+      const referrals = prepared('SELECT name FROM Customer INDEXED BY Customer_referredById_idx WHERE referredById = ? ORDER BY createdAt DESC, id DESC')
+        .pluck()
+        .all(customerId) as string[];
       const referrer = referredById === null ? undefined : (prepared('SELECT id, name FROM Customer WHERE id = ?').get(referredById) as { id: number; name: string } | undefined);
       const handover = prepared("SELECT at, text FROM Interaction WHERE customerId = ? AND kind = 'handover' ORDER BY at DESC, id DESC LIMIT 1").get(customerId) as { at: number; text: string } | undefined;
       const openTickets = prepared("SELECT COUNT(*) FROM Ticket WHERE customerId = ? AND status = 'open'").pluck().get(customerId) as number;
