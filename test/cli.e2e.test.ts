@@ -36,7 +36,7 @@ describe('rapport bot on the console', () => {
     expect(run.stdout).toMatch(/Owner\s+\S+/);
     expect(run.stdout).toMatch(/Lifetime spend\s+CN¥/);
     expect(run.stdout).toContain('/customer lookup <name | email | phone | external id>');
-    expect(run.stdout).toContain('/customer list [tier A|B|C|D] [at-risk|lapsed|new|long-tail] [mine|team] [rep <@rep>] [--page <N>]');
+    expect(run.stdout).toContain('/customer list [tier A|B|C|D] [prospect|new|active|at-risk|lapsed|won-back|lost] [head|frequent-small|rare-large|long-tail] [low-profit] [tag <tag>]');
   });
 
   it('does keep the data on the next start and list several matches', () => {

@@ -22,7 +22,7 @@ export function createButtonMaker(commands: readonly AnyCommand[], t: Translate)
       kind: 'command',
       label,
       invocation,
-      typed: typedLine(command, { ...invocation.options, ...options.display }, t, asks ? 'all' : 'none'),
+      typed: typedLine(command, options.asTyped ?? { ...invocation.options, ...options.display }, t, asks ? 'all' : 'none'),
       ...(options.style ? { style: options.style } : {}),
     } satisfies CommandAction;
   };

@@ -46,9 +46,10 @@ export interface CommandContext {
   audit(action: string, target: string, detail?: string): Promise<void>;
   /**
    * A button that runs `invocation`; `display` gives option values as a person types them
-   * (a customer's external id rather than its internal id) for the typed line.
+   * (a customer's external id rather than its internal id) for the typed line, and `asTyped`
+   * the whole typed request when the payload carries a stand-in for it (a saved filter's id).
    */
-  button(label: string, invocation: Invocation, options?: { style?: CommandAction['style']; display?: OptionValues }): CommandAction;
+  button(label: string, invocation: Invocation, options?: { style?: CommandAction['style']; display?: OptionValues; asTyped?: OptionValues }): CommandAction;
   /** The nudge whose button ran the command: its message is redrawn by the reply itself, so updates elsewhere leave it alone. */
   fromNudge?: number;
 }

@@ -2,7 +2,9 @@ import type { Actor, BookScope, Role } from '../domain/actor.js';
 import type { Addresses, ChatPlatform, Platform } from '../domain/platform.js';
 import type { NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { Tier } from '../domain/tier.js';
+import type { LocalDate } from '../domain/schedule/local-time.js';
 import type { Locale, Translate } from '../i18n/index.js';
+import type { OptionValues } from './options.js';
 import type { Reply } from './reply.js';
 import type { RiskAccuracy, ValidationFigures } from '../domain/analytics/validation.js';
 
@@ -93,7 +95,10 @@ export interface CustomerScore {
   fScore: number | null;
   mScore: number | null;
   lifecycle: string;
+  /** head | frequent-small | rare-large | long-tail | none */
   longTail: string;
+  /** 低利润客户: the tier and value band were demoted one step for it. */
+  lowMargin: boolean;
   pAlive: number | null;
   expected30: number | null;
   expected90: number | null;
@@ -102,6 +107,23 @@ export interface CustomerScore {
   churnRisk: number | null;
   /** The plain-words reason: a code and the figures its sentence needs. */
   churnReason: { code: string; [figure: string]: unknown } | null;
+  /** The category peers buy with one of this customer's and they never bought (the rule's lift), or null when no rule has the support. */
+  crossSell: { category: string; from: string; lift: number } | null;
+}
+
+/** Spend on one category or product. */
+export interface SpendLine {
+  name: string;
+  spendMinor: number;
+}
+
+/** What a customer buys, read from their orders when the card is drawn. */
+export interface PurchaseSummary {
+  /** Net spend (refunds netted) per category and per product over the last 12 months, largest first, at most 3 each. */
+  topCategories: SpendLine[];
+  topProducts: SpendLine[];
+  /** The latest purchases (orders of a positive amount), newest first, at most 3; `refunded`: a refund names the order. */
+  lastItems: { at: Date; product: string | null; category: string | null; amountMinor: number; refunded: boolean }[];
 }
 
 export interface CustomerCard extends CustomerSummary {
@@ -115,6 +137,7 @@ export interface CustomerCard extends CustomerSummary {
   /** The latest order with a positive amount: a refund or a free item is no purchase (docs/ANALYTICS.md). */
   lastOrderAt: Date | null;
   score: CustomerScore | null;
+  purchases: PurchaseSummary;
   nextCallback: { id: number; dueAt: Date; timed: boolean; note: string } | null;
   lastInteraction: { kind: string; at: Date; text: string; repName: string | null } | null;
   /** 满意度: the latest rating and the average of all, or null when never rated. */
@@ -127,14 +150,24 @@ export interface CustomerCard extends CustomerSummary {
   openTickets: number;
 }
 
+/** Segments of the customer list and export; every filter given must hold (AND). */
 export interface CustomerListFilter {
   tier?: Tier;
   /** Lifecycle stages as the analytics engine names them (at_risk, lapsed, new, …). */
   lifecycles?: string[];
-  /** Only long-tail customers (frequent-small, rare-large or both). */
-  longTail?: boolean;
+  /** One long-tail class: head, frequent-small, rare-large or long-tail. */
+  longTail?: string;
+  /** Only low-profit customers (低利润). */
+  lowProfit?: boolean;
   /** Only this rep's customers (still within the scope). */
   ownerId?: number;
+  /** Customers with this tag, this region (any case). */
+  tag?: string;
+  region?: string;
+  /** Customers who bought this category (any case) within their RFM window, as of the last scoring run. */
+  category?: string;
+  /** Customers whose birthday (with its year) falls within these dates, both included: an age range on a given day. */
+  born?: { from: LocalDate; to: LocalDate };
 }
 
 export interface CustomerListRow extends CustomerSummary {
@@ -149,8 +182,15 @@ export interface CustomerListRow extends CustomerSummary {
 
 export interface CustomerListPage {
   rows: CustomerListRow[];
+  /** More customers follow this page. */
+  more: boolean;
+}
+
+export interface SegmentCount {
+  /** How many match (with `upTo`: at most that many, and `more` says whether there are others). */
   total: number;
-  /** Value at stake of all `total` customers, in minor units. */
+  more: boolean;
+  /** Value at stake of the customers counted, in minor units. */
   atStakeTotalMinor: number;
 }
 
@@ -161,6 +201,38 @@ export interface UpcomingBirthday {
   /** Days from today (0: today). */
   inDays: number;
 }
+
+/** One line of a customer's history: an order (a negative amount is a refund) or a logged interaction. */
+export type HistoryEntry =
+  | {
+      type: 'order';
+      at: Date;
+      externalId: string | null;
+      product: string | null;
+      category: string | null;
+      amountMinor: number;
+      /** For a refund: the order id it names. */
+      refundOf: string | null;
+      /** A later refund names this order. */
+      refunded: boolean;
+    }
+  | { type: 'interaction'; at: Date; kind: string; repName: string | null; text: string; satisfaction: number | null };
+
+/** A customer row of an export (contact data included: exports only hold the asker's own book). */
+export interface ExportRow extends CustomerListRow {
+  region: string | null;
+  tags: string;
+  birthday: string | null;
+  valueBand: string;
+  longTail: string;
+  lowMargin: boolean;
+  clv12Minor: number | null;
+  lastOrderAt: Date | null;
+  crossSell: string | null;
+}
+
+/** What a rep logs from chat (a complaint is a ticket: care's logComplaint writes it). */
+export type LoggedContactKind = 'note' | 'call' | 'visit' | 'message' | 'email' | 'greeting';
 
 export interface CustomerDirectory {
   /** Exact key matches (external id, email, phone, name) first, else names containing the query. */
@@ -173,18 +245,31 @@ export interface CustomerDirectory {
   suggest(query: string, scope: BookScope, limit: number): Promise<string[]>;
   /** A customer by id if it is within the scope, else null (the same answer as "no such customer"). */
   summary(customerId: number, scope: BookScope): Promise<CustomerSummary | null>;
-  card(customerId: number): Promise<CustomerCard | null>;
-  /** Scored customers within the scope, by value at stake (then value), one page at a time. */
+  /** The card as of `now` (what they bought is summed over the 12 months before it). */
+  card(customerId: number, now: Date): Promise<CustomerCard | null>;
+  /** Scored customers within the scope, by value at stake (then id), one page at a time: cheap however broad the segment. */
   list(filter: CustomerListFilter, scope: BookScope, page: { offset: number; limit: number }): Promise<CustomerListPage>;
+  /** How many scored customers match, counted up to `upTo` when given: counting a broad segment through costs more. */
+  count(filter: CustomerListFilter, scope: BookScope, upTo?: number): Promise<SegmentCount>;
+  /** The same customers as `list`, in the same order, with what an export holds; at most `limit`, and whether there are more. */
+  exportRows(filter: CustomerListFilter, scope: BookScope, limit: number): Promise<{ rows: ExportRow[]; more: boolean }>;
+  /** Orders and interactions of a customer, newest first, one page at a time. */
+  history(customerId: number, page: { offset: number; limit: number }): Promise<{ entries: HistoryEntry[]; total: number }>;
   assign(customerId: number, ownerId: number): Promise<void>;
+  /** Adds and removes tags (any case matches a tag to remove) in one step; returns the tags before and after. */
+  editTags(customerId: number, add: readonly string[], remove: readonly string[]): Promise<{ before: string[]; after: string[] }>;
   addInteraction(interaction: {
     customerId: number;
     repId: number;
-    kind: 'note' | 'greeting';
+    kind: LoggedContactKind;
     at: Date;
     text: string;
     satisfaction: number | null;
   }): Promise<{ id: number }>;
+  /** Keeps a rep's list filters under a short id (for buttons whose payload the filters outgrow); the same filters keep their id. */
+  saveQuery(repId: number, command: string, options: OptionValues): Promise<number>;
+  /** A rep's saved filters, or null when the id is unknown or another rep's. */
+  savedQuery(id: number, repId: number, command: string): Promise<OptionValues | null>;
 }
 
 export type CallbackStatus = 'open' | 'done' | 'cancelled';

@@ -9,9 +9,12 @@ import { customerReferredCommand } from './customer/referred.command.js';
 import { rapportRepDeactivateCommand } from './rapport/rep.command.js';
 import { winbackExtendCommand, winbackGiveUpCommand, winbackReasonCommand, winbacksCommand } from './winback/winback.command.js';
 import { customerAssignCommand } from './customer/assign.command.js';
+import { customerExportCommand } from './customer/export.command.js';
+import { customerHistoryCommand } from './customer/history.command.js';
 import { customerAtRiskCommand, customerListCommand } from './customer/list.command.js';
 import { customerLookupCommand, customerShareCommand } from './customer/lookup.command.js';
 import { customerNoteCommand } from './customer/note.command.js';
+import { customerTagCommand } from './customer/tag.command.js';
 import { customerImportCommand } from './customer/import.command.js';
 import { digestCommand } from './digest.command.js';
 import { createHelpCommand } from './help.command.js';
@@ -30,9 +33,12 @@ import { rapportWhoamiCommand } from './rapport/whoami.command.js';
 export const commands: readonly AnyCommand[] = [
   customerLookupCommand,
   customerShareCommand,
+  customerHistoryCommand,
   customerListCommand,
   customerAtRiskCommand,
+  customerExportCommand,
   customerNoteCommand,
+  customerTagCommand,
   customerAssignCommand,
   customerImportCommand,
   customerAssignBookCommand,

@@ -109,13 +109,17 @@ export function parseTypedLine(line: string, options: readonly OptionSpec[]): Pa
     }
     if (!token.quoted) {
       const lower = fold(token.text).toLowerCase();
-      const keyword = options.find((o) => typedAs(o) === 'keyword' && o.name === lower);
-      if (keyword && i + 1 < tokens.length) {
+      const next = tokens[i + 1];
+      // A bare-word choice may also be typed after its name (`stage at-risk`).
+      const keyword = options.find(
+        (o) => o.name === lower && (typedAs(o) === 'keyword' || (typedAs(o) === 'word' && next !== undefined && isChoiceOf(o, next.text))),
+      );
+      if (keyword && next !== undefined) {
         const conflict = set(keyword, tokens[++i]!.text);
         if (conflict) return conflict;
         continue;
       }
-      const word = options.find((o) => typedAs(o) === 'word' && o.choices?.some((c) => c.toLowerCase() === lower));
+      const word = options.find((o) => typedAs(o) === 'word' && isChoiceOf(o, token.text));
       if (word) {
         const conflict = set(word, word.choices!.find((c) => c.toLowerCase() === lower)!);
         if (conflict) return conflict;
@@ -134,6 +138,11 @@ export function parseTypedLine(line: string, options: readonly OptionSpec[]): Pa
   });
   if (next < positional.length) return { ok: false, error: 'common.unexpectedWords', params: { words: positional.slice(next).join(' ') } };
   return { ok: true, values };
+}
+
+function isChoiceOf(spec: OptionSpec, text: string): boolean {
+  const lower = fold(text).toLowerCase();
+  return spec.choices?.some((c) => c.toLowerCase() === lower) ?? false;
 }
 
 /**
@@ -169,7 +178,7 @@ function placeholder(key: CommandKey, spec: OptionSpec, t: Translate): string {
   const choices = spec.choices?.join('|');
   const how = typedAs(spec);
   let shown: string;
-  if (how === 'flag') shown = spec.type === 'boolean' ? `--${spec.name}` : `--${spec.name} <${label}>`;
+  if (how === 'flag') shown = spec.type === 'boolean' ? `--${spec.name}` : `--${spec.name} ${choices ?? `<${label}>`}`;
   else if (how === 'keyword') shown = `${spec.name} ${choices ?? `<${label}>`}`;
   else if (choices) shown = choices;
   else shown = `<${label}>`;

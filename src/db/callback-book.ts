@@ -1,7 +1,7 @@
 import type { CallbackBook, CallbackEntry, CallbackStatus } from '../commands/ports.js';
 import { refreshCheckIns } from './check-ins.js';
 import type { Sqlite } from './database.js';
-import { scopeSql } from './customer-directory.js';
+import { scopeSql } from './customer-segments.js';
 
 const SELECT = `SELECT cb.id, cb.customerId, c.name AS customerName, c.externalId AS customerExternalId, cb.ownerId,
     r.name AS ownerName, cb.dueAt, cb.timed, cb.note, cb.status, cb.source

@@ -3,7 +3,7 @@ import { DAY_MS } from '../domain/calendar.js';
 import type { Tier } from '../domain/tier.js';
 import { followUpRating, openTicket, scheduleSatisfactionCheck } from './care-writes.js';
 import { refreshCheckIns } from './check-ins.js';
-import { scopeSql } from './customer-directory.js';
+import { scopeSql } from './customer-segments.js';
 import type { Sqlite } from './sqlite.js';
 
 const TICKET = `SELECT k.id, k.customerId, c.name AS customerName, c.externalId AS customerExternalId, k.ownerId, r.name AS ownerName,

@@ -6,13 +6,18 @@ import {
   SEARCH_COUNT_CAP,
   type CustomerCard,
   type CustomerDirectory,
-  type CustomerListFilter,
   type CustomerListRow,
   type CustomerSummary,
+  type ExportRow,
+  type HistoryEntry,
+  type PurchaseSummary,
 } from '../commands/ports.js';
+import type { OptionValues } from '../commands/options.js';
 import type { Statement } from 'better-sqlite3';
+import { DAY_MS } from '../domain/calendar.js';
 import { latestSnapshot } from '../scoring/snapshots.js';
 import { refreshCheckIns } from './check-ins.js';
+import { scopeSql, SEGMENT_ORDER, segmentFrom, segmentStart, segmentWhere } from './customer-segments.js';
 import type { Sqlite } from './database.js';
 import { addressesOf } from './identity-directory.js';
 
@@ -21,6 +26,9 @@ const SUGGESTION_POOL = 200;
 /** The phone-tail index (migration customer_search) covers the last 8 digits. */
 const PHONE_TAIL = 8;
 const TRIGRAM = 3;
+/** What a customer bought "lately" on the card: the last 12 months. */
+const PURCHASE_WINDOW_MS = 365 * DAY_MS;
+const TOP_PURCHASES = 3;
 /** Referrals named on a card; the count says how many in all. */
 const REFERRALS_SHOWN = 3;
 
@@ -113,6 +121,27 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     return found;
   }
 
+  const newestWeek = () => (prepared('SELECT MAX(week) FROM ScoreSnapshot').pluck().get() as string | null) ?? null;
+
+  function purchasesOf(customerId: number, now: Date): PurchaseSummary {
+    const since = now.getTime() - PURCHASE_WINDOW_MS;
+    const top = (column: 'category' | 'product') =>
+      prepared(
+        `SELECT TRIM(${column}) AS name, SUM(amountMinor) AS spendMinor FROM "Order"
+         WHERE customerId = ? AND orderedAt >= ? AND orderedAt <= ? AND NULLIF(TRIM(${column}), '') IS NOT NULL
+         GROUP BY TRIM(${column}) COLLATE NOCASE HAVING spendMinor > 0 ORDER BY spendMinor DESC, name LIMIT ${TOP_PURCHASES}`,
+      ).all(customerId, since, now.getTime()) as PurchaseSummary['topCategories'];
+    const last = prepared(
+      `SELECT o.orderedAt AS at, o.product, o.category, o.amountMinor, ${REFUNDED_SQL} AS refunded FROM "Order" o
+       WHERE o.customerId = ? AND o.amountMinor > 0 AND o.orderedAt <= ? ORDER BY o.orderedAt DESC, o.id DESC LIMIT ${TOP_PURCHASES}`,
+    ).all(customerId, now.getTime()) as { at: number; product: string | null; category: string | null; amountMinor: number; refunded: number }[];
+    return {
+      topCategories: top('category'),
+      topProducts: top('product'),
+      lastItems: last.map((item) => ({ ...item, at: new Date(item.at), refunded: item.refunded === 1 })),
+    };
+  }
+
   return {
     async search(query, scope, limit) {
       const q = query.trim();
@@ -160,7 +189,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
       return id === undefined ? null : (summaries([id])[0] ?? null);
     },
 
-    async card(customerId) {
+    async card(customerId, now) {
       const customer = prepared(
         `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, c.region, c.tags,
                 c.birthdayMonth, c.birthdayDay, c.birthdayYear, r.slackUserId, r.discordUserId, c.referredById
@@ -201,6 +230,7 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         orderCount: orders.orderCount,
         lastOrderAt: orders.lastOrderAt === null ? null : new Date(orders.lastOrderAt),
         score: latestSnapshot(sqlite, customerId),
+        purchases: purchasesOf(customerId, now),
         nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed === 1, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
         satisfaction: ratings.count > 0 && ratings.last !== null ? { last: ratings.last, average: ratings.average!, count: ratings.count } : null,
@@ -213,20 +243,65 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     },
 
     async list(filter, scope, page) {
-      const { clause, values } = scopeSql(scope);
-      const where = listWhere(filter);
-      const from = `FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-        WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) ${where.sql} ${clause}`;
-      const totals = prepared(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER)), 0) AS atStake ${from}`,
-      ).get(...where.values, ...values) as { total: number; atStake: number };
+      const week = newestWeek();
+      if (week === null) return { rows: [], more: false };
+      const start = segmentStart(sqlite, filter, scope, page.offset + page.limit + 1);
+      const where = segmentWhere(filter, scope, week, start);
       const rows = prepared(
-        `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
-                COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor,
-                CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor) * COALESCE(s.churnRisk, 0)) AS INTEGER) AS atStakeMinor
-         ${from} ORDER BY atStakeMinor DESC, valueMinor DESC, c.id LIMIT ? OFFSET ?`,
-      ).all(...where.values, ...values, page.limit, page.offset) as CustomerListRow[];
-      return { rows, total: totals.total, atStakeTotalMinor: totals.atStake };
+        `SELECT ${LIST_COLUMNS} FROM ${segmentFrom(start)} LEFT JOIN Rep r ON r.id = c.ownerId WHERE ${where.sql} ${SEGMENT_ORDER} LIMIT ? OFFSET ?`,
+      ).all(...where.values, page.limit + 1, page.offset) as CustomerListRow[];
+      return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
+    },
+
+    async count(filter, scope, upTo) {
+      const week = newestWeek();
+      if (week === null) return { total: 0, more: false, atStakeTotalMinor: 0 };
+      const narrow = segmentStart(sqlite, filter, scope, upTo ?? Number.POSITIVE_INFINITY);
+      const start = narrow === 'walk' ? 'any' : narrow;
+      const where = segmentWhere(filter, scope, week, start);
+      const counted = prepared(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(atStakeMinor), 0) AS atStake FROM (SELECT s.atStakeMinor FROM ${segmentFrom(start)} WHERE ${where.sql} LIMIT ?)`,
+      ).get(...where.values, upTo === undefined ? -1 : upTo + 1) as { total: number; atStake: number };
+      const more = upTo !== undefined && counted.total > upTo;
+      return { total: more ? upTo : counted.total, more, atStakeTotalMinor: counted.atStake };
+    },
+
+    async exportRows(filter, scope, limit) {
+      const week = newestWeek();
+      if (week === null) return { rows: [], more: false };
+      const start = segmentStart(sqlite, filter, scope, limit + 1);
+      const where = segmentWhere(filter, scope, week, start);
+      const rows = prepared(
+        `SELECT ${LIST_COLUMNS}, c.region, c.tags, c.birthdayYear, c.birthdayMonth, c.birthdayDay, s.valueBand, s.longTail, s.lowMargin,
+                s.clv12Minor, s.lastOrderAt, s.crossSell
+         FROM ${segmentFrom(start)} LEFT JOIN Rep r ON r.id = c.ownerId WHERE ${where.sql} ${SEGMENT_ORDER} LIMIT ?`,
+      ).all(...where.values, limit + 1) as (CustomerListRow & ExportRecord)[];
+      return {
+        more: rows.length > limit,
+        rows: rows.slice(0, limit).map(({ birthdayYear, birthdayMonth, birthdayDay, lowMargin, lastOrderAt, ...row }): ExportRow => ({
+          ...row,
+          birthday: birthdayText(birthdayYear, birthdayMonth, birthdayDay),
+          lowMargin: lowMargin === 1,
+          lastOrderAt: lastOrderAt === null ? null : new Date(lastOrderAt),
+        })),
+      };
+    },
+
+    async history(customerId, page) {
+      const total = prepared(
+        'SELECT (SELECT COUNT(*) FROM "Order" WHERE customerId = @c) + (SELECT COUNT(*) FROM Interaction WHERE customerId = @c)',
+      )
+        .pluck()
+        .get({ c: customerId }) as number;
+      const rows = prepared(HISTORY_SQL).all({ c: customerId, limit: page.limit, offset: page.offset }) as HistoryRecord[];
+      return {
+        total,
+        entries: rows.map((row): HistoryEntry =>
+          row.type === 'order'
+            ? { type: 'order', at: new Date(row.at), externalId: row.externalId, product: row.product, category: row.category, amountMinor: row.amountMinor!, refundOf: row.refundOf, refunded: row.refunded === 1 }
+            : { type: 'interaction', at: new Date(row.at), kind: row.kind!, repName: row.repName, text: row.text ?? '', satisfaction: row.satisfaction },
+        ),
+      };
     },
 
     async assign(customerId, ownerId) {
@@ -236,6 +311,30 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
         // The new owner's team may keep other cadences.
         refreshCheckIns(sqlite, { customerIds: [customerId] });
       })();
+    },
+
+    async editTags(customerId, add, remove) {
+      return sqlite.transaction(() => {
+        const stored = prepared('SELECT tags FROM Customer WHERE id = ?').pluck().get(customerId) as string | undefined;
+        const before = (stored ?? '').split(',').filter(Boolean);
+        const removed = new Set(remove.map((tag) => tag.toLowerCase()));
+        const after = before.filter((tag) => !removed.has(tag.toLowerCase()));
+        for (const tag of add) if (!after.some((kept) => kept.toLowerCase() === tag.toLowerCase())) after.push(tag);
+        // The CustomerTag index follows through its trigger.
+        if (after.join(',') !== before.join(',')) prepared('UPDATE Customer SET tags = ?, updatedAt = ? WHERE id = ?').run(after.join(','), Date.now(), customerId);
+        return { before, after };
+      })();
+    },
+
+    async saveQuery(repId, command, options) {
+      const json = JSON.stringify(Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))));
+      prepared('INSERT INTO SavedQuery (repId, command, options, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(repId, command, json, Date.now());
+      return prepared('SELECT id FROM SavedQuery WHERE repId = ? AND command = ? AND options = ?').pluck().get(repId, command, json) as number;
+    },
+
+    async savedQuery(id, repId, command) {
+      const json = prepared('SELECT options FROM SavedQuery WHERE id = ? AND repId = ? AND command = ?').pluck().get(id, repId, command) as string | undefined;
+      return json === undefined ? null : (JSON.parse(json) as OptionValues);
     },
 
     async addInteraction(interaction) {
@@ -250,35 +349,56 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
   };
 }
 
-/** The SQL that keeps a query within a book; appended to a WHERE on `Customer c`. */
-export function scopeSql(scope: BookScope): { clause: string; values: number[] } {
-  switch (scope.kind) {
-    case 'all':
-      return { clause: '', values: [] };
-    case 'team':
-      return { clause: 'AND c.ownerId IN (SELECT id FROM Rep WHERE teamId = ?)', values: [scope.teamId] };
-    case 'owner':
-      return { clause: 'AND c.ownerId = ?', values: [scope.repId] };
-  }
+/** A refund order names this order (its customer's orders only: the refund index is theirs). */
+const REFUNDED_SQL = `EXISTS (SELECT 1 FROM "Order" x WHERE x.customerId = o.customerId AND o.externalId IS NOT NULL AND x.refundOf = o.externalId)`;
+
+const LIST_COLUMNS = `c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
+  COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor, s.atStakeMinor`;
+
+/** Orders and interactions of one customer in one timeline, newest first (each through its (customerId, time) index). */
+const HISTORY_SQL = `SELECT * FROM (
+    SELECT 'order' AS type, o.orderedAt AS at, o.id, o.externalId, o.product, o.category, o.amountMinor, o.refundOf, ${REFUNDED_SQL} AS refunded,
+      NULL AS kind, NULL AS repName, NULL AS text, NULL AS satisfaction
+    FROM "Order" o WHERE o.customerId = @c
+    UNION ALL
+    SELECT 'interaction', i.at, i.id, NULL, NULL, NULL, NULL, NULL, 0, i.kind, r.name, i.text, i.satisfaction
+    FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = @c)
+  ORDER BY at DESC, type DESC, id DESC LIMIT @limit OFFSET @offset`;
+
+interface HistoryRecord {
+  type: 'order' | 'interaction';
+  at: number;
+  externalId: string | null;
+  product: string | null;
+  category: string | null;
+  amountMinor: number | null;
+  refundOf: string | null;
+  refunded: number;
+  kind: string | null;
+  repName: string | null;
+  text: string | null;
+  satisfaction: number | null;
 }
 
-function listWhere(filter: CustomerListFilter): { sql: string; values: (string | number)[] } {
-  const parts: string[] = [];
-  const values: (string | number)[] = [];
-  if (filter.tier) {
-    parts.push('AND s.tier = ?');
-    values.push(filter.tier);
-  }
-  if (filter.lifecycles) {
-    parts.push(`AND s.lifecycle IN (${filter.lifecycles.map(() => '?').join(', ')})`);
-    values.push(...filter.lifecycles);
-  }
-  if (filter.longTail) parts.push("AND s.longTail <> 'neither'");
-  if (filter.ownerId !== undefined) {
-    parts.push('AND c.ownerId = ?');
-    values.push(filter.ownerId);
-  }
-  return { sql: parts.join(' '), values };
+interface ExportRecord {
+  region: string | null;
+  tags: string;
+  birthdayYear: number | null;
+  birthdayMonth: number | null;
+  birthdayDay: number | null;
+  valueBand: string;
+  longTail: string;
+  lowMargin: number;
+  clv12Minor: number | null;
+  lastOrderAt: number | null;
+  crossSell: string | null;
+}
+
+/** A birthday as an export writes it: 1990-03-15, or --03-15 without the year. */
+function birthdayText(year: number | null, month: number | null, day: number | null): string | null {
+  if (!month || !day) return null;
+  const md = `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  return year ? `${year}-${md}` : `--${md}`;
 }
 
 interface CustomerRow {

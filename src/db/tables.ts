@@ -82,6 +82,10 @@ export type Customer = {
      * when the next cadence check-in is due; null once it is planned (kept by src/db/check-ins.ts)
      */
     checkInDueAt: number | null;
+    /**
+     * when this purchase cycle's reorder nudge is due; null once it is planned, or when none is (kept by src/db/reorders.ts)
+     */
+    reorderDueAt: number | null;
     createdAt: number;
     updatedAt: number;
     /**
@@ -133,7 +137,7 @@ export type Interaction = {
     customerId: number;
     repId: number | null;
     /**
-     * call | visit | message | note | complaint | greeting | handover (a handover is no touch)
+     * call | visit | message | email | note | complaint | greeting | handover (a handover is no touch)
      */
     kind: string;
     at: number;
@@ -304,6 +308,19 @@ export type Rep = {
     createdAt: number;
     updatedAt: number;
 };
+export type SavedQuery = {
+    id: Generated<number>;
+    /**
+     * whose list it is: another rep's id reads as unknown
+     */
+    repId: number;
+    command: string;
+    /**
+     * JSON of the option values, keys sorted
+     */
+    options: string;
+    createdAt: number;
+};
 export type ScoreSnapshot = {
     id: Generated<number>;
     customerId: number;
@@ -332,9 +349,13 @@ export type ScoreSnapshot = {
      */
     valueBand: string;
     /**
-     * frequent-small | rare-large | both | neither
+     * head | frequent-small | rare-large | long-tail | none (no purchase in the RFM window): docs/ANALYTICS.md "Long tail"
      */
     longTail: Generated<string>;
+    /**
+     * margin below the team's lowMarginRate (低利润客户): tier and band were demoted one step
+     */
+    lowMargin: Generated<boolean>;
     /**
      * prospect | new | active | at_risk | lapsed | lost | won_back
      */
@@ -349,6 +370,25 @@ export type ScoreSnapshot = {
      * JSON: the plain-words reason and its figures, rendered per locale
      */
     churnReason: Generated<string>;
+    /**
+     * value (CLV, else lifetime spend) × churn risk, minor units: the order of the customer list
+     */
+    atStakeMinor: Generated<number>;
+    /**
+     * a regular customer's reorder day in this purchase cycle (docs/ANALYTICS.md "Reorder timing"); null when none
+     */
+    reorderDueAt: number | null;
+    /**
+     * cross-sell (docs/ANALYTICS.md): the category peers buy that this customer has not, the customer's category it
+     * comes from, and that rule's lift; null when no rule has enough support
+     */
+    crossSell: string | null;
+    crossSellFrom: string | null;
+    crossSellLift: number | null;
+    /**
+     * the categories bought in the RFM window, as `|key|key|` (lower case; docs/ANALYTICS.md "Cross-sell"), '' for none
+     */
+    categories: Generated<string>;
 };
 export type Team = {
     id: Generated<number>;
@@ -435,6 +475,7 @@ export type DB = {
     Nudge: Nudge;
     Order: Order;
     Rep: Rep;
+    SavedQuery: SavedQuery;
     ScoreSnapshot: ScoreSnapshot;
     Team: Team;
     Ticket: Ticket;
@@ -443,4 +484,4 @@ export type DB = {
 };
 
 /** Columns of type Boolean, by name: SQLite stores them as 0/1 and src/db/sqlite-kysely.ts reads them back as booleans. */
-export const BOOLEAN_COLUMNS: readonly string[] = ["active","dryRun","greetingOptOut","late","timed"];
+export const BOOLEAN_COLUMNS: readonly string[] = ["active","dryRun","greetingOptOut","late","lowMargin","timed"];

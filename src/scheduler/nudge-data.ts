@@ -7,6 +7,7 @@ import { parseTeamSettings } from '../domain/team-settings.js';
 import { isChatPlatform, type Addresses, type ChatPlatform } from '../domain/platform.js';
 import type { Recipient } from './notifier.js';
 import type { NudgeRow } from './outbox.js';
+import { createReorderReads, type ReorderLine } from './reorder-agenda.js';
 import { AT_STAKE_SQL } from '../db/care-book.js';
 
 /** Who reads a nudge: a rep (DM) or a team (its channel), with their language, zone and addresses. */
@@ -49,8 +50,9 @@ export interface AgendaData {
   overdue: AgendaCallback[];
   today: AgendaCallback[];
   birthdays: { id: number; externalId: string; name: string; on: LocalDate }[];
-  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null; atStakeMinor: number | null }[];
+  winbacks: { id: number; externalId: string; name: string; deadline: number; tier: string | null; atStakeMinor: number | null; crossSell: string | null; crossSellFrom: string | null }[];
   atRisk: { id: number; externalId: string; name: string; churnRisk: number | null }[];
+  reorders: ReorderLine[];
   /** Check-ins due by tonight that the daily limit held back, and that limit. */
   waitingCheckIns: number;
   checkInsPerDay: number;
@@ -95,7 +97,7 @@ export function createNudgeData(sqlite: Sqlite) {
     ),
     // Plans opened since the rep's agenda that went out before this one (a skipped or missed agenda passes them on), most at stake first.
     winbacks: sqlite.prepare(
-      `SELECT c.id, c.externalId, c.name, e.deadline, s.tier, ${AT_STAKE_SQL} AS atStakeMinor
+      `SELECT c.id, c.externalId, c.name, e.deadline, s.tier, ${AT_STAKE_SQL} AS atStakeMinor, s.crossSell, s.crossSellFrom
        FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
          LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
        WHERE c.ownerId = @rep AND e.status = 'open' AND e.startedAt <= @before AND e.startedAt > COALESCE(
@@ -118,6 +120,7 @@ export function createNudgeData(sqlite: Sqlite) {
       )
       .pluck(),
     teamSettings: sqlite.prepare('SELECT settings FROM Team WHERE id = ?').pluck(),
+    reorders: createReorderReads(sqlite),
   };
 
   return {
@@ -146,14 +149,16 @@ export function createNudgeData(sqlite: Sqlite) {
       return { kind: 'team', id: t.id, name: t.name, addresses, preferred: null, locale: t.locale, zone: t.zone, teamId: t.id, teamName: t.name, agendaHour: 9 };
     },
     customer: (id: number | null) => (id === null ? undefined : (customer.get(id) as CustomerInfo | undefined)),
+    reorder: (nudgeId: number, now: number) => agenda.reorders.alone(nudgeId, now),
     callback: (id: number) => callback.get(id) as { status: string; dueAt: number; note: string; customerName: string } | undefined,
     hasNewerDigest: (targetId: number, dueAt: number, now: Date) => newerDigest.get(targetId, dueAt, now.getTime()) !== undefined,
 
     /**
-     * What a rep's agenda for `date` holds, as of `now`. `sentAt`: when this agenda went out,
-     * when it is drawn again after a button press (its win-back plans stay on it).
+     * What a rep's agenda for `date` holds, as of `now`. `sentAt`: when this agenda (nudge
+     * `agendaId`) went out, when it is drawn again after a button press (its win-back plans and
+     * the reorder reminders it carried stay on it).
      */
-    agenda(repId: number, date: LocalDate, zone: string, agendaHour: number, teamId: number | null, now: Date, sentAt: number | null): AgendaData {
+    agenda(repId: number, date: LocalDate, zone: string, agendaHour: number, teamId: number | null, now: Date, agendaId: number, sentAt: number | null): AgendaData {
       const start = startOfLocalDay(date, zone).getTime();
       const end = startOfLocalDay(addDays(date, 1), zone).getTime();
       const coming = datesFrom(date, 7);
@@ -164,7 +169,8 @@ export function createNudgeData(sqlite: Sqlite) {
         .sort((a, b) => isoDate(a.on).localeCompare(isoDate(b.on)) || a.id - b.id);
       // "New" at-risk means since the previous working day's agenda.
       const since = previousAgendaSlot(zone, agendaHour, date).dueAt.getTime();
-      const winbacks = agenda.winbacks.all({ rep: repId, before: sentAt ?? now.getTime() }) as AgendaData['winbacks'];
+      const before = sentAt ?? now.getTime();
+      const winbacks = agenda.winbacks.all({ rep: repId, before }) as AgendaData['winbacks'];
       const winbackIds = new Set(winbacks.map((w) => w.id));
       const atRisk = (agenda.atRisk.all(repId, since) as AgendaData['atRisk']).filter((c) => !winbackIds.has(c.id));
       const settings = parseTeamSettings(teamId === null ? '{}' : (agenda.teamSettings.get(teamId) as string | undefined)).settings.schedule;
@@ -174,6 +180,7 @@ export function createNudgeData(sqlite: Sqlite) {
         birthdays,
         winbacks,
         atRisk,
+        reorders: sentAt === null ? agenda.reorders.due(repId, now.getTime()) : agenda.reorders.carriedBy(agendaId, sentAt),
         waitingCheckIns: agenda.waitingCheckIns.get(repId, end) as number,
         checkInsPerDay: settings.checkInsPerDay,
       };

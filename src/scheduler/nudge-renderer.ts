@@ -12,6 +12,7 @@ import type { Notification } from './notifier.js';
 import { createNudgeData, recipientOf, type AgendaCallback } from './nudge-data.js';
 import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
+import { reorderItem } from './reorder-agenda.js';
 import { weeklyDigestReply } from './weekly-digest.js';
 import { createCareRenderer } from './care-renderer.js';
 import { previousAgendaSlot } from '../domain/schedule/agenda.js';
@@ -188,6 +189,13 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
         return weeklyDigestReply(sqlite, scope, now, { t, locale, currency: options.currency, timeZone: zone }, options.renderChart);
       }
+      case 'reorder': {
+        // Claimed on its own: no agenda carried it (see outbox CARRIED_KINDS).
+        const found = data.reorder(row.id, now.getTime());
+        if (!found) return 'the customer no longer exists';
+        if (found.stale) return `the reminder no longer holds: ${found.stale}`;
+        return { visibility: 'private', blocks: [{ type: 'list', title: t('scheduler.agenda.reorders'), numbered: false, items: [reorderItem(found.line, r)] }] };
+      }
       default:
         return `${row.kind} is drawn elsewhere`;
     }
@@ -195,10 +203,12 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
 
   function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date, carries: number[]): Reply | null {
     const { t, locale, zone } = r;
-    const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.sentAt);
+    const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.id, row.sentAt);
     const cared = care.agendaSections(row, date, r, now, previousAgendaSlot(zone, r.agendaHour, date).dueAt.getTime());
     carries.push(...cared.carries);
-    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.waitingCheckIns + cared.blocks.length === 0) return null;
+    // The reminders listed go out with the agenda; any beyond the list's length stay pending and go out on their own.
+    if (row.sentAt === null) carries.push(...a.reorders.slice(0, LIST_LIMIT).map((line) => line.nudgeId));
+    if (a.today.length + a.overdue.length + a.birthdays.length + a.winbacks.length + a.atRisk.length + a.reorders.length + a.waitingCheckIns + cared.blocks.length === 0) return null;
 
     // Every callback on the agenda carries its own Done / Snooze.
     const callbackItem = (k: AgendaCallback, overdueItem: boolean): ListItem => {
@@ -236,7 +246,11 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     }));
     section('scheduler.agenda.winbacks', a.winbacks, (w) => ({
       primary: w.name,
-      secondary: `${t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) })} · ${t(`scheduler.winback.offers.${isTier(w.tier) ? w.tier : 'D'}`)}`,
+      secondary: [
+        t('scheduler.agenda.deadline', { date: formatDate(new Date(w.deadline), locale, zone) }),
+        t(`scheduler.winback.offers.${isTier(w.tier) ? w.tier : 'D'}`),
+        ...(w.crossSell && w.crossSellFrom ? [t('scheduler.crossSell', { from: w.crossSellFrom, category: w.crossSell })] : []),
+      ].join(' · '),
       actions: [r.button(t('scheduler.actions.schedule'), { command: 'callback', options: who(w).options }, { display: who(w).display })],
     }), t('scheduler.winback.stopRule'));
     // Plans beyond the first ten are never hidden for good: /winbacks lists them all.
@@ -247,6 +261,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       ...optional('secondary', c.churnRisk === null ? undefined : t('scheduler.agenda.risk', { risk: formatPercent(c.churnRisk, locale) })),
       actions: [r.button(t('scheduler.actions.lookup'), { command: 'customer lookup', options: who(c).options }, { display: who(c).display })],
     }));
+    section('scheduler.agenda.reorders', a.reorders, (line) => reorderItem(line, r));
     if (a.waitingCheckIns > 0) {
       blocks.push({ type: 'text', tone: 'muted', text: t('scheduler.agenda.waiting', { count: a.waitingCheckIns, limit: a.checkInsPerDay }) });
     }

@@ -9,7 +9,7 @@ import type { NudgeKind } from './outbox.js';
 import { collectPlan } from './planner.js';
 import { createPlanningStore } from './planning-store.js';
 
-export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday'] as const;
+export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'reorder'] as const;
 export type PreviewKind = (typeof PREVIEW_KINDS)[number];
 
 export interface PreviewItem {

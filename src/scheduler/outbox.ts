@@ -2,14 +2,15 @@ import type { Sqlite } from '../db/database.js';
 import { NUDGE_STATUSES, type NudgeStatus } from '../domain/schedule/nudge-status.js';
 import type { MessageRef } from './notifier.js';
 
-export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'holiday-list'] as const;
+export const NUDGE_KINDS = ['callback', 'birthday', 'birthday-list', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'holiday-list', 'reorder'] as const;
 
 /**
- * Kinds that go out inside the morning agenda (a holiday's customers to greet): they are claimed
- * on their own only this long after their time, when no agenda carried them (it went out before
- * they were planned, say).
+ * Kinds that go out inside the morning agenda (a holiday's customers to greet, customers due to
+ * reorder): they are claimed on their own only this long after their time, and only once no
+ * agenda of theirs is still waiting to go out (after downtime the agenda carries them), when no
+ * agenda carried them (it went out before they were planned, say).
  */
-export const CARRIED_KINDS: readonly NudgeKind[] = ['holiday'];
+export const CARRIED_KINDS: readonly NudgeKind[] = ['holiday', 'reorder'];
 export const CARRY_GRACE_MS = 3_600_000;
 export type NudgeKind = (typeof NUDGE_KINDS)[number];
 
@@ -95,7 +96,9 @@ function prepareOutbox(sqlite: Sqlite): Outbox {
     WHERE id IN (
       SELECT id FROM Nudge
       WHERE (status = 'pending' AND dueAt <= @now AND (nextAttemptAt IS NULL OR nextAttemptAt <= @now)
-             AND (kind NOT IN (${CARRIED_KINDS.map((k) => `'${k}'`).join(', ')}) OR dueAt <= @now - ${CARRY_GRACE_MS}))
+             AND (kind NOT IN (${CARRIED_KINDS.map((k) => `'${k}'`).join(', ')}) OR (dueAt <= @now - ${CARRY_GRACE_MS}
+               AND NOT EXISTS (SELECT 1 FROM Nudge a WHERE a.kind = 'agenda' AND a.targetKind = Nudge.targetKind AND a.targetId = Nudge.targetId
+                 AND a.status IN ('pending', 'claimed') AND a.dueAt <= Nudge.dueAt))))
          OR (status = 'claimed' AND claimedAt <= @leaseExpired)
       ORDER BY dueAt, id LIMIT @limit)
     RETURNING *`);

@@ -10,8 +10,10 @@ import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
 import { addDays, atLocalTime, isoDate, localDateOf, localDatesBetween, weekdayOf } from '../domain/schedule/local-time.js';
 import { DEFAULT_WINBACK_DAYS, DEFAULT_WINBACK_TRIAGE, decideWinback, triageWinbacks, WINBACK_REMINDER_DAYS } from '../domain/schedule/winback.js';
 import { careBatches, careKey, emptyCarePlan, planCare, type CarePlan } from './care-planner.js';
+import { markReordersPlanned } from '../db/reorders.js';
 import type { PlannedNudge } from './outbox.js';
 import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
+import { reorderNudge } from './reorder-planning.js';
 
 /**
  * The span a planning run covers. `from` is where time-derived nudges (birthdays, agendas)
@@ -45,6 +47,8 @@ export interface Plan {
   winbackChanges: WinbackChange[];
   /** The win-back plans this run opens, and the agenda that will list each (for previews). */
   winbackPlans: { customerId: number; ownerId: number; agendaAt: Date }[];
+  /** Customers whose reorder nudge this plan holds (cleared from the planner's due list once written). */
+  reorders: number[];
   /** Targets that could not be planned; the rest of the batch went on. */
   failures: { target: string; error: string }[];
   /** Teams whose stored settings are broken: planned with the defaults, one log line each. */
@@ -70,7 +74,7 @@ export interface PlanOptions {
 export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
   const loaded = store.teams(options.teamId);
   const plan: Plan = {
-    nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], failures: [], settingsProblems: loaded.settingsProblems, externalIds: new Map(), care: emptyCarePlan(),
+    nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], reorders: [], failures: [], settingsProblems: loaded.settingsProblems, externalIds: new Map(), care: emptyCarePlan(),
   };
   const teams = new Map(loaded.teams.map((t) => [t.id, t]));
   const reps = store.reps(options.teamId);
@@ -134,6 +138,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
 
   planCadences(store, window, now, reps, teams, plan, each);
   planWinbacks(store, now, options, repsById, teams, plan, each, window);
+  planReorders(store, window, now, options, repsById, plan, each);
   return plan;
 }
 
@@ -275,6 +280,17 @@ function startOfIsoWeek(now: Date): Date {
   return atLocalTime(addDays(date, 1 - weekdayOf(date)), 0, 'UTC');
 }
 
+function planReorders(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>, plan: Plan, each: Each): void {
+  each(store.reorderCandidates(window.to, options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
+    const owner = reps.get(candidate.ownerId);
+    const nudge = owner ? reorderNudge(candidate, owner, now, window.to) : null;
+    if (!nudge) return;
+    plan.externalIds.set(candidate.customerId, candidate.externalId);
+    plan.nudges.push(nudge);
+    plan.reorders.push(candidate.customerId);
+  });
+}
+
 export interface AppliedPlan {
   nudges: number;
   cadenceCallbacks: number;
@@ -325,6 +341,8 @@ export function applyPlan(
     ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => () => {
       applied.nudges += insertNudges(nudges);
     }),
+    // After the nudges: a crash between the two plans them again, and the dedupe key keeps one.
+    ...inGroups(plan.reorders, APPLY_BATCH).map((customerIds) => () => markReordersPlanned(sqlite, customerIds)),
   ];
   writeInSlices(sqlite, batches, slicing);
   return applied;

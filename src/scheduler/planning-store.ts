@@ -64,6 +64,17 @@ export interface WinbackCandidate extends WinbackState {
   atStakeMinor: number;
 }
 
+/** A customer whose reorder nudge of this purchase cycle is due by the asked time (Customer.reorderDueAt, db/reorders.ts). */
+export interface ReorderCandidate {
+  customerId: number;
+  externalId: string;
+  ownerId: number;
+  /** The reorder day (its UTC midnight). */
+  dueAt: number;
+  /** The last purchase day (its UTC midnight): the cycle the reminder belongs to. */
+  cycle: number;
+}
+
 /** What the planner reads, straight from SQLite: the planner runs every 15 minutes. */
 export interface PlanningStore {
   /** The teams with their settings, and a line for each team whose stored settings were broken (defaults used). */
@@ -76,6 +87,8 @@ export interface PlanningStore {
   cadenceCandidates(ownerId: number, dueBy: Date, limit: number): CadenceCandidate[];
   openTimedCallbacks(from: Date, to: Date, teamId?: number): TimedCallback[];
   winbackCandidates(teamId?: number): WinbackCandidate[];
+  /** Customers of active reps whose reorder nudge is due by `dueBy` and not yet planned: most overdue first. */
+  reorderCandidates(dueBy: Date, teamId?: number): ReorderCandidate[];
   /** The care reads (complaints, ratings, stage callbacks, holidays): care-planning-store.ts. */
   care: CarePlanningStore;
 }
@@ -223,6 +236,19 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
         lastClosed: r.closedEpisode !== null ? { episode: r.closedEpisode, closedAt: r.closedAt! } : null,
         firstOrderSinceStart: r.openEpisode !== null ? r.firstOrderSinceStart : null,
       }));
+    },
+
+    reorderCandidates(dueBy, teamId) {
+      // Customer.reorderDueAt is kept by the rescoring (db/reorders.ts) and cleared once planned: an index range.
+      return sqlite
+        .prepare(
+          `SELECT c.id AS customerId, c.externalId, c.ownerId, c.reorderDueAt AS dueAt, s.lastOrderAt AS cycle
+           FROM Customer c JOIN Rep r ON r.id = c.ownerId
+             JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
+           WHERE c.reorderDueAt <= ? AND r.active = 1 AND s.lastOrderAt IS NOT NULL${teamFilter(teamId, 'r.teamId')}
+           ORDER BY c.reorderDueAt, c.id`,
+        )
+        .all(dueBy.getTime()) as ReorderCandidate[];
     },
   };
 }

@@ -1,8 +1,10 @@
 import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
 import { loadTeamSettings } from '../db/team-settings.js';
+import { refreshReordersAfterRescoring } from '../db/reorders.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
+import { createCategoryCollector, crossSellOf, recentCategoryKeys, suggestionOf, type CrossSell, type CustomerCategories } from '../domain/analytics/cross-sell.js';
 import { createHistoryFolder, dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/history.js';
 import { CUSTOMER_STATUSES, LIFECYCLES, type CustomerStatus, type Lifecycle } from '../domain/analytics/lifecycle.js';
 import { TIERS, type Tier } from '../domain/tier.js';
@@ -35,7 +37,12 @@ export interface ScoredRun {
   orders: number;
   /** The scoring data version read with the orders (see scoring-state.ts). */
   dataVersion: number;
-  elapsedMs: { read: number; fit: number };
+  /** The categories each customer bought, by slot. */
+  categories: CustomerCategories;
+  /** Each customer's cross-sell suggestion, by slot, and the rules found per scoring group. */
+  crossSell: CrossSell;
+  /** `crossSell`: working out the rules and suggestions (reading the categories is part of `read`). */
+  elapsedMs: { read: number; fit: number; crossSell: number };
 }
 
 export interface RecomputeReport {
@@ -51,8 +58,8 @@ export interface RecomputeReport {
   calibration: ScoredBase['calibration'];
   /** True when this run scored the base as of its own day and so is now the current scoring. */
   live: boolean;
-  /** Reading and folding orders, fitting the models, scoring customers, writing rows. */
-  elapsedMs: { read: number; fit: number; score: number; write: number; total: number };
+  /** Reading and folding orders, fitting the models, cross-sell rules and suggestions, scoring customers, writing rows. */
+  elapsedMs: { read: number; fit: number; crossSell: number; score: number; write: number; total: number };
 }
 
 /** The ISO week (UTC) a snapshot taken as of this instant is filed under. */
@@ -69,10 +76,12 @@ export function scoreAsOf(db: Database, asOf: Date, options: ScoreOptions = {}):
   const started = performance.now();
   const horizonDays = options.horizonDays ?? CHURN_HORIZON_DAYS;
   const asOfDay = dayOf(asOf.getTime());
-  const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(asOfDay, horizonDays)))();
+  const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(asOfDay, horizonDays), { categories: true }))();
   const read = performance.now();
   const [calibration, halfwayBack, histories] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories];
   const scored = scoreBase({ ...base.input, histories, calibration, halfwayBack, model: options.model ?? 'auto', horizonDays });
+  const fitted = performance.now();
+  const crossSell = crossSellOf(base.categories!, base.input.group, base.input.groupSettings.length);
   return {
     asOf,
     week: snapshotWeekOf(asOf),
@@ -81,7 +90,9 @@ export function scoreAsOf(db: Database, asOf: Date, options: ScoreOptions = {}):
     histories,
     orders: base.orders,
     dataVersion: base.dataVersion,
-    elapsedMs: { read: read - started, fit: performance.now() - read },
+    categories: base.categories!,
+    crossSell,
+    elapsedMs: { read: read - started, fit: fitted - read, crossSell: performance.now() - fitted },
   };
 }
 
@@ -141,6 +152,8 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
   const write = (i: number, s: CustomerScore) => {
     scoreMs += performance.now() - before;
     const bought = histories.purchaseDays[i]! > 0;
+    const lifetime = histories.lifetimeMinor[i]!;
+    const suggestion = suggestionOf(run.crossSell, i);
     upsert.run(
       customerIds[i],
       run.week,
@@ -150,7 +163,7 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
       s.frequency,
       whole(s.monetaryMinor),
       whole(s.marginMinor),
-      whole(histories.lifetimeMinor[i]!),
+      whole(lifetime),
       histories.orderCount[i],
       bought ? histories.lastDay[i]! * DAY_MS : null,
       s.rScore,
@@ -159,6 +172,7 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
       s.tier,
       s.valueBand,
       s.longTail,
+      s.lowMargin ? 1 : 0,
       s.lifecycle,
       finite(s.pAlive),
       finite(s.expected30),
@@ -167,14 +181,23 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
       whole(s.clv12Minor),
       finite(s.churnRisk),
       JSON.stringify(s.churnReason),
+      whole(atStake(s.clv12Minor ?? lifetime, s.churnRisk)),
+      s.reorderDueDay === null ? null : s.reorderDueDay * DAY_MS,
+      suggestion?.category ?? null,
+      suggestion?.from ?? null,
+      suggestion ? finite(suggestion.lift) : null,
+      recentCategoryKeys(run.categories, i),
     );
     before = performance.now();
   };
   const teams = loadTeamSettings(sqlite);
   const batches = [
     ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
-    // New tiers move cadence check-ins: over id ranges that cover every customer, also one created meanwhile.
-    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckInsAfterRescoring(sqlite, { idRange: range }, teams)),
+    // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
+    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => {
+      refreshCheckInsAfterRescoring(sqlite, { idRange: range }, teams);
+      refreshReordersAfterRescoring(sqlite, range);
+    }),
     () => {
       if (live) recordLiveRun(sqlite, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
     },
@@ -237,6 +260,11 @@ function freshnessOf(sqlite: Sqlite): Freshness {
   return last.dataVersion === scoringDataVersion(sqlite) ? 'current' : 'data_changed';
 }
 
+/** What losing the customer would cost: value × churn risk (the customer list's order). */
+function atStake(valueMinor: number, churnRisk: number | null): number {
+  return valueMinor * (churnRisk !== null && Number.isFinite(churnRisk) ? churnRisk : 0);
+}
+
 /** SQLite stores what it is given: keep NaN and ±∞ (which no stored data should produce, but no run may fail on) out. */
 function finite(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? value : null;
@@ -247,17 +275,20 @@ function whole(value: number | null): number | null {
 }
 
 const UPSERT_SQL = `INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor,
-    lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lifecycle,
-    pAlive, expected30, expected90, expectedAovMinor, clv12Minor, churnRisk, churnReason)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle,
+    pAlive, expected30, expected90, expectedAovMinor, clv12Minor, churnRisk, churnReason, atStakeMinor, reorderDueAt,
+    crossSell, crossSellFrom, crossSellLift, categories)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT(customerId, week) DO UPDATE SET computedAt = excluded.computedAt, asOf = excluded.asOf,
     recencyDays = excluded.recencyDays, frequency = excluded.frequency, monetaryMinor = excluded.monetaryMinor,
     marginMinor = excluded.marginMinor, lifetimeMinor = excluded.lifetimeMinor, orderCount = excluded.orderCount,
     lastOrderAt = excluded.lastOrderAt, rScore = excluded.rScore, fScore = excluded.fScore, mScore = excluded.mScore,
-    tier = excluded.tier, valueBand = excluded.valueBand, longTail = excluded.longTail, lifecycle = excluded.lifecycle,
-    pAlive = excluded.pAlive, expected30 = excluded.expected30, expected90 = excluded.expected90,
+    tier = excluded.tier, valueBand = excluded.valueBand, longTail = excluded.longTail, lowMargin = excluded.lowMargin,
+    lifecycle = excluded.lifecycle, pAlive = excluded.pAlive, expected30 = excluded.expected30, expected90 = excluded.expected90,
     expectedAovMinor = excluded.expectedAovMinor, clv12Minor = excluded.clv12Minor, churnRisk = excluded.churnRisk,
-    churnReason = excluded.churnReason`;
+    churnReason = excluded.churnReason, atStakeMinor = excluded.atStakeMinor, reorderDueAt = excluded.reorderDueAt,
+    crossSell = excluded.crossSell, crossSellFrom = excluded.crossSellFrom, crossSellLift = excluded.crossSellLift,
+    categories = excluded.categories`;
 
 /** The base without its histories: who the customers are, their status and scoring group. */
 export type BaseFacts = Omit<BaseInput, 'histories' | 'calibration' | 'halfwayBack' | 'model' | 'horizonDays'>;
@@ -282,13 +313,22 @@ export function heldOutViews(day: number, horizonDays: number): ViewDay[] {
 
 /**
  * Customers (with their team's settings) and their orders up to the last of `views`, folded
- * into one summary per view. Any stored value is accepted: dates before 1970 or far in the
- * past, ids with gaps, statuses an older version wrote.
+ * into one summary per view; with `categories`, also the distinct categories each customer
+ * bought (purchases only) up to then, for cross-selling. Any stored value is accepted: dates
+ * before 1970 or far in the past, ids with gaps, statuses an older version wrote.
  */
 export function readBase(
   sqlite: Sqlite,
   views: readonly ViewDay[],
-): { histories: CustomerHistories[]; input: BaseFacts; customerIds: Int32Array; orders: number; dataVersion: number } {
+  options: { categories?: boolean } = {},
+): {
+  histories: CustomerHistories[];
+  categories: CustomerCategories | null;
+  input: BaseFacts;
+  customerIds: Int32Array;
+  orders: number;
+  dataVersion: number;
+} {
   const teams = sqlite.prepare('SELECT id FROM Team ORDER BY id').all() as { id: number }[];
   // Group 0 is customers without a team (no owner, or an owner outside any team).
   const loaded = loadTeamSettings(sqlite);
@@ -324,26 +364,32 @@ export function readBase(
     count,
     views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
   );
+  const categories = options.categories ? createCategoryCollector(count) : null;
+  // "Bought lately" is within the RFM window of the latest view (the scoring day's).
+  const latestWindow = windows[views.reduce((latest, view, v) => (view.day > views[latest]!.day ? v : latest), 0)]!;
   const lastDay = Math.max(...views.map((view) => view.day));
   // A refund's original order is looked up by its external id, and must belong to the same customer.
   const orderRows = sqlite
     .prepare(
-      `SELECT o.customerId, o.orderedAt, o.amountMinor, o.marginMinor, r.orderedAt
+      `SELECT o.customerId, o.orderedAt, o.amountMinor, o.marginMinor, r.orderedAt${categories ? ', o.category' : ''}
        FROM "Order" o LEFT JOIN "Order" r ON o.refundOf IS NOT NULL AND r.externalId = o.refundOf AND r.customerId = o.customerId
        WHERE o.orderedAt < ? ORDER BY o.customerId, o.orderedAt`,
     )
     .raw(true);
   let orders = 0;
-  for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt] of orderRows.iterate((lastDay + 1) * DAY_MS) as IterableIterator<
-    [number, number, number, number | null, number | null]
+  for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category] of orderRows.iterate((lastDay + 1) * DAY_MS) as IterableIterator<
+    [number, number, number, number | null, number | null, unknown]
   >) {
     const customer = slotOf.get(customerId);
     if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) continue;
-    folder.add(customer, dayOf(orderedAt), amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
+    const day = dayOf(orderedAt);
+    folder.add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
+    if (categories && amountMinor > 0 && typeof category === 'string') categories.add(customer, category, day >= latestWindow[customer]!);
     orders++;
   }
   return {
     histories: folder.finish(),
+    categories: categories?.finish() ?? null,
     input: { status, statusChangedDay, group, groupSettings },
     customerIds,
     orders,

@@ -12,9 +12,10 @@ const LAST_RUN_KEY = 'scores.lastRun';
 
 /**
  * Bumped when the rules that turn orders into scores change (refund netting, the purchase model,
- * calibration): scores an older version wrote are recomputed once after an upgrade.
+ * calibration, long-tail classes, reorder days, cross-sell): scores an older version wrote are
+ * recomputed once after an upgrade.
  */
-export const SCORING_RULES_VERSION = 2;
+export const SCORING_RULES_VERSION = 3;
 
 const liveRunSchema = z.object({
   asOf: z.number(),

@@ -24,6 +24,7 @@ export interface Snapshot {
   tier: Tier;
   valueBand: ValueBand;
   longTail: LongTailClass;
+  lowMargin: boolean;
   lifecycle: Lifecycle;
   pAlive: number | null;
   expected30: number | null;
@@ -32,18 +33,29 @@ export interface Snapshot {
   clv12Minor: number | null;
   churnRisk: number | null;
   churnReason: ChurnReason | null;
+  /** Value × churn risk (minor units). */
+  atStakeMinor: number;
+  /** This purchase cycle's reorder day, null when none. */
+  reorderDueAt: Date | null;
+  /** The category to offer, the customer's category it comes from and the rule's lift; null when none. */
+  crossSell: { category: string; from: string; lift: number } | null;
 }
 
-type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt' | 'churnReason'> & {
+type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt' | 'churnReason' | 'lowMargin' | 'reorderDueAt' | 'crossSell'> & {
   computedAt: number;
   asOf: number;
   lastOrderAt: number | null;
   churnReason: string;
+  lowMargin: number;
+  reorderDueAt: number | null;
+  crossSellCategory: string | null;
+  crossSellFrom: string | null;
+  crossSellLift: number | null;
 };
 
 const COLUMNS = `customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor, lifetimeMinor, orderCount,
-  lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lifecycle, pAlive, expected30, expected90, expectedAovMinor,
-  clv12Minor, churnRisk, churnReason`;
+  lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle, pAlive, expected30, expected90, expectedAovMinor,
+  clv12Minor, churnRisk, churnReason, atStakeMinor, reorderDueAt, crossSell AS crossSellCategory, crossSellFrom, crossSellLift`;
 
 function toSnapshot(row: SnapshotRecord): Snapshot {
   let churnReason: ChurnReason | null = null;
@@ -53,12 +65,16 @@ function toSnapshot(row: SnapshotRecord): Snapshot {
   } catch {
     churnReason = null;
   }
+  const { crossSellCategory, crossSellFrom, crossSellLift, ...rest } = row;
   return {
-    ...row,
+    ...rest,
     computedAt: new Date(row.computedAt),
     asOf: new Date(row.asOf),
     lastOrderAt: row.lastOrderAt === null ? null : new Date(row.lastOrderAt),
     churnReason,
+    lowMargin: row.lowMargin === 1,
+    reorderDueAt: row.reorderDueAt === null ? null : new Date(row.reorderDueAt),
+    crossSell: crossSellCategory !== null && crossSellFrom !== null ? { category: crossSellCategory, from: crossSellFrom, lift: crossSellLift ?? 0 } : null,
   };
 }
 

@@ -126,11 +126,12 @@ describe('button presses', () => {
     const note = (await h.press(ZHANG_WEI, button(card, '记录备注'))).blocks[0]!;
     expect(note).toMatchObject({
       type: 'form',
-      typed: '/customer note C000001 <内容> [--complaint] [--satisfaction <1-5>]',
+      typed: '/customer note C000001 <内容> [--complaint] [--satisfaction <1-5>] [--kind call|visit|message|email]',
       fields: [
         { option: 'text', kind: 'multiline', required: true, maxLength: 4000 },
         { option: 'complaint', kind: 'checkbox' },
         { option: 'satisfaction', kind: 'rating', min: 1, max: 5 },
+        { option: 'kind', kind: 'choice', required: false, choices: [{ value: 'call', label: '电话' }, { value: 'visit', label: '到访' }, { value: 'message', label: '消息' }, { value: 'email', label: '邮件' }] },
       ],
     });
     expect(textOf(await h.press(ZHANG_WEI, forged('customer assign', { who: 1 })))).toBe('只有经理可以使用 /customer assign。');

@@ -65,10 +65,15 @@ function writeScores(db: Database): void {
               FROM Customer c LEFT JOIN "Order" o ON o.customerId = c.id GROUP BY c.id ORDER BY c.id`)
     .all() as { id: number; n: number; spend: number; last: number | null }[];
   const insert = db.sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor,
-      lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lifecycle, pAlive, expected30, expected90,
-      expectedAovMinor, clv12Minor, churnRisk, churnReason)
-    VALUES (?, '2026-W48', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle, pAlive, expected30, expected90,
+      expectedAovMinor, clv12Minor, churnRisk, churnReason, atStakeMinor, categories)
+    VALUES (?, '2026-W48', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // What the scoring run stores as bought lately: the categories of the last 365 days' purchases.
+  const lately = db.sqlite.prepare(
+    `SELECT group_concat(DISTINCT lower(trim(category))) FROM "Order" WHERE customerId = ? AND amountMinor > 0 AND orderedAt > ? AND category IS NOT NULL`,
+  ).pluck();
   const tiers = ['A', 'B', 'C', 'D'] as const;
+  const TAIL_CLASSES = ['head', 'frequent-small', 'rare-large', 'long-tail'] as const;
   const lifecycles = ['active', 'at_risk', 'lapsed', 'new', 'active'] as const;
   for (const c of customers) {
     const daysSince = c.last === null ? null : Math.floor((NOW.getTime() - c.last) / 86_400_000);
@@ -82,9 +87,15 @@ function writeScores(db: Database): void {
     insert.run(
       c.id, NOW.getTime(), NOW.getTime(), daysSince, Math.max(0, c.n - 1), c.n ? Math.round(c.spend / c.n) : 0, c.spend, c.n, c.last,
       1 + (c.id % 5), 1 + ((c.id + 1) % 5), 1 + ((c.id + 2) % 5), tier, tier === 'A' ? 'high' : tier === 'D' ? 'low' : 'mid',
-      c.id % 7 === 0 ? 'rare-large' : 'neither', lifecycle, 1 - risk, 1.2, 3.5, 42_000, 250_000 + c.id * 1000, risk, JSON.stringify(reason),
+      c.n === 0 ? 'none' : TAIL_CLASSES[c.id % 4]!, c.id % 7 === 3 ? 1 : 0, lifecycle, 1 - risk, 1.2, 3.5, 42_000, 250_000 + c.id * 1000, risk,
+      JSON.stringify(reason), Math.round((250_000 + c.id * 1000) * risk), categoriesOf((lately.get(c.id, NOW.getTime() - 365 * 86_400_000) as string | null) ?? ''),
     );
   }
+}
+
+/** Category keys as a score row stores them: `|a|b|`, '' for none. */
+function categoriesOf(list: string): string {
+  return list === '' ? '' : `|${list.split(',').join('|')}|`;
 }
 
 export interface CommandHarness {

@@ -30,6 +30,16 @@ const requests: Request[] = [
   { as: LI_NA, typed: '/customer list rep @liu.yang', command: 'customer list', options: { rep: '@liu.yang' } },
   { as: ZHANG_WEI, typed: '/customer at-risk --page 2', command: 'customer at-risk', options: { page: 2 } },
   {
+    as: LI_NA,
+    typed: '/customer list stage active region 上海 tail head age 18-70 category 护肤',
+    command: 'customer list',
+    options: { stage: 'active', region: '上海', tail: 'head', age: '18-70', category: '护肤' },
+  },
+  { as: ZHANG_WEI, typed: '/customer history C000001 --page 1', command: 'customer history', options: { who: 'C000001', page: 1 } },
+  { as: LI_NA, typed: '/customer export region 上海 low-profit', command: 'customer export', options: { region: '上海', profit: 'low-profit' } },
+  { as: ZHANG_WEI, typed: '/customer tag C000001 +vip -coffee', command: 'customer tag', options: { who: 'C000001', tags: '+vip -coffee' } },
+  { as: ZHANG_WEI, typed: '/customer note C000001 called back --kind call', command: 'customer note', options: { who: 'C000001', text: 'called back', kind: 'call' } },
+  {
     as: ZHANG_WEI,
     typed: '/customer note C000001 called, all good --satisfaction 4',
     command: 'customer note',

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scopeSql } from '../../src/db/customer-directory.js';
+import { scopeSql } from '../../src/db/customer-segments.js';
 import { toActor } from '../../src/db/identity-directory.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { bookScope } from '../../src/domain/actor.js';

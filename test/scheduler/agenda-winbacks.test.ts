@@ -15,6 +15,7 @@ describe('win-back plans in the morning agenda', () => {
   let db: Db;
   let zhang: number;
   let atRisk: string[];
+  let riskyIds: number[];
   const notifier = new RecordingNotifier();
   const agendaOf = (sent: Notification[]) => sent.find((n) => n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === zhang);
   const winbackList = (notification: Notification | undefined) =>
@@ -26,6 +27,7 @@ describe('win-back plans in the morning agenda', () => {
     const mine = new Set(db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ?').pluck().all(zhang) as number[]);
     const risky = [...mine].slice(0, 2);
     writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: risky.includes(id) ? 'at_risk' : 'active', tier: 'B' }));
+    riskyIds = risky;
     atRisk = risky.map((id) => db.sqlite.prepare('SELECT name FROM Customer WHERE id = ?').pluck().get(id) as string);
   });
   afterAll(async () => db.cleanup());
@@ -35,12 +37,16 @@ describe('win-back plans in the morning agenda', () => {
     runPlanning(db.sqlite, DEMO_ASOF);
     expect(db.sqlite.prepare("SELECT COUNT(*) FROM WinbackEpisode WHERE status = 'open'").pluck().get()).toBe(2);
     runPlanning(db.sqlite, at(2));
+    // The first has a cross-sell suggestion on file, the second none.
+    db.sqlite.prepare("UPDATE ScoreSnapshot SET crossSell = '彩妆', crossSellFrom = '护肤' WHERE customerId = ?").run(riskyIds[0]);
     await drain(at(2, 2), deliveryDeps(db.sqlite, notifier));
     expect(notifier.sent.filter((n) => n.kind === 'winback')).toEqual([]);
     const wednesday = winbackList(agendaOf(notifier.sent));
     expect(wednesday?.title).toBe('新的挽回计划 (2)');
     expect(wednesday?.items.map((i) => i.primary).sort()).toEqual([...atRisk].sort());
-    expect(wednesday?.items[0]?.secondary).toMatch(/前挽回 · 针对常购商品的会员优惠$/);
+    const lineOf = (name: string) => wednesday?.items.find((i) => i.primary === name)?.secondary;
+    expect(lineOf(atRisk[0]!)).toMatch(/前挽回 · 针对常购商品的会员优惠 · 买护肤的客户也常买彩妆$/);
+    expect(lineOf(atRisk[1]!)).toMatch(/前挽回 · 针对常购商品的会员优惠$/);
     expect(wednesday?.footer).toBe('截止日期前没有购买，客户将标记为已流失，提醒随之停止（及时止损）。');
 
     const before = notifier.sent.length;

@@ -27,9 +27,9 @@ function addCustomer(externalId: string, status = 'none', statusChangedAt: numbe
   );
 }
 
-function addOrders(customerId: number, days: number[], amountMinor: number, marginMinor: number | null = null): void {
-  const insert = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, marginMinor, createdAt) VALUES (?, ?, ?, ?, ?)');
-  for (const d of days) insert.run(customerId, day(d) + 10 * 3_600_000, amountMinor, marginMinor, day(d));
+function addOrders(customerId: number, days: number[], amountMinor: number, marginMinor: number | null = null, category: string | null = null): void {
+  const insert = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, marginMinor, category, createdAt) VALUES (?, ?, ?, ?, ?, ?)');
+  for (const d of days) insert.run(customerId, day(d) + 10 * 3_600_000, amountMinor, marginMinor, category, day(d));
 }
 
 /** Thirty regulars buying every `every` days for a year, each order around their own typical amount, so the models have a base to fit. */
@@ -227,5 +227,63 @@ describe('recomputeScores', () => {
     await recomputeScores(db, AS_OF);
     // Alone in its team it ranks first; only the last 30 days count towards F and M.
     expect(latestSnapshot(db.sqlite, id)).toMatchObject({ rScore: 1, frequency: 2, monetaryMinor: 2_000 });
+  });
+
+  it('does store the low-margin marker and the long-tail class with the scores', async () => {
+    addRegulars();
+    const thin = addCustomer('T');
+    addOrders(thin, [-50, -40, -30, -20, -10], 90_000, 1_000);
+    const rareSmall = addCustomer('RS');
+    addOrders(rareSmall, [-200], 500);
+    const rareLarge = addCustomer('RL');
+    addOrders(rareLarge, [-200], 900_000);
+    const prospect = addCustomer('P');
+    await recomputeScores(db, AS_OF);
+    expect(latestSnapshot(db.sqlite, thin)).toMatchObject({ lowMargin: true, longTail: 'rare-large' });
+    expect(latestSnapshot(db.sqlite, rareSmall)).toMatchObject({ lowMargin: false, longTail: 'long-tail' });
+    expect(latestSnapshot(db.sqlite, rareLarge)).toMatchObject({ longTail: 'rare-large' });
+    expect(latestSnapshot(db.sqlite, prospect)).toMatchObject({ longTail: 'none' });
+  });
+
+  it('does suggest the category a team’s customers buy with theirs, and nothing on thin support', async () => {
+    for (let i = 0; i < 60; i++) {
+      const id = addCustomer(`AB${i}`);
+      addOrders(id, [-30 - i], 5_000, null, '护肤');
+      addOrders(id, [-20 - i], 3_000, null, '彩妆');
+    }
+    const onlyA = addCustomer('A');
+    addOrders(onlyA, [-15], 5_000, null, '护肤');
+    for (let i = 0; i < 100; i++) addOrders(addCustomer(`C${i}`), [-10 - i], 4_000, null, '香氛');
+    const report = await recomputeScores(db, AS_OF);
+    expect(latestSnapshot(db.sqlite, onlyA)!.crossSell).toEqual({ category: '彩妆', from: '护肤', lift: expect.closeTo((60 * 161) / (61 * 60), 4) });
+    expect(report.elapsedMs.crossSell).toBeGreaterThanOrEqual(0);
+    // With fewer than 20 customers behind the pair, no rule and no suggestion.
+    db.sqlite.prepare("DELETE FROM \"Order\" WHERE category = '彩妆' AND customerId IN (SELECT id FROM Customer WHERE externalId GLOB 'AB[2-9]*')").run();
+    await recomputeScores(db, AS_OF);
+    expect(latestSnapshot(db.sqlite, onlyA)!.crossSell).toBeNull();
+  });
+
+  it('does give a regular customer a reorder day and keep it on the customer for the planner, and none to others', async () => {
+    addRegulars();
+    const regular = addCustomer('REG');
+    addOrders(regular, [-100, -80, -60, -40, -20], 5_000);
+    const oneTime = addCustomer('ONE');
+    addOrders(oneTime, [-20], 5_000);
+    const irregular = addCustomer('IRR');
+    addOrders(irregular, [-200, -195, -100, -90, -20], 5_000);
+    const rep = Number(db.sqlite.prepare("INSERT INTO Rep (email, name, createdAt, updatedAt) VALUES ('a@x', 'A', 0, 0)").run().lastInsertRowid);
+    db.sqlite.prepare("UPDATE Customer SET ownerId = ? WHERE externalId IN ('REG', 'ONE', 'IRR')").run(rep);
+    await recomputeScores(db, AS_OF);
+    const due = (id: number) => db.sqlite.prepare('SELECT reorderDueAt FROM Customer WHERE id = ?').pluck().get(id);
+    expect(latestSnapshot(db.sqlite, regular)!.reorderDueAt).toEqual(new Date(day(0)));
+    expect(due(regular)).toBe(day(0));
+    for (const id of [oneTime, irregular]) {
+      expect(latestSnapshot(db.sqlite, id)!.reorderDueAt).toBeNull();
+      expect(due(id)).toBeNull();
+    }
+    // Without an owner there is nobody to remind.
+    db.sqlite.prepare('UPDATE Customer SET ownerId = NULL WHERE id = ?').run(regular);
+    await recomputeScores(db, AS_OF);
+    expect(due(regular)).toBeNull();
   });
 });

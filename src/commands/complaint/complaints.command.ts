@@ -2,12 +2,11 @@ import { z } from 'zod';
 import { bookScope } from '../../domain/actor.js';
 import { formatDateTime, formatNumber } from '../../i18n/index.js';
 import { defineCommand } from '../command.js';
-import { choice, wholeNumber } from '../option-schemas.js';
-import { pagingFor } from '../paging.js';
+import { choice } from '../option-schemas.js';
+import { PAGE_OPTION, pageNumber, pagingFor } from '../paging.js';
 import { reply } from '../reply.js';
 
 const PAGE_SIZE = 10;
-const MAX_PAGE = 100_000;
 const STATUSES = ['open', 'overdue', 'all'] as const;
 const SCOPES = ['mine', 'team'] as const;
 
@@ -19,14 +18,14 @@ export const complaintsCommand = defineCommand({
   options: [
     { name: 'status', type: 'choice', choices: STATUSES, typed: 'word' },
     { name: 'scope', type: 'choice', choices: SCOPES, typed: 'word' },
-    { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' },
+    PAGE_OPTION,
   ],
   args: z.object({
     status: choice(STATUSES, 'complaint.badFilter').optional(),
     scope: choice(SCOPES, 'complaint.badFilter').optional(),
-    page: wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional(),
+    page: pageNumber,
   }),
-  async run({ status = 'open', scope, page = 1 }, ctx) {
+  async run({ status = 'open', scope, page }, ctx) {
     const { t, actor, locale } = ctx;
     if (scope === 'team' && actor.role === 'rep') return reply.error(t('customer.list.repOnlyOwn'));
     const filter = {

@@ -6,7 +6,7 @@ import { hasRole } from '../../domain/actor.js';
 import { addDays, localDateOf, atLocalTime } from '../../domain/schedule/local-time.js';
 import { formatDate, formatDateTime, formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import type { CommandContext } from '../command.js';
-import type { CustomerCard, CustomerScore } from '../ports.js';
+import type { CustomerCard, CustomerScore, SpendLine } from '../ports.js';
 import type { Action, Block, CardSection, Field, Reply } from '../reply.js';
 
 /** A birthday this close shows on the card (the brief: "birthday if it is close"). */
@@ -20,12 +20,14 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   const { t, locale, currency } = ctx;
   const now = ctx.clock.now();
   const money = (minor: number) => formatMoney(minor, locale, currency);
-  const value: Field[] = [{ label: t('customer.card.externalId'), value: card.externalId }];
+  const value: Field[] = [];
   const score = card.score;
   if (score) {
-    value.push({ label: t('customer.card.tier'), value: t('customer.card.tierValue', { tier: t(`tier.${score.tier}`), band: label(ctx, 'valueBand', score.valueBand) }) });
+    const tier = t('customer.card.tierValue', { tier: t(`tier.${score.tier}`), band: label(ctx, 'valueBand', score.valueBand) });
+    value.push({ label: t('customer.card.tier'), value: score.lowMargin ? `${tier} · ${t('customer.card.lowProfit')}` : tier });
     if (score.rScore !== null && score.fScore !== null && score.mScore !== null) {
-      value.push({ label: t('customer.card.rfm'), value: t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore }) });
+      const rfm = t('customer.card.rfmValue', { r: score.rScore, f: score.fScore, m: score.mScore });
+      value.push({ label: t('customer.card.rfm'), value: score.longTail === 'none' ? rfm : `${rfm} · ${label(ctx, 'longTail', score.longTail)}` });
     }
     // A prospect who ordered had everything refunded or free: "no order yet" would contradict the order count.
     const stage = score.lifecycle === 'prospect' && card.orderCount > 0 ? t('customer.card.prospectWithOrders') : label(ctx, 'lifecycle', score.lifecycle);
@@ -37,9 +39,7 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
     value.push({ label: t('customer.card.tier'), value: t('customer.card.notScored') });
   }
   const activity: Field[] = [
-    { label: t('customer.card.lastPurchase'), value: lastPurchase(card, now, ctx) },
-    { label: t('customer.card.lifetimeSpend'), value: money(card.lifetimeMinor) },
-    { label: t('customer.card.orderCount'), value: formatNumber(card.orderCount, locale) },
+    { label: t('customer.card.lifetimeSpend'), value: t('customer.card.spendValue', { amount: money(card.lifetimeMinor), count: card.orderCount }) },
     card.ownerName
       ? { label: t('customer.card.owner'), value: card.ownerName, mention: { name: card.ownerName, addresses: card.ownerAddresses } }
       : { label: t('customer.card.owner'), value: t('customer.card.unowned') },
@@ -49,18 +49,17 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   const birthday = birthdaySoon(card, now, ctx);
   if (birthday) activity.push({ label: t('customer.card.birthday'), value: birthday });
   if (card.tags.length > 0) activity.push({ label: t('customer.card.tags'), value: card.tags.join(', ') });
-  const contact: Field[] = [];
-  if (visibility === 'private' && card.email) contact.push({ label: t('customer.card.email'), value: card.email });
-  if (visibility === 'private' && card.phone) contact.push({ label: t('customer.card.phone'), value: card.phone });
-  const sections: CardSection[] = [{ fields: value }, { fields: activity }];
-  const care = careFields(card, ctx);
-  if (care.length > 0) sections.push({ fields: care });
-  if (contact.length > 0) sections.push({ title: t('customer.card.contact'), fields: contact });
+  const contact = [card.email, card.phone].filter((c): c is string => Boolean(c));
+  if (visibility === 'private' && contact.length > 0) activity.push({ label: t('customer.card.contact'), value: contact.join(' · ') });
+  const care = careLines(card, ctx);
+  if (care.length > 0) activity.push({ label: t('customer.card.care'), value: care.join('\n') });
+  // At most MAX_CARD_FIELDS in all: 5 value, 3 purchase and 8 activity fields when a customer has everything.
+  const sections: CardSection[] = [{ fields: value }, { title: t('customer.card.buys'), fields: purchaseFields(card, now, ctx) }, { fields: activity }];
   const blocks: Block[] = [
     {
       type: 'card',
       title: card.name,
-      ...(card.region ? { subtitle: card.region } : {}),
+      subtitle: [card.externalId, card.region].filter(Boolean).join(' · '),
       sections,
       ...(score ? { footer: t('customer.card.next', { action: nextStep(score, ctx) }) } : {}),
     },
@@ -69,21 +68,49 @@ export function renderCard(card: CustomerCard, ctx: CommandContext, visibility: 
   return { visibility, blocks };
 }
 
-/** 客户关怀: ratings, open complaints, referrals both ways and the latest handover, where there are any. */
-function careFields(card: CustomerCard, ctx: CommandContext): Field[] {
-  const { t, locale } = ctx;
+/** What they buy: top categories and products by 12-month spend, the last purchases, and what peers buy that they do not. */
+function purchaseFields(card: CustomerCard, now: Date, ctx: CommandContext): Field[] {
+  const { t, locale, currency, timeZone } = ctx;
+  const money = (minor: number) => formatMoney(minor, locale, currency);
+  const { topCategories, topProducts, lastItems } = card.purchases;
+  const spend = (lines: SpendLine[]) => lines.map((line) => `${line.name} ${money(line.spendMinor)}`).join(' · ');
   const fields: Field[] = [];
+  const tops = [
+    ...(topCategories.length > 0 ? [t('customer.card.topCategories', { list: spend(topCategories) })] : []),
+    ...(topProducts.length > 0 ? [t('customer.card.topProducts', { list: spend(topProducts) })] : []),
+  ];
+  if (tops.length > 0) fields.push({ label: t('customer.card.tops'), value: tops.join('\n') });
+  const last = lastItems.map((item, k) => {
+    const date = formatDate(item.at, locale, timeZone);
+    const when = k === 0 ? `${date} (${t('customer.card.daysAgo', { count: Math.max(0, daysBetween(item.at, now)) })})` : date;
+    const what = `${item.product ?? item.category ?? t('customer.card.item')} ${money(item.amountMinor)}`;
+    return `${when}: ${what}${item.refunded ? ` (${t('customer.card.refunded')})` : ''}`;
+  });
+  fields.push({ label: t('customer.card.lastPurchases'), value: last.length > 0 ? last.join(' · ') : t('customer.card.never') });
+  const suggestion = card.score?.crossSell;
+  if (suggestion) {
+    fields.push({
+      label: t('customer.card.crossSell'),
+      value: t('customer.card.crossSellValue', { category: suggestion.category, from: suggestion.from, lift: formatNumber(suggestion.lift, locale, 1) }),
+    });
+  }
+  return fields;
+}
+
+/** 客户关怀: ratings, open complaints, referrals both ways and the latest handover, where there are any, one line each. */
+function careLines(card: CustomerCard, ctx: CommandContext): string[] {
+  const { t, locale } = ctx;
+  const lines: string[] = [];
+  const line = (key: string, value: string) => lines.push(`${t(`customer.card.${key}`)}: ${value}`);
   if (card.satisfaction) {
     const { last, average, count } = card.satisfaction;
-    fields.push({ label: t('customer.card.satisfaction'), value: t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }) });
+    line('satisfaction', t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }));
   }
-  if (card.openTickets > 0) fields.push({ label: t('customer.card.openTickets'), value: formatNumber(card.openTickets, locale) });
-  if (card.referredBy) fields.push({ label: t('customer.card.referredBy'), value: card.referredBy.name });
-  if (card.referrals.count > 0) {
-    fields.push({ label: t('customer.card.referrals'), value: t('customer.card.referralsValue', { names: card.referrals.names.join(', '), count: card.referrals.count }) });
-  }
-  if (card.handover) fields.push({ label: t('customer.card.handover'), value: card.handover.text });
-  return fields;
+  if (card.openTickets > 0) line('openTickets', formatNumber(card.openTickets, locale));
+  if (card.referredBy) line('referredBy', card.referredBy.name);
+  if (card.referrals.count > 0) line('referrals', t('customer.card.referralsValue', { names: card.referrals.names.join(', '), count: card.referrals.count }));
+  if (card.handover) lines.push(card.handover.text);
+  return lines;
 }
 
 /** Schedule, note and share for everyone who may see the card; reassigning for managers and admins. */
@@ -131,12 +158,6 @@ function expectedValue(score: CustomerScore, ctx: CommandContext): string | null
 function nextStep(score: CustomerScore, ctx: CommandContext): string {
   const lifecycle = (LIFECYCLES as readonly string[]).includes(score.lifecycle) ? (score.lifecycle as Lifecycle) : 'active';
   return ctx.t(recommendedAction(score.tier, lifecycle).key);
-}
-
-function lastPurchase(card: CustomerCard, now: Date, ctx: CommandContext): string {
-  const { t, locale, timeZone } = ctx;
-  if (!card.lastOrderAt) return t('customer.card.never');
-  return `${formatDate(card.lastOrderAt, locale, timeZone)} (${t('customer.card.daysAgo', { count: daysBetween(card.lastOrderAt, now) })})`;
 }
 
 function nextCallback(card: CustomerCard, ctx: CommandContext): string {

@@ -1,66 +1,44 @@
 import { z } from 'zod';
-import { bookScope, mayManage, type BookScope } from '../../domain/actor.js';
-import { TIERS } from '../../domain/tier.js';
+import { bookScope, type BookScope } from '../../domain/actor.js';
 import { formatMoney, formatNumber, formatPercent } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
-import { choice, repRef, wholeNumber } from '../option-schemas.js';
-import type { OptionValues } from '../options.js';
-import { pagingFor } from '../paging.js';
+import { wholeNumber } from '../option-schemas.js';
+import { payloadFits, type Invocation, type OptionValues } from '../options.js';
+import { PAGE_OPTION, pageNumber, pagingFor, type PageButton } from '../paging.js';
 import type { CustomerListFilter } from '../ports.js';
 import { reply, type Reply } from '../reply.js';
-import type { Resolved } from './customer-argument.js';
 import { label } from './customer-card.js';
+import { oneOwnerFilter, segmentArgs, segmentOf, SEGMENT_OPTIONS } from './segment-options.js';
 
 const PAGE_SIZE = 10;
-const MAX_PAGE = 100_000;
-
-/** The typed stages and what each stands for (lifecycle stages as analytics names them). */
-const STAGES = {
-  'at-risk': { lifecycles: ['at_risk'] },
-  lapsed: { lifecycles: ['lapsed'] },
-  new: { lifecycles: ['new'] },
-  'long-tail': { longTail: true },
-} as const satisfies Record<string, Pick<CustomerListFilter, 'lifecycles' | 'longTail'>>;
-const STAGE_NAMES = Object.keys(STAGES) as (keyof typeof STAGES)[];
+const MAX_SAVED_ID = Number.MAX_SAFE_INTEGER;
 /** "Worth saving": customers who can still be won back (lost ones are let go). */
 const SAVEABLE = ['at_risk', 'lapsed'];
 
-const pageOption = { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' } as const;
-const page = wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional().transform((n) => n ?? 1);
+
+const listFilters = z.object({ ...segmentArgs, page: pageNumber });
+const saved = wholeNumber(1, MAX_SAVED_ID, 'customer.list.savedGone').optional();
 
 export const customerListCommand = defineCommand({
   name: 'customer list',
   key: 'customerList',
   requires: 'rep',
-  options: [
-    { name: 'tier', type: 'choice', choices: TIERS, typed: 'keyword' },
-    { name: 'stage', type: 'choice', choices: STAGE_NAMES, typed: 'word' },
-    { name: 'scope', type: 'choice', choices: ['mine', 'team'], typed: 'word' },
-    { name: 'rep', type: 'rep', typed: 'keyword' },
-    pageOption,
-  ],
-  args: z
-    .object({
-      tier: choice(TIERS, 'customer.list.badFilter').optional(),
-      stage: choice(STAGE_NAMES, 'customer.list.badFilter').optional(),
-      scope: choice(['mine', 'team'] as const, 'customer.list.badFilter').optional(),
-      rep: repRef('customer.list.badFilter').optional(),
-      page,
-    })
-    .refine((a) => !(a.scope && a.rep), 'customer.list.scopeAndRep'),
-  async run(args, ctx) {
-    const narrowed = await ownerFilter(args, ctx);
-    if (!narrowed.ok) return narrowed.reply;
-    const owner = narrowed.value.filter;
-    const filter: CustomerListFilter = { ...(args.tier ? { tier: args.tier } : {}), ...(args.stage ? STAGES[args.stage] : {}), ...owner };
-    // The pages carry the rep's id, not what was typed: a long email must not outgrow a button payload.
-    const options: OptionValues = {
-      ...(args.tier ? { tier: args.tier } : {}),
-      ...(args.stage ? { stage: args.stage } : {}),
-      ...(args.scope ? { scope: args.scope } : {}),
-      ...(args.rep !== undefined && owner.ownerId !== undefined ? { rep: owner.ownerId } : {}),
-    };
-    return listPage(filter, narrowed.value.scope, args.page, ctx.t('customer.list.title'), { command: 'customer list', options }, ctx);
+  options: [...SEGMENT_OPTIONS, PAGE_OPTION, { name: 'saved', type: 'number', min: 1, max: MAX_SAVED_ID, typed: 'flag' }],
+  args: listFilters.extend({ saved }).refine(oneOwnerFilter, 'customer.list.scopeAndRep'),
+  async run({ saved, ...args }, ctx) {
+    let filters = args;
+    if (saved !== undefined) {
+      // Page buttons of a filter too long for a payload carry its saved id (the filters stay the asker's own).
+      if (Object.entries(args).some(([name, value]) => name !== 'page' && value !== undefined)) return reply.error(ctx.t('customer.list.savedAlone'));
+      const stored = await ctx.services.customers.savedQuery(saved, ctx.actor.repId, 'customer list');
+      const parsed = stored ? listFilters.refine(oneOwnerFilter).safeParse({ ...stored, page: args.page }) : null;
+      if (!parsed?.success) return reply.error(ctx.t('customer.list.savedGone'));
+      filters = parsed.data;
+    }
+    const segment = await segmentOf(filters, ctx);
+    if (!segment.ok) return segment.reply;
+    const { scope, filter, options } = segment.value;
+    return listPage(filter, scope, filters.page, ctx.t('customer.list.title'), { command: 'customer list', options }, ctx);
   },
 });
 
@@ -68,50 +46,26 @@ export const customerAtRiskCommand = defineCommand({
   name: 'customer at-risk',
   key: 'customerAtRisk',
   requires: 'rep',
-  options: [pageOption],
-  args: z.object({ page }),
+  options: [PAGE_OPTION],
+  args: z.object({ page: pageNumber }),
   async run({ page }, ctx) {
     return listPage({ lifecycles: SAVEABLE }, bookScope(ctx.actor), page, ctx.t('customer.list.atRiskTitle'), { command: 'customer at-risk', options: {} }, ctx);
   },
 });
 
-/**
- * mine / team / rep @x, within what the actor may see: a rep only ever their own book. A rep
- * naming anyone else gets the same answer whether that rep exists or not (no name probing).
- */
-async function ownerFilter(
-  args: { scope?: 'mine' | 'team'; rep?: string },
-  ctx: CommandContext,
-): Promise<Resolved<{ scope: BookScope; filter: CustomerListFilter }>> {
-  const { actor, t } = ctx;
-  const scope = bookScope(actor);
-  if (args.scope === 'mine') return { ok: true, value: { scope, filter: { ownerId: actor.repId } } };
-  if (args.scope === 'team') {
-    if (actor.role === 'rep') return { ok: false, reply: reply.error(t('customer.list.repOnlyOwn')) };
-    return { ok: true, value: { scope: actor.teamId === null ? scope : { kind: 'team', teamId: actor.teamId }, filter: {} } };
-  }
-  if (args.rep === undefined) return { ok: true, value: { scope, filter: {} } };
-  const rep = await ctx.services.identities.findRep(args.rep);
-  if (actor.role === 'rep' && rep?.id !== actor.repId) return { ok: false, reply: reply.error(t('customer.list.repOnlyOwn')) };
-  if (!rep) return { ok: false, reply: reply.error(t('customer.assign.repNotFound', { rep: args.rep })) };
-  if (!mayManage(actor, rep)) return { ok: false, reply: reply.error(t('customer.list.outsideTeam')) };
-  return { ok: true, value: { scope, filter: { ownerId: rep.id } } };
-}
-
-async function listPage(
-  filter: CustomerListFilter,
-  scope: BookScope,
-  page: number,
-  title: string,
-  again: { command: string; options: OptionValues },
-  ctx: CommandContext,
-): Promise<Reply> {
+async function listPage(filter: CustomerListFilter, scope: BookScope, page: number, title: string, again: Invocation, ctx: CommandContext): Promise<Reply> {
   const { t, locale, currency } = ctx;
-  const result = await ctx.services.customers.list(filter, scope, { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE });
+  const offset = (page - 1) * PAGE_SIZE;
+  const result = await ctx.services.customers.list(filter, scope, { offset, limit: PAGE_SIZE });
   await ctx.audit('customer.list', '', JSON.stringify({ filter, scope, page }));
-  if (result.total === 0) return reply.text(t('customer.list.empty'));
-  const pages = Math.ceil(result.total / PAGE_SIZE);
-  if (result.rows.length === 0) return reply.error(t('customer.list.pastEnd', { page, count: pages }));
+  if (result.rows.length === 0) {
+    // Past the end: only now is it worth counting how far the list goes.
+    const { total } = page > 1 ? await ctx.services.customers.count(filter, scope, offset) : { total: 0 };
+    return total === 0 ? reply.text(t('customer.list.empty')) : reply.error(t('customer.list.pastEnd', { page, count: Math.ceil(total / PAGE_SIZE) }));
+  }
+  const turnTo = await pageButtons(again, result.more ? page + 1 : page, ctx);
+  // A broad segment is not counted through (a million customers): the page says whether more follow.
+  const total = offset + result.rows.length;
   return reply.private({
     type: 'list',
     title,
@@ -126,7 +80,19 @@ async function listPage(
         owner: row.ownerName ?? t('customer.card.unowned'),
       }),
     })),
-    footer: t('customer.list.page', { page, pages, total: formatNumber(result.total, locale) }),
-    paging: pagingFor(page, pages, again, ctx),
+    footer: result.more ? t('customer.list.pageMore', { page }) : t('customer.list.page', { page, pages: page, total: formatNumber(total, locale) }),
+    paging: pagingFor(page, result.more ? page + 1 : page, turnTo, ctx),
   });
+}
+
+/**
+ * Previous / Next. The filters go in the buttons when they fit a payload (100 characters);
+ * free-text filters (a long tag, region or category) may not, and then the buttons carry the id
+ * of the filters saved for the asker, while the typed line still shows them in full.
+ */
+async function pageButtons(again: Invocation, lastPage: number, ctx: CommandContext): Promise<PageButton> {
+  const carries = (options: OptionValues) => payloadFits({ command: again.command, options: { ...options, page: lastPage } });
+  if (carries(again.options)) return (to, text) => ctx.button(text, { command: again.command, options: { ...again.options, page: to } });
+  const saved = await ctx.services.customers.saveQuery(ctx.actor.repId, again.command, again.options);
+  return (to, text) => ctx.button(text, { command: again.command, options: { saved, page: to } }, { asTyped: { ...again.options, page: to } });
 }

@@ -23,7 +23,7 @@ export const customerLookupCommand = defineCommand({
 
 /** The card of a customer already known to be in the actor's book; the lookup is audited. */
 export async function showCard(customerId: number, query: string, ctx: CommandContext, share = false): Promise<Reply> {
-  const card = await ctx.services.customers.card(customerId);
+  const card = await ctx.services.customers.card(customerId, ctx.clock.now());
   await ctx.audit(share ? 'customer.share' : 'customer.lookup', `customer:${customerId}`, query);
   return card ? renderCard(card, ctx, share ? 'channel' : 'private') : reply.error(ctx.t('customer.find.notFound', { query }));
 }

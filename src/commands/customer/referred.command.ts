@@ -25,7 +25,7 @@ export const customerReferredCommand = defineCommand({
     if (!found.ok) return found.reply;
     if (found.value.id === referrer.value.id) return reply.error(t('customer.referred.self'));
     // Two customers cannot each have brought the other.
-    const referrerCard = await ctx.services.customers.card(referrer.value.id);
+    const referrerCard = await ctx.services.customers.card(referrer.value.id, ctx.clock.now());
     if (referrerCard?.referredBy?.id === found.value.id) {
       return reply.error(t('customer.referred.circular', { customer: found.value.name, by: referrer.value.name }));
     }

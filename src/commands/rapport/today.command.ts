@@ -63,8 +63,8 @@ export const rapportTodayCommand = defineCommand({
     if (hasRole(actor, 'manager')) {
       const scope = bookScope(actor);
       const [risk, lapsed] = await Promise.all([
-        ctx.services.customers.list({ lifecycles: ['at_risk'] }, scope, { offset: 0, limit: 0 }),
-        ctx.services.customers.list({ lifecycles: ['lapsed'] }, scope, { offset: 0, limit: 0 }),
+        ctx.services.customers.count({ lifecycles: ['at_risk'] }, scope),
+        ctx.services.customers.count({ lifecycles: ['lapsed'] }, scope),
       ]);
       blocks.push({
         type: 'card',

@@ -6,14 +6,13 @@ import { formatDate, formatMoney, formatNumber } from '../../i18n/index.js';
 import { defineCommand, type CommandContext } from '../command.js';
 import { resolveCustomer } from '../customer/customer-argument.js';
 import { choice, customerRef, wholeNumber } from '../option-schemas.js';
-import { pagingFor } from '../paging.js';
+import { PAGE_OPTION, pageNumber, pagingFor } from '../paging.js';
 import type { CustomerSummary, WinbackPlan } from '../ports.js';
 import { reply, type ListItem } from '../reply.js';
 import type { Resolved } from '../customer/customer-argument.js';
 import { bookScope } from '../../domain/actor.js';
 
 const PAGE_SIZE = 10;
-const MAX_PAGE = 100_000;
 const LISTS = ['plans', 'light'] as const;
 
 /** Whole days from now to a deadline, rounded up (a plan due in 3 hours has 1 day left). */
@@ -43,10 +42,10 @@ export const winbacksCommand = defineCommand({
   requires: 'rep',
   options: [
     { name: 'list', type: 'choice', choices: LISTS, typed: 'word' },
-    { name: 'page', type: 'number', min: 1, max: MAX_PAGE, typed: 'flag' },
+    PAGE_OPTION,
   ],
-  args: z.object({ list: choice(LISTS, 'winback.badList').optional(), page: wholeNumber(1, MAX_PAGE, 'customer.list.badPage').optional() }),
-  async run({ list = 'plans', page = 1 }, ctx) {
+  args: z.object({ list: choice(LISTS, 'winback.badList').optional(), page: pageNumber }),
+  async run({ list = 'plans', page }, ctx) {
     const { t, locale, currency } = ctx;
     const now = ctx.clock.now();
     const window = { offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE };

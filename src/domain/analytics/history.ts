@@ -33,6 +33,12 @@ export interface CustomerHistories {
   /** Median days between consecutive occasions; NaN with fewer than two. */
   readonly typicalIntervalDays: Float64Array;
   /**
+   * How irregular those gaps are: their median absolute deviation ÷ their median (0 for a
+   * customer who buys like clockwork, about 0.7 for purchases at random, as in a Poisson process);
+   * NaN with fewer than three occasions (one gap is no rhythm).
+   */
+  readonly intervalSpread: Float32Array;
+  /**
    * The purchases that followed: occasions of the view named by `outcomeView` that fall after this
    * view's as-of day (as that later view resolves refunds); null without an outcome view.
    */
@@ -80,6 +86,7 @@ function emptyHistories(count: number, asOfDay: number, hasLater: boolean): Cust
     windowMarginRevenueMinor: new Float64Array(count),
     windowMarginOrders: new Int32Array(count),
     typicalIntervalDays: new Float64Array(count).fill(Number.NaN),
+    intervalSpread: new Float32Array(count).fill(Number.NaN),
     laterPurchaseDays: hasLater ? new Int32Array(count) : null,
   };
 }
@@ -282,7 +289,9 @@ function resolve(s: Scratch, n: number, c: number, view: HistoryView, h: Custome
   h.windowMarginMinor[c] = windowMargin;
   h.windowMarginRevenueMinor[c] = windowMarginRevenue;
   h.windowMarginOrders[c] = windowMarginOrders;
-  h.typicalIntervalDays[c] = occasions > 1 ? median(s.gaps, occasions - 1) : Number.NaN;
+  const typical = occasions > 1 ? median(s.gaps, occasions - 1) : Number.NaN;
+  h.typicalIntervalDays[c] = typical;
+  h.intervalSpread[c] = occasions > 2 ? medianAbsoluteDeviation(s.gaps, occasions - 1, typical) / typical : Number.NaN;
   for (const outcome of outcomes) {
     let later = 0;
     for (let d = days - 1; d >= 0 && s.dayOf[d]! > outcome.afterDay; d--) if (s.net[d]! > 0) later++;
@@ -334,6 +343,12 @@ function namedDay(s: Scratch, at: number, day: number): number {
     else hi = mid - 1;
   }
   return -1;
+}
+
+/** Median distance of the first n values from `center` (overwrites them). */
+function medianAbsoluteDeviation(values: Float64Array, n: number, center: number): number {
+  for (let k = 0; k < n; k++) values[k] = Math.abs(values[k]! - center);
+  return median(values, n);
 }
 
 /** Median of the first n values (sorts them in place). */

@@ -4,8 +4,9 @@ import { calibratedRisk, fitRiskCalibration, hasEnoughOutcomes, type Calibration
 import { churnReasonOf, type ChurnReason, type RiskBasis } from './churn.js';
 import { median, type CustomerHistories } from './history.js';
 import { CUSTOMER_STATUSES, fallbackInterval, judgeRhythm, rhythmChurnRisk, type CustomerStatus, type Lifecycle, type RhythmJudgement } from './lifecycle.js';
-import { LONG_TAIL_CLASSES, longTailOf, type LongTailClass } from './long-tail.js';
+import { longTailOf, type LongTailClass } from './long-tail.js';
 import { recommendedAction, type RecommendedAction } from './playbook.js';
+import { reorderDay } from './reorder.js';
 import { TIERS, type Tier } from '../tier.js';
 import { demoteBand, demoteTier, isLowMargin, quintileScores, tierOf, valueBandOf, VALUE_BANDS, type ValueBand } from './rfm.js';
 import type { ScoringSettings } from './settings.js';
@@ -67,6 +68,8 @@ export interface CustomerScore extends ValuePrediction {
   longTail: LongTailClass;
   lifecycle: Lifecycle;
   typicalIntervalDays: number | null;
+  /** The day (since the epoch) a regular customer is due to reorder in this purchase cycle; null when none (reorder.ts). */
+  reorderDueDay: number | null;
   /** The purchase model's P(alive); null without a usable model, and for BG/NBD's one-time buyers. */
   pAlive: number | null;
   /** 0..1, the probability of no purchase within the horizon (see `riskBasis`); 1 when marked lost; null without a purchase. */
@@ -227,9 +230,13 @@ export function scoreBase(input: BaseInput): ScoredBase {
         tier: t,
         valueBand: VALUE_BANDS[ranking.band[i]!]!,
         lowMargin: ranking.lowMargin[i] === 1,
-        longTail: bought ? longTailOf(ranking.fScore[i]!, ranking.aovScore[i]!) : LONG_TAIL_CLASSES[3],
+        longTail: bought ? longTailOf(ranking.fScore[i]!, ranking.aovScore[i]!) : 'none',
         lifecycle: judgement.lifecycle,
         typicalIntervalDays: bought ? judgement.intervalDays : null,
+        reorderDueDay: reorderDay(
+          { purchaseDays: h.purchaseDays[i]!, lastDay: h.lastDay[i]!, intervalDays: h.typicalIntervalDays[i]!, intervalSpread: h.intervalSpread[i]!, lifecycle: judgement.lifecycle },
+          s,
+        ),
         churnRisk: risk,
         churnReason: churnReasonOf(judgement, h.orderCount[i]!, h.purchaseDays[i]!, basis),
         action: recommendedAction(t, judgement.lifecycle),

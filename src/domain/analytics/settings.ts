@@ -28,6 +28,8 @@ export interface ScoringSettings {
   wonBackDays: number;
   /** Yearly discount rate for the 12-month CLV. */
   annualDiscountRate: number;
+  /** A regular customer is due to reorder this multiple of their typical interval after their last purchase. */
+  reorderFactor: number;
 }
 
 export const DEFAULT_SCORING_SETTINGS: Readonly<ScoringSettings> = Object.freeze({
@@ -42,6 +44,7 @@ export const DEFAULT_SCORING_SETTINGS: Readonly<ScoringSettings> = Object.freeze
   defaultIntervalDays: 60,
   wonBackDays: 90,
   annualDiscountRate: 0.1,
+  reorderFactor: 1,
 });
 
 const D = DEFAULT_SCORING_SETTINGS;
@@ -62,6 +65,7 @@ const scoringSettingsSchema = z
     defaultIntervalDays: days(D.defaultIntervalDays),
     wonBackDays: days(D.wonBackDays),
     annualDiscountRate: z.number().min(0).max(1).catch(D.annualDiscountRate),
+    reorderFactor: z.number().min(0.25).max(5).catch(D.reorderFactor),
   })
   .partial();
 

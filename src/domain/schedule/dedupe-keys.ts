@@ -14,4 +14,6 @@ export const dedupeKey = {
   winbackWon: (customerId: number, episode: number) => `winback:${customerId}:${episode}:won`,
   agenda: (repId: number, date: LocalDate) => `agenda:${repId}:${isoDate(date)}`,
   digest: (managerId: number, date: LocalDate) => `digest:${managerId}:${isoWeekOf(date)}`,
+  /** One reorder reminder per purchase cycle: the cycle is the one that started with the last purchase (a UTC day). */
+  reorder: (customerId: number, lastPurchase: Date) => `reorder:${customerId}:${lastPurchase.toISOString().slice(0, 10)}`,
 };

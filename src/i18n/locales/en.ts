@@ -3,6 +3,28 @@ import { discordEn } from './discord.en.js';
 import { schedulerEn } from './scheduler.en.js';
 import { slackEn } from './slack.en.js';
 
+/** The segment filters `/customer list` and `/customer export` share. */
+const segmentOptions = {
+  tier: { label: 'tier', description: 'Only this value tier.' },
+  stage: {
+    label: 'stage',
+    description: 'Only customers in this lifecycle stage.',
+    choices: { prospect: 'prospect', new: 'new', active: 'active', 'at-risk': 'at risk', lapsed: 'lapsed', 'won-back': 'won back', lost: 'lost' },
+  },
+  tail: {
+    label: 'long tail',
+    description: 'Only this long-tail class; long-tail is the rare and small.',
+    choices: { head: 'head (frequent, large orders)', 'frequent-small': 'frequent, small orders', 'rare-large': 'rare, large orders', 'long-tail': 'long tail (rare, small orders)' },
+  },
+  profit: { label: 'profit', description: 'Only low-profit customers.', choices: { 'low-profit': 'low profit' } },
+  tag: { label: 'tag', description: 'Only customers with this tag (any case).' },
+  region: { label: 'region', description: 'Only customers of this region (any case).' },
+  category: { label: 'category', description: 'Only customers who bought this category in the scoring window (as of the last scoring).' },
+  age: { label: 'min-max', description: 'Only customers of this age, e.g. 30-40 (from the birth year, where known).' },
+  scope: { label: 'whose', description: 'mine: your own book; team: your whole team (managers).', choices: { mine: 'mine', team: 'my team' } },
+  rep: { label: '@rep', description: "Only this rep's customers (managers: a rep of your team)." },
+};
+
 export const en = {
   common: {
     none: '—',
@@ -66,18 +88,36 @@ export const en = {
     },
     customerList: {
       title: 'List customers',
-      summary: 'List customers by value at stake, filtered by tier, stage and owner.',
-      example: '/customer list tier A at-risk team',
+      summary: 'List customers by value at stake, filtered by segment: tier, stage, long tail, low profit, tag, region, category, age, owner.',
+      example: '/customer list tier A at-risk tag vip',
       options: {
-        tier: { label: 'tier', description: 'Only this value tier.' },
-        stage: {
-          label: 'stage',
-          description: 'Only at-risk, lapsed or new customers, or the long tail.',
-          choices: { 'at-risk': 'at risk', lapsed: 'lapsed', new: 'new', 'long-tail': 'long tail' },
-        },
-        scope: { label: 'whose', description: 'mine: your own book; team: your whole team (managers).', choices: { mine: 'mine', team: 'my team' } },
-        rep: { label: '@rep', description: "Only this rep's customers (managers: a rep of your team)." },
+        ...segmentOptions,
         page: { label: 'N', description: 'Page number, 10 customers a page.' },
+        saved: { label: 'list', description: 'A saved set of filters (the page buttons of long filters use it).' },
+      },
+    },
+    customerExport: {
+      title: 'Export customers',
+      summary: 'A CSV file of the customers of a segment in your book (the same filters as /customer list).',
+      example: '/customer export tag vip region 上海',
+      options: segmentOptions,
+    },
+    customerHistory: {
+      title: 'Customer history',
+      summary: 'A customer’s orders (refunds marked) and logged contacts, newest first.',
+      example: '/customer history 王芳',
+      options: {
+        who: { label: 'who', description: 'Name, email, phone or external id.' },
+        page: { label: 'N', description: 'Page number, 10 entries a page.' },
+      },
+    },
+    customerTag: {
+      title: 'Tag a customer',
+      summary: 'Add tags (+vip) to a customer of your book or remove them (-coffee).',
+      example: '/customer tag C000001 +vip -coffee',
+      options: {
+        who: { label: 'who', description: 'Name, email, phone or external id; quote names with spaces.' },
+        tags: { label: '+tag -tag', description: 'Tags to add (+vip, or just vip) and to remove (-coffee).' },
       },
     },
     customerAtRisk: {
@@ -88,13 +128,18 @@ export const en = {
     },
     customerNote: {
       title: 'Log a note',
-      summary: 'Log a note on a customer; --complaint opens a complaint ticket, a rating of 2 or less a follow-up.',
+      summary: 'Log a note or a contact (call, visit, message, email) on a customer; --complaint opens a complaint ticket, a rating of 2 or less a follow-up.',
       example: '/customer note C000001 Called, happy with the serum --satisfaction 5',
       options: {
         who: { label: 'who', description: 'Name, email, phone or external id.' },
         text: { label: 'text', description: 'What happened (up to 4,000 characters).' },
         complaint: { label: 'complaint', description: 'This is a complaint: it opens a ticket with a response deadline (see /complaints).' },
         satisfaction: { label: '1-5', description: 'The customer’s rating, 1 (poor) to 5 (excellent).' },
+        kind: {
+          label: 'channel',
+          description: 'How you were in touch: call, visit, message or email (default: a note).',
+          choices: { call: 'call', visit: 'visit', message: 'message', email: 'email' },
+        },
       },
     },
     customerAssign: {
@@ -361,7 +406,6 @@ export const en = {
       pick: 'This one',
     },
     card: {
-      externalId: 'ID',
       tier: 'Tier',
       tierValue: '{{tier}} · {{band}}',
       rfm: 'R / F / M',
@@ -373,10 +417,20 @@ export const en = {
       expected90: '{{orders}} in 90 days',
       expectedAov: 'avg order {{amount}}',
       clv: '12-month value {{amount}}',
+      lowProfit: 'low profit',
       owner: 'Owner',
       lifetimeSpend: 'Lifetime spend',
-      orderCount: 'Orders',
-      lastPurchase: 'Last purchase',
+      spendValue_one: '{{amount}} · {{count}} order',
+      spendValue_other: '{{amount}} · {{count}} orders',
+      buys: 'What they buy',
+      tops: 'Top 3 (12 months)',
+      topCategories: 'categories: {{list}}',
+      topProducts: 'products: {{list}}',
+      lastPurchases: 'Last purchases',
+      item: 'item',
+      refunded: 'refunded',
+      crossSell: 'Suggest',
+      crossSellValue: '{{category}}: customers who buy {{from}} buy it {{lift}}× as often as others',
       nextCallback: 'Next callback',
       noCallback: 'none scheduled',
       callbackValue: '{{when}} (#{{id}})',
@@ -388,9 +442,8 @@ export const en = {
       birthdayIn_one: '{{date}} (tomorrow)',
       birthdayIn_other: '{{date}} (in {{count}} days)',
       contact: 'Contact',
-      email: 'Email',
-      phone: 'Phone',
-      tags: 'Segments',
+      care: 'Care',
+      tags: 'Tags',
       never: 'never',
       prospectWithOrders: 'prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)',
       unowned: 'unassigned',
@@ -414,7 +467,14 @@ export const en = {
       row: 'Tier {{tier}} · {{lifecycle}} · risk {{risk}} · at stake {{stake}} · {{owner}}',
       empty: 'No scored customers match. Scores are computed after imports and every night.',
       page: 'Page {{page}} of {{pages}} · {{total}} customers.',
-      badFilter: 'I do not understand that filter. Filters: tier A|B|C|D, at-risk, lapsed, new, long-tail, mine, team, rep @rep.',
+      pageMore: 'Page {{page}}; more follow.',
+      badFilter:
+        'I do not understand that filter. Filters: tier A|B|C|D, a stage (prospect, new, active, at-risk, lapsed, won-back, lost), head, frequent-small, rare-large, long-tail, low-profit, tag <t>, region <r>, category <c>, age <min>-<max>, mine, team, rep @rep.',
+      emptyLabel: 'Give a tag, region or category after its name, e.g. tag vip.',
+      labelTooLong: 'A tag, region or category has at most 100 characters.',
+      badAge: '"{{value}}" is no age range; give whole years like age 30-40.',
+      savedGone: 'That saved list is not yours or no longer there; type the filters again.',
+      savedAlone: 'A saved list (--saved) takes no other filters, only --page.',
       repOnlyOwn: 'Reps can only list their own customers.',
       outsideTeam: 'You can only list the customers of reps of your own team.',
       scopeAndRep: 'Choose mine, team or one rep, not several.',
@@ -422,10 +482,38 @@ export const en = {
       pastEnd_one: 'There is no page {{page}}: the list has 1 page.',
       pastEnd_other: 'There is no page {{page}}: the list has {{count}} pages.',
     },
+    history: {
+      title: 'History of {{customer}} ({{externalId}})',
+      empty: 'No orders or logged contacts for {{customer}} yet.',
+      page: 'Page {{page}} of {{pages}} · {{total}} entries.',
+      order: 'order',
+      refund: 'refund',
+      refundOf: 'refund of {{order}}',
+      orderId: 'order {{order}}',
+      satisfaction: 'rated {{score}}/5',
+      noRep: 'no rep named',
+    },
+    tag: {
+      missingTags: 'Say which tags to add or remove, e.g. /customer tag C000001 +vip -coffee',
+      emptyTag: '"{{tag}}" names no tag; write +vip or -coffee.',
+      tooLong: 'The tag "{{tag}}" is too long; a tag has at most 50 characters.',
+      separator: 'The tag "{{tag}}" holds a separator (, ; 、 |); give each tag on its own.',
+      none: 'none',
+      unchanged: 'Nothing changed; the tags of {{customer}}: {{tags}}.',
+      done: 'The tags of {{customer}} are now: {{tags}}.',
+    },
+    export: {
+      done_one: 'Exported {{rows}} customer.',
+      done_other: 'Exported {{rows}} customers.',
+      cut: 'These are the first {{rows}} by value at stake, and there are more; narrow the filters to export the rest.',
+    },
     note: {
       missingText: 'Write the note after the customer, e.g. /customer note C000001 Called, all good.',
       badSatisfaction: 'Satisfaction is a whole number from 1 to 5.',
       saved: 'Noted for {{customer}}.',
+      contactSaved: 'Logged the {{kind}} with {{customer}}.',
+      badKind: 'The channel is call, visit, message or email.',
+      complaintAndKind: 'A complaint is logged as a complaint; leave out --kind.',
       lowRating: 'A low rating: follow-up callback #{{id}} is on your agenda {{when}}, and your manager will hear of it.',
     },
     referred: {
@@ -708,7 +796,13 @@ export const en = {
     lost: 'lost',
     won_back: 'won back',
   },
-  longTail: { 'frequent-small': 'frequent, small orders', 'rare-large': 'rare, large orders', both: 'frequent and large', neither: '—' },
+  longTail: {
+    head: 'head (frequent, large orders)',
+    'frequent-small': 'frequent, small orders',
+    'rare-large': 'rare, large orders',
+    'long-tail': 'long tail (rare, small orders)',
+    none: '—',
+  },
   churnReason: {
     no_orders: 'has not ordered yet',
     no_purchases: 'ordered, but no order was kept as a purchase (refunded in full or free of charge)',
@@ -726,7 +820,7 @@ export const en = {
     winback: 'start a win-back: call, offer what they usually buy, set a deadline',
     lost: 'no more win-back effort for now (及时止损); keep them on the newsletter',
   },
-  interaction: { call: 'call', visit: 'visit', message: 'message', note: 'note', complaint: 'complaint', greeting: 'greeting', handover: 'handover' },
+  interaction: { call: 'call', visit: 'visit', message: 'message', email: 'email', note: 'note', complaint: 'complaint', greeting: 'greeting', handover: 'handover' },
   weekday: { 1: 'Monday', 2: 'Tuesday', 3: 'Wednesday', 4: 'Thursday', 5: 'Friday', 6: 'Saturday', 7: 'Sunday' },
   language: { en: 'English', 'zh-CN': '简体中文' },
   scheduler: schedulerEn,

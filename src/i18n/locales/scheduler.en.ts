@@ -109,7 +109,15 @@ export const schedulerEn = {
     risk: 'churn risk {{risk}}',
     waiting_one: '{{count}} more customer is due a check-in and waits for a later agenda (daily limit {{limit}}).',
     waiting_other: '{{count}} more customers are due a check-in and wait for later agendas (daily limit {{limit}}).',
+    reorders: 'Due to reorder',
   },
+  reorder: {
+    usual_one: 'usually buys {{item}} about every {{days}} days; {{count}} day since the last purchase',
+    usual_other: 'usually buys {{item}} about every {{days}} days; {{count}} days since the last purchase',
+    rhythm_one: 'buys about every {{days}} days; {{count}} day since the last purchase',
+    rhythm_other: 'buys about every {{days}} days; {{count}} days since the last purchase',
+  },
+  crossSell: 'customers who buy {{from}} also buy {{category}}',
   digest: {
     title: 'Weekly churn digest · {{week}}',
     scope: '{{scope}} · compared with {{previous}}',

@@ -110,7 +110,15 @@ export const schedulerZhCN: typeof schedulerEn = {
     risk: '流失风险 {{risk}}',
     waiting_one: '另有 {{count}} 位客户到了定期回访时间，已顺延到之后的日程（每日上限 {{limit}} 条）。',
     waiting_other: '另有 {{count}} 位客户到了定期回访时间，已顺延到之后的日程（每日上限 {{limit}} 条）。',
+    reorders: '到了回购时间',
   },
+  reorder: {
+    usual_one: '常买{{item}}，约每 {{days}} 天一次；距上次购买 {{count}} 天',
+    usual_other: '常买{{item}}，约每 {{days}} 天一次；距上次购买 {{count}} 天',
+    rhythm_one: '约每 {{days}} 天购买一次；距上次购买 {{count}} 天',
+    rhythm_other: '约每 {{days}} 天购买一次；距上次购买 {{count}} 天',
+  },
+  crossSell: '买{{from}}的客户也常买{{category}}',
   digest: {
     title: '每周流失简报 · {{week}}',
     scope: '{{scope}} · 对比 {{previous}}',

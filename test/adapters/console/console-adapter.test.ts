@@ -70,6 +70,13 @@ describe('the console adapter', () => {
     expect(fs.existsSync(shown![1]!)).toBe(true);
   });
 
+  it('does write an export to a file and print its path', async () => {
+    const out = await converse(LI_NA, ['/customer export tier A']);
+    const shown = /\[([^\]]+\.csv)\]/.exec(out);
+    expect(shown?.[1]).toMatch(new RegExp(`^${files.dir}/customers-2026-11-23-\\d{4}\\.csv$`));
+    expect(fs.readFileSync(shown![1]!).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+  });
+
   it('does render an error reply as one marked line', () => {
     expect(renderText({ visibility: 'private', blocks: [{ type: 'text', text: 'Nope', tone: 'error' }] })).toBe('! Nope');
   });

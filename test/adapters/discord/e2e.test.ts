@@ -137,12 +137,12 @@ describe('Discord against the real core', () => {
     const opened = await interact(bot.fake, button(buttonLabelled(card, zh('buttons.note'))));
     expect(opened.body.type).toBe(9);
     const modal = opened.body.data;
-    expect(modal.components.map((c: { component: { custom_id: string } }) => c.component.custom_id)).toEqual(['multiline:text', 'checkbox:complaint', 'rating:satisfaction']);
-    const saved = await interact(bot.fake, modalSubmit(modal.custom_id, { 'multiline:text': 'Called, wants the *big* refill', 'checkbox:complaint': false, 'rating:satisfaction': ['4'] }));
+    expect(modal.components.map((c: { component: { custom_id: string } }) => c.component.custom_id)).toEqual(['multiline:text', 'checkbox:complaint', 'rating:satisfaction', 'choice:kind']);
+    const saved = await interact(bot.fake, modalSubmit(modal.custom_id, { 'multiline:text': 'Called, wants the *big* refill', 'checkbox:complaint': false, 'rating:satisfaction': ['4'], 'choice:kind': ['call'] }));
     expect(saved.body).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(saved.body.data.content).toContain(customer.name);
     const note = bot.db.sqlite.prepare("SELECT text, satisfaction, kind FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1").get(customer.id);
-    expect(note).toEqual({ text: 'Called, wants the *big* refill', satisfaction: 4, kind: 'note' });
+    expect(note).toEqual({ text: 'Called, wants the *big* refill', satisfaction: 4, kind: 'call' });
   });
 
   it('does answer in a DM with the bot as in a server', async () => {

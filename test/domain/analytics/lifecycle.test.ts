@@ -100,13 +100,19 @@ describe('churnReasonOf', () => {
 });
 
 describe('longTailOf', () => {
-  it('does separate frequent-small, rare-large, both and neither', () => {
+  it('does put every buying customer in exactly one class, split at the middle quintile', () => {
     expect(longTailOf(5, 1)).toBe('frequent-small');
+    expect(longTailOf(3, 2)).toBe('frequent-small');
     expect(longTailOf(1, 5)).toBe('rare-large');
-    expect(longTailOf(4, 4)).toBe('both');
-    expect(longTailOf(3, 3)).toBe('neither');
-    expect(longTailOf(1, 1)).toBe('neither');
-    expect(longTailOf(0, 0)).toBe('neither');
+    expect(longTailOf(2, 3)).toBe('rare-large');
+    expect(longTailOf(4, 4)).toBe('head');
+    expect(longTailOf(3, 3)).toBe('head');
+    expect(longTailOf(2, 2)).toBe('long-tail');
+    expect(longTailOf(1, 1)).toBe('long-tail');
+  });
+
+  it('does give no class to a customer without a purchase in the window', () => {
+    expect(longTailOf(0, 0)).toBe('none');
   });
 });
 
