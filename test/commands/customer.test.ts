@@ -242,11 +242,12 @@ describe('/customer lookup of a customer whose orders were refunded or free', ()
 
   it('does show the last order that was paid for as the last purchase, and say why an ordering customer is a prospect', async () => {
     const refunded = await own.say(CHEN_JING, '/customer lookup R1');
-    expect(fieldOf(refunded, 'Last purchase')).toMatch(/ \(60 days ago\)$/);
-    expect(fieldOf(refunded, 'Orders')).toBe('3');
+    // The refund carries no refund_of, so the paid order stays listed; the 0.00 order is no purchase.
+    expect(fieldOf(refunded, 'Last purchases')).toMatch(/^[^·]* \(60 days ago\): item CN¥100\.00$/);
+    expect(fieldOf(refunded, 'Lifetime spend')).toBe('CN¥0.00 · 3 orders');
     expect(fieldOf(refunded, 'Stage')).toBe('prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)');
     const free = await own.say(CHEN_JING, '/customer lookup Z1');
-    expect(fieldOf(free, 'Last purchase')).toBe('never');
+    expect(fieldOf(free, 'Last purchases')).toBe('never');
     expect(fieldOf(free, 'Stage')).toBe('prospect (ordered, but no order was kept as a purchase: refunded in full or free of charge)');
     expect(fieldOf(await own.say(ZHANG_WEI, `/customer lookup ${customerWhere(own.db, "r.email = ? AND c.id NOT IN (SELECT customerId FROM \"Order\")", ZHANG_WEI).externalId}`), '阶段')).toBe('潜在客户（尚未下单）');
   });

@@ -31,7 +31,9 @@ describe('Slack modals from the real core’s forms', () => {
       ['text', 'plain_text_input', false],
       ['complaint', 'checkboxes', true],
       ['satisfaction', 'static_select', true],
+      ['kind', 'static_select', true],
     ]);
+    expect((view.blocks as Json[])[3]!.element.options.map((o: Json) => o.value)).toEqual(['call', 'visit', 'message', 'email']);
     expect((view.blocks as Json[])[0]!.element).toMatchObject({ multiline: true, max_length: 3000 });
     expect((view.blocks as Json[])[2]!.element.options.map((o: Json) => o.value)).toEqual(['1', '2', '3', '4', '5']);
     // The card's message stays as it was: the modal is the answer to the press.

@@ -25,7 +25,7 @@ describe('the Slack app manifest', () => {
     const rapport = slash.find((c) => c.command === '/rapport')!;
     expect(rapport.usage_hint).toContain('help [command]');
     expect(rapport.usage_hint).not.toContain('as <');
-    expect(slash.find((c) => c.command === '/customer')!.usage_hint.startsWith('lookup <name | email | phone | external id> · share <who> · list ')).toBe(true);
+    expect(slash.find((c) => c.command === '/customer')!.usage_hint.startsWith('lookup <name | email | phone | external id> · share <who> · history <who> [--page <N>] · list ')).toBe(true);
     for (const command of slash) {
       expect(command.command.length).toBeLessThanOrEqual(32);
       expect(command.description.length).toBeLessThanOrEqual(2000);
