@@ -1,7 +1,11 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
-/** The hand-written parts of both histories (name grams, the CustomerViewer view, the callback, ticket and greeting triggers) behave alike. */
+/**
+ * The hand-written parts of both histories (name grams, the CustomerViewer view, the callback, ticket and carried-nudge
+ * triggers, the tag index and the case-blind region index) behave alike.
+ */
 describeEngines('the hand-written schema', (engine) => {
   let db: TestStoreDatabase;
   beforeEach(async () => {
@@ -60,7 +64,7 @@ describeEngines('the hand-written schema', (engine) => {
     expect(await owners()).toEqual([`${c}:open`, `${c}:open`, `${a}:done`]);
   });
 
-  it('does move open tickets and pending holiday greetings with their customer’s owner, and leave the rest', async () => {
+  it('does move open tickets, pending holiday greetings and reorder reminders with their customer’s owner, and leave the rest', async () => {
     const reps = await db.kysely
       .insertInto('Rep')
       .values(['a', 'b', 'other'].map((email) => ({ email, name: email, role: 'rep', createdAt: 0, updatedAt: 0 })))
@@ -81,7 +85,7 @@ describeEngines('the hand-written schema', (engine) => {
       .insertInto('Nudge')
       .values([
         greeting('pending', emma, 'pending'), greeting('sent', emma, 'sent'), greeting('other-rep', emma, 'pending', other),
-        greeting('birthday', emma, 'pending', a, 'birthday'), greeting('li', li, 'pending'),
+        greeting('birthday', emma, 'pending', a, 'birthday'), greeting('li', li, 'pending'), greeting('reorder', emma, 'pending', a, 'reorder'),
       ])
       .execute();
 
@@ -91,11 +95,44 @@ describeEngines('the hand-written schema', (engine) => {
       { customerId: emma, ownerId: b, status: 'open' }, { customerId: emma, ownerId: a, status: 'resolved' }, { customerId: li, ownerId: a, status: 'open' },
     ]);
     const targets = await db.kysely.selectFrom('Nudge').select(['dedupeKey', 'targetId']).orderBy('id').execute();
-    expect(targets.map((n) => `${n.dedupeKey}:${n.targetId}`)).toEqual([`pending:${b}`, `sent:${a}`, `other-rep:${other}`, `birthday:${a}`, `li:${a}`]);
+    expect(targets.map((n) => `${n.dedupeKey}:${n.targetId}`)).toEqual([`pending:${b}`, `sent:${a}`, `other-rep:${other}`, `birthday:${a}`, `li:${a}`, `reorder:${b}`]);
     // A customer without an owner before: its greetings were nobody's, so nothing moves; its open tickets do.
     await db.kysely.updateTable('Customer').set({ ownerId: null }).where('id', '=', li).execute();
     await db.kysely.updateTable('Customer').set({ ownerId: b }).where('id', '=', li).execute();
     expect((await db.kysely.selectFrom('Ticket').select('ownerId').where('customerId', '=', li).executeTakeFirstOrThrow()).ownerId).toBe(b);
     expect((await db.kysely.selectFrom('Nudge').select('targetId').where('dedupeKey', '=', 'li').executeTakeFirstOrThrow()).targetId).toBe(a);
+  });
+
+  const tagRows = async () =>
+    (await sql<{ tag: string; customerId: number }>`SELECT "tag", "customerId" FROM "CustomerTag"`.execute(db.kysely)).rows
+      .map((r) => `${r.customerId}:${r.tag}`)
+      .sort();
+
+  it('does keep one tag row per tag of every customer, blind to case, through insert, retag and delete', async () => {
+    const ids = await db.kysely
+      .insertInto('Customer')
+      .values(['vip,Berlin', 'VIP,vip,,b2b', 'tab\there,kept out', ''].map((tags, i) => ({ externalId: `C${i}`, name: `N${i}`, tags, createdAt: 0, updatedAt: 0 })))
+      .returning('id')
+      .execute();
+    const [emma, li, tabbed, untagged] = ids.map((r) => r.id) as [number, number, number, number];
+    // A customer's tags that differ only in case are one tag; tags holding a control character are left out, not fatal.
+    expect(await tagRows()).toEqual([`${emma}:vip`, `${emma}:Berlin`, `${li}:VIP`, `${li}:b2b`].sort());
+    const tagged = async (tag: string) =>
+      (await sql<{ customerId: number }>`SELECT "customerId" FROM "CustomerTag" WHERE "tag" = ${tag}`.execute(db.kysely)).rows.map((r) => r.customerId).sort((x, y) => x - y);
+    expect(await tagged('Vip')).toEqual([emma, li].sort((x, y) => x - y));
+
+    await db.kysely.updateTable('Customer').set({ tags: 'berlin,"quoted" \\ tag' }).where('id', '=', emma).execute();
+    await db.kysely.updateTable('Customer').set({ tags: 'new' }).where('id', 'in', [tabbed, untagged]).execute();
+    await db.kysely.deleteFrom('Customer').where('id', '=', li).execute();
+    expect(await tagRows()).toEqual([`${emma}:berlin`, `${emma}:"quoted" \\ tag`, `${tabbed}:new`, `${untagged}:new`].sort());
+  });
+
+  it('does find regions without regard to case through the region index', async () => {
+    await db.kysely
+      .insertInto('Customer')
+      .values(['Berlin', 'BERLIN', 'Bern', null].map((region, i) => ({ externalId: `C${i}`, name: `N${i}`, region, createdAt: 0, updatedAt: 0 })))
+      .execute();
+    const matches = await sql<{ region: string }>`SELECT "region" FROM "Customer" WHERE "region" = ${'berlin'} COLLATE "nocase" ORDER BY "region"`.execute(db.kysely);
+    expect(matches.rows.map((r) => r.region)).toEqual(['BERLIN', 'Berlin']);
   });
 });

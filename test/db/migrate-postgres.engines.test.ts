@@ -71,6 +71,38 @@ describePostgres('migrations on PostgreSQL', () => {
     expect(await recorded()).toEqual(['1_a', '1_a#data', '2_b']);
   });
 
+  it('does file the scores and tags that existed before customer_knowledge as SQLite’s migration does', async () => {
+    const history = readMigrations(POSTGRES_MIGRATIONS_DIR);
+    const knowledge = history.findIndex((m) => m.name.endsWith('_customer_knowledge'));
+    await migratePostgres(pool, history.slice(0, knowledge));
+    const customers = await pool.query<{ id: number }>(
+      `INSERT INTO "Customer" ("externalId", "name", "tags", "createdAt", "updatedAt")
+       VALUES ('C1', 'Emma', 'vip,VIP,,b2b', 0, 0), ('C2', 'Li', E'tab\\there', 0, 0), ('C3', 'Ana', '', 0, 0) RETURNING id`,
+    );
+    const [emma, li] = customers.rows.map((r) => r.id) as [number, number];
+    const score = (week: string, longTail: string, clv12Minor: number | null, churnRisk: number | null) =>
+      pool.query(
+        `INSERT INTO "ScoreSnapshot" ("customerId", "week", "computedAt", "asOf", "frequency", "monetaryMinor", "lifetimeMinor", "orderCount",
+           "tier", "valueBand", "lifecycle", "longTail", "clv12Minor", "churnRisk")
+         VALUES ($1, $2, 0, 0, 1, 0, 7, 1, 'A', 'high', 'active', $3, $4, $5)`,
+        [emma, week, longTail, clv12Minor, churnRisk],
+      );
+    // 5 × 0.5 is a half: SQLite's ROUND takes it away from zero (3), PostgreSQL's ROUND of a double to even (2).
+    await score('2026-W01', 'both', 5, 0.5);
+    await score('2026-W02', 'neither', null, 0.5);
+    await score('2026-W03', 'tail', 100, null);
+    await migratePostgres(pool, history);
+    const scores = await pool.query<{ week: string; longTail: string; atStakeMinor: number }>('SELECT "week", "longTail", "atStakeMinor"::int FROM "ScoreSnapshot" ORDER BY "week"');
+    expect(scores.rows).toEqual([
+      { week: '2026-W01', longTail: 'head', atStakeMinor: 3 },
+      { week: '2026-W02', longTail: 'none', atStakeMinor: 4 },
+      { week: '2026-W03', longTail: 'tail', atStakeMinor: 0 },
+    ]);
+    const tags = await pool.query<{ tag: string; customerId: number }>('SELECT "tag", "customerId" FROM "CustomerTag" ORDER BY "tag"');
+    expect(tags.rows).toEqual([{ tag: 'b2b', customerId: emma }, { tag: 'vip', customerId: emma }]);
+    expect(tags.rows.some((r) => r.customerId === li)).toBe(false);
+  });
+
   it('does let replicas that start at once migrate one after the other (advisory lock), each migration applied once', async () => {
     const pools = Array.from({ length: 4 }, () => new pg.Pool({ connectionString: database.url }));
     try {

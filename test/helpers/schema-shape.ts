@@ -128,9 +128,20 @@ export function without(shape: SchemaShape, objects: { tables?: string[]; indexe
   };
 }
 
+/** PostgreSQL's longest identifier (NAMEDATALEN - 1 bytes). */
+const POSTGRES_NAME_LIMIT = 63;
+
+/** An index name as Prisma writes it for PostgreSQL: one past the limit keeps its suffix (`_idx`, `_key`) and loses the end of its columns. */
+function postgresIndexName(name: string): string {
+  if (name.length <= POSTGRES_NAME_LIMIT) return name;
+  const suffix = /_[a-z]+$/.exec(name)?.[0] ?? '';
+  return name.slice(0, POSTGRES_NAME_LIMIT - suffix.length) + suffix;
+}
+
 /**
  * A SQLite shape in PostgreSQL's words, by the rules of the derived schema (scripts/schema-variants.ts):
- * DateTime (SQLite DATETIME) is bigint epoch ms, `…Minor` money bigint, Int integer, Float double precision.
+ * DateTime (SQLite DATETIME) is bigint epoch ms, `…Minor` money bigint, Int integer, Float double precision;
+ * index names cut to PostgreSQL's 63 characters as Prisma cuts them.
  */
 export function asPostgres(shape: SchemaShape): SchemaShape {
   const type = (column: string, sqliteType: string) => {
@@ -142,10 +153,11 @@ export function asPostgres(shape: SchemaShape): SchemaShape {
       : base;
     return [mapped, ...rest].join(' ');
   };
-  return {
+  return sorted({
     ...shape,
     columns: Object.fromEntries(
       Object.entries(shape.columns).map(([table, columns]) => [table, Object.fromEntries(Object.entries(columns).map(([name, t]) => [name, type(name, t)]))]),
     ),
-  };
+    indexes: shape.indexes.map((index) => index.replace(/^(\S+: )(\S+)/, (_, table: string, name: string) => table + postgresIndexName(name))),
+  });
 }
