@@ -42,6 +42,11 @@ export interface WeeklyDigest {
 }
 
 const HISTORY_WEEKS = 12;
+/**
+ * A team's customers with their snapshots, read from the team's reps outward (CROSS JOIN fixes
+ * SQLite's join order): otherwise it starts from every customer's snapshot of the week.
+ */
+const TEAM_SNAPSHOTS = 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot cur ON cur.customerId = c.id';
 const AT_RISK = ['at_risk', 'lapsed'];
 
 /**
@@ -62,7 +67,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
   if (!week) return digest;
 
   const repNames = new Map(
-    (sqlite.prepare('SELECT id, name FROM Rep').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
+    (sqlite.prepare(`SELECT r.id, r.name FROM Rep r WHERE 1 ${inScope}`).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
   );
   const perRep = new Map<number | null, RepLine>();
   const lineFor = (ownerId: number | null) => {
@@ -78,7 +83,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     .prepare(
       `SELECT c.id, c.name, c.ownerId, cur.lifecycle, cur.tier, prev.lifecycle AS prevLifecycle, prev.tier AS prevTier,
          COALESCE(cur.clv12Minor, cur.monetaryMinor) AS valueMinor
-       FROM ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+       FROM ${scope.kind === 'team' ? TEAM_SNAPSHOTS : 'ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId'}
          LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
        WHERE cur.week = ? ${inScope} ORDER BY valueMinor DESC, c.id`,
     )
