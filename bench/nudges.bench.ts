@@ -25,7 +25,7 @@ import { applyPlan, collectPlan } from '../src/scheduler/planner.js';
 import { createPlanningStore } from '../src/scheduler/planning-store.js';
 import { PLANNING_HORIZON_MS } from '../src/scheduler/planning-run.js';
 import { renderDigestChart } from '../src/scheduler/digest-chart.js';
-import { buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
+import { buildDigestWithChart, buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
 
 /** `NUDGES_BENCH_CUSTOMERS` sets the size (a quicker look on a loaded machine); `BENCH_QUICK=1` means 100k. */
 const CUSTOMERS = Number(process.env.NUDGES_BENCH_CUSTOMERS ?? (process.env.BENCH_QUICK === '1' ? 100_000 : 1_000_000));
@@ -197,7 +197,7 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
     outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
     recipientOf: createRecipientLookup(sqlite),
-    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart: renderDigestChart }),
+    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: (request) => buildDigestWithChart(sqlite, request, renderDigestChart) }),
   };
   const started = performance.now();
   let sent = 0;

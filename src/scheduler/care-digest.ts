@@ -86,11 +86,11 @@ export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: n
     // Inactive reps only while they still hold customers or something happened.
     .filter((line) => line.active || Object.keys(line.book).length > 0);
 
-  // The count, and the first few names through LIMIT: a big book is never read row by row here.
-  const names = (from: string, orderBy: string, ...params: unknown[]) => ({
-    count: sqlite.prepare(`SELECT COUNT(*) ${from}`).pluck().get(...params) as number,
-    names: sqlite.prepare(`SELECT c.name ${from} ORDER BY ${orderBy} LIMIT ${NAMES_SHOWN}`).pluck().all(...params) as string[],
-  });
+  // One pass counts every match (the window) and hands over only the first few names: a big book never reaches JavaScript row by row.
+  const names = (from: string, orderBy: string, ...params: unknown[]) => {
+    const rows = sqlite.prepare(`SELECT c.name, COUNT(*) OVER () AS total ${from} ORDER BY ${orderBy} LIMIT ${NAMES_SHOWN}`).all(...params) as { name: string; total: number }[];
+    return { count: rows[0]?.total ?? 0, names: rows.map((row) => row.name) };
+  };
   // A team's digest sees its inactive reps' customers; customers with no owner at all belong to no team: the all-teams digest shows them.
   const orphaned = teamId === null
     ? names('FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE r.id IS NULL OR r.active = 0', 'c.name, c.id')

@@ -1,11 +1,10 @@
 import type { DigestService, OutboxView } from '../commands/ports.js';
 import type { Sqlite } from '../db/database.js';
-import { renderDigestChart, type DigestChartRenderer } from './digest-chart.js';
 import { createOutbox } from './outbox.js';
-import { weeklyDigestReply, type DigestScope } from './weekly-digest.js';
+import { weeklyDigestReply, type DigestBuilder, type DigestScope } from './weekly-digest.js';
 
-/** /digest: the same digest the Monday nudge sends, built now for the asker's scope. */
-export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRenderer = renderDigestChart): DigestService {
+/** /digest: the same digest the Monday nudge sends, built now for the asker's scope (by `build`: the background worker in the bot). */
+export function createDigestService(sqlite: Sqlite, build: DigestBuilder): DigestService {
   const teamName = sqlite.prepare('SELECT name FROM Team WHERE id = ?');
   return {
     async weeklyDigest(actor, now, reader) {
@@ -13,7 +12,7 @@ export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRend
         actor.role === 'admin' || actor.teamId === null
           ? { kind: 'all' }
           : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
-      return weeklyDigestReply(sqlite, scope, now, reader, renderChart);
+      return weeklyDigestReply(build, scope, now, reader);
     },
   };
 }

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import type { BackgroundJobs } from '../background/background-jobs.js';
+import { digestsOn, type BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
 import type { Sqlite } from '../db/database.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
-import { renderDigestChart } from './digest-chart.js';
 import { deliverDue, type DeliveryDeps, type DeliveryReport } from './delivery-worker.js';
 import type { Notifier } from './notifier.js';
 import { createPlatformPauses } from './notifier-router.js';
@@ -75,7 +74,7 @@ export interface SchedulerOptions {
   background: BackgroundJobs;
   clock: Clock;
   logger: Logger;
-  render: Omit<NudgeRendererOptions, 'renderChart'>;
+  render: Omit<NudgeRendererOptions, 'buildDigest'>;
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
@@ -87,7 +86,7 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
     delivery: {
       outbox: createOutbox(options.sqlite),
       recipientOf: createRecipientLookup(options.sqlite),
-      render: createNudgeRenderer(options.sqlite, { ...options.render, renderChart: renderDigestChart }),
+      render: createNudgeRenderer(options.sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
       notifiers: options.notifiers,
       pauses: createPlatformPauses(options.sqlite),
       retry: DEFAULT_RETRY_POLICY,

@@ -143,19 +143,41 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
 
 const LIST_LIMIT = 10;
 
+/** What a digest is built for: whose customers, as of when, in the reader's zone and language (for the chart). */
+export interface DigestRequest {
+  scope: DigestScope;
+  now: Date;
+  timeZone: string;
+  locale: Locale;
+}
+
+/** A digest with its chart drawn (none without history): plain data, so it crosses a thread as it is. */
+export interface BuiltDigest {
+  digest: WeeklyDigest;
+  chart: Uint8Array | null;
+}
+
+/** Builds a digest somewhere: on the background worker in the bot (a big team's digest takes seconds, its chart a second). */
+export type DigestBuilder = (request: DigestRequest) => Promise<BuiltDigest>;
+
+/** Reads the digest and draws its chart, in the calling thread: the background worker's digest job. */
+export async function buildDigestWithChart(sqlite: Sqlite, request: DigestRequest, renderChart: DigestChartRenderer): Promise<BuiltDigest> {
+  const digest = buildWeeklyDigest(sqlite, request.scope, request.now, request.timeZone);
+  const chart = digest.history.length > 0 ? await renderChart(digest.history, request.locale) : null;
+  return { digest, chart };
+}
+
 /**
  * The weekly digest of a scope as a reply in the reader's language, with its chart: the one
  * way it is made, for the Monday nudge and for /digest alike.
  */
 export async function weeklyDigestReply(
-  sqlite: Sqlite,
+  build: DigestBuilder,
   scope: DigestScope,
   now: Date,
   reader: { t: Translate; locale: Locale; currency: string; timeZone: string },
-  renderChart: DigestChartRenderer,
 ): Promise<Reply> {
-  const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
-  const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
+  const { digest, chart } = await build({ scope, now, timeZone: reader.timeZone, locale: reader.locale });
   return digestReply(digest, scope, reader, chart);
 }
 
