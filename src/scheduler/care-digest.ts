@@ -95,10 +95,9 @@ export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: n
   const orphaned = teamId === null
     ? names('FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE r.id IS NULL OR r.active = 0', 'c.name, c.id')
     : names(`FROM Rep r JOIN Customer c ON c.ownerId = r.id WHERE r.active = 0 ${repScope}`, 'c.name, c.id');
-  // A team's A/B customers are read from its reps outward (CROSS JOIN fixes SQLite's join order), not from every customer's snapshot.
   const neglected = names(
-    `FROM ${teamId === null ? 'ScoreSnapshot s JOIN Customer c ON c.id = s.customerId JOIN Rep r ON r.id = c.ownerId'
-      : 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot s ON s.customerId = c.id'}
+    `FROM ${teamId !== null && readFromTeam(sqlite, teamId) ? 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot s ON s.customerId = c.id'
+      : 'ScoreSnapshot s JOIN Customer c ON c.id = s.customerId JOIN Rep r ON r.id = c.ownerId'}
      WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) AND s.tier IN ('A', 'B') AND c.status <> 'lost' ${repScope}
        AND c.lastTouchAt + 2 * ${cadenceMsSql(sqlite)} < ?`,
     'c.lastTouchAt, c.id',
@@ -111,6 +110,19 @@ export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: n
     .all(weekAgo, t) as { reason: string; n: number }[];
   for (const row of closed) lostReasons[row.reason] = (lostReasons[row.reason] ?? 0) + row.n;
   return { reps: activity, orphaned, neglected, lostReasons };
+}
+
+/**
+ * Whether a team's customers are best read from its reps outward (CROSS JOIN fixes SQLite's
+ * join order; it has no statistics to choose by): yes unless the team holds most customers,
+ * when the week's snapshots, read in index order, are the shorter way (measured on 100k in one
+ * team: 2–3 times faster; a tenth of the customers in the team: the team's way is, and it
+ * grows with the team alone).
+ */
+export function readFromTeam(sqlite: Sqlite, teamId: number): boolean {
+  const team = sqlite.prepare('SELECT COUNT(*) FROM Customer WHERE ownerId IN (SELECT id FROM Rep WHERE teamId = ?)').pluck().get(teamId) as number;
+  const everyone = sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get() as number;
+  return team * 2 < everyone;
 }
 
 /** Each A/B customer's check-in interval in ms by its owner's team (`r`) and tier (`s`): parsed settings as literal integers. */

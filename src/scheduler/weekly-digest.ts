@@ -5,7 +5,7 @@ import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
 import type { WeeklyCounts } from './digest-chart.js';
-import { buildCareDigest, careDigestBlocks, type CareDigest } from './care-digest.js';
+import { buildCareDigest, careDigestBlocks, readFromTeam, type CareDigest } from './care-digest.js';
 
 /** Whose customers a digest covers: a manager's team, or everyone (an admin asking). */
 export type DigestScope = { kind: 'team'; teamId: number; teamName: string } | { kind: 'all' };
@@ -42,11 +42,6 @@ export interface WeeklyDigest {
 }
 
 const HISTORY_WEEKS = 12;
-/**
- * A team's customers with their snapshots, read from the team's reps outward (CROSS JOIN fixes
- * SQLite's join order): otherwise it starts from every customer's snapshot of the week.
- */
-const TEAM_SNAPSHOTS = 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot cur ON cur.customerId = c.id';
 const AT_RISK = ['at_risk', 'lapsed'];
 
 /**
@@ -83,7 +78,9 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     .prepare(
       `SELECT c.id, c.name, c.ownerId, cur.lifecycle, cur.tier, prev.lifecycle AS prevLifecycle, prev.tier AS prevTier,
          COALESCE(cur.clv12Minor, cur.monetaryMinor) AS valueMinor
-       FROM ${scope.kind === 'team' ? TEAM_SNAPSHOTS : 'ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId'}
+       FROM ${scope.kind === 'team' && readFromTeam(sqlite, scope.teamId)
+         ? 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot cur ON cur.customerId = c.id'
+         : 'ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId'}
          LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
        WHERE cur.week = ? ${inScope} ORDER BY valueMinor DESC, c.id`,
     )
