@@ -7,7 +7,7 @@ import { importFile, type ImportSummary } from '../import/import-run.js';
 import { renderDigestChart } from '../scheduler/digest-chart.js';
 import type { PlanningScope } from '../scheduler/planner.js';
 import { runPlanning, type PlanningResult } from '../scheduler/planning-run.js';
-import { buildDigestWithChart, type BuiltDigest, type DigestBuilder, type DigestRequest } from '../scheduler/weekly-digest.js';
+import { buildDigestWithChart, type BuiltDigest, type DigestRequest } from '../scheduler/weekly-digest.js';
 import { recomputeScores, type RecomputeReport } from '../scoring/recompute.js';
 import { validateScores, type ValidationReport } from '../scoring/validate.js';
 
@@ -45,11 +45,6 @@ export type BackgroundResult<J extends BackgroundJob> = BackgroundResults[J['kin
 /** The port the scheduler and the chat import path use; the bot's implementation is a worker thread. */
 export interface BackgroundJobs {
   run<J extends BackgroundJob>(job: J): Promise<BackgroundResult<J>>;
-}
-
-/** Digests built by `jobs`: the bot's background worker keeps a big team's digest and its chart off the event loop. */
-export function digestsOn(jobs: BackgroundJobs): DigestBuilder {
-  return ({ scope, now, timeZone, locale }) => jobs.run({ kind: 'digest', scope, now, timeZone, locale });
 }
 
 /** The jobs run in the caller's own thread, on its connection (tools and tests): the code the worker thread runs. */

@@ -1,7 +1,16 @@
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { DigestService, OutboxView } from '../commands/ports.js';
 import type { Sqlite } from '../db/database.js';
 import { createOutbox } from './outbox.js';
 import { weeklyDigestReply, type DigestBuilder, type DigestScope } from './weekly-digest.js';
+
+/**
+ * Digests built by `jobs`: the bot's background worker keeps a big team's digest and its chart
+ * off the event loop. Here, not beside the jobs, so that answering a line loads none of them.
+ */
+export function digestsOn(jobs: BackgroundJobs): DigestBuilder {
+  return ({ scope, now, timeZone, locale }) => jobs.run({ kind: 'digest', scope, now, timeZone, locale });
+}
 
 /** /digest: the same digest the Monday nudge sends, built now for the asker's scope (by `build`: the background worker in the bot). */
 export function createDigestService(sqlite: Sqlite, build: DigestBuilder): DigestService {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
-import { digestsOn, type BackgroundJobs } from '../background/background-jobs.js';
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
 import type { Sqlite } from '../db/database.js';
@@ -11,6 +11,7 @@ import type { Notifier } from './notifier.js';
 import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
+import { digestsOn } from './command-services.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { createOutbox } from './outbox.js';
 import type { PlanningResult } from './planning-run.js';
