@@ -1,16 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
+import type { BackgroundWorker } from '../../src/background/background-worker.js';
 import { ManualClock } from '../../src/clock.js';
 import type { Reply } from '../../src/commands/reply.js';
 import { loadConfig } from '../../src/config.js';
-import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/main.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
 import { createSchedulerDeps, runJob } from '../../src/scheduler/scheduler.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import { longestGaps, startHeartbeat } from '../helpers/event-loop-gaps.js';
-import { openTempDatabase } from '../helpers/temp-database.js';
+import { demoWithWorker, longestGaps, startHeartbeat, type TempDatabase } from '../helpers/event-loop-gaps.js';
 import { RecordingNotifier } from '../scheduler/helpers.js';
 
 const CUSTOMERS = 80_000;
@@ -34,18 +32,13 @@ function expectWholeDigest(reply: Reply): void {
  * background worker, so the event loop keeps beating for the chat platforms' heartbeats.
  */
 describe("the event loop while the bot builds a big team's weekly digest", () => {
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let db: TempDatabase;
   let worker: BackgroundWorker;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    db = await openTempDatabase();
-    seedDemoData(db.sqlite, { customers: CUSTOMERS, seed: 42, asOf: SEEDED_AT });
-    await recomputeScores(db, SEEDED_AT);
-    worker = createBackgroundWorker({ databaseUrl: db.url, logger: { error() {} } });
+    ({ db, worker, close } = await demoWithWorker(CUSTOMERS, SEEDED_AT, (db) => recomputeScores(db, SEEDED_AT)));
   }, 300_000);
-  afterAll(async () => {
-    await worker.close();
-    await db.cleanup();
-  });
+  afterAll(async () => close());
 
   it('does keep every gap between 50 ms beats under 200 ms while /digest and the Monday delivery build the digest', async () => {
     const clock = new ManualClock(MONDAY_MORNING);

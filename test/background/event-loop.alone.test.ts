@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
+import type { BackgroundWorker } from '../../src/background/background-worker.js';
 import { createAuditTrail } from '../../src/db/audit-trail.js';
-import { seedDemoData } from '../../src/db/seed/seed.js';
 import { runJob } from '../../src/scheduler/scheduler.js';
 import { RecordingNotifier, deliveryDeps } from '../scheduler/helpers.js';
-import { longestGaps, startHeartbeat } from '../helpers/event-loop-gaps.js';
-import { openTempDatabase } from '../helpers/temp-database.js';
+import { demoWithWorker, longestGaps, startHeartbeat, type TempDatabase } from '../helpers/event-loop-gaps.js';
 
 const CUSTOMERS = 200_000;
 const SEEDED_AT = new Date('2027-01-04T00:00:00Z');
@@ -21,17 +19,13 @@ const BEAT_MS = 50;
  * stops the loop).
  */
 describe('the event loop while the bot rescores 200k customers and plans a day', () => {
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let db: TempDatabase;
   let worker: BackgroundWorker;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    db = await openTempDatabase();
-    seedDemoData(db.sqlite, { customers: CUSTOMERS, seed: 42, asOf: SEEDED_AT });
-    worker = createBackgroundWorker({ databaseUrl: db.url, logger: { error() {} } });
+    ({ db, worker, close } = await demoWithWorker(CUSTOMERS, SEEDED_AT));
   }, 300_000);
-  afterAll(async () => {
-    await worker.close();
-    await db.cleanup();
-  });
+  afterAll(async () => close());
 
   it('does keep every gap between 50 ms beats under 200 ms, with an audit row written on each beat', async () => {
     const deps = { sqlite: db.sqlite, background: worker, owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: { info() {}, warn() {}, error() {} } };

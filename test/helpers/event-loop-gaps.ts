@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
+import { seedDemoData } from '../../src/db/seed/seed.js';
+import { openTempDatabase } from './temp-database.js';
 
 /**
  * How long this process's runnable threads have waited for a CPU so far, in ms (Linux
@@ -47,4 +50,27 @@ export function startHeartbeat(everyMs: number, onBeat: (beat: number) => void =
 /** The longest gap, and the bot's part of the longest: what is left when the time off the CPU is taken out. */
 export function longestGaps(gaps: readonly BeatGap[]): { longest: number; botsLongest: number } {
   return { longest: Math.max(...gaps.map((g) => g.ms)), botsLongest: Math.max(...gaps.map((g) => g.ms - g.offCpuMs)) };
+}
+
+export type TempDatabase = Awaited<ReturnType<typeof openTempDatabase>>;
+
+/**
+ * A temporary database of `customers` demo customers as of `asOf`, then `prepare`d (scored,
+ * say), with the bot's background worker on it; `close` ends both.
+ */
+export async function demoWithWorker(
+  customers: number, asOf: Date, prepare: (db: TempDatabase) => Promise<unknown> = async () => {},
+): Promise<{ db: TempDatabase; worker: BackgroundWorker; close(): Promise<void> }> {
+  const db = await openTempDatabase();
+  seedDemoData(db.sqlite, { customers, seed: 42, asOf });
+  await prepare(db);
+  const worker = createBackgroundWorker({ databaseUrl: db.url, logger: { error() {} } });
+  return {
+    db,
+    worker,
+    async close() {
+      await worker.close();
+      await db.cleanup();
+    },
+  };
 }
