@@ -25,9 +25,10 @@ import { applyPlan, collectPlan } from '../src/scheduler/planner.js';
 import { createPlanningStore } from '../src/scheduler/planning-store.js';
 import { PLANNING_HORIZON_MS } from '../src/scheduler/planning-run.js';
 import { renderDigestChart } from '../src/scheduler/digest-chart.js';
-import { buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
+import { buildDigestWithChart, buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
 
-const CUSTOMERS = 1_000_000;
+/** `NUDGES_BENCH_CUSTOMERS` sets the size (a quicker look on a loaded machine); `BENCH_QUICK=1` means 100k. */
+const CUSTOMERS = Number(process.env.NUDGES_BENCH_CUSTOMERS ?? (process.env.BENCH_QUICK === '1' ? 100_000 : 1_000_000));
 const REPS = 2_000;
 const MESSAGES = 5_000;
 const RATE_PER_SECOND = 50;
@@ -117,7 +118,7 @@ function digestTimes(sqlite: Sqlite): void {
     times.push(performance.now() - started);
   }
   const median = times.sort((a, b) => a - b)[1]!;
-  process.stdout.write(`nudges: weekly digest of a 1M-customer team (with care activity, books, neglected A/B): ${seconds(median)} s (median of 3)\n`);
+  process.stdout.write(`nudges: weekly digest of a ${CUSTOMERS.toLocaleString('en')}-customer team (with care activity, books, neglected A/B): ${seconds(median)} s (median of 3)\n`);
 }
 
 /** One live planning run (from `since`, the previous run, up to the planning horizon): what it planned and how long collecting and writing took. */
@@ -196,7 +197,7 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
     outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
     recipientOf: createRecipientLookup(sqlite),
-    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart: renderDigestChart }),
+    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: (request) => buildDigestWithChart(sqlite, request, renderDigestChart) }),
   };
   const started = performance.now();
   let sent = 0;

@@ -20,8 +20,7 @@ import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.j
 import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
 import type { BotMetrics } from './ops/metrics.js';
-import { createDigestService, createOutboxView } from './scheduler/command-services.js';
-import { renderDigestChart } from './scheduler/digest-chart.js';
+import { createDigestService, createOutboxView, digestsOn } from './scheduler/command-services.js';
 import type { Notifier } from './scheduler/notifier.js';
 import { createNudgeMessages } from './scheduler/nudge-messages.js';
 import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
@@ -54,10 +53,11 @@ export function inProcessWork(db: Database, clock: Clock): Work {
 
 /** The composition root: the one place that builds real implementations of the ports. */
 export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
-  const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, renderChart: renderDigestChart });
+  const buildDigest = digestsOn(work.background);
+  const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, buildDigest });
   return {
     ...createStorageServices(db, work.background),
-    digests: createDigestService(db.sqlite),
+    digests: createDigestService(db.sqlite, buildDigest),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
     models: createModelReportService(work.background),

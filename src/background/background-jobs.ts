@@ -4,8 +4,10 @@ import type { Database } from '../db/database.js';
 import { loadTeamSettings } from '../db/team-settings.js';
 import { coveringIdRanges, inGroups, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import { importFile, type ImportSummary } from '../import/import-run.js';
+import { renderDigestChart } from '../scheduler/digest-chart.js';
 import type { PlanningScope } from '../scheduler/planner.js';
 import { runPlanning, type PlanningResult } from '../scheduler/planning-run.js';
+import { buildDigestWithChart, type BuiltDigest, type DigestRequest } from '../scheduler/weekly-digest.js';
 import { recomputeScores, type RecomputeReport } from '../scoring/recompute.js';
 import { validateScores, type ValidationReport } from '../scoring/validate.js';
 
@@ -24,7 +26,9 @@ export type BackgroundJob =
   /** A CSV file already on disk (a chat upload, downloaded), imported as `importFile` does. */
   | { kind: 'import'; file: string; startedAt: Date; options: ImportJobOptions }
   /** How the forecasts held up over a holdout (`/rapport model`): reads and fits, writes nothing. */
-  | { kind: 'validate'; asOf: Date; holdoutDays: number };
+  | { kind: 'validate'; asOf: Date; holdoutDays: number }
+  /** A weekly digest with its chart (`/digest`, the Monday delivery): reads, draws, writes nothing. */
+  | ({ kind: 'digest' } & DigestRequest);
 
 export interface BackgroundResults {
   rescore: RecomputeReport;
@@ -33,6 +37,7 @@ export interface BackgroundResults {
   /** `ordersChanged`: the import applied new or changed orders, so scores are stale. */
   import: { summary: ImportSummary; ordersChanged: boolean };
   validate: ValidationReport;
+  digest: BuiltDigest;
 }
 
 export type BackgroundResult<J extends BackgroundJob> = BackgroundResults[J['kind']];
@@ -79,6 +84,8 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
     }
     case 'validate':
       return validateScores(db, { asOf: job.asOf, holdoutDays: job.holdoutDays });
+    case 'digest':
+      return buildDigestWithChart(db.sqlite, job, renderDigestChart);
     case 'import': {
       let ordersChanged = false;
       const summary = await importFile({ db, clock: clockFrom(job.startedAt) }, job.file, {

@@ -42,33 +42,38 @@ const NAMES_SHOWN = 5;
 export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: number } | { kind: 'all' }, now: Date): CareDigest {
   const weekAgo = now.getTime() - 7 * DAY_MS;
   const t = now.getTime();
-  const repScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
+  const teamId = scope.kind === 'team' ? Number(scope.teamId) : null;
+  const repScope = teamId === null ? '' : `AND r.teamId = ${teamId}`;
+  // Per-rep counts read the team's reps' rows only (through the ownerId indexes), never the whole table.
+  const ownedInScope = (ownerId = 'ownerId') => (teamId === null ? '' : `AND ${ownerId} IN (SELECT id FROM Rep WHERE teamId = ${teamId})`);
   const reps = sqlite.prepare(`SELECT r.id, r.name, r.active FROM Rep r WHERE r.role <> 'admin' ${repScope} ORDER BY r.name, r.id`).all() as { id: number; name: string; active: number }[];
   const count = (sql: string, ...params: unknown[]) => new Map((sqlite.prepare(sql).all(...params) as { id: number; n: number }[]).map((row) => [row.id, row.n]));
-  const books = sqlite
+  const books = new Map<number, Record<string, number>>();
+  const bookRows = sqlite
     .prepare(`SELECT c.ownerId AS id, COALESCE(s.tier, '-') AS tier, COUNT(*) AS n FROM Customer c
       LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-      WHERE c.ownerId IS NOT NULL GROUP BY c.ownerId, tier`)
+      WHERE c.ownerId IS NOT NULL ${ownedInScope('c.ownerId')} GROUP BY c.ownerId, tier`)
     .all() as { id: number; tier: string; n: number }[];
-  const done = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE status = 'done' AND completedAt > ? AND completedAt <= ? GROUP BY ownerId", weekAgo, t);
+  for (const row of bookRows) books.set(row.id, { ...books.get(row.id), [row.tier]: row.n });
+  const done = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE status = 'done' AND completedAt > ? AND completedAt <= ? ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
   // An untimed callback is overdue once its day has passed (a day of slack), a timed one once its minute has.
   const overdue = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE status = 'open'
-    AND ((timed = 1 AND dueAt < ?) OR (timed = 0 AND dueAt < ?)) GROUP BY ownerId`, t, t - DAY_MS);
-  const checkInsDue = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? GROUP BY ownerId", weekAgo, t);
-  const checkInsKept = count("SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? AND status = 'done' GROUP BY ownerId", weekAgo, t);
-  const opened = count('SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE openedAt > ? AND openedAt <= ? GROUP BY ownerId', weekAgo, t);
-  const resolved = count('SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE resolvedAt > ? AND resolvedAt <= ? GROUP BY ownerId', weekAgo, t);
+    AND ((timed = 1 AND dueAt < ?) OR (timed = 0 AND dueAt < ?)) ${ownedInScope()} GROUP BY ownerId`, t, t - DAY_MS);
+  const checkInsDue = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
+  const checkInsKept = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Callback WHERE source = 'cadence' AND dueAt > ? AND dueAt <= ? AND status = 'done' ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
+  const opened = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE openedAt > ? AND openedAt <= ? ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
+  const resolved = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE resolvedAt > ? AND resolvedAt <= ? ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
   const breached = count(`SELECT ownerId AS id, COUNT(*) AS n FROM Ticket WHERE deadline > ? AND deadline <= ?
-    AND (status = 'open' OR resolvedAt > deadline) GROUP BY ownerId`, weekAgo, t);
+    AND (status = 'open' OR resolvedAt > deadline) ${ownedInScope()} GROUP BY ownerId`, weekAgo, t);
   const ratings = new Map(
     (sqlite.prepare(`SELECT c.ownerId AS id, AVG(i.satisfaction) AS average FROM Interaction i JOIN Customer c ON c.id = i.customerId
-      WHERE i.satisfaction IS NOT NULL AND i.at > ? AND i.at <= ? GROUP BY c.ownerId`).all(weekAgo, t) as { id: number; average: number }[]).map((r) => [r.id, r.average]),
+      WHERE i.satisfaction IS NOT NULL AND i.at > ? AND i.at <= ? ${ownedInScope('c.ownerId')} GROUP BY c.ownerId`).all(weekAgo, t) as { id: number; average: number }[]).map((r) => [r.id, r.average]),
   );
   const activity = reps
     .map((rep): RepActivity => ({
       repName: rep.name,
       active: rep.active === 1,
-      book: Object.fromEntries(books.filter((b) => b.id === rep.id).map((b) => [b.tier, b.n])),
+      book: books.get(rep.id) ?? {},
       callbacksDone: done.get(rep.id) ?? 0,
       callbacksOverdue: overdue.get(rep.id) ?? 0,
       checkInsDue: checkInsDue.get(rep.id) ?? 0,
@@ -81,29 +86,43 @@ export function buildCareDigest(sqlite: Sqlite, scope: { kind: 'team'; teamId: n
     // Inactive reps only while they still hold customers or something happened.
     .filter((line) => line.active || Object.keys(line.book).length > 0);
 
-  const customerScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
-  const names = (sql: string, ...params: unknown[]) => {
-    const rows = sqlite.prepare(sql).all(...params) as { name: string }[];
-    return { count: rows.length, names: rows.slice(0, NAMES_SHOWN).map((r) => r.name) };
+  // One pass counts every match (the window) and hands over only the first few names: a big book never reaches JavaScript row by row.
+  const names = (from: string, orderBy: string, ...params: unknown[]) => {
+    const rows = sqlite.prepare(`SELECT c.name, COUNT(*) OVER () AS total ${from} ORDER BY ${orderBy} LIMIT ${NAMES_SHOWN}`).all(...params) as { name: string; total: number }[];
+    return { count: rows[0]?.total ?? 0, names: rows.map((row) => row.name) };
   };
   // A team's digest sees its inactive reps' customers; customers with no owner at all belong to no team: the all-teams digest shows them.
-  const orphaned = names(
-    `SELECT c.name FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId
-     WHERE (r.id IS NULL OR r.active = 0) ${scope.kind === 'team' ? `AND r.id IS NOT NULL ${customerScope}` : ''} ORDER BY c.name, c.id`,
-  );
+  const orphaned = teamId === null
+    ? names('FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE r.id IS NULL OR r.active = 0', 'c.name, c.id')
+    : names(`FROM Rep r JOIN Customer c ON c.ownerId = r.id WHERE r.active = 0 ${repScope}`, 'c.name, c.id');
   const neglected = names(
-    `SELECT c.name FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId JOIN Rep r ON r.id = c.ownerId
-     WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) AND s.tier IN ('A', 'B') AND c.status <> 'lost' ${customerScope}
-       AND c.lastTouchAt + 2 * ${cadenceMsSql(sqlite)} < ? ORDER BY c.lastTouchAt, c.id`,
+    `FROM ${teamId !== null && readFromTeam(sqlite, teamId) ? 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot s ON s.customerId = c.id'
+      : 'ScoreSnapshot s JOIN Customer c ON c.id = s.customerId JOIN Rep r ON r.id = c.ownerId'}
+     WHERE s.week = (SELECT MAX(week) FROM ScoreSnapshot) AND s.tier IN ('A', 'B') AND c.status <> 'lost' ${repScope}
+       AND c.lastTouchAt + 2 * ${cadenceMsSql(sqlite)} < ?`,
+    'c.lastTouchAt, c.id',
     t,
   );
   const lostReasons = Object.fromEntries([...WINBACK_REASONS, 'awaiting'].map((reason) => [reason, 0]));
   const closed = sqlite
     .prepare(`SELECT COALESCE(e.reason, 'awaiting') AS reason, COUNT(*) AS n FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId
-      LEFT JOIN Rep r ON r.id = c.ownerId WHERE e.status IN ('lost', 'given_up') AND e.closedAt > ? AND e.closedAt <= ? ${customerScope} GROUP BY reason`)
+      LEFT JOIN Rep r ON r.id = c.ownerId WHERE e.status IN ('lost', 'given_up') AND e.closedAt > ? AND e.closedAt <= ? ${repScope} GROUP BY reason`)
     .all(weekAgo, t) as { reason: string; n: number }[];
   for (const row of closed) lostReasons[row.reason] = (lostReasons[row.reason] ?? 0) + row.n;
   return { reps: activity, orphaned, neglected, lostReasons };
+}
+
+/**
+ * Whether a team's customers are best read from its reps outward (CROSS JOIN fixes SQLite's
+ * join order; it has no statistics to choose by): yes unless the team holds most customers,
+ * when the week's snapshots, read in index order, are the shorter way (measured on 100k in one
+ * team: 2–3 times faster; a tenth of the customers in the team: the team's way is, and it
+ * grows with the team alone).
+ */
+export function readFromTeam(sqlite: Sqlite, teamId: number): boolean {
+  const team = sqlite.prepare('SELECT COUNT(*) FROM Customer WHERE ownerId IN (SELECT id FROM Rep WHERE teamId = ?)').pluck().get(teamId) as number;
+  const everyone = sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get() as number;
+  return team * 2 < everyone;
 }
 
 /** Each A/B customer's check-in interval in ms by its owner's team (`r`) and tier (`s`): parsed settings as literal integers. */

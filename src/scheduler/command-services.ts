@@ -1,11 +1,19 @@
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { DigestService, OutboxView } from '../commands/ports.js';
 import type { Sqlite } from '../db/database.js';
-import { renderDigestChart, type DigestChartRenderer } from './digest-chart.js';
 import { createOutbox } from './outbox.js';
-import { weeklyDigestReply, type DigestScope } from './weekly-digest.js';
+import { weeklyDigestReply, type DigestBuilder, type DigestScope } from './weekly-digest.js';
 
-/** /digest: the same digest the Monday nudge sends, built now for the asker's scope. */
-export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRenderer = renderDigestChart): DigestService {
+/**
+ * Digests built by `jobs`: the bot's background worker keeps a big team's digest and its chart
+ * off the event loop. Here, not beside the jobs, so that answering a line loads none of them.
+ */
+export function digestsOn(jobs: BackgroundJobs): DigestBuilder {
+  return ({ scope, now, timeZone, locale }) => jobs.run({ kind: 'digest', scope, now, timeZone, locale });
+}
+
+/** /digest: the same digest the Monday nudge sends, built now for the asker's scope (by `build`: the background worker in the bot). */
+export function createDigestService(sqlite: Sqlite, build: DigestBuilder): DigestService {
   const teamName = sqlite.prepare('SELECT name FROM Team WHERE id = ?');
   return {
     async weeklyDigest(actor, now, reader) {
@@ -13,7 +21,7 @@ export function createDigestService(sqlite: Sqlite, renderChart: DigestChartRend
         actor.role === 'admin' || actor.teamId === null
           ? { kind: 'all' }
           : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
-      return weeklyDigestReply(sqlite, scope, now, reader, renderChart);
+      return weeklyDigestReply(build, scope, now, reader);
     },
   };
 }

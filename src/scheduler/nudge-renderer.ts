@@ -7,13 +7,12 @@ import { DAY_MS } from '../domain/calendar.js';
 import { localDateOf, parseIsoDate, safeZone, startOfLocalDay, isoDate } from '../domain/schedule/local-time.js';
 import { isTier } from '../domain/tier.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
-import type { DigestChartRenderer } from './digest-chart.js';
 import type { Notification } from './notifier.js';
 import { createNudgeData, recipientOf, type AgendaCallback } from './nudge-data.js';
 import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
 import { reorderItem } from './reorder-agenda.js';
-import { weeklyDigestReply } from './weekly-digest.js';
+import { weeklyDigestReply, type DigestBuilder } from './weekly-digest.js';
 import { createCareRenderer } from './care-renderer.js';
 import { previousAgendaSlot } from '../domain/schedule/agenda.js';
 
@@ -30,8 +29,8 @@ export type NudgeRenderer = (row: NudgeRow, now: Date, late: boolean, mode?: 'se
 export interface NudgeRendererOptions {
   currency: string;
   defaultLocale: Locale;
-  /** The digest chart, drawn in the recipient's language. */
-  renderChart: DigestChartRenderer;
+  /** Builds the Monday digest with its chart in the recipient's language: on the background worker in the bot. */
+  buildDigest: DigestBuilder;
 }
 
 /** A birthday greeting more than this late is no longer a greeting; the rep is not nudged. */
@@ -187,7 +186,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       case 'digest': {
         if (data.hasNewerDigest(row.targetId, row.dueAt, now)) return 'a newer digest replaces it';
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
-        return weeklyDigestReply(sqlite, scope, now, { t, locale, currency: options.currency, timeZone: zone }, options.renderChart);
+        return weeklyDigestReply(options.buildDigest, scope, now, { t, locale, currency: options.currency, timeZone: zone });
       }
       case 'reorder': {
         // Claimed on its own: no agenda carried it (see outbox CARRIED_KINDS).

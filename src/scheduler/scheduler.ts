@@ -7,12 +7,12 @@ import type { Sqlite } from '../db/database.js';
 import type { LeaseStore } from '../db/stores/lease-store.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
-import { renderDigestChart } from './digest-chart.js';
 import { deliverDue, type DeliveryDeps, type DeliveryObserver, type DeliveryReport } from './delivery-worker.js';
 import type { Notifier } from './notifier.js';
 import { createPlatformPauses } from './notifier-router.js';
 import { createRecipientLookup } from './nudge-data.js';
 import type { Platform } from '../domain/platform.js';
+import { digestsOn } from './command-services.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { keepLease, type Every, type KeptLease } from './leases.js';
 import { createOutbox } from './outbox.js';
@@ -84,7 +84,7 @@ export interface SchedulerOptions {
   background: BackgroundJobs;
   clock: Clock;
   logger: Logger;
-  render: Omit<NudgeRendererOptions, 'renderChart'>;
+  render: Omit<NudgeRendererOptions, 'buildDigest'>;
   /** Delivery outcomes, for the metrics. */
   observeDeliveries?: DeliveryObserver;
   /** Aborted when the bot is asked to stop (SIGTERM): from then on the scheduler claims nothing, even during its start. */
@@ -100,7 +100,7 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
     delivery: {
       outbox: createOutbox(options.sqlite),
       recipientOf: createRecipientLookup(options.sqlite),
-      render: createNudgeRenderer(options.sqlite, { ...options.render, renderChart: renderDigestChart }),
+      render: createNudgeRenderer(options.sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
       notifiers: options.notifiers,
       pauses: createPlatformPauses(options.sqlite),
       retry: DEFAULT_RETRY_POLICY,

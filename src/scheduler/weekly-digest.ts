@@ -5,7 +5,7 @@ import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
 import type { WeeklyCounts } from './digest-chart.js';
-import { buildCareDigest, careDigestBlocks, type CareDigest } from './care-digest.js';
+import { buildCareDigest, careDigestBlocks, readFromTeam, type CareDigest } from './care-digest.js';
 
 /** Whose customers a digest covers: a manager's team, or everyone (an admin asking). */
 export type DigestScope = { kind: 'team'; teamId: number; teamName: string } | { kind: 'all' };
@@ -62,7 +62,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
   if (!week) return digest;
 
   const repNames = new Map(
-    (sqlite.prepare('SELECT id, name FROM Rep').all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
+    (sqlite.prepare(`SELECT r.id, r.name FROM Rep r WHERE 1 ${inScope}`).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
   );
   const perRep = new Map<number | null, RepLine>();
   const lineFor = (ownerId: number | null) => {
@@ -78,7 +78,9 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     .prepare(
       `SELECT c.id, c.name, c.ownerId, cur.lifecycle, cur.tier, prev.lifecycle AS prevLifecycle, prev.tier AS prevTier,
          COALESCE(cur.clv12Minor, cur.monetaryMinor) AS valueMinor
-       FROM ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId
+       FROM ${scope.kind === 'team' && readFromTeam(sqlite, scope.teamId)
+         ? 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot cur ON cur.customerId = c.id'
+         : 'ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId'}
          LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
        WHERE cur.week = ? ${inScope} ORDER BY valueMinor DESC, c.id`,
     )
@@ -138,19 +140,41 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
 
 const LIST_LIMIT = 10;
 
+/** What a digest is built for: whose customers, as of when, in the reader's zone and language (for the chart). */
+export interface DigestRequest {
+  scope: DigestScope;
+  now: Date;
+  timeZone: string;
+  locale: Locale;
+}
+
+/** A digest with its chart drawn (none without history): plain data, so it crosses a thread as it is. */
+export interface BuiltDigest {
+  digest: WeeklyDigest;
+  chart: Uint8Array | null;
+}
+
+/** Builds a digest somewhere: on the background worker in the bot (a big team's digest takes seconds, its chart a second). */
+export type DigestBuilder = (request: DigestRequest) => Promise<BuiltDigest>;
+
+/** Reads the digest and draws its chart, in the calling thread: the background worker's digest job. */
+export async function buildDigestWithChart(sqlite: Sqlite, request: DigestRequest, renderChart: DigestChartRenderer): Promise<BuiltDigest> {
+  const digest = buildWeeklyDigest(sqlite, request.scope, request.now, request.timeZone);
+  const chart = digest.history.length > 0 ? await renderChart(digest.history, request.locale) : null;
+  return { digest, chart };
+}
+
 /**
  * The weekly digest of a scope as a reply in the reader's language, with its chart: the one
  * way it is made, for the Monday nudge and for /digest alike.
  */
 export async function weeklyDigestReply(
-  sqlite: Sqlite,
+  build: DigestBuilder,
   scope: DigestScope,
   now: Date,
   reader: { t: Translate; locale: Locale; currency: string; timeZone: string },
-  renderChart: DigestChartRenderer,
 ): Promise<Reply> {
-  const digest = buildWeeklyDigest(sqlite, scope, now, reader.timeZone);
-  const chart = digest.history.length > 0 ? await renderChart(digest.history, reader.locale) : null;
+  const { digest, chart } = await build({ scope, now, timeZone: reader.timeZone, locale: reader.locale });
   return digestReply(digest, scope, reader, chart);
 }
 

@@ -1,35 +1,15 @@
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
+import type { BackgroundWorker } from '../../src/background/background-worker.js';
 import { createAuditTrail } from '../../src/db/audit-trail.js';
-import { seedDemoData } from '../../src/db/seed/seed.js';
 import { runJob } from '../../src/scheduler/scheduler.js';
 import { RecordingNotifier, deliveryDeps } from '../scheduler/helpers.js';
-import { openTempDatabase } from '../helpers/temp-database.js';
+import { demoWithWorker, longestGaps, startHeartbeat, type TempDatabase } from '../helpers/event-loop-gaps.js';
 
 const CUSTOMERS = 200_000;
 const SEEDED_AT = new Date('2027-01-04T00:00:00Z');
 /** The next night, after Berlin's scoring hour: the rescore job is due. */
 const NIGHT = new Date('2027-01-05T01:00:00Z');
 const BEAT_MS = 50;
-
-/**
- * How long this process's runnable threads have waited for a CPU so far, in ms (Linux
- * schedstat; 0 elsewhere). On a shared machine with more busy threads than cores, the OS
- * alone stretches a gap (an idle process here saw 100–140 ms); that time is not the bot's.
- */
-function offCpuMs(): number {
-  if (!fs.existsSync('/proc/self/task')) return 0;
-  let waitedNs = 0;
-  for (const task of fs.readdirSync('/proc/self/task')) {
-    try {
-      waitedNs += Number(fs.readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8').split(' ')[1]);
-    } catch {
-      // The thread ended between listing and reading.
-    }
-  }
-  return waitedNs / 1e6;
-}
 
 /**
  * Issue 10's acceptance: a chat platform's heartbeat (Discord's gateway) and 3-second
@@ -39,40 +19,29 @@ function offCpuMs(): number {
  * stops the loop).
  */
 describe('the event loop while the bot rescores 200k customers and plans a day', () => {
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let db: TempDatabase;
   let worker: BackgroundWorker;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    db = await openTempDatabase();
-    seedDemoData(db.sqlite, { customers: CUSTOMERS, seed: 42, asOf: SEEDED_AT });
-    worker = createBackgroundWorker({ databaseUrl: db.url, logger: { error() {} } });
+    ({ db, worker, close } = await demoWithWorker(CUSTOMERS, SEEDED_AT));
   }, 300_000);
-  afterAll(async () => {
-    await worker.close();
-    await db.cleanup();
-  });
+  afterAll(async () => close());
 
   it('does keep every gap between 50 ms beats under 200 ms, with an audit row written on each beat', async () => {
     const deps = { sqlite: db.sqlite, background: worker, owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: { info() {}, warn() {}, error() {} } };
     const audit = createAuditTrail(db.sqlite);
-    const gaps: { ms: number; offCpuMs: number }[] = [];
     let beats = 0;
-    let last = performance.now();
-    let lastOffCpu = offCpuMs();
-    const heartbeat = setInterval(() => {
-      const now = performance.now();
-      const offCpu = offCpuMs();
-      gaps.push({ ms: now - last, offCpuMs: offCpu - lastOffCpu });
-      last = now;
-      lastOffCpu = offCpu;
-      void audit.record({ at: new Date(), repId: 1, action: 'heartbeat', target: `beat:${++beats}`, detail: '' });
-    }, BEAT_MS);
+    const heartbeat = startHeartbeat(BEAT_MS, (beat) => {
+      beats = beat;
+      void audit.record({ at: new Date(), repId: 1, action: 'heartbeat', target: `beat:${beat}`, detail: '' });
+    });
     let rescored: Awaited<ReturnType<typeof runJob>>;
     let planned: Awaited<ReturnType<typeof runJob>>;
     try {
       rescored = await runJob('rescore', NIGHT, deps);
       planned = await runJob('plan', NIGHT, deps);
     } finally {
-      clearInterval(heartbeat);
+      heartbeat.stop();
     }
     // The work was real: every customer scored as of that night, the day's nudges and check-ins planned.
     expect(rescored).toMatchObject({ status: 'done', report: { customers: CUSTOMERS } });
@@ -81,11 +50,10 @@ describe('the event loop while the bot rescores 200k customers and plans a day',
     expect((planned as { nudges: number }).nudges).toBeGreaterThan(1000);
     expect((planned as { cadenceCallbacks: number }).cadenceCallbacks).toBeGreaterThan(1000);
     // Long enough to mean something, and every beat's write landed.
-    expect(gaps.length).toBeGreaterThan(40);
+    expect(heartbeat.gaps.length).toBeGreaterThan(40);
     expect(db.sqlite.prepare("SELECT COUNT(*) FROM AuditLog WHERE action = 'heartbeat'").pluck().get()).toBe(beats);
     // The bot's part of each gap: what is left when the time the OS kept us off the CPU is taken out.
-    const longest = Math.max(...gaps.map((g) => g.ms));
-    const botsLongest = Math.max(...gaps.map((g) => g.ms - g.offCpuMs));
+    const { longest, botsLongest } = longestGaps(heartbeat.gaps);
     expect(botsLongest, `longest gap ${longest.toFixed(0)} ms, of which the bot's ${botsLongest.toFixed(0)} ms`).toBeLessThan(200);
     // A bound for a stuck run, not a speed target: 200k customers take ~30 s here, several times that on a loaded machine.
   }, 240_000);

@@ -17,6 +17,7 @@ import { openDatabase, type Database } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
+import { digestsDrawnBy } from '../scheduler/helpers.js';
 import { createModelReportService } from '../../src/scoring/model-report.js';
 import { createImportService } from '../../src/import/chat-import.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
@@ -112,14 +113,14 @@ export interface CommandHarness {
 
 /** The services main.ts builds (main.ts itself also wires the scheduler and scoring), with a chart stand-in. */
 export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map()): Services {
-  const renderChart = async () => new Uint8Array();
+  const buildDigest = digestsDrawnBy(db.sqlite, async () => new Uint8Array());
   return {
     ...createStorageServices(db, inProcessJobs(db)),
-    digests: createDigestService(db.sqlite, renderChart),
+    digests: createDigestService(db.sqlite, buildDigest),
     outbox: createOutboxView(db.sqlite),
     nudges: createNudgeMessages({
       outbox: createOutbox(db.sqlite),
-      render: createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart }),
+      render: createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
       notifiers,
       clock,
       logger: { warn() {} },

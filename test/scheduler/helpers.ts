@@ -17,6 +17,7 @@ import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
 import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
+import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
 
 export const DEMO_ASOF = new Date('2027-01-04T00:00:00Z');
@@ -61,12 +62,17 @@ export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; locales:
   return { calls, locales, render: async (history, locale) => (calls.push(history), locales.push(locale), new Uint8Array([0x89, 0x50, 0x4e, 0x47])) };
 }
 
+/** Digests built in the test's thread, their charts drawn by `renderChart` (the bot builds them on its background worker). */
+export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer): DigestBuilder {
+  return (request) => buildDigestWithChart(sqlite, request, renderChart);
+}
+
 export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
   return {
     outbox: createOutbox(sqlite),
     recipientOf: createRecipientLookup(sqlite),
-    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', renderChart }),
+    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
     pauses: createPlatformPauses(sqlite),
     retry: DEFAULT_RETRY_POLICY,

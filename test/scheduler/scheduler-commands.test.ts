@@ -7,7 +7,7 @@ import { DAY_MS } from '../../src/domain/calendar.js';
 import { createDigestService } from '../../src/scheduler/command-services.js';
 import { servicesFor } from '../commands/helpers.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
-import { DEMO_ASOF, demoDatabase, recordingChart, writeSnapshots } from './helpers.js';
+import { DEMO_ASOF, demoDatabase, digestsDrawnBy, recordingChart, writeSnapshots } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
 
@@ -26,7 +26,7 @@ describe('/digest and /rapport outbox', () => {
     const clock = new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000));
     app = createDispatcher({
       commands,
-      services: { ...servicesFor(db, clock), digests: createDigestService(db.sqlite, chart.render) },
+      services: { ...servicesFor(db, clock), digests: createDigestService(db.sqlite, digestsDrawnBy(db.sqlite, chart.render)) },
       clock,
       logger: { error() {} } as never,
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
