@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { RecordingNotifier, deliveryDeps, drain } from '../scheduler/helpers.js';
-import { ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, LI_NA, LIU_YANG, MAX, NOW, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import type { Block, Reply } from '../../src/commands/reply.js';
+import { ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, NOW, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
 beforeAll(async () => {
@@ -144,5 +145,106 @@ describe('/customer referred', () => {
       `${first!.name} was referred by ${second!.name}, so ${second!.name} cannot have been referred by ${first!.name}.`,
     );
     expect(h.db.sqlite.prepare('SELECT referredById FROM Customer WHERE id = ?').pluck().get(second!.id)).toBeNull();
+  });
+});
+
+describe('the satisfaction loop on the card and the agenda', () => {
+  let own: CommandHarness;
+  beforeAll(async () => {
+    own = await commandHarness();
+  });
+  afterAll(async () => own.cleanup());
+
+  const unrated = (email: string) =>
+    customerWhere(own.db, 'r.email = ? AND NOT EXISTS (SELECT 1 FROM Interaction i WHERE i.customerId = c.id AND i.satisfaction IS NOT NULL) AND c.referredById IS NULL', email);
+  const agendaOf = (notifier: RecordingNotifier, repId: number) => notifier.sent.find((n) => n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === repId);
+  const listOf = (reply: Reply | undefined, title: string) => reply?.blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list' && (b.title ?? '').startsWith(title));
+
+  it('does show the last and the average rating in the card’s Care field, and a single rating without an average in either language', async () => {
+    const c = unrated(MAX);
+    expect(isError(await own.say(MAX, `/customer note ${c.externalId} Slow reply --satisfaction 3`))).toBe(false);
+    own.clock.advance(3_600_000);
+    expect(isError(await own.say(MAX, `/customer note ${c.externalId} Sorted out --satisfaction 4`))).toBe(false);
+    const care = fieldOf(await own.say(MAX, `/customer lookup ${c.externalId}`), 'Care');
+    expect(care).toContain('Satisfaction: last 4/5 · average 3.5 (2 ratings)');
+    const zh = unrated(ZHANG_WEI);
+    await own.say(ZHANG_WEI, `/customer note ${zh.externalId} 很满意 --satisfaction 5`);
+    expect(fieldOf(await own.say(ZHANG_WEI, `/customer lookup ${zh.externalId}`), '客户关怀')).toContain('满意度: 最近 5/5（1 次评分）');
+  });
+
+  it('does show a referral on both customers’ cards when one was referred by the other', async () => {
+    const referrer = unrated(MAX);
+    const referred = customerWhere(own.db, 'r.email = ? AND c.id <> ? AND c.referredById IS NULL AND NOT EXISTS (SELECT 1 FROM Customer x WHERE x.referredById = c.id)', MAX, referrer.id);
+    expect(textOf(await own.say(MAX, `/customer referred ${referred.externalId} by ${referrer.externalId}`))).toBe(`${referred.name} was referred by ${referrer.name}.`);
+    expect(fieldOf(await own.say(MAX, `/customer lookup ${referred.externalId}`), 'Care')).toContain(`Referred by: ${referrer.name}`);
+    expect(fieldOf(await own.say(MAX, `/customer lookup ${referrer.externalId}`), 'Care')).toContain(`Referred: ${referred.name}`);
+  });
+
+  it('does put a referral prompt on the owner’s next agenda when a customer rates 5, and only on that one', async () => {
+    const zhang = own.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(ZHANG_WEI) as number;
+    const happy = customerWhere(own.db, 'r.email = ? AND NOT EXISTS (SELECT 1 FROM Interaction i WHERE i.customerId = c.id AND i.satisfaction >= 5)', ZHANG_WEI);
+    // Monday 10:30 in Shanghai, after that morning's agenda; the prompt goes on Tuesday's.
+    own.clock.set('2026-11-23T02:30:00Z');
+    await own.say(ZHANG_WEI, `/customer note ${happy.externalId} 非常满意 --satisfaction 5`);
+    const notifier = new RecordingNotifier();
+    const tuesday = new Date('2026-11-24T01:30:00Z');
+    runPlanning(own.db.sqlite, new Date('2026-11-23T03:00:00Z'));
+    await drain(tuesday, deliveryDeps(own.db.sqlite, notifier));
+    const prompt = listOf(agendaOf(notifier, zhang)?.reply, '满意度 5 分：请客户推荐');
+    const item = prompt?.items.find((i) => i.primary === happy.name);
+    expect(item?.secondary).toBe('客户很满意：问问他们愿意把我们推荐给谁。');
+    expect(item?.actions?.[0]?.invocation).toMatchObject({ command: 'customer referred', options: { by: happy.id } });
+    const wednesday = new RecordingNotifier();
+    runPlanning(own.db.sqlite, tuesday);
+    await drain(new Date('2026-11-25T01:30:00Z'), deliveryDeps(own.db.sqlite, wednesday));
+    expect(agendaOf(wednesday, zhang)).toBeDefined();
+    expect(listOf(agendaOf(wednesday, zhang)?.reply, '满意度 5 分：请客户推荐')?.items.map((i) => i.primary) ?? []).not.toContain(happy.name);
+  });
+});
+
+describe('holiday greetings on the agenda', () => {
+  let own: CommandHarness;
+  beforeAll(async () => {
+    own = await commandHarness();
+  });
+  afterAll(async () => own.cleanup());
+
+  it('does list whom to greet the day before, A and B first, with a greeting in the rep’s language and a Log greeting button that counts as a touch', async () => {
+    // Wednesday 2026-11-25 is the Shanghai team's own holiday: its eve agenda is Tuesday 09:00 in Shanghai.
+    own.db.sqlite.prepare("UPDATE Team SET settings = json_set(COALESCE(settings, '{}'), '$.holidays', json(?)) WHERE name = '上海旗舰店'").run(JSON.stringify({ builtIn: [], custom: [{ name: 'Store day', date: '11-25' }] }));
+    const repId = (email: string) => own.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(email) as number;
+    const notifier = new RecordingNotifier();
+    for (let at = NOW.getTime(); at <= Date.parse('2026-11-24T01:00:00Z'); at += 6 * 3_600_000) runPlanning(own.db.sqlite, new Date(at));
+    await drain(new Date('2026-11-24T01:30:00Z'), deliveryDeps(own.db.sqlite, notifier));
+    const greetingsOf = (email: string) => {
+      const agenda = notifier.sent.find((n) => n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === repId(email));
+      return agenda?.reply.blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list' && (b.title ?? '').includes('Store day'));
+    };
+    // 陈静 reads English in a Chinese team; 张伟 reads Chinese.
+    const en = greetingsOf(CHEN_JING);
+    const zh = greetingsOf(ZHANG_WEI);
+    expect(en?.title).toMatch(/^Greet for Store day \(.+\) \(\d+\)$/);
+    expect(zh?.title).toMatch(/^Store day问候（.+） \(\d+\)$/);
+    const book = own.db.sqlite
+      .prepare(`SELECT c.name, s.tier FROM Customer c JOIN ScoreSnapshot s ON s.customerId = c.id WHERE c.ownerId = ? AND c.greetingOptOut = 0
+        ORDER BY CASE s.tier WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END, c.name, c.id`)
+      .all(repId(CHEN_JING)) as { name: string; tier: string }[];
+    expect(book.some((c) => c.tier === 'A')).toBe(true);
+    expect(en!.items.map((i) => i.primary)).toEqual(book.slice(0, 10).map((c) => `${c.name} · ${c.tier}`));
+    const first = book[0]!;
+    expect(en!.items[0]!.secondary).toBe(`Warm wishes for Store day, ${first.name}! Thank you for being with us.`);
+    expect(zh!.items[0]!.secondary).toMatch(/^.+，Store day快乐！感谢您一直以来的支持。$/);
+    // Pressing Log greeting on Tuesday logs a greeting: the last touch moves and the next check-in is counted from it.
+    const greeted = own.db.sqlite.prepare('SELECT id, lastTouchAt, checkInDueAt FROM Customer WHERE name = ? AND ownerId = ?').get(first.name, repId(CHEN_JING)) as { id: number; lastTouchAt: number; checkInDueAt: number | null };
+    const pressedAt = new Date('2026-11-24T02:00:00Z');
+    own.clock.set(pressedAt);
+    const logButton = en!.items[0]!.actions![0]!;
+    expect(logButton.label).toBe('Log greeting');
+    expect(isError(await own.press(CHEN_JING, logButton))).toBe(false);
+    const after = own.db.sqlite.prepare('SELECT lastTouchAt, checkInDueAt FROM Customer WHERE id = ?').get(greeted.id) as { lastTouchAt: number; checkInDueAt: number | null };
+    expect(after.lastTouchAt).toBe(pressedAt.getTime());
+    expect(greeted.lastTouchAt).toBeLessThan(pressedAt.getTime());
+    expect(after.checkInDueAt === null || after.checkInDueAt > pressedAt.getTime()).toBe(true);
+    expect(own.db.sqlite.prepare("SELECT kind FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1").pluck().get(greeted.id)).toBe('greeting');
   });
 });

@@ -104,11 +104,12 @@ function careLines(card: CustomerCard, ctx: CommandContext): string[] {
   const line = (key: string, value: string) => lines.push(`${t(`customer.card.${key}`)}: ${value}`);
   if (card.satisfaction) {
     const { last, average, count } = card.satisfaction;
-    line('satisfaction', t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }));
+    line('satisfaction', count === 1 ? t('customer.card.satisfactionOnce', { last }) : t('customer.card.satisfactionValue', { last, average: formatNumber(average, locale, 1), count }));
   }
   if (card.openTickets > 0) line('openTickets', formatNumber(card.openTickets, locale));
   if (card.referredBy) line('referredBy', card.referredBy.name);
-  if (card.referrals.count > 0) line('referrals', t('customer.card.referralsValue', { names: card.referrals.names.join(', '), count: card.referrals.count }));
+  const referred = card.referrals.names.join(', ');
+  if (card.referrals.count > 0) line('referrals', card.referrals.count === 1 ? referred : t('customer.card.referralsValue', { names: referred, count: card.referrals.count }));
   if (card.handover) lines.push(card.handover.text);
   return lines;
 }
