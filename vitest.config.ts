@@ -29,11 +29,14 @@ export default defineConfig({
           name: 'suite',
           include: [POSTGRES_RUN ? 'test/**/*.engines.test.ts' : 'test/**/*.test.ts'],
           exclude: ['test/**/*.alone.test.ts'],
+          // Vitest's default on 2 cores is one worker (CPUs − 1); most files wait on child processes,
+          // sockets and SQLite I/O, so a second worker nearly halves the wall time (docs/ARCHITECTURE.md, "Background work").
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
       // Timing-sensitive (event-loop gaps): runs after the rest, by itself, so the suite's own load does not blur what it measures.
-      { extends: true, test: { name: 'alone', include: POSTGRES_RUN ? [] : ['test/**/*.alone.test.ts'], sequence: { groupOrder: 1 } } },
+      { extends: true, test: { name: 'alone', include: POSTGRES_RUN ? [] : ['test/**/*.alone.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
