@@ -248,3 +248,48 @@ describe('holiday greetings on the agenda', () => {
     expect(own.db.sqlite.prepare("SELECT kind FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1").pluck().get(greeted.id)).toBe('greeting');
   });
 });
+
+describe('/complaints filters', () => {
+  let own: CommandHarness;
+  beforeAll(async () => {
+    own = await commandHarness();
+  });
+  afterAll(async () => own.cleanup());
+
+  it('does list open tickets under open, only those past their deadline under overdue, and resolved ones only under all', async () => {
+    const customers = own.db.sqlite
+      .prepare('SELECT c.externalId FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.email = ? ORDER BY c.id LIMIT 4')
+      .pluck().all(ZHANG_WEI) as string[];
+    expect(customers).toHaveLength(4);
+    const open = async (externalId: string) => Number(/#(\d+)/.exec(textOf(await own.say(ZHANG_WEI, `/complaint ${externalId} broken`)))![1]);
+    // Monday 09:30 in Shanghai: three tickets; one is resolved an hour later, inside its deadline.
+    const overdue = await open(customers[0]!);
+    const resolvedLate = await open(customers[1]!);
+    const resolvedInTime = await open(customers[2]!);
+    own.clock.set(new Date(NOW.getTime() + 3_600_000));
+    expect(isError(await own.say(ZHANG_WEI, `/complaint resolve ${resolvedInTime} fixed`))).toBe(false);
+    // Friday 09:30: every Monday deadline (2 working days at most) has passed; one is resolved late, a new one is opened.
+    own.clock.set(new Date(NOW.getTime() + 4 * 86_400_000));
+    expect(isError(await own.say(ZHANG_WEI, `/complaint resolve ${resolvedLate} fixed`))).toBe(false);
+    const withinDeadline = await open(customers[3]!);
+    const listedAt = new Date(NOW.getTime() + 4 * 86_400_000 + 3_600_000);
+    own.clock.set(listedAt);
+    const deadline = own.db.sqlite.prepare('SELECT deadline FROM Ticket WHERE id = ?').pluck();
+    expect(deadline.get(overdue) as number).toBeLessThan(listedAt.getTime());
+    expect(deadline.get(resolvedLate) as number).toBeLessThan(listedAt.getTime());
+    expect(deadline.get(withinDeadline) as number).toBeGreaterThan(listedAt.getTime());
+
+    const listed = async (email: string, line: string) => {
+      const list = (await own.say(email, line)).blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list');
+      return (list?.items ?? []).map((i) => Number(/^#(\d+)/.exec(i.primary)![1])).sort((a, b) => a - b);
+    };
+    const sorted = (...ids: number[]) => ids.sort((a, b) => a - b);
+    for (const [email, scope] of [[ZHANG_WEI, ''], [ZHANG_WEI, ' mine'], [LI_NA, ' team']] as const) {
+      expect(await listed(email, `/complaints${scope}`), `${email}${scope}`).toEqual(sorted(overdue, withinDeadline));
+      expect(await listed(email, `/complaints open${scope}`), `${email} open${scope}`).toEqual(sorted(overdue, withinDeadline));
+      expect(await listed(email, `/complaints overdue${scope}`), `${email} overdue${scope}`).toEqual([overdue]);
+      expect(await listed(email, `/complaints all${scope}`), `${email} all${scope}`).toEqual(sorted(overdue, resolvedLate, resolvedInTime, withinDeadline));
+    }
+    expect(textOf(await own.say(ZHANG_WEI, '/complaints overdue'))).toMatch(/^已逾期投诉（1）\n/);
+  });
+});
