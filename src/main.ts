@@ -15,7 +15,6 @@ import { FatalError } from './errors.js';
 import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
-import { withKysely } from './db/store-database.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
@@ -200,7 +199,7 @@ export async function runBot(
           logger,
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
           observeDeliveries: ops?.metrics.deliveries,
-          leases: (await import('./db/stores/lease-store.js')).createLeaseStore(await withKysely(db)),
+          leases: (await import('./db/stores/lease-store.js')).createLeaseStore(db),
           stop: stopping.signal,
         })
       : null;

@@ -4,7 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/temp-database.js';
 
-/** What the bot's first answer must not wait for: each is loaded where it is first needed. */
+/**
+ * What the bot's first answer must not wait for: each is loaded where it is first needed.
+ * Kysely serves the first answer, bundled into the build (scripts/build.mjs), so it never loads from node_modules.
+ */
 const HEAVY = ['vega', 'vega-lite', '@resvg/resvg-js', '@embedpdf/fonts-sc', 'chrono-node', '@prisma/client', 'node-cron', 'cli-progress', 'chardet', 'iconv-lite', 'kysely', 'pg', 'prom-client'];
 
 const ROOT = path.resolve(import.meta.dirname, '..');

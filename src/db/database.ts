@@ -3,19 +3,26 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { FatalError } from '../errors.js';
 import { ensureFolder, unwritableFileReason } from '../file-checks.js';
+import type { Kysely } from 'kysely';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { databaseEngine, redactUrl } from './database-url.js';
 import { migrate, type MigrationReport } from './migrate.js';
+import type { Schema } from './schema.js';
+import { createSqliteKysely } from './sqlite-kysely.js';
 import type { Sqlite } from './sqlite.js';
 
 export type { Sqlite } from './sqlite.js';
 
 /**
- * One open database: Prisma for ordinary reads and writes, and the raw better-sqlite3
- * handle for the bulk paths (import, scoring, seeding) where Prisma is ~30x slower.
- * DateTime columns hold Unix epoch milliseconds (integers) in both.
+ * One open SQLite database: Kysely for the stores (the same query layer as on PostgreSQL), and
+ * the raw better-sqlite3 handle under it for the code not yet moved to stores and the bulk
+ * paths (import, scoring, seeding); Prisma only for tools. DateTime columns hold Unix epoch
+ * milliseconds (integers) in all three.
  */
 export interface Database {
+  readonly engine: 'sqlite';
+  /** Kysely over `sqlite` (one connection: a store's transaction and a prepared statement never see each other half-done). */
+  readonly kysely: Kysely<Schema>;
   /**
    * Prisma Client, loaded and connected on first use: loading it and its first query (the query
    * compiler) cost ~0.4 s, which no start should pay; the bot's own paths use prepared statements.
@@ -80,6 +87,8 @@ export async function openDatabase(url: string): Promise<Database & { migration:
       );
       return prisma;
     },
+    engine: 'sqlite',
+    kysely: createSqliteKysely(sqlite),
     sqlite,
     file,
     migration,

@@ -1,28 +1,36 @@
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { Services } from '../commands/ports.js';
+import { FatalError } from '../errors.js';
 import { createAuditTrail } from './audit-trail.js';
 import { createBookTransfers } from './book-transfers.js';
 import { createCareBook } from './care-book.js';
 import { createCallbackBook } from './callback-book.js';
 import { createCustomerDirectory } from './customer-directory.js';
-import type { Database } from './database.js';
 import { createIdentityDirectory } from './identity-directory.js';
 import { createInviteBook } from './invite-book.js';
+import type { Sqlite } from './sqlite.js';
+import type { StoreDatabase } from './store-database.js';
 import { createTeamDirectory } from './team-directory.js';
 
 /** The ports src/db implements over one database (the scheduler's ports come from src/scheduler). */
 export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callbacks' | 'teams' | 'audit' | 'invites' | 'care' | 'books'>;
 
+/** The raw SQLite handle, for a port still on prepared statements: such a port cannot run on PostgreSQL yet (issue 15). */
+function sqliteOf(db: StoreDatabase, port: string): Sqlite {
+  if (db.engine === 'sqlite') return db.sqlite;
+  throw new FatalError(`${port} runs on SQLite only in this version; DATABASE_URL must be a SQLite file: URL for the bot (docs/DEPLOY.md)`);
+}
+
 /** `background` runs what may take long (a team's check-ins after a cadence change): the bot's worker thread, or in-process for tools and tests. */
-export function createStorageServices(db: Database, background: BackgroundJobs): StorageServices {
+export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
   return {
-    identities: createIdentityDirectory(db.sqlite),
-    customers: createCustomerDirectory(db.sqlite),
-    callbacks: createCallbackBook(db.sqlite),
-    teams: createTeamDirectory(db.sqlite, background),
-    audit: createAuditTrail(db.sqlite),
-    invites: createInviteBook(db.sqlite),
-    care: createCareBook(db.sqlite),
-    books: createBookTransfers(db.sqlite),
+    identities: createIdentityDirectory(sqliteOf(db, 'the identity directory')),
+    customers: createCustomerDirectory(sqliteOf(db, 'the customer directory')),
+    callbacks: createCallbackBook(sqliteOf(db, 'the callback book')),
+    teams: createTeamDirectory(sqliteOf(db, 'the team directory'), background),
+    audit: createAuditTrail(sqliteOf(db, 'the audit trail')),
+    invites: createInviteBook(sqliteOf(db, 'the invite book')),
+    care: createCareBook(sqliteOf(db, 'the care book')),
+    books: createBookTransfers(sqliteOf(db, 'the book transfers')),
   };
 }

@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
 import { createHttpServer, type HttpServer, type RequestListener } from '../adapters/http-server.js';
 import type { Database } from '../db/database.js';
-import { pingDatabase, withKysely } from '../db/store-database.js';
+import { pingDatabase } from '../db/store-database.js';
 import { createOutboxStore } from '../db/stores/outbox-store.js';
 import { checkHealth, type HealthSources } from './health.js';
 import { createBotMetrics, type BotMetrics } from './metrics.js';
@@ -23,9 +23,8 @@ export interface Ops {
 export function createOps(options: { db: Database; clock: Clock; metricsPort?: number }): Ops {
   const { db, clock } = options;
   const startedAt = clock.now();
-  // Kysely loads with the first scrape, not at start.
-  const outbox = withKysely(db).then((stores) => createOutboxStore(stores));
-  const metrics = createBotMetrics({ clock, outboxDepth: async (now) => (await outbox).depth(now) });
+  const outbox = createOutboxStore(db);
+  const metrics = createBotMetrics({ clock, outboxDepth: (now) => outbox.depth(now) });
   let own: HttpServer | null = null;
   return {
     metrics,

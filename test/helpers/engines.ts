@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { withKysely, type StoreDatabase } from '../../src/db/store-database.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
 import { openTempDatabase } from './temp-database.js';
 import { openTempPostgres, POSTGRES_SKIP_REASON, TEST_POSTGRES_URL } from './temp-postgres.js';
 
@@ -21,8 +21,7 @@ export function enginesUnderTest(): TestEngine[] {
 /** A fresh, migrated database of `engine` for one test. */
 export async function openTestDatabase(engine: TestEngine): Promise<TestStoreDatabase> {
   if (engine === 'postgres') return openTempPostgres();
-  const db = await openTempDatabase();
-  return { ...(await withKysely(db)), url: db.url, cleanup: db.cleanup };
+  return openTempDatabase();
 }
 
 /**

@@ -3,7 +3,6 @@ import type { BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
 import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
-import { withKysely } from '../../src/db/store-database.js';
 import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobRuns, MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
@@ -159,7 +158,7 @@ describe('the scheduler with its background worker', () => {
   const start = async (clock: ManualClock) =>
     startScheduler({
       sqlite: db.sqlite, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
-      leases: createLeaseStore(await withKysely(db)),
+      leases: createLeaseStore(db),
     });
 
   it('does rescore at start after each night it was down for, across two nights', async () => {

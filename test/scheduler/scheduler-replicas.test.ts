@@ -2,7 +2,6 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import { withKysely } from '../../src/db/store-database.js';
 import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { LEASE_TTL_MS, type Every } from '../../src/scheduler/leases.js';
@@ -73,7 +72,7 @@ describe('the scheduler in several processes on one database', () => {
   });
 
   it('does catch up planning as soon as it takes the lease over from a process that died holding it, not at the next trigger', async () => {
-    const leases = createLeaseStore(await withKysely(db));
+    const leases = createLeaseStore(db);
     expect(await leases.acquire(SCHEDULER_LEASE, 'killed-process', T0, LEASE_TTL_MS)).toBe(true);
     const clock = new ManualClock(T0);
     const ticks = new Set<() => void>();
