@@ -8,6 +8,7 @@
  * every customer. Clients and the fake Slack run in a process of their own (slack-load.ts).
  * Each figure is the median of three rounds.
  */
+import { createLeaseStore } from '../src/db/stores/lease-store.js';
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import os from 'node:os';
@@ -146,7 +147,7 @@ export async function run(): Promise<void> {
     const notifiers: Notifiers = new Map();
     const app = createApp(db, config, systemClock, logger, notifiers);
     const server = createHttpServer({ port: 0, host: '127.0.0.1' });
-    const adapter = await CHAT_ADAPTERS.slack!({ app, config, clock: systemClock, logger, http: server });
+    const adapter = await CHAT_ADAPTERS.slack!({ app, config, clock: systemClock, logger, http: server, leases: createLeaseStore(db), replica: 'bench' });
     await adapter.start();
     if (adapter.notifier) notifiers.set('slack', adapter.notifier);
     const botUrl = `http://127.0.0.1:${await server.listen()}/slack/events`;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createConsoleAdapter } from './adapters/console/console-adapter.js';
 import type { ChatAdapter } from './adapters/chat-adapter.js';
@@ -15,6 +16,7 @@ import { FatalError } from './errors.js';
 import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
 import { openDatabase, type Database } from './db/database.js';
 import { createStorageServices } from './db/storage-services.js';
+import { createLeaseStore, type LeaseStore } from './db/stores/lease-store.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
 import type { ChatPlatform, Platform } from './domain/platform.js';
 import type { Logger } from './logger.js';
@@ -23,11 +25,14 @@ import { createDigestService, createOutboxView, digestsOn } from './scheduler/co
 import type { Notifier } from './scheduler/notifier.js';
 import { createNudgeMessages } from './scheduler/nudge-messages.js';
 import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
+import { keepLease } from './scheduler/leases.js';
 import { createOutbox } from './scheduler/outbox.js';
 import { createModelReportService } from './scoring/model-report.js';
 import { recomputeScores, scoresFreshness } from './scoring/recompute.js';
 
 export const DEMO_CUSTOMERS = 300;
+/** The lease of the replica that holds the Discord gateway connection. */
+export const DISCORD_GATEWAY_LEASE = 'discord-gateway';
 export const DEMO_SEED = 42;
 
 /** The notifiers of the running platforms, by platform; adapters add theirs as they start. */
@@ -104,6 +109,9 @@ export interface AdapterContext {
   clock: Clock;
   logger: Logger;
   http: HttpServer;
+  /** Roles one replica holds at a time (the Discord gateway), and this process's name as their holder. */
+  leases: LeaseStore;
+  replica: string;
 }
 
 /** Builds a platform's adapter; async so that a platform's SDK is loaded only when it is configured. */
@@ -112,10 +120,19 @@ export type AdapterFactory = (context: AdapterContext) => Promise<ChatAdapter>;
 /** The chat platforms this build can run; the Slack and Discord adapters register here. */
 export const CHAT_ADAPTERS: Partial<Record<ChatPlatform, AdapterFactory>> = {
   slack: async (context) => (await import('./adapters/slack/slack-adapter.js')).createSlackAdapter(context),
-  async discord({ app, config, clock, logger, http }) {
+  async discord({ app, config, clock, logger, http, leases, replica }) {
     if (!config.discord) throw new Error('Discord is not configured: set DISCORD_BOT_TOKEN and DISCORD_APPLICATION_ID');
     const { createDiscordAdapter } = await import('./adapters/discord/discord-adapter.js');
-    return createDiscordAdapter({ app, config: config.discord, clock, logger, http, defaultLocale: config.defaultLocale });
+    return createDiscordAdapter({
+      app,
+      config: config.discord,
+      clock,
+      logger,
+      http,
+      defaultLocale: config.defaultLocale,
+      // Gateway mode: one replica holds the connection (HTTP interactions mode serves on every replica).
+      gatewayLeadership: (onChange) => keepLease(leases, { name: DISCORD_GATEWAY_LEASE, holder: replica, clock, onChange }),
+    });
   },
 };
 
@@ -154,6 +171,8 @@ export async function runBot(
     const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
     if (config.platforms.includes('console') && consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
     const http = createHttpServer({ port: config.port });
+    const leases = createLeaseStore(db);
+    const replica = `${process.pid}:${randomUUID()}`;
     const adapters: ChatAdapter[] = [];
     for (const platform of config.platforms) {
       if (platform === 'console') {
@@ -172,7 +191,7 @@ export async function runBot(
       }
       const factory = factories[platform];
       if (!factory) throw new FatalError(`${platform} is configured but this build has no ${platform} adapter; unset its variables to run without it`);
-      adapters.push(await factory({ app, config, clock, logger, http }));
+      adapters.push(await factory({ app, config, clock, logger, http, leases, replica }));
     }
     const connected = new Set<ChatAdapter>();
     for (const adapter of adapters) {
@@ -199,7 +218,7 @@ export async function runBot(
           logger,
           render: { currency: config.currency, defaultLocale: config.defaultLocale },
           observeDeliveries: ops?.metrics.deliveries,
-          leases: (await import('./db/stores/lease-store.js')).createLeaseStore(db),
+          leases,
           stop: stopping.signal,
         })
       : null;

@@ -37,8 +37,20 @@ export interface DiscordAdapterOptions {
   /** The language of the adapter's own lines ("…and 3 more") where the reader's is unknown: an updated nudge. */
   defaultLocale?: Locale;
   deferAfterMs?: number;
+  /**
+   * Gateway mode with several replicas: one holds the gateway at a time (a lease in the database,
+   * src/scheduler/leases.ts); the others stand by and connect when it is theirs. Absent: this
+   * process always holds it.
+   */
+  gatewayLeadership?: GatewayLeadership;
   uploadLimitBytes?: number;
 }
+
+/**
+ * Keeps trying to hold the gateway role, calling `onChange` when this process gains or loses it;
+ * `renewNow` resolves with whether it holds it now, `stop` gives it up.
+ */
+export type GatewayLeadership = (onChange: (held: boolean) => void) => { renewNow(): Promise<boolean>; stop(): Promise<void> };
 
 /** Close codes as Discord names them, for the one log line a lost connection gets. */
 function closeReason(code: number): string {
@@ -60,10 +72,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
   const httpMode = config.publicKey !== undefined;
   if (httpMode && !options.http) throw new Error('Discord HTTP interactions mode needs the shared HTTP server');
 
-  const client = httpMode ? null : new Client({ intents: GATEWAY_INTENTS, rest: restOptions(config.apiUrl) });
-  // The notifier may send before the gateway logs in, so the token is set up front.
-  const rest = client ? client.rest.setToken(config.botToken) : createRest(config.botToken, config.apiUrl);
-  const api = new DiscordApi(rest, config.applicationId);
+  // REST of its own, not the gateway client's: the notifier sends whether or not this replica holds the gateway.
+  const api = new DiscordApi(createRest(config.botToken, config.apiUrl), config.applicationId);
   const handle = createInteractionHandler({
     app: options.app,
     api,
@@ -80,8 +90,47 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
     void work.finally(() => inFlight.delete(work));
   };
 
-  const startGateway = async (gateway: Client) => {
-    gateway.ws.on(GatewayDispatchEvents.InteractionCreate, (payload: { id: string; token: string }) => {
+  /** The gateway connection while this process holds it (a new client each time: a destroyed one is not reused). */
+  let gateway: Client | null = null;
+  const connectGateway = async () => {
+    const connecting = new Client({ intents: GATEWAY_INTENTS, rest: restOptions(config.apiUrl) });
+    connecting.rest.setToken(config.botToken);
+    try {
+      await startGateway(connecting);
+    } catch (error) {
+      await connecting.destroy();
+      throw error;
+    }
+    gateway = connecting;
+  };
+  const disconnectGateway = async () => {
+    const closing = gateway;
+    gateway = null;
+    await closing?.destroy();
+  };
+  let leadership: ReturnType<GatewayLeadership> | null = null;
+  /** Gateway connects and disconnects one after the other, in the order the lease changed. */
+  let handover: Promise<void> = Promise.resolve();
+  let takeoverError: unknown = null;
+  const follow = (held: boolean) => {
+    handover = handover.then(async () => {
+      if (held === (gateway !== null)) return;
+      if (!held) {
+        log.info('Discord gateway handed over to another replica');
+        return disconnectGateway();
+      }
+      takeoverError = null;
+      await connectGateway().catch(async (error: unknown) => {
+        takeoverError = error;
+        // Given up, so a replica that can connect takes the gateway instead of none holding it.
+        log.error({ err: error }, 'Discord gateway login failed; this replica gives the gateway up to the others');
+        await leadership?.stop();
+      });
+    });
+  };
+
+  const startGateway = async (client: Client) => {
+    client.ws.on(GatewayDispatchEvents.InteractionCreate, (payload: { id: string; token: string }) => {
       if (!accepting) return;
       const responder: Responder = { respond: async (response, files) => void (await api.respond(payload, response, files)) };
       track(handle(payload, responder));
@@ -98,19 +147,19 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
       log.info({ downMs: clock.now().getTime() - lostAt }, 'Discord gateway connection back');
       lostAt = null;
     };
-    gateway.on(Events.ShardResume, back);
-    gateway.on(Events.ShardReady, back);
-    gateway.on(Events.ShardError, (error) => lost(error.message));
-    gateway.on(Events.ShardDisconnect, (event) => log.error({ reason: closeReason(event.code) }, 'Discord gateway closed for good; restart the bot after fixing the cause'));
+    client.on(Events.ShardResume, back);
+    client.on(Events.ShardReady, back);
+    client.on(Events.ShardError, (error) => lost(error.message));
+    client.on(Events.ShardDisconnect, (event) => log.error({ reason: closeReason(event.code) }, 'Discord gateway closed for good; restart the bot after fixing the cause'));
     accepting = true;
     try {
-      await gateway.login(config.botToken);
+      await client.login(config.botToken);
     } catch (error) {
       accepting = false;
       throw new Error(`Discord login failed: ${error instanceof Error ? error.message : String(error)}`);
     }
-    for (const shard of gateway.ws.shards.values()) shard.on(WebSocketShardEvents.Close, (event: { code: number }) => lost(closeReason(event.code)));
-    log.info({ user: gateway.user?.tag, intents: GATEWAY_INTENTS }, 'Discord gateway connected');
+    for (const shard of client.ws.shards.values()) shard.on(WebSocketShardEvents.Close, (event: { code: number }) => lost(closeReason(event.code)));
+    log.info({ user: client.user?.tag, intents: GATEWAY_INTENTS }, 'Discord gateway connected');
   };
 
   return {
@@ -118,7 +167,16 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
     notifier: createDiscordNotifier(api, options.defaultLocale ?? 'en'),
 
     async start() {
-      if (client) return startGateway(client);
+      if (!httpMode && !options.gatewayLeadership) return connectGateway();
+      if (!httpMode) {
+        accepting = true;
+        leadership = options.gatewayLeadership!(follow);
+        if (!(await leadership.renewNow())) log.info('another replica holds the Discord gateway; standing by');
+        await handover;
+        // At start a refused login stops the bot, as without a lease: every replica would fail the same way.
+        if (takeoverError) throw takeoverError;
+        return;
+      }
       options.http!.route(
         INTERACTIONS_PATH,
         interactionsEndpoint({ publicKey: publicKeyFromHex(config.publicKey!), clock, handle, api, logger: log, track, accepting: () => accepting }),
@@ -130,7 +188,9 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): ChatAdapte
     async stop() {
       accepting = false;
       await Promise.allSettled([...inFlight]);
-      await client?.destroy();
+      await leadership?.stop();
+      await handover;
+      await disconnectGateway();
     },
   };
 }

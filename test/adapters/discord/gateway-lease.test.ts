@@ -1,0 +1,100 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ChatAdapter } from '../../../src/adapters/chat-adapter.js';
+import type { GatewayLeadership } from '../../../src/adapters/discord/discord-adapter.js';
+import { ManualClock } from '../../../src/clock.js';
+import { createLeaseStore, type LeaseStore } from '../../../src/db/stores/lease-store.js';
+import { keepLease, LEASE_TTL_MS, type Every } from '../../../src/scheduler/leases.js';
+import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
+import { chatInput } from '../../fakes/discord/interactions.js';
+import { openTempDatabase } from '../../helpers/temp-database.js';
+import { FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
+
+/** One replica's renewal timer, ticked by hand (a dead replica's is never ticked again). */
+function manualTimer(): { every: Every; tick: () => void } {
+  const ticks = new Set<() => void>();
+  return {
+    every: (_ms, tick) => {
+      ticks.add(tick);
+      return () => ticks.delete(tick);
+    },
+    tick: () => ticks.forEach((tick) => tick()),
+  };
+}
+
+describe('the Discord gateway across replicas (a lease in the database)', () => {
+  let fake: FakeDiscord;
+  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let leases: LeaseStore;
+  const clock = new ManualClock('2026-12-01T09:00:00Z');
+  const running: ChatAdapter[] = [];
+
+  beforeEach(async () => {
+    fake = await FakeDiscord.start();
+    db = await openTempDatabase();
+    leases = createLeaseStore(db);
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((adapter) => adapter.stop()));
+    await fake.stop();
+    await db.cleanup();
+  });
+
+  /** A replica of the bot: its own holder name and renewal timer, the shared lease table. */
+  async function replica(holder: string): Promise<{ adapter: ChatAdapter; tick: () => void; lines: LogLine[] }> {
+    const timer = manualTimer();
+    const gatewayLeadership: GatewayLeadership = (onChange) => keepLease(leases, { name: 'discord-gateway', holder, clock, onChange, every: timer.every });
+    const { adapter, lines } = await startGatewayAdapter(fake, new FakeApp(), { gatewayLeadership });
+    running.push(adapter);
+    return { adapter, tick: timer.tick, lines };
+  }
+
+  /** Ticks a replica's renewal and waits until its gateway has followed the lease. */
+  async function renew(r: { tick: () => void }): Promise<void> {
+    r.tick();
+    // The renewal is one query and the handover a promise chain: let both settle.
+    for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  it('does connect only the replica that holds the lease, and the other stands by', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    expect(fake.gateway.identifies).toHaveLength(1);
+    expect(await leases.holder('discord-gateway', clock.now())).toBe('a');
+    expect(b.lines.some((l) => l.msg === 'another replica holds the Discord gateway; standing by')).toBe(true);
+    expect((await interact(fake, chatInput('callbacks'))).status).toBe(204);
+    await renew(a);
+    await renew(b);
+    expect(fake.gateway.identifies).toHaveLength(1);
+  });
+
+  it('does let a standby take the gateway over within a lease of its holder’s death, and the old holder let go when it wakes', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    // a stops renewing (killed): once its lease has run out, b's next renewal takes the gateway.
+    clock.advance(LEASE_TTL_MS - 1);
+    await renew(b);
+    expect(fake.gateway.identifies).toHaveLength(1);
+    clock.advance(1);
+    await renew(b);
+    await fake.gateway.waitForIdentify(2);
+    expect(await leases.holder('discord-gateway', clock.now())).toBe('b');
+    expect((await interact(fake, chatInput('callbacks'))).status).toBe(204);
+    // a was only frozen: its next renewal finds b holding the lease, and it closes its gateway.
+    await renew(a);
+    expect(await fake.gateway.waitForClientClose(1)).toBe(1000);
+    expect(a.lines.some((l) => l.msg === 'Discord gateway handed over to another replica')).toBe(true);
+    expect(fake.gateway.identifies).toHaveLength(2);
+  });
+
+  it('does hand the gateway over at the next renewal when its holder stops (the lease released, not left to expire)', async () => {
+    const a = await replica('a');
+    const b = await replica('b');
+    await a.adapter.stop();
+    running.splice(running.indexOf(a.adapter), 1);
+    expect(await leases.holder('discord-gateway', clock.now())).toBeNull();
+    await renew(b);
+    await fake.gateway.waitForIdentify(2);
+    expect((await interact(fake, chatInput('callbacks'))).status).toBe(204);
+  });
+});
