@@ -113,6 +113,10 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
 }
 
 export interface RunningScheduler {
+  /** Runs `job` now, at the clock's time, as its trigger would (the leader's jobs only in the lease holder). */
+  fire(job: JobName): Promise<void>;
+  /** Renews the scheduler lease now (its timer does every 20 s); resolves with whether this process plans and scores. */
+  renewLease(): Promise<boolean>;
   /**
    * Rescores every customer soon, off the event loop (after an import through chat); calls
    * during a rescoring share one more run after it. Resolves when the scores are current.
@@ -134,13 +138,20 @@ export interface RunningScheduler {
  * the holder of SCHEDULER_LEASE plans and scores, and another takes over within a minute of its
  * death (its first planning run catches up from the last one).
  */
-export async function startScheduler(options: SchedulerOptions & { leases: LeaseStore; leaseTimers?: Every }): Promise<RunningScheduler> {
+export async function startScheduler(
+  options: SchedulerOptions & {
+    leases: LeaseStore;
+    leaseTimers?: Every;
+    /** `manual`: no cron; the caller fires each job (a simulation's own clock: node-cron runs on real time). */
+    triggers?: 'cron' | 'manual';
+  },
+): Promise<RunningScheduler> {
   const deps = createSchedulerDeps(options);
   const running = new Set<Promise<unknown>>();
   const stopping = new AbortController();
   options.stop?.addEventListener('abort', () => stopping.abort(), { once: true });
   let leading = false;
-  const fire = async (job: JobName) => {
+  const fire = async (job: JobName): Promise<void> => {
     if (stopping.signal.aborted || (LEADER_JOBS.has(job) && !leading)) return;
     const run = runJob(job, options.clock.now(), deps, stopping.signal)
       .catch((error: unknown) => {
@@ -149,7 +160,7 @@ export async function startScheduler(options: SchedulerOptions & { leases: Lease
       })
       .finally(() => running.delete(run));
     running.add(run);
-    return run;
+    await run;
   };
   // Queued in this order in the background worker: plans are made from fresh scores.
   const catchUp = () => {
@@ -174,10 +185,13 @@ export async function startScheduler(options: SchedulerOptions & { leases: Lease
   started = true;
   catchUp();
   await fire('deliver');
-  const tasks: ScheduledTask[] = JOBS.map((job) =>
-    cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }),
-  );
+  const tasks: ScheduledTask[] =
+    options.triggers === 'manual'
+      ? []
+      : JOBS.map((job) => cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }));
   return {
+    fire,
+    renewLease: () => leader.renewNow(),
     rescoreSoon: createRescoreSoon(deps, () => options.clock.now()),
     async stop() {
       // No new claims; a delivery in flight finishes its row and gives the rest of its batch back.

@@ -78,6 +78,8 @@ type Handler = (call: ApiCall) => Answer;
 
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
+  /** Every message chat.postMessage posted, with the ts it answered. */
+  readonly posted: { channel: string; ts: string; text: string }[] = [];
   readonly responses: ResponseUrlPost[] = [];
   readonly uploads: UploadedFile[] = [];
   /** Download attempts of hosted files: which token each carried. */
@@ -360,7 +362,11 @@ export class FakeSlack {
       if (!this.users.has(users) && !/^[UW]/.test(users)) return { error: 'user_not_found' };
       return { ok: true, channel: { id: `D${users.slice(1)}` } };
     },
-    'chat.postMessage': (call) => ({ ok: true, channel: call.args.channel, ts: this.#nextTs(), message: { text: call.args.text } }),
+    'chat.postMessage': (call) => {
+      const ts = this.#nextTs();
+      this.posted.push({ channel: String(call.args.channel), ts, text: String(call.args.text ?? '') });
+      return { ok: true, channel: call.args.channel, ts, message: { text: call.args.text } };
+    },
     'chat.update': (call) => ({ ok: true, channel: call.args.channel, ts: call.args.ts, text: call.args.text }),
     'chat.postEphemeral': () => ({ ok: true, message_ts: this.#nextTs() }),
     'views.open': (call) => ({ ok: true, view: { id: `V0${++this.#counter}`, ...(call.args.view as object) } }),
