@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Compilable, Kysely } from 'kysely';
 import { hasRole, type Actor, type Role } from '../domain/actor.js';
 import { isChatPlatform, type Addresses, type ChatPlatform, type Platform } from '../domain/platform.js';
 import type { IdentityDirectory, RepSummary } from '../commands/ports.js';
@@ -43,17 +43,32 @@ function activeReps(kysely: Kysely<Schema>) {
     .where('r.active', '=', true);
 }
 
+/** Stands for the value while a lookup is compiled: no rep column can hold it. */
+const VALUE = '\u0000lookup value\u0000';
+
+/**
+ * A query compiled once and run with its one value bound anew: building and compiling a Kysely
+ * query costs more than SQLite takes to run this point lookup, and every message runs one.
+ */
+function compiledLookup<V, R>(kysely: Kysely<Schema>, build: (value: V) => Compilable<R>): (value: V) => Promise<R[]> {
+  const compiled = build(VALUE as V).compile();
+  if (compiled.parameters.filter((p) => p === VALUE).length !== 1) throw new Error(`a compiled lookup binds its value once: ${compiled.sql}`);
+  return async (value) => (await kysely.executeQuery<R>({ ...compiled, parameters: compiled.parameters.map((p) => (p === VALUE ? value : p)) })).rows;
+}
+
 /**
  * Who is asking, on Kysely (either engine): every message resolves its sender here, one indexed
  * point lookup (the first Prisma query of a process would cost ~0.3 s, so never Prisma here).
  */
 export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
   const { kysely } = db;
-  const lookup = (column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId', value: string | number) =>
-    activeReps(kysely).where(column, '=', value).limit(2).execute();
-  const byId = (repId: number) => lookup('r.id', repId);
-  const byEmail = (email: string) => lookup('r.email', email);
-  const byUserId = (platform: ChatPlatform, userId: string) => lookup(`r.${USER_ID_COLUMN[platform]}`, userId);
+  const lookup = <V extends string | number>(column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId') =>
+    compiledLookup(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
+  const byId = lookup<number>('r.id');
+  const byEmail = lookup<string>('r.email');
+  const byName = lookup<string>('r.name');
+  const byUserIdOn = { slack: lookup<string>('r.slackUserId'), discord: lookup<string>('r.discordUserId') };
+  const byUserId = (platform: ChatPlatform, userId: string) => byUserIdOn[platform](userId);
   // "zhang.wei" finds zhang.wei@…: the email's local part, compared exactly (no LIKE wildcards).
   const byEmailName = (name: string) =>
     activeReps(kysely)
@@ -87,7 +102,7 @@ export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
       const lower = q.toLowerCase();
       const lookups = [
         () => byEmail(lower),
-        () => lookup('r.name', q),
+        () => byName(q),
         () => byEmailName(lower),
         () => byUserId('slack', q),
         () => byUserId('discord', q),
