@@ -60,9 +60,8 @@ const STATEMENT_CACHE_SIZE = 500;
 
 /**
  * The handle as Kysely's SQLite driver sees it, keeping each statement by its SQL: the driver
- * prepares every query anew, and preparing a join costs about as much as running the point
- * lookup itself. A kept statement still being iterated (a streamed query) is not shared: the
- * second user gets a fresh one.
+ * prepares every query anew, and preparing a join costs about as much as running a point lookup.
+ * Sharing a statement is safe: the driver runs one query at a time on its one connection.
  */
 function keepingStatements(sqlite: Sqlite): SqliteDatabase {
   const statements = new Map<string, Statement>();
@@ -70,9 +69,8 @@ function keepingStatements(sqlite: Sqlite): SqliteDatabase {
     close: () => sqlite.close(),
     prepare(sql) {
       const kept = statements.get(sql);
-      if (kept && !kept.busy) return kept;
+      if (kept) return kept;
       const statement = sqlite.prepare(sql);
-      if (kept) return statement;
       if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
       statements.set(sql, statement);
       return statement;
