@@ -2,6 +2,7 @@ import type { Compilable, Kysely } from 'kysely';
 import { hasRole, type Actor, type Role } from '../domain/actor.js';
 import { isChatPlatform, type Addresses, type ChatPlatform, type Platform } from '../domain/platform.js';
 import type { IdentityDirectory, RepSummary } from '../commands/ports.js';
+import { isRowId } from './row-id.js';
 import type { Schema } from './schema.js';
 import { writeTransaction, type StoreHandle } from './stores/store.js';
 
@@ -64,7 +65,8 @@ export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
   const { kysely } = db;
   const lookup = <V extends string | number>(column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId') =>
     compiledLookup(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
-  const byId = lookup<number>('r.id');
+  const byIdLookup = lookup<number>('r.id');
+  const byId = async (repId: number) => (isRowId(repId) ? byIdLookup(repId) : []);
   const byEmail = lookup<string>('r.email');
   const byName = lookup<string>('r.name');
   const byUserIdOn = { slack: lookup<string>('r.slackUserId'), discord: lookup<string>('r.discordUserId') };

@@ -1,6 +1,7 @@
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
 import type { ChatPlatform } from '../domain/platform.js';
+import { isRowId } from './row-id.js';
 import type { StoreHandle } from './stores/store.js';
 
 const COLUMNS = ['id', 'name', 'timeZone', 'locale', 'slackChannelId', 'discordChannelId', 'settings'] as const;
@@ -19,7 +20,7 @@ function channelOf(platform: ChatPlatform, id: string): { slackChannelId: string
 /** Teams and the workspaces they list, on Kysely (either engine). */
 export function createTeamDirectory({ kysely }: StoreHandle, background: BackgroundJobs): TeamDirectory {
   const teams = () => kysely.selectFrom('Team').select(COLUMNS);
-  const byId = (teamId: number) => teams().where('id', '=', teamId).executeTakeFirst();
+  const byId = async (teamId: number) => (isRowId(teamId) ? teams().where('id', '=', teamId).executeTakeFirst() : undefined);
   return {
     async get(teamId) {
       const row = await byId(teamId);

@@ -36,13 +36,14 @@ describeEngines('the identity directory', (engine) => {
 
   it('does resolve nobody for an empty, unknown or inactive user, and a chat user id on the console', async () => {
     await db.kysely.updateTable('Rep').set({ active: false }).where('id', '=', hans).execute();
-    for (const user of ['', '   ', '999999', 'nobody@example.com', 'hans@example.de', String(hans), 'U1', "' OR 1=1 --"]) {
+    for (const user of ['', '   ', '999999', '2147483648', '99999999999999999999', 'nobody@example.com', 'hans@example.de', String(hans), 'U1', "' OR 1=1 --"]) {
       expect(await identities.resolve('console', user), user).toBeNull();
     }
     expect(await identities.resolve('slack', 'U404')).toBeNull();
     expect(await identities.resolve('discord', 'U1')).toBeNull();
     expect(await identities.resolveRep(hans)).toBeNull();
     expect(await identities.resolveRep(424242)).toBeNull();
+    expect(await identities.resolveRep(2 ** 31)).toBeNull();
   });
 
   it('does resolve a chat user and remember the chat platform they last used', async () => {
@@ -68,7 +69,7 @@ describeEngines('the identity directory', (engine) => {
     expect(await found('<@!9001>')).toBe(li);
     expect(await found('<@U1|zhang>')).toBe(zhang);
     // Names compare exactly; the email name is no pattern (`_` and `%` are no wildcards).
-    for (const miss of ['li na', 'zhang_wei', 'zhang%', 'zhang', '%', '', '  ', '123456789012345678']) expect(await found(miss), miss).toBeNull();
+    for (const miss of ['li na', 'zhang_wei', 'zhang%', 'zhang', '%', '', '  ', '2147483648', '123456789012345', '123456789012345678']) expect(await found(miss), miss).toBeNull();
   });
 
   it('does find nobody when an email name or a name belongs to two reps', async () => {
@@ -89,6 +90,7 @@ describeEngines('the identity directory', (engine) => {
     expect((await identities.rep(hans))?.preferredPlatform).toBeNull();
     expect(await identities.rep(boss)).toMatchObject({ teamId: null, teamName: null });
     expect(await identities.rep(424242)).toBeNull();
+    expect(await identities.rep(2 ** 31)).toBeNull();
   });
 
   it('does link a chat user, moving it from the rep who had it and leaving the other platform alone', async () => {

@@ -28,6 +28,7 @@ describeEngines('the team directory', (engine) => {
     expect(await teams.get(shanghai)).toEqual({ id: shanghai, name: '上海旗舰店', timeZone: 'Asia/Shanghai', locale: 'zh-CN', channels: { discord: '7001' }, settings: '{}' });
     expect(await teams.get(berlin)).toMatchObject({ channels: { slack: 'C1' }, settings: '{"cadenceDays":{"A":3}}', timeZone: 'UTC', locale: 'en' });
     expect(await teams.get(424242)).toBeNull();
+    expect(await teams.get(2 ** 31)).toBeNull();
   });
 
   it('does find a team by id, exact name or a name in another case, and nothing on a near miss', async () => {
@@ -36,7 +37,7 @@ describeEngines('the team directory', (engine) => {
     expect(await name(' berlin b2b ')).toBe('Berlin B2B');
     expect(await name('BERLIN B2B')).toBe('Berlin B2B');
     expect(await name('上海旗舰店')).toBe('上海旗舰店');
-    for (const miss of ['berlin', 'Berlin  B2B', '424242', '', "' OR 1=1 --", '%']) expect(await name(miss), miss).toBeNull();
+    for (const miss of ['berlin', 'Berlin  B2B', '424242', '2147483648', '99999999999999999999', '', "' OR 1=1 --", '%']) expect(await name(miss), miss).toBeNull();
   });
 
   it('does take the exact name first and refuse to guess between names that differ only in case', async () => {
