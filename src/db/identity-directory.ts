@@ -2,7 +2,7 @@ import type { Compilable, Kysely } from 'kysely';
 import { hasRole, type Actor, type Role } from '../domain/actor.js';
 import { isChatPlatform, type Addresses, type ChatPlatform, type Platform } from '../domain/platform.js';
 import type { IdentityDirectory, RepSummary } from '../commands/ports.js';
-import { isRowId } from './row-id.js';
+import { isRowId, isStorableText } from './lookup-keys.js';
 import type { Schema } from './schema.js';
 import { writeTransaction, type StoreHandle } from './stores/store.js';
 
@@ -63,20 +63,23 @@ function compiledLookup<V, R>(kysely: Kysely<Schema>, build: (value: V) => Compi
  */
 export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
   const { kysely } = db;
-  const lookup = <V extends string | number>(column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId') =>
-    compiledLookup(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
-  const byIdLookup = lookup<number>('r.id');
-  const byId = async (repId: number) => (isRowId(repId) ? byIdLookup(repId) : []);
+  const lookup = <V extends string | number>(column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId') => {
+    const run = compiledLookup(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
+    return async (value: V) => ((typeof value === 'number' ? isRowId(value) : isStorableText(value)) ? run(value) : []);
+  };
+  const byId = lookup<number>('r.id');
   const byEmail = lookup<string>('r.email');
   const byName = lookup<string>('r.name');
   const byUserIdOn = { slack: lookup<string>('r.slackUserId'), discord: lookup<string>('r.discordUserId') };
   const byUserId = (platform: ChatPlatform, userId: string) => byUserIdOn[platform](userId);
   // "zhang.wei" finds zhang.wei@…: the email's local part, compared exactly (no LIKE wildcards).
-  const byEmailName = (name: string) =>
-    activeReps(kysely)
-      .where((eb) => eb(eb.fn<string>('substr', ['r.email', eb.val(1), eb.val(name.length + 1)]), '=', `${name}@`))
-      .limit(2)
-      .execute();
+  const byEmailName = async (name: string) =>
+    isStorableText(name)
+      ? activeReps(kysely)
+          .where((eb) => eb(eb.fn<string>('substr', ['r.email', eb.val(1), eb.val(name.length + 1)]), '=', `${name}@`))
+          .limit(2)
+          .execute()
+      : [];
   const one = (rows: RepRow[]): RepRow | null => (rows.length === 1 ? rows[0]! : null);
 
   return {

@@ -1,7 +1,7 @@
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { TeamDirectory, TeamSettingsRow } from '../commands/ports.js';
 import type { ChatPlatform } from '../domain/platform.js';
-import { isRowId } from './row-id.js';
+import { isRowId, isStorableText } from './lookup-keys.js';
 import type { StoreHandle } from './stores/store.js';
 
 const COLUMNS = ['id', 'name', 'timeZone', 'locale', 'slackChannelId', 'discordChannelId', 'settings'] as const;
@@ -28,6 +28,7 @@ export function createTeamDirectory({ kysely }: StoreHandle, background: Backgro
     },
     async find(query) {
       const q = query.trim();
+      if (!isStorableText(q)) return null;
       const exact = (/^\d+$/.test(q) ? await byId(Number(q)) : undefined) ?? (await teams().where('name', '=', q).executeTakeFirst());
       if (exact) return toSettingsRow(exact);
       // People type "berlin b2b" for "Berlin B2B". Engines fold case differently (SQLite's NOCASE: ASCII only), and teams are few: compare here.

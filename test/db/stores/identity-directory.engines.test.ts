@@ -36,10 +36,11 @@ describeEngines('the identity directory', (engine) => {
 
   it('does resolve nobody for an empty, unknown or inactive user, and a chat user id on the console', async () => {
     await db.kysely.updateTable('Rep').set({ active: false }).where('id', '=', hans).execute();
-    for (const user of ['', '   ', '999999', '2147483648', '99999999999999999999', 'nobody@example.com', 'hans@example.de', String(hans), 'U1', "' OR 1=1 --"]) {
+    for (const user of ['', '   ', '999999', '2147483648', '99999999999999999999', 'zhang.wei@example.cn\u0000', 'nobody@example.com', 'hans@example.de', String(hans), 'U1', "' OR 1=1 --"]) {
       expect(await identities.resolve('console', user), user).toBeNull();
     }
     expect(await identities.resolve('slack', 'U404')).toBeNull();
+    expect(await identities.resolve('slack', 'U1\u0000')).toBeNull();
     expect(await identities.resolve('discord', 'U1')).toBeNull();
     expect(await identities.resolveRep(hans)).toBeNull();
     expect(await identities.resolveRep(424242)).toBeNull();
@@ -69,7 +70,7 @@ describeEngines('the identity directory', (engine) => {
     expect(await found('<@!9001>')).toBe(li);
     expect(await found('<@U1|zhang>')).toBe(zhang);
     // Names compare exactly; the email name is no pattern (`_` and `%` are no wildcards).
-    for (const miss of ['li na', 'zhang_wei', 'zhang%', 'zhang', '%', '', '  ', '2147483648', '123456789012345', '123456789012345678']) expect(await found(miss), miss).toBeNull();
+    for (const miss of ['li na', 'zhang_wei', 'zhang%', 'zhang', '%', '', '  ', '2147483648', '123456789012345', '123456789012345678', 'zhang.wei\u0000', '\u0000']) expect(await found(miss), miss).toBeNull();
   });
 
   it('does find nobody when an email name or a name belongs to two reps', async () => {
