@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Clock } from './clock.js';
-import type { Database } from './db/database.js';
 import { addAdmin, listAdmins, NO_ADMIN_HINT } from './db/admins.js';
+import type { StoreHandle } from './db/stores/store.js';
 import { stripInvisible } from './domain/invisible-text.js';
 import { UsageError } from './errors.js';
 import { parseEmail } from './import/values.js';
@@ -9,7 +9,8 @@ import { parseEmail } from './import/values.js';
 const MAX_NAME = 200;
 
 export interface AdminCliDeps {
-  db: Database;
+  /** Either engine. */
+  db: StoreHandle;
   clock: Clock;
   out: NodeJS.WritableStream;
   /** Who runs the command, for the audit log (e.g. "cli:alice"). */
@@ -25,7 +26,7 @@ export async function runAdminCli(argv: string[], deps: AdminCliDeps): Promise<n
   const [action, ...rest] = parsed.positionals;
   if (action === 'list') {
     if (rest.length > 0 || parsed.values.name !== undefined) throw new UsageError('list takes no arguments');
-    const admins = listAdmins(deps.db.sqlite);
+    const admins = await listAdmins(deps.db);
     if (admins.length === 0) deps.out.write(`${NO_ADMIN_HINT}\n`);
     for (const admin of admins) deps.out.write(`${admin.id}\t${admin.email}\t${admin.name}${admin.active ? '' : '\t(inactive)'}\n`);
     return 0;
@@ -39,9 +40,8 @@ export async function runAdminCli(argv: string[], deps: AdminCliDeps): Promise<n
   if (name !== null && (name === '' || name.length > MAX_NAME || /\p{Cc}/u.test(name))) {
     throw new UsageError(`--name must be 1 to ${MAX_NAME} characters on one line`);
   }
-  const existing = deps.db.sqlite.prepare('SELECT 1 FROM Rep WHERE email = ?').get(email.value);
-  if (!existing && name === null) throw new UsageError(`${email.value} is not a rep yet; give their name: npm run admin -- add ${email.value} --name "<name>"`);
-  const result = addAdmin(deps.db.sqlite, { email: email.value, name }, deps.actor, deps.clock.now());
+  const result = await addAdmin(deps.db, { email: email.value, name }, deps.actor, deps.clock.now());
+  if (result.outcome === 'needs-name') throw new UsageError(`${email.value} is not a rep yet; give their name: npm run admin -- add ${email.value} --name "<name>"`);
   const who = `${result.admin.name} <${result.admin.email}>`;
   const { before } = result;
   const was = [before.role, before.inactive ? 'inactive' : undefined, before.name === undefined ? undefined : `named ${before.name}`].filter(Boolean);

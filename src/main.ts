@@ -168,7 +168,7 @@ export async function runBot(
     let rescoreSoon: (reason: string) => void = () => void background.run({ kind: 'rescore', asOf: clock.now(), computedAt: clock.now() });
     const app = createApp(db, config, clock, logger, notifiers, { background, afterOrdersChanged: () => rescoreSoon('import') }, ops?.metrics);
     // Whoever runs the console can read the database file anyway, so it may act as an admin.
-    const consoleUser = options.as ?? firstAdmin(db.sqlite)?.email;
+    const consoleUser = options.as ?? (await firstAdmin(db))?.email;
     if (config.platforms.includes('console') && consoleUser === undefined) throw new FatalError(NO_ADMIN_HINT);
     const http = createHttpServer({ port: config.port });
     const leases = createLeaseStore(db);

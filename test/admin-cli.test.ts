@@ -24,7 +24,7 @@ const audit = () => db.sqlite.prepare('SELECT at, repId, action, target, detail 
 describe('rapport admin', () => {
   it('does say how to create the first admin when there is none', async () => {
     expect(await admin('list')).toEqual({ code: 0, out: `${NO_ADMIN_HINT}\n` });
-    expect(firstAdmin(db.sqlite)).toBeNull();
+    expect(await firstAdmin(db)).toBeNull();
   });
 
   it('does create an admin with no team, audited with who ran the command', async () => {
@@ -35,7 +35,7 @@ describe('rapport admin', () => {
     expect(audit()).toEqual([
       { at: clock.now().getTime(), repId: null, action: 'rep.admin.create', target: 'rep:1', detail: '{"by":"cli:tester","email":"jane.doe@example.com"}' },
     ]);
-    expect(firstAdmin(db.sqlite)).toMatchObject({ id: 1, email: 'jane.doe@example.com' });
+    expect(await firstAdmin(db)).toMatchObject({ id: 1, email: 'jane.doe@example.com' });
     expect((await admin('add', 'jane.doe@example.com')).out).toBe('Jane Doe <jane.doe@example.com> is already an admin.\n');
     expect(audit()).toHaveLength(1);
   });

@@ -71,7 +71,7 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
     case 'plan':
       return runPlanning(db.sqlite, job.now, job.scope, slicing);
     case 'refresh-check-ins': {
-      const teams = loadTeamSettings(db.sqlite);
+      const teams = await loadTeamSettings(db);
       if (job.teamId !== undefined) {
         const ids = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = ? ORDER BY c.id').pluck().all(job.teamId) as number[];
         writeInSlices(db.sqlite, inGroups(ids, CHECK_IN_BATCH).map((group) => () => refreshCheckIns(db.sqlite, { customerIds: group }, teams)), slicing);

@@ -2,6 +2,7 @@ import type { BookMove, BookTransfers, RepSummary } from '../commands/ports.js';
 import type { Tier } from '../domain/tier.js';
 import { refreshCheckIns } from './check-ins.js';
 import { createIdentityDirectory } from './identity-directory.js';
+import { createSqliteKysely } from './sqlite-kysely.js';
 import type { Sqlite } from './sqlite.js';
 
 /** The order customers are dealt in when a book is spread: each tier in turn, most valuable first. */
@@ -15,7 +16,8 @@ const TIER_ORDER = "CASE s.tier WHEN 'A' THEN 0 WHEN 'B' THEN 1 WHEN 'C' THEN 2 
  * interaction of kind `handover`, which is no touch).
  */
 export function createBookTransfers(sqlite: Sqlite): BookTransfers {
-  const identities = createIdentityDirectory(sqlite);
+  // The identity directory is on Kysely (either engine); this module still holds only the raw handle.
+  const identities = createIdentityDirectory({ engine: 'sqlite', kysely: createSqliteKysely(sqlite) });
   const repName = sqlite.prepare('SELECT name FROM Rep WHERE id = ?').pluck();
   const customersOf = (repId: number, tier: Tier | null) =>
     sqlite

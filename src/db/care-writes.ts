@@ -5,7 +5,7 @@ import { addWorkingTime } from '../domain/schedule/working-time.js';
 import { isTier, type Tier } from '../domain/tier.js';
 import { UNTIMED_HOUR } from '../domain/when.js';
 import type { Sqlite } from './sqlite.js';
-import { loadTeamSettings, type LoadedTeamSettings } from './team-settings.js';
+import { loadTeamSettingsSync, type LoadedTeamSettings } from './team-settings.js';
 
 /**
  * The care writes both a command and the planner make (a complaint typed in chat or imported, a
@@ -36,7 +36,7 @@ const UNSCORED: Tier = 'D';
 export function openTicket(
   sqlite: Sqlite,
   complaint: { interactionId: number; customerId: number; loggedBy: number | null; text: string; at: Date },
-  teams: LoadedTeamSettings = loadTeamSettings(sqlite),
+  teams: LoadedTeamSettings = loadTeamSettingsSync(sqlite),
 ): number | null {
   const owner = ownerOf(sqlite, complaint.customerId);
   if (!owner) return null;

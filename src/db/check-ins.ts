@@ -3,7 +3,7 @@ import { cadenceIntervalMs, UNSCORED_TIER } from '../domain/schedule/cadence.js'
 import { TIERS } from '../domain/tier.js';
 import type { CadenceStage, ScheduleSettings } from '../domain/schedule/schedule-settings.js';
 import type { Sqlite } from './sqlite.js';
-import { loadTeamSettings, type LoadedTeamSettings } from './team-settings.js';
+import { loadTeamSettingsSync, type LoadedTeamSettings } from './team-settings.js';
 
 /** Which customers a refresh recomputes. */
 export type CheckInScope =
@@ -26,7 +26,7 @@ export type CheckInScope =
  * they derive from (orders, interactions, callback completions, tiers, owners, reps' teams,
  * team cadences) refreshes the customers it changed, in its own transaction.
  */
-export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope, teams: LoadedTeamSettings = loadTeamSettings(sqlite)): void {
+export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope, teams: LoadedTeamSettings = loadTeamSettingsSync(sqlite)): void {
   withScope(sqlite, scope, (target) => {
     refreshLastTouch(sqlite, target);
     refreshDue(sqlite, target, teams);
@@ -34,7 +34,7 @@ export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope, teams: Load
 }
 
 /** After tiers were rescored: the last touches did not move, only the intervals may have. A sliced caller loads `teams` once for all slices. */
-export function refreshCheckInsAfterRescoring(sqlite: Sqlite, scope: CheckInScope = 'all', teams: LoadedTeamSettings = loadTeamSettings(sqlite)): void {
+export function refreshCheckInsAfterRescoring(sqlite: Sqlite, scope: CheckInScope = 'all', teams: LoadedTeamSettings = loadTeamSettingsSync(sqlite)): void {
   withScope(sqlite, scope, (target) => refreshDue(sqlite, target, teams));
 }
 

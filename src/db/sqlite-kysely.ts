@@ -9,8 +9,10 @@ import {
   type PluginTransformResultArgs,
   type QueryResult,
   type RootOperationNode,
+  type SqliteDatabase,
   type UnknownRow,
 } from 'kysely';
+import type { Statement } from 'better-sqlite3';
 import type { Sqlite } from './sqlite.js';
 import type { Schema } from './schema.js';
 import { BOOLEAN_COLUMNS } from './tables.js';
@@ -53,10 +55,33 @@ export class SqliteBooleans implements KyselyPlugin {
   }
 }
 
+/** Statements kept per handle: a store's queries are few shapes; multi-row inserts of odd sizes add some. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The handle as Kysely's SQLite driver sees it, keeping each statement by its SQL: the driver
+ * prepares every query anew, and preparing a join costs about as much as running a point lookup.
+ * Sharing a statement is safe: the driver runs one query at a time on its one connection.
+ */
+function keepingStatements(sqlite: Sqlite): SqliteDatabase {
+  const statements = new Map<string, Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      const kept = statements.get(sql);
+      if (kept) return kept;
+      const statement = sqlite.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
+}
+
 /**
  * Kysely over an open better-sqlite3 handle, sharing it with the prepared statements. Destroying
  * it would close the handle: the database's own close() does that.
  */
 export function createSqliteKysely(sqlite: Sqlite): Kysely<Schema> {
-  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }), plugins: [new SqliteBooleans()] });
+  return new Kysely<Schema>({ dialect: new SqliteDialect({ database: keepingStatements(sqlite) }), plugins: [new SqliteBooleans()] });
 }

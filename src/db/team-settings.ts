@@ -1,5 +1,6 @@
 import { DEFAULT_TEAM_SETTINGS, parseTeamSettings, type TeamSettings } from '../domain/team-settings.js';
 import type { Sqlite } from './sqlite.js';
+import type { StoreHandle } from './stores/store.js';
 
 /** Every team's settings, parsed once for one run (a planning run, a check-in refresh, a digest). */
 export interface LoadedTeamSettings {
@@ -10,8 +11,22 @@ export interface LoadedTeamSettings {
   problems: { teamId: number; message: string }[];
 }
 
-export function loadTeamSettings(sqlite: Sqlite): LoadedTeamSettings {
-  const rows = sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as { id: number; name: string; settings: string | null }[];
+type TeamSettingsSource = { id: number; name: string; settings: string | null };
+
+/** Every team's settings, on either engine. */
+export async function loadTeamSettings({ kysely }: StoreHandle): Promise<LoadedTeamSettings> {
+  return parsedTeamSettings(await kysely.selectFrom('Team').select(['id', 'name', 'settings']).orderBy('id').execute());
+}
+
+/**
+ * loadTeamSettings for the SQLite code still on prepared statements, which runs synchronously
+ * (planning batches, scoring, check-in refreshes): it goes when its last caller moves to a store (issue 15).
+ */
+export function loadTeamSettingsSync(sqlite: Sqlite): LoadedTeamSettings {
+  return parsedTeamSettings(sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as TeamSettingsSource[]);
+}
+
+function parsedTeamSettings(rows: TeamSettingsSource[]): LoadedTeamSettings {
   const byTeam = new Map<number, TeamSettings>();
   const problems: LoadedTeamSettings['problems'] = [];
   for (const row of rows) {

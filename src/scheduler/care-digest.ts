@@ -1,6 +1,6 @@
 import type { Block } from '../commands/reply.js';
 import type { Sqlite } from '../db/database.js';
-import { loadTeamSettings } from '../db/team-settings.js';
+import { loadTeamSettingsSync } from '../db/team-settings.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { WINBACK_REASONS } from '../domain/schedule/winback.js';
 import { TIERS } from '../domain/tier.js';
@@ -127,7 +127,7 @@ export function readFromTeam(sqlite: Sqlite, teamId: number): boolean {
 
 /** Each A/B customer's check-in interval in ms by its owner's team (`r`) and tier (`s`): parsed settings as literal integers. */
 function cadenceMsSql(sqlite: Sqlite): string {
-  const teams = loadTeamSettings(sqlite);
+  const teams = loadTeamSettingsSync(sqlite);
   const byTier = (teamId: number | null) => {
     const days = teams.of(teamId).schedule.cadenceDays;
     return `CASE s.tier WHEN 'A' THEN ${days.A * DAY_MS} ELSE ${days.B * DAY_MS} END`;

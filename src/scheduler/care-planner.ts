@@ -1,6 +1,6 @@
 import { followUpRating, openTicket } from '../db/care-writes.js';
 import type { Sqlite } from '../db/database.js';
-import { loadTeamSettings } from '../db/team-settings.js';
+import { loadTeamSettingsSync } from '../db/team-settings.js';
 import { inGroups } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { nextAgendaSlot, previousAgendaSlot } from '../domain/schedule/agenda.js';
@@ -169,7 +169,7 @@ const CARE_BATCH = 50;
 export function careBatches(sqlite: Sqlite, care: CarePlan, now: Date, applied: { careChanges: number }): (() => void)[] {
   const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
     VALUES (?, ?, ?, 0, '', 'open', ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
-  const teams = loadTeamSettings(sqlite);
+  const teams = loadTeamSettingsSync(sqlite);
   return [
     ...inGroups(care.tickets, CARE_BATCH).map((tickets) => () => {
       for (const ticket of tickets) if (openTicket(sqlite, ticket, teams) !== null) applied.careChanges++;

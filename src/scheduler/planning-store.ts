@@ -1,7 +1,7 @@
 import type { Sqlite } from '../db/database.js';
 import type { Birthday } from '../domain/schedule/birthday.js';
 import type { ScheduleSettings } from '../domain/schedule/schedule-settings.js';
-import { loadTeamSettings } from '../db/team-settings.js';
+import { loadTeamSettingsSync } from '../db/team-settings.js';
 import { safeZone } from '../domain/schedule/local-time.js';
 import type { WinbackState } from '../domain/schedule/winback.js';
 import { createCarePlanningStore, type CarePlanningStore } from './care-planning-store.js';
@@ -114,7 +114,7 @@ export function createPlanningStore(sqlite: Sqlite): PlanningStore {
       const rows = sqlite
         .prepare(`SELECT id, name, timeZone, locale FROM Team WHERE 1 = 1${teamFilter(teamId, 'id')} ORDER BY id`)
         .all() as { id: number; name: string; timeZone: string; locale: string }[];
-      const settings = loadTeamSettings(sqlite);
+      const settings = loadTeamSettingsSync(sqlite);
       const problems = settings.problems.filter((p) => teamId === undefined || p.teamId === teamId).map((p) => p.message);
       return { teams: rows.map((t) => ({ id: t.id, name: t.name, zone: safeZone(t.timeZone), locale: t.locale, settings: settings.of(t.id).schedule })), settingsProblems: problems };
     },

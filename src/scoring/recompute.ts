@@ -1,6 +1,6 @@
 import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
-import { loadTeamSettings } from '../db/team-settings.js';
+import { loadTeamSettingsSync } from '../db/team-settings.js';
 import { refreshReordersAfterRescoring } from '../db/reorders.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
@@ -190,7 +190,7 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
     );
     before = performance.now();
   };
-  const teams = loadTeamSettings(sqlite);
+  const teams = loadTeamSettingsSync(sqlite);
   const batches = [
     ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
     // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
@@ -331,7 +331,7 @@ export function readBase(
 } {
   const teams = sqlite.prepare('SELECT id FROM Team ORDER BY id').all() as { id: number }[];
   // Group 0 is customers without a team (no owner, or an owner outside any team).
-  const loaded = loadTeamSettings(sqlite);
+  const loaded = loadTeamSettingsSync(sqlite);
   const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.map((t) => loaded.of(t.id).scoring)];
   const groupOfTeam = new Map(teams.map((t, i) => [t.id, i + 1]));
 

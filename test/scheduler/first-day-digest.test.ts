@@ -16,7 +16,7 @@ describe('the digest on the first day, before any team exists', () => {
 
   it('does answer /digest for the first admin when no team has been made yet', async () => {
     const clock = new ManualClock('2026-12-01T09:00:00Z');
-    addAdmin(db.sqlite, { email: 'boss@example.com', name: 'The Boss' }, 'cli:test', clock.now());
+    await addAdmin(db, { email: 'boss@example.com', name: 'The Boss' }, 'cli:test', clock.now());
     expect(db.sqlite.prepare('SELECT COUNT(*) FROM Team').pluck().get()).toBe(0);
     const app = createApp(db, loadConfig({ DATABASE_URL: db.url }), clock, createLogger('silent'));
     const reply = await app.dispatch({ platform: 'console', userId: 'boss@example.com', text: '/digest' });
