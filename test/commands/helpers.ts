@@ -43,7 +43,7 @@ async function seededTemplate(): Promise<string> {
   const { dir } = tempDir('rapport-commands-template-');
   const file = path.join(dir, 'template.db');
   const db = await openDatabase(`file:${file}`);
-  seedDemoData(db.sqlite, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
+  await seedDemoData(db, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
   writeScores(db);
   // Win-back plans as the planner opened them yesterday for the at-risk and lapsed.
   db.sqlite

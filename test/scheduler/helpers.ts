@@ -25,7 +25,7 @@ export const DEMO_ASOF = new Date('2027-01-04T00:00:00Z');
 /** A migrated temp database with the deterministic demo teams, reps and customers. */
 export async function demoDatabase(customers = 60, asOf = DEMO_ASOF) {
   const db = await openTempDatabase();
-  seedDemoData(db.sqlite, { customers, seed: 42, asOf });
+  await seedDemoData(db, { customers, seed: 42, asOf });
   return db;
 }
 
