@@ -85,7 +85,7 @@ const handlers: Record<CommandName, Handler> = {
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number (got ${values.seed})`);
     const { isDatabaseEmpty } = await import('./db/seed/seed.js');
     return withDatabase(async (db) => {
-      if (!isDatabaseEmpty(db.sqlite)) {
+      if (!(await isDatabaseEmpty(db))) {
         process.stderr.write(`rapport seed: ${db.file} already has data; point DATABASE_URL at a new file to seed\n`);
         return 1;
       }

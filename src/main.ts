@@ -89,7 +89,7 @@ export function createApp(
 
 /** Seeds the demo set and scores it, so a first `npm start` has something to talk about. */
 export async function seedDemo(db: Database, clock: Clock, customers = DEMO_CUSTOMERS, seed = DEMO_SEED): Promise<SeedReport> {
-  const report = seedDemoData(db.sqlite, { customers, seed, asOf: clock.now() });
+  const report = await seedDemoData(db, { customers, seed, asOf: clock.now() });
   await recomputeScores(db, clock.now());
   return report;
 }
@@ -152,7 +152,7 @@ export async function runBot(
 ): Promise<number> {
   const db = await openDatabase(config.databaseUrl);
   try {
-    if (config.demoData && isDatabaseEmpty(db.sqlite)) {
+    if (config.demoData && (await isDatabaseEmpty(db))) {
       const report = await seedDemo(db, clock);
       logger.info(report, 'seeded demo data');
       if (io.interactive) io.output.write(`Seeded demo data: ${report.customers} customers, ${report.orders} orders.\n`);

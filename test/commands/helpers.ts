@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { Clock } from '../../src/clock.js';
@@ -13,14 +12,17 @@ import { createOutbox } from '../../src/scheduler/outbox.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
 import type { Block, CommandAction, Reply } from '../../src/commands/reply.js';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import type { Database, Sqlite } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
+import type { StoreHandle } from '../../src/db/stores/store.js';
 import { createDigestService, createOutboxView } from '../../src/scheduler/command-services.js';
 import { digestsDrawnBy } from '../scheduler/helpers.js';
 import { createModelReportService } from '../../src/scoring/model-report.js';
 import { createImportService } from '../../src/import/chat-import.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
+import { filledOnce, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
@@ -35,48 +37,60 @@ export const LIU_YANG = 'liu.yang@rapport.demo'; // rep, Shanghai, zh-CN
 export const CHEN_JING = 'chen.jing@rapport.demo'; // rep, Shanghai, en
 export const MAX = 'max.weber@rapport.demo'; // rep, Berlin, en
 
-/** Seeding once per test file is the slow part; each file copies this template. */
-let template: string | undefined;
-
-async function seededTemplate(): Promise<string> {
-  if (template && fs.existsSync(template)) return template;
-  const { dir } = tempDir('rapport-commands-template-');
-  const file = path.join(dir, 'template.db');
-  const db = await openDatabase(`file:${file}`);
-  seedDemoData(db.sqlite, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
-  writeScores(db);
-  // Win-back plans as the planner opened them yesterday for the at-risk and lapsed.
-  db.sqlite
-    .prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
-      SELECT customerId, 1, ?, ?, 'open' FROM ScoreSnapshot WHERE lifecycle IN ('at_risk', 'lapsed')`)
-    .run(NOW.getTime() - 86_400_000, NOW.getTime() + 29 * 86_400_000);
-  db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  await db.close();
-  template = file;
-  return file;
+/**
+ * The demo as the command tests start from: seeded, scored, and with the win-back plans the
+ * planner opened yesterday for the at-risk and lapsed. Written through Kysely, so on either engine.
+ */
+async function fillDemo(db: StoreDatabase): Promise<void> {
+  await seedDemoData(db, { customers: DEMO_CUSTOMERS, seed: 42, asOf: NOW });
+  await writeScores(db);
+  await db.kysely
+    .insertInto('WinbackEpisode')
+    .columns(['customerId', 'episode', 'startedAt', 'deadline', 'status'])
+    .expression((eb) =>
+      eb
+        .selectFrom('ScoreSnapshot')
+        .select(['customerId', eb.lit(1).as('episode'), eb.lit(NOW.getTime() - 86_400_000).as('startedAt'), eb.lit(NOW.getTime() + 29 * 86_400_000).as('deadline'), eb.val('open').as('status')])
+        .where('lifecycle', 'in', ['at_risk', 'lapsed'])
+        // The plans' ids as the tests have always had them (SQLite read them along the at-stake index).
+        .orderBy('atStakeMinor')
+        .orderBy('customerId'),
+    )
+    .execute();
 }
+
+/** Seeding once per test file is the slow part; each test gets a copy of this template. */
+const seededCopy = filledOnce(fillDemo);
 
 /**
  * Scores as the analytics engine writes them (one ScoreSnapshot per customer for this week),
  * derived from the seeded orders so the card has real figures to show.
  */
-function writeScores(db: Database): void {
-  const customers = db.sqlite
-    .prepare(`SELECT c.id, COUNT(o.id) AS n, COALESCE(SUM(o.amountMinor), 0) AS spend, MAX(o.orderedAt) AS last
-              FROM Customer c LEFT JOIN "Order" o ON o.customerId = c.id GROUP BY c.id ORDER BY c.id`)
-    .all() as { id: number; n: number; spend: number; last: number | null }[];
-  const insert = db.sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor,
-      lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle, pAlive, expected30, expected90,
-      expectedAovMinor, clv12Minor, churnRisk, churnReason, atStakeMinor, categories)
-    VALUES (?, '2026-W48', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  // What the scoring run stores as bought lately: the categories of the last 365 days' purchases.
-  const lately = db.sqlite.prepare(
-    `SELECT group_concat(DISTINCT lower(trim(category))) FROM "Order" WHERE customerId = ? AND amountMinor > 0 AND orderedAt > ? AND category IS NOT NULL`,
-  ).pluck();
+async function writeScores({ kysely }: StoreHandle): Promise<void> {
+  const customers = await kysely
+    .selectFrom('Customer as c')
+    .leftJoin('Order as o', 'o.customerId', 'c.id')
+    .select((eb) => ['c.id', eb.fn.count<number>('o.id').as('n'), eb.fn.coalesce(eb.fn.sum<number>('o.amountMinor'), eb.lit(0)).as('spend'), eb.fn.max('o.orderedAt').as('last')])
+    .groupBy('c.id')
+    .orderBy('c.id')
+    .execute();
+  // What the scoring run stores as bought lately: the categories of the last 365 days' purchases, first bought first.
+  const bought = await kysely
+    .selectFrom('Order')
+    .select((eb) => ['customerId', eb.fn<string>('lower', [eb.fn('trim', ['category'])]).as('category')])
+    .where('amountMinor', '>', 0)
+    .where('orderedAt', '>', NOW.getTime() - 365 * 86_400_000)
+    .where('category', 'is not', null)
+    .orderBy('customerId')
+    .orderBy('orderedAt')
+    .orderBy('id')
+    .execute();
+  const lately = new Map<number, Set<string>>();
+  for (const { customerId, category } of bought) lately.set(customerId, (lately.get(customerId) ?? new Set()).add(category));
   const tiers = ['A', 'B', 'C', 'D'] as const;
   const TAIL_CLASSES = ['head', 'frequent-small', 'rare-large', 'long-tail'] as const;
   const lifecycles = ['active', 'at_risk', 'lapsed', 'new', 'active'] as const;
-  for (const c of customers) {
+  const rows = customers.map((c) => {
     const daysSince = c.last === null ? null : Math.floor((NOW.getTime() - c.last) / 86_400_000);
     const tier = tiers[c.id % 4]!;
     const lifecycle = c.n === 0 ? 'prospect' : lifecycles[c.id % 5]!;
@@ -85,22 +99,25 @@ function writeScores(db: Database): void {
       c.n === 0
         ? { code: 'no_orders' }
         : { code: risk > 0.5 ? 'overdue_vs_rhythm' : 'on_rhythm', daysSinceLast: daysSince ?? 0, typicalIntervalDays: 18, purchaseDays: c.n, riskModel: 'rhythm' };
-    insert.run(
-      c.id, NOW.getTime(), NOW.getTime(), daysSince, Math.max(0, c.n - 1), c.n ? Math.round(c.spend / c.n) : 0, c.spend, c.n, c.last,
-      1 + (c.id % 5), 1 + ((c.id + 1) % 5), 1 + ((c.id + 2) % 5), tier, tier === 'A' ? 'high' : tier === 'D' ? 'low' : 'mid',
-      c.n === 0 ? 'none' : TAIL_CLASSES[c.id % 4]!, c.id % 7 === 3 ? 1 : 0, lifecycle, 1 - risk, 1.2, 3.5, 42_000, 250_000 + c.id * 1000, risk,
-      JSON.stringify(reason), Math.round((250_000 + c.id * 1000) * risk), categoriesOf((lately.get(c.id, NOW.getTime() - 365 * 86_400_000) as string | null) ?? ''),
-    );
-  }
+    return {
+      customerId: c.id, week: '2026-W48', computedAt: NOW.getTime(), asOf: NOW.getTime(), recencyDays: daysSince, frequency: Math.max(0, c.n - 1),
+      monetaryMinor: c.n ? Math.round(c.spend / c.n) : 0, lifetimeMinor: c.spend, orderCount: c.n, lastOrderAt: c.last,
+      rScore: 1 + (c.id % 5), fScore: 1 + ((c.id + 1) % 5), mScore: 1 + ((c.id + 2) % 5), tier, valueBand: tier === 'A' ? 'high' : tier === 'D' ? 'low' : 'mid',
+      longTail: c.n === 0 ? 'none' : TAIL_CLASSES[c.id % 4]!, lowMargin: c.id % 7 === 3, lifecycle, pAlive: 1 - risk, expected30: 1.2, expected90: 3.5,
+      expectedAovMinor: 42_000, clv12Minor: 250_000 + c.id * 1000, churnRisk: risk, churnReason: JSON.stringify(reason),
+      atStakeMinor: Math.round((250_000 + c.id * 1000) * risk), categories: categoriesOf([...(lately.get(c.id) ?? [])]),
+    };
+  });
+  if (rows.length > 0) await kysely.insertInto('ScoreSnapshot').values(rows).execute();
 }
 
 /** Category keys as a score row stores them: `|a|b|`, '' for none. */
-function categoriesOf(list: string): string {
-  return list === '' ? '' : `|${list.split(',').join('|')}|`;
+function categoriesOf(keys: readonly string[]): string {
+  return keys.length === 0 ? '' : `|${keys.join('|')}|`;
 }
 
-export interface CommandHarness {
-  db: Database;
+export interface CommandHarness<D extends StoreDatabase = Database> {
+  db: D;
   clock: ManualClock;
   /** Types a line as a user (a rep email on the console, a platform user id elsewhere). */
   app: App;
@@ -111,70 +128,97 @@ export interface CommandHarness {
   cleanup(): Promise<void>;
 }
 
-/** The services main.ts builds (main.ts itself also wires the scheduler and scoring), with a chart stand-in. */
-export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map()): Services {
-  const buildDigest = digestsDrawnBy(db.sqlite, async () => new Uint8Array());
+/** The raw SQLite handle for the services not yet on Kysely (issue 15): on PostgreSQL, one line saying so. */
+function sqliteOnly(db: StoreDatabase): Database & { sqlite: Sqlite } {
+  if (db.engine === 'sqlite') return db;
+  throw new Error('servicesFor: the background jobs, digests, outbox and nudges run on SQLite only until they move to Kysely (issue 15)');
+}
+
+/**
+ * The services main.ts builds (main.ts itself also wires the scheduler and scoring), with a chart stand-in.
+ * Uploads wait beside a SQLite file; give `uploadsDir` for PostgreSQL.
+ */
+export function servicesFor(
+  db: StoreDatabase, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map(), uploadsDir?: string,
+): Services {
+  const sqliteDb = sqliteOnly(db);
+  const buildDigest = digestsDrawnBy(sqliteDb.sqlite, async () => new Uint8Array());
   return {
-    ...createStorageServices(db, inProcessJobs(db)),
-    digests: createDigestService(db.sqlite, buildDigest),
-    outbox: createOutboxView(db.sqlite),
+    ...createStorageServices(db, inProcessJobs(sqliteDb)),
+    digests: createDigestService(sqliteDb.sqlite, buildDigest),
+    outbox: createOutboxView(sqliteDb.sqlite),
     nudges: createNudgeMessages({
-      outbox: createOutbox(db.sqlite),
-      render: createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
+      outbox: createOutbox(sqliteDb.sqlite),
+      render: createNudgeRenderer(sqliteDb.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
       notifiers,
       clock,
       logger: { warn() {} },
     }),
-    models: createModelReportService(inProcessJobs(db)),
-    imports: createImportService({ background: inProcessJobs(db), clock, uploadsDir: path.join(path.dirname(db.file), 'uploads'), afterOrdersChanged() {} }),
-  };
-}
-
-/** A fresh copy of the seeded demo database (120 customers, scored, at NOW); `cleanup` closes and removes it. */
-export async function seededDatabase(): Promise<{ db: Database; cleanup(): Promise<void> }> {
-  const source = await seededTemplate();
-  const { dir, cleanup } = tempDir();
-  const file = path.join(dir, 'test.db');
-  fs.copyFileSync(source, file);
-  const db = await openDatabase(`file:${file}`);
-  return {
-    db,
-    async cleanup() {
-      await db.close();
-      cleanup();
-    },
+    models: createModelReportService(inProcessJobs(sqliteDb)),
+    imports: createImportService({
+      background: inProcessJobs(sqliteDb), clock, uploadsDir: uploadsDir ?? path.join(path.dirname(sqliteDb.file), 'uploads'), afterOrdersChanged() {},
+    }),
   };
 }
 
 /**
- * A copy of the seeded demo database and the real dispatcher over it, at a fixed clock.
+ * A fresh copy of the seeded demo database (120 customers, scored, at NOW) on `engine` (SQLite
+ * unless told); `cleanup` closes and removes it.
+ */
+export async function seededDatabase<E extends TestEngine>(engine: E): Promise<{ db: EngineTestDatabase<E>; cleanup(): Promise<void> }>;
+export async function seededDatabase(): Promise<{ db: EngineTestDatabase<'sqlite'>; cleanup(): Promise<void> }>;
+export async function seededDatabase(engine: TestEngine = 'sqlite') {
+  const db = await seededCopy(engine);
+  return { db, cleanup: db.cleanup };
+}
+
+/**
+ * A copy of the seeded demo database and the real dispatcher over it, at a fixed clock, on
+ * `engine` (SQLite unless told: a file that runs on both passes describeEngines' engine).
  * `notifiers`: the running platforms' notifiers, which update sent nudges (a chat adapter's test fills it).
  */
+export async function commandHarness<E extends TestEngine>(
+  options: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier>; engine: E },
+): Promise<CommandHarness<EngineTestDatabase<E>>>;
 export async function commandHarness(
-  { notifiers, ...extra }: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier> } = {},
-): Promise<CommandHarness> {
-  const { db, cleanup } = await seededDatabase();
-  const clock = new ManualClock(NOW);
-  const errors: unknown[] = [];
-  const deps: DispatcherDeps = {
-    commands,
-    services: servicesFor(db, clock, notifiers),
-    clock,
-    logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
-    defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
-    ...extra,
+  options?: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier> },
+): Promise<CommandHarness<EngineTestDatabase<'sqlite'>>>;
+export async function commandHarness(
+  { notifiers, engine = 'sqlite', ...extra }: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier>; engine?: TestEngine } = {},
+): Promise<CommandHarness<StoreDatabase>> {
+  const db = await seededCopy(engine);
+  // Uploads wait beside a SQLite file; PostgreSQL has no such place.
+  const uploads = db.engine === 'sqlite' ? null : tempDir('rapport-uploads-');
+  const cleanup = async () => {
+    await db.cleanup();
+    uploads?.cleanup();
   };
-  const app = createDispatcher(deps);
-  return {
-    db,
-    clock,
-    errors,
-    app,
-    say: (userId, text, platform = 'console') => app.dispatch({ platform, userId, text }),
-    press: (userId, action, platform = 'console') =>
-      app.handleAction({ platform, userId, payload: typeof action === 'string' ? action : encodeInvocation(action.invocation) }),
-    cleanup,
-  };
+  try {
+    const clock = new ManualClock(NOW);
+    const errors: unknown[] = [];
+    const deps: DispatcherDeps = {
+      commands,
+      services: servicesFor(db, clock, notifiers, uploads?.dir),
+      clock,
+      logger: { error: (obj: unknown) => void errors.push(obj) } as DispatcherDeps['logger'],
+      defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+      ...extra,
+    };
+    const app = createDispatcher(deps);
+    return {
+      db,
+      clock,
+      errors,
+      app,
+      say: (userId, text, platform = 'console') => app.dispatch({ platform, userId, text }),
+      press: (userId, action, platform = 'console') =>
+        app.handleAction({ platform, userId, payload: typeof action === 'string' ? action : encodeInvocation(action.invocation) }),
+      cleanup,
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
 }
 
 /** Every string a reply shows, for assertions that do not care about layout. */

@@ -1,7 +1,9 @@
-import { describe } from 'vitest';
+import path from 'node:path';
+import { afterAll, describe } from 'vitest';
+import { openDatabase } from '../../src/db/database.js';
 import type { StoreDatabase } from '../../src/db/store-database.js';
-import { openTempDatabase } from './temp-database.js';
-import { openTempPostgres, POSTGRES_SKIP_REASON, TEST_POSTGRES_URL } from './temp-postgres.js';
+import { openTempDatabase, tempDir } from './temp-database.js';
+import { filledPostgresTemplate, openTempPostgres, POSTGRES_SKIP_REASON, TEST_POSTGRES_URL } from './temp-postgres.js';
 
 export type TestEngine = StoreDatabase['engine'];
 export type TestStoreDatabase = StoreDatabase & { url: string; cleanup: () => Promise<void> };
@@ -60,3 +62,53 @@ export function describePostgres(title: string, suite: () => void): void {
 
 /** A suite about SQLite alone: skipped in the PostgreSQL run (TEST_DATABASE=postgres). */
 export const describeSqlite = (title: string, suite: () => void) => describe.runIf(enginesUnderTest().includes('sqlite'))(title, suite);
+
+/** The test database of one engine: SQLite's carries its raw handle, PostgreSQL's only Kysely. */
+export type EngineTestDatabase<E extends TestEngine> = Extract<StoreDatabase, { engine: E }> & { url: string; cleanup: () => Promise<void> };
+
+/**
+ * Test databases filled once per test file and copied for each test: the first time an engine
+ * is asked for, `fill` runs on a fresh migrated database of it; every `open(engine)` is then a
+ * copy (SQLite: the file; PostgreSQL: CREATE DATABASE … TEMPLATE, ~10x faster than seeding).
+ * Call it at a test module's top level: the templates are removed after the file's tests.
+ */
+export function filledOnce(fill: (db: StoreDatabase) => Promise<void>): <E extends TestEngine>(engine: E) => Promise<EngineTestDatabase<E>> {
+  const templates = new Map<TestEngine, Promise<{ name: string; drop: () => Promise<void> }>>();
+  afterAll(async () => {
+    for (const template of templates.values()) await (await template).drop();
+  });
+  const templateOf = (engine: TestEngine) => {
+    let template = templates.get(engine);
+    if (!template) {
+      template = engine === 'postgres' ? filledPostgresTemplate(fill) : filledSqliteTemplate(fill);
+      // A failed fill is not cached: the next test tries again and reports its own error.
+      template.catch(() => templates.delete(engine));
+      templates.set(engine, template);
+    }
+    return template;
+  };
+  return async <E extends TestEngine>(engine: E) => {
+    const { name } = await templateOf(engine);
+    const db = engine === 'postgres' ? await openTempPostgres(name) : await openTempDatabase(name);
+    return db as EngineTestDatabase<E>;
+  };
+}
+
+async function filledSqliteTemplate(fill: (db: StoreDatabase) => Promise<void>): Promise<{ name: string; drop: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir('rapport-filled-template-');
+  const file = path.join(dir, 'template.db');
+  try {
+    const db = await openDatabase(`file:${file}`);
+    try {
+      await fill(db);
+      // Everything into the main file: the copies take that file alone.
+      db.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    cleanup();
+    throw error;
+  }
+  return { name: file, drop: async () => cleanup() };
+}

@@ -62,7 +62,7 @@ export async function demoWithWorker(
   customers: number, asOf: Date, prepare: (db: TempDatabase) => Promise<unknown> = async () => {},
 ): Promise<{ db: TempDatabase; worker: BackgroundWorker; close(): Promise<void> }> {
   const db = await openTempDatabase();
-  seedDemoData(db.sqlite, { customers, seed: 42, asOf });
+  await seedDemoData(db, { customers, seed: 42, asOf });
   await prepare(db);
   const worker = createBackgroundWorker({ databaseUrl: db.url, logger: { error() {} } });
   return {

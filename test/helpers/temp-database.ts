@@ -9,10 +9,12 @@ export function tempDir(prefix = 'rapport-test-'): { dir: string; cleanup: () =>
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A real, migrated SQLite file in a temp dir. */
-export async function openTempDatabase(): Promise<Database & { url: string; cleanup: () => Promise<void> }> {
+/** A real, migrated SQLite file in a temp dir; a copy of the database file `copyOf` when given. */
+export async function openTempDatabase(copyOf?: string): Promise<Database & { url: string; cleanup: () => Promise<void> }> {
   const { dir, cleanup } = tempDir();
-  const url = `file:${path.join(dir, 'test.db')}`;
+  const file = path.join(dir, 'test.db');
+  if (copyOf) fs.copyFileSync(copyOf, file);
+  const url = `file:${file}`;
   const db = await openDatabase(url);
   return {
     ...db,

@@ -18,14 +18,21 @@ import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutbox } from '../../src/scheduler/outbox.js';
 import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
-import { openTempDatabase } from '../helpers/temp-database.js';
+import { openTestDatabase, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 
 export const DEMO_ASOF = new Date('2027-01-04T00:00:00Z');
 
-/** A migrated temp database with the deterministic demo teams, reps and customers. */
-export async function demoDatabase(customers = 60, asOf = DEMO_ASOF) {
-  const db = await openTempDatabase();
-  seedDemoData(db.sqlite, { customers, seed: 42, asOf });
+/** A migrated temp database with the deterministic demo teams, reps and customers, on `engine` (SQLite unless told). */
+export async function demoDatabase<E extends TestEngine>(customers: number, asOf: Date, engine: E): Promise<EngineTestDatabase<E>>;
+export async function demoDatabase(customers?: number, asOf?: Date): Promise<EngineTestDatabase<'sqlite'>>;
+export async function demoDatabase(customers = 60, asOf = DEMO_ASOF, engine: TestEngine = 'sqlite') {
+  const db = await openTestDatabase(engine);
+  try {
+    await seedDemoData(db, { customers, seed: 42, asOf });
+  } catch (error) {
+    await db.cleanup();
+    throw error;
+  }
   return db;
 }
 

@@ -46,8 +46,8 @@ async function weeksReadersShow(): Promise<string[]> {
 }
 
 describe('scores as of other days', () => {
-  beforeEach(() => {
-    seedDemoData(db.sqlite, { customers: 60, seed: 42, asOf: NOW });
+  beforeEach(async () => {
+    await seedDemoData(db, { customers: 60, seed: 42, asOf: NOW });
   });
 
   it('does refuse an as-of in the future, write nothing and keep today’s scores current', async () => {
@@ -113,7 +113,7 @@ describe('scores as of other days', () => {
 
 describe('stale scores', () => {
   it('does recompute when data changed after the last live run, and not again when nothing did', async () => {
-    seedDemoData(db.sqlite, { customers: 40, seed: 7, asOf: NOW });
+    await seedDemoData(db, { customers: 40, seed: 7, asOf: NOW });
     expect(await ensureScoresCurrent(db, NOW)).toEqual({ recomputed: true, reason: 'never_scored' });
     expect(await ensureScoresCurrent(db, NOW)).toEqual({ recomputed: false, reason: 'current' });
     // An import committed and the process died before rescoring: the data version moved on.

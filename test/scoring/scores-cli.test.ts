@@ -12,7 +12,7 @@ let dir: ReturnType<typeof tempDir>;
 beforeEach(async () => {
   db = await openTempDatabase();
   dir = tempDir();
-  seedDemoData(db.sqlite, { customers: 80, seed: 42, asOf: NOW });
+  await seedDemoData(db, { customers: 80, seed: 42, asOf: NOW });
 });
 afterEach(async () => {
   await db.cleanup();
