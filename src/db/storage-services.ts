@@ -25,8 +25,8 @@ function sqliteOf(db: StoreDatabase, port: string): Sqlite {
 export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
   return {
     identities: createIdentityDirectory(sqliteOf(db, 'the identity directory')),
-    customers: createCustomerDirectory(sqliteOf(db, 'the customer directory')),
-    callbacks: createCallbackBook(sqliteOf(db, 'the callback book')),
+    customers: createCustomerDirectory(db),
+    callbacks: createCallbackBook(db),
     teams: createTeamDirectory(sqliteOf(db, 'the team directory'), background),
     audit: createAuditTrail(sqliteOf(db, 'the audit trail')),
     invites: createInviteBook(sqliteOf(db, 'the invite book')),
