@@ -56,14 +56,15 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
   const customers = () => kysely.selectFrom('Customer as c') as unknown as CustomerQuery;
   const idsOf = async (query: SelectQueryBuilder<CustomerTables, 'c', { id: number }>) => (await query.execute()).map((row) => row.id);
 
-  /** Customers by one key, in id order (each key's index holds its rows in that order). */
-  const byKey = (scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[], limit = SEARCH_COUNT_CAP + 1) =>
-    idsOf(inBook(customers(), scope, where).select('c.id').orderBy('c.id').limit(limit));
+  /** Customers by one key as summaries, in id order (each key's index holds its rows in that order). */
+  const summariesBy = (scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[], limit = SEARCH_COUNT_CAP + 1): Promise<CustomerSummary[]> =>
+    inBook(customers(), scope, where).leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).orderBy('c.id').limit(limit).execute();
 
-  async function exactIds(q: string, scope: BookScope): Promise<number[]> {
-    const found = new Set<number>();
+  /** Exact key matches (external id, email, phone, name), each customer once, by key then id. */
+  async function exactMatches(q: string, scope: BookScope): Promise<Map<number, CustomerSummary>> {
+    const found = new Map<number, CustomerSummary>();
     const key = async (where: (eb: CustomerExpressions) => Expression<SqlBool>[]) => {
-      for (const id of await byKey(scope, where)) found.add(id);
+      for (const row of await summariesBy(scope, where)) if (!found.has(row.id)) found.set(row.id, row);
     };
     await key((eb) => [eb('c.externalId', 'in', [q, q.toUpperCase()])]);
     if (q.includes('@')) await key((eb) => [eb('c.email', '=', q.toLowerCase())]);
@@ -78,7 +79,7 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
       }
     }
     await key((eb) => [eb('c.name', '=', q)]);
-    return [...found];
+    return found;
   }
 
   /** Names holding `text` without regard to case, in customer id order, through the engine's trigram index. */
@@ -98,9 +99,9 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
 
   async function partialIds(q: string, scope: BookScope, limit = SEARCH_COUNT_CAP + 1): Promise<number[]> {
     if (scope.kind === 'owner') {
-      // A rep's book is small: reading it through the owner index beats any name index.
+      // A rep's book is small: reading it through the owner index beats any name index. SQLite says instr, PostgreSQL strpos.
       const holds = engine === 'sqlite' ? 'instr' : 'strpos';
-      return byKey(scope, (eb) => [eb(eb.fn<number>(holds, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0)], limit);
+      return idsOf(inBook(customers(), scope, (eb) => [eb(eb.fn<number>(holds, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0)]).select('c.id').orderBy('c.id').limit(limit));
     }
     const length = [...q].length;
     if (length >= TRIGRAM) return idsOf(namesHolding(scope, [[q]]).select('c.id').limit(limit));
@@ -121,13 +122,7 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
 
   async function summaries(customerIds: number[]): Promise<CustomerSummary[]> {
     if (customerIds.length === 0) return [];
-    const rows = await kysely
-      .selectFrom('Customer as c')
-      .leftJoin('Rep as r', 'r.id', 'c.ownerId')
-      .select(['c.id', 'c.externalId', 'c.name', 'c.email', 'c.phone', 'c.ownerId', 'r.name as ownerName'])
-      .where('c.id', 'in', customerIds)
-      .execute();
-    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
+    return byName(await kysely.selectFrom('Customer as c').leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).where('c.id', 'in', customerIds).execute());
   }
 
   async function candidateNames(q: string, scope: BookScope): Promise<string[]> {
@@ -229,22 +224,25 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     async search(query, scope, limit) {
       const q = query.trim();
       if (q === '') return { matches: [], total: 0 };
-      const exact = await exactIds(q, scope);
-      const found = exact.length > 0 ? exact : await partialIds(q, scope);
+      const exact = [...(await exactMatches(q, scope)).values()];
+      if (exact.length > 0) return { matches: byName(exact.slice(0, limit)), total: exact.length };
+      const found = await partialIds(q, scope);
       return { matches: await summaries(found.slice(0, limit)), total: found.length };
     },
 
     async complete(prefix, scope, limit) {
       const q = prefix.trim();
       if (q === '') return summaries(await idsOf(inBook(customers(), scope, () => []).select('c.id').orderBy('c.name').orderBy('c.id').limit(limit)));
-      const found = new Set(await exactIds(q, scope));
+      const found = await exactMatches(q, scope);
       // External ids as they are typed: "C0001…" finds them by the unique index.
       const typed = q.toUpperCase();
-      for (const id of await idsOf(inBook(customers(), scope, (eb) => [eb('c.externalId', '>=', typed), eb('c.externalId', '<', `${typed}\uffff`)]).select('c.id').orderBy('c.externalId').limit(limit))) {
-        found.add(id);
+      const byExternalId = inBook(customers(), scope, (eb) => [eb('c.externalId', '>=', typed), eb('c.externalId', '<', `${typed}\uffff`)]);
+      for (const row of await byExternalId.leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).orderBy('c.externalId').limit(limit).execute()) {
+        if (!found.has(row.id)) found.set(row.id, row);
       }
-      if (found.size < limit) for (const id of await partialIds(q, scope, limit)) found.add(id);
-      return summaries([...found].slice(0, limit));
+      const partial = found.size < limit ? (await partialIds(q, scope, limit)).filter((id) => !found.has(id)) : [];
+      const shown = [...found.values()].slice(0, limit);
+      return byName([...shown, ...(await summaries(partial.slice(0, limit - shown.length)))]);
     },
 
     async upcomingBirthdays(scope, today, days, limit) {
@@ -272,17 +270,24 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     },
 
     async summary(customerId, scope) {
-      const [id] = await byKey(scope, (eb) => [eb('c.id', '=', customerId)]);
-      return id === undefined ? null : ((await summaries([id]))[0] ?? null);
+      return (await summariesBy(scope, (eb) => [eb('c.id', '=', customerId)], 1))[0] ?? null;
     },
 
     async card(customerId, now) {
+      // Each statement reads through this customer's index entries (test/db/customer-card-plans.test.ts). Kysely costs
+      // tens of microseconds a statement, so the customer's scalar parts (tickets, ratings, referrer) come in one.
+      const rated = (eb: ExpressionBuilder<Schema & { i: Schema['Interaction'] }, 'i'>) => eb.and([eb('i.customerId', '=', customerId), eb('i.satisfaction', 'is not', null)]);
       const customer = await kysely
         .selectFrom('Customer as c')
         .leftJoin('Rep as r', 'r.id', 'c.ownerId')
-        .select([
+        .leftJoin('Customer as p', 'p.id', 'c.referredById')
+        .select((eb) => [
           'c.id', 'c.externalId', 'c.name', 'c.email', 'c.phone', 'c.ownerId', 'r.name as ownerName', 'c.region', 'c.tags',
-          'c.birthdayMonth', 'c.birthdayDay', 'c.birthdayYear', 'r.slackUserId', 'r.discordUserId', 'c.referredById',
+          'c.birthdayMonth', 'c.birthdayDay', 'c.birthdayYear', 'r.slackUserId', 'r.discordUserId', 'p.id as referrerId', 'p.name as referrerName',
+          eb.selectFrom('Ticket').select((t) => t.fn.countAll<number>().as('n')).where('Ticket.customerId', '=', customerId).where('Ticket.status', '=', 'open').as('openTickets'),
+          eb.selectFrom('Interaction as i').select('i.satisfaction').where(rated).orderBy('i.at', 'desc').orderBy('i.id', 'desc').limit(1).as('lastRating'),
+          eb.selectFrom('Interaction as i').select((i) => i.fn.avg<number>('i.satisfaction').as('a')).where(rated).as('averageRating'),
+          eb.selectFrom('Interaction as i').select((i) => i.fn.count<number>('i.satisfaction').as('n')).where(rated).as('ratings'),
         ])
         .where('c.id', '=', customerId)
         .executeTakeFirst();
@@ -307,27 +312,19 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         .orderBy('k.id')
         .limit(1)
         .executeTakeFirst();
-      const interaction = await kysely
-        .selectFrom('Interaction as i')
-        .leftJoin('Rep as r', 'r.id', 'i.repId')
-        .select(['i.kind', 'i.at', 'i.text', 'r.name as repName'])
-        .where('i.customerId', '=', customerId)
-        .where('i.kind', '<>', 'handover')
-        .orderBy('i.at', 'desc')
-        .orderBy('i.id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referredById, ...summary } = customer;
-      const rated = (eb: ExpressionBuilder<Schema & { i: Schema['Interaction'] }, 'i'>) => eb.and([eb('i.customerId', '=', customerId), eb('i.satisfaction', 'is not', null)]);
-      const ratings = await kysely
-        .selectFrom('Interaction as i')
-        .select((eb) => [
-          eb.selectFrom('Interaction as i').select('i.satisfaction').where(rated).orderBy('i.at', 'desc').orderBy('i.id', 'desc').limit(1).as('last'),
-          eb.fn.avg<number>('i.satisfaction').as('average'),
-          eb.fn.count<number>('i.satisfaction').as('count'),
-        ])
-        .where(rated)
-        .executeTakeFirstOrThrow();
+      const latest = (handover: boolean) =>
+        kysely
+          .selectFrom('Interaction as i')
+          .leftJoin('Rep as r', 'r.id', 'i.repId')
+          .select(['i.kind', 'i.at', 'i.text', 'r.name as repName'])
+          .where('i.customerId', '=', customerId)
+          .where('i.kind', handover ? '=' : '<>', 'handover')
+          .orderBy('i.at', 'desc')
+          .orderBy('i.id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+      const interaction = await latest(false);
+      const handover = await latest(true);
       // Named index on SQLite: while few customers are referred, ANALYZE sees one value (NULL) in the whole
       // column and the planner would scan every customer (~200 ms a card on a million).
       const referrals = await kysely
@@ -337,22 +334,6 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         .orderBy('c.createdAt', 'desc')
         .orderBy('c.id', 'desc')
         .execute();
-      const referrer = referredById === null ? undefined : await kysely.selectFrom('Customer').select(['id', 'name']).where('id', '=', referredById).executeTakeFirst();
-      const handover = await kysely
-        .selectFrom('Interaction')
-        .select(['at', 'text'])
-        .where('customerId', '=', customerId)
-        .where('kind', '=', 'handover')
-        .orderBy('at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const tickets = await kysely
-        .selectFrom('Ticket')
-        .select((eb) => eb.fn.countAll<number>().as('open'))
-        .where('customerId', '=', customerId)
-        .where('status', '=', 'open')
-        .executeTakeFirstOrThrow();
       const score = await kysely
         .selectFrom('ScoreSnapshot')
         .select([
@@ -364,6 +345,7 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         .orderBy('week', 'desc')
         .limit(1)
         .executeTakeFirst();
+      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referrerId, referrerName, openTickets, lastRating, averageRating, ratings, ...summary } = customer;
       const card: CustomerCard = {
         ...summary,
         ownerAddresses: addressesOf({ slackUserId: slackUserId ?? null, discordUserId: discordUserId ?? null }),
@@ -377,11 +359,11 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         purchases: await purchasesOf(customerId, now),
         nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
-        satisfaction: ratings.count > 0 && ratings.last !== null ? { last: ratings.last, average: ratings.average, count: ratings.count } : null,
-        referredBy: referrer ?? null,
+        satisfaction: ratings && lastRating !== null && averageRating !== null ? { last: lastRating, average: averageRating, count: ratings } : null,
+        referredBy: referrerId === null || referrerName === null ? null : { id: referrerId, name: referrerName },
         referrals: { count: referrals.length, names: referrals.slice(0, REFERRALS_SHOWN).map((row) => row.name) },
         handover: handover ? { at: new Date(handover.at), text: handover.text } : null,
-        openTickets: tickets.open,
+        openTickets: openTickets ?? 0,
       };
       return card;
     },
@@ -525,6 +507,13 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
       });
     },
   };
+}
+
+const SUMMARY_COLUMNS = ['c.id', 'c.externalId', 'c.name', 'c.email', 'c.phone', 'c.ownerId', 'r.name as ownerName'] as const;
+
+/** Summaries as a reply lists them: by name, then external id. */
+function byName(rows: CustomerSummary[]): CustomerSummary[] {
+  return rows.sort((a, b) => a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
 }
 
 /** A list row as the port has it (`tier` as stored: the scorer writes only tiers). */
