@@ -60,11 +60,11 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
   const summariesBy = (scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[], limit = SEARCH_COUNT_CAP + 1): Promise<CustomerSummary[]> =>
     inBook(customers(), scope, where).leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).orderBy('c.id').limit(limit).execute();
 
-  /** Exact key matches (external id, email, phone, name), each customer once, by key then id. */
-  async function exactMatches(q: string, scope: BookScope): Promise<Map<number, CustomerSummary>> {
-    const found = new Map<number, CustomerSummary>();
+  /** Exact key matches (external id, email, phone, name), each customer once, by key then id; ids only: a name may match a thousand. */
+  async function exactIds(q: string, scope: BookScope): Promise<Set<number>> {
+    const found = new Set<number>();
     const key = async (where: (eb: CustomerExpressions) => Expression<SqlBool>[]) => {
-      for (const row of await summariesBy(scope, where)) if (!found.has(row.id)) found.set(row.id, row);
+      for (const id of await idsOf(inBook(customers(), scope, where).select('c.id').orderBy('c.id').limit(SEARCH_COUNT_CAP + 1))) found.add(id);
     };
     await key((eb) => [eb('c.externalId', 'in', [q, q.toUpperCase()])]);
     if (q.includes('@')) await key((eb) => [eb('c.email', '=', q.toLowerCase())]);
@@ -224,25 +224,21 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     async search(query, scope, limit) {
       const q = query.trim();
       if (q === '') return { matches: [], total: 0 };
-      const exact = [...(await exactMatches(q, scope)).values()];
-      if (exact.length > 0) return { matches: byName(exact.slice(0, limit)), total: exact.length };
-      const found = await partialIds(q, scope);
+      const exact = await exactIds(q, scope);
+      const found = exact.size > 0 ? [...exact] : await partialIds(q, scope);
       return { matches: await summaries(found.slice(0, limit)), total: found.length };
     },
 
     async complete(prefix, scope, limit) {
       const q = prefix.trim();
       if (q === '') return summaries(await idsOf(inBook(customers(), scope, () => []).select('c.id').orderBy('c.name').orderBy('c.id').limit(limit)));
-      const found = await exactMatches(q, scope);
+      const found = await exactIds(q, scope);
       // External ids as they are typed: "C0001…" finds them by the unique index.
       const typed = q.toUpperCase();
       const byExternalId = inBook(customers(), scope, (eb) => [eb('c.externalId', '>=', typed), eb('c.externalId', '<', `${typed}\uffff`)]);
-      for (const row of await byExternalId.leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).orderBy('c.externalId').limit(limit).execute()) {
-        if (!found.has(row.id)) found.set(row.id, row);
-      }
-      const partial = found.size < limit ? (await partialIds(q, scope, limit)).filter((id) => !found.has(id)) : [];
-      const shown = [...found.values()].slice(0, limit);
-      return byName([...shown, ...(await summaries(partial.slice(0, limit - shown.length)))]);
+      for (const id of await idsOf(byExternalId.select('c.id').orderBy('c.externalId').limit(limit))) found.add(id);
+      if (found.size < limit) for (const id of await partialIds(q, scope, limit)) found.add(id);
+      return summaries([...found].slice(0, limit));
     },
 
     async upcomingBirthdays(scope, today, days, limit) {
