@@ -62,24 +62,26 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
 
   /** Exact key matches (external id, email, phone, name), each customer once, by key then id; ids only: a name may match a thousand. */
   async function exactIds(q: string, scope: BookScope): Promise<Set<number>> {
-    const found = new Set<number>();
-    const key = async (where: (eb: CustomerExpressions) => Expression<SqlBool>[]) => {
-      for (const id of await idsOf(inBook(customers(), scope, where).select('c.id').orderBy('c.id').limit(SEARCH_COUNT_CAP + 1))) found.add(id);
-    };
-    await key((eb) => [eb('c.externalId', 'in', [q, q.toUpperCase()])]);
-    if (q.includes('@')) await key((eb) => [eb('c.email', '=', q.toLowerCase())]);
+    const keys: ((eb: CustomerExpressions) => Expression<SqlBool>[])[] = [(eb) => [eb('c.externalId', 'in', [q, q.toUpperCase()])]];
+    if (q.includes('@')) keys.push((eb) => [eb('c.email', '=', q.toLowerCase())]);
     const phone = normalizePhone(q);
     if (phone && /^[\d\s()+\-./]+$/.test(q)) {
-      await key((eb) => [eb('c.phone', '=', phone)]);
+      keys.push((eb) => [eb('c.phone', '=', phone)]);
       const digits = phone.replace(/^\+/, '');
       if (digits.length >= PHONE_TAIL) {
         // The tail index is on SQLite's substr(phone, -8), PostgreSQL's right(phone, 8); digits need no LIKE escape.
         const tail = engine === 'sqlite' ? sql`substr(${sql.ref('c.phone')}, ${sql.lit(-PHONE_TAIL)})` : sql`right(${sql.ref('c.phone')}, ${sql.lit(PHONE_TAIL)})`;
-        await key((eb) => [eb(tail, '=', digits.slice(-PHONE_TAIL)), eb('c.phone', 'like', `%${digits}`)]);
+        keys.push((eb) => [eb(tail, '=', digits.slice(-PHONE_TAIL)), eb('c.phone', 'like', `%${digits}`)]);
       }
     }
-    await key((eb) => [eb('c.name', '=', q)]);
-    return found;
+    keys.push((eb) => [eb('c.name', '=', q)]);
+    // One statement for every key (Kysely costs tens of microseconds a statement): each key its own subquery
+    // through its own index, up to the count cap; the key's rank keeps them in key order.
+    const [first, ...rest] = keys.map((where, rank) =>
+      kysely.selectFrom(inBook(customers(), scope, where).select([sql.lit(rank).as('rank'), 'c.id']).orderBy('c.id').limit(SEARCH_COUNT_CAP + 1).as(`k${rank}`)).selectAll(),
+    );
+    const rows = await rest.reduce((union, key) => union.unionAll(key), first!).execute();
+    return new Set(rows.sort((a, b) => a.rank - b.rank || a.id - b.id).map((row) => row.id));
   }
 
   /** Names holding `text` without regard to case, in customer id order, through the engine's trigram index. */
@@ -144,8 +146,6 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     return found;
   }
 
-  const newestWeek = async () => (await kysely.selectFrom('ScoreSnapshot').select((eb) => eb.fn.max('week').as('week')).executeTakeFirst())?.week ?? null;
-
   const refunded = (eb: ExpressionBuilder<Schema & { o: Schema['Order'] }, 'o'>) =>
     eb.exists(
       eb
@@ -194,12 +194,21 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     };
   }
 
-  /** A segment in segment order, starting where it reads fewest rows for `rows` rows; null before any scoring. */
-  async function segment(filter: Parameters<CustomerDirectory['list']>[0], scope: BookScope, rows: number): Promise<SegmentQuery | null> {
-    const week = await newestWeek();
-    if (week === null) return null;
+  /** How many orders and contacts a customer has: for a page past the end, which holds no row to carry the count. */
+  async function historyCount(customerId: number): Promise<number> {
+    const counts = await kysely
+      .selectNoFrom((eb) => [
+        eb.selectFrom('Order').select((o) => o.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('orders'),
+        eb.selectFrom('Interaction').select((i) => i.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('interactions'),
+      ])
+      .executeTakeFirstOrThrow();
+    return counts.orders! + counts.interactions!;
+  }
+
+  /** A segment in segment order, starting where it reads fewest rows for `rows` rows. */
+  async function segment(filter: Parameters<CustomerDirectory['list']>[0], scope: BookScope, rows: number): Promise<SegmentQuery> {
     const start = await segmentStart(db, filter, scope, rows);
-    return inSegmentOrder(segmentFrom(db, start).where(segmentWhere(engine, filter, scope, week, start)));
+    return inSegmentOrder(segmentFrom(db, start).where(segmentWhere(engine, filter, scope, start)));
   }
 
   const listColumns = (query: SegmentQuery) =>
@@ -366,17 +375,14 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
 
     async list(filter, scope, page) {
       const query = await segment(filter, scope, page.offset + page.limit + 1);
-      if (query === null) return { rows: [], more: false };
       const rows: CustomerListRow[] = (await listColumns(query).limit(page.limit + 1).offset(page.offset).execute()).map(asListRow);
       return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
     },
 
     async count(filter, scope, upTo) {
-      const week = await newestWeek();
-      if (week === null) return { total: 0, more: false, atStakeTotalMinor: 0 };
       const narrow = await segmentStart(db, filter, scope, upTo ?? Number.POSITIVE_INFINITY);
       const start = narrow === 'walk' ? 'any' : narrow;
-      const matches = segmentFrom(db, start).where(segmentWhere(engine, filter, scope, week, start)).select('s.atStakeMinor');
+      const matches = segmentFrom(db, start).where(segmentWhere(engine, filter, scope, start)).select('s.atStakeMinor');
       const counted = await kysely
         .selectFrom((upTo === undefined ? matches : matches.limit(upTo + 1)).as('m'))
         .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.coalesce(eb.fn.sum<number>('m.atStakeMinor'), sql.lit(0)).as('atStake')])
@@ -387,7 +393,6 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
 
     async exportRows(filter, scope, limit) {
       const query = await segment(filter, scope, limit + 1);
-      if (query === null) return { rows: [], more: false };
       const rows = await listColumns(query)
         .select([
           'c.region', 'c.tags', 'c.birthdayYear', 'c.birthdayMonth', 'c.birthdayDay', 's.valueBand', 's.longTail', 's.lowMargin',
@@ -413,12 +418,6 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     },
 
     async history(customerId, page) {
-      const counts = await kysely
-        .selectNoFrom((eb) => [
-          eb.selectFrom('Order').select((o) => o.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('orders'),
-          eb.selectFrom('Interaction').select((i) => i.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('interactions'),
-        ])
-        .executeTakeFirstOrThrow();
       // Orders and interactions of one customer in one timeline, newest first (each through its (customerId, time) index).
       const none = sql<null>`NULL`;
       const orders = kysely
@@ -439,15 +438,17 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         .where('i.customerId', '=', customerId);
       const rows = await kysely
         .selectFrom(orders.unionAll(interactions).as('h'))
-        .selectAll()
+        // The count comes with the page: the timeline is sorted whole anyway.
+        .select(['h.type', 'h.at', 'h.id', 'h.externalId', 'h.product', 'h.category', 'h.amountMinor', 'h.refundOf', 'h.refunded', 'h.kind', 'h.repName', 'h.text', 'h.satisfaction', sql<number>`count(*) over ()`.as('total')])
         .orderBy('h.at', 'desc')
         .orderBy('h.type', 'desc')
         .orderBy('h.id', 'desc')
         .limit(page.limit)
         .offset(page.offset)
         .execute();
+      const total = rows[0]?.total ?? (page.offset === 0 ? 0 : await historyCount(customerId));
       return {
-        total: counts.orders! + counts.interactions!,
+        total,
         entries: rows.map((row): HistoryEntry =>
           row.type === 'order'
             ? { type: 'order', at: new Date(row.at), externalId: row.externalId, product: row.product, category: row.category, amountMinor: row.amountMinor!, refundOf: row.refundOf, refunded: Boolean(row.refunded) }

@@ -90,15 +90,11 @@ export function equalsIgnoringCase(column: Expression<unknown>, text: string): E
  * The WHERE of a segment in the newest week: every filter given must hold; tags and regions
  * match in any case (ASCII on SQLite, any script on PostgreSQL), categories in any case.
  */
-export function segmentWhere(
-  engine: Engine,
-  filter: CustomerListFilter,
-  scope: BookScope,
-  week: string,
-  start: SegmentStart = 'walk',
-): (eb: SegmentExpressions) => Expression<SqlBool> {
+export function segmentWhere(engine: Engine, filter: CustomerListFilter, scope: BookScope, start: SegmentStart = 'walk'): (eb: SegmentExpressions) => Expression<SqlBool> {
   return (eb) => {
-    const parts: Expression<SqlBool>[] = [eb('s.week', '=', week)];
+    // The newest week, worked out once per statement (none before the first scoring: then nothing matches).
+    const newest = eb.selectFrom('ScoreSnapshot').select((w) => w.fn.max('ScoreSnapshot.week').as('week'));
+    const parts: Expression<SqlBool>[] = [eb('s.week', '=', newest)];
     if (filter.tier) parts.push(eb('s.tier', '=', filter.tier));
     if (filter.lifecycles) parts.push(eb('s.lifecycle', 'in', filter.lifecycles));
     if (filter.longTail) parts.push(eb('s.longTail', '=', filter.longTail));

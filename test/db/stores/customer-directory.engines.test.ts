@@ -231,6 +231,7 @@ describeEngines('the customer directory', (engine) => {
     expect(entries[3]).toEqual({ type: 'order', at: new Date(daysAgo(5)), externalId: 'O4', product: 'Espresso', category: 'Coffee', amountMinor: -1_000, refundOf: 'O3', refunded: false });
     expect(entries[4]).toMatchObject({ type: 'order', externalId: 'O3', refunded: true });
     expect(entries[2]).toEqual({ type: 'interaction', at: new Date(daysAgo(4)), kind: 'note', repName: 'Bob', text: 'likes green tea', satisfaction: 2 });
+    expect(await customers.history(c, { offset: 30, limit: 3 })).toEqual({ total: 10, entries: [] });
     expect(await customers.history(fx.customers.annabel, { offset: 0, limit: 3 })).toEqual({ total: 0, entries: [] });
   });
 
