@@ -1,72 +1,102 @@
+import type { Kysely } from 'kysely';
 import type { CallbackBook, CallbackEntry, CallbackStatus } from '../commands/ports.js';
+import { FatalError } from '../errors.js';
 import { refreshCheckIns } from './check-ins.js';
-import type { Sqlite } from './database.js';
-import { scopeSql } from './customer-segments.js';
+import { withinBook } from './customer-segments.js';
+import type { Schema } from './schema.js';
+import type { StoreDatabase } from './store-database.js';
+import { writeTransaction } from './stores/store.js';
 
-const SELECT = `SELECT cb.id, cb.customerId, c.name AS customerName, c.externalId AS customerExternalId, cb.ownerId,
-    r.name AS ownerName, cb.dueAt, cb.timed, cb.note, cb.status, cb.source
-  FROM Callback cb JOIN Customer c ON c.id = cb.customerId JOIN Rep r ON r.id = cb.ownerId`;
-
-interface CallbackRow extends Omit<CallbackEntry, 'dueAt' | 'timed' | 'status'> {
-  dueAt: number;
-  timed: number;
-  status: string;
+/**
+ * After a write that touched these customers (a contact logged, a callback done, a new owner):
+ * their last touch and next check-in move, in the same transaction. The refresh
+ * (src/db/check-ins.ts) is still SQLite's prepared statements; on PostgreSQL such a write is
+ * refused in one line, and its transaction rolls back, until the refresh moves too (issue 15).
+ */
+export function refreshTouched(db: StoreDatabase, customerIds: number[]): void {
+  if (db.engine === 'postgres') {
+    throw new FatalError('recording a contact, a done callback or a new owner runs on SQLite only in this version: the check-in refresh has not moved to PostgreSQL yet (issue 15)');
+  }
+  // Inside writeTransaction's BEGIN IMMEDIATE on the same handle: better-sqlite3 nests it as a savepoint.
+  refreshCheckIns(db.sqlite, { customerIds });
 }
 
+function entries(kysely: Kysely<Schema>) {
+  return kysely
+    .selectFrom('Callback as cb')
+    .innerJoin('Customer as c', 'c.id', 'cb.customerId')
+    .innerJoin('Rep as r', 'r.id', 'cb.ownerId')
+    .select(['cb.id', 'cb.customerId', 'c.name as customerName', 'c.externalId as customerExternalId', 'cb.ownerId', 'r.name as ownerName', 'cb.dueAt', 'cb.timed', 'cb.note', 'cb.status', 'cb.source']);
+}
+
+type CallbackRow = Awaited<ReturnType<ReturnType<typeof entries>['executeTakeFirstOrThrow']>>;
+
 function toEntry(row: CallbackRow): CallbackEntry {
-  return { ...row, dueAt: new Date(row.dueAt), timed: row.timed === 1, status: row.status as CallbackStatus };
+  return { ...row, dueAt: new Date(row.dueAt), status: row.status as CallbackStatus };
 }
 
 /**
- * Callbacks on raw SQL, in the same Callback table the scheduler plans nudges from. A callback
- * is seen through its customer's book (scopeSql on `c`), never through who owns the callback;
- * the triggers of migration callbacks_follow_customers move open callbacks with their customer.
+ * Callbacks, in the same Callback table the scheduler plans nudges from. A callback is seen
+ * through its customer's book (withinBook on `c`), never through who owns the callback; the
+ * triggers of migration callbacks_follow_customers move open callbacks with their customer.
  */
-export function createCallbackBook(sqlite: Sqlite): CallbackBook {
-  const insert = sqlite.prepare(
-    "INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
-  );
-  const byId = sqlite.prepare(`${SELECT} WHERE cb.id = ?`);
-  const setStatus = sqlite.prepare('UPDATE Callback SET status = ?, completedAt = ? WHERE id = ?');
-  const setDue = sqlite.prepare('UPDATE Callback SET dueAt = ?, timed = ? WHERE id = ?');
-  const customerOf = sqlite.prepare('SELECT customerId FROM Callback WHERE id = ?').pluck();
-
+export function createCallbackBook(db: StoreDatabase): CallbackBook {
+  const { kysely } = db;
   return {
     async create(callback) {
-      const id = insert.run(
-        callback.customerId, callback.ownerId, callback.dueAt.getTime(), callback.timed ? 1 : 0, callback.note, callback.source, Date.now(),
-      ).lastInsertRowid;
-      return toEntry(byId.get(Number(id)) as CallbackRow);
+      const row = await kysely
+        .insertInto('Callback')
+        .values({
+          customerId: callback.customerId,
+          ownerId: callback.ownerId,
+          dueAt: callback.dueAt.getTime(),
+          timed: callback.timed,
+          note: callback.note,
+          status: 'open',
+          source: callback.source,
+          createdAt: Date.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return toEntry(await entries(kysely).where('cb.id', '=', row.id).executeTakeFirstOrThrow());
     },
 
     async get(callbackId, scope) {
-      const { clause, values } = scopeSql(scope);
-      const row = sqlite.prepare(`${SELECT} WHERE cb.id = ? ${clause}`).get(callbackId, ...values) as CallbackRow | undefined;
+      const row = await entries(kysely)
+        .where((eb) => eb.and([eb('cb.id', '=', callbackId), ...withinBook(eb, scope)]))
+        .executeTakeFirst();
       return row ? toEntry(row) : null;
     },
 
     async open(ownerId, scope, until, limit) {
-      const { clause, values } = scopeSql(scope);
-      const rows = sqlite
-        .prepare(`${SELECT} WHERE cb.ownerId = ? AND cb.status = 'open' AND cb.dueAt < ? ${clause} ORDER BY cb.dueAt, cb.id LIMIT ?`)
-        .all(ownerId, until.getTime(), ...values, limit) as CallbackRow[];
+      const rows = await entries(kysely)
+        .where((eb) => eb.and([eb('cb.ownerId', '=', ownerId), eb('cb.status', '=', 'open'), eb('cb.dueAt', '<', until.getTime()), ...withinBook(eb, scope)]))
+        .orderBy('cb.dueAt')
+        .orderBy('cb.id')
+        .limit(limit)
+        .execute();
       return rows.map(toEntry);
     },
 
     async complete(callbackId, at) {
       // A completed callback is a touch: the customer's next check-in moves.
-      sqlite.transaction(() => {
-        setStatus.run('done', at.getTime(), callbackId);
-        refreshCheckIns(sqlite, { customerIds: [customerOf.get(callbackId) as number] });
-      })();
+      await writeTransaction(db, async (trx) => {
+        const done = await trx
+          .updateTable('Callback')
+          .set({ status: 'done', completedAt: at.getTime() })
+          .where('id', '=', callbackId)
+          .returning('customerId')
+          .executeTakeFirst();
+        if (done) refreshTouched(db, [done.customerId]);
+      });
     },
 
     async cancel(callbackId) {
-      setStatus.run('cancelled', null, callbackId);
+      await kysely.updateTable('Callback').set({ status: 'cancelled', completedAt: null }).where('id', '=', callbackId).execute();
     },
 
     async reschedule(callbackId, dueAt, timed) {
-      setDue.run(dueAt.getTime(), timed ? 1 : 0, callbackId);
+      await kysely.updateTable('Callback').set({ dueAt: dueAt.getTime(), timed }).where('id', '=', callbackId).execute();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { sql, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { BookScope } from '../domain/actor.js';
 import { normalizePhone } from '../domain/phone.js';
 import { closestNames } from '../domain/similarity.js';
@@ -13,13 +14,14 @@ import {
   type PurchaseSummary,
 } from '../commands/ports.js';
 import type { OptionValues } from '../commands/options.js';
-import type { Statement } from 'better-sqlite3';
 import { DAY_MS } from '../domain/calendar.js';
-import { latestSnapshot } from '../scoring/snapshots.js';
-import { refreshCheckIns } from './check-ins.js';
-import { scopeSql, SEGMENT_ORDER, segmentFrom, segmentStart, segmentWhere } from './customer-segments.js';
-import type { Sqlite } from './database.js';
+import { toSnapshot } from '../scoring/snapshots.js';
+import { refreshTouched } from './callback-book.js';
+import { inSegmentOrder, segmentFrom, segmentStart, segmentWhere, tableAs, withinBook, type SegmentQuery } from './customer-segments.js';
 import { addressesOf } from './identity-directory.js';
+import type { Schema } from './schema.js';
+import type { StoreDatabase } from './store-database.js';
+import { writeTransaction } from './stores/store.js';
 
 /** How many candidate names a "did you mean" pulls per index probe before ranking them. */
 const SUGGESTION_POOL = 200;
@@ -32,147 +34,235 @@ const TOP_PURCHASES = 3;
 /** Referrals named on a card; the count says how many in all. */
 const REFERRALS_SHOWN = 3;
 
-/**
- * Customer reads and writes on raw prepared statements: a lookup runs several queries and
- * must stay within a few milliseconds on a million customers (Prisma costs ~0.5 ms a query).
- * Every query is bounded by an index: keys by their unique/B-tree indexes, names of 3+
- * characters through the FTS5 trigram table, 1–2 character CJK names through the gram
- * table, and a rep's own book through the owner index.
- */
-export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
-  const statements = new Map<string, Statement<unknown[]>>();
-  const prepared = (sql: string): Statement<unknown[]> => {
-    let statement = statements.get(sql);
-    if (!statement) statements.set(sql, (statement = sqlite.prepare<unknown[]>(sql)));
-    return statement;
-  };
-  const ids = (sql: string, scope: BookScope, ...params: unknown[]): number[] => {
-    const { clause, values } = scopeSql(scope);
-    return (prepared(sql.replace('{scope}', clause)).pluck().all(...params, ...values) as number[]);
-  };
+/** SQLite's FTS5 trigram table over Customer.name (migration customer_search): SQLite's alone. */
+type SearchTables = Schema & { CustomerNameTrigram: { rowid: number; CustomerNameTrigram: string } };
+type CustomerTables = SearchTables & { c: Schema['Customer'] };
+type CustomerQuery = SelectQueryBuilder<CustomerTables, 'c', object>;
+type CustomerExpressions = ExpressionBuilder<CustomerTables, 'c'>;
 
-  function exactIds(q: string, scope: BookScope): number[] {
-    const found = new Set<number>();
-    const key = (sql: string, ...params: unknown[]) => {
-      for (const id of ids(`SELECT c.id FROM Customer c WHERE ${sql} {scope} LIMIT ${SEARCH_COUNT_CAP + 1}`, scope, ...params)) found.add(id);
-    };
-    key('c.externalId IN (?, ?)', q, q.toUpperCase());
-    if (q.includes('@')) key('c.email = ?', q.toLowerCase());
+/**
+ * Customer reads and writes on Kysely, either engine: a lookup runs several queries and must
+ * stay within a few milliseconds on a million customers. Every query is bounded by an index:
+ * keys by their unique/B-tree indexes, names of 3+ characters through SQLite's FTS5 trigram
+ * table or PostgreSQL's pg_trgm index, 1–2 character CJK names through the gram table, and a
+ * rep's own book through the owner index. Matches come in customer id order on both engines, so
+ * both show the same customers when more match than a reply holds.
+ */
+export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
+  const { engine } = db;
+  const kysely = db.kysely.withTables<{ CustomerNameTrigram: { rowid: number; CustomerNameTrigram: string } }>();
+  const inBook = (query: CustomerQuery, scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[]) =>
+    query.where((eb) => eb.and([...where(eb), ...withinBook(eb, scope)]));
+  const customers = () => kysely.selectFrom('Customer as c') as unknown as CustomerQuery;
+  const idsOf = async (query: SelectQueryBuilder<CustomerTables, 'c', { id: number }>) => (await query.execute()).map((row) => row.id);
+
+  /** Customers by one key as summaries, in id order (each key's index holds its rows in that order). */
+  const summariesBy = (scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[], limit = SEARCH_COUNT_CAP + 1): Promise<CustomerSummary[]> =>
+    inBook(customers(), scope, where).leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).orderBy('c.id').limit(limit).execute();
+
+  /** Exact key matches (external id, email, phone, name), each customer once, by key then id; ids only: a name may match a thousand. */
+  async function exactIds(q: string, scope: BookScope): Promise<Set<number>> {
+    const keys: ((eb: CustomerExpressions) => Expression<SqlBool>[])[] = [(eb) => [eb('c.externalId', 'in', [q, q.toUpperCase()])]];
+    if (q.includes('@')) keys.push((eb) => [eb('c.email', '=', q.toLowerCase())]);
     const phone = normalizePhone(q);
     if (phone && /^[\d\s()+\-./]+$/.test(q)) {
-      key('c.phone = ?', phone);
+      keys.push((eb) => [eb('c.phone', '=', phone)]);
       const digits = phone.replace(/^\+/, '');
       if (digits.length >= PHONE_TAIL) {
-        key(`substr(c.phone, -${PHONE_TAIL}) = ? AND c.phone LIKE ?`, digits.slice(-PHONE_TAIL), `%${digits}`);
+        // The tail index is on SQLite's substr(phone, -8), PostgreSQL's right(phone, 8); digits need no LIKE escape.
+        const tail = engine === 'sqlite' ? sql`substr(${sql.ref('c.phone')}, ${sql.lit(-PHONE_TAIL)})` : sql`right(${sql.ref('c.phone')}, ${sql.lit(PHONE_TAIL)})`;
+        keys.push((eb) => [eb(tail, '=', digits.slice(-PHONE_TAIL)), eb('c.phone', 'like', `%${digits}`)]);
       }
     }
-    key('c.name = ?', q);
-    return [...found];
+    keys.push((eb) => [eb('c.name', '=', q)]);
+    // One statement for every key (Kysely costs tens of microseconds a statement): each key its own subquery
+    // through its own index, up to the count cap; the key's rank keeps them in key order.
+    const [first, ...rest] = keys.map((where, rank) =>
+      kysely.selectFrom(inBook(customers(), scope, where).select([sql.lit(rank).as('rank'), 'c.id']).orderBy('c.id').limit(SEARCH_COUNT_CAP + 1).as(`k${rank}`)).selectAll(),
+    );
+    const rows = await rest.reduce((union, key) => union.unionAll(key), first!).execute();
+    return new Set(rows.sort((a, b) => a.rank - b.rank || a.id - b.id).map((row) => row.id));
   }
 
-  function partialIds(q: string, scope: BookScope, limit = SEARCH_COUNT_CAP + 1): number[] {
-    const cap = `LIMIT ${limit}`;
+  /** Names holding `text` without regard to case, in customer id order, through the engine's trigram index. */
+  function namesHolding(scope: BookScope, phrases: string[][]) {
+    if (engine === 'sqlite') {
+      // FTS5: OR of AND groups of quoted phrases; its rowid order is the customer id order.
+      const match = phrases.map((group) => `(${group.map(ftsPhrase).join(' AND ')})`).join(' OR ');
+      return inBook(
+        kysely.selectFrom('CustomerNameTrigram as f').innerJoin('Customer as c', 'c.id', 'f.rowid') as unknown as CustomerQuery,
+        scope,
+        () => [sql<SqlBool>`${sql.ref('CustomerNameTrigram')} MATCH ${match}`],
+      ).orderBy(sql.ref('f.rowid'));
+    }
+    // pg_trgm's GIN index answers ILIKE '%…%' (and ANDs and ORs of them).
+    return inBook(customers(), scope, (eb) => [eb.or(phrases.map((group) => eb.and(group.map((text) => eb('c.name', 'ilike', `%${likeEscaped(text)}%`)))))]).orderBy('c.id');
+  }
+
+  async function partialIds(q: string, scope: BookScope, limit = SEARCH_COUNT_CAP + 1): Promise<number[]> {
     if (scope.kind === 'owner') {
-      // A rep's book is small: reading it through the owner index beats any name index.
-      return ids(`SELECT c.id FROM Customer c WHERE instr(lower(c.name), lower(?)) > 0 {scope} ${cap}`, scope, q);
+      // A rep's book is small: reading it through the owner index beats any name index. SQLite says instr, PostgreSQL strpos.
+      const holds = engine === 'sqlite' ? 'instr' : 'strpos';
+      return idsOf(inBook(customers(), scope, (eb) => [eb(eb.fn<number>(holds, [eb.fn('lower', ['c.name']), eb.fn('lower', [eb.val(q)])]), '>', 0)]).select('c.id').orderBy('c.id').limit(limit));
     }
     const length = [...q].length;
-    if (length >= TRIGRAM) {
-      return ids(
-        `SELECT c.id FROM CustomerNameTrigram f JOIN Customer c ON c.id = f.rowid WHERE CustomerNameTrigram MATCH ? {scope} ${cap}`,
-        scope,
-        ftsPhrase(q),
-      );
-    }
+    if (length >= TRIGRAM) return idsOf(namesHolding(scope, [[q]]).select('c.id').limit(limit));
     if (isCjk(q)) {
-      return ids(`SELECT g.customerId FROM CustomerNameGram g JOIN Customer c ON c.id = g.customerId WHERE g.gram = ? {scope} ${cap}`, scope, q);
+      return idsOf(
+        inBook(kysely.selectFrom('CustomerNameGram as g').innerJoin('Customer as c', 'c.id', 'g.customerId') as unknown as CustomerQuery, scope, (eb) => [
+          eb(sql.ref('g.gram'), '=', q),
+        ])
+          .select('c.id')
+          .orderBy(sql.ref('g.customerId'))
+          .limit(limit),
+      );
     }
     // One or two Latin letters: names that start with them, through the name index.
     const prefix = capitalize(q);
-    return ids(`SELECT c.id FROM Customer c WHERE c.name >= ? AND c.name < ? {scope} ${cap}`, scope, prefix, `${prefix}\uffff`);
+    return idsOf(inBook(customers(), scope, (eb) => startsWith(eb, prefix)).select('c.id').orderBy('c.name').orderBy('c.id').limit(limit));
   }
 
-  function summaries(customerIds: number[]): CustomerSummary[] {
+  async function summaries(customerIds: number[]): Promise<CustomerSummary[]> {
     if (customerIds.length === 0) return [];
-    const rows = prepared(
-      `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName
-       FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id IN (SELECT value FROM json_each(?))`,
-    ).all(JSON.stringify(customerIds)) as CustomerSummary[];
-    return rows.sort((a, b) => a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
+    return byName(await kysely.selectFrom('Customer as c').leftJoin('Rep as r', 'r.id', 'c.ownerId').select(SUMMARY_COLUMNS).where('c.id', 'in', customerIds).execute());
   }
 
-  function candidateNames(q: string, scope: BookScope): string[] {
-    const { clause, values } = scopeSql(scope);
-    const names = (sql: string, ...params: unknown[]) =>
-      prepared(sql.replace('{scope}', clause)).pluck().all(...params, ...values) as string[];
-    if (scope.kind === 'owner') return names('SELECT DISTINCT c.name FROM Customer c WHERE 1 = 1 {scope}');
+  async function candidateNames(q: string, scope: BookScope): Promise<string[]> {
+    const names = async (query: SelectQueryBuilder<CustomerTables, 'c', { name: string }>) => (await query.execute()).map((row) => row.name);
+    if (scope.kind === 'owner') return names(inBook(customers(), scope, () => []).select('c.name').distinct());
     const found: string[] = [];
     for (const char of [...new Set([...q].filter((c) => isCjk(c)))].slice(0, 4)) {
-      found.push(...names(`SELECT c.name FROM CustomerNameGram g JOIN Customer c ON c.id = g.customerId WHERE g.gram = ? {scope} LIMIT ${SUGGESTION_POOL}`, char));
+      const gram = kysely.selectFrom('CustomerNameGram as g').innerJoin('Customer as c', 'c.id', 'g.customerId') as unknown as CustomerQuery;
+      found.push(...(await names(inBook(gram, scope, (eb) => [eb(sql.ref('g.gram'), '=', char)]).select('c.name').orderBy(sql.ref('g.customerId')).limit(SUGGESTION_POOL))));
     }
     const grams = trigrams(q.toLowerCase());
     if (grams.length >= 2) {
       // One typo breaks the trigrams around it; any two neighbours that survive find the name.
-      const pairs = grams.slice(1).map((gram, i) => `(${ftsPhrase(grams[i]!)} AND ${ftsPhrase(gram)})`).join(' OR ');
-      found.push(...names(`SELECT c.name FROM CustomerNameTrigram f JOIN Customer c ON c.id = f.rowid WHERE CustomerNameTrigram MATCH ? {scope} LIMIT ${SUGGESTION_POOL}`, pairs));
+      const pairs = grams.slice(1).map((gram, i) => [grams[i]!, gram]);
+      found.push(...(await names(namesHolding(scope, pairs).select('c.name').limit(SUGGESTION_POOL))));
     }
     const prefix = capitalize([...q].slice(0, 2).join(''));
-    found.push(...names(`SELECT c.name FROM Customer c WHERE c.name >= ? AND c.name < ? {scope} LIMIT ${SUGGESTION_POOL}`, prefix, `${prefix}\uffff`));
+    found.push(...(await names(inBook(customers(), scope, (eb) => startsWith(eb, prefix)).select('c.name').orderBy('c.name').orderBy('c.id').limit(SUGGESTION_POOL))));
     return found;
   }
 
-  const newestWeek = () => (prepared('SELECT MAX(week) FROM ScoreSnapshot').pluck().get() as string | null) ?? null;
+  const refunded = (eb: ExpressionBuilder<Schema & { o: Schema['Order'] }, 'o'>) =>
+    eb.exists(
+      eb
+        .selectFrom('Order as x')
+        .select('x.id')
+        // A refund order names this order (its customer's orders only: the refund index is theirs).
+        .whereRef('x.customerId', '=', 'o.customerId')
+        .where('o.externalId', 'is not', null)
+        .whereRef('x.refundOf', '=', 'o.externalId'),
+    );
 
-  function purchasesOf(customerId: number, now: Date): PurchaseSummary {
+  async function purchasesOf(customerId: number, now: Date): Promise<PurchaseSummary> {
     const since = now.getTime() - PURCHASE_WINDOW_MS;
-    const top = (column: 'category' | 'product') =>
-      prepared(
-        `SELECT TRIM(${column}) AS name, SUM(amountMinor) AS spendMinor FROM "Order"
-         WHERE customerId = ? AND orderedAt >= ? AND orderedAt <= ? AND NULLIF(TRIM(${column}), '') IS NOT NULL
-         GROUP BY TRIM(${column}) COLLATE NOCASE HAVING spendMinor > 0 ORDER BY spendMinor DESC, name LIMIT ${TOP_PURCHASES}`,
-      ).all(customerId, since, now.getTime()) as PurchaseSummary['topCategories'];
-    const last = prepared(
-      `SELECT o.orderedAt AS at, o.product, o.category, o.amountMinor, ${REFUNDED_SQL} AS refunded FROM "Order" o
-       WHERE o.customerId = ? AND o.amountMinor > 0 AND o.orderedAt <= ? ORDER BY o.orderedAt DESC, o.id DESC LIMIT ${TOP_PURCHASES}`,
-    ).all(customerId, now.getTime()) as { at: number; product: string | null; category: string | null; amountMinor: number; refunded: number }[];
+    const top = async (column: 'category' | 'product') => {
+      const trimmed = sql<string>`trim(${sql.ref(column)})`;
+      const spend = sql<number>`sum(${sql.ref('amountMinor')})`;
+      return kysely
+        .selectFrom('Order')
+        // The spelling shown for a category written in several cases: the first in code-point order, on both engines.
+        .select([sql<string>`min(${trimmed})`.as('name'), spend.as('spendMinor')])
+        .where('customerId', '=', customerId)
+        .where('orderedAt', '>=', since)
+        .where('orderedAt', '<=', now.getTime())
+        .where(sql<string | null>`nullif(${trimmed}, '')`, 'is not', null)
+        .groupBy(sql`${trimmed} COLLATE "nocase"`)
+        .having(spend, '>', 0)
+        .orderBy('spendMinor', 'desc')
+        .orderBy('name')
+        .limit(TOP_PURCHASES)
+        .execute();
+    };
+    const last = await kysely
+      .selectFrom('Order as o')
+      .select((eb) => ['o.orderedAt as at', 'o.product', 'o.category', 'o.amountMinor', refunded(eb).as('refunded')])
+      .where('o.customerId', '=', customerId)
+      .where('o.amountMinor', '>', 0)
+      .where('o.orderedAt', '<=', now.getTime())
+      .orderBy('o.orderedAt', 'desc')
+      .orderBy('o.id', 'desc')
+      .limit(TOP_PURCHASES)
+      .execute();
     return {
-      topCategories: top('category'),
-      topProducts: top('product'),
-      lastItems: last.map((item) => ({ ...item, at: new Date(item.at), refunded: item.refunded === 1 })),
+      topCategories: await top('category'),
+      topProducts: await top('product'),
+      lastItems: last.map((item) => ({ ...item, at: new Date(item.at), refunded: Boolean(item.refunded) })),
     };
   }
+
+  /** How many orders and contacts a customer has: for a page past the end, which holds no row to carry the count. */
+  async function historyCount(customerId: number): Promise<number> {
+    const counts = await kysely
+      .selectNoFrom((eb) => [
+        eb.selectFrom('Order').select((o) => o.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('orders'),
+        eb.selectFrom('Interaction').select((i) => i.fn.countAll<number>().as('n')).where('customerId', '=', customerId).as('interactions'),
+      ])
+      .executeTakeFirstOrThrow();
+    return counts.orders! + counts.interactions!;
+  }
+
+  /** A segment in segment order, starting where it reads fewest rows for `rows` rows. */
+  async function segment(filter: Parameters<CustomerDirectory['list']>[0], scope: BookScope, rows: number): Promise<SegmentQuery> {
+    const start = await segmentStart(db, filter, scope, rows);
+    return inSegmentOrder(segmentFrom(db, start).where(segmentWhere(engine, filter, scope, start)));
+  }
+
+  const listColumns = (query: SegmentQuery) =>
+    query
+      .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+      .select((eb) => [
+        'c.id',
+        'c.externalId',
+        'c.name',
+        'c.email',
+        'c.phone',
+        'c.ownerId',
+        'r.name as ownerName',
+        's.tier',
+        's.lifecycle',
+        's.churnRisk',
+        eb.fn.coalesce('s.clv12Minor', 's.lifetimeMinor').as('valueMinor'),
+        's.atStakeMinor',
+      ]);
 
   return {
     async search(query, scope, limit) {
       const q = query.trim();
       if (q === '') return { matches: [], total: 0 };
-      const exact = exactIds(q, scope);
-      const found = exact.length > 0 ? exact : partialIds(q, scope);
-      return { matches: summaries(found.slice(0, limit)), total: found.length };
+      const exact = await exactIds(q, scope);
+      const found = exact.size > 0 ? [...exact] : await partialIds(q, scope);
+      return { matches: await summaries(found.slice(0, limit)), total: found.length };
     },
 
     async complete(prefix, scope, limit) {
       const q = prefix.trim();
-      if (q === '') return summaries(ids(`SELECT c.id FROM Customer c WHERE 1 = 1 {scope} ORDER BY c.name, c.id LIMIT ${limit}`, scope));
-      const found = new Set(exactIds(q, scope));
+      if (q === '') return summaries(await idsOf(inBook(customers(), scope, () => []).select('c.id').orderBy('c.name').orderBy('c.id').limit(limit)));
+      const found = await exactIds(q, scope);
       // External ids as they are typed: "C0001…" finds them by the unique index.
-      for (const id of ids(`SELECT c.id FROM Customer c WHERE c.externalId >= ? AND c.externalId < ? {scope} LIMIT ${limit}`, scope, q.toUpperCase(), `${q.toUpperCase()}\uffff`)) {
-        found.add(id);
-      }
-      if (found.size < limit) for (const id of partialIds(q, scope, limit)) found.add(id);
+      const typed = q.toUpperCase();
+      const byExternalId = inBook(customers(), scope, (eb) => [eb('c.externalId', '>=', typed), eb('c.externalId', '<', `${typed}\uffff`)]);
+      for (const id of await idsOf(byExternalId.select('c.id').orderBy('c.externalId').limit(limit))) found.add(id);
+      if (found.size < limit) for (const id of await partialIds(q, scope, limit)) found.add(id);
       return summaries([...found].slice(0, limit));
     },
 
     async upcomingBirthdays(scope, today, days, limit) {
       const dates = datesFrom(today, days);
-      const found = birthdayKeysFor(dates).flatMap((key) =>
-        ids('SELECT c.id FROM Customer c WHERE c.birthdayMonth = ? AND c.birthdayDay = ? AND c.greetingOptOut = 0 {scope}', scope, key.month, key.day),
-      );
-      const rows = prepared(
-        'SELECT id, externalId, name, birthdayMonth AS month, birthdayDay AS day FROM Customer WHERE id IN (SELECT value FROM json_each(?))',
-      ).all(JSON.stringify(found)) as { id: number; externalId: string; name: string; month: number; day: number }[];
+      const keys = birthdayKeysFor(dates);
+      if (keys.length === 0) return [];
+      // One query for every day: an OR of (month, day) pairs, each through the birthday index.
+      const rows = await inBook(customers(), scope, (eb) => [
+        eb.or(keys.map((key) => eb.and([eb('c.birthdayMonth', '=', key.month), eb('c.birthdayDay', '=', key.day)]))),
+        eb('c.greetingOptOut', '=', false),
+      ])
+        .select(['c.id', 'c.externalId', 'c.name', 'c.birthdayMonth as month', 'c.birthdayDay as day'])
+        .execute();
       return rows
-        .map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, inDays: dates.findIndex((d) => isBirthdayOn(c, d)) }))
+        .map((c) => ({ id: c.id, externalId: c.externalId, name: c.name, inDays: dates.findIndex((d) => isBirthdayOn({ month: c.month!, day: c.day! }, d)) }))
         .filter((c) => c.inDays >= 0)
         .sort((a, b) => a.inDays - b.inDays || a.name.localeCompare(b.name))
         .slice(0, limit);
@@ -181,217 +271,262 @@ export function createCustomerDirectory(sqlite: Sqlite): CustomerDirectory {
     async suggest(query, scope, limit) {
       const q = query.trim();
       if (q === '') return [];
-      return closestNames(q, new Set(candidateNames(q, scope)), limit);
+      return closestNames(q, new Set(await candidateNames(q, scope)), limit);
     },
 
     async summary(customerId, scope) {
-      const [id] = ids('SELECT c.id FROM Customer c WHERE c.id = ? {scope}', scope, customerId);
-      return id === undefined ? null : (summaries([id])[0] ?? null);
+      return (await summariesBy(scope, (eb) => [eb('c.id', '=', customerId)], 1))[0] ?? null;
     },
 
     async card(customerId, now) {
-      const customer = prepared(
-        `SELECT c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, c.region, c.tags,
-                c.birthdayMonth, c.birthdayDay, c.birthdayYear, r.slackUserId, r.discordUserId, c.referredById
-         FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?`,
-      ).get(customerId) as (CustomerSummary & CustomerRow) | undefined;
+      // Each statement reads through this customer's index entries (test/db/customer-card-plans.test.ts). Kysely costs
+      // tens of microseconds a statement, so the customer's scalar parts (tickets, ratings, referrer) come in one.
+      const rated = (eb: ExpressionBuilder<Schema & { i: Schema['Interaction'] }, 'i'>) => eb.and([eb('i.customerId', '=', customerId), eb('i.satisfaction', 'is not', null)]);
+      const customer = await kysely
+        .selectFrom('Customer as c')
+        .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+        .leftJoin('Customer as p', 'p.id', 'c.referredById')
+        .select((eb) => [
+          'c.id', 'c.externalId', 'c.name', 'c.email', 'c.phone', 'c.ownerId', 'r.name as ownerName', 'c.region', 'c.tags',
+          'c.birthdayMonth', 'c.birthdayDay', 'c.birthdayYear', 'r.slackUserId', 'r.discordUserId', 'p.id as referrerId', 'p.name as referrerName',
+          eb.selectFrom('Ticket').select((t) => t.fn.countAll<number>().as('n')).where('Ticket.customerId', '=', customerId).where('Ticket.status', '=', 'open').as('openTickets'),
+          eb.selectFrom('Interaction as i').select('i.satisfaction').where(rated).orderBy('i.at', 'desc').orderBy('i.id', 'desc').limit(1).as('lastRating'),
+          eb.selectFrom('Interaction as i').select((i) => i.fn.avg<number>('i.satisfaction').as('a')).where(rated).as('averageRating'),
+          eb.selectFrom('Interaction as i').select((i) => i.fn.count<number>('i.satisfaction').as('n')).where(rated).as('ratings'),
+        ])
+        .where('c.id', '=', customerId)
+        .executeTakeFirst();
       if (!customer) return null;
-      const orders = prepared(
-        'SELECT COALESCE(SUM(amountMinor), 0) AS lifetimeMinor, COUNT(*) AS orderCount, MAX(CASE WHEN amountMinor > 0 THEN orderedAt END) AS lastOrderAt FROM "Order" WHERE customerId = ?',
-      ).get(customerId) as { lifetimeMinor: number; orderCount: number; lastOrderAt: number | null };
-      const callback = prepared(
-        // Named index: without statistics the planner takes the (status, dueAt) one to skip a sort,
+      const orders = await kysely
+        .selectFrom('Order')
+        .select((eb) => [
+          eb.fn.coalesce(eb.fn.sum<number>('amountMinor'), sql.lit(0)).as('lifetimeMinor'),
+          eb.fn.countAll<number>().as('orderCount'),
+          eb.fn.max(eb.case().when('amountMinor', '>', 0).then(eb.ref('orderedAt')).end()).as('lastOrderAt'),
+        ])
+        .where('customerId', '=', customerId)
+        .executeTakeFirstOrThrow();
+      const callback = await kysely
+        // Named index on SQLite: without statistics the planner takes the (status, dueAt) one to skip a sort,
         // and walks every open callback of every customer to find none for this one.
-        "SELECT id, dueAt, timed, note FROM Callback INDEXED BY Callback_customerId_status_idx WHERE customerId = ? AND status = 'open' ORDER BY dueAt LIMIT 1",
-      ).get(customerId) as { id: number; dueAt: number; timed: number; note: string } | undefined;
-      const interaction = prepared(
-        "SELECT i.kind, i.at, i.text, r.name AS repName FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = ? AND i.kind <> 'handover' ORDER BY i.at DESC LIMIT 1",
-      ).get(customerId) as { kind: string; at: number; text: string; repName: string | null } | undefined;
-      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referredById, ...summary } = customer;
-      const ratings = prepared(
-        `SELECT (SELECT satisfaction FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL ORDER BY at DESC, id DESC LIMIT 1) AS last,
-           AVG(satisfaction) AS average, COUNT(satisfaction) AS count FROM Interaction WHERE customerId = @id AND satisfaction IS NOT NULL`,
-      ).get({ id: customerId }) as { last: number | null; average: number | null; count: number };
-      // Named index: while few customers are referred, ANALYZE sees one value (NULL) in the whole
+        .selectFrom(tableAs(engine, 'Callback', 'k', 'Callback_customerId_status_idx'))
+        .select(['k.id', 'k.dueAt', 'k.timed', 'k.note'])
+        .where('k.customerId', '=', customerId)
+        .where('k.status', '=', 'open')
+        .orderBy('k.dueAt')
+        .orderBy('k.id')
+        .limit(1)
+        .executeTakeFirst();
+      const latest = (handover: boolean) =>
+        kysely
+          .selectFrom('Interaction as i')
+          .leftJoin('Rep as r', 'r.id', 'i.repId')
+          .select(['i.kind', 'i.at', 'i.text', 'r.name as repName'])
+          .where('i.customerId', '=', customerId)
+          .where('i.kind', handover ? '=' : '<>', 'handover')
+          .orderBy('i.at', 'desc')
+          .orderBy('i.id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+      const interaction = await latest(false);
+      const handover = await latest(true);
+      // Named index on SQLite: while few customers are referred, ANALYZE sees one value (NULL) in the whole
       // column and the planner would scan every customer (~200 ms a card on a million).
-      const referrals = prepared('SELECT name FROM Customer INDEXED BY Customer_referredById_idx WHERE referredById = ? ORDER BY createdAt DESC, id DESC')
-        .pluck()
-        .all(customerId) as string[];
-      const referrer = referredById === null ? undefined : (prepared('SELECT id, name FROM Customer WHERE id = ?').get(referredById) as { id: number; name: string } | undefined);
-      const handover = prepared("SELECT at, text FROM Interaction WHERE customerId = ? AND kind = 'handover' ORDER BY at DESC, id DESC LIMIT 1").get(customerId) as { at: number; text: string } | undefined;
-      const openTickets = prepared("SELECT COUNT(*) FROM Ticket WHERE customerId = ? AND status = 'open'").pluck().get(customerId) as number;
+      const referrals = await kysely
+        .selectFrom(tableAs(engine, 'Customer', 'c', 'Customer_referredById_idx'))
+        .select('c.name')
+        .where('c.referredById', '=', customerId)
+        .orderBy('c.createdAt', 'desc')
+        .orderBy('c.id', 'desc')
+        .execute();
+      const score = await kysely
+        .selectFrom('ScoreSnapshot')
+        .select([
+          'customerId', 'week', 'computedAt', 'asOf', 'recencyDays', 'frequency', 'monetaryMinor', 'marginMinor', 'lifetimeMinor', 'orderCount',
+          'lastOrderAt', 'rScore', 'fScore', 'mScore', 'tier', 'valueBand', 'longTail', 'lowMargin', 'lifecycle', 'pAlive', 'expected30', 'expected90',
+          'expectedAovMinor', 'clv12Minor', 'churnRisk', 'churnReason', 'atStakeMinor', 'reorderDueAt', 'crossSell as crossSellCategory', 'crossSellFrom', 'crossSellLift',
+        ])
+        .where('customerId', '=', customerId)
+        .orderBy('week', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referrerId, referrerName, openTickets, lastRating, averageRating, ratings, ...summary } = customer;
       const card: CustomerCard = {
         ...summary,
-        ownerAddresses: addressesOf({ slackUserId, discordUserId }),
+        ownerAddresses: addressesOf({ slackUserId: slackUserId ?? null, discordUserId: discordUserId ?? null }),
         region,
         tags: tags.split(',').filter(Boolean),
         birthday: birthdayMonth && birthdayDay ? { month: birthdayMonth, day: birthdayDay, year: birthdayYear } : null,
         lifetimeMinor: orders.lifetimeMinor,
         orderCount: orders.orderCount,
         lastOrderAt: orders.lastOrderAt === null ? null : new Date(orders.lastOrderAt),
-        score: latestSnapshot(sqlite, customerId),
-        purchases: purchasesOf(customerId, now),
-        nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed === 1, note: callback.note } : null,
+        score: score ? toSnapshot({ ...score, tier: score.tier as never, valueBand: score.valueBand as never, longTail: score.longTail as never, lifecycle: score.lifecycle as never }) : null,
+        purchases: await purchasesOf(customerId, now),
+        nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
-        satisfaction: ratings.count > 0 && ratings.last !== null ? { last: ratings.last, average: ratings.average!, count: ratings.count } : null,
-        referredBy: referrer ?? null,
-        referrals: { count: referrals.length, names: referrals.slice(0, REFERRALS_SHOWN) },
+        satisfaction: ratings && lastRating !== null && averageRating !== null ? { last: lastRating, average: averageRating, count: ratings } : null,
+        referredBy: referrerId === null || referrerName === null ? null : { id: referrerId, name: referrerName },
+        referrals: { count: referrals.length, names: referrals.slice(0, REFERRALS_SHOWN).map((row) => row.name) },
         handover: handover ? { at: new Date(handover.at), text: handover.text } : null,
-        openTickets,
+        openTickets: openTickets ?? 0,
       };
       return card;
     },
 
     async list(filter, scope, page) {
-      const week = newestWeek();
-      if (week === null) return { rows: [], more: false };
-      const start = segmentStart(sqlite, filter, scope, page.offset + page.limit + 1);
-      const where = segmentWhere(filter, scope, week, start);
-      const rows = prepared(
-        `SELECT ${LIST_COLUMNS} FROM ${segmentFrom(start)} LEFT JOIN Rep r ON r.id = c.ownerId WHERE ${where.sql} ${SEGMENT_ORDER} LIMIT ? OFFSET ?`,
-      ).all(...where.values, page.limit + 1, page.offset) as CustomerListRow[];
+      const query = await segment(filter, scope, page.offset + page.limit + 1);
+      const rows: CustomerListRow[] = (await listColumns(query).limit(page.limit + 1).offset(page.offset).execute()).map(asListRow);
       return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
     },
 
     async count(filter, scope, upTo) {
-      const week = newestWeek();
-      if (week === null) return { total: 0, more: false, atStakeTotalMinor: 0 };
-      const narrow = segmentStart(sqlite, filter, scope, upTo ?? Number.POSITIVE_INFINITY);
+      const narrow = await segmentStart(db, filter, scope, upTo ?? Number.POSITIVE_INFINITY);
       const start = narrow === 'walk' ? 'any' : narrow;
-      const where = segmentWhere(filter, scope, week, start);
-      const counted = prepared(
-        `SELECT COUNT(*) AS total, COALESCE(SUM(atStakeMinor), 0) AS atStake FROM (SELECT s.atStakeMinor FROM ${segmentFrom(start)} WHERE ${where.sql} LIMIT ?)`,
-      ).get(...where.values, upTo === undefined ? -1 : upTo + 1) as { total: number; atStake: number };
+      const matches = segmentFrom(db, start).where(segmentWhere(engine, filter, scope, start)).select('s.atStakeMinor');
+      const counted = await kysely
+        .selectFrom((upTo === undefined ? matches : matches.limit(upTo + 1)).as('m'))
+        .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.coalesce(eb.fn.sum<number>('m.atStakeMinor'), sql.lit(0)).as('atStake')])
+        .executeTakeFirstOrThrow();
       const more = upTo !== undefined && counted.total > upTo;
       return { total: more ? upTo : counted.total, more, atStakeTotalMinor: counted.atStake };
     },
 
     async exportRows(filter, scope, limit) {
-      const week = newestWeek();
-      if (week === null) return { rows: [], more: false };
-      const start = segmentStart(sqlite, filter, scope, limit + 1);
-      const where = segmentWhere(filter, scope, week, start);
-      const rows = prepared(
-        `SELECT ${LIST_COLUMNS}, c.region, c.tags, c.birthdayYear, c.birthdayMonth, c.birthdayDay, s.valueBand, s.longTail, s.lowMargin,
-                s.clv12Minor, s.lastOrderAt, s.crossSell
-         FROM ${segmentFrom(start)} LEFT JOIN Rep r ON r.id = c.ownerId WHERE ${where.sql} ${SEGMENT_ORDER} LIMIT ?`,
-      ).all(...where.values, limit + 1) as (CustomerListRow & ExportRecord)[];
+      const query = await segment(filter, scope, limit + 1);
+      const rows = await listColumns(query)
+        .select([
+          'c.region', 'c.tags', 'c.birthdayYear', 'c.birthdayMonth', 'c.birthdayDay', 's.valueBand', 's.longTail', 's.lowMargin',
+          's.clv12Minor', 's.lastOrderAt', 's.crossSell',
+        ])
+        .limit(limit + 1)
+        .execute();
       return {
         more: rows.length > limit,
-        rows: rows.slice(0, limit).map(({ birthdayYear, birthdayMonth, birthdayDay, lowMargin, lastOrderAt, ...row }): ExportRow => ({
-          ...row,
+        rows: rows.slice(0, limit).map(({ birthdayYear, birthdayMonth, birthdayDay, lastOrderAt, ...row }): ExportRow => ({
+          ...asListRow(row),
+          region: row.region,
+          tags: row.tags,
+          valueBand: row.valueBand,
+          longTail: row.longTail,
+          lowMargin: row.lowMargin,
+          clv12Minor: row.clv12Minor,
+          crossSell: row.crossSell,
           birthday: birthdayText(birthdayYear, birthdayMonth, birthdayDay),
-          lowMargin: lowMargin === 1,
           lastOrderAt: lastOrderAt === null ? null : new Date(lastOrderAt),
         })),
       };
     },
 
     async history(customerId, page) {
-      const total = prepared(
-        'SELECT (SELECT COUNT(*) FROM "Order" WHERE customerId = @c) + (SELECT COUNT(*) FROM Interaction WHERE customerId = @c)',
-      )
-        .pluck()
-        .get({ c: customerId }) as number;
-      const rows = prepared(HISTORY_SQL).all({ c: customerId, limit: page.limit, offset: page.offset }) as HistoryRecord[];
+      // Orders and interactions of one customer in one timeline, newest first (each through its (customerId, time) index).
+      const none = sql<null>`NULL`;
+      const orders = kysely
+        .selectFrom('Order as o')
+        .select((eb) => [
+          sql<'order' | 'interaction'>`'order'`.as('type'), 'o.orderedAt as at', 'o.id', 'o.externalId', 'o.product', 'o.category', sql<number | null>`${eb.ref('o.amountMinor')}`.as('amountMinor'), 'o.refundOf',
+          refunded(eb).as('refunded'), sql<string | null>`${none}`.as('kind'), sql<string | null>`${none}`.as('repName'), sql<string | null>`${none}`.as('text'),
+          sql<number | null>`${none}`.as('satisfaction'),
+        ])
+        .where('o.customerId', '=', customerId);
+      const interactions = kysely
+        .selectFrom('Interaction as i')
+        .leftJoin('Rep as r', 'r.id', 'i.repId')
+        .select([
+          sql<'order' | 'interaction'>`'interaction'`.as('type'), 'i.at', 'i.id', none.as('externalId'), none.as('product'), none.as('category'), none.as('amountMinor'),
+          none.as('refundOf'), sql<boolean>`${sql.lit(false)}`.as('refunded'), 'i.kind', 'r.name as repName', 'i.text', 'i.satisfaction',
+        ])
+        .where('i.customerId', '=', customerId);
+      const rows = await kysely
+        .selectFrom(orders.unionAll(interactions).as('h'))
+        // The count comes with the page: the timeline is sorted whole anyway.
+        .select(['h.type', 'h.at', 'h.id', 'h.externalId', 'h.product', 'h.category', 'h.amountMinor', 'h.refundOf', 'h.refunded', 'h.kind', 'h.repName', 'h.text', 'h.satisfaction', sql<number>`count(*) over ()`.as('total')])
+        .orderBy('h.at', 'desc')
+        .orderBy('h.type', 'desc')
+        .orderBy('h.id', 'desc')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      const total = rows[0]?.total ?? (page.offset === 0 ? 0 : await historyCount(customerId));
       return {
         total,
         entries: rows.map((row): HistoryEntry =>
           row.type === 'order'
-            ? { type: 'order', at: new Date(row.at), externalId: row.externalId, product: row.product, category: row.category, amountMinor: row.amountMinor!, refundOf: row.refundOf, refunded: row.refunded === 1 }
+            ? { type: 'order', at: new Date(row.at), externalId: row.externalId, product: row.product, category: row.category, amountMinor: row.amountMinor!, refundOf: row.refundOf, refunded: Boolean(row.refunded) }
             : { type: 'interaction', at: new Date(row.at), kind: row.kind!, repName: row.repName, text: row.text ?? '', satisfaction: row.satisfaction },
         ),
       };
     },
 
     async assign(customerId, ownerId) {
-      sqlite.transaction(() => {
+      await writeTransaction(db, async (trx) => {
         // Its open callbacks follow (trigger Customer_owner_moves_callbacks).
-        prepared('UPDATE Customer SET ownerId = ?, updatedAt = ? WHERE id = ?').run(ownerId, Date.now(), customerId);
+        await trx.updateTable('Customer').set({ ownerId, updatedAt: Date.now() }).where('id', '=', customerId).execute();
         // The new owner's team may keep other cadences.
-        refreshCheckIns(sqlite, { customerIds: [customerId] });
-      })();
+        refreshTouched(db, [customerId]);
+      });
     },
 
     async editTags(customerId, add, remove) {
-      return sqlite.transaction(() => {
-        const stored = prepared('SELECT tags FROM Customer WHERE id = ?').pluck().get(customerId) as string | undefined;
-        const before = (stored ?? '').split(',').filter(Boolean);
+      return writeTransaction(db, async (trx) => {
+        const stored = await trx.selectFrom('Customer').select('tags').where('id', '=', customerId).executeTakeFirst();
+        const before = (stored?.tags ?? '').split(',').filter(Boolean);
         const removed = new Set(remove.map((tag) => tag.toLowerCase()));
         const after = before.filter((tag) => !removed.has(tag.toLowerCase()));
         for (const tag of add) if (!after.some((kept) => kept.toLowerCase() === tag.toLowerCase())) after.push(tag);
         // The CustomerTag index follows through its trigger.
-        if (after.join(',') !== before.join(',')) prepared('UPDATE Customer SET tags = ?, updatedAt = ? WHERE id = ?').run(after.join(','), Date.now(), customerId);
+        if (after.join(',') !== before.join(',')) await trx.updateTable('Customer').set({ tags: after.join(','), updatedAt: Date.now() }).where('id', '=', customerId).execute();
         return { before, after };
-      })();
+      });
     },
 
     async saveQuery(repId, command, options) {
       const json = JSON.stringify(Object.fromEntries(Object.entries(options).sort(([a], [b]) => (a < b ? -1 : 1))));
-      prepared('INSERT INTO SavedQuery (repId, command, options, createdAt) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(repId, command, json, Date.now());
-      return prepared('SELECT id FROM SavedQuery WHERE repId = ? AND command = ? AND options = ?').pluck().get(repId, command, json) as number;
+      await kysely.insertInto('SavedQuery').values({ repId, command, options: json, createdAt: Date.now() }).onConflict((oc) => oc.doNothing()).execute();
+      const saved = await kysely.selectFrom('SavedQuery').select('id').where('repId', '=', repId).where('command', '=', command).where('options', '=', json).executeTakeFirstOrThrow();
+      return saved.id;
     },
 
     async savedQuery(id, repId, command) {
-      const json = prepared('SELECT options FROM SavedQuery WHERE id = ? AND repId = ? AND command = ?').pluck().get(id, repId, command) as string | undefined;
-      return json === undefined ? null : (JSON.parse(json) as OptionValues);
+      const saved = await kysely.selectFrom('SavedQuery').select('options').where('id', '=', id).where('repId', '=', repId).where('command', '=', command).executeTakeFirst();
+      return saved === undefined ? null : (JSON.parse(saved.options) as OptionValues);
     },
 
     async addInteraction(interaction) {
-      return sqlite.transaction(() => {
-        const result = prepared(
-          'INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        ).run(interaction.customerId, interaction.repId, interaction.kind, interaction.at.getTime(), interaction.text, interaction.satisfaction, interaction.at.getTime());
-        refreshCheckIns(sqlite, { customerIds: [interaction.customerId] });
-        return { id: Number(result.lastInsertRowid) };
-      })();
+      return writeTransaction(db, async (trx) => {
+        const at = interaction.at.getTime();
+        const row = await trx
+          .insertInto('Interaction')
+          .values({ customerId: interaction.customerId, repId: interaction.repId, kind: interaction.kind, at, text: interaction.text, satisfaction: interaction.satisfaction, createdAt: at })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        refreshTouched(db, [interaction.customerId]);
+        return { id: row.id };
+      });
     },
   };
 }
 
-/** A refund order names this order (its customer's orders only: the refund index is theirs). */
-const REFUNDED_SQL = `EXISTS (SELECT 1 FROM "Order" x WHERE x.customerId = o.customerId AND o.externalId IS NOT NULL AND x.refundOf = o.externalId)`;
+const SUMMARY_COLUMNS = ['c.id', 'c.externalId', 'c.name', 'c.email', 'c.phone', 'c.ownerId', 'r.name as ownerName'] as const;
 
-const LIST_COLUMNS = `c.id, c.externalId, c.name, c.email, c.phone, c.ownerId, r.name AS ownerName, s.tier, s.lifecycle, s.churnRisk,
-  COALESCE(s.clv12Minor, s.lifetimeMinor) AS valueMinor, s.atStakeMinor`;
-
-/** Orders and interactions of one customer in one timeline, newest first (each through its (customerId, time) index). */
-const HISTORY_SQL = `SELECT * FROM (
-    SELECT 'order' AS type, o.orderedAt AS at, o.id, o.externalId, o.product, o.category, o.amountMinor, o.refundOf, ${REFUNDED_SQL} AS refunded,
-      NULL AS kind, NULL AS repName, NULL AS text, NULL AS satisfaction
-    FROM "Order" o WHERE o.customerId = @c
-    UNION ALL
-    SELECT 'interaction', i.at, i.id, NULL, NULL, NULL, NULL, NULL, 0, i.kind, r.name, i.text, i.satisfaction
-    FROM Interaction i LEFT JOIN Rep r ON r.id = i.repId WHERE i.customerId = @c)
-  ORDER BY at DESC, type DESC, id DESC LIMIT @limit OFFSET @offset`;
-
-interface HistoryRecord {
-  type: 'order' | 'interaction';
-  at: number;
-  externalId: string | null;
-  product: string | null;
-  category: string | null;
-  amountMinor: number | null;
-  refundOf: string | null;
-  refunded: number;
-  kind: string | null;
-  repName: string | null;
-  text: string | null;
-  satisfaction: number | null;
+/** Summaries as a reply lists them: by name, then external id. */
+function byName(rows: CustomerSummary[]): CustomerSummary[] {
+  return rows.sort((a, b) => a.name.localeCompare(b.name) || a.externalId.localeCompare(b.externalId));
 }
 
-interface ExportRecord {
-  region: string | null;
-  tags: string;
-  birthdayYear: number | null;
-  birthdayMonth: number | null;
-  birthdayDay: number | null;
-  valueBand: string;
-  longTail: string;
-  lowMargin: number;
-  clv12Minor: number | null;
-  lastOrderAt: number | null;
-  crossSell: string | null;
+/** A list row as the port has it (`tier` as stored: the scorer writes only tiers). */
+function asListRow<R extends Omit<CustomerListRow, 'tier'> & { tier: string }>(row: R): CustomerListRow {
+  const { id, externalId, name, email, phone, ownerId, ownerName, tier, lifecycle, churnRisk, valueMinor, atStakeMinor } = row;
+  return { id, externalId, name, email, phone, ownerId, ownerName, tier: tier as CustomerListRow['tier'], lifecycle, churnRisk, valueMinor, atStakeMinor };
+}
+
+/** Names from `prefix` on through the name index: `name >= prefix AND name < prefix + U+FFFF` (code-point order; a C or C.UTF-8 collation on PostgreSQL). */
+function startsWith(eb: CustomerExpressions, prefix: string): Expression<SqlBool>[] {
+  return [eb('c.name', '>=', prefix), eb('c.name', '<', `${prefix}\uffff`)];
+}
+
+/** `text` as a LIKE pattern's literal part (backslash is PostgreSQL's default LIKE escape). */
+function likeEscaped(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 /** A birthday as an export writes it: 1990-03-15, or --03-15 without the year. */
@@ -399,17 +534,6 @@ function birthdayText(year: number | null, month: number | null, day: number | n
   if (!month || !day) return null;
   const md = `${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
   return year ? `${year}-${md}` : `--${md}`;
-}
-
-interface CustomerRow {
-  referredById: number | null;
-  slackUserId: string | null;
-  discordUserId: string | null;
-  region: string | null;
-  tags: string;
-  birthdayMonth: number | null;
-  birthdayDay: number | null;
-  birthdayYear: number | null;
 }
 
 /** An FTS5 string literal: the text as one phrase, quotes doubled. */

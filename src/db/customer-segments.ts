@@ -1,8 +1,11 @@
+import { sql, type AliasedRawBuilder, type AliasedSelectQueryBuilder, type Expression, type ExpressionBuilder, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import type { BookScope } from '../domain/actor.js';
 import { categoryKey } from '../domain/analytics/cross-sell.js';
 import type { LocalDate } from '../domain/schedule/local-time.js';
 import type { CustomerListFilter } from '../commands/ports.js';
-import type { Sqlite } from './sqlite.js';
+import type { Engine } from './database-url.js';
+import type { Schema } from './schema.js';
+import type { StoreHandle } from './stores/store.js';
 
 /**
  * Segments (`/customer list`, `/customer export`) on a million customers. The list is ordered
@@ -13,64 +16,109 @@ import type { Sqlite } from './sqlite.js';
  * stop at), so a query starts from a filter with an index of its own when that matches fewer
  * customers than the walk would visit, and sorts those few instead. Counting a broad segment
  * through would cost as much as the walk saves: list pages say whether more follow.
+ *
+ * On SQLite each start names its index (`INDEXED BY`) and fixes the join order (CROSS JOIN): the
+ * bot never runs ANALYZE, so the planner would guess. PostgreSQL plans from its own statistics.
  */
 
 /** Each filter's matches are counted up to this many (a millisecond or so): a query never starts from more. */
 export const NARROW_SEGMENT = 10_000;
 
-/** Where a segment query starts; `any`: wherever SQLite finds best (a count needs no order). */
+/** Where a segment query starts; `any`: wherever the planner finds best (a count needs no order). */
 export type SegmentStart = 'walk' | 'any' | 'owner' | 'tag' | 'region' | 'born';
 
 const WALK_INDEX = 'ScoreSnapshot_week_atStakeMinor_customerId_tier_lifecycle_longTail_lowMargin_idx';
-const STARTS: Record<SegmentStart, string> = {
-  walk: `ScoreSnapshot s INDEXED BY ${WALK_INDEX} CROSS JOIN Customer c ON c.id = s.customerId`,
-  any: 'ScoreSnapshot s JOIN Customer c ON c.id = s.customerId',
-  owner: 'Customer c INDEXED BY Customer_ownerId_checkInDueAt_idx CROSS JOIN ScoreSnapshot s ON s.customerId = c.id',
-  tag: 'CustomerTag t CROSS JOIN Customer c ON c.id = t.customerId CROSS JOIN ScoreSnapshot s ON s.customerId = c.id',
-  region: 'Customer c INDEXED BY Customer_region_nocase_idx CROSS JOIN ScoreSnapshot s ON s.customerId = c.id',
-  born: 'Customer c INDEXED BY Customer_birthdayYear_idx CROSS JOIN ScoreSnapshot s ON s.customerId = c.id',
-};
 
-/** The FROM of a segment query starting at `start`: `s` the week's score row, `c` the customer (CROSS JOIN keeps that order). */
-export function segmentFrom(start: SegmentStart): string {
-  return STARTS[start];
+/** A segment query's tables: `s` the week's score row, `c` the customer. */
+export type SegmentTables = Schema & { s: Schema['ScoreSnapshot']; c: Schema['Customer'] };
+export type SegmentQuery = SelectQueryBuilder<SegmentTables, 's' | 'c', object>;
+type SegmentExpressions = ExpressionBuilder<SegmentTables, 's' | 'c'>;
+
+/**
+ * `table AS alias`, on SQLite reading through `index` when given: `INDEXED BY` is SQLite's alone
+ * and the query builder has no word for it, hence the raw table.
+ */
+export function tableAs<T extends keyof Schema & string, A extends string>(engine: Engine, table: T, alias: A, index?: string): AliasedRawBuilder<Schema[T], A> {
+  const as = engine === 'sqlite' && index !== undefined ? sql`${sql.id(alias)} INDEXED BY ${sql.id(index)}` : sql.id(alias);
+  return sql<Schema[T]>`${sql.table(table)}`.as<A>(as);
 }
 
-/** Value at stake first, then the customer id: the walk index's own order, so a page needs no sort. */
-export const SEGMENT_ORDER = 'ORDER BY s.atStakeMinor DESC, s.customerId DESC';
+/**
+ * The FROM of a segment query starting at `start`. The CROSS JOINs keep SQLite's join order
+ * (the join conditions are in the WHERE); `any` leaves the order to the planner.
+ */
+export function segmentFrom({ engine, kysely }: StoreHandle, start: SegmentStart): SegmentQuery {
+  const scores = (index?: string) => tableAs(engine, 'ScoreSnapshot', 's', index);
+  const customers = (index?: string) => tableAs(engine, 'Customer', 'c', index);
+  switch (start) {
+    case 'walk':
+      return kysely.selectFrom(scores(WALK_INDEX)).crossJoin(customers()).whereRef('c.id', '=', 's.customerId');
+    case 'any':
+      return kysely.selectFrom(scores()).innerJoin(customers(), (join) => join.onRef('c.id', '=', 's.customerId'));
+    case 'tag':
+      // The tag row `t` is the filter itself (segmentWhere): its table is no column source of the result.
+      return kysely
+        .selectFrom('CustomerTag as t')
+        .crossJoin(customers())
+        .crossJoin(scores())
+        .whereRef('c.id', '=', 't.customerId')
+        .whereRef('s.customerId', '=', 'c.id') as unknown as SegmentQuery;
+    case 'owner':
+    case 'region':
+    case 'born':
+      return kysely.selectFrom(customers(CUSTOMER_START_INDEX[start])).crossJoin(scores()).whereRef('s.customerId', '=', 'c.id');
+  }
+}
 
-/** The WHERE of a segment in the newest week: every filter given must hold; tags and regions match in any (ASCII) case, categories in any case. */
-export function segmentWhere(filter: CustomerListFilter, scope: BookScope, week: string, start: SegmentStart = 'walk'): { sql: string; values: (string | number)[] } {
-  const parts: string[] = ['s.week = ?'];
-  const values: (string | number)[] = [week];
-  const add = (sql: string, ...params: (string | number)[]) => {
-    parts.push(sql);
-    values.push(...params);
+const CUSTOMER_START_INDEX = {
+  owner: 'Customer_ownerId_checkInDueAt_idx',
+  region: 'Customer_region_nocase_idx',
+  born: 'Customer_birthdayYear_idx',
+} as const;
+
+/** Value at stake first, then the customer id: the walk index's own order, so a page needs no sort. */
+export function inSegmentOrder(query: SegmentQuery): SegmentQuery {
+  return query.orderBy('s.atStakeMinor', 'desc').orderBy('s.customerId', 'desc');
+}
+
+/** `value = text` without regard to case: SQLite's NOCASE (A-Z), PostgreSQL's ICU "nocase" (any script; migration customer_knowledge). */
+export function equalsIgnoringCase(column: Expression<unknown>, text: string): Expression<SqlBool> {
+  return sql<SqlBool>`${column} = ${text} COLLATE "nocase"`;
+}
+
+/**
+ * The WHERE of a segment in the newest week: every filter given must hold; tags and regions
+ * match in any case (ASCII on SQLite, any script on PostgreSQL), categories in any case.
+ */
+export function segmentWhere(engine: Engine, filter: CustomerListFilter, scope: BookScope, start: SegmentStart = 'walk'): (eb: SegmentExpressions) => Expression<SqlBool> {
+  return (eb) => {
+    // The newest week, worked out once per statement (none before the first scoring: then nothing matches).
+    const newest = eb.selectFrom('ScoreSnapshot').select((w) => w.fn.max('ScoreSnapshot.week').as('week'));
+    const parts: Expression<SqlBool>[] = [eb('s.week', '=', newest)];
+    if (filter.tier) parts.push(eb('s.tier', '=', filter.tier));
+    if (filter.lifecycles) parts.push(eb('s.lifecycle', 'in', filter.lifecycles));
+    if (filter.longTail) parts.push(eb('s.longTail', '=', filter.longTail));
+    if (filter.lowProfit) parts.push(eb('s.lowMargin', '=', true));
+    if (filter.ownerId !== undefined) parts.push(eb('c.ownerId', '=', filter.ownerId));
+    if (filter.tag !== undefined) {
+      // CustomerTag.tag compares without regard to case by its column's collation, on both engines.
+      if (start === 'tag') parts.push(eb(sql.ref('t.tag'), '=', filter.tag));
+      else parts.push(eb.exists(eb.selectFrom('CustomerTag as t').select('t.customerId').where('t.tag', '=', filter.tag).whereRef('t.customerId', '=', 'c.id')));
+    }
+    if (filter.region !== undefined) parts.push(equalsIgnoringCase(eb.ref('c.region'), filter.region));
+    // The score row keeps the categories bought in the window as `|key|key|` (recompute.ts); SQLite says instr, PostgreSQL strpos.
+    if (filter.category !== undefined) {
+      parts.push(eb(eb.fn<number>(engine === 'sqlite' ? 'instr' : 'strpos', ['s.categories', eb.val(`|${categoryKey(filter.category)}|`)]), '>', 0));
+    }
+    if (filter.born) {
+      // The year range lets the birth-year index narrow it; the whole date decides.
+      const date = sql<number>`${eb.ref('c.birthdayYear')} * 10000 + ${eb.ref('c.birthdayMonth')} * 100 + ${eb.ref('c.birthdayDay')}`;
+      parts.push(eb.between('c.birthdayYear', filter.born.from.year, filter.born.to.year));
+      parts.push(eb.between(date, dateNumber(filter.born.from), dateNumber(filter.born.to)));
+    }
+    parts.push(...withinBook(eb, scope));
+    return eb.and(parts);
   };
-  if (filter.tier) add('s.tier = ?', filter.tier);
-  if (filter.lifecycles) add(`s.lifecycle IN (${filter.lifecycles.map(() => '?').join(', ')})`, ...filter.lifecycles);
-  if (filter.longTail) add('s.longTail = ?', filter.longTail);
-  if (filter.lowProfit) add('s.lowMargin = 1');
-  if (filter.ownerId !== undefined) add('c.ownerId = ?', filter.ownerId);
-  if (filter.tag !== undefined) {
-    if (start === 'tag') add('t.tag = ?', filter.tag);
-    else add('EXISTS (SELECT 1 FROM CustomerTag t WHERE t.tag = ? AND t.customerId = c.id)', filter.tag);
-  }
-  if (filter.region !== undefined) add('c.region = ? COLLATE NOCASE', filter.region);
-  // The score row keeps the categories bought in the window as `|key|key|` (recompute.ts).
-  if (filter.category !== undefined) add('instr(s.categories, ?) > 0', `|${categoryKey(filter.category)}|`);
-  if (filter.born) {
-    // The year range lets the birth-year index narrow it; the whole date decides.
-    add(
-      'c.birthdayYear BETWEEN ? AND ? AND c.birthdayYear * 10000 + c.birthdayMonth * 100 + c.birthdayDay BETWEEN ? AND ?',
-      filter.born.from.year,
-      filter.born.to.year,
-      dateNumber(filter.born.from),
-      dateNumber(filter.born.to),
-    );
-  }
-  const within = scopeSql(scope);
-  return { sql: `${parts.join(' AND ')} ${within.clause}`, values: [...values, ...within.values] };
 }
 
 /**
@@ -79,23 +127,52 @@ export function segmentWhere(filter: CustomerListFilter, scope: BookScope, week:
  * rows the walk would visit, estimated as `rows` ÷ the share of customers all those filters let
  * through (taken as independent).
  */
-export function segmentStart(sqlite: Sqlite, filter: CustomerListFilter, scope: BookScope, rows: number): SegmentStart {
+export async function segmentStart(db: StoreHandle, filter: CustomerListFilter, scope: BookScope, rows: number): Promise<SegmentStart> {
   if (filter.ownerId !== undefined || scope.kind === 'owner') return 'owner';
+  const { engine, kysely } = db;
+  /** How many rows `matches` has, counted up to NARROW_SEGMENT. */
+  const upTo = async (matches: AliasedSelectQueryBuilder<{ one: number }, 'm'>) => {
+    const row = await kysely.selectFrom(matches).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return row.n;
+  };
+  const first = sql.lit(1).as('one');
+  const customers = (index?: string) => kysely.selectFrom(tableAs(engine, 'Customer', 'x', index));
   const counts: [SegmentStart, number][] = [];
-  const upTo = (sql: string, ...params: (string | number)[]) =>
-    sqlite.prepare(`SELECT COUNT(*) FROM (SELECT 1 FROM ${sql} LIMIT ${NARROW_SEGMENT})`).pluck().get(...params) as number;
-  if (filter.tag !== undefined) counts.push(['tag', upTo('CustomerTag WHERE tag = ?', filter.tag)]);
-  if (filter.region !== undefined) counts.push(['region', upTo('Customer INDEXED BY Customer_region_nocase_idx WHERE region = ? COLLATE NOCASE', filter.region)]);
-  if (filter.born) counts.push(['born', upTo('Customer WHERE birthdayYear BETWEEN ? AND ?', filter.born.from.year, filter.born.to.year)]);
+  if (filter.tag !== undefined) counts.push(['tag', await upTo(kysely.selectFrom('CustomerTag').select(first).where('tag', '=', filter.tag).limit(NARROW_SEGMENT).as('m'))]);
+  if (filter.region !== undefined) {
+    const region = filter.region;
+    const inRegion = customers(CUSTOMER_START_INDEX.region).select(first).where((eb) => equalsIgnoringCase(eb.ref('x.region'), region));
+    counts.push(['region', await upTo(inRegion.limit(NARROW_SEGMENT).as('m'))]);
+  }
+  if (filter.born) {
+    const born = customers().select(first).where('x.birthdayYear', '>=', filter.born.from.year).where('x.birthdayYear', '<=', filter.born.to.year);
+    counts.push(['born', await upTo(born.limit(NARROW_SEGMENT).as('m'))]);
+  }
   const narrowest = counts.filter(([, n]) => n < NARROW_SEGMENT).sort((a, b) => a[1] - b[1])[0];
   if (!narrowest) return 'walk';
   // Customer ids are dense enough for the base's size.
-  const customers = Math.max(1, (sqlite.prepare('SELECT MAX(id) FROM Customer').pluck().get() as number | null) ?? 1);
-  const share = counts.reduce((product, [, n]) => product * Math.min(1, n / customers), 1);
+  const last = await kysely.selectFrom('Customer').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst();
+  const customerCount = Math.max(1, last?.id ?? 1);
+  const share = counts.reduce((product, [, n]) => product * Math.min(1, n / customerCount), 1);
   return narrowest[1] <= rows / Math.max(share, Number.MIN_VALUE) ? narrowest[0] : 'walk';
 }
 
-/** The SQL that keeps a query within a book; appended to a WHERE on `Customer c`. */
+/** The conditions that keep a query on `Customer c` within a book (none for the whole base). */
+export function withinBook(eb: ExpressionBuilder<Schema & { c: Schema['Customer'] }, 'c'>, scope: BookScope): Expression<SqlBool>[] {
+  switch (scope.kind) {
+    case 'all':
+      return [];
+    case 'team':
+      return [eb('c.ownerId', 'in', eb.selectFrom('Rep').select('Rep.id').where('Rep.teamId', '=', scope.teamId))];
+    case 'owner':
+      return [eb('c.ownerId', '=', scope.repId)];
+  }
+}
+
+/**
+ * The same book as SQL text appended to a WHERE on `Customer c`, for the prepared statements of
+ * the care book until it moves to Kysely (issue 15); stores use withinBook.
+ */
 export function scopeSql(scope: BookScope): { clause: string; values: number[] } {
   switch (scope.kind) {
     case 'all':

@@ -25,8 +25,8 @@ function sqliteOf(db: StoreDatabase, port: string): Sqlite {
 export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
   return {
     identities: createIdentityDirectory(db),
-    customers: createCustomerDirectory(sqliteOf(db, 'the customer directory')),
-    callbacks: createCallbackBook(sqliteOf(db, 'the callback book')),
+    customers: createCustomerDirectory(db),
+    callbacks: createCallbackBook(db),
     teams: createTeamDirectory(db, background),
     audit: createAuditTrail(db),
     invites: createInviteBook(db),

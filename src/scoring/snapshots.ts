@@ -41,12 +41,13 @@ export interface Snapshot {
   crossSell: { category: string; from: string; lift: number } | null;
 }
 
-type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt' | 'churnReason' | 'lowMargin' | 'reorderDueAt' | 'crossSell'> & {
+/** A ScoreSnapshot row as stored; `lowMargin` 0/1 from a prepared statement, a boolean through Kysely. */
+export type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt' | 'churnReason' | 'lowMargin' | 'reorderDueAt' | 'crossSell'> & {
   computedAt: number;
   asOf: number;
   lastOrderAt: number | null;
   churnReason: string;
-  lowMargin: number;
+  lowMargin: number | boolean;
   reorderDueAt: number | null;
   crossSellCategory: string | null;
   crossSellFrom: string | null;
@@ -57,7 +58,7 @@ const COLUMNS = `customerId, week, computedAt, asOf, recencyDays, frequency, mon
   lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle, pAlive, expected30, expected90, expectedAovMinor,
   clv12Minor, churnRisk, churnReason, atStakeMinor, reorderDueAt, crossSell AS crossSellCategory, crossSellFrom, crossSellLift`;
 
-function toSnapshot(row: SnapshotRecord): Snapshot {
+export function toSnapshot(row: SnapshotRecord): Snapshot {
   let churnReason: ChurnReason | null = null;
   try {
     const parsed = JSON.parse(row.churnReason) as Partial<ChurnReason>;
@@ -72,7 +73,7 @@ function toSnapshot(row: SnapshotRecord): Snapshot {
     asOf: new Date(row.asOf),
     lastOrderAt: row.lastOrderAt === null ? null : new Date(row.lastOrderAt),
     churnReason,
-    lowMargin: row.lowMargin === 1,
+    lowMargin: row.lowMargin === 1 || row.lowMargin === true,
     reorderDueAt: row.reorderDueAt === null ? null : new Date(row.reorderDueAt),
     crossSell: crossSellCategory !== null && crossSellFrom !== null ? { category: crossSellCategory, from: crossSellFrom, lift: crossSellLift ?? 0 } : null,
   };

@@ -118,13 +118,13 @@ describe('stored check-ins', () => {
     expect(stored(db.sqlite).get(idOf(db, 'C000001'))!.lastTouchAt).toBeLessThan(before.lastTouchAt);
     agrees();
 
-    const directory = createCustomerDirectory(db.sqlite);
+    const directory = createCustomerDirectory(db);
     await directory.addInteraction({ customerId: idOf(db, 'C000002'), repId: 1, kind: 'note', at: new Date(DEMO_ASOF.getTime() + DAY_MS), text: 'x', satisfaction: null });
     agrees();
     await directory.assign(idOf(db, 'C000003'), db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'max.weber@rapport.demo'").pluck().get() as number);
     agrees();
 
-    const book = createCallbackBook(db.sqlite);
+    const book = createCallbackBook(db);
     const cadence = db.sqlite.prepare("SELECT id, customerId FROM Callback WHERE source = 'cadence' AND status = 'open' LIMIT 1").get() as { id: number; customerId: number };
     await book.complete(cadence.id, new Date(DEMO_ASOF.getTime() + 2 * DAY_MS));
     expect(stored(db.sqlite).get(cadence.customerId)!.checkInDueAt).not.toBeNull();

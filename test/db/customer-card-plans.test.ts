@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sqlite } from '../../src/db/database.js';
 import { createCustomerDirectory } from '../../src/db/customer-directory.js';
+import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
 import { seededDatabase } from '../commands/helpers.js';
 
 /** The database as a directory sees it, recording each statement it runs with its arguments. */
@@ -35,12 +36,14 @@ describe('the customer card on an analysed database', () => {
   /** The plans of every statement a card runs that read more than this customer's rows. */
   async function widePlans(sqlite: Sqlite): Promise<string[]> {
     const ran: { sql: string; args: unknown[] }[] = [];
-    const card = await createCustomerDirectory(recording(sqlite, ran)).card(1, new Date('2026-12-01T09:00:00Z'));
+    const recorded = recording(sqlite, ran);
+    const card = await createCustomerDirectory({ ...seeded.db, sqlite: recorded, kysely: createSqliteKysely(recorded) }).card(1, new Date('2026-12-01T09:00:00Z'));
     expect(card?.externalId).toBe('C000001');
     expect(ran.length).toBeGreaterThan(5);
     // A scan reads the whole table; a search of a customer's rows by anything but the customer
     // (open callbacks by due date) reads everyone's.
     return ran.flatMap(({ sql, args }) =>
+      // Kysely hands its parameters over as one array.
       (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[])
         .filter((row) => /^SCAN /.test(row.detail) || (/customerId = /.test(sql) && /^SEARCH /.test(row.detail) && !/customerId=|rowid=|\(id=/.test(row.detail)))
         .map((row) => `${row.detail} in ${sql.replace(/\s+/g, ' ')}`),

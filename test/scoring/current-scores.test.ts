@@ -34,8 +34,8 @@ const weeks = () => db.sqlite.prepare('SELECT DISTINCT week FROM ScoreSnapshot O
 /** The week each reader of scores shows: the card's, the list's, the digest's and the planner's. */
 async function weeksReadersShow(): Promise<string[]> {
   const id = db.sqlite.prepare('SELECT customerId FROM ScoreSnapshot LIMIT 1').pluck().get() as number;
-  const card = await createCustomerDirectory(db.sqlite).card(id, NOW);
-  const list = await createCustomerDirectory(db.sqlite).list({}, { kind: 'all' }, { offset: 0, limit: 1 });
+  const card = await createCustomerDirectory(db).card(id, NOW);
+  const list = await createCustomerDirectory(db).list({}, { kind: 'all' }, { offset: 0, limit: 1 });
   const listed = db.sqlite.prepare('SELECT week FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC').pluck().all(list.rows[0]!.id) as string[];
   const digest = buildWeeklyDigest(db.sqlite, { kind: 'all' }, NOW, 'UTC');
   // The planner's win-back candidates come from the current week: make one customer at risk there, everyone elsewhere lapsed.
