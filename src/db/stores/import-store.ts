@@ -281,13 +281,13 @@ function undoSteps(kysely: Kysely<Schema>, engine: ImportEngine): UndoSteps {
     },
     async *changesNewestFirst(runId) {
       // Paged: a statement cannot stay open on SQLite while others write.
-      let below = Number.MAX_SAFE_INTEGER;
+      let below: number | null = null;
       for (;;) {
         const changes = await kysely
           .selectFrom('ImportChange')
           .select(['id', 'entity', 'entityId', 'action', 'before'])
           .where('runId', '=', runId)
-          .where('id', '<', below)
+          .$if(below !== null, (page) => page.where('id', '<', below!))
           .orderBy('id', 'desc')
           .limit(CHANGE_PAGE)
           .execute();
