@@ -63,23 +63,29 @@ function firstLines(context: ApplyContext, describe: (key: string) => string): (
   };
 }
 
-/** Lookups by key, remembered for the run (bounded: files of millions of rows reference many customers). */
-function cachedLookup<T>(lookup: (key: string) => Promise<T>, limit = 200_000): (key: string) => Promise<T> {
+/**
+ * Lookups by key, remembered for the run (bounded: files of millions of rows reference many
+ * customers). A remembered key answers at once, without a promise: most rows of a large file
+ * name a customer an earlier row did, and a promise per row is a measurable part of the run.
+ */
+function cachedLookup<T>(lookup: (key: string) => Promise<T>, limit = 200_000): (key: string) => T | Promise<T> {
   const cache = new Map<string, T>();
-  return async (key) => {
-    const cached = cache.get(key);
-    if (cached !== undefined || cache.has(key)) return cached as T;
+  const load = async (key: string) => {
     const value = await lookup(key);
     if (cache.size >= limit) cache.clear();
     cache.set(key, value);
     return value;
+  };
+  return (key) => {
+    const cached = cache.get(key);
+    return cached !== undefined || cache.has(key) ? (cached as T) : load(key);
   };
 }
 
 type RepReference = { id: number } | { problem: string };
 
 /** A rep named by email, or by name when exactly one rep has it. */
-function repResolver(rows: ImportRows): (reference: string) => Promise<RepReference> {
+function repResolver(rows: ImportRows): (reference: string) => RepReference | Promise<RepReference> {
   return cachedLookup(async (reference): Promise<RepReference> => {
     const id = await rows.repIdByEmail(reference.toLowerCase());
     if (id !== undefined) return { id };
@@ -89,13 +95,18 @@ function repResolver(rows: ImportRows): (reference: string) => Promise<RepRefere
   });
 }
 
-/** Customer ids by external id; unknown ones become stubs with --create-missing, else a rejection. */
-function customerResolver(context: ApplyContext, column: string): (externalId: string) => Promise<number | { rejected: ApplyRejection }> {
+type CustomerReference = number | { rejected: ApplyRejection };
+
+/** Customer ids by external id (without a promise when remembered); unknown ones become stubs with --create-missing, else a rejection. */
+function customerResolver(context: ApplyContext, column: string): (externalId: string) => CustomerReference | Promise<CustomerReference> {
   const lookup = cachedLookup(async (externalId) => (await context.rows.customerId(externalId)) ?? null);
   const stubs = new Map<string, number>();
-  return async (externalId) => {
-    const id = (await lookup(externalId)) ?? stubs.get(externalId);
+  const resolve = (externalId: string, stored: number | null): CustomerReference | Promise<CustomerReference> => {
+    const id = stored ?? stubs.get(externalId);
     if (id !== undefined) return id;
+    return unknownCustomer(externalId);
+  };
+  const unknownCustomer = async (externalId: string): Promise<CustomerReference> => {
     if (!context.createMissing) {
       return { rejected: { column, problem: 'no customer has this external id (import customers first, or use --create-missing)', value: externalId } };
     }
@@ -104,6 +115,10 @@ function customerResolver(context: ApplyContext, column: string): (externalId: s
     stubs.set(externalId, stubId);
     context.onStubCustomer(externalId);
     return stubId;
+  };
+  return (externalId) => {
+    const stored = lookup(externalId);
+    return stored instanceof Promise ? stored.then((id) => resolve(externalId, id)) : resolve(externalId, stored);
   };
 }
 
@@ -173,7 +188,8 @@ function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Ap
   // Natural key → [rows seen so far in this file, the first one's line].
   const occurrences = new Map<string, [number, number]>();
   return applier(async (row, line) => {
-    const customerId = await customer(row.customer);
+    const resolved = customer(row.customer);
+    const customerId = resolved instanceof Promise ? await resolved : resolved;
     if (typeof customerId !== 'number') return customerId;
     if (row.refund_of) {
       if (row.amount >= 0) return { rejected: { column: refundColumn, problem: 'only a refund (a negative amount) names an original order', value: row.refund_of } };
@@ -242,7 +258,8 @@ function interactionsApplier(context: ApplyContext, headerOf: Map<string, string
       if ('problem' in found) return { rejected: { column: headerOf.get('rep') ?? 'rep', problem: found.problem, value: row.rep } };
       repId = found.id;
     }
-    const customerId = await customer(row.customer);
+    const resolved = customer(row.customer);
+    const customerId = resolved instanceof Promise ? await resolved : resolved;
     if (typeof customerId !== 'number') return customerId;
     const values: Values = { customerId, repId, kind: row.kind, at: row.at };
     setPresent(values, 'text', row.note === null ? '' : row.note);
