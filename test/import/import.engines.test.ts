@@ -1,7 +1,11 @@
+import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { importStream, type ImportOptions, type ImportSummary } from '../../src/import/import-run.js';
 import { undoImportRun } from '../../src/import/undo.js';
+import { tempDir } from '../helpers/temp-database.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
 const clock = new ManualClock('2026-01-15T08:00:00Z');
@@ -156,5 +160,37 @@ describeEngines('the CSV import', (engine) => {
     release();
     expect(await first).toMatchObject({ status: 'applied', inserted: rows + 1 });
     expect(await run(db, 'customers', 'external_id,name\nC9,Late\n')).toMatchObject({ status: 'applied', inserted: 1 });
+  });
+
+  it('does leave the database as before, and the lock free, when the importer is killed mid-file; a rerun imports it all', async () => {
+    await run(db, 'customers', CUSTOMERS);
+    const { dir, cleanup } = tempDir('rapport-kill-engines-');
+    try {
+      const count = 20_000;
+      const file = path.join(dir, 'orders.csv');
+      fs.writeFileSync(file, `external_id,customer,ordered_at,amount\n${Array.from({ length: count }, (_, i) => `O${i},C${(i % 3) + 1},2025-01-01,${i + 1}`).join('\n')}\n`);
+      const tables = ['Customer', 'Order', 'ImportRun', 'ImportChange'] as const;
+      const snapshot = async () => Promise.all(tables.map((table) => db.kysely.selectFrom(table).selectAll().orderBy('id').execute()));
+      const before = await snapshot();
+      const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.url, file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const message = await new Promise<{ appliedRows?: number }>((resolve, reject) => {
+        child.once('message', (m) => resolve(m as { appliedRows?: number }));
+        child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting progress`)));
+      });
+      expect(message.appliedRows).toBeGreaterThan(0);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      expect(await snapshot()).toEqual(before);
+      // PostgreSQL ends the dead client's session (its transaction and advisory lock) once it sees the socket closed.
+      let rerun = await run(db, 'orders', fs.createReadStream(file, 'utf8'));
+      for (let attempt = 0; rerun.fatal?.includes('another import is running') && attempt < 50; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        rerun = await run(db, 'orders', fs.createReadStream(file, 'utf8'));
+      }
+      expect(rerun).toMatchObject({ status: 'applied', inserted: count, updated: 0, rejected: 0 });
+    } finally {
+      cleanup();
+    }
   });
 });

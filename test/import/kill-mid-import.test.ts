@@ -29,7 +29,7 @@ describe('kill -9 mid-import', () => {
     const ordersFile = writeFixture(dir, 'orders.csv', `external_id,customer,ordered_at,amount,product\n${orders}\n`);
     const before = snapshot(db);
 
-    const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.file, ordersFile], {
+    const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.url, ordersFile], {
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
