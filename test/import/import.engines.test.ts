@@ -1,4 +1,3 @@
-import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -6,6 +5,7 @@ import { ManualClock } from '../../src/clock.js';
 import { importStream, type ImportOptions, type ImportSummary } from '../../src/import/import-run.js';
 import { undoImportRun } from '../../src/import/undo.js';
 import { tempDir } from '../helpers/temp-database.js';
+import { killMidImport } from './import-helpers.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
 const clock = new ManualClock('2026-01-15T08:00:00Z');
@@ -172,15 +172,7 @@ describeEngines('the CSV import', (engine) => {
       const tables = ['Customer', 'Order', 'ImportRun', 'ImportChange'] as const;
       const snapshot = async () => Promise.all(tables.map((table) => db.kysely.selectFrom(table).selectAll().orderBy('id').execute()));
       const before = await snapshot();
-      const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.url, file], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-      const message = await new Promise<{ appliedRows?: number }>((resolve, reject) => {
-        child.once('message', (m) => resolve(m as { appliedRows?: number }));
-        child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting progress`)));
-      });
-      expect(message.appliedRows).toBeGreaterThan(0);
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-      child.kill('SIGKILL');
-      expect(await exited).toBe('SIGKILL');
+      expect(await killMidImport(db.url, file)).toBeGreaterThan(0);
       expect(await snapshot()).toEqual(before);
       // PostgreSQL ends the dead client's session (its transaction and advisory lock) once it sees the socket closed.
       let rerun = await run(db, 'orders', fs.createReadStream(file, 'utf8'));
