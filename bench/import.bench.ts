@@ -159,7 +159,7 @@ async function postgres(dir: string, clock: ManualClock, customersCsv: string): 
     const copyRate = await plainCopy(raw.url);
     process.stdout.write(
       [
-        `PostgreSQL import: ${Math.round(importRate).toLocaleString('en')} rows/s (${POSTGRES_ORDERS.toLocaleString('en')} orders: decode, parse, validate, prefetch, multi-row INSERT … ON CONFLICT)`,
+        `PostgreSQL import: ${Math.round(importRate).toLocaleString('en')} rows/s (${POSTGRES_ORDERS.toLocaleString('en')} orders: decode, parse, validate, prefetch, new orders in multi-row INSERTs)`,
         `PostgreSQL COPY:   ${Math.round(copyRate).toLocaleString('en')} rows/s (plain COPY … FROM STDIN of the same rows, one transaction)`,
         `ratio:             ${((importRate / copyRate) * 100).toFixed(0)}% of COPY`,
         '',
