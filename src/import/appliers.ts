@@ -1,7 +1,6 @@
-import type { Sqlite } from '../db/database.js';
+import type { ImportRows, StoredRow, Values, WriteOutcome } from '../db/stores/import-store.js';
 import type { ImportKind } from './columns.js';
 import type { CustomerRow, InteractionRow, OrderRow, RepRow } from './row-schemas.js';
-import type { RunWriter, StoredRow, Values, WriteOutcome } from './table-writer.js';
 
 /** Why a valid-looking row cannot be applied (it names a customer or rep that does not exist). */
 export interface ApplyRejection {
@@ -33,8 +32,8 @@ export interface RepeatedRow {
 }
 
 export interface ApplyContext {
-  sqlite: Sqlite;
-  writer: RunWriter;
+  /** The run's reads and writes, inside its transaction. */
+  rows: ImportRows;
   /** --create-missing: an order or interaction for an unknown customer creates a stub customer. */
   createMissing: boolean;
   onDuplicate(duplicate: PossibleDuplicate): void;
@@ -43,8 +42,16 @@ export interface ApplyContext {
 }
 
 export type ApplyResult = WriteOutcome | { rejected: ApplyRejection };
-/** Applies one valid row; `line` is its physical line in the file, for messages. */
-export type Applier<Row> = (row: Row, line: number) => ApplyResult;
+/**
+ * Applies one valid row; `line` is its physical line in the file, for messages. `prefetch`
+ * names the keys a batch of rows will look up before they are applied (PostgreSQL reads them in
+ * one query instead of one round trip per row).
+ */
+export type Applier<Row> = ((row: Row, line: number) => Promise<ApplyResult>) & { prefetch(rows: readonly Row[]): Promise<void> };
+
+function applier<Row>(apply: (row: Row, line: number) => Promise<ApplyResult>, prefetch: (rows: readonly Row[]) => Promise<void> = async () => {}): Applier<Row> {
+  return Object.assign(apply, { prefetch });
+}
 
 /** The first line of the file that had each key, to tell a repeated key which line it repeats. */
 function firstLines(context: ApplyContext, describe: (key: string) => string): (key: string, line: number) => void {
@@ -56,50 +63,62 @@ function firstLines(context: ApplyContext, describe: (key: string) => string): (
   };
 }
 
-/** Lookups by key, remembered for the run (bounded: files of millions of rows reference many customers). */
-function cachedLookup<T>(lookup: (key: string) => T, limit = 200_000): (key: string) => T {
+/**
+ * Lookups by key, remembered for the run (bounded: files of millions of rows reference many
+ * customers). A remembered key answers at once, without a promise: most rows of a large file
+ * name a customer an earlier row did, and a promise per row is a measurable part of the run.
+ */
+function cachedLookup<T>(lookup: (key: string) => Promise<T>, limit = 200_000): (key: string) => T | Promise<T> {
   const cache = new Map<string, T>();
-  return (key) => {
-    const cached = cache.get(key);
-    if (cached !== undefined || cache.has(key)) return cached as T;
-    const value = lookup(key);
+  const load = async (key: string) => {
+    const value = await lookup(key);
     if (cache.size >= limit) cache.clear();
     cache.set(key, value);
     return value;
+  };
+  return (key) => {
+    const cached = cache.get(key);
+    return cached !== undefined || cache.has(key) ? (cached as T) : load(key);
   };
 }
 
 type RepReference = { id: number } | { problem: string };
 
 /** A rep named by email, or by name when exactly one rep has it. */
-function repResolver(sqlite: Sqlite): (reference: string) => RepReference {
-  const byEmail = sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck();
-  const byName = sqlite.prepare('SELECT id FROM Rep WHERE name = ? LIMIT 2').pluck();
-  return cachedLookup((reference) => {
-    const id = byEmail.get(reference.toLowerCase()) as number | undefined;
+function repResolver(rows: ImportRows): (reference: string) => RepReference | Promise<RepReference> {
+  return cachedLookup(async (reference): Promise<RepReference> => {
+    const id = await rows.repIdByEmail(reference.toLowerCase());
     if (id !== undefined) return { id };
-    const named = byName.all(reference) as number[];
+    const named = await rows.repIdsByName(reference);
     if (named.length === 1) return { id: named[0]! };
     return { problem: named.length === 0 ? 'no rep has this email or name (import reps first)' : 'several reps have this name; use the email' };
   });
 }
 
-/** Customer ids by external id; unknown ones become stubs with --create-missing, else a rejection. */
-function customerResolver(context: ApplyContext, column: string): (externalId: string) => number | { rejected: ApplyRejection } {
-  const byExternalId = context.sqlite.prepare('SELECT id FROM Customer WHERE externalId = ?').pluck();
-  const lookup = cachedLookup((externalId) => (byExternalId.get(externalId) as number | undefined) ?? null);
+type CustomerReference = number | { rejected: ApplyRejection };
+
+/** Customer ids by external id (without a promise when remembered); unknown ones become stubs with --create-missing, else a rejection. */
+function customerResolver(context: ApplyContext, column: string): (externalId: string) => CustomerReference | Promise<CustomerReference> {
+  const lookup = cachedLookup(async (externalId) => (await context.rows.customerId(externalId)) ?? null);
   const stubs = new Map<string, number>();
-  return (externalId) => {
-    const id = lookup(externalId) ?? stubs.get(externalId);
+  const resolve = (externalId: string, stored: number | null): CustomerReference | Promise<CustomerReference> => {
+    const id = stored ?? stubs.get(externalId);
     if (id !== undefined) return id;
+    return unknownCustomer(externalId);
+  };
+  const unknownCustomer = async (externalId: string): Promise<CustomerReference> => {
     if (!context.createMissing) {
       return { rejected: { column, problem: 'no customer has this external id (import customers first, or use --create-missing)', value: externalId } };
     }
     // A stub carries the external id as its name until a customers import fills it in.
-    const stubId = context.writer.insert('customer', { externalId, name: externalId, tags: '', greetingOptOut: 0 });
+    const stubId = await context.rows.insert('customer', { externalId, name: externalId, tags: '', greetingOptOut: 0 });
     stubs.set(externalId, stubId);
     context.onStubCustomer(externalId);
     return stubId;
+  };
+  return (externalId) => {
+    const stored = lookup(externalId);
+    return stored instanceof Promise ? stored.then((id) => resolve(externalId, id)) : resolve(externalId, stored);
   };
 }
 
@@ -108,25 +127,22 @@ function setPresent(values: Values, column: string, value: string | number | boo
   if (value !== undefined) values[column] = typeof value === 'boolean' ? Number(value) : value;
 }
 
-function upsert(writer: RunWriter, entity: 'customer' | 'order' | 'rep' | 'interaction', stored: StoredRow | undefined, values: Values): WriteOutcome {
+async function upsert(rows: ImportRows, entity: 'customer' | 'order' | 'rep' | 'interaction', stored: StoredRow | undefined, values: Values): Promise<WriteOutcome> {
   if (!stored) {
-    writer.insert(entity, values);
+    await rows.insert(entity, values);
     return 'inserted';
   }
-  return writer.update(entity, stored, values);
+  return rows.update(entity, stored, values);
 }
 
 function customersApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<CustomerRow> {
-  const { sqlite, writer } = context;
-  const stored = sqlite.prepare('SELECT * FROM Customer WHERE externalId = ?');
-  const sameEmail = sqlite.prepare('SELECT externalId FROM Customer WHERE email = ? AND externalId <> ? LIMIT 1').pluck();
-  const samePhone = sqlite.prepare('SELECT externalId FROM Customer WHERE phone = ? AND externalId <> ? LIMIT 1').pluck();
-  const rep = repResolver(sqlite);
+  const { rows } = context;
+  const rep = repResolver(rows);
   const repeated = firstLines(context, (key) => `${headerOf.get('external_id') ?? 'external_id'} ${key}`);
-  return (row, line) => {
+  return applier(async (row, line) => {
     let ownerId: number | null | undefined = row.owner === undefined ? undefined : null;
     if (typeof row.owner === 'string') {
-      const owner = rep(row.owner);
+      const owner = await rep(row.owner);
       if ('problem' in owner) return { rejected: { column: headerOf.get('owner') ?? 'owner', problem: owner.problem, value: row.owner } };
       ownerId = owner.id;
     }
@@ -142,19 +158,19 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
     setPresent(values, 'ownerId', ownerId);
     setPresent(values, 'greetingOptOut', row.greeting_opt_out === null ? false : row.greeting_opt_out);
     repeated(row.external_id, line);
-    const before = stored.get(row.external_id) as StoredRow | undefined;
-    const outcome = upsert(writer, 'customer', before, values);
+    const before = await rows.customer(row.external_id);
+    const outcome = await upsert(rows, 'customer', before, values);
     // Checked after the write, so two new rows in one file that share a phone are caught too.
     if (row.email && row.email !== before?.email) {
-      const other = sameEmail.get(row.email, row.external_id) as string | undefined;
+      const other = await rows.customerSharing('email', row.email, row.external_id);
       if (other) context.onDuplicate({ externalId: row.external_id, otherExternalId: other, sharedField: 'email', value: row.email });
     }
     if (row.phone && row.phone !== before?.phone) {
-      const other = samePhone.get(row.phone, row.external_id) as string | undefined;
+      const other = await rows.customerSharing('phone', row.phone, row.external_id);
       if (other) context.onDuplicate({ externalId: row.external_id, otherExternalId: other, sharedField: 'phone', value: row.phone });
     }
     return outcome;
-  };
+  });
 }
 
 /**
@@ -165,23 +181,19 @@ function customersApplier(context: ApplyContext, headerOf: Map<string, string>):
  * occurrence n and adds nothing twice. A refund may name the order it refunds (refund_of).
  */
 function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<OrderRow> {
-  const { sqlite, writer } = context;
-  const byExternalId = sqlite.prepare('SELECT * FROM "Order" WHERE externalId = ?');
-  const byNaturalKey = sqlite.prepare(
-    'SELECT * FROM "Order" WHERE customerId = ? AND orderedAt = ? AND amountMinor = ? AND product IS ? AND externalId IS NULL AND occurrence = ? LIMIT 1',
-  );
-  const customerOfOrder = sqlite.prepare('SELECT customerId FROM "Order" WHERE externalId = ?').pluck();
+  const { rows } = context;
   const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
   const refundColumn = headerOf.get('refund_of') ?? 'refund_of';
   const orderIdColumn = headerOf.get('external_id') ?? 'external_id';
   // Natural key → [rows seen so far in this file, the first one's line].
   const occurrences = new Map<string, [number, number]>();
-  return (row, line) => {
-    const customerId = customer(row.customer);
+  return applier(async (row, line) => {
+    const resolved = customer(row.customer);
+    const customerId = resolved instanceof Promise ? await resolved : resolved;
     if (typeof customerId !== 'number') return customerId;
     if (row.refund_of) {
       if (row.amount >= 0) return { rejected: { column: refundColumn, problem: 'only a refund (a negative amount) names an original order', value: row.refund_of } };
-      const owner = customerOfOrder.get(row.refund_of) as number | undefined;
+      const owner = await rows.customerIdOfOrder(row.refund_of);
       if (owner === undefined) return { rejected: { column: refundColumn, problem: 'no order has this order id (import the original order first)', value: row.refund_of } };
       if (owner !== customerId) return { rejected: { column: refundColumn, problem: 'that order is another customer’s', value: row.refund_of } };
     }
@@ -193,10 +205,10 @@ function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Ap
     setPresent(values, 'refundOf', row.refund_of);
     if (row.external_id) {
       // New orders are the bulk of large files: try the insert first, look up only on a clash.
-      if (writer.insertIfAbsent('order', values, 'externalId') !== null) return 'inserted';
-      const stored = byExternalId.get(row.external_id) as StoredRow;
-      if (stored.importRunId === writer.runId) context.onRepeatedRow({ line, firstLine: null, key: `${orderIdColumn} ${row.external_id}`, outcome: 'later_line_won' });
-      return writer.update('order', stored, values);
+      if (await rows.insertIfAbsent('order', values, 'externalId')) return 'inserted';
+      const stored = (await rows.order(row.external_id))!;
+      if (stored.importRunId === rows.runId) context.onRepeatedRow({ line, firstLine: null, key: `${orderIdColumn} ${row.external_id}`, outcome: 'later_line_won' });
+      return rows.update('order', stored, values);
     }
     const key = `${customerId}\u0000${row.ordered_at}\u0000${row.amount}\u0000${row.product ?? '\u0001'}`;
     const seen = occurrences.get(key);
@@ -204,61 +216,57 @@ function ordersApplier(context: ApplyContext, headerOf: Map<string, string>): Ap
     if (seen) context.onRepeatedRow({ line, firstLine: seen[1], key: 'customer, date, amount and product', outcome: 'kept_both' });
     else occurrences.set(key, [1, line]);
     values.occurrence = occurrence;
-    return upsert(writer, 'order', byNaturalKey.get(customerId, row.ordered_at, row.amount, row.product ?? null, occurrence) as StoredRow | undefined, values);
-  };
+    return upsert(rows, 'order', await rows.orderByNaturalKey(customerId, row.ordered_at, row.amount, row.product ?? null, occurrence), values);
+  }, (batch) => rows.prefetch({ customers: batch.map((row) => row.customer), orders: batch.flatMap((row) => (row.external_id ? [row.external_id] : [])) }));
 }
 
 /** Reps are keyed by email; a team named in the file is created when it does not exist. */
 function repsApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<RepRow> {
-  const { sqlite, writer } = context;
-  const stored = sqlite.prepare('SELECT * FROM Rep WHERE email = ?');
-  const teamByName = sqlite.prepare('SELECT id FROM Team WHERE name = ?').pluck();
-  const slackOwner = sqlite.prepare('SELECT email FROM Rep WHERE slackUserId = ? AND email <> ?').pluck();
-  const discordOwner = sqlite.prepare('SELECT email FROM Rep WHERE discordUserId = ? AND email <> ?').pluck();
-  const teamId = (name: string): number => (teamByName.get(name) as number | undefined) ?? writer.insert('team', { name });
+  const { rows } = context;
+  const teamId = async (name: string): Promise<number> => (await rows.teamId(name)) ?? rows.insert('team', { name });
   const repeated = firstLines(context, (key) => `${headerOf.get('email') ?? 'email'} ${key}`);
-  return (row, line) => {
-    for (const [column, id, owner] of [
-      ['slack_user_id', row.slack_user_id, slackOwner],
-      ['discord_user_id', row.discord_user_id, discordOwner],
+  return applier(async (row, line) => {
+    for (const [column, id, linkColumn] of [
+      ['slack_user_id', row.slack_user_id, 'slackUserId'],
+      ['discord_user_id', row.discord_user_id, 'discordUserId'],
     ] as const) {
-      const taken = id ? (owner.get(id, row.email) as string | undefined) : undefined;
+      const taken = id ? await rows.repLinkedTo(linkColumn, id, row.email) : undefined;
       if (taken) return { rejected: { column: headerOf.get(column) ?? column, problem: `already linked to rep ${taken}`, value: id! } };
     }
     const values: Values = { email: row.email, name: row.name };
     setPresent(values, 'role', row.role === null ? 'rep' : row.role);
-    setPresent(values, 'teamId', typeof row.team === 'string' ? teamId(row.team) : row.team);
+    setPresent(values, 'teamId', typeof row.team === 'string' ? await teamId(row.team) : row.team);
     setPresent(values, 'slackUserId', row.slack_user_id);
     setPresent(values, 'discordUserId', row.discord_user_id);
     setPresent(values, 'timeZone', row.timezone);
     setPresent(values, 'locale', row.locale);
     repeated(row.email, line);
-    return upsert(writer, 'rep', stored.get(row.email) as StoredRow | undefined, values);
-  };
+    return upsert(rows, 'rep', await rows.rep(row.email), values);
+  });
 }
 
 /** Interactions have no id in the source: keyed by (customer, rep, kind, at); note and satisfaction update. */
 function interactionsApplier(context: ApplyContext, headerOf: Map<string, string>): Applier<InteractionRow> {
-  const { sqlite, writer } = context;
-  const byNaturalKey = sqlite.prepare('SELECT * FROM Interaction WHERE customerId = ? AND repId IS ? AND kind = ? AND at = ? LIMIT 1');
+  const { rows } = context;
   const customer = customerResolver(context, headerOf.get('customer') ?? 'customer');
-  const rep = repResolver(sqlite);
+  const rep = repResolver(rows);
   const repeated = firstLines(context, () => 'customer, rep, kind and time');
-  return (row, line) => {
+  return applier(async (row, line) => {
     let repId: number | null = null;
     if (row.rep) {
-      const found = rep(row.rep);
+      const found = await rep(row.rep);
       if ('problem' in found) return { rejected: { column: headerOf.get('rep') ?? 'rep', problem: found.problem, value: row.rep } };
       repId = found.id;
     }
-    const customerId = customer(row.customer);
+    const resolved = customer(row.customer);
+    const customerId = resolved instanceof Promise ? await resolved : resolved;
     if (typeof customerId !== 'number') return customerId;
     const values: Values = { customerId, repId, kind: row.kind, at: row.at };
     setPresent(values, 'text', row.note === null ? '' : row.note);
     setPresent(values, 'satisfaction', row.satisfaction);
     repeated(`${customerId}\u0000${repId}\u0000${row.kind}\u0000${row.at}`, line);
-    return upsert(writer, 'interaction', byNaturalKey.get(customerId, repId, row.kind, row.at) as StoredRow | undefined, values);
-  };
+    return upsert(rows, 'interaction', await rows.interactionByNaturalKey(customerId, repId, row.kind, row.at), values);
+  }, (batch) => rows.prefetch({ customers: batch.map((row) => row.customer), orders: [] }));
 }
 
 export const appliers = {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
 import { isTimeZone } from '../domain/time-zone.js';
 import { IMPORT_KINDS, mappingFileSchema, type HeaderMapping } from './columns.js';
 import { checkEncoding, EncodingError } from './decode.js';
@@ -19,7 +19,7 @@ export const IMPORT_USAGE = `Usage: import <customers|orders|reps|interactions> 
 const PRINTED_PROBLEMS = 50;
 
 export interface ImportCliDeps {
-  db: Database;
+  db: StoreDatabase;
   clock: Clock;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
@@ -213,7 +213,7 @@ function printSummary(summary: ImportSummary, deps: ImportCliDeps): void {
 }
 
 async function undo(runId: number, deps: ImportCliDeps): Promise<number> {
-  const result = undoImportRun(deps.db.sqlite, runId, deps.clock);
+  const result = await undoImportRun(deps.db, runId, deps.clock);
   if (!result.ok) {
     deps.err.write(`import undo: ${result.problem}\n`);
     return 1;

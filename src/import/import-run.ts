@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import BetterSqlite3 from 'better-sqlite3';
 import type { Clock } from '../clock.js';
-import type { Database, Sqlite } from '../db/database.js';
-import { appliers, type PossibleDuplicate, type RepeatedRow } from './appliers.js';
-import { markScoresStale } from '../scoring/scoring-state.js';
+import { createImportStore, IMPORT_LOCKED, type ImportStore, type ImportTransaction } from '../db/stores/import-store.js';
+import type { StoreDatabase } from '../db/store-database.js';
+import { appliers, type Applier, type ApplyResult, type PossibleDuplicate, type RepeatedRow } from './appliers.js';
 import { HeaderError, resolveHeader, type HeaderMapping, type ImportKind } from './columns.js';
 import { CsvSyntaxError, openCsv, type CsvRecord } from './csv-source.js';
 import { EncodingError } from './decode.js';
 import { RejectsFile } from './rejects-file.js';
 import { compileRowReader, describeProblem, formatProblem, problemsOf, rawRow, rowCells, rowSchemaOf, type RowCells, type RowProblem } from './row-schemas.js';
-import { RunWriter } from './table-writer.js';
 import type { DateOrder } from './values.js';
 
 export type OnError = 'abort' | 'skip';
@@ -84,21 +82,6 @@ const MAX_KEPT_DUPLICATES = 1000;
 const MAX_DUPLICATE_WARNINGS = 20;
 const MAX_KEPT_REPEATS = 1000;
 const PROGRESS_EVERY_ROWS = 5000;
-const BUSY_TIMEOUT_MS = 5000;
-
-/**
- * The import's own connection, so its long transaction holds only its own work: another part
- * of the same process writing through `db.sqlite` meanwhile waits for the lock instead of
- * landing inside (and being rolled back with) the import.
- */
-function openImportConnection(db: Database): { sqlite: Sqlite; close(): void } {
-  if (db.file === ':memory:') return { sqlite: db.sqlite, close: () => {} };
-  const sqlite = new BetterSqlite3(db.file, { timeout: BUSY_TIMEOUT_MS });
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('cache_size = -32000');
-  return { sqlite, close: () => sqlite.close() };
-}
 
 /** Cells past the header that hold something mean the row does not line up with the header. */
 function extraFieldsProblem(record: CsvRecord, headerLength: number): RowProblem | null {
@@ -110,11 +93,12 @@ function extraFieldsProblem(record: CsvRecord, headerLength: number): RowProblem
 
 /**
  * Imports one CSV of `options.kind` from a byte stream (a file, or a chat upload). One
- * transaction for the whole run: a crash or kill leaves the database as it was. Expected
- * problems come back in the summary (status failed); only bugs and I/O failures throw.
+ * transaction for the whole run, holding the import lock (one import at a time): a crash or
+ * kill leaves the database as it was. Expected problems come back in the summary (status
+ * failed); only bugs and I/O failures throw.
  */
 export async function importStream(
-  deps: { db: Database; clock: Clock },
+  deps: { db: StoreDatabase; clock: Clock },
   source: AsyncIterable<Buffer | string>,
   options: ImportOptions,
 ): Promise<ImportSummary> {
@@ -145,6 +129,8 @@ export async function importStream(
     elapsedMs: 0,
   };
   const finish = () => ({ ...summary, elapsedMs: performance.now() - started });
+  const store = createImportStore(deps.db);
+  const recordFailedRun = (contentHash: string) => recordFailed(store, options, contentHash, startedAt, deps.clock.now(), summary);
 
   let csv: Awaited<ReturnType<typeof openCsv>>;
   let header: ReturnType<typeof resolveHeader>;
@@ -157,11 +143,23 @@ export async function importStream(
   } catch (error) {
     if (!(error instanceof HeaderError || error instanceof EncodingError || error instanceof CsvSyntaxError)) throw error;
     summary.fatal = error instanceof CsvSyntaxError ? `${options.fileName}:${error.line}: ${error.message}` : `${options.fileName}: ${error.message}`;
-    if (!options.dryRun) summary.runId = recordFailedRun(deps.db.sqlite, options, '', startedAt, deps.clock.now(), summary);
+    if (!options.dryRun) summary.runId = await recordFailedRun('');
     return finish();
   }
   if (header.unknown.length > 0) summary.warnings.push(`${options.fileName}: ignored column${header.unknown.length > 1 ? 's' : ''} Rapport does not know: ${header.unknown.join(', ')}`);
 
+  const begun = await store.begin({ kind: options.kind, fileName: options.fileName, actor: options.actor, startedAtMs: startedAt.getTime() });
+  if (begun === IMPORT_LOCKED) {
+    summary.fatal = `${options.fileName}: another import is running; nothing was imported (try again when it has finished)`;
+    return finish();
+  }
+  /** The run's transaction while it is open: taken (set to null) by whatever ends it. */
+  let open: ImportTransaction | null = begun;
+  const take = () => {
+    const transaction = open!;
+    open = null;
+    return transaction;
+  };
   const rejects = onError === 'skip' && !options.dryRun && options.rejectsPath ? new RejectsFile(options.rejectsPath, csv.header, csv.delimiter) : null;
   const reject = (record: CsvRecord, problems: RowProblem[]) => {
     summary.rejected++;
@@ -173,22 +171,12 @@ export async function importStream(
     rejects?.add(record.fields, `line ${record.line}: ${problems.map(describeProblem).join('; ')}`);
   };
 
-  const connection = openImportConnection(deps.db);
-  const { sqlite } = connection;
   let contentHash = '';
   try {
-    // IMMEDIATE takes the write lock now, so the run never fails half-way on a busy database.
-    sqlite.exec('BEGIN IMMEDIATE');
-    const runId = Number(
-      sqlite
-        .prepare("INSERT INTO ImportRun (kind, fileName, contentHash, actor, dryRun, status, startedAt) VALUES (?, ?, '', ?, 0, 'running', ?)")
-        .run(options.kind, options.fileName, options.actor, startedAt.getTime()).lastInsertRowid,
-    );
-    const writer = new RunWriter(sqlite, runId, startedAt.getTime());
+    const runId = begun.runId;
     const apply = appliers[options.kind](
       {
-        sqlite,
-        writer,
+        rows: begun,
         createMissing: options.createMissing ?? false,
         onDuplicate: (duplicate) => {
           if (summary.duplicates.length < MAX_KEPT_DUPLICATES) summary.duplicates.push(duplicate);
@@ -199,7 +187,7 @@ export async function importStream(
         onStubCustomer: () => summary.stubCustomers++,
       },
       header.headerOf,
-    ) as (row: unknown, line: number) => ReturnType<ReturnType<(typeof appliers)['orders']>>;
+    ) as Applier<unknown>;
     const cells: RowCells = rowCells[options.kind]({
       dates: { zone: options.timeZone ?? 'UTC', ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) },
       today: startedAt,
@@ -209,25 +197,29 @@ export async function importStream(
     const schema = rowSchemaOf(cells);
     let reportedRows = 0;
     const progress = () => options.onProgress?.({ rows: summary.rows, bytes: csv.bytesRead(), totalBytes: options.totalBytes ?? null });
+    /** A record read into its row, or the problems that keep it out. */
+    const readRecord = (record: CsvRecord): { row: unknown } | { problems: RowProblem[] } => {
+      const extra = extraFieldsProblem(record, csv.header.length);
+      if (extra) return { problems: [extra] };
+      const row: unknown = readRow(record.fields);
+      if (row !== null) return { row };
+      const raw = rawRow(record.fields, header.columnAt);
+      const parsed = schema.safeParse(raw);
+      return parsed.success ? { row: parsed.data } : { problems: problemsOf(parsed.error, raw, record.line, header.headerOf) };
+    };
     for await (const batch of csv.records) {
-      for (const record of batch) {
+      // The batch is read first, so its keys can be looked up together; rows apply in file order.
+      const read = batch.map(readRecord);
+      await apply.prefetch(read.flatMap((entry) => ('row' in entry ? [entry.row] : [])));
+      for (let at = 0; at < batch.length; at++) {
+        const record = batch[at]!;
+        const entry = read[at]!;
         summary.rows++;
-        const extra = extraFieldsProblem(record, csv.header.length);
-        if (extra) {
-          reject(record, [extra]);
+        if ('problems' in entry) {
+          reject(record, entry.problems);
           continue;
         }
-        let row: unknown = readRow(record.fields);
-        if (row === null) {
-          const raw = rawRow(record.fields, header.columnAt);
-          const parsed = schema.safeParse(raw);
-          if (!parsed.success) {
-            reject(record, problemsOf(parsed.error, raw, record.line, header.headerOf));
-            continue;
-          }
-          row = parsed.data;
-        }
-        const result = apply(row, record.line);
+        const result: ApplyResult = await apply(entry.row, record.line);
         if (typeof result === 'object') reject(record, [{ line: record.line, ...result.rejected }]);
         else summary[result]++;
       }
@@ -238,37 +230,35 @@ export async function importStream(
     }
     progress();
     contentHash = csv.contentHash();
-    const earlier = sqlite
-      .prepare("SELECT id, startedAt FROM ImportRun WHERE contentHash = ? AND kind = ? AND status = 'applied' AND id <> ? ORDER BY id DESC LIMIT 1")
-      .get(contentHash, options.kind, runId) as { id: number; startedAt: number } | undefined;
+    const earlier = await begun.earlierAppliedRun(contentHash, options.kind);
     if (earlier) {
       summary.warnings.push(`${options.fileName}: the same file (same content) was already imported as run ${earlier.id} on ${new Date(earlier.startedAt).toISOString()}`);
     }
     if (onError === 'abort' && summary.rejected > 0) {
-      sqlite.exec('ROLLBACK');
-      if (!options.dryRun) summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+      await take().rollback();
+      if (!options.dryRun) summary.runId = await recordFailedRun(contentHash);
     } else if (options.dryRun) {
       // What the real run would have done: applied, with these counts.
-      sqlite.exec('ROLLBACK');
+      await take().rollback();
       summary.status = 'applied';
     } else {
-      writer.refreshCheckIns();
-      // Scores are computed from customers (owners, teams), orders and reps: they are stale until rescored.
-      if (options.kind !== 'interactions' && summary.inserted + summary.updated > 0) markScoresStale(sqlite);
-      sqlite
-        .prepare("UPDATE ImportRun SET status = 'applied', contentHash = ?, inserted = ?, updated = ?, unchanged = ?, rejected = ?, finishedAt = ? WHERE id = ?")
-        .run(contentHash, summary.inserted, summary.updated, summary.unchanged, summary.rejected, deps.clock.now().getTime(), runId);
-      sqlite.exec('COMMIT');
+      const { inserted, updated, unchanged, rejected } = summary;
+      await take().commit({
+        contentHash,
+        counts: { inserted, updated, unchanged, rejected },
+        finishedAtMs: deps.clock.now().getTime(),
+        // Scores are computed from customers (owners, teams), orders and reps: they are stale until rescored.
+        scoresStale: options.kind !== 'interactions' && inserted + updated > 0,
+      });
       summary.status = 'applied';
       summary.runId = runId;
     }
   } catch (error) {
-    if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+    if (open) await take().rollback();
     if (!(error instanceof CsvSyntaxError)) throw error;
     summary.fatal = `${options.fileName}:${error.line}: ${error.message}`;
-    if (!options.dryRun) summary.runId = recordFailedRun(sqlite, options, contentHash, startedAt, deps.clock.now(), summary);
+    if (!options.dryRun) summary.runId = await recordFailedRun(contentHash);
   } finally {
-    connection.close();
     summary.rejectsPath = rejects?.close() ?? null;
   }
   if (summary.status === 'failed') {
@@ -303,19 +293,21 @@ function repeatedRowWarning(fileName: string, repeat: RepeatedRow): string {
 }
 
 /** A refused run is recorded too (who tried what, and how many rows were bad), with nothing applied. */
-function recordFailedRun(sqlite: Sqlite, options: ImportOptions, contentHash: string, startedAt: Date, finishedAt: Date, summary: ImportSummary): number {
-  return Number(
-    sqlite
-      .prepare(
-        "INSERT INTO ImportRun (kind, fileName, contentHash, actor, dryRun, status, rejected, startedAt, finishedAt) VALUES (?, ?, ?, ?, 0, 'failed', ?, ?, ?)",
-      )
-      .run(options.kind, options.fileName, contentHash, options.actor, summary.rejected, startedAt.getTime(), finishedAt.getTime()).lastInsertRowid,
-  );
+function recordFailed(store: ImportStore, options: ImportOptions, contentHash: string, startedAt: Date, finishedAt: Date, summary: ImportSummary): Promise<number> {
+  return store.recordFailedRun({
+    kind: options.kind,
+    fileName: options.fileName,
+    actor: options.actor,
+    startedAtMs: startedAt.getTime(),
+    contentHash,
+    rejected: summary.rejected,
+    finishedAtMs: finishedAt.getTime(),
+  });
 }
 
 /** Imports a CSV file; in skip mode rejected rows go to `<file>.rejects.csv`. */
 export async function importFile(
-  deps: { db: Database; clock: Clock },
+  deps: { db: StoreDatabase; clock: Clock },
   file: string,
   options: Omit<ImportOptions, 'fileName' | 'totalBytes'> & { fileName?: string },
 ): Promise<ImportSummary> {

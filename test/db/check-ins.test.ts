@@ -114,7 +114,7 @@ describe('stored check-ins', () => {
     agrees();
 
     const before = stored(db.sqlite).get(idOf(db, 'C000001'))!;
-    expect(undoImportRun(db.sqlite, orders.runId!, clock)).toMatchObject({ ok: true });
+    expect(await undoImportRun(db, orders.runId!, clock)).toMatchObject({ ok: true });
     expect(stored(db.sqlite).get(idOf(db, 'C000001'))!.lastTouchAt).toBeLessThan(before.lastTouchAt);
     agrees();
 

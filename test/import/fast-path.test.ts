@@ -13,7 +13,7 @@ import { COLUMNS, IMPORT_KINDS, resolveHeader, type ImportKind } from '../../src
 import { openCsv } from '../../src/import/csv-source.js';
 import { decodeStream } from '../../src/import/decode.js';
 import { compileRowReader, rawRow, rowCells, rowSchemaOf, type SchemaContext } from '../../src/import/row-schemas.js';
-import { RunWriter } from '../../src/import/table-writer.js';
+import { RunWriter } from '../../src/db/stores/import-sqlite.js';
 import { parseAmountByPattern, parseAmountMinor, parseDateTime, parseDateTimeByPattern, parseIsoDateTime, parsePlainAmount, type DateContext } from '../../src/import/values.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
 import { CUSTOMERS_CSV, ORDERS_CSV, REPS_CSV } from './import-helpers.js';

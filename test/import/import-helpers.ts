@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -61,4 +62,23 @@ export function snapshot(db: Database): Record<string, unknown[]> {
 export async function seedRepsAndCustomers(db: Database, dir: string): Promise<void> {
   expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
   expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
+}
+
+/**
+ * Starts kill-child.ts importing `ordersFile` into the database at `url`, and SIGKILLs it once
+ * rows are in its open transaction: how many it had applied by then (always some).
+ */
+export async function killMidImport(url: string, ordersFile: string): Promise<number> {
+  const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [url, ordersFile], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const message = await new Promise<{ appliedRows?: number }>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as { appliedRows?: number }));
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting progress`)));
+  });
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+  child.kill('SIGKILL');
+  expect(await exited).toBe('SIGKILL');
+  return message.appliedRows ?? 0;
 }

@@ -1,15 +1,15 @@
 /**
  * Child process of the kill-mid-import test: imports an orders file and, once rows are in the
  * open transaction, tells the parent over IPC and stops reading, so the parent's SIGKILL
- * always lands mid-run. Usage: node --import tsx kill-child.ts <db file> <orders.csv>
+ * always lands mid-run. Usage: node --import tsx kill-child.ts <DATABASE_URL> <orders.csv>
  */
 import fs from 'node:fs';
 import { systemClock } from '../../src/clock.js';
-import { openDatabase } from '../../src/db/database.js';
+import { connectDatabase } from '../../src/db/store-database.js';
 import { importStream } from '../../src/import/import-run.js';
 
-const [dbFile, csvFile] = process.argv.slice(2) as [string, string];
-const db = await openDatabase(`file:${dbFile}`);
+const [url, csvFile] = process.argv.slice(2) as [string, string];
+const db = await connectDatabase(url);
 let appliedRows = 0;
 let reported = false;
 

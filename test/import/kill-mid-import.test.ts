@@ -1,8 +1,6 @@
-import { fork } from 'node:child_process';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
-import { importCli, snapshot, writeFixture } from './import-helpers.js';
+import { importCli, killMidImport, snapshot, writeFixture } from './import-helpers.js';
 
 let db: Awaited<ReturnType<typeof openTempDatabase>>;
 let dir: string;
@@ -29,18 +27,7 @@ describe('kill -9 mid-import', () => {
     const ordersFile = writeFixture(dir, 'orders.csv', `external_id,customer,ordered_at,amount,product\n${orders}\n`);
     const before = snapshot(db);
 
-    const child = fork(path.join(import.meta.dirname, 'kill-child.ts'), [db.file, ordersFile], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    const message = await new Promise<{ appliedRows?: number; finished?: boolean }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { appliedRows?: number }));
-      child.once('exit', (code) => reject(new Error(`child exited (${code}) before reporting progress`)));
-    });
-    expect(message.appliedRows).toBeGreaterThan(0);
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    child.kill('SIGKILL');
-    expect(await exited).toBe('SIGKILL');
+    expect(await killMidImport(db.url, ordersFile)).toBeGreaterThan(0);
 
     expect(snapshot(db)).toEqual(before);
     const again = await importCli(db, ['orders', ordersFile]);
