@@ -9,7 +9,7 @@ import type { Platform } from '../../src/domain/platform.js';
 import type { Notifier } from '../../src/scheduler/notifier.js';
 import { createNudgeMessages } from '../../src/scheduler/nudge-messages.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
+import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
 import type { Block, CommandAction, Reply } from '../../src/commands/reply.js';
@@ -116,10 +116,10 @@ export function servicesFor(db: Database, clock: Clock = new ManualClock(NOW), n
   const buildDigest = digestsDrawnBy(db.sqlite, async () => new Uint8Array());
   return {
     ...createStorageServices(db, inProcessJobs(db)),
-    digests: createDigestService(db.sqlite, buildDigest),
-    outbox: createOutboxView(db.sqlite),
+    digests: createDigestService(db, buildDigest),
+    outbox: createOutboxView(db),
     nudges: createNudgeMessages({
-      outbox: createOutbox(db.sqlite),
+      outbox: createOutboxStore(db),
       render: createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
       notifiers,
       clock,

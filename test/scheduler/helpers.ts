@@ -16,7 +16,8 @@ import type { MessageRef, Notification, Notifier } from '../../src/scheduler/not
 import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
 import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
+import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
+import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
 import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
 
@@ -70,7 +71,7 @@ export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer)
 export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
   return {
-    outbox: createOutbox(sqlite),
+    outbox: createOutboxStore({ engine: 'sqlite', kysely: createSqliteKysely(sqlite) }),
     recipientOf: createRecipientLookup(sqlite),
     render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
