@@ -194,7 +194,7 @@ async function deliveryThroughput(db: Database): Promise<void> {
     async update() {},
   };
   let tokens = 0;
-  const pauses = createPlatformPauses(sqlite);
+  const pauses = createPlatformPauses(db);
   const deps: DeliveryDeps = {
     outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
@@ -208,7 +208,7 @@ async function deliveryThroughput(db: Database): Promise<void> {
     sent += report.sent;
     // Each message takes 1 ms of platform time; a pause jumps the clock to the Retry-After.
     clock.advance(report.sent);
-    const paused = pauses.pausedUntil('console', clock.now());
+    const paused = await pauses.pausedUntil('console', clock.now());
     if (paused) clock.set(paused);
     else if (report.claimed === 0) break;
   }

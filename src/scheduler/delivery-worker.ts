@@ -74,7 +74,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
       const route = routeFor(recipient, deps.notifiers);
       if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
       platform = route.notifier.platform;
-      const paused = deps.pauses.pausedUntil(route.notifier.platform, now);
+      const paused = await deps.pauses.pausedUntil(route.notifier.platform, now);
       if (paused) {
         await deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
         report.deferred++;
@@ -95,7 +95,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
       } catch (error) {
         if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
           const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
-          deps.pauses.pause(route.notifier.platform, until);
+          await deps.pauses.pause(route.notifier.platform, until);
           await deps.outbox.deferUncounted(row.id, token, error.message, until);
           report.deferred++;
           deps.logger.warn({ nudge: row.dedupeKey, platform: route.notifier.platform, retryAfterMs: error.retryAfterMs }, 'rate limited; pausing this platform');

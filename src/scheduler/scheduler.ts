@@ -105,7 +105,7 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
       recipientOf: createRecipientLookup(sqlite),
       render: createNudgeRenderer(sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
       notifiers: options.notifiers,
-      pauses: createPlatformPauses(sqlite),
+      pauses: createPlatformPauses(options.db),
       retry: DEFAULT_RETRY_POLICY,
       random: Math.random,
       newClaimToken: () => `${process.pid}:${randomUUID()}`,

@@ -70,12 +70,13 @@ export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer)
 
 export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
+  const store = { engine: 'sqlite' as const, kysely: createSqliteKysely(sqlite) };
   return {
-    outbox: createOutboxStore({ engine: 'sqlite', kysely: createSqliteKysely(sqlite) }),
+    outbox: createOutboxStore(store),
     recipientOf: createRecipientLookup(sqlite),
     render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
-    pauses: createPlatformPauses(sqlite),
+    pauses: createPlatformPauses(store),
     retry: DEFAULT_RETRY_POLICY,
     random: seededRandom(7),
     newClaimToken: () => `test:${++claims}`,
