@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
 import { refreshCheckIns, refreshCheckInsAfterRescoring } from '../src/db/check-ins.js';
-import { openDatabase, type Sqlite } from '../src/db/database.js';
+import { openDatabase, type Database, type Sqlite } from '../src/db/database.js';
+import { createOutboxStore } from '../src/db/stores/outbox-store.js';
 import { DAY_MS } from '../src/domain/calendar.js';
 import { seededRandom } from '../src/domain/random.js';
 import { DEFAULT_CADENCE_DAYS } from '../src/domain/schedule/cadence.js';
@@ -76,7 +77,7 @@ export async function run(): Promise<void> {
     careRun(db.sqlite);
     digestTimes(db.sqlite);
 
-    await deliveryThroughput(db.sqlite);
+    await deliveryThroughput(db);
     process.stdout.write(`nudges: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
   } finally {
     await db.close();
@@ -166,14 +167,15 @@ function seed(sqlite: Sqlite): void {
 }
 
 /** A platform that accepts RATE_PER_SECOND messages per (simulated) second and answers 429 beyond. */
-async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
+async function deliveryThroughput(db: Database): Promise<void> {
+  const { sqlite } = db;
   const clock = new ManualClock(NOW);
-  const outbox = createOutbox(sqlite);
+  const outbox = createOutboxStore(db);
   const nudges: PlannedNudge[] = Array.from({ length: MESSAGES }, (_, i) => ({
     kind: 'winback', dedupeKey: `bench:${i}`, dueAt: NOW, target: { kind: 'rep', id: 1 + (i % REPS) }, customerId: 1 + i,
     payload: { outcome: 'won', episode: 1, tier: 'A', orderedAt: NOW.toISOString() },
   }));
-  outbox.insert(nudges, NOW);
+  await outbox.insert(nudges, NOW);
   let windowStart = NOW.getTime();
   let inWindow = 0;
   let rateLimited = 0;
@@ -192,7 +194,7 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
     async update() {},
   };
   let tokens = 0;
-  const pauses = createPlatformPauses(sqlite);
+  const pauses = createPlatformPauses(db);
   const deps: DeliveryDeps = {
     outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
@@ -206,7 +208,7 @@ async function deliveryThroughput(sqlite: Sqlite): Promise<void> {
     sent += report.sent;
     // Each message takes 1 ms of platform time; a pause jumps the clock to the Retry-After.
     clock.advance(report.sent);
-    const paused = pauses.pausedUntil('console', clock.now());
+    const paused = await pauses.pausedUntil('console', clock.now());
     if (paused) clock.set(paused);
     else if (report.claimed === 0) break;
   }

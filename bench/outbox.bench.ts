@@ -1,7 +1,8 @@
 /**
  * Outbox figures on both engines: the claim-and-mark rate of the Kysely store (one worker,
- * batches of 50) beside the same statements run raw in the same run (better-sqlite3 prepared
- * statements: today's outbox; `pg` with the same SQL), and the 30-second race of two delivery
+ * batches of 50) beside, in the same run, on SQLite the outbox delivery ran on before issue 15
+ * (better-sqlite3 prepared statements; its claim reads every due row through one OR), on
+ * PostgreSQL the store's SQL through plain `pg`; and the 30-second race of two delivery
  * processes on PostgreSQL (OUTBOX_RACE_MS to change it). PostgreSQL parts need TEST_POSTGRES_URL
  * (a server's maintenance database, as for the tests) and are skipped without it.
  */
@@ -68,7 +69,7 @@ async function sqlite(): Promise<void> {
       outbox.insert(due(ROWS), NOW);
       return drain(outbox);
     });
-    process.stdout.write(`outbox: SQLite claim + mark sent (batches of ${BATCH}): Kysely store ${rate(store)}; raw prepared statements (today's outbox) ${rate(raw)}\n`);
+    process.stdout.write(`outbox: SQLite claim + mark sent (batches of ${BATCH}): Kysely store ${rate(store)}; the SQLite outbox on prepared statements (delivery's before issue 15) ${rate(raw)}\n`);
   } finally {
     dir.cleanup();
   }

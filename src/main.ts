@@ -26,7 +26,7 @@ import type { Notifier } from './scheduler/notifier.js';
 import { createNudgeMessages } from './scheduler/nudge-messages.js';
 import { createNudgeRenderer } from './scheduler/nudge-renderer.js';
 import { keepLease } from './scheduler/leases.js';
-import { createOutbox } from './scheduler/outbox.js';
+import { createOutboxStore } from './db/stores/outbox-store.js';
 import { createModelReportService } from './scoring/model-report.js';
 import { recomputeScores, scoresFreshness } from './scoring/recompute.js';
 
@@ -61,9 +61,9 @@ export function createServices(db: Database, config: Config, clock: Clock, logge
   const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, buildDigest });
   return {
     ...createStorageServices(db, work.background),
-    digests: createDigestService(db.sqlite, buildDigest),
-    outbox: createOutboxView(db.sqlite),
-    nudges: createNudgeMessages({ outbox: createOutbox(db.sqlite), render, notifiers, clock, logger }),
+    digests: createDigestService(db, buildDigest),
+    outbox: createOutboxView(db),
+    nudges: createNudgeMessages({ outbox: createOutboxStore(db), render, notifiers, clock, logger }),
     models: createModelReportService(work.background),
     imports: createImportService({
       ...work,
@@ -211,7 +211,7 @@ export async function runBot(
     // Piped console input only answers, and does not even load the scheduler.
     const scheduler = serves
       ? await (await import('./scheduler/scheduler.js')).startScheduler({
-          sqlite: db.sqlite,
+          db,
           background,
           notifiers,
           clock,

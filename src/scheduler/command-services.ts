@@ -1,7 +1,7 @@
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { DigestService, OutboxView } from '../commands/ports.js';
-import type { Sqlite } from '../db/database.js';
-import { createOutbox } from './outbox.js';
+import { createOutboxStore } from '../db/stores/outbox-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { weeklyDigestReply, type DigestBuilder, type DigestScope } from './weekly-digest.js';
 
 /**
@@ -13,27 +13,23 @@ export function digestsOn(jobs: BackgroundJobs): DigestBuilder {
 }
 
 /** /digest: the same digest the Monday nudge sends, built now for the asker's scope (by `build`: the background worker in the bot). */
-export function createDigestService(sqlite: Sqlite, build: DigestBuilder): DigestService {
-  const teamName = sqlite.prepare('SELECT name FROM Team WHERE id = ?');
+export function createDigestService(db: StoreHandle, build: DigestBuilder): DigestService {
+  const teamName = async (id: number) => (await db.kysely.selectFrom('Team').select('name').where('id', '=', id).executeTakeFirst())?.name ?? '';
   return {
     async weeklyDigest(actor, now, reader) {
       const scope: DigestScope =
-        actor.role === 'admin' || actor.teamId === null
-          ? { kind: 'all' }
-          : { kind: 'team', teamId: actor.teamId, teamName: (teamName.get(actor.teamId) as { name: string } | undefined)?.name ?? '' };
+        actor.role === 'admin' || actor.teamId === null ? { kind: 'all' } : { kind: 'team', teamId: actor.teamId, teamName: await teamName(actor.teamId) };
       return weeklyDigestReply(build, scope, now, reader);
     },
   };
 }
 
-export function createOutboxView(sqlite: Sqlite): OutboxView {
-  const outbox = createOutbox(sqlite);
+export function createOutboxView(db: StoreHandle): OutboxView {
+  const outbox = createOutboxStore(db);
   return {
-    async counts() {
-      return outbox.countsByStatus();
-    },
+    counts: () => outbox.countsByStatus(),
     async attention(limit) {
-      return outbox.list(['pending', 'claimed', 'dead'], limit).map((r) => ({
+      return (await outbox.list(['pending', 'claimed', 'dead'], limit)).map((r) => ({
         id: r.id, kind: r.kind, dueAt: new Date(r.dueAt), status: r.status, attempts: r.attempts, lastError: r.lastError,
       }));
     },

@@ -5,7 +5,8 @@ import { isExhausted, rateLimitPauseMs, retryDelayMs, type RetryPolicy } from '.
 import { NotifierError, type Notifier, type Recipient } from './notifier.js';
 import { routeFor, type PlatformPauses } from './notifier-router.js';
 import type { NudgeRenderer } from './nudge-renderer.js';
-import type { NudgeRow, Outbox } from './outbox.js';
+import type { OutboxStore } from '../db/stores/outbox-store.js';
+import type { NudgeRow } from './outbox.js';
 
 /** Sent this long after its time, a nudge is marked late (the bot was down or throttled). */
 export const LATE_AFTER_MS = 10 * 60_000;
@@ -16,7 +17,7 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
 export type DeliveryObserver = (outcome: 'sent' | 'failed' | 'retried' | 'dead', row: NudgeRow, platform: Platform | null) => void;
 
 export interface DeliveryDeps {
-  outbox: Outbox;
+  outbox: OutboxStore;
   /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
   recipientOf: (row: NudgeRow) => Recipient | null;
   render: NudgeRenderer;
@@ -54,11 +55,11 @@ export interface DeliveryReport {
  */
 export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, stop?: AbortSignal): Promise<DeliveryReport> {
   const token = deps.newClaimToken();
-  const rows = deps.outbox.claimDue(now, batchSize, token, CLAIM_LEASE_MS);
+  const rows = await deps.outbox.claimDue(now, batchSize, token, CLAIM_LEASE_MS);
   const report: DeliveryReport = { claimed: rows.length, sent: 0, skipped: 0, retried: 0, dead: 0, deferred: 0, released: 0 };
   for (const row of rows) {
     if (stop?.aborted) {
-      report.released = deps.outbox.release(token, now);
+      report.released = await deps.outbox.release(token, now);
       break;
     }
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
@@ -66,36 +67,36 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
     try {
       const recipient = deps.recipientOf(row);
       if (!recipient) {
-        deps.outbox.markSkipped(row.id, token, 'the recipient no longer exists or is inactive', now);
+        await deps.outbox.markSkipped(row.id, token, 'the recipient no longer exists or is inactive', now);
         report.skipped++;
         continue;
       }
       const route = routeFor(recipient, deps.notifiers);
       if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
       platform = route.notifier.platform;
-      const paused = deps.pauses.pausedUntil(route.notifier.platform, now);
+      const paused = await deps.pauses.pausedUntil(route.notifier.platform, now);
       if (paused) {
-        deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
+        await deps.outbox.deferUncounted(row.id, token, `${route.notifier.platform} asked us to wait`, paused);
         report.deferred++;
         continue;
       }
       const prepared = await deps.render(row, now, late);
       if (prepared.action === 'skip') {
-        deps.outbox.markSkipped(row.id, token, prepared.reason, now);
+        await deps.outbox.markSkipped(row.id, token, prepared.reason, now);
         report.skipped++;
         continue;
       }
       try {
         const message = await route.notifier.deliver(route.address, prepared.notification);
-        deps.outbox.markSent(row.id, token, now, late, message);
-        if (prepared.carries) deps.outbox.markCarried(prepared.carries, row.id, now, message);
+        await deps.outbox.markSent(row.id, token, now, late, message);
+        if (prepared.carries) await deps.outbox.markCarried(prepared.carries, row.id, now, message);
         report.sent++;
         deps.observe?.('sent', row, platform);
       } catch (error) {
         if (error instanceof NotifierError && error.retryAfterMs !== undefined) {
           const until = new Date(now.getTime() + rateLimitPauseMs(error.retryAfterMs, deps.random));
-          deps.pauses.pause(route.notifier.platform, until);
-          deps.outbox.deferUncounted(row.id, token, error.message, until);
+          await deps.pauses.pause(route.notifier.platform, until);
+          await deps.outbox.deferUncounted(row.id, token, error.message, until);
           report.deferred++;
           deps.logger.warn({ nudge: row.dedupeKey, platform: route.notifier.platform, retryAfterMs: error.retryAfterMs }, 'rate limited; pausing this platform');
           continue;
@@ -106,12 +107,12 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
       const message = error instanceof Error ? error.message : String(error);
       deps.observe?.('failed', row, platform);
       if ((error instanceof NotifierError && error.permanent) || isExhausted(row.attempts, deps.retry)) {
-        deps.outbox.markDead(row.id, token, message);
+        await deps.outbox.markDead(row.id, token, message);
         report.dead++;
         deps.observe?.('dead', row, platform);
         deps.logger.error({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge is dead');
       } else {
-        deps.outbox.retryAt(row.id, token, message, new Date(now.getTime() + retryDelayMs(row.attempts, deps.retry, deps.random)));
+        await deps.outbox.retryAt(row.id, token, message, new Date(now.getTime() + retryDelayMs(row.attempts, deps.retry, deps.random)));
         report.retried++;
         deps.observe?.('retried', row, platform);
         deps.logger.warn({ nudge: row.dedupeKey, attempts: row.attempts, err: message }, 'nudge failed; will retry');

@@ -1,4 +1,4 @@
-import type { Sqlite } from '../db/database.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { CHAT_PLATFORMS, type Platform } from '../domain/platform.js';
 import type { Notifier, Recipient } from './notifier.js';
 
@@ -29,21 +29,23 @@ export function routeFor(recipient: Recipient, notifiers: ReadonlyMap<Platform, 
  * Rate-limit pauses per platform, stored (AppState) so they survive a restart: a Slack 429
  * holds back Slack deliveries only, and Discord's go on.
  */
-export function createPlatformPauses(sqlite: Sqlite) {
+export function createPlatformPauses({ kysely }: StoreHandle): PlatformPauses {
   const key = (platform: Platform) => `delivery.pausedUntil.${platform}`;
-  const read = sqlite.prepare('SELECT value FROM AppState WHERE key = ?').pluck();
-  const write = sqlite.prepare('INSERT INTO AppState (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   return {
-    /** The end of the platform's pause, if it is paused at `now`. */
-    pausedUntil(platform: Platform, now: Date): Date | null {
-      const value = read.get(key(platform)) as string | undefined;
-      const until = value === undefined ? null : new Date(Number(value));
+    async pausedUntil(platform, now) {
+      const row = await kysely.selectFrom('AppState').select('value').where('key', '=', key(platform)).executeTakeFirst();
+      const until = row === undefined ? null : new Date(Number(row.value));
       return until && until > now ? until : null;
     },
-    pause(platform: Platform, until: Date): void {
-      write.run(key(platform), String(until.getTime()));
+    async pause(platform, until) {
+      const value = String(until.getTime());
+      await kysely.insertInto('AppState').values({ key: key(platform), value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
     },
   };
 }
 
-export type PlatformPauses = ReturnType<typeof createPlatformPauses>;
+export interface PlatformPauses {
+  /** The end of the platform's pause, if it is paused at `now`. */
+  pausedUntil(platform: Platform, now: Date): Promise<Date | null>;
+  pause(platform: Platform, until: Date): Promise<void>;
+}

@@ -5,7 +5,7 @@ import type { Platform } from '../domain/platform.js';
 import type { Logger } from '../logger.js';
 import type { Notifier } from './notifier.js';
 import type { NudgeRenderer } from './nudge-renderer.js';
-import type { Outbox } from './outbox.js';
+import type { OutboxStore } from '../db/stores/outbox-store.js';
 
 /**
  * Keeps sent nudges current: a button on a nudge redraws the message it was on, and a
@@ -13,7 +13,7 @@ import type { Outbox } from './outbox.js';
  * and today's agenda where the platform posted them (the reference stored on the nudge).
  */
 export function createNudgeMessages(deps: {
-  outbox: Outbox;
+  outbox: Pick<OutboxStore, 'get' | 'messagesShowingCallback'>;
   render: NudgeRenderer;
   notifiers: ReadonlyMap<Platform, Notifier>;
   clock: Clock;
@@ -21,7 +21,7 @@ export function createNudgeMessages(deps: {
 }): NudgeMessages {
   return {
     async redraw(nudgeId, actor) {
-      const row = deps.outbox.get(nudgeId);
+      const row = await deps.outbox.get(nudgeId);
       if (!row || row.status !== 'sent') return null;
       const prepared = await deps.render(row, deps.clock.now(), false, 'redraw');
       if (prepared.action !== 'send') return null;
@@ -32,7 +32,7 @@ export function createNudgeMessages(deps: {
 
     async callbackChanged(callbackId, except) {
       const now = deps.clock.now();
-      for (const row of deps.outbox.messagesShowingCallback(callbackId, new Date(now.getTime() - DAY_MS))) {
+      for (const row of await deps.outbox.messagesShowingCallback(callbackId, new Date(now.getTime() - DAY_MS))) {
         if (row.id === except) continue;
         const notifier = deps.notifiers.get(row.messagePlatform as Platform);
         if (!notifier || !row.messageChannel || !row.messageId) continue;

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { Sqlite } from '../db/database.js';
+import { createJobRunStore } from '../db/stores/job-run-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
 import type { Logger } from '../logger.js';
 import type { RecomputeReport } from '../scoring/recompute.js';
-import { createJobRuns } from './job-runs.js';
+import { runOnce } from './leases.js';
 import { createPlanningStore } from './planning-store.js';
 
 const JOB = 'rescore';
-/** A rescoring holds its run this long (a million customers take about a minute); a dead holder's run is taken over after it. */
-export const RESCORE_LEASE_MS = 30 * 60_000;
 
 export interface RescoringDeps {
+  /** Where the job runs are kept. */
+  db: StoreHandle;
+  /** The teams' scoring hours are read from it (the planning store, until it moves to Kysely). */
   sqlite: Sqlite;
   background: BackgroundJobs;
   /** Names this process on the runs it claims. */
@@ -39,28 +42,26 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
   const times = createPlanningStore(deps.sqlite).teams().teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
   const slot = lastScoringSlot(times, now);
-  if (createJobRuns(deps.sqlite).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
+  if (await createJobRunStore(deps.db).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
   return rescore(nightlyRunKey(slot), 'nightly', now, deps);
 }
 
 /**
- * Claims the run `runKey` and rescores as of `now` in the background worker. A failed run is
- * recorded (and tried again by a later fire of its slot) and rethrown.
+ * Claims the run `runKey` and rescores as of `now` in the background worker, renewing the run's
+ * one-minute lease while it works (runOnce: a replica that dies mid-run loses the run within a
+ * minute). A failed run is recorded (and tried again by a later fire of its slot) and rethrown.
  */
 export async function rescore(runKey: string, reason: string, now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const runs = createJobRuns(deps.sqlite);
-  if (!runs.claim({ job: JOB, runKey, reason, owner: deps.owner, now, leaseMs: RESCORE_LEASE_MS })) return { status: 'taken', runKey };
   const started = performance.now();
-  const finishedAt = () => new Date(now.getTime() + Math.round(performance.now() - started));
-  try {
-    const report = await deps.background.run({ kind: 'rescore', asOf: now, computedAt: now });
-    runs.finish(JOB, runKey, deps.owner, finishedAt());
-    deps.logger.info({ runKey, reason, customers: report.customers, elapsedMs: Math.round(report.elapsedMs.total) }, 'rescored every customer');
-    return { status: 'done', runKey, report };
-  } catch (error) {
-    runs.finish(JOB, runKey, deps.owner, finishedAt(), error instanceof Error ? error.message : String(error));
-    throw error;
-  }
+  // The run's own time: `now` (the scores' as-of) plus the time it has taken so far.
+  const runClock = { now: () => new Date(now.getTime() + Math.round(performance.now() - started)) };
+  const outcome = await runOnce(createJobRunStore(deps.db), { job: JOB, runKey, reason, owner: deps.owner, now }, runClock, () =>
+    deps.background.run({ kind: 'rescore', asOf: now, computedAt: now }),
+  );
+  if (outcome.status === 'taken') return { status: 'taken', runKey };
+  const report = outcome.result;
+  deps.logger.info({ runKey, reason, customers: report.customers, elapsedMs: Math.round(report.elapsedMs.total) }, 'rescored every customer');
+  return { status: 'done', runKey, report };
 }
 
 /**

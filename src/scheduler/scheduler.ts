@@ -3,7 +3,8 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
-import type { Sqlite } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { createOutboxStore } from '../db/stores/outbox-store.js';
 import type { LeaseStore } from '../db/stores/lease-store.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
 import type { Logger } from '../logger.js';
@@ -15,7 +16,6 @@ import type { Platform } from '../domain/platform.js';
 import { digestsOn } from './command-services.js';
 import { createNudgeRenderer, type NudgeRendererOptions } from './nudge-renderer.js';
 import { keepLease, type Every, type KeptLease } from './leases.js';
-import { createOutbox } from './outbox.js';
 import type { PlanningResult } from './planning-run.js';
 import { createRescoreSoon, rescoreIfDue, type RescoreOutcome, type RescoringDeps } from './rescoring.js';
 
@@ -78,7 +78,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps, stop?
 }
 
 export interface SchedulerOptions {
-  sqlite: Sqlite;
+  /** The outbox and job runs go through its stores; recipients, rendering and pauses still read its raw handle. */
+  db: Database;
   /** The notifier of every platform the bot runs; filled as adapters start. */
   notifiers: ReadonlyMap<Platform, Notifier>;
   background: BackgroundJobs;
@@ -92,17 +93,19 @@ export interface SchedulerOptions {
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
+  const { sqlite } = options.db;
   return {
-    sqlite: options.sqlite,
+    db: options.db,
+    sqlite,
     background: options.background,
     owner: `${process.pid}:${randomUUID()}`,
     logger: options.logger,
     delivery: {
-      outbox: createOutbox(options.sqlite),
-      recipientOf: createRecipientLookup(options.sqlite),
-      render: createNudgeRenderer(options.sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
+      outbox: createOutboxStore(options.db),
+      recipientOf: createRecipientLookup(sqlite),
+      render: createNudgeRenderer(sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
       notifiers: options.notifiers,
-      pauses: createPlatformPauses(options.sqlite),
+      pauses: createPlatformPauses(options.db),
       retry: DEFAULT_RETRY_POLICY,
       random: Math.random,
       newClaimToken: () => `${process.pid}:${randomUUID()}`,

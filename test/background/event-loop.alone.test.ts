@@ -45,7 +45,7 @@ describe('the event loop while the bot rescores 200k customers, plans a day and 
   afterAll(async () => close());
 
   it('does keep every gap between 50 ms beats under 200 ms, with an audit row written on each beat', async () => {
-    const deps = { sqlite: db.sqlite, background: worker, owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: { info() {}, warn() {}, error() {} } };
+    const deps = { db, sqlite: db.sqlite, background: worker, owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: { info() {}, warn() {}, error() {} } };
     const audit = createAuditTrail(db);
     let beats = 0;
     const heartbeat = startHeartbeat(BEAT_MS, (beat) => {
@@ -81,7 +81,7 @@ describe('the event loop while the bot rescores 200k customers, plans a day and 
     const app = createApp(db, loadConfig({ DATABASE_URL: db.url }), clock, logger, new Map(), { background: worker, afterOrdersChanged() {} });
     const notifier = new RecordingNotifier();
     const deps = createSchedulerDeps({
-      sqlite: db.sqlite, notifiers: new Map([['console', notifier]]), background: worker, clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
+      db, notifiers: new Map([['console', notifier]]), background: worker, clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
     });
     const managerId = db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(MANAGER) as number;
     // The day just planned stays for later: this delivery run is the digest's alone.

@@ -8,7 +8,7 @@ import type { Platform } from '../../src/domain/platform.js';
 import type { Notifier } from '../../src/scheduler/notifier.js';
 import { createNudgeMessages } from '../../src/scheduler/nudge-messages.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
+import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
 import type { Block, CommandAction, Reply } from '../../src/commands/reply.js';
@@ -145,10 +145,10 @@ export function servicesFor(
   const buildDigest = digestsDrawnBy(sqliteDb.sqlite, async () => new Uint8Array());
   return {
     ...createStorageServices(db, inProcessJobs(sqliteDb)),
-    digests: createDigestService(sqliteDb.sqlite, buildDigest),
-    outbox: createOutboxView(sqliteDb.sqlite),
+    digests: createDigestService(sqliteDb, buildDigest),
+    outbox: createOutboxView(sqliteDb),
     nudges: createNudgeMessages({
-      outbox: createOutbox(sqliteDb.sqlite),
+      outbox: createOutboxStore(sqliteDb),
       render: createNudgeRenderer(sqliteDb.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
       notifiers,
       clock,

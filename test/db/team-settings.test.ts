@@ -27,7 +27,7 @@ describe('stored team settings', () => {
     setSettings.run('null', berlin);
     const warnings: unknown[][] = [];
     const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error: (...args: unknown[]) => void warnings.push(['error', ...args]) };
-    const deps = { sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger };
+    const deps = { db, sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger };
     const result = await runJob('plan', DEMO_ASOF, deps);
     expect(result).toMatchObject({ failures: [] });
     expect((result as { nudges: number }).nudges).toBeGreaterThan(0);

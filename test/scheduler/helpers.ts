@@ -16,7 +16,8 @@ import type { MessageRef, Notification, Notifier } from '../../src/scheduler/not
 import { createPlatformPauses } from '../../src/scheduler/notifier-router.js';
 import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
+import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
+import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
 import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
 import { openTestDatabase, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 
@@ -76,12 +77,13 @@ export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer)
 
 export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
+  const store = { engine: 'sqlite' as const, kysely: createSqliteKysely(sqlite) };
   return {
-    outbox: createOutbox(sqlite),
+    outbox: createOutboxStore(store),
     recipientOf: createRecipientLookup(sqlite),
     render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
-    pauses: createPlatformPauses(sqlite),
+    pauses: createPlatformPauses(store),
     retry: DEFAULT_RETRY_POLICY,
     random: seededRandom(7),
     newClaimToken: () => `test:${++claims}`,

@@ -5,7 +5,8 @@ import { ManualClock } from '../../src/clock.js';
 import { openDatabase } from '../../src/db/database.js';
 import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
-import { createJobRuns, MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
+import { createJobRunStore } from '../../src/db/stores/job-run-store.js';
+import { MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
 import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
 import { RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
@@ -15,7 +16,7 @@ const MINUTE = 60_000;
 const silent = { info() {}, warn() {}, error() {} };
 
 function schedulerDeps(db: Db, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
-  return { sqlite: db.sqlite, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
+  return { db, sqlite: db.sqlite, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
 }
 
 const runs = (db: Db) =>
@@ -35,49 +36,49 @@ describe('job runs', () => {
   });
   afterEach(async () => db.cleanup());
 
-  it('does let one claim of a run win, and take over a dead holder\'s run after its lease', () => {
-    const jobRuns = createJobRuns(db.sqlite);
+  it('does let one claim of a run win, and take over a dead holder\'s run after its lease', async () => {
+    const jobRuns = createJobRunStore(db);
     const now = new Date('2027-01-05T01:00:00Z');
     const claim = (owner: string, at: Date) => jobRuns.claim({ job: 'rescore', runKey: 'k', reason: 'nightly', owner, now: at, leaseMs: 10 * MINUTE });
-    expect(claim('a', now)).toBe(true);
-    expect(claim('b', now)).toBe(false);
-    expect(claim('b', new Date(now.getTime() + 10 * MINUTE - 1))).toBe(false);
+    expect(await claim('a', now)).toBe(true);
+    expect(await claim('b', now)).toBe(false);
+    expect(await claim('b', new Date(now.getTime() + 10 * MINUTE - 1))).toBe(false);
     // a died holding it: after the lease, b takes it; a's late finish no longer counts.
-    expect(claim('b', new Date(now.getTime() + 10 * MINUTE))).toBe(true);
-    jobRuns.finish('rescore', 'k', 'a', now);
+    expect(await claim('b', new Date(now.getTime() + 10 * MINUTE))).toBe(true);
+    await jobRuns.finish('rescore', 'k', 'a', now);
     expect(runs(db)).toMatchObject([{ status: 'running', attempts: 2 }]);
-    jobRuns.finish('rescore', 'k', 'b', now);
+    await jobRuns.finish('rescore', 'k', 'b', now);
     expect(runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
-    expect(claim('c', new Date(now.getTime() + 60 * MINUTE))).toBe(false);
+    expect(await claim('c', new Date(now.getTime() + 60 * MINUTE))).toBe(false);
   });
 
-  it('does try a failed run again up to the limit', () => {
-    const jobRuns = createJobRuns(db.sqlite);
+  it('does try a failed run again up to the limit', async () => {
+    const jobRuns = createJobRunStore(db);
     const now = new Date('2027-01-05T01:00:00Z');
     const outcomes: boolean[] = [];
     for (let attempt = 0; attempt < MAX_RUN_ATTEMPTS + 1; attempt++) {
-      const claimed = jobRuns.claim({ job: 'rescore', runKey: 'k', reason: 'nightly', owner: `o${attempt}`, now, leaseMs: MINUTE });
+      const claimed = await jobRuns.claim({ job: 'rescore', runKey: 'k', reason: 'nightly', owner: `o${attempt}`, now, leaseMs: MINUTE });
       outcomes.push(claimed);
-      if (claimed) jobRuns.finish('rescore', 'k', `o${attempt}`, now, 'disk full');
+      if (claimed) await jobRuns.finish('rescore', 'k', `o${attempt}`, now, 'disk full');
     }
     expect(outcomes).toEqual([true, true, true, false]);
     expect(runs(db)).toMatchObject([{ status: 'failed', attempts: MAX_RUN_ATTEMPTS }]);
   });
 
-  it('does count a slot as covered only by a run that started at or after it and finished or is still held', () => {
-    const jobRuns = createJobRuns(db.sqlite);
+  it('does count a slot as covered only by a run that started at or after it and finished or is still held', async () => {
+    const jobRuns = createJobRunStore(db);
     const slot = new Date('2027-01-05T01:00:00Z');
     const claim = (runKey: string, at: Date) => jobRuns.claim({ job: 'rescore', runKey, reason: 'import', owner: 'o', now: at, leaseMs: MINUTE });
-    claim('before', new Date(slot.getTime() - 1));
-    jobRuns.finish('rescore', 'before', 'o', slot);
-    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
-    claim('after', slot);
-    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(true);
+    await claim('before', new Date(slot.getTime() - 1));
+    await jobRuns.finish('rescore', 'before', 'o', slot);
+    expect(await jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
+    await claim('after', slot);
+    expect(await jobRuns.coveredSince('rescore', slot, slot)).toBe(true);
     // Its holder died: the run no longer covers the slot once the lease is over.
-    expect(jobRuns.coveredSince('rescore', slot, new Date(slot.getTime() + MINUTE))).toBe(false);
-    jobRuns.finish('rescore', 'after', 'o', slot, 'crashed');
-    expect(jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
-    expect(jobRuns.coveredSince('plan', slot, slot)).toBe(false);
+    expect(await jobRuns.coveredSince('rescore', slot, new Date(slot.getTime() + MINUTE))).toBe(false);
+    await jobRuns.finish('rescore', 'after', 'o', slot, 'crashed');
+    expect(await jobRuns.coveredSince('rescore', slot, slot)).toBe(false);
+    expect(await jobRuns.coveredSince('plan', slot, slot)).toBe(false);
   });
 });
 
@@ -119,7 +120,7 @@ describe('nightly rescoring', () => {
     try {
       const at = new Date('2027-01-05T01:05:00Z');
       const first = await runJob('rescore', at, schedulerDeps(db, inProcessJobs(db), 'one'));
-      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), sqlite: other.sqlite });
+      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), db: other, sqlite: other.sqlite });
       expect([first, second].map((o) => 'status' in o && o.status)).toEqual(['done', 'up-to-date']);
       expect(runs(db)).toHaveLength(1);
     } finally {
@@ -157,7 +158,7 @@ describe('the scheduler with its background worker', () => {
 
   const start = async (clock: ManualClock) =>
     startScheduler({
-      sqlite: db.sqlite, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
+      db, background: worker, notifiers: new Map([['console', new RecordingNotifier()]]), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' },
       leases: createLeaseStore(db),
     });
 

@@ -78,7 +78,7 @@ describe('the scheduler in several processes on one database', () => {
     const ticks = new Set<() => void>();
     const leaseTimers: Every = (_ms, tick) => (ticks.add(tick), () => ticks.delete(tick));
     const scheduler = await startScheduler({
-      sqlite: db.sqlite, background: inProcessJobs(db), notifiers: new Map([['console', new RecordingNotifier()]]), clock,
+      db, background: inProcessJobs(db), notifiers: new Map([['console', new RecordingNotifier()]]), clock,
       logger: createLogger('silent'), render: { currency: 'CNY', defaultLocale: 'en' }, leases, leaseTimers,
     });
     try {

@@ -79,7 +79,7 @@ export async function startDiscordBot(options: BotOptions = {}): Promise<Discord
   });
   await adapter.start();
   notifiers.set('discord', adapter.notifier!);
-  const scheduler = createSchedulerDeps({ sqlite: db.sqlite, notifiers, background: inProcessJobs(db), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
+  const scheduler = createSchedulerDeps({ db, notifiers, background: inProcessJobs(db), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
   return {
     fake,
     db,

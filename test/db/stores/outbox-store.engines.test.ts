@@ -111,6 +111,28 @@ function outboxContract(open: () => Promise<{ db: TestStoreDatabase; outbox: Omi
     expect((await outbox.claimDue(late, 10, 'w', LEASE_MS)).map((r) => r.dedupeKey)).toEqual(['greeting']);
   });
 
+  it('does leave a kind an agenda carries alone while an agenda of its target due before it still waits to go out', async () => {
+    const late = new Date(T0.getTime() + CARRY_GRACE_MS);
+    const rep2 = { kind: 'rep' as const, id: 2 };
+    await outbox.insert(
+      [
+        nudge('greeting', 0, { kind: 'holiday' }),
+        nudge('agenda', -1, { kind: 'agenda' }),
+        nudge('other-greeting', 0, { kind: 'reorder', target: rep2 }),
+        nudge('later-agenda', 1, { kind: 'agenda', target: rep2 }),
+      ],
+      T0,
+    );
+    // The agenda was down for hours: it goes out first and carries the greeting; rep 2's agenda comes after its reminder, so it does not hold it.
+    const first = await outbox.claimDue(late, 10, 'w', LEASE_MS);
+    expect(first.map((r) => r.dedupeKey)).toEqual(['agenda', 'other-greeting', 'later-agenda']);
+    expect(await outbox.claimDue(late, 10, 'w2', LEASE_MS)).toEqual([]);
+    await outbox.retryAt(first[0]!.id, 'w', 'timeout', at(CARRY_GRACE_MS / 60_000 + 5));
+    expect(await outbox.claimDue(late, 10, 'w3', LEASE_MS)).toEqual([]);
+    await outbox.markDead((await outbox.claimDue(at(CARRY_GRACE_MS / 60_000 + 5), 1, 'w4', LEASE_MS))[0]!.id, 'w4', 'gone');
+    expect((await outbox.claimDue(late, 10, 'w5', LEASE_MS)).map((r) => r.dedupeKey)).toEqual(['greeting']);
+  });
+
   it('does mark pending rows sent inside their carrier, and only pending ones', async () => {
     await outbox.insert([nudge('g1', 0, { kind: 'holiday' }), nudge('g2', 0, { kind: 'holiday' }), nudge('agenda', 0, { kind: 'agenda' })], T0);
     const [g1, g2, agenda] = await outbox.list(['pending'], 10);
