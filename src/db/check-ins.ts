@@ -41,8 +41,8 @@ function refresh(sqlite: Sqlite, scope: CheckInScope, teams: LoadedTeamSettings,
 
 const handles = new WeakMap<Sqlite, StoreHandle>();
 
-/** Kysely over a raw handle, for a caller not yet given its Database (one per handle). */
-export function storeHandleOf(sqlite: Sqlite): StoreHandle {
+/** Kysely over a raw handle, to compile the store's statements (one per handle). */
+function storeHandleOf(sqlite: Sqlite): StoreHandle {
   let handle = handles.get(sqlite);
   if (!handle) handles.set(sqlite, (handle = { engine: 'sqlite', kysely: createSqliteKysely(sqlite) }));
   return handle;

@@ -5,8 +5,8 @@ import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
 import type { Logger } from '../logger.js';
 import type { RecomputeReport } from '../scoring/recompute.js';
 import { createJobRuns } from './job-runs.js';
-import { storeHandleOf } from '../db/check-ins.js';
-import { createPlanningStore } from '../db/stores/planning-store.js';
+import { loadTeamSettings } from '../db/team-settings.js';
+import { safeZone } from '../domain/schedule/local-time.js';
 
 const JOB = 'rescore';
 /** A rescoring holds its run this long (a million customers take about a minute); a dead holder's run is taken over after it. */
@@ -38,7 +38,10 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * a bot that was down at the hour rescores on its first run after it, once.
  */
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const times = (await createPlanningStore(storeHandleOf(deps.sqlite)).teams()).teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
+  // Read synchronously: the catch-up's check must claim its run before a rescoreSoon queued meanwhile does.
+  const settings = loadTeamSettings(deps.sqlite);
+  const teams = deps.sqlite.prepare('SELECT id, timeZone FROM Team ORDER BY id').all() as { id: number; timeZone: string }[];
+  const times = teams.map((t) => ({ zone: safeZone(t.timeZone), hour: settings.of(t.id).schedule.scoringHour }));
   const slot = lastScoringSlot(times, now);
   if (createJobRuns(deps.sqlite).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
   return rescore(nightlyRunKey(slot), 'nightly', now, deps);

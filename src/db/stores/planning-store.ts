@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Compilable, type CompiledQuery, type Kysely, type SqlBool } from 'kysely';
 import { LOW_RATING } from '../../domain/schedule/care.js';
 import { safeZone } from '../../domain/schedule/local-time.js';
 import type { CarePlanningStore, StageCandidate } from '../../scheduler/care-planning-store.js';
@@ -23,10 +23,43 @@ function jsonField(engine: Engine, column: string, field: string) {
   return engine === 'postgres' ? sql<string | null>`(${sql.ref(column)}::jsonb ->> ${sql.lit(field)})` : sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`;
 }
 
+/** Stand-ins for the parameters of a query compiled once (compiledOnce): values no real parameter takes. */
+const OWNER = -9_000_000_001;
+const DUE_BY = -9_000_000_002;
+const LIMIT = -9_000_000_003;
+
+/**
+ * A query built and compiled once and run many times with other values: Kysely's building and
+ * compiling cost more than SQLite's lookup itself (~0.5 ms against 0.2 ms a call, measured).
+ * The query is built with stand-in values, each a number no real parameter takes, and `with`
+ * puts the real ones in their places.
+ */
+function compiledOnce(query: Compilable) {
+  const compiled = query.compile();
+  return {
+    with(values: Record<number, unknown>): CompiledQuery {
+      return { ...compiled, parameters: compiled.parameters.map((p) => (typeof p === 'number' && p in values ? values[p] : p)) };
+    },
+  };
+}
+
 /** What the planner reads, on Kysely, the same on SQLite and PostgreSQL (test/db/stores/planning-store.engines.test.ts). */
 export function createPlanningStore(db: StoreHandle): PlanningStore {
   const { kysely } = db;
   const newestWeek = newestWeekOf(kysely);
+  // Asked once per rep with customers (thousands a run): built and compiled once.
+  const cadenceCandidates = compiledOnce(
+    kysely
+      .selectFrom('Customer as c')
+      .select(['c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
+      .where('c.ownerId', '=', OWNER)
+      .where('c.checkInDueAt', '<=', DUE_BY)
+      .where('c.status', '!=', 'lost')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'c.id').where('k.status', '=', 'open'))))
+      .orderBy('c.checkInDueAt')
+      .orderBy('c.id')
+      .limit(LIMIT),
+  );
   return {
     care: createCarePlanningStore(db),
 
@@ -105,18 +138,10 @@ export function createPlanningStore(db: StoreHandle): PlanningStore {
     async cadenceCandidates(ownerId, dueBy, limit) {
       // Customer.checkInDueAt is kept by every writer (check-in-store.ts): a range of the
       // (ownerId, checkInDueAt) index, read in due order and cut at the rep's free room.
-      const rows = await kysely
-        .selectFrom('Customer as c')
-        .select(['c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
-        .where('c.ownerId', '=', ownerId)
-        .where('c.checkInDueAt', '<=', dueBy.getTime())
-        .where('c.status', '!=', 'lost')
-        .where((eb) => eb.not(eb.exists(eb.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'c.id').where('k.status', '=', 'open'))))
-        .orderBy('c.checkInDueAt')
-        .orderBy('c.id')
-        .limit(limit)
-        .execute();
-      return rows.map((r) => ({ id: r.id, externalId: r.externalId, lastTouch: r.lastTouch!, dueAt: r.dueAt! }));
+      const { rows } = await kysely.executeQuery<{ id: number; externalId: string; lastTouch: number; dueAt: number }>(
+        cadenceCandidates.with({ [OWNER]: ownerId, [DUE_BY]: dueBy.getTime(), [LIMIT]: limit }),
+      );
+      return rows;
     },
 
     openTimedCallbacks: (from, to, teamId) =>

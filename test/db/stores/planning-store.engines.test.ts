@@ -101,7 +101,7 @@ async function written(db: StoreHandle) {
   };
 }
 
-describeEngines('a day of planning', (engine) => {
+describeEngines('a day of planning and what it reads', (engine) => {
   let db: TestStoreDatabase;
   beforeEach(async () => {
     db = await openTestDatabase(engine);
@@ -141,6 +141,41 @@ describeEngines('a day of planning', (engine) => {
     expect(half.nudges.length + half.callbacks.length).toBeLessThan(EXPECTED.nudges.length + EXPECTED.callbacks.length);
     await runPlanning(db, NOW);
     expect(await written(db)).toEqual(EXPECTED);
+  });
+
+  it('does read reps with their zones and whether they own customers, per team or all', async () => {
+    const store = createPlanningStore(db);
+    expect((await store.reps()).map((r) => [r.id, r.zone, r.ownsCustomers])).toEqual([
+      [ids.shanghai, 'Asia/Shanghai', true],
+      [ids.newYork, 'America/New_York', true],
+      [ids.manager, 'Asia/Shanghai', false],
+      [ids.idle, 'Asia/Shanghai', false],
+    ]);
+    expect(await store.reps(999)).toEqual([]);
+    expect((await store.teams()).teams.map((t) => [t.name, t.zone, t.settings.holidays.custom])).toEqual([['East', 'Asia/Shanghai', [{ name: 'Store day', date: '12-09' }]]]);
+  });
+
+  it('does read complaints and low ratings with whether they were followed up, and one-time buyers due a second order', async () => {
+    const k = db.kysely;
+    const interaction = async (kind: string, satisfaction: number | null) =>
+      (await k.insertInto('Interaction').values({ customerId: customers['callback']!, repId: ids.shanghai, kind, at: T - HOUR, text: "it's late", satisfaction, createdAt: T }).returning('id').executeTakeFirstOrThrow()).id;
+    const complaint = await interaction('complaint', null);
+    const rating = await interaction('note', 1);
+    await interaction('note', 5);
+    await k.insertInto('Callback').values({ customerId: customers['callback']!, ownerId: ids.shanghai, dueAt: T, timed: false, note: '', status: 'open', source: 'satisfaction', dedupeKey: `rating:${rating}`, createdAt: T }).execute();
+    const store = createPlanningStore(db).care;
+    expect((await store.recentInteractions(new Date(T - DAY_MS), NOW)).map((i) => [i.id, i.kind, i.hasTicket, i.hasFollowUp])).toEqual([
+      [complaint, 'complaint', false, false],
+      [rating, 'note', false, true],
+    ]);
+    await k
+      .updateTable('ScoreSnapshot')
+      .set({ lifecycle: 'new', lastOrderAt: T - 40 * DAY_MS, churnReason: JSON.stringify({ code: 'single_purchase', typicalIntervalDays: 30 }) })
+      .where('customerId', '=', customers['reorder']!)
+      .execute();
+    expect(await store.secondOrderDue(NOW)).toEqual([{ customerId: customers['reorder']!, externalId: 'reorder', ownerId: ids.shanghai, at: T - 40 * DAY_MS }]);
+    expect(await store.secondOrderDue(new Date(T - 20 * DAY_MS))).toEqual([]);
+    expect((await store.escalationTargets())(1)).toEqual([ids.manager]);
   });
 });
 
@@ -209,51 +244,6 @@ describeEngines('the check-in and reorder refresh', (engine) => {
     await refresh();
     await writeInSlices(db, [(trx) => markReordersPlanned(trx, [customers['reorder']!])]);
     expect((await dueOf('reorder')).reorderDueAt).toBeNull();
-  });
-});
-
-describeEngines('the planner’s reads', (engine) => {
-  let db: TestStoreDatabase;
-  beforeEach(async () => {
-    db = await openTestDatabase(engine);
-    await seed(db);
-    await refreshAll(db);
-  });
-  afterEach(async () => db?.cleanup());
-
-  it('does read reps with their zones and whether they own customers, per team or all', async () => {
-    const store = createPlanningStore(db);
-    expect((await store.reps()).map((r) => [r.id, r.zone, r.ownsCustomers])).toEqual([
-      [ids.shanghai, 'Asia/Shanghai', true],
-      [ids.newYork, 'America/New_York', true],
-      [ids.manager, 'Asia/Shanghai', false],
-      [ids.idle, 'Asia/Shanghai', false],
-    ]);
-    expect(await store.reps(999)).toEqual([]);
-    expect((await store.teams()).teams.map((t) => [t.name, t.zone, t.settings.holidays.custom])).toEqual([['East', 'Asia/Shanghai', [{ name: 'Store day', date: '12-09' }]]]);
-  });
-
-  it('does read complaints and low ratings with whether they were followed up, and one-time buyers due a second order', async () => {
-    const k = db.kysely;
-    const interaction = async (kind: string, satisfaction: number | null) =>
-      (await k.insertInto('Interaction').values({ customerId: customers['callback']!, repId: ids.shanghai, kind, at: T - HOUR, text: "it's late", satisfaction, createdAt: T }).returning('id').executeTakeFirstOrThrow()).id;
-    const complaint = await interaction('complaint', null);
-    const rating = await interaction('note', 1);
-    await interaction('note', 5);
-    await k.insertInto('Callback').values({ customerId: customers['callback']!, ownerId: ids.shanghai, dueAt: T, timed: false, note: '', status: 'open', source: 'satisfaction', dedupeKey: `rating:${rating}`, createdAt: T }).execute();
-    const store = createPlanningStore(db).care;
-    expect((await store.recentInteractions(new Date(T - DAY_MS), NOW)).map((i) => [i.id, i.kind, i.hasTicket, i.hasFollowUp])).toEqual([
-      [complaint, 'complaint', false, false],
-      [rating, 'note', false, true],
-    ]);
-    await k
-      .updateTable('ScoreSnapshot')
-      .set({ lifecycle: 'new', lastOrderAt: T - 40 * DAY_MS, churnReason: JSON.stringify({ code: 'single_purchase', typicalIntervalDays: 30 }) })
-      .where('customerId', '=', customers['reorder']!)
-      .execute();
-    expect(await store.secondOrderDue(NOW)).toEqual([{ customerId: customers['reorder']!, externalId: 'reorder', ownerId: ids.shanghai, at: T - 40 * DAY_MS }]);
-    expect(await store.secondOrderDue(new Date(T - 20 * DAY_MS))).toEqual([]);
-    expect((await store.escalationTargets())(1)).toEqual([ids.manager]);
   });
 });
 
