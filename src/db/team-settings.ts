@@ -11,11 +11,11 @@ export interface LoadedTeamSettings {
   problems: { teamId: number; message: string }[];
 }
 
-type TeamSettingsSource = { id: number; name: string; settings: string | null };
+export type TeamSettingsRow = { id: number; name: string; settings: string | null };
 
 /** Every team's settings, on either engine. */
 export async function loadTeamSettings({ kysely }: StoreHandle): Promise<LoadedTeamSettings> {
-  return parsedTeamSettings(await kysely.selectFrom('Team').select(['id', 'name', 'settings']).orderBy('id').execute());
+  return teamSettingsOf(await kysely.selectFrom('Team').select(['id', 'name', 'settings']).orderBy('id').execute());
 }
 
 /**
@@ -23,10 +23,11 @@ export async function loadTeamSettings({ kysely }: StoreHandle): Promise<LoadedT
  * (planning batches, scoring, check-in refreshes): it goes when its last caller moves to a store (issue 15).
  */
 export function loadTeamSettingsSync(sqlite: Sqlite): LoadedTeamSettings {
-  return parsedTeamSettings(sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as TeamSettingsSource[]);
+  return teamSettingsOf(sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as TeamSettingsRow[]);
 }
 
-function parsedTeamSettings(rows: TeamSettingsSource[]): LoadedTeamSettings {
+/** Every team's settings from their rows (by id), read by whichever engine. */
+export function teamSettingsOf(rows: readonly TeamSettingsRow[]): LoadedTeamSettings {
   const byTeam = new Map<number, TeamSettings>();
   const problems: LoadedTeamSettings['problems'] = [];
   for (const row of rows) {

@@ -7,7 +7,8 @@ import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
 import type { Logger } from '../logger.js';
 import type { RecomputeReport } from '../scoring/recompute.js';
 import { runOnce } from './leases.js';
-import { createPlanningStore } from './planning-store.js';
+import { loadTeamSettingsSync } from '../db/team-settings.js';
+import { safeZone } from '../domain/schedule/local-time.js';
 
 const JOB = 'rescore';
 
@@ -40,7 +41,10 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * a bot that was down at the hour rescores on its first run after it, once.
  */
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const times = createPlanningStore(deps.sqlite).teams().teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
+  // Read synchronously: the catch-up's check must claim its run before a rescoreSoon queued meanwhile does.
+  const settings = loadTeamSettingsSync(deps.sqlite);
+  const teams = deps.sqlite.prepare('SELECT id, timeZone FROM Team ORDER BY id').all() as { id: number; timeZone: string }[];
+  const times = teams.map((t) => ({ zone: safeZone(t.timeZone), hour: settings.of(t.id).schedule.scoringHour }));
   const slot = lastScoringSlot(times, now);
   if (await createJobRunStore(deps.db).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
   return rescore(nightlyRunKey(slot), 'nightly', now, deps);
