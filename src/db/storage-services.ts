@@ -23,14 +23,15 @@ function sqliteOf(db: StoreDatabase, port: string): Sqlite {
 
 /** `background` runs what may take long (a team's check-ins after a cadence change): the bot's worker thread, or in-process for tools and tests. */
 export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
+  const identities = createIdentityDirectory(sqliteOf(db, 'the identity directory'));
   return {
-    identities: createIdentityDirectory(sqliteOf(db, 'the identity directory')),
+    identities,
     customers: createCustomerDirectory(sqliteOf(db, 'the customer directory')),
     callbacks: createCallbackBook(sqliteOf(db, 'the callback book')),
     teams: createTeamDirectory(sqliteOf(db, 'the team directory'), background),
     audit: createAuditTrail(sqliteOf(db, 'the audit trail')),
     invites: createInviteBook(sqliteOf(db, 'the invite book')),
-    care: createCareBook(sqliteOf(db, 'the care book')),
-    books: createBookTransfers(sqliteOf(db, 'the book transfers')),
+    care: createCareBook(db),
+    books: createBookTransfers(db, identities),
   };
 }

@@ -1,4 +1,4 @@
-import { followUpRating, openTicket } from '../db/care-writes.js';
+import { careWritesOnSqlite } from '../db/care-writes.js';
 import type { Sqlite } from '../db/database.js';
 import { loadTeamSettings } from '../db/team-settings.js';
 import { inGroups } from '../db/write-slices.js';
@@ -170,12 +170,13 @@ export function careBatches(sqlite: Sqlite, care: CarePlan, now: Date, applied: 
   const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
     VALUES (?, ?, ?, 0, '', 'open', ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
   const teams = loadTeamSettings(sqlite);
+  const writes = careWritesOnSqlite(sqlite);
   return [
     ...inGroups(care.tickets, CARE_BATCH).map((tickets) => () => {
-      for (const ticket of tickets) if (openTicket(sqlite, ticket, teams) !== null) applied.careChanges++;
+      for (const ticket of tickets) if (writes.openTicket(ticket, teams) !== null) applied.careChanges++;
     }),
     ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => () => {
-      for (const rating of ratings) if (followUpRating(sqlite, rating.interactionId, rating.at)) applied.careChanges++;
+      for (const rating of ratings) if (writes.followUpRating(rating.interactionId, rating.at)) applied.careChanges++;
     }),
     ...inGroups(care.stageCallbacks, CARE_BATCH).map((callbacks) => () => {
       for (const k of callbacks) applied.careChanges += insertCallback.run(k.customerId, k.ownerId, k.dueAt.getTime(), k.source, k.dedupeKey, now.getTime()).changes;
