@@ -1,11 +1,10 @@
 import type { AuditTrail } from '../commands/ports.js';
-import type { Sqlite } from './database.js';
+import type { StoreHandle } from './stores/store.js';
 
-export function createAuditTrail(sqlite: Sqlite): AuditTrail {
-  const insert = sqlite.prepare('INSERT INTO AuditLog (at, repId, action, target, detail) VALUES (?, ?, ?, ?, ?)');
+export function createAuditTrail({ kysely }: StoreHandle): AuditTrail {
   return {
     async record(entry) {
-      insert.run(entry.at.getTime(), entry.repId, entry.action, entry.target, entry.detail);
+      await kysely.insertInto('AuditLog').values({ at: entry.at.getTime(), repId: entry.repId, action: entry.action, target: entry.target, detail: entry.detail }).execute();
     },
   };
 }

@@ -1,7 +1,9 @@
+import type { Kysely } from 'kysely';
 import { hasRole, type Actor, type Role } from '../domain/actor.js';
 import { isChatPlatform, type Addresses, type ChatPlatform, type Platform } from '../domain/platform.js';
 import type { IdentityDirectory, RepSummary } from '../commands/ports.js';
-import type { Sqlite } from './sqlite.js';
+import type { Schema } from './schema.js';
+import { writeTransaction, type StoreHandle } from './stores/store.js';
 
 /** A Rep row with its team's name and defaults, as every query here reads it. */
 export interface RepRow {
@@ -21,48 +23,61 @@ export interface RepRow {
   lastPlatform: string | null;
 }
 
-const SELECT_REP = `SELECT r.id, r.name, r.email, r.role, r.teamId, t.name AS teamName, r.locale, r.timeZone,
-    t.locale AS teamLocale, t.timeZone AS teamTimeZone, r.slackUserId, r.discordUserId, r.preferredPlatform, r.lastPlatform
-  FROM Rep r LEFT JOIN Team t ON t.id = r.teamId`;
-
 /** Chat user id columns; the names come from this map, never from user text. */
 export const USER_ID_COLUMN: Record<ChatPlatform, 'slackUserId' | 'discordUserId'> = { slack: 'slackUserId', discord: 'discordUserId' };
 
+/** The Rep change that sets a platform's user id column (typed, where a computed key would not be). */
+export function userIdOf(platform: ChatPlatform, userId: string | null): { slackUserId: string | null } | { discordUserId: string | null } {
+  return platform === 'slack' ? { slackUserId: userId } : { discordUserId: userId };
+}
+
+/** Active reps with their team's name and defaults; at most two, enough to tell one from ambiguous. */
+function activeReps(kysely: Kysely<Schema>) {
+  return kysely
+    .selectFrom('Rep as r')
+    .leftJoin('Team as t', 't.id', 'r.teamId')
+    .select([
+      'r.id', 'r.name', 'r.email', 'r.role', 'r.teamId', 't.name as teamName', 'r.locale', 'r.timeZone', 't.locale as teamLocale',
+      't.timeZone as teamTimeZone', 'r.slackUserId', 'r.discordUserId', 'r.preferredPlatform', 'r.lastPlatform',
+    ])
+    .where('r.active', '=', true);
+}
+
 /**
- * Who is asking, on prepared statements: every message resolves its sender here, and the
- * first Prisma query of a process costs ~0.3 s (its query compiler loads), so the bot's hot
- * path stays on raw SQL like the other directories.
+ * Who is asking, on Kysely (either engine): every message resolves its sender here, one indexed
+ * point lookup (the first Prisma query of a process would cost ~0.3 s, so never Prisma here).
  */
-export function createIdentityDirectory(sqlite: Sqlite): IdentityDirectory {
-  const active = (where: string) => sqlite.prepare(`${SELECT_REP} WHERE ${where} AND r.active = 1 LIMIT 2`);
-  const byId = active('r.id = ?');
-  const byEmail = active('r.email = ?');
-  const byName = active('r.name = ?');
+export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
+  const { kysely } = db;
+  const lookup = (column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId', value: string | number) =>
+    activeReps(kysely).where(column, '=', value).limit(2).execute();
+  const byId = (repId: number) => lookup('r.id', repId);
+  const byEmail = (email: string) => lookup('r.email', email);
+  const byUserId = (platform: ChatPlatform, userId: string) => lookup(`r.${USER_ID_COLUMN[platform]}`, userId);
   // "zhang.wei" finds zhang.wei@…: the email's local part, compared exactly (no LIKE wildcards).
-  const byEmailName = active('substr(r.email, 1, ?) = ?');
-  const byUserId = { slack: active('r.slackUserId = ?'), discord: active('r.discordUserId = ?') };
-  const one = (rows: unknown[]): RepRow | null => (rows.length === 1 ? (rows[0] as RepRow) : null);
-  const lastPlatform = sqlite.prepare('UPDATE Rep SET lastPlatform = ? WHERE id = ?');
-  const assignable = {
-    all: sqlite.prepare(`${SELECT_REP} WHERE r.active = 1 ORDER BY r.name, r.id LIMIT ?`),
-    team: sqlite.prepare(`${SELECT_REP} WHERE r.active = 1 AND r.teamId = ? ORDER BY r.name, r.id LIMIT ?`),
-  };
+  const byEmailName = (name: string) =>
+    activeReps(kysely)
+      .where((eb) => eb(eb.fn<string>('substr', ['r.email', eb.val(1), eb.val(name.length + 1)]), '=', `${name}@`))
+      .limit(2)
+      .execute();
+  const one = (rows: RepRow[]): RepRow | null => (rows.length === 1 ? rows[0]! : null);
 
   return {
     async resolve(platform: Platform, userId: string) {
       const id = userId.trim();
       if (id === '') return null;
-      const rows =
-        platform === 'console' ? (/^\d+$/.test(id) ? byId.all(Number(id)) : byEmail.all(id.toLowerCase())) : byUserId[platform].all(id);
+      const rows = platform === 'console' ? await (/^\d+$/.test(id) ? byId(Number(id)) : byEmail(id.toLowerCase())) : await byUserId(platform, id);
       const rep = one(rows);
       if (!rep) return null;
       // Nudges follow a rep to the platform they last used (unless they chose one): remember it when it changes.
-      if (platform !== 'console' && rep.lastPlatform !== platform) lastPlatform.run(platform, rep.id);
+      if (platform !== 'console' && rep.lastPlatform !== platform) {
+        await kysely.updateTable('Rep').set({ lastPlatform: platform }).where('id', '=', rep.id).execute();
+      }
       return toActor(rep);
     },
 
     async resolveRep(repId) {
-      const rep = one(byId.all(repId));
+      const rep = one(await byId(repId));
       return rep ? toActor(rep) : null;
     },
 
@@ -71,53 +86,58 @@ export function createIdentityDirectory(sqlite: Sqlite): IdentityDirectory {
       if (q === '') return null;
       const lower = q.toLowerCase();
       const lookups = [
-        () => byEmail.all(lower),
-        () => byName.all(q),
-        () => byEmailName.all(lower.length + 1, `${lower}@`),
-        () => byUserId.slack.all(q),
-        () => byUserId.discord.all(q),
+        () => byEmail(lower),
+        () => lookup('r.name', q),
+        () => byEmailName(lower),
+        () => byUserId('slack', q),
+        () => byUserId('discord', q),
       ];
-      if (/^\d{1,15}$/.test(q)) lookups.unshift(() => byId.all(Number(q)));
-      for (const lookup of lookups) {
+      if (/^\d{1,15}$/.test(q)) lookups.unshift(() => byId(Number(q)));
+      for (const next of lookups) {
         // An email name shared by two reps (a@x, a@y) is ambiguous: take nothing rather than guess.
-        const rep = one(lookup());
+        const rep = one(await next());
         if (rep) return toRepSummary(rep);
       }
       return null;
     },
 
     async rep(repId) {
-      const rep = one(byId.all(repId));
+      const rep = one(await byId(repId));
       return rep ? toRepSummary(rep) : null;
     },
 
     async link(repId, platform, userId) {
       const column = USER_ID_COLUMN[platform];
-      return sqlite.transaction(() => {
+      return writeTransaction(db, async (trx) => {
         const now = Date.now();
-        const previous = sqlite.prepare(`SELECT id FROM Rep WHERE ${column} = ?`).pluck().get(userId) as number | undefined;
-        const moved = previous !== undefined && previous !== repId;
-        if (moved) sqlite.prepare(`UPDATE Rep SET ${column} = NULL, updatedAt = ? WHERE id = ?`).run(now, previous);
-        sqlite.prepare(`UPDATE Rep SET ${column} = ?, updatedAt = ? WHERE id = ?`).run(userId, now, repId);
-        return { previousRepId: moved ? previous : null };
-      })();
+        const previous = await trx.selectFrom('Rep').select('id').where(column, '=', userId).executeTakeFirst();
+        const moved = previous !== undefined && previous.id !== repId;
+        if (moved) await trx.updateTable('Rep').set({ ...userIdOf(platform, null), updatedAt: now }).where('id', '=', previous.id).execute();
+        await trx.updateTable('Rep').set({ ...userIdOf(platform, userId), updatedAt: now }).where('id', '=', repId).execute();
+        return { previousRepId: moved ? previous.id : null };
+      });
     },
 
     async setPreferences(repId, preferences) {
-      const changes = (['locale', 'timeZone', 'preferredPlatform'] as const).filter((column) => preferences[column] !== undefined);
-      if (changes.length === 0) return;
-      sqlite
-        .prepare(`UPDATE Rep SET ${changes.map((column) => `${column} = ?`).join(', ')}, updatedAt = ? WHERE id = ?`)
-        .run(...changes.map((column) => preferences[column] ?? null), Date.now(), repId);
+      const { locale, timeZone, preferredPlatform } = preferences;
+      if (locale === undefined && timeZone === undefined && preferredPlatform === undefined) return;
+      // Kysely leaves undefined values out of the SET: only what was given changes.
+      await kysely.updateTable('Rep').set({ locale, timeZone, preferredPlatform, updatedAt: Date.now() }).where('id', '=', repId).execute();
     },
 
     async assignableReps(actor, limit) {
       if (!hasRole(actor, 'manager')) {
-        const self = one(byId.all(actor.repId));
+        const self = one(await byId(actor.repId));
         return self ? [toRepSummary(self)] : [];
       }
-      const rows = actor.role === 'admin' || actor.teamId === null ? assignable.all.all(limit) : assignable.team.all(actor.teamId, limit);
-      return (rows as RepRow[]).map(toRepSummary);
+      const teamId = actor.role === 'admin' ? null : actor.teamId;
+      const rows = await activeReps(kysely)
+        .$if(teamId !== null, (query) => query.where('r.teamId', '=', teamId))
+        .orderBy('r.name')
+        .orderBy('r.id')
+        .limit(limit)
+        .execute();
+      return rows.map(toRepSummary);
     },
   };
 }

@@ -23,14 +23,14 @@ function sqliteOf(db: StoreDatabase, port: string): Sqlite {
 
 /** `background` runs what may take long (a team's check-ins after a cadence change): the bot's worker thread, or in-process for tools and tests. */
 export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
-  const identities = createIdentityDirectory(sqliteOf(db, 'the identity directory'));
+  const identities = createIdentityDirectory(db);
   return {
     identities,
     customers: createCustomerDirectory(sqliteOf(db, 'the customer directory')),
     callbacks: createCallbackBook(sqliteOf(db, 'the callback book')),
-    teams: createTeamDirectory(sqliteOf(db, 'the team directory'), background),
-    audit: createAuditTrail(sqliteOf(db, 'the audit trail')),
-    invites: createInviteBook(sqliteOf(db, 'the invite book')),
+    teams: createTeamDirectory(db, background),
+    audit: createAuditTrail(db),
+    invites: createInviteBook(db),
     care: createCareBook(db),
     books: createBookTransfers(db, identities),
   };

@@ -42,10 +42,9 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   const fromDate = values.from ? parseIsoDate(values.from) : null;
   const toDate = values.to ? parseIsoDate(values.to) : null;
   if (!fromDate || !toDate) return fail('--from and --to must be dates like 2026-12-01');
-  const { sqlite } = deps.db;
   let team: { id: number; name: string; timeZone: string } | undefined;
   if (values.team !== undefined) {
-    team = (await createTeamDirectory(sqlite, inThisThread(deps.db)).find(values.team)) ?? undefined;
+    team = (await createTeamDirectory(deps.db, inThisThread(deps.db)).find(values.team)) ?? undefined;
     if (!team) return fail(`No team "${values.team}"`);
   }
   // Days are the team's calendar days, or UTC days across teams.

@@ -46,7 +46,7 @@ describe('the event loop while the bot rescores 200k customers, plans a day and 
 
   it('does keep every gap between 50 ms beats under 200 ms, with an audit row written on each beat', async () => {
     const deps = { sqlite: db.sqlite, background: worker, owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: { info() {}, warn() {}, error() {} } };
-    const audit = createAuditTrail(db.sqlite);
+    const audit = createAuditTrail(db);
     let beats = 0;
     const heartbeat = startHeartbeat(BEAT_MS, (beat) => {
       beats = beat;

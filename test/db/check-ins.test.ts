@@ -92,7 +92,7 @@ describe('stored check-ins', () => {
     runPlanning(db.sqlite, DEMO_ASOF);
     // Berlin keeps shorter cadences than Shanghai, so moving customers or reps between them shows.
     const berlin = db.sqlite.prepare("SELECT id FROM Team WHERE name = 'Berlin B2B'").pluck().get() as number;
-    await createTeamDirectory(db.sqlite, inProcessJobs(db)).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3, B: 4, C: 5, D: 6 } }) });
+    await createTeamDirectory(db, inProcessJobs(db)).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3, B: 4, C: 5, D: 6 } }) });
     agrees();
 
     const orders = await importCsv(db, 'orders', 'external_id,customer,ordered_at,amount\nX-1,C000001,2027-01-03 10:00,100\nX-2,C000002,2026-12-30,50\n');

@@ -14,7 +14,7 @@ afterAll(async () => h.cleanup());
 
 describe('team names', () => {
   it('does find a team by its name in any case, by id, and not a near miss', async () => {
-    const teams = createTeamDirectory(h.db.sqlite, inProcessJobs(h.db));
+    const teams = createTeamDirectory(h.db, inProcessJobs(h.db));
     expect((await teams.find('berlin b2b'))?.name).toBe('Berlin B2B');
     expect((await teams.find(' BERLIN B2B '))?.name).toBe('Berlin B2B');
     expect((await teams.find('上海旗舰店'))?.name).toBe('上海旗舰店');
@@ -24,7 +24,7 @@ describe('team names', () => {
 
   it('does take the exact name first and refuse to guess between two that differ only in case', async () => {
     h.db.sqlite.prepare("INSERT INTO Team (name, createdAt) VALUES ('MÜNCHEN Süd', 0), ('München Süd', 0)").run();
-    const teams = createTeamDirectory(h.db.sqlite, inProcessJobs(h.db));
+    const teams = createTeamDirectory(h.db, inProcessJobs(h.db));
     expect((await teams.find('München Süd'))?.name).toBe('München Süd');
     expect(await teams.find('münchen süd')).toBeNull();
   });

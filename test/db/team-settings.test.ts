@@ -46,7 +46,7 @@ describe('stored team settings', () => {
   it('does hand a cadence change to the background jobs, which move that team’s check-ins', async () => {
     const jobs: BackgroundJob[] = [];
     const recording: BackgroundJobs = { run: (job) => (jobs.push(job), runBackgroundJob(db, job)) };
-    await createTeamDirectory(db.sqlite, recording).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3 } }) });
+    await createTeamDirectory(db, recording).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3 } }) });
     expect(jobs).toEqual([{ kind: 'refresh-check-ins', teamId: berlin }]);
     const intervals = db.sqlite
       .prepare(`SELECT DISTINCT c.checkInDueAt - c.lastTouchAt FROM Customer c JOIN Rep r ON r.id = c.ownerId
@@ -55,7 +55,7 @@ describe('stored team settings', () => {
       .all(berlin);
     expect(intervals).toEqual([3 * DAY]);
     // A change that is no settings change (a channel) leaves the check-ins alone.
-    await createTeamDirectory(db.sqlite, recording).update(berlin, { channel: { platform: 'slack', id: 'C0123456789' } });
+    await createTeamDirectory(db, recording).update(berlin, { channel: { platform: 'slack', id: 'C0123456789' } });
     expect(jobs).toHaveLength(1);
   });
 });

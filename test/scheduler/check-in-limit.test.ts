@@ -42,7 +42,7 @@ describe('the daily check-in limit', () => {
     expect((await load('customers', ['external_id,name,owner', ...ids.map((id) => `${id},Long Silent ${id},zhang.wei@rapport.demo`)].join('\n'))).status).toBe('applied');
     expect((await load('orders', ['external_id,customer,ordered_at,amount', ...ids.map((id, i) => `O-${id},${id},2025-01-${String(i + 1).padStart(2, '0')},100`)].join('\n'))).status).toBe('applied');
     const shanghai = db.sqlite.prepare("SELECT id FROM Team WHERE name = '上海旗舰店'").pluck().get() as number;
-    await createTeamDirectory(db.sqlite, inProcessJobs(db)).update(shanghai, { settings: JSON.stringify({ checkInsPerDay: 3 }) });
+    await createTeamDirectory(db, inProcessJobs(db)).update(shanghai, { settings: JSON.stringify({ checkInsPerDay: 3 }) });
     zhang = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
   });
   afterAll(async () => db.cleanup());
