@@ -10,6 +10,7 @@ import type { Schema } from './schema.js';
 import { createSqliteKysely } from './sqlite-kysely.js';
 import type { Sqlite } from './sqlite.js';
 import type { LoadedTeamSettings } from './team-settings.js';
+import { inGroups } from './write-slices.js';
 
 /**
  * The care writes both a command and the planner make (a complaint typed in chat or imported, a
@@ -18,7 +19,7 @@ import type { LoadedTeamSettings } from './team-settings.js';
  * changes nothing.
  *
  * Each write is a sequence of steps: it yields a compiled query and is given that query's rows
- * back. So one body runs on Kysely (async, either engine: `openTicket(db, …)`) and in the
+ * back. So one body runs on Kysely (async, either engine: `openTickets(db, …)`) and in the
  * planner's synchronous SQLite batches (`careWritesOnSqlite`) until the planner moves to stores.
  */
 type Steps<T> = Generator<CompiledQuery, T, unknown[]>;
@@ -35,14 +36,18 @@ async function runOn<T>(db: Kysely<Schema>, steps: (kysely: Kysely<Schema>) => S
   return step.value;
 }
 
-/** The owner's zone (else their team's), agenda hour, team settings and the customer's newest tier. */
-const ownerOf = (kysely: Kysely<Schema>, customerId: number) =>
-  rowsOf(
+/** Rows per statement of a batch: few enough parameters for either engine (9 a ticket row, 9 a callback row). */
+const BATCH = 1_000;
+
+/** The owner's zone (else their team's), agenda hour, team settings and newest tier of each customer, by customer id. */
+function* ownersOf(kysely: Kysely<Schema>, customerIds: readonly number[]) {
+  const rows = yield* rowsOf(
     kysely
       .selectFrom('Customer as c')
       .leftJoin('Rep as r', 'r.id', 'c.ownerId')
       .leftJoin('Team as t', 't.id', 'r.teamId')
       .select((eb) => [
+        'c.id',
         'c.ownerId',
         eb.fn.coalesce('r.timeZone', 't.timeZone').as('zone'),
         't.timeZone as teamZone',
@@ -51,8 +56,10 @@ const ownerOf = (kysely: Kysely<Schema>, customerId: number) =>
         't.settings as teamSettings',
         eb.selectFrom('ScoreSnapshot as s').select('s.tier').whereRef('s.customerId', '=', 'c.id').orderBy('s.week', 'desc').limit(1).as('tier'),
       ])
-      .where('c.id', '=', customerId),
+      .where('c.id', 'in', [...new Set(customerIds)]),
   );
+  return new Map(rows.map((row) => [row.id, row]));
+}
 
 /** Unscored customers answer on the slowest tier's deadline. */
 const UNSCORED: Tier = 'D';
@@ -65,94 +72,104 @@ export interface Complaint {
   at: Date;
 }
 
-/** `teams`: every team's settings, loaded once by a caller opening many tickets; else the owner's team's are read with the owner. */
-function* openTicketSteps(kysely: Kysely<Schema>, complaint: Complaint, teams?: LoadedTeamSettings): Steps<number | null> {
-  const [owner] = yield* ownerOf(kysely, complaint.customerId);
-  if (!owner) return null;
-  const settings = (teams ? teams.of(owner.teamId) : parseTeamSettings(owner.teamSettings).settings).schedule;
-  const tier = isTier(owner.tier) ? owner.tier : UNSCORED;
-  const deadline = addWorkingTime(complaint.at, settings.complaintDeadlines[tier], settings.workingHours, safeZone(owner.teamZone ?? owner.zone));
-  yield* rowsOf(
-    kysely
-      .insertInto('Ticket')
-      .values({
-        customerId: complaint.customerId,
-        ownerId: owner.ownerId ?? complaint.loggedBy,
-        interactionId: complaint.interactionId,
-        text: complaint.text,
-        tier,
-        openedAt: complaint.at.getTime(),
-        deadline: deadline.getTime(),
-        status: 'open',
-        createdAt: complaint.at.getTime(),
-      })
-      .onConflict((oc) => oc.column('interactionId').doNothing()),
-  );
-  const [ticket] = yield* rowsOf(kysely.selectFrom('Ticket').select('id').where('interactionId', '=', complaint.interactionId));
-  return ticket!.id;
+/** `teams`: every team's settings, loaded once by a caller opening many tickets; else each owner's team's are read with the owner. */
+function* openTicketsSteps(kysely: Kysely<Schema>, complaints: readonly Complaint[], teams?: LoadedTeamSettings): Steps<(number | null)[]> {
+  const ids: (number | null)[] = [];
+  for (const batch of inGroups(complaints, BATCH)) {
+    const owners = yield* ownersOf(kysely, batch.map((c) => c.customerId));
+    const rows = batch.flatMap((complaint) => {
+      const owner = owners.get(complaint.customerId);
+      if (!owner) return [];
+      const settings = (teams ? teams.of(owner.teamId) : parseTeamSettings(owner.teamSettings).settings).schedule;
+      const tier = isTier(owner.tier) ? owner.tier : UNSCORED;
+      const deadline = addWorkingTime(complaint.at, settings.complaintDeadlines[tier], settings.workingHours, safeZone(owner.teamZone ?? owner.zone));
+      return [{
+        customerId: complaint.customerId, ownerId: owner.ownerId ?? complaint.loggedBy, interactionId: complaint.interactionId, text: complaint.text, tier,
+        openedAt: complaint.at.getTime(), deadline: deadline.getTime(), status: 'open', createdAt: complaint.at.getTime(),
+      }];
+    });
+    if (rows.length > 0) yield* rowsOf(kysely.insertInto('Ticket').values(rows).onConflict((oc) => oc.column('interactionId').doNothing()));
+    const opened = rows.length === 0 ? [] : yield* rowsOf(kysely.selectFrom('Ticket').select(['id', 'interactionId']).where('interactionId', 'in', rows.map((r) => r.interactionId)));
+    const byInteraction = new Map(opened.map((t) => [t.interactionId, t.id]));
+    for (const complaint of batch) ids.push(owners.has(complaint.customerId) ? byInteraction.get(complaint.interactionId)! : null);
+  }
+  return ids;
 }
 
 /**
- * Opens the ticket of a complaint interaction: owned by the customer's owner (else whoever
- * logged it), due by the tier's response deadline in the team's working hours. Returns its id,
- * or the existing ticket's; null when the customer does not exist.
+ * Opens the ticket of each complaint interaction: owned by the customer's owner (else whoever
+ * logged it), due by the tier's response deadline in the team's working hours. Returns each one's
+ * id, or the existing ticket's; null where the customer does not exist. Set-based: an import
+ * brings thousands of complaints at once.
  */
-export const openTicket = (db: Kysely<Schema>, complaint: Complaint, teams?: LoadedTeamSettings) =>
-  runOn(db, (kysely) => openTicketSteps(kysely, complaint, teams));
+export const openTickets = (db: Kysely<Schema>, complaints: readonly Complaint[], teams?: LoadedTeamSettings) =>
+  runOn(db, (kysely) => openTicketsSteps(kysely, complaints, teams));
+
+export const openTicket = async (db: Kysely<Schema>, complaint: Complaint, teams?: LoadedTeamSettings) => (await openTickets(db, [complaint], teams))[0]!;
 
 export const ratingFollowUpKey = (interactionId: number) => `rating:${interactionId}`;
 
-/** An untimed callback keyed by `dedupeKey` (created once), and the one stored under that key. */
-function* keyedCallbackSteps(
-  kysely: Kysely<Schema>,
-  callback: { customerId: number; ownerId: number; dueAt: Date; source: string; dedupeKey: string; at: Date },
-): Steps<{ callbackId: number; dueAt: Date }> {
+interface KeyedCallback {
+  customerId: number;
+  ownerId: number;
+  dueAt: Date;
+  source: string;
+  dedupeKey: string;
+  at: Date;
+}
+
+/** Untimed callbacks keyed by `dedupeKey` (each created once), and the ones stored under those keys, by key. */
+function* keyedCallbacksSteps(kysely: Kysely<Schema>, callbacks: readonly KeyedCallback[]): Steps<Map<string, { callbackId: number; dueAt: Date }>> {
+  if (callbacks.length === 0) return new Map();
   yield* rowsOf(
     kysely
       .insertInto('Callback')
-      .values({
-        customerId: callback.customerId,
-        ownerId: callback.ownerId,
-        dueAt: callback.dueAt.getTime(),
-        timed: false,
-        note: '',
-        status: 'open',
-        source: callback.source,
-        dedupeKey: callback.dedupeKey,
-        createdAt: callback.at.getTime(),
-      })
+      .values(callbacks.map((k) => ({
+        customerId: k.customerId, ownerId: k.ownerId, dueAt: k.dueAt.getTime(), timed: false, note: '', status: 'open', source: k.source, dedupeKey: k.dedupeKey, createdAt: k.at.getTime(),
+      })))
       .onConflict((oc) => oc.column('dedupeKey').doNothing()),
   );
-  const [row] = yield* rowsOf(kysely.selectFrom('Callback').select(['id', 'dueAt']).where('dedupeKey', '=', callback.dedupeKey));
-  return { callbackId: row!.id, dueAt: new Date(row!.dueAt) };
+  const rows = yield* rowsOf(kysely.selectFrom('Callback').select(['id', 'dueAt', 'dedupeKey']).where('dedupeKey', 'in', callbacks.map((k) => k.dedupeKey)));
+  return new Map(rows.map((row) => [row.dedupeKey!, { callbackId: row.id, dueAt: new Date(row.dueAt) }]));
 }
 
-function* followUpRatingSteps(kysely: Kysely<Schema>, interactionId: number, at: Date): Steps<{ callbackId: number; dueAt: Date } | null> {
-  const [interaction] = yield* rowsOf(kysely.selectFrom('Interaction').select('customerId').where('id', '=', interactionId));
-  const [owner] = interaction ? yield* ownerOf(kysely, interaction.customerId) : [];
-  if (!interaction || !owner || owner.ownerId === null) return null;
-  const dueAt = nextAgendaSlot(safeZone(owner.zone), owner.agendaHour, at).dueAt;
-  return yield* keyedCallbackSteps(kysely, {
-    customerId: interaction.customerId, ownerId: owner.ownerId, dueAt, source: 'low-rating', dedupeKey: ratingFollowUpKey(interactionId), at,
-  });
+function* followUpRatingsSteps(kysely: Kysely<Schema>, ratings: readonly { interactionId: number; at: Date }[]): Steps<({ callbackId: number; dueAt: Date } | null)[]> {
+  const followUps: ({ callbackId: number; dueAt: Date } | null)[] = [];
+  for (const batch of inGroups(ratings, BATCH)) {
+    const interactions = yield* rowsOf(kysely.selectFrom('Interaction').select(['id', 'customerId']).where('id', 'in', batch.map((r) => r.interactionId)));
+    const customerOf = new Map(interactions.map((i) => [i.id, i.customerId]));
+    const owners = interactions.length === 0 ? new Map() : yield* ownersOf(kysely, interactions.map((i) => i.customerId));
+    const callbacks = batch.flatMap(({ interactionId, at }) => {
+      const customerId = customerOf.get(interactionId);
+      const owner = customerId === undefined ? undefined : owners.get(customerId);
+      if (customerId === undefined || !owner || owner.ownerId === null) return [];
+      const dueAt = nextAgendaSlot(safeZone(owner.zone), owner.agendaHour, at).dueAt;
+      return [{ customerId, ownerId: owner.ownerId, dueAt, source: 'low-rating', dedupeKey: ratingFollowUpKey(interactionId), at }];
+    });
+    const stored = yield* keyedCallbacksSteps(kysely, callbacks);
+    for (const { interactionId } of batch) followUps.push(stored.get(ratingFollowUpKey(interactionId)) ?? null);
+  }
+  return followUps;
 }
 
 /**
- * A low rating's follow-up: an untimed callback for the customer's owner on their next agenda,
- * once per rating. Null when the customer has no owner.
+ * Each low rating's follow-up: an untimed callback for the customer's owner on their next
+ * agenda, once per rating. Null where the customer has no owner.
  */
-export const followUpRating = (db: Kysely<Schema>, interactionId: number, at: Date) => runOn(db, (kysely) => followUpRatingSteps(kysely, interactionId, at));
+export const followUpRatings = (db: Kysely<Schema>, ratings: readonly { interactionId: number; at: Date }[]) => runOn(db, (kysely) => followUpRatingsSteps(kysely, ratings));
+
+export const followUpRating = async (db: Kysely<Schema>, interactionId: number, at: Date) => (await followUpRatings(db, [{ interactionId, at }]))[0]!;
 
 /** The untimed satisfaction-check callback of a resolved ticket, on the owner's day 7 days on. */
 export const scheduleSatisfactionCheck = (db: Kysely<Schema>, ticketId: number, at: Date, resolvedBy: number) =>
   runOn(db, function* (kysely) {
     const [ticket] = yield* rowsOf(kysely.selectFrom('Ticket').select(['customerId', 'ownerId']).where('id', '=', ticketId));
-    const [owner] = yield* ownerOf(kysely, ticket!.customerId);
+    const owner = (yield* ownersOf(kysely, [ticket!.customerId])).get(ticket!.customerId);
     const zone = safeZone(owner?.zone);
     const dueAt = atLocalTime(addDays(localDateOf(at, zone), SATISFACTION_CHECK_DAYS), UNTIMED_HOUR, zone);
-    return yield* keyedCallbackSteps(kysely, {
-      customerId: ticket!.customerId, ownerId: owner?.ownerId ?? ticket!.ownerId ?? resolvedBy, dueAt, source: 'satisfaction', dedupeKey: `satisfaction:${ticketId}`, at,
-    });
+    const dedupeKey = `satisfaction:${ticketId}`;
+    const stored = yield* keyedCallbacksSteps(kysely, [{ customerId: ticket!.customerId, ownerId: owner?.ownerId ?? ticket!.ownerId ?? resolvedBy, dueAt, source: 'satisfaction', dedupeKey, at }]);
+    return stored.get(dedupeKey)!;
   });
 
 /**
@@ -171,7 +188,7 @@ export function careWritesOnSqlite(sqlite: Sqlite) {
     return step.value;
   };
   return {
-    openTicket: (complaint: Complaint, teams?: LoadedTeamSettings) => run(openTicketSteps(kysely, complaint, teams)),
-    followUpRating: (interactionId: number, at: Date) => run(followUpRatingSteps(kysely, interactionId, at)),
+    openTickets: (complaints: readonly Complaint[], teams?: LoadedTeamSettings) => run(openTicketsSteps(kysely, complaints, teams)),
+    followUpRatings: (ratings: readonly { interactionId: number; at: Date }[]) => run(followUpRatingsSteps(kysely, ratings)),
   };
 }

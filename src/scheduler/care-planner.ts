@@ -173,10 +173,10 @@ export function careBatches(sqlite: Sqlite, care: CarePlan, now: Date, applied: 
   const writes = careWritesOnSqlite(sqlite);
   return [
     ...inGroups(care.tickets, CARE_BATCH).map((tickets) => () => {
-      for (const ticket of tickets) if (writes.openTicket(ticket, teams) !== null) applied.careChanges++;
+      applied.careChanges += writes.openTickets(tickets, teams).filter((id) => id !== null).length;
     }),
     ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => () => {
-      for (const rating of ratings) if (writes.followUpRating(rating.interactionId, rating.at)) applied.careChanges++;
+      applied.careChanges += writes.followUpRatings(ratings).filter((followUp) => followUp !== null).length;
     }),
     ...inGroups(care.stageCallbacks, CARE_BATCH).map((callbacks) => () => {
       for (const k of callbacks) applied.careChanges += insertCallback.run(k.customerId, k.ownerId, k.dueAt.getTime(), k.source, k.dedupeKey, now.getTime()).changes;

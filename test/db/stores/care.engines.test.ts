@@ -4,7 +4,7 @@ import type { BookTransfers, CareBook } from '../../../src/commands/ports.js';
 import { DAY_MS } from '../../../src/domain/calendar.js';
 import { createBookTransfers } from '../../../src/db/book-transfers.js';
 import { createCareBook } from '../../../src/db/care-book.js';
-import { followUpRating, openTicket } from '../../../src/db/care-writes.js';
+import { followUpRating, followUpRatings, openTicket, openTickets } from '../../../src/db/care-writes.js';
 import { createIdentityDirectory } from '../../../src/db/identity-directory.js';
 import type { Schema } from '../../../src/db/schema.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../../helpers/engines.js';
@@ -108,6 +108,25 @@ describeEngines('the care book', (engine) => {
     expect(await openTicket(db.kysely, again)).toBe(ticket.id);
     expect(await db.kysely.selectFrom('Ticket').select(['id', 'text']).execute()).toEqual([{ id: ticket.id, text: 'once' }]);
     expect(await openTicket(db.kysely, { ...again, customerId: 999_999 })).toBeNull();
+  });
+
+  it('does open a batch of tickets and follow-ups in one go, each answer in the order asked, an existing one kept and a missing customer null', async () => {
+    const [a, b] = [await addCustomer(db.kysely, reps.zhang), await addCustomer(db.kysely, reps.max)];
+    const orphan = await addCustomer(db.kysely, null);
+    const interaction = async (customerId: number) =>
+      (await db.kysely.insertInto('Interaction').values({ customerId, kind: 'complaint', at: FRIDAY.getTime(), satisfaction: 1, createdAt: 0 }).returning('id').executeTakeFirstOrThrow()).id;
+    const [ia, ib, io] = [await interaction(a), await interaction(b), await interaction(orphan)];
+    const complaint = (interactionId: number, customerId: number) => ({ interactionId, customerId, loggedBy: null, text: 'imported', at: FRIDAY });
+    const existing = await openTicket(db.kysely, complaint(ib, b));
+    const ids = await openTickets(db.kysely, [complaint(ia, a), complaint(ib, b), complaint(ia, a), { ...complaint(io, 999_999) }]);
+    const stored = await db.kysely.selectFrom('Ticket').select(['id', 'interactionId', 'ownerId']).orderBy('id').execute();
+    expect(stored).toEqual([{ id: existing, interactionId: ib, ownerId: reps.max }, { id: ids[0], interactionId: ia, ownerId: reps.zhang }]);
+    expect(ids).toEqual([ids[0], existing, ids[0], null]);
+    const followUps = await followUpRatings(db.kysely, [{ interactionId: ia, at: FRIDAY }, { interactionId: io, at: FRIDAY }, { interactionId: ib, at: FRIDAY }, { interactionId: 999_999, at: FRIDAY }]);
+    expect(followUps.map((f) => f && (f.callbackId > 0))).toEqual([true, null, true, null]);
+    expect(await callbacksOf(db.kysely, b)).toEqual([{ id: followUps[2]!.callbackId, ownerId: reps.max, dueAt: followUps[2]!.dueAt.getTime(), timed: false, source: 'low-rating', dedupeKey: `rating:${ib}`, status: 'open' }]);
+    expect(await openTickets(db.kysely, [])).toEqual([]);
+    expect(await followUpRatings(db.kysely, [])).toEqual([]);
   });
 
   it('does show a ticket only within the reader’s book', async () => {
