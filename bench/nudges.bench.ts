@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
 import { refreshCheckIns, refreshCheckInsAfterRescoring } from '../src/db/check-ins.js';
-import { openDatabase, type Sqlite } from '../src/db/database.js';
+import { openDatabase, type Database, type Sqlite } from '../src/db/database.js';
 import { DAY_MS } from '../src/domain/calendar.js';
 import { seededRandom } from '../src/domain/random.js';
 import { DEFAULT_CADENCE_DAYS } from '../src/domain/schedule/cadence.js';
@@ -22,7 +22,7 @@ import { NotifierError, type Notifier } from '../src/scheduler/notifier.js';
 import { createNudgeRenderer } from '../src/scheduler/nudge-renderer.js';
 import { createOutbox, type PlannedNudge } from '../src/scheduler/outbox.js';
 import { applyPlan, collectPlan } from '../src/scheduler/planner.js';
-import { createPlanningStore } from '../src/scheduler/planning-store.js';
+import { createPlanningStore } from '../src/db/stores/planning-store.js';
 import { PLANNING_HORIZON_MS } from '../src/scheduler/planning-run.js';
 import { renderDigestChart } from '../src/scheduler/digest-chart.js';
 import { buildDigestWithChart, buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
       ['run after 60 days with nobody planning (backlog)', NOW.getTime() + 60 * DAY_MS + HOUR, false],
     ];
     for (const [label, at, target] of runs) {
-      const run = planDay(db.sqlite, new Date(at));
+      const run = await planDay(db, new Date(at));
       process.stdout.write(
         `nudges: ${label}: ${seconds(run.collectMs + run.writeMs)} s${target ? ' (target ≤ 2 s)' : ''} = ` +
           `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ` +
@@ -73,7 +73,7 @@ export async function run(): Promise<void> {
       );
     }
 
-    careRun(db.sqlite);
+    await careRun(db);
     digestTimes(db.sqlite);
 
     await deliveryThroughput(db.sqlite);
@@ -93,7 +93,8 @@ const HOLIDAY_EVE = new Date('2027-05-03T01:00:00Z');
  * Care planning (issue 17) at full size: a holiday eve plans a greeting per customer, and
  * imported complaints get their tickets and owner nudges, ratings their follow-ups.
  */
-function careRun(sqlite: Sqlite): void {
+async function careRun(db: Database): Promise<void> {
+  const { sqlite } = db;
   sqlite.prepare('UPDATE Team SET settings = ?').run(JSON.stringify({ holidays: { custom: [{ name: 'Store day', date: '05-04' }] } }));
   const logged = HOLIDAY_EVE.getTime() - 10 * 60_000;
   const complaint = sqlite.prepare("INSERT INTO Interaction (customerId, kind, at, text, satisfaction, createdAt) VALUES (?, 'complaint', ?, 'Late delivery', ?, ?)");
@@ -101,7 +102,7 @@ function careRun(sqlite: Sqlite): void {
     for (let i = 0; i < COMPLAINTS; i++) complaint.run(1 + i * Math.floor(CUSTOMERS / COMPLAINTS), logged + i, i % 2 === 0 ? 1 : null, logged);
   })();
   // The previous run was 15 minutes before, as in the bot.
-  const run = planDay(sqlite, HOLIDAY_EVE, new Date(HOLIDAY_EVE.getTime() - 15 * 60_000));
+  const run = await planDay(db, HOLIDAY_EVE, new Date(HOLIDAY_EVE.getTime() - 15 * 60_000));
   process.stdout.write(
     `nudges: holiday eve run with ${COMPLAINTS.toLocaleString('en')} imported complaints (care planning): ${seconds(run.collectMs + run.writeMs)} s = ` +
       `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ${[...run.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}, care writes ${run.careChanges} ` +
@@ -122,13 +123,13 @@ function digestTimes(sqlite: Sqlite): void {
 }
 
 /** One live planning run (from `since`, the previous run, up to the planning horizon): what it planned and how long collecting and writing took. */
-function planDay(sqlite: Sqlite, now: Date, since = now): { collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number; careChanges: number } {
+async function planDay(db: Database, now: Date, since = now): Promise<{ collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number; careChanges: number }> {
   const window = { from: since, to: new Date(now.getTime() + PLANNING_HORIZON_MS), digestFrom: since, callbacksFrom: since };
   const collected = performance.now();
-  const plan = collectPlan(createPlanningStore(sqlite), window, now);
+  const plan = await collectPlan(createPlanningStore(db), window, now);
   const collectMs = performance.now() - collected;
   const written = performance.now();
-  const applied = applyPlan(sqlite, plan, now, (nudges) => createOutbox(sqlite).insert(nudges, now));
+  const applied = await applyPlan(db, plan, now);
   const writeMs = performance.now() - written;
   const kinds = new Map<string, number>();
   for (const n of plan.nudges) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);

@@ -183,7 +183,7 @@ export async function runBot(
     const serves = adapters.some((a) => a.platform !== 'console') || io.interactive;
     await ops?.serve(http, {
       adapters: () => adapters.map((a) => ({ platform: a.platform, connected: connected.has(a) })),
-      ...(serves ? { lastPlannerRun: async () => (await import('./scheduler/planning-run.js')).readLastPlannedAt(db.sqlite) } : {}),
+      ...(serves ? { lastPlannerRun: async () => (await import('./scheduler/planning-run.js')).readLastPlannedAt(db) } : {}),
     });
     if (http.hasRoutes) await http.listen();
     // Asked to stop while the scheduler starts (its first delivery may be under way): it claims no more.

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
-import { refreshCheckIns } from '../db/check-ins.js';
 import type { Database } from '../db/database.js';
+import { refreshCheckIns } from '../db/stores/check-in-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { loadTeamSettings } from '../db/team-settings.js';
 import { coveringIdRanges, inGroups, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import { importFile, type ImportSummary } from '../import/import-run.js';
@@ -69,17 +70,17 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
     case 'rescore':
       return recomputeScores(db, job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
     case 'plan':
-      return runPlanning(db.sqlite, job.now, job.scope, slicing);
+      return runPlanning(db, job.now, job.scope, slicing);
     case 'refresh-check-ins': {
       const teams = loadTeamSettings(db.sqlite);
       if (job.teamId !== undefined) {
         const ids = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = ? ORDER BY c.id').pluck().all(job.teamId) as number[];
-        writeInSlices(db.sqlite, inGroups(ids, CHECK_IN_BATCH).map((group) => () => refreshCheckIns(db.sqlite, { customerIds: group }, teams)), slicing);
+        await writeInSlices(db, inGroups(ids, CHECK_IN_BATCH).map((group) => (trx) => refreshCheckIns(trx, { customerIds: group }, teams)), slicing);
         return { customers: ids.length };
       }
       const ids = db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[];
-      const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => () => refreshCheckIns(db.sqlite, { idRange: range }, teams));
-      writeInSlices(db.sqlite, batches, slicing);
+      const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => (trx: StoreHandle) => refreshCheckIns(trx, { idRange: range }, teams));
+      await writeInSlices(db, batches, slicing);
       return { customers: ids.length };
     }
     case 'validate':

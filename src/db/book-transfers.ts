@@ -1,10 +1,10 @@
 import type { Kysely, NotNull } from 'kysely';
 import type { BookMove, BookTransfers, IdentityDirectory, RepSummary } from '../commands/ports.js';
 import type { Tier } from '../domain/tier.js';
-import { refreshCheckInsWithin } from './check-ins-within.js';
 import type { Schema } from './schema.js';
-import type { StoreDatabase } from './store-database.js';
-import { writeTransaction } from './stores/store.js';
+import { refreshCheckIns } from './stores/check-in-store.js';
+import { readTeamSettings } from './stores/planning-store.js';
+import { writeTransaction, type StoreHandle } from './stores/store.js';
 import { inGroups } from './write-slices.js';
 
 type Handover = Parameters<BookTransfers['assignBook']>[3];
@@ -55,7 +55,7 @@ async function openWork(tx: Kysely<Schema>, customerIds: number[]): Promise<Pick
  * customer, so they follow by themselves. Each moved customer gets a handover note (an
  * interaction of kind `handover`, which is no touch).
  */
-export function createBookTransfers(db: StoreDatabase, identities: Pick<IdentityDirectory, 'rep'>): BookTransfers {
+export function createBookTransfers(db: StoreHandle, identities: Pick<IdentityDirectory, 'rep'>): BookTransfers {
   const repName = async (tx: Kysely<Schema>, repId: number) => (await tx.selectFrom('Rep').select('name').where('id', '=', repId).executeTakeFirstOrThrow()).name;
 
   /**
@@ -81,7 +81,8 @@ export function createBookTransfers(db: StoreDatabase, identities: Pick<Identity
     }
     for (const rows of inGroups(notes, NOTE_CHUNK)) await tx.insertInto('Interaction').values(rows).execute();
     // The new owners' teams may keep other cadences.
-    await refreshCheckInsWithin(db, tx, customers.map((c) => c.id));
+    const handle = { engine: db.engine, kysely: tx };
+    await refreshCheckIns(handle, { customerIds: customers.map((c) => c.id) }, await readTeamSettings(handle));
     return { ...moved, to: [...takers].map(([repId, { name, customerIds }]) => ({ repId, name, customers: customerIds.length })) };
   }
 

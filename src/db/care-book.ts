@@ -4,10 +4,10 @@ import type { BookScope } from '../domain/actor.js';
 import { DAY_MS } from '../domain/calendar.js';
 import type { Tier } from '../domain/tier.js';
 import { followUpRating, openTicket, scheduleSatisfactionCheck } from './care-writes.js';
-import { refreshCheckInsWithin } from './check-ins-within.js';
 import type { Schema } from './schema.js';
-import type { StoreDatabase } from './store-database.js';
-import { writeTransaction } from './stores/store.js';
+import { refreshCheckIns } from './stores/check-in-store.js';
+import { readTeamSettings } from './stores/planning-store.js';
+import { writeTransaction, type StoreHandle } from './stores/store.js';
 import type { Customer, ScoreSnapshot } from './tables.js';
 
 /** The newest score's value at stake: CLV (else lifetime spend) × churn risk, as the customer list ranks it. */
@@ -73,18 +73,19 @@ type PlanRow = Awaited<ReturnType<ReturnType<typeof plans>['executeTakeFirstOrTh
 
 const toPlan = (row: PlanRow): WinbackPlan => ({ ...row, tier: row.tier as Tier | null, startedAt: new Date(row.startedAt), deadline: new Date(row.deadline) });
 
-export function createCareBook(db: StoreDatabase): CareBook {
+export function createCareBook(db: StoreHandle): CareBook {
   const { kysely } = db;
   return {
     async logComplaint({ customerId, repId, text, at, satisfaction }) {
       return writeTransaction(db, async (tx) => {
+        const handle = { engine: db.engine, kysely: tx };
         const { id: interactionId } = await tx
           .insertInto('Interaction')
           .values({ customerId, repId, kind: 'complaint', at: at.getTime(), text, satisfaction, createdAt: at.getTime() })
           .returning('id')
           .executeTakeFirstOrThrow();
         const ticketId = (await openTicket(tx, { interactionId, customerId, loggedBy: repId, text, at }))!;
-        await refreshCheckInsWithin(db, tx, [customerId]);
+        await refreshCheckIns(handle, { customerIds: [customerId] }, await readTeamSettings(handle));
         return { ticket: toTicket(await tickets(tx).where('k.id', '=', ticketId).executeTakeFirstOrThrow()), interactionId };
       });
     },

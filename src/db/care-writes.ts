@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { nextAgendaSlot } from '../domain/schedule/agenda.js';
 import { SATISFACTION_CHECK_DAYS } from '../domain/schedule/care.js';
 import { addDays, atLocalTime, localDateOf, safeZone } from '../domain/schedule/local-time.js';
@@ -7,8 +7,6 @@ import { parseTeamSettings } from '../domain/team-settings.js';
 import { isTier, type Tier } from '../domain/tier.js';
 import { UNTIMED_HOUR } from '../domain/when.js';
 import type { Schema } from './schema.js';
-import { createSqliteKysely } from './sqlite-kysely.js';
-import type { Sqlite } from './sqlite.js';
 import type { LoadedTeamSettings } from './team-settings.js';
 import { inGroups } from './write-slices.js';
 
@@ -17,47 +15,29 @@ import { inGroups } from './write-slices.js';
  * low rating logged either way), in one place so that both paths write the same rows. Each is
  * keyed (one ticket per complaint interaction, one follow-up per rating), so a second call
  * changes nothing.
- *
- * Each write is a sequence of steps: it yields a compiled query and is given that query's rows
- * back. So one body runs on Kysely (async, either engine: `openTickets(db, …)`) and in the
- * planner's synchronous SQLite batches (`careWritesOnSqlite`) until the planner moves to stores.
  */
-type Steps<T> = Generator<CompiledQuery, T, unknown[]>;
-
-/** One step: the query's rows, typed as the query selects them. */
-function* rowsOf<R>(query: Compilable<R>): Generator<CompiledQuery, R[], unknown[]> {
-  return (yield query.compile()) as R[];
-}
-
-async function runOn<T>(db: Kysely<Schema>, steps: (kysely: Kysely<Schema>) => Steps<T>): Promise<T> {
-  const run = steps(db);
-  let step = run.next();
-  while (!step.done) step = run.next((await db.executeQuery(step.value)).rows);
-  return step.value;
-}
 
 /** Rows per statement of a batch: few enough parameters for either engine (9 a ticket row, 9 a callback row). */
 const BATCH = 1_000;
 
 /** The owner's zone (else their team's), agenda hour, team settings and newest tier of each customer, by customer id. */
-function* ownersOf(kysely: Kysely<Schema>, customerIds: readonly number[]) {
-  const rows = yield* rowsOf(
-    kysely
-      .selectFrom('Customer as c')
-      .leftJoin('Rep as r', 'r.id', 'c.ownerId')
-      .leftJoin('Team as t', 't.id', 'r.teamId')
-      .select((eb) => [
-        'c.id',
-        'c.ownerId',
-        eb.fn.coalesce('r.timeZone', 't.timeZone').as('zone'),
-        't.timeZone as teamZone',
-        eb.fn.coalesce('r.agendaHour', eb.lit(9)).as('agendaHour'),
-        'r.teamId',
-        't.settings as teamSettings',
-        eb.selectFrom('ScoreSnapshot as s').select('s.tier').whereRef('s.customerId', '=', 'c.id').orderBy('s.week', 'desc').limit(1).as('tier'),
-      ])
-      .where('c.id', 'in', [...new Set(customerIds)]),
-  );
+async function ownersOf(kysely: Kysely<Schema>, customerIds: readonly number[]) {
+  const rows = await kysely
+    .selectFrom('Customer as c')
+    .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+    .leftJoin('Team as t', 't.id', 'r.teamId')
+    .select((eb) => [
+      'c.id',
+      'c.ownerId',
+      eb.fn.coalesce('r.timeZone', 't.timeZone').as('zone'),
+      't.timeZone as teamZone',
+      eb.fn.coalesce('r.agendaHour', eb.lit(9)).as('agendaHour'),
+      'r.teamId',
+      't.settings as teamSettings',
+      eb.selectFrom('ScoreSnapshot as s').select('s.tier').whereRef('s.customerId', '=', 'c.id').orderBy('s.week', 'desc').limit(1).as('tier'),
+    ])
+    .where('c.id', 'in', [...new Set(customerIds)])
+    .execute();
   return new Map(rows.map((row) => [row.id, row]));
 }
 
@@ -72,11 +52,17 @@ export interface Complaint {
   at: Date;
 }
 
-/** `teams`: every team's settings, loaded once by a caller opening many tickets; else each owner's team's are read with the owner. */
-function* openTicketsSteps(kysely: Kysely<Schema>, complaints: readonly Complaint[], teams?: LoadedTeamSettings): Steps<(number | null)[]> {
+/**
+ * Opens the ticket of each complaint interaction: owned by the customer's owner (else whoever
+ * logged it), due by the tier's response deadline in the team's working hours. Returns each one's
+ * id, or the existing ticket's; null where the customer does not exist. Set-based: an import
+ * brings thousands of complaints at once. `teams`: every team's settings, loaded once by a caller
+ * with many batches; else each owner's team's are read with the owner.
+ */
+export async function openTickets(kysely: Kysely<Schema>, complaints: readonly Complaint[], teams?: LoadedTeamSettings): Promise<(number | null)[]> {
   const ids: (number | null)[] = [];
   for (const batch of inGroups(complaints, BATCH)) {
-    const owners = yield* ownersOf(kysely, batch.map((c) => c.customerId));
+    const owners = await ownersOf(kysely, batch.map((c) => c.customerId));
     const rows = batch.flatMap((complaint) => {
       const owner = owners.get(complaint.customerId);
       if (!owner) return [];
@@ -88,22 +74,13 @@ function* openTicketsSteps(kysely: Kysely<Schema>, complaints: readonly Complain
         openedAt: complaint.at.getTime(), deadline: deadline.getTime(), status: 'open', createdAt: complaint.at.getTime(),
       }];
     });
-    if (rows.length > 0) yield* rowsOf(kysely.insertInto('Ticket').values(rows).onConflict((oc) => oc.column('interactionId').doNothing()));
-    const opened = rows.length === 0 ? [] : yield* rowsOf(kysely.selectFrom('Ticket').select(['id', 'interactionId']).where('interactionId', 'in', rows.map((r) => r.interactionId)));
+    if (rows.length > 0) await kysely.insertInto('Ticket').values(rows).onConflict((oc) => oc.column('interactionId').doNothing()).execute();
+    const opened = rows.length === 0 ? [] : await kysely.selectFrom('Ticket').select(['id', 'interactionId']).where('interactionId', 'in', rows.map((r) => r.interactionId)).execute();
     const byInteraction = new Map(opened.map((t) => [t.interactionId, t.id]));
     for (const complaint of batch) ids.push(owners.has(complaint.customerId) ? byInteraction.get(complaint.interactionId)! : null);
   }
   return ids;
 }
-
-/**
- * Opens the ticket of each complaint interaction: owned by the customer's owner (else whoever
- * logged it), due by the tier's response deadline in the team's working hours. Returns each one's
- * id, or the existing ticket's; null where the customer does not exist. Set-based: an import
- * brings thousands of complaints at once.
- */
-export const openTickets = (db: Kysely<Schema>, complaints: readonly Complaint[], teams?: LoadedTeamSettings) =>
-  runOn(db, (kysely) => openTicketsSteps(kysely, complaints, teams));
 
 export const openTicket = async (db: Kysely<Schema>, complaint: Complaint, teams?: LoadedTeamSettings) => (await openTickets(db, [complaint], teams))[0]!;
 
@@ -119,26 +96,30 @@ interface KeyedCallback {
 }
 
 /** Untimed callbacks keyed by `dedupeKey` (each created once), and the ones stored under those keys, by key. */
-function* keyedCallbacksSteps(kysely: Kysely<Schema>, callbacks: readonly KeyedCallback[]): Steps<Map<string, { callbackId: number; dueAt: Date }>> {
+async function keyedCallbacks(kysely: Kysely<Schema>, callbacks: readonly KeyedCallback[]): Promise<Map<string, { callbackId: number; dueAt: Date }>> {
   if (callbacks.length === 0) return new Map();
-  yield* rowsOf(
-    kysely
-      .insertInto('Callback')
-      .values(callbacks.map((k) => ({
-        customerId: k.customerId, ownerId: k.ownerId, dueAt: k.dueAt.getTime(), timed: false, note: '', status: 'open', source: k.source, dedupeKey: k.dedupeKey, createdAt: k.at.getTime(),
-      })))
-      .onConflict((oc) => oc.column('dedupeKey').doNothing()),
-  );
-  const rows = yield* rowsOf(kysely.selectFrom('Callback').select(['id', 'dueAt', 'dedupeKey']).where('dedupeKey', 'in', callbacks.map((k) => k.dedupeKey)));
+  await kysely
+    .insertInto('Callback')
+    .values(callbacks.map((k) => ({
+      customerId: k.customerId, ownerId: k.ownerId, dueAt: k.dueAt.getTime(), timed: false, note: '', status: 'open', source: k.source, dedupeKey: k.dedupeKey,
+      createdAt: k.at.getTime(),
+    })))
+    .onConflict((oc) => oc.column('dedupeKey').doNothing())
+    .execute();
+  const rows = await kysely.selectFrom('Callback').select(['id', 'dueAt', 'dedupeKey']).where('dedupeKey', 'in', callbacks.map((k) => k.dedupeKey)).execute();
   return new Map(rows.map((row) => [row.dedupeKey!, { callbackId: row.id, dueAt: new Date(row.dueAt) }]));
 }
 
-function* followUpRatingsSteps(kysely: Kysely<Schema>, ratings: readonly { interactionId: number; at: Date }[]): Steps<({ callbackId: number; dueAt: Date } | null)[]> {
+/**
+ * Each low rating's follow-up: an untimed callback for the customer's owner on their next
+ * agenda, once per rating. Null where the customer has no owner.
+ */
+export async function followUpRatings(kysely: Kysely<Schema>, ratings: readonly { interactionId: number; at: Date }[]): Promise<({ callbackId: number; dueAt: Date } | null)[]> {
   const followUps: ({ callbackId: number; dueAt: Date } | null)[] = [];
   for (const batch of inGroups(ratings, BATCH)) {
-    const interactions = yield* rowsOf(kysely.selectFrom('Interaction').select(['id', 'customerId']).where('id', 'in', batch.map((r) => r.interactionId)));
+    const interactions = await kysely.selectFrom('Interaction').select(['id', 'customerId']).where('id', 'in', batch.map((r) => r.interactionId)).execute();
     const customerOf = new Map(interactions.map((i) => [i.id, i.customerId]));
-    const owners = interactions.length === 0 ? new Map() : yield* ownersOf(kysely, interactions.map((i) => i.customerId));
+    const owners = interactions.length === 0 ? new Map() : await ownersOf(kysely, interactions.map((i) => i.customerId));
     const callbacks = batch.flatMap(({ interactionId, at }) => {
       const customerId = customerOf.get(interactionId);
       const owner = customerId === undefined ? undefined : owners.get(customerId);
@@ -146,49 +127,21 @@ function* followUpRatingsSteps(kysely: Kysely<Schema>, ratings: readonly { inter
       const dueAt = nextAgendaSlot(safeZone(owner.zone), owner.agendaHour, at).dueAt;
       return [{ customerId, ownerId: owner.ownerId, dueAt, source: 'low-rating', dedupeKey: ratingFollowUpKey(interactionId), at }];
     });
-    const stored = yield* keyedCallbacksSteps(kysely, callbacks);
+    const stored = await keyedCallbacks(kysely, callbacks);
     for (const { interactionId } of batch) followUps.push(stored.get(ratingFollowUpKey(interactionId)) ?? null);
   }
   return followUps;
 }
 
-/**
- * Each low rating's follow-up: an untimed callback for the customer's owner on their next
- * agenda, once per rating. Null where the customer has no owner.
- */
-export const followUpRatings = (db: Kysely<Schema>, ratings: readonly { interactionId: number; at: Date }[]) => runOn(db, (kysely) => followUpRatingsSteps(kysely, ratings));
-
 export const followUpRating = async (db: Kysely<Schema>, interactionId: number, at: Date) => (await followUpRatings(db, [{ interactionId, at }]))[0]!;
 
 /** The untimed satisfaction-check callback of a resolved ticket, on the owner's day 7 days on. */
-export const scheduleSatisfactionCheck = (db: Kysely<Schema>, ticketId: number, at: Date, resolvedBy: number) =>
-  runOn(db, function* (kysely) {
-    const [ticket] = yield* rowsOf(kysely.selectFrom('Ticket').select(['customerId', 'ownerId']).where('id', '=', ticketId));
-    const owner = (yield* ownersOf(kysely, [ticket!.customerId])).get(ticket!.customerId);
-    const zone = safeZone(owner?.zone);
-    const dueAt = atLocalTime(addDays(localDateOf(at, zone), SATISFACTION_CHECK_DAYS), UNTIMED_HOUR, zone);
-    const dedupeKey = `satisfaction:${ticketId}`;
-    const stored = yield* keyedCallbacksSteps(kysely, [{ customerId: ticket!.customerId, ownerId: owner?.ownerId ?? ticket!.ownerId ?? resolvedBy, dueAt, source: 'satisfaction', dedupeKey, at }]);
-    return stored.get(dedupeKey)!;
-  });
-
-/**
- * The same writes run synchronously on a raw SQLite handle, for the planner's write batches
- * (src/scheduler/care-planner.ts), which are synchronous until the planner moves to stores.
- */
-export function careWritesOnSqlite(sqlite: Sqlite) {
-  const kysely = createSqliteKysely(sqlite);
-  const run = <T>(steps: Steps<T>): T => {
-    let step = steps.next();
-    while (!step.done) {
-      const statement = sqlite.prepare(step.value.sql);
-      const parameters = step.value.parameters as unknown[];
-      step = steps.next(statement.reader ? statement.all(...parameters) : (statement.run(...parameters), []));
-    }
-    return step.value;
-  };
-  return {
-    openTickets: (complaints: readonly Complaint[], teams?: LoadedTeamSettings) => run(openTicketsSteps(kysely, complaints, teams)),
-    followUpRatings: (ratings: readonly { interactionId: number; at: Date }[]) => run(followUpRatingsSteps(kysely, ratings)),
-  };
+export async function scheduleSatisfactionCheck(kysely: Kysely<Schema>, ticketId: number, at: Date, resolvedBy: number): Promise<{ callbackId: number; dueAt: Date }> {
+  const ticket = await kysely.selectFrom('Ticket').select(['customerId', 'ownerId']).where('id', '=', ticketId).executeTakeFirstOrThrow();
+  const owner = (await ownersOf(kysely, [ticket.customerId])).get(ticket.customerId);
+  const zone = safeZone(owner?.zone);
+  const dueAt = atLocalTime(addDays(localDateOf(at, zone), SATISFACTION_CHECK_DAYS), UNTIMED_HOUR, zone);
+  const dedupeKey = `satisfaction:${ticketId}`;
+  const stored = await keyedCallbacks(kysely, [{ customerId: ticket.customerId, ownerId: owner?.ownerId ?? ticket.ownerId ?? resolvedBy, dueAt, source: 'satisfaction', dedupeKey, at }]);
+  return stored.get(dedupeKey)!;
 }

@@ -11,7 +11,17 @@ export interface LoadedTeamSettings {
 }
 
 export function loadTeamSettings(sqlite: Sqlite): LoadedTeamSettings {
-  const rows = sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as { id: number; name: string; settings: string | null }[];
+  return teamSettingsOf(sqlite.prepare('SELECT id, name, settings FROM Team ORDER BY id').all() as TeamSettingsRow[]);
+}
+
+export interface TeamSettingsRow {
+  id: number;
+  name: string;
+  settings: string | null;
+}
+
+/** Every team's settings from their rows (by id), read by whichever engine. */
+export function teamSettingsOf(rows: readonly TeamSettingsRow[]): LoadedTeamSettings {
   const byTeam = new Map<number, TeamSettings>();
   const problems: LoadedTeamSettings['problems'] = [];
   for (const row of rows) {

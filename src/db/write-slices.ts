@@ -1,9 +1,10 @@
-import type { Sqlite } from './database.js';
+import { writeTransaction, type StoreHandle } from './stores/store.js';
 
 /**
- * How a long job shares SQLite's single write lock with other writers: it commits after
- * holding the lock about `lockMs`, or at once when `othersWaiting()`, and then, with the lock
- * free, `letOthersIn()` waits until they had their turn (see src/background/event-loop-pulse.ts).
+ * How a long job shares the write lock with other writers (SQLite has one for the whole file;
+ * on PostgreSQL short transactions keep row locks short): it commits after holding the lock
+ * about `lockMs`, or at once when `othersWaiting()`, and then, with the lock free,
+ * `letOthersIn()` waits until they had their turn (see src/background/event-loop-pulse.ts).
  */
 export interface WriteSlicing {
   lockMs: number;
@@ -12,26 +13,29 @@ export interface WriteSlicing {
 }
 
 /**
+ * One unit of a sliced job. It gets the transaction to write through; on SQLite a batch of a
+ * module not yet on stores may also run its prepared statements on the raw handle, which is the
+ * same connection, inside the same transaction.
+ */
+export type WriteBatch = (db: StoreHandle) => Promise<void> | void;
+
+/**
  * Runs the batches in order, inside write transactions: all in one without `slicing` (the CLI
  * and tests, where nobody else writes), else as many as fit in `slicing.lockMs` per
  * transaction. Each batch should take a few milliseconds, and must leave the database
  * consistent on its own: a crash between two transactions keeps the batches before it.
  */
-export function writeInSlices(sqlite: Sqlite, batches: readonly (() => void)[], slicing?: WriteSlicing): void {
-  if (!slicing) {
-    sqlite.transaction(() => batches.forEach((batch) => batch()))();
-    return;
-  }
+export async function writeInSlices(db: StoreHandle, batches: readonly WriteBatch[], slicing?: WriteSlicing): Promise<void> {
   let next = 0;
-  const slice = sqlite.transaction(() => {
-    const started = performance.now();
-    do batches[next++]!();
-    while (next < batches.length && performance.now() - started < slicing.lockMs && !slicing.othersWaiting());
-  });
   while (next < batches.length) {
-    // IMMEDIATE: take the write lock at the start, so a slice never fails half-way on a busy database.
-    slice.immediate();
-    if (next < batches.length && slicing.othersWaiting()) slicing.letOthersIn();
+    // writeTransaction: BEGIN IMMEDIATE on SQLite, so a slice never fails half-way on a busy database.
+    await writeTransaction(db, async (kysely) => {
+      const within: StoreHandle = { engine: db.engine, kysely };
+      const started = performance.now();
+      do await batches[next++]!(within);
+      while (next < batches.length && (!slicing || (performance.now() - started < slicing.lockMs && !slicing.othersWaiting())));
+    });
+    if (slicing && next < batches.length && slicing.othersWaiting()) slicing.letOthersIn();
   }
 }
 

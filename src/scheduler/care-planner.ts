@@ -1,7 +1,7 @@
-import { careWritesOnSqlite } from '../db/care-writes.js';
-import type { Sqlite } from '../db/database.js';
-import { loadTeamSettings } from '../db/team-settings.js';
-import { inGroups } from '../db/write-slices.js';
+import { followUpRatings, openTickets } from '../db/care-writes.js';
+import { createPlanWrites, readTeamSettings } from '../db/stores/planning-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
+import { inGroups, type WriteBatch } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { nextAgendaSlot, previousAgendaSlot } from '../domain/schedule/agenda.js';
 import { CARE_FOLLOW_UP_DAYS, LOW_RATING, WELCOME_WINDOW_DAYS } from '../domain/schedule/care.js';
@@ -21,7 +21,8 @@ export interface CarePlan {
 
 export const emptyCarePlan = (): CarePlan => ({ tickets: [], ratingFollowUps: [], stageCallbacks: [] });
 
-type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => void;
+/** Runs `work` on each item; one that throws is a failure of the plan, and the rest go on. */
+export type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void | Promise<void>) => Promise<void>;
 
 interface CareContext {
   /** The planner's window (PlanningWindow): time-derived nudges from `from`, complaints from `callbacksFrom`. */
@@ -53,18 +54,18 @@ export const careKey = {
  * complaint reaches its owner at once), tickets for imported complaints, low-rating follow-ups,
  * welcome and second-order callbacks, and holiday greetings.
  */
-export function planCare(store: CarePlanningStore, context: CareContext, scope: 'all' | 'callbacks'): void {
-  planComplaints(store, context);
+export async function planCare(store: CarePlanningStore, context: CareContext, scope: 'all' | 'callbacks'): Promise<void> {
+  await planComplaints(store, context);
   if (scope === 'callbacks') return;
-  planStageCallbacks(store, context);
-  planHolidays(store, context);
+  await planStageCallbacks(store, context);
+  await planHolidays(store, context);
 }
 
-function planComplaints(store: CarePlanningStore, c: CareContext): void {
+async function planComplaints(store: CarePlanningStore, c: CareContext): Promise<void> {
   const { window, now, nudges } = c;
-  const escalateTo = store.escalationTargets();
-  const tickets = store.ticketsToNudge(window.callbacksFrom, window.to, c.teamId);
-  c.each(tickets.opened, (t) => `ticket ${t.id}`, (ticket) => {
+  const escalateTo = await store.escalationTargets();
+  const tickets = await store.ticketsToNudge(window.callbacksFrom, window.to, c.teamId);
+  await c.each(tickets.opened, (t) => `ticket ${t.id}`, (ticket) => {
     if (ticket.ownerId === null) return;
     c.externalIds.set(ticket.customerId, ticket.externalId);
     nudges.push({
@@ -73,7 +74,7 @@ function planComplaints(store: CarePlanningStore, c: CareContext): void {
     });
   });
   // The escalation is due at the deadline; if the ticket is resolved by then it is skipped, so it fires once at most.
-  c.each(tickets.due, (t) => `ticket ${t.id}`, (ticket) => {
+  await c.each(tickets.due, (t) => `ticket ${t.id}`, (ticket) => {
     c.externalIds.set(ticket.customerId, ticket.externalId);
     for (const manager of escalateTo(ticket.teamId)) {
       nudges.push({
@@ -84,7 +85,7 @@ function planComplaints(store: CarePlanningStore, c: CareContext): void {
   });
   // Complaints and ratings logged by any path (an import included), if recent enough to act on.
   const since = new Date(Math.max(window.callbacksFrom.getTime(), now.getTime() - CARE_FOLLOW_UP_DAYS * DAY_MS));
-  c.each(store.recentInteractions(since, now, c.teamId), (i) => `interaction ${i.id}`, (interaction) => {
+  await c.each(await store.recentInteractions(since, now, c.teamId), (i) => `interaction ${i.id}`, (interaction) => {
     c.externalIds.set(interaction.customerId, interaction.externalId);
     if (interaction.kind === 'complaint' && !interaction.hasTicket) {
       c.care.tickets.push({ interactionId: interaction.id, customerId: interaction.customerId, loggedBy: interaction.repId, text: interaction.text, at: new Date(interaction.at) });
@@ -101,20 +102,20 @@ function planComplaints(store: CarePlanningStore, c: CareContext): void {
   });
 }
 
-function planStageCallbacks(store: CarePlanningStore, c: CareContext): void {
+async function planStageCallbacks(store: CarePlanningStore, c: CareContext): Promise<void> {
   const { now } = c;
   const place = (ownerId: number, at: number) => {
     const owner = c.reps.get(ownerId);
     return owner ? nextAgendaSlot(owner.zone, owner.agendaHour, new Date(Math.max(at, now.getTime()))).dueAt : null;
   };
   const welcomeFrom = new Date(now.getTime() - WELCOME_WINDOW_DAYS * DAY_MS);
-  c.each(store.firstPurchases(welcomeFrom, now, c.teamId), (s) => `customer ${s.customerId}`, (first) => {
+  await c.each(await store.firstPurchases(welcomeFrom, now, c.teamId), (s) => `customer ${s.customerId}`, (first) => {
     const dueAt = place(first.ownerId, first.at);
     if (!dueAt) return;
     c.externalIds.set(first.customerId, first.externalId);
     c.care.stageCallbacks.push({ customerId: first.customerId, ownerId: first.ownerId, dueAt, source: 'welcome', dedupeKey: `welcome:${first.customerId}` });
   });
-  c.each(store.secondOrderDue(now, c.teamId), (s) => `customer ${s.customerId}`, (single) => {
+  await c.each(await store.secondOrderDue(now, c.teamId), (s) => `customer ${s.customerId}`, (single) => {
     const dueAt = place(single.ownerId, now.getTime());
     if (!dueAt) return;
     c.externalIds.set(single.customerId, single.externalId);
@@ -128,10 +129,10 @@ function planStageCallbacks(store: CarePlanningStore, c: CareContext): void {
  * at the owner's last agenda before the holiday (the agenda carries them), and one
  * `holiday-list` with the count for the team channel at 09:00 the day before.
  */
-function planHolidays(store: CarePlanningStore, c: CareContext): void {
+async function planHolidays(store: CarePlanningStore, c: CareContext): Promise<void> {
   const { window } = c;
   const reps = [...c.reps.values()].filter((r) => r.ownsCustomers && r.teamId !== null);
-  c.each(c.teams.values(), (t) => `team ${t.id}`, (team) => {
+  await c.each(c.teams.values(), (t) => `team ${t.id}`, async (team) => {
     // Holidays whose eve can fall in the window: up to 4 days on (a Monday holiday's agenda is the Friday before).
     const from = localDateOf(window.from, team.zone);
     const holidays = holidaysBetween(team.settings.holidays, team.locale, from, addDays(localDateOf(window.to, team.zone), 4));
@@ -147,9 +148,9 @@ function planHolidays(store: CarePlanningStore, c: CareContext): void {
       for (const rep of reps.filter((r) => r.teamId === team.id)) {
         const slot = previousAgendaSlot(rep.zone, rep.agendaHour, holiday.date).dueAt;
         if (slot < window.from || slot > window.to) continue;
-        const customers = store.holidayCustomers(rep.id);
+        const customers = await store.holidayCustomers(rep.id);
         // Planned once per rep and slot: a book already in the outbox is not offered again every 15 minutes.
-        if (store.plannedHolidays(rep.id, slot) >= customers.length) continue;
+        if ((await store.plannedHolidays(rep.id, slot)) >= customers.length) continue;
         for (const customer of customers) {
           c.externalIds.set(customer.id, customer.externalId);
           c.nudges.push({
@@ -166,20 +167,18 @@ function planHolidays(store: CarePlanningStore, c: CareContext): void {
 const CARE_BATCH = 50;
 
 /** The care plan as write batches for applyPlan: every write is keyed, so applying twice changes nothing. */
-export function careBatches(sqlite: Sqlite, care: CarePlan, now: Date, applied: { careChanges: number }): (() => void)[] {
-  const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
-    VALUES (?, ?, ?, 0, '', 'open', ?, ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
-  const teams = loadTeamSettings(sqlite);
-  const writes = careWritesOnSqlite(sqlite);
+export function careBatches(care: CarePlan, now: Date, applied: { careChanges: number }): WriteBatch[] {
   return [
-    ...inGroups(care.tickets, CARE_BATCH).map((tickets) => () => {
-      applied.careChanges += writes.openTickets(tickets, teams).filter((id) => id !== null).length;
+    ...inGroups(care.tickets, CARE_BATCH).map((tickets) => async (trx: StoreHandle) => {
+      const opened = await openTickets(trx.kysely, tickets, await readTeamSettings(trx));
+      applied.careChanges += opened.filter((id) => id !== null).length;
     }),
-    ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => () => {
-      applied.careChanges += writes.followUpRatings(ratings).filter((followUp) => followUp !== null).length;
+    ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => async (trx: StoreHandle) => {
+      applied.careChanges += (await followUpRatings(trx.kysely, ratings)).filter((followUp) => followUp !== null).length;
     }),
-    ...inGroups(care.stageCallbacks, CARE_BATCH).map((callbacks) => () => {
-      for (const k of callbacks) applied.careChanges += insertCallback.run(k.customerId, k.ownerId, k.dueAt.getTime(), k.source, k.dedupeKey, now.getTime()).changes;
+    ...inGroups(care.stageCallbacks, CARE_BATCH).map((callbacks) => async (trx: StoreHandle) => {
+      const rows = callbacks.map((k) => ({ customerId: k.customerId, ownerId: k.ownerId, dueAt: k.dueAt.getTime(), source: k.source, dedupeKey: k.dedupeKey }));
+      applied.careChanges += await createPlanWrites(trx).insertCallbacks(rows, now);
     }),
   ];
 }

@@ -7,7 +7,7 @@ import { DAY_MS } from '../domain/calendar.js';
 import { addDays, isoDate, isoInZone, parseIsoDate, safeZone, startOfLocalDay } from '../domain/schedule/local-time.js';
 import type { NudgeKind } from './outbox.js';
 import { collectPlan } from './planner.js';
-import { createPlanningStore } from './planning-store.js';
+import { createPlanningStore } from '../db/stores/planning-store.js';
 
 export const PREVIEW_KINDS = ['callback', 'cadence', 'birthday', 'winback', 'agenda', 'digest', 'complaint', 'escalation', 'holiday', 'reorder'] as const;
 export type PreviewKind = (typeof PREVIEW_KINDS)[number];
@@ -54,7 +54,7 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   if (to < from) return fail('--to is before --from');
   if (to.getTime() - from.getTime() > MAX_PREVIEW_DAYS * DAY_MS) return fail(`The window is at most ${MAX_PREVIEW_DAYS} days`);
 
-  const items = previewItems(deps.db, from, to, deps.clock.now(), team?.id);
+  const items = await previewItems(deps.db, from, to, deps.clock.now(), team?.id);
   if (values.json) {
     deps.out.write(`${JSON.stringify(items, null, 2)}\n`);
     return 0;
@@ -76,8 +76,8 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   return 0;
 }
 
-function previewItems(db: Database, from: Date, to: Date, now: Date, teamId: number | undefined): PreviewItem[] {
-  const plan = collectPlan(createPlanningStore(db.sqlite), { from, to, digestFrom: from, callbacksFrom: from }, now, teamId === undefined ? {} : { teamId });
+async function previewItems(db: Database, from: Date, to: Date, now: Date, teamId: number | undefined): Promise<PreviewItem[]> {
+  const plan = await collectPlan(createPlanningStore(db), { from, to, digestFrom: from, callbacksFrom: from }, now, teamId === undefined ? {} : { teamId });
   const reps = new Map(
     (db.sqlite.prepare('SELECT r.id, r.email, COALESCE(r.timeZone, t.timeZone) AS zone FROM Rep r LEFT JOIN Team t ON t.id = r.teamId').all() as { id: number; email: string; zone: string | null }[]).map(
       (r) => [r.id, { label: r.email, zone: safeZone(r.zone) }],

@@ -1,6 +1,10 @@
-import { markCheckInsPlanned } from '../db/check-ins.js';
-import type { Sqlite } from '../db/database.js';
-import { inGroups, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
+import { markCheckInsPlanned } from '../db/stores/check-in-store.js';
+import { createOutboxStore } from '../db/stores/outbox-store.js';
+import { createPlanWrites } from '../db/stores/planning-store.js';
+import { markReordersPlanned } from '../db/stores/reorder-store.js';
+import type { StoreDatabase } from '../db/store-database.js';
+import type { StoreHandle } from '../db/stores/store.js';
+import { inGroups, writeInSlices, type WriteBatch, type WriteSlicing } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { agendaSlotsBetween, type AgendaSlot, nextAgendaSlot } from '../domain/schedule/agenda.js';
 import { birthdayKeysFor, birthdayMornings } from '../domain/schedule/birthday.js';
@@ -9,8 +13,7 @@ import { dedupeKey } from '../domain/schedule/dedupe-keys.js';
 import { digestSlotsBetween } from '../domain/schedule/digest-slot.js';
 import { addDays, atLocalTime, isoDate, localDateOf, localDatesBetween, weekdayOf } from '../domain/schedule/local-time.js';
 import { DEFAULT_WINBACK_DAYS, DEFAULT_WINBACK_TRIAGE, decideWinback, triageWinbacks, WINBACK_REMINDER_DAYS } from '../domain/schedule/winback.js';
-import { careBatches, careKey, emptyCarePlan, planCare, type CarePlan } from './care-planner.js';
-import { markReordersPlanned } from '../db/reorders.js';
+import { careBatches, careKey, emptyCarePlan, planCare, type CarePlan, type Each } from './care-planner.js';
 import type { PlannedNudge } from './outbox.js';
 import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
 import { reorderNudge } from './reorder-planning.js';
@@ -71,18 +74,18 @@ export interface PlanOptions {
  * Works out every nudge, cadence callback and win-back change the database calls for in the
  * window, without writing anything: the live scheduler applies the plan, the preview prints it.
  */
-export function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Plan {
-  const loaded = store.teams(options.teamId);
+export async function collectPlan(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions = {}): Promise<Plan> {
+  const loaded = await store.teams(options.teamId);
   const plan: Plan = {
     nudges: [], cadenceCallbacks: [], winbackChanges: [], winbackPlans: [], reorders: [], failures: [], settingsProblems: loaded.settingsProblems, externalIds: new Map(), care: emptyCarePlan(),
   };
   const teams = new Map(loaded.teams.map((t) => [t.id, t]));
-  const reps = store.reps(options.teamId);
+  const reps = await store.reps(options.teamId);
   const repsById = new Map(reps.map((r) => [r.id, r]));
-  const each: Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => {
+  const each: Each = async <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void | Promise<void>) => {
     for (const item of items) {
       try {
-        work(item);
+        await work(item);
       } catch (error) {
         plan.failures.push({ target: name(item), error: error instanceof Error ? error.message : String(error) });
       }
@@ -90,7 +93,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
   };
   const teamOf = (rep: RepInfo | undefined): TeamInfo | undefined => (rep?.teamId == null ? undefined : teams.get(rep.teamId));
 
-  each(store.openTimedCallbacks(window.callbacksFrom, window.to, options.teamId), (c) => `callback ${c.id}`, (callback) => {
+  await each(await store.openTimedCallbacks(window.callbacksFrom, window.to, options.teamId), (c) => `callback ${c.id}`, (callback) => {
     const dueAt = new Date(callback.dueAt);
     plan.externalIds.set(callback.customerId, callback.externalId);
     plan.nudges.push({
@@ -103,11 +106,11 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
     });
   });
   const careContext = { window, now, teamId: options.teamId, reps: repsById, teams, nudges: plan.nudges, care: plan.care, externalIds: plan.externalIds, each };
-  planCare(store.care, careContext, options.scope ?? 'all');
+  await planCare(store.care, careContext, options.scope ?? 'all');
   if (options.scope === 'callbacks') return plan;
 
   const agendaSlots = agendaSlotFinder(window.from, window.to);
-  each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
+  await each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
     for (const slot of agendaSlots(rep)) {
       plan.nudges.push({
         kind: 'agenda',
@@ -120,7 +123,7 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
     }
   });
 
-  each(reps.filter((r) => r.role === 'manager'), (r) => `manager ${r.id}`, (manager) => {
+  await each(reps.filter((r) => r.role === 'manager'), (r) => `manager ${r.id}`, (manager) => {
     const time = teamOf(manager)?.settings.digest ?? { weekday: 1, hour: 8 };
     for (const slot of digestSlotsBetween(manager.zone, time, window.digestFrom, window.to)) {
       plan.nudges.push({
@@ -134,11 +137,11 @@ export function collectPlan(store: PlanningStore, window: PlanningWindow, now: D
     }
   });
 
-  planBirthdays(store, window, options, teams, plan, each);
+  await planBirthdays(store, window, options, teams, plan, each);
 
-  planCadences(store, window, now, reps, teams, plan, each);
-  planWinbacks(store, now, options, repsById, teams, plan, each, window);
-  planReorders(store, window, now, options, repsById, plan, each);
+  await planCadences(store, window, now, reps, teams, plan, each);
+  await planWinbacks(store, now, options, repsById, teams, plan, each, window);
+  await planReorders(store, window, now, options, repsById, plan, each);
   return plan;
 }
 
@@ -156,14 +159,13 @@ function agendaSlotFinder(from: Date, to: Date): (rep: RepInfo) => AgendaSlot[] 
   };
 }
 
-type Each = <T>(items: Iterable<T>, name: (item: T) => string, work: (item: T) => void) => void;
 
-function planBirthdays(store: PlanningStore, window: PlanningWindow, options: PlanOptions, teams: Map<number, TeamInfo>, plan: Plan, each: Each): void {
+async function planBirthdays(store: PlanningStore, window: PlanningWindow, options: PlanOptions, teams: Map<number, TeamInfo>, plan: Plan, each: Each): Promise<void> {
   // Customers' zones differ, so look up every calendar day the window touches anywhere (±1 day).
   const dates = localDatesBetween(new Date(window.from.getTime() - DAY_MS), new Date(window.to.getTime() + DAY_MS), 'UTC');
   const teamLists = new Map<string, { teamId: number; date: string; dueAt: Date; customerIds: number[] }>();
   const morningsOf = birthdayMornings(window.from, window.to);
-  each(store.birthdayCustomers(birthdayKeysFor(dates), options.teamId), (c) => `customer ${c.id}`, (customer) => {
+  await each(await store.birthdayCustomers(birthdayKeysFor(dates), options.teamId), (c) => `customer ${c.id}`, (customer) => {
     for (const morning of morningsOf(customer.birthday, customer.zone)) {
       plan.externalIds.set(customer.id, customer.externalId);
       plan.nudges.push({
@@ -197,19 +199,19 @@ function planBirthdays(store: PlanningStore, window: PlanningWindow, options: Pl
   }
 }
 
-function planCadences(
+async function planCadences(
   store: PlanningStore, window: PlanningWindow, now: Date, reps: readonly RepInfo[], teams: Map<number, TeamInfo>, plan: Plan, each: Each,
-): void {
+): Promise<void> {
   // A check-in lands on the owner's agenda: the first slot at or after it is due that has room.
   const slotsOf = agendaSlotFinder(now, window.to);
   const settingsOf = (rep: RepInfo) => (rep.teamId === null ? undefined : teams.get(rep.teamId))?.settings;
-  const planned = store.plannedCheckIns(now, window.to);
-  each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
+  const planned = await store.plannedCheckIns(now, window.to);
+  await each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, async (rep) => {
     const limit = settingsOf(rep)?.checkInsPerDay ?? DEFAULT_CHECK_INS_PER_DAY;
     const room = slotsOf(rep).map((slot) => ({ slot, free: Math.max(0, limit - (planned.get(plannedKey(rep.id, slot.dueAt.getTime())) ?? 0)) }));
     const free = room.reduce((n, r) => n + r.free, 0);
     if (free === 0) return;
-    for (const customer of store.cadenceCandidates(rep.id, window.to, free)) {
+    for (const customer of await store.cadenceCandidates(rep.id, window.to, free)) {
       const due = Math.max(customer.dueAt, now.getTime());
       const place = room.find((r) => r.free > 0 && r.slot.dueAt.getTime() >= due);
       if (!place) continue;
@@ -226,17 +228,17 @@ function planCadences(
   });
 }
 
-function planWinbacks(
+async function planWinbacks(
   store: PlanningStore, now: Date, options: PlanOptions, reps: Map<number, RepInfo>,
   teams: Map<number, TeamInfo>, plan: Plan, each: Each, window: PlanningWindow,
-): void {
-  const candidates = store.winbackCandidates(options.teamId);
+): Promise<void> {
+  const candidates = await store.winbackCandidates(options.teamId);
   const settingsOf = (ownerId: number) => {
     const owner = reps.get(ownerId);
     return owner?.teamId == null ? undefined : teams.get(owner.teamId)?.settings;
   };
   const opens: { candidate: (typeof candidates)[number]; decision: Extract<ReturnType<typeof decideWinback>, { kind: 'open' }> }[] = [];
-  each(candidates, (c) => `customer ${c.customerId}`, (candidate) => {
+  await each(candidates, (c) => `customer ${c.customerId}`, (candidate) => {
     const owner = reps.get(candidate.ownerId);
     if (!owner) return;
     const decision = decideWinback(candidate, now.getTime(), settingsOf(owner.id)?.winbackDays ?? DEFAULT_WINBACK_DAYS);
@@ -259,7 +261,7 @@ function planWinbacks(
   });
   // 侧重于对价值高的客户进行补救: only the customers triage finds worth saving get a plan; the rest are on the light-touch list.
   const weekStart = startOfIsoWeek(now);
-  const opened = store.care.plansOpenedSince(weekStart);
+  const opened = await store.care.plansOpenedSince(weekStart);
   const chosen = triageWinbacks(
     opens.map((entry) => ({ customerId: entry.candidate.customerId, ownerId: entry.candidate.ownerId, tier: entry.candidate.tier, atStakeMinor: entry.candidate.atStakeMinor, entry })),
     (ownerId) => settingsOf(ownerId)?.winbackTriage ?? DEFAULT_WINBACK_TRIAGE,
@@ -280,8 +282,8 @@ function startOfIsoWeek(now: Date): Date {
   return atLocalTime(addDays(date, 1 - weekdayOf(date)), 0, 'UTC');
 }
 
-function planReorders(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>, plan: Plan, each: Each): void {
-  each(store.reorderCandidates(window.to, options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
+async function planReorders(store: PlanningStore, window: PlanningWindow, now: Date, options: PlanOptions, reps: Map<number, RepInfo>, plan: Plan, each: Each): Promise<void> {
+  await each(await store.reorderCandidates(window.to, options.teamId), (c) => `customer ${c.customerId}`, (candidate) => {
     const owner = reps.get(candidate.ownerId);
     const nudge = owner ? reorderNudge(candidate, owner, now, window.to) : null;
     if (!nudge) return;
@@ -304,46 +306,32 @@ const APPLY_BATCH = 50;
 
 /**
  * Writes a plan: in one transaction, or in short ones that share the write lock (`slicing`).
- * Nudges and cadence callbacks are inserted by dedupe key, so applying the same plan twice
- * changes nothing, and a crash between two slices leaves nothing a rerun would not finish;
- * episode changes are guarded by status.
+ * Nudges and callbacks are inserted by dedupe key, so applying the same plan twice changes
+ * nothing, and a crash between two slices leaves nothing a rerun would not finish; episode
+ * changes are guarded by status. Each batch is a few set-based statements.
  */
-export function applyPlan(
-  sqlite: Sqlite, plan: Plan, now: Date, insertNudges: (nudges: readonly PlannedNudge[]) => number, slicing?: WriteSlicing,
-): AppliedPlan {
-  const insertCallback = sqlite.prepare(`INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, dedupeKey, createdAt)
-    VALUES (?, ?, ?, 0, '', 'open', 'cadence', ?, ?) ON CONFLICT(dedupeKey) DO NOTHING`);
-  const openEpisode = sqlite.prepare(`INSERT INTO WinbackEpisode (customerId, episode, startedAt, deadline, status)
-    VALUES (?, ?, ?, ?, 'open') ON CONFLICT(customerId, episode) DO NOTHING`);
-  const closeEpisode = sqlite.prepare(
-    "UPDATE WinbackEpisode SET status = ?, closedAt = ? WHERE customerId = ? AND episode = ? AND status = 'open'",
-  );
-  const markCustomer = sqlite.prepare('UPDATE Customer SET status = ?, statusChangedAt = ?, updatedAt = ? WHERE id = ?');
+export async function applyPlan(db: StoreDatabase, plan: Plan, now: Date, slicing?: WriteSlicing): Promise<AppliedPlan> {
   const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0, careChanges: 0 };
-  const batches = [
-    ...inGroups(plan.winbackChanges, APPLY_BATCH).map((changes) => () => {
+  const batches: WriteBatch[] = [
+    ...inGroups(plan.winbackChanges, APPLY_BATCH).map((changes) => async (trx: StoreHandle) => {
+      const writes = createPlanWrites(trx);
+      applied.winbackChanges += await writes.openEpisodes(changes.filter((c) => c.kind === 'open'));
       for (const change of changes) {
-        if (change.kind === 'open') {
-          applied.winbackChanges += openEpisode.run(change.customerId, change.episode, change.startedAt, change.deadline).changes;
-        } else if (closeEpisode.run(change.kind, now.getTime(), change.customerId, change.episode).changes === 1) {
-          markCustomer.run(change.kind === 'won' ? 'won_back' : 'lost', change.at, now.getTime(), change.customerId);
-          applied.winbackChanges++;
-        }
+        if (change.kind !== 'open' && (await writes.closeEpisode(change, now))) applied.winbackChanges++;
       }
     }),
-    ...inGroups(plan.cadenceCallbacks, APPLY_BATCH).map((callbacks) => () => {
-      for (const c of callbacks) {
-        applied.cadenceCallbacks += insertCallback.run(c.customerId, c.ownerId, c.dueAt.getTime(), c.dedupeKey, now.getTime()).changes;
-      }
-      markCheckInsPlanned(sqlite, callbacks.map((c) => c.customerId));
+    ...inGroups(plan.cadenceCallbacks, APPLY_BATCH).map((callbacks) => async (trx: StoreHandle) => {
+      const rows = callbacks.map((c) => ({ customerId: c.customerId, ownerId: c.ownerId, dueAt: c.dueAt.getTime(), source: 'cadence' as const, dedupeKey: c.dedupeKey }));
+      applied.cadenceCallbacks += await createPlanWrites(trx).insertCallbacks(rows, now);
+      await markCheckInsPlanned(trx, callbacks.map((c) => c.customerId));
     }),
-    ...careBatches(sqlite, plan.care, now, applied),
-    ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => () => {
-      applied.nudges += insertNudges(nudges);
+    ...careBatches(plan.care, now, applied),
+    ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => async (trx: StoreHandle) => {
+      applied.nudges += await createOutboxStore(trx).insert(nudges, now);
     }),
     // After the nudges: a crash between the two plans them again, and the dedupe key keeps one.
-    ...inGroups(plan.reorders, APPLY_BATCH).map((customerIds) => () => markReordersPlanned(sqlite, customerIds)),
+    ...inGroups(plan.reorders, APPLY_BATCH).map((customerIds) => (trx: StoreHandle) => markReordersPlanned(trx, customerIds)),
   ];
-  writeInSlices(sqlite, batches, slicing);
+  await writeInSlices(db, batches, slicing);
   return applied;
 }

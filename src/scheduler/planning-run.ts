@@ -1,9 +1,10 @@
-import type { Sqlite } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
+import { createPlanningStore, createPlanWrites, readLastPlannedAt } from '../db/stores/planning-store.js';
 import type { WriteSlicing } from '../db/write-slices.js';
 import { DAY_MS } from '../domain/calendar.js';
-import { createOutbox } from './outbox.js';
 import { applyPlan, collectPlan, type AppliedPlan, type Plan, type PlanningScope, type PlanningWindow } from './planner.js';
-import { createPlanningStore } from './planning-store.js';
+
+export { readLastPlannedAt } from '../db/stores/planning-store.js';
 
 /** How far ahead nudges are written: far enough that the 15-minute planner never falls behind. */
 export const PLANNING_HORIZON_MS = 2 * DAY_MS;
@@ -11,8 +12,6 @@ export const PLANNING_HORIZON_MS = 2 * DAY_MS;
 export const CATCH_UP_MS = 3 * DAY_MS;
 /** …and the last digest of the past week. */
 export const DIGEST_CATCH_UP_MS = 7 * DAY_MS;
-
-const LAST_PLANNED_KEY = 'scheduler.lastPlannedAt';
 
 /**
  * The window of a live planning run: from the previous run (so nothing that fell due while
@@ -29,11 +28,6 @@ export function planningWindow(lastPlannedAt: Date | null, now: Date): PlanningW
   };
 }
 
-export function readLastPlannedAt(sqlite: Sqlite): Date | null {
-  const row = sqlite.prepare('SELECT value FROM AppState WHERE key = ?').get(LAST_PLANNED_KEY) as { value: string } | undefined;
-  return row ? new Date(Number(row.value)) : null;
-}
-
 export interface PlanningResult extends AppliedPlan {
   window: PlanningWindow;
   failures: Plan['failures'];
@@ -44,15 +38,10 @@ export interface PlanningResult extends AppliedPlan {
  * One live planning run: collect, apply, and (for a full run) remember when. Safe to run twice
  * for the same `now`. The every-minute callback run leaves the remembered time alone.
  */
-export function runPlanning(sqlite: Sqlite, now: Date, scope: PlanningScope = 'all', slicing?: WriteSlicing): PlanningResult {
-  const window = planningWindow(readLastPlannedAt(sqlite), now);
-  const plan = collectPlan(createPlanningStore(sqlite), window, now, { scope });
-  const outbox = createOutbox(sqlite);
-  const applied = applyPlan(sqlite, plan, now, (nudges) => outbox.insert(nudges, now), slicing);
-  if (scope === 'all') {
-    sqlite
-      .prepare('INSERT INTO AppState (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
-      .run(LAST_PLANNED_KEY, String(now.getTime()));
-  }
+export async function runPlanning(db: StoreDatabase, now: Date, scope: PlanningScope = 'all', slicing?: WriteSlicing): Promise<PlanningResult> {
+  const window = planningWindow(await readLastPlannedAt(db), now);
+  const plan = await collectPlan(createPlanningStore(db), window, now, { scope });
+  const applied = await applyPlan(db, plan, now, slicing);
+  if (scope === 'all') await createPlanWrites(db).rememberPlannedAt(now);
   return { ...applied, window, failures: plan.failures, settingsProblems: plan.settingsProblems };
 }

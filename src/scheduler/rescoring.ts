@@ -5,7 +5,8 @@ import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
 import type { Logger } from '../logger.js';
 import type { RecomputeReport } from '../scoring/recompute.js';
 import { createJobRuns } from './job-runs.js';
-import { createPlanningStore } from './planning-store.js';
+import { storeHandleOf } from '../db/check-ins.js';
+import { createPlanningStore } from '../db/stores/planning-store.js';
 
 const JOB = 'rescore';
 /** A rescoring holds its run this long (a million customers take about a minute); a dead holder's run is taken over after it. */
@@ -37,7 +38,7 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * a bot that was down at the hour rescores on its first run after it, once.
  */
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const times = createPlanningStore(deps.sqlite).teams().teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
+  const times = (await createPlanningStore(storeHandleOf(deps.sqlite)).teams()).teams.map((t) => ({ zone: t.zone, hour: t.settings.scoringHour }));
   const slot = lastScoringSlot(times, now);
   if (createJobRuns(deps.sqlite).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
   return rescore(nightlyRunKey(slot), 'nightly', now, deps);

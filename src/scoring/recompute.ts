@@ -1,7 +1,8 @@
-import { refreshCheckInsAfterRescoring } from '../db/check-ins.js';
 import type { Database, Sqlite } from '../db/database.js';
 import { loadTeamSettings } from '../db/team-settings.js';
-import { refreshReordersAfterRescoring } from '../db/reorders.js';
+import { refreshCheckInsAfterRescoring } from '../db/stores/check-in-store.js';
+import { refreshReordersAfterRescoring } from '../db/stores/reorder-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
 import { createCategoryCollector, crossSellOf, recentCategoryKeys, suggestionOf, type CrossSell, type CustomerCategories } from '../domain/analytics/cross-sell.js';
@@ -140,7 +141,7 @@ export function tallyScores(run: ScoredRun, each?: (slot: number, score: Custome
  * bot's background worker) the writes go in short transactions that share SQLite's write lock;
  * the live run is recorded last, so a run cut short is not taken for a finished one.
  */
-export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, slicing?: WriteSlicing): WrittenScores {
+export async function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, slicing?: WriteSlicing): Promise<WrittenScores> {
   const started = performance.now();
   const { sqlite } = db;
   const { histories, customerIds, asOf } = run;
@@ -194,15 +195,15 @@ export function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, s
   const batches = [
     ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
     // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
-    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => () => {
-      refreshCheckInsAfterRescoring(sqlite, { idRange: range }, teams);
-      refreshReordersAfterRescoring(sqlite, range);
+    ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => async (trx: StoreHandle) => {
+      await refreshCheckInsAfterRescoring(trx, { idRange: range }, teams);
+      await refreshReordersAfterRescoring(trx, range);
     }),
     () => {
       if (live) recordLiveRun(sqlite, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
     },
   ];
-  writeInSlices(sqlite, batches, slicing);
+  await writeInSlices(db, batches, slicing);
   const total = performance.now() - started;
   return { ...tally, live, elapsedMs: { score: scoreMs, write: total - scoreMs } };
 }
@@ -215,7 +216,7 @@ export async function recomputeScores(
 ): Promise<RecomputeReport> {
   const started = performance.now();
   const run = scoreAsOf(db, asOf, options);
-  const written = writeSnapshots(db, run, options.computedAt ?? asOf, options.writeSlicing);
+  const written = await writeSnapshots(db, run, options.computedAt ?? asOf, options.writeSlicing);
   return {
     asOf,
     week: run.week,

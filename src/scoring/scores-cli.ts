@@ -126,7 +126,7 @@ export async function runScoresCli(argv: string[], deps: ScoresCliDeps): Promise
   if (args.validate) return validate(args, asOf, deps);
 
   const run = scoreAsOf(deps.db, asOf, { model: args.model });
-  const written = live || args.write ? writeSnapshots(deps.db, run, now) : null;
+  const written = live || args.write ? await writeSnapshots(deps.db, run, now) : null;
   const counts = written ?? tallyScores(run);
   if (args.json) deps.out.write(`${JSON.stringify(runJson(run, written), null, 2)}\n`);
   else deps.out.write(summary(run, counts, written));

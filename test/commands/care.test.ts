@@ -101,7 +101,7 @@ describe('deactivating a rep', () => {
     await h.say(CHEN_JING, `/complaint ${c.externalId} scratched`);
     const book = h.db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id').pluck().all(leaving) as number[];
     // What was planned for the rep before they left: at least the complaint ping and an agenda, still pending.
-    runPlanning(h.db.sqlite, NOW);
+    await runPlanning(h.db, NOW);
     const pendingForRep = () => h.db.sqlite.prepare("SELECT id FROM Nudge WHERE targetKind = 'rep' AND targetId = ? AND status = 'pending'").pluck().all(leaving) as number[];
     const queued = pendingForRep();
     expect(queued.length).toBeGreaterThan(0);
@@ -116,7 +116,7 @@ describe('deactivating a rep', () => {
     // The card says where it came from; the planner plans nothing more for the rep.
     expect(textOf(await h.say(LIU_YANG, `/customer lookup ${c.externalId}`))).toContain('Handed over from 陈静 to 刘洋');
     const later = new Date(NOW.getTime() + 86_400_000);
-    runPlanning(h.db.sqlite, later);
+    await runPlanning(h.db, later);
     expect(pendingForRep()).toEqual(queued);
     // What was queued before is skipped when it falls due, never sent.
     const notifier = new RecordingNotifier();
@@ -188,14 +188,14 @@ describe('the satisfaction loop on the card and the agenda', () => {
     await own.say(ZHANG_WEI, `/customer note ${happy.externalId} 非常满意 --satisfaction 5`);
     const notifier = new RecordingNotifier();
     const tuesday = new Date('2026-11-24T01:30:00Z');
-    runPlanning(own.db.sqlite, new Date('2026-11-23T03:00:00Z'));
+    await runPlanning(own.db, new Date('2026-11-23T03:00:00Z'));
     await drain(tuesday, deliveryDeps(own.db.sqlite, notifier));
     const prompt = listOf(agendaOf(notifier, zhang)?.reply, '满意度 5 分：请客户推荐');
     const item = prompt?.items.find((i) => i.primary === happy.name);
     expect(item?.secondary).toBe('客户很满意：问问他们愿意把我们推荐给谁。');
     expect(item?.actions?.[0]?.invocation).toMatchObject({ command: 'customer referred', options: { by: happy.id } });
     const wednesday = new RecordingNotifier();
-    runPlanning(own.db.sqlite, tuesday);
+    await runPlanning(own.db, tuesday);
     await drain(new Date('2026-11-25T01:30:00Z'), deliveryDeps(own.db.sqlite, wednesday));
     expect(agendaOf(wednesday, zhang)).toBeDefined();
     expect(listOf(agendaOf(wednesday, zhang)?.reply, '满意度 5 分：请客户推荐')?.items.map((i) => i.primary) ?? []).not.toContain(happy.name);
@@ -214,7 +214,7 @@ describe('holiday greetings on the agenda', () => {
     own.db.sqlite.prepare("UPDATE Team SET settings = json_set(COALESCE(settings, '{}'), '$.holidays', json(?)) WHERE name = '上海旗舰店'").run(JSON.stringify({ builtIn: [], custom: [{ name: 'Store day', date: '11-25' }] }));
     const repId = (email: string) => own.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(email) as number;
     const notifier = new RecordingNotifier();
-    for (let at = NOW.getTime(); at <= Date.parse('2026-11-24T01:00:00Z'); at += 6 * 3_600_000) runPlanning(own.db.sqlite, new Date(at));
+    for (let at = NOW.getTime(); at <= Date.parse('2026-11-24T01:00:00Z'); at += 6 * 3_600_000) await runPlanning(own.db, new Date(at));
     await drain(new Date('2026-11-24T01:30:00Z'), deliveryDeps(own.db.sqlite, notifier));
     const greetingsOf = (email: string) => {
       const agenda = notifier.sent.find((n) => n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === repId(email));

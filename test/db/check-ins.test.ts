@@ -79,7 +79,7 @@ describe('stored check-ins', () => {
     agrees();
     await recomputeScores(db, DEMO_ASOF);
     agrees();
-    const planning = runPlanning(db.sqlite, DEMO_ASOF);
+    const planning = await runPlanning(db, DEMO_ASOF);
     expect(planning.cadenceCallbacks).toBeGreaterThan(0);
     agrees();
     // Planned customers are out of the index until their next touch.
@@ -89,7 +89,7 @@ describe('stored check-ins', () => {
 
   it('does move with every writer: imports, undo, notes, callbacks, reassignment, team cadences', async () => {
     await recomputeScores(db, DEMO_ASOF);
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     // Berlin keeps shorter cadences than Shanghai, so moving customers or reps between them shows.
     const berlin = db.sqlite.prepare("SELECT id FROM Team WHERE name = 'Berlin B2B'").pluck().get() as number;
     await createTeamDirectory(db, inProcessJobs(db)).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3, B: 4, C: 5, D: 6 } }) });

@@ -28,7 +28,7 @@ describe('writeInSlices', () => {
   });
   afterEach(async () => db.cleanup());
 
-  it('does commit at once when another writer waits, and leave the lock free while it writes', () => {
+  it('does commit at once when another writer waits, and leave the lock free while it writes', async () => {
     const other = new BetterSqlite3(db.file, { timeout: 0 });
     const insert = db.sqlite.prepare("INSERT INTO AppState (key, value) VALUES (?, 'job')");
     let waiting = false;
@@ -38,7 +38,7 @@ describe('writeInSlices', () => {
       if (i === 2) waiting = true;
     });
     const order: string[] = [];
-    writeInSlices(db.sqlite, batches, {
+    await writeInSlices(db, batches, {
       lockMs: 60_000,
       othersWaiting: () => waiting,
       letOthersIn: () => {
@@ -53,7 +53,7 @@ describe('writeInSlices', () => {
     expect(table(db, "SELECT COUNT(*) AS n FROM AppState WHERE value = 'job'")).toEqual([{ n: 6 }]);
   });
 
-  it('does commit after lockMs, keeping the slices before a failing one and rolling back only that one', () => {
+  it('does commit after lockMs, keeping the slices before a failing one and rolling back only that one', async () => {
     const insert = db.sqlite.prepare("INSERT INTO AppState (key, value) VALUES (?, 'job')");
     // Each batch takes longer than lockMs, so each is a transaction of its own.
     const batches = [0, 1, 2, 3, 4].map((i) => () => {
@@ -62,11 +62,11 @@ describe('writeInSlices', () => {
       busy(6);
     });
     const noneWaiting = { lockMs: 5, othersWaiting: () => false, letOthersIn: () => {} };
-    expect(() => writeInSlices(db.sqlite, batches, noneWaiting)).toThrow('boom');
+    await expect(writeInSlices(db, batches, noneWaiting)).rejects.toThrow('boom');
     expect(table(db, "SELECT key FROM AppState WHERE value = 'job' ORDER BY key").map((r) => (r as { key: string }).key)).toEqual(['job:0', 'job:1', 'job:2', 'job:3']);
     // Without slicing it is one transaction: nothing of it stays.
     db.sqlite.prepare("DELETE FROM AppState WHERE value = 'job'").run();
-    expect(() => writeInSlices(db.sqlite, batches)).toThrow('boom');
+    await expect(writeInSlices(db, batches)).rejects.toThrow('boom');
     expect(table(db, "SELECT key FROM AppState WHERE value = 'job'")).toEqual([]);
   });
 
@@ -114,8 +114,8 @@ describe('rescoring and planning in slices', () => {
   it('does plan the same nudges, check-ins and win-backs as one transaction', async () => {
     for (const db of [whole, sliced]) await recomputeScores(db, DEMO_ASOF);
     const s = slicing();
-    runPlanning(whole.sqlite, DEMO_ASOF);
-    runPlanning(sliced.sqlite, DEMO_ASOF, 'all', s);
+    await runPlanning(whole, DEMO_ASOF);
+    await runPlanning(sliced, DEMO_ASOF, 'all', s);
     expect(s.pauses).toBeGreaterThan(1);
     for (const sql of [
       'SELECT kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload FROM Nudge ORDER BY dedupeKey',

@@ -34,9 +34,9 @@ describe('win-back plans in the morning agenda', () => {
 
   it('does list plans opened while the bot was down in the first agenda that goes out, once, with offer and deadline', async () => {
     // Plans open on Monday; the bot is then down until Wednesday, so Monday's and Tuesday's agendas never go out.
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     expect(db.sqlite.prepare("SELECT COUNT(*) FROM WinbackEpisode WHERE status = 'open'").pluck().get()).toBe(2);
-    runPlanning(db.sqlite, at(2));
+    await runPlanning(db, at(2));
     // The first has a cross-sell suggestion on file, the second none.
     db.sqlite.prepare("UPDATE ScoreSnapshot SET crossSell = '彩妆', crossSellFrom = '护肤' WHERE customerId = ?").run(riskyIds[0]);
     await drain(at(2, 2), deliveryDeps(db.sqlite, notifier));
@@ -50,7 +50,7 @@ describe('win-back plans in the morning agenda', () => {
     expect(wednesday?.footer).toBe('截止日期前没有购买，客户将标记为已流失，提醒随之停止（及时止损）。');
 
     const before = notifier.sent.length;
-    runPlanning(db.sqlite, at(3));
+    await runPlanning(db, at(3));
     await drain(at(3, 2), deliveryDeps(db.sqlite, notifier));
     expect(winbackList(agendaOf(notifier.sent.slice(before)))).toBeUndefined();
   });

@@ -15,7 +15,7 @@ type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const HOUR = 3_600_000;
 
 describe('complaint deadlines in working hours', () => {
-  it('does count only working hours, across a weekend, in the team zone', () => {
+  it('does count only working hours, across a weekend, in the team zone', async () => {
     // Friday 2027-01-08 16:00 in Shanghai; 4 working hours: 2 on Friday, 2 on Monday.
     const friday = new Date('2027-01-08T08:00:00Z');
     expect(addWorkingTime(friday, { hours: 4 }, DEFAULT_WORKING_HOURS, 'Asia/Shanghai').toISOString()).toBe('2027-01-11T03:00:00.000Z');
@@ -36,7 +36,7 @@ describe('holiday calendar', () => {
     expect(found.map((h) => `${h.date.year}-${String(h.date.month).padStart(2, '0')}-${String(h.date.day).padStart(2, '0')}`)).toEqual([date]);
   });
 
-  it('does follow the language by default and take a team’s own days', () => {
+  it('does follow the language by default and take a team’s own days', async () => {
     const year = { from: { year: 2026, month: 1, day: 1 }, to: { year: 2026, month: 12, day: 31 } };
     expect(holidaysBetween({ builtIn: null, custom: [] }, 'zh-CN', year.from, year.to).map((h) => h.id)).toEqual([
       'spring-festival', 'lantern-festival', 'womens-day', 'dragon-boat', 'mid-autumn', 'national-day', 'singles-day',
@@ -55,7 +55,7 @@ describe('holiday greetings in the planner', () => {
       db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = '上海旗舰店'").run(JSON.stringify({ holidays: { builtIn: [], custom: [{ name: 'Store day', date: '01-11' }] } }));
       db.sqlite.prepare("UPDATE Team SET settings = ? WHERE name = 'Berlin B2B'").run(JSON.stringify({ holidays: { builtIn: [], custom: [] } }));
       db.sqlite.prepare('UPDATE Customer SET greetingOptOut = 1 WHERE id % 5 = 0').run();
-      for (let at = Date.parse('2027-01-06T00:00:00Z'); at <= Date.parse('2027-01-11T00:00:00Z'); at += 6 * HOUR) runPlanning(db.sqlite, new Date(at));
+      for (let at = Date.parse('2027-01-06T00:00:00Z'); at <= Date.parse('2027-01-11T00:00:00Z'); at += 6 * HOUR) await runPlanning(db, new Date(at));
       const expected = db.sqlite
         .prepare(`SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId JOIN Team t ON t.id = r.teamId
           WHERE t.name = '上海旗舰店' AND c.greetingOptOut = 0 AND r.active = 1 ORDER BY c.id`)
@@ -95,7 +95,7 @@ describe('care in the planner', () => {
     expect(ticket.deadline.toISOString()).toBe('2027-01-11T03:00:00.000Z');
     const deps = deliveryDeps(db.sqlite, notifier);
     for (let at = friday.getTime(); at <= friday.getTime() + 4 * DAY_MS; at += HOUR) {
-      runPlanning(db.sqlite, new Date(at), at % (6 * HOUR) === 0 ? 'all' : 'callbacks');
+      await runPlanning(db, new Date(at), at % (6 * HOUR) === 0 ? 'all' : 'callbacks');
       await drain(new Date(at), deps);
     }
     const sent = notifier.sent.filter((n) => n.kind === 'complaint' || n.kind === 'escalation');
@@ -113,7 +113,7 @@ describe('care in the planner', () => {
     const care = createCareBook(db);
     const { ticket } = await care.logComplaint({ customerId: customer, repId: zhang, text: 'Wrong colour', at, satisfaction: null });
     // The escalation is planned while the ticket is open (its deadline is within the horizon)…
-    runPlanning(db.sqlite, at);
+    await runPlanning(db, at);
     const check = await care.resolveTicket(ticket.id, { repId: zhang, text: 'Exchanged', at: new Date(at.getTime() + HOUR) });
     // 2027-01-19 in Shanghai, on that morning's agenda.
     expect(check.callbackDue.toISOString()).toBe('2027-01-19T01:00:00.000Z');
@@ -126,28 +126,28 @@ describe('care in the planner', () => {
     });
   });
 
-  it('does open one ticket for a complaint logged by import, owned by the customer’s owner, and nudge the owner', () => {
+  it('does open one ticket for a complaint logged by import, owned by the customer’s owner, and nudge the owner', async () => {
     const at = new Date('2027-01-13T02:00:00Z');
     const interaction = Number(
       db.sqlite
         .prepare("INSERT INTO Interaction (customerId, repId, kind, at, text, createdAt) VALUES (?, NULL, 'complaint', ?, 'parcel lost', ?)")
         .run(customer, at.getTime(), at.getTime()).lastInsertRowid,
     );
-    runPlanning(db.sqlite, new Date(at.getTime() + HOUR));
-    runPlanning(db.sqlite, new Date(at.getTime() + 2 * HOUR));
+    await runPlanning(db, new Date(at.getTime() + HOUR));
+    await runPlanning(db, new Date(at.getTime() + 2 * HOUR));
     const tickets = db.sqlite.prepare('SELECT id, ownerId, tier, deadline FROM Ticket WHERE interactionId = ?').all(interaction) as { id: number; ownerId: number; tier: string; deadline: number }[];
     // Tier A: 4 working hours from Wednesday 10:00 in Shanghai.
     expect(tickets).toEqual([{ id: expect.any(Number), ownerId: zhang, tier: 'A', deadline: Date.parse('2027-01-13T06:00:00Z') }]);
     expect(db.sqlite.prepare("SELECT targetId FROM Nudge WHERE kind = 'complaint' AND json_extract(payload, '$.ticketId') = ?").pluck().all(tickets[0]!.id)).toEqual([zhang]);
   });
 
-  it('does open a follow-up for a rating of 1 logged by import, and tell the manager', () => {
+  it('does open a follow-up for a rating of 1 logged by import, and tell the manager', async () => {
     const at = new Date('2027-01-13T03:00:00Z');
     const interaction = db.sqlite
       .prepare("INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, NULL, 'call', ?, 'unhappy', 1, ?)")
       .run(customer, at.getTime(), at.getTime()).lastInsertRowid;
-    runPlanning(db.sqlite, new Date(at.getTime() + HOUR));
-    runPlanning(db.sqlite, new Date(at.getTime() + 2 * HOUR));
+    await runPlanning(db, new Date(at.getTime() + HOUR));
+    await runPlanning(db, new Date(at.getTime() + 2 * HOUR));
     expect(db.sqlite.prepare('SELECT source, ownerId FROM Callback WHERE dedupeKey = ?').all(`rating:${interaction}`)).toEqual([{ source: 'low-rating', ownerId: zhang }]);
     expect(db.sqlite.prepare("SELECT targetId FROM Nudge WHERE kind = 'escalation' AND json_extract(payload, '$.interactionId') = ?").pluck().all(interaction)).toEqual([liNa]);
   });
@@ -166,7 +166,7 @@ describe('win-back triage and reminders', () => {
   afterAll(async () => db.cleanup());
 
   it('does open plans for tiers A–C only and list the rest as light touch', async () => {
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     const planned = db.sqlite.prepare("SELECT customerId FROM WinbackEpisode WHERE status = 'open' ORDER BY customerId").pluck().all() as number[];
     expect(planned.length).toBeGreaterThan(0);
     const atRiskOfTier = (tiers: string) => (db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[]).filter((id) => id % 2 === 0 && tiers.includes(tierOf(id)));
@@ -184,23 +184,23 @@ describe('win-back triage and reminders', () => {
       // Every customer at risk, the value at stake growing with the id: the highest two ids of each book win.
       writeSnapshots(top.sqlite, DEMO_ASOF, (id) => ({ lifecycle: 'at_risk', tier: 'A', clv12Minor: id * 1000 }));
       const plans = () => top.sqlite.prepare("SELECT e.customerId, c.ownerId FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId ORDER BY e.customerId").all() as { customerId: number; ownerId: number }[];
-      runPlanning(top.sqlite, DEMO_ASOF);
+      await runPlanning(top, DEMO_ASOF);
       const owners = top.sqlite.prepare('SELECT ownerId, id FROM Customer ORDER BY id').all() as { ownerId: number; id: number }[];
       const expected = [...new Set(owners.map((o) => o.ownerId))].flatMap((owner) => owners.filter((o) => o.ownerId === owner).map((o) => o.id).slice(-2));
       expect(plans().map((p) => p.customerId)).toEqual(expected.sort((a, b) => a - b));
       // Later the same week nothing more opens (the week's budget is spent), whatever else turned at risk.
-      runPlanning(top.sqlite, new Date(DEMO_ASOF.getTime() + 2 * DAY_MS));
+      await runPlanning(top, new Date(DEMO_ASOF.getTime() + 2 * DAY_MS));
       expect(plans()).toHaveLength(expected.length);
       // The next week the budget is new.
-      runPlanning(top.sqlite, new Date(DEMO_ASOF.getTime() + 7 * DAY_MS));
+      await runPlanning(top, new Date(DEMO_ASOF.getTime() + 7 * DAY_MS));
       expect(plans().length).toBeGreaterThan(expected.length);
     } finally {
       await top.cleanup();
     }
   });
 
-  it('does remind the owner once, a week before the deadline', () => {
-    for (let day = 0; day <= 30; day++) runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + day * DAY_MS));
+  it('does remind the owner once, a week before the deadline', async () => {
+    for (let day = 0; day <= 30; day++) await runPlanning(db, new Date(DEMO_ASOF.getTime() + day * DAY_MS));
     const plans = db.sqlite.prepare('SELECT COUNT(*) FROM WinbackEpisode').pluck().get() as number;
     const reminders = db.sqlite.prepare("SELECT customerId, COUNT(*) AS n, MIN(dueAt) AS dueAt FROM Nudge WHERE kind = 'winback' AND dedupeKey LIKE '%:reminder:%' GROUP BY customerId").all() as { n: number; dueAt: number }[];
     expect(reminders).toHaveLength(plans);

@@ -51,17 +51,17 @@ describe('the daily check-in limit', () => {
     const backlog = queue(TUESDAY_AGENDA);
     expect(backlog.length).toBeGreaterThan(6);
 
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     expect(checkInsOn(MONDAY_AGENDA)).toEqual(backlog.slice(0, 3).sort((a, b) => a - b));
     expect(checkInsOn(TUESDAY_AGENDA)).toEqual(backlog.slice(3, 6).sort((a, b) => a - b));
     expect(queue(TUESDAY_AGENDA)).toEqual(backlog.slice(6));
 
     // Planning again before Monday's agenda adds nothing: both agendas in reach are full.
-    const again = runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + HOUR / 2));
+    const again = await runPlanning(db, new Date(DEMO_ASOF.getTime() + HOUR / 2));
     expect(again.cadenceCallbacks).toBe(0);
 
     // Tuesday's run fills Wednesday's agenda from the front of the queue.
-    runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + DAY_MS));
+    await runPlanning(db, new Date(DEMO_ASOF.getTime() + DAY_MS));
     expect(checkInsOn(WEDNESDAY_AGENDA)).toEqual(backlog.slice(6, 9).sort((a, b) => a - b));
   });
 

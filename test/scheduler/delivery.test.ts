@@ -24,19 +24,19 @@ describe('outbox delivery', () => {
   let db: Db;
   beforeEach(async () => {
     db = await demoDatabase();
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
   });
   afterEach(async () => db.cleanup());
 
-  it('does plan each nudge once when planning runs twice or restarts', () => {
+  it('does plan each nudge once when planning runs twice or restarts', async () => {
     const before = rows(db).length;
     expect(before).toBeGreaterThan(5);
-    const again = runPlanning(db.sqlite, DEMO_ASOF);
+    const again = await runPlanning(db, DEMO_ASOF);
     expect(again.nudges).toBe(0);
     expect(again.cadenceCallbacks).toBe(0);
     expect(rows(db).length).toBe(before);
     // An hour later only what the moved horizon newly covers is added.
-    runPlanning(db.sqlite, new Date(DEMO_ASOF.getTime() + 3_600_000));
+    await runPlanning(db, new Date(DEMO_ASOF.getTime() + 3_600_000));
     const added = rows(db).slice(before);
     expect(nonEmpty(added).every((r) => r.dueAt > DEMO_ASOF.getTime() + PLANNING_HORIZON_MS)).toBe(true);
   });
@@ -54,7 +54,7 @@ describe('outbox delivery', () => {
     expect(notifier.sent.length).toBe(sent.length);
   });
 
-  it('does let a claim whose lease ran out be taken over, and never by two claims at once', () => {
+  it('does let a claim whose lease ran out be taken over, and never by two claims at once', async () => {
     const outbox = createOutbox(db.sqlite);
     const a = outbox.claimDue(MONDAY_NOON, 3, 'a', CLAIM_LEASE_MS);
     const b = outbox.claimDue(MONDAY_NOON, 100, 'b', CLAIM_LEASE_MS);
@@ -135,13 +135,13 @@ describe('outbox delivery', () => {
   it('does catch up after a 3-day outage: recent birthdays and due callbacks late, one agenda, nothing twice', async () => {
     await db.cleanup();
     db = await demoDatabase(300);
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     const notifier = new RecordingNotifier();
     await drain(MONDAY_NOON, deliveryDeps(db.sqlite, notifier));
     const sentBefore = notifier.sent.length;
     // Down from Monday noon until Thursday 15:00 UTC.
     const back = new Date(MONDAY_NOON.getTime() + 3 * DAY_MS + 3 * 3_600_000);
-    const planned = runPlanning(db.sqlite, back);
+    const planned = await runPlanning(db, back);
     expect(planned.window.from.getTime()).toBe(back.getTime() - 3 * DAY_MS);
     await drain(back, deliveryDeps(db.sqlite, notifier));
     const caughtUp = notifier.sent.slice(sentBefore);
@@ -186,7 +186,7 @@ describe('delivery across a crash (SIGKILL)', () => {
   let db: Db;
   beforeEach(async () => {
     db = await demoDatabase();
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
   });
   afterEach(async () => db.cleanup());
 
@@ -230,7 +230,7 @@ describe('two delivery workers in two processes', () => {
   let db: Db;
   beforeEach(async () => {
     db = await demoDatabase(300);
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     // Enough due rows for several batches of 50 each, so the two take turns claiming: a
     // "won back" message for each of 250 customers, to their owner.
     const customers = db.sqlite.prepare('SELECT id, ownerId FROM Customer ORDER BY id LIMIT 250').all() as { id: number; ownerId: number }[];

@@ -34,7 +34,7 @@ describe('sent nudges stay current', () => {
     // One callback on this morning's agenda and pinged at its minute, one only on the agenda.
     callbackId = Number(insert.run(customers[0], zhang, MORNING.getTime() + 30 * 60_000, 'the pinged one').lastInsertRowid);
     insert.run(customers[1], zhang, MORNING.getTime() + 5 * HOUR, 'later today');
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     await drain(MORNING, deliveryDeps(db.sqlite, slack));
     await drain(new Date(MORNING.getTime() + HOUR), deliveryDeps(db.sqlite, slack));
     app = createDispatcher({

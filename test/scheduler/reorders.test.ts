@@ -61,11 +61,11 @@ describe('reorder reminders (购买周期)', () => {
   });
   afterAll(async () => db.cleanup());
 
-  it('does plan one reorder nudge per regular customer on the owner’s agenda of the due day, and none for one-time or irregular buyers', () => {
+  it('does plan one reorder nudge per regular customer on the owner’s agenda of the due day, and none for one-time or irregular buyers', async () => {
     // Monday: Wednesday's agenda is beyond the 2-day horizon.
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     expect(reorders()).toEqual([]);
-    runPlanning(db.sqlite, at(1));
+    await runPlanning(db, at(1));
     const planned = reorders();
     expect(planned.map((n) => n.customerId).sort()).toEqual([customers.regular, customers.stale].sort());
     for (const nudge of planned) {
@@ -78,9 +78,9 @@ describe('reorder reminders (购买周期)', () => {
   });
 
   it('does not plan the same cycle again, whatever runs twice: planning, rescoring', async () => {
-    runPlanning(db.sqlite, at(1, 1));
+    await runPlanning(db, at(1, 1));
     await recomputeScores(db, at(1));
-    runPlanning(db.sqlite, at(1, 2));
+    await runPlanning(db, at(1, 2));
     expect(reorders()).toHaveLength(2);
   });
 
@@ -88,7 +88,7 @@ describe('reorder reminders (购买周期)', () => {
     db.sqlite.prepare("UPDATE ScoreSnapshot SET crossSell = '彩妆', crossSellFrom = '护肤' WHERE customerId = ?").run(customers.regular);
     // R2 buys on Tuesday, after the reminder was planned and before Wednesday's agenda.
     db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, 15000, 0)').run(customers.stale, at(1, 5).getTime());
-    runPlanning(db.sqlite, at(2));
+    await runPlanning(db, at(2));
     await drain(at(2, 2), deliveryDeps(db.sqlite, notifier));
     const list = agendaList(notifier.sent);
     expect(list?.title).toBe('到了回购时间 (1)');
@@ -104,7 +104,7 @@ describe('reorder reminders (购买周期)', () => {
     ]);
     // Thursday's agenda does not repeat it.
     const before = notifier.sent.length;
-    runPlanning(db.sqlite, at(3));
+    await runPlanning(db, at(3));
     await drain(at(3, 2), deliveryDeps(db.sqlite, notifier));
     expect(agendaList(notifier.sent.slice(before))).toBeUndefined();
   });
@@ -113,9 +113,9 @@ describe('reorder reminders (购买周期)', () => {
     db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, createdAt) VALUES (?, ?, 20000, 0)').run(customers.regular, at(3, 3).getTime());
     await recomputeScores(db, at(3, 12));
     // Due Sunday 2027-01-17: on Monday's agenda, in reach from Saturday.
-    runPlanning(db.sqlite, at(12));
+    await runPlanning(db, at(12));
     expect(reorders().filter((n) => n.customerId === customers.regular)).toHaveLength(1);
-    runPlanning(db.sqlite, at(13));
+    await runPlanning(db, at(13));
     const mine = reorders().filter((n) => n.customerId === customers.regular);
     expect(mine.map((n) => n.dedupeKey)).toEqual([`reorder:${customers.regular}:2026-12-27`, `reorder:${customers.regular}:2027-01-07`]);
     expect(mine[1]!.dueAt).toBe(Date.parse('2027-01-18T01:00:00Z'));
@@ -164,7 +164,7 @@ describe('reorder reminders (购买周期)', () => {
     expect(discord.body.components.flatMap((row) => row.components).map((c) => ('label' in c ? c.label : undefined))).toContain('查看档案');
   });
 
-  it('does hand a pending reminder (and greeting) to the customer’s new owner, and leave sent ones where they went', () => {
+  it('does hand a pending reminder (and greeting) to the customer’s new owner, and leave sent ones where they went', async () => {
     const other = db.sqlite.prepare("SELECT id FROM Rep WHERE id <> ? AND active = 1 ORDER BY id LIMIT 1").pluck().get(zhang) as number;
     db.sqlite
       .prepare(`INSERT INTO Nudge (kind, dedupeKey, dueAt, targetKind, targetId, customerId, payload, status, attempts, late, createdAt)

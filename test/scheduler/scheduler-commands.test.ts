@@ -22,7 +22,7 @@ describe('/digest and /rapport outbox', () => {
     const lastWeek = new Date(DEMO_ASOF.getTime() - 7 * DAY_MS);
     writeSnapshots(db.sqlite, lastWeek, (id) => ({ lifecycle: 'active', tier: id % 2 ? 'A' : 'B' }));
     writeSnapshots(db.sqlite, DEMO_ASOF, (id) => ({ lifecycle: id % 5 === 0 ? 'at_risk' : id % 5 === 1 ? 'lapsed' : 'active', tier: id % 3 ? 'A' : 'C' }));
-    runPlanning(db.sqlite, DEMO_ASOF);
+    await runPlanning(db, DEMO_ASOF);
     const clock = new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000));
     app = createDispatcher({
       commands,

@@ -82,10 +82,10 @@ describe('the scheduler in several processes on one database', () => {
       logger: createLogger('silent'), render: { currency: 'CNY', defaultLocale: 'en' }, leases, leaseTimers,
     });
     try {
-      expect(readLastPlannedAt(db.sqlite)).toBeNull();
+      expect(await readLastPlannedAt(db)).toBeNull();
       clock.set(new Date(T0.getTime() + LEASE_TTL_MS));
       ticks.forEach((tick) => tick());
-      await expect.poll(() => readLastPlannedAt(db.sqlite)?.toISOString()).toBe(at(LEASE_TTL_MS));
+      await expect.poll(async () => (await readLastPlannedAt(db))?.toISOString()).toBe(at(LEASE_TTL_MS));
     } finally {
       await scheduler.stop();
     }

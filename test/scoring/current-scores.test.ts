@@ -6,7 +6,7 @@ import { createCustomerDirectory } from '../../src/db/customer-directory.js';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
-import { createPlanningStore } from '../../src/scheduler/planning-store.js';
+import { createPlanningStore } from '../../src/db/stores/planning-store.js';
 import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { ensureScoresCurrent, recomputeScores } from '../../src/scoring/recompute.js';
 import { SCORES_USAGE } from '../../src/scoring/scores-cli.js';
@@ -40,7 +40,7 @@ async function weeksReadersShow(): Promise<string[]> {
   const digest = buildWeeklyDigest(db.sqlite, { kind: 'all' }, NOW, 'UTC');
   // The planner's win-back candidates come from the current week: make one customer at risk there, everyone elsewhere lapsed.
   db.sqlite.prepare("UPDATE ScoreSnapshot SET lifecycle = CASE WHEN week = '2026-W48' THEN (CASE WHEN customerId = ? THEN 'at_risk' ELSE 'active' END) ELSE 'lapsed' END").run(id);
-  const planned = createPlanningStore(db.sqlite).winbackCandidates();
+  const planned = await createPlanningStore(db).winbackCandidates();
   const plannedAsOf = planned.map((p) => `${p.customerId === id ? 'that customer' : 'another'} ${p.latestScore?.lifecycle} as of ${new Date(p.latestScore!.asOf).toISOString().slice(0, 10)}`);
   return [card!.score!.week, listed.includes(card!.score!.week) ? card!.score!.week : 'other', digest.week ?? 'none', ...plannedAsOf];
 }

@@ -33,7 +33,7 @@ async function demoWithDueCallback(file: string, count = 1): Promise<void> {
   );
   for (const customer of customers) callback.run(customer, rep, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
   // Planned already, so the bot's first delivery run (at start) sends it.
-  runPlanning(db.sqlite, NOW, 'callbacks');
+  await runPlanning(db, NOW, 'callbacks');
   await db.close();
 }
 

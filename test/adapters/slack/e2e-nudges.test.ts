@@ -31,7 +31,7 @@ async function pingForChenJing(): Promise<Ping> {
   await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour ask about the refill`);
   const callbackId = bot.core.db.sqlite.prepare('SELECT MAX(id) FROM Callback WHERE customerId = ?').pluck().get(customer.id) as number;
   bot.core.clock.advance(HOUR + 60_000);
-  runPlanning(bot.core.db.sqlite, bot.core.clock.now(), 'callbacks');
+  await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
   const before = bot.fake.callsTo('chat.postMessage').length;
   await deliverNow();
   const posted = bot.fake.callsTo('chat.postMessage').slice(before).find((c) => c.args.channel === 'D0CHENJING');
@@ -113,7 +113,7 @@ describe('Slack nudges through the real core and outbox', () => {
     const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour`);
     bot.core.clock.advance(HOUR + 60_000);
-    runPlanning(bot.core.db.sqlite, bot.core.clock.now(), 'callbacks');
+    await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
     const t0 = bot.core.clock.now().getTime();
     bot.fake.answer('chat.postMessage', { status: 429, retryAfter: 30 });
     const reports = await deliverNow();
@@ -140,7 +140,7 @@ describe('Slack nudges through the real core and outbox', () => {
     const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour`);
     bot.core.clock.advance(HOUR + 60_000);
-    runPlanning(bot.core.db.sqlite, bot.core.clock.now(), 'callbacks');
+    await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
     bot.fake.answer('chat.postMessage', { error: 'account_inactive' });
     await deliverNow();
     const row = () =>
@@ -159,7 +159,7 @@ describe('Slack nudges through the real core and outbox', () => {
   it('does send a team’s birthday list to its Slack channel with names and owners only', async () => {
     const customer = customerWhere(bot.core.db, "r.email = ? AND c.greetingOptOut = 0 AND c.email IS NOT NULL AND c.phone IS NOT NULL", CHEN_JING);
     bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 24, birthdayYear = 1990 WHERE id = ?').run(customer.id);
-    runPlanning(bot.core.db.sqlite, bot.core.clock.now(), 'all');
+    await runPlanning(bot.core.db, bot.core.clock.now(), 'all');
     bot.core.clock.set(new Date('2026-11-24T01:00:30Z')); // 09:00 in Shanghai
     await deliverNow();
     const toChannel = bot.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === TEAM_CHANNEL.shanghai);

@@ -112,7 +112,7 @@ describe('the bot with Slack configured (runBot, as npm start composes it)', () 
       .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'ask about the refill', 'open', 'manual', ?)")
       .run(customer, zhang, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
     // Planned already, so the bot's first delivery run (at start) sends it.
-    runPlanning(seeded.sqlite, NOW, 'callbacks');
+    await runPlanning(seeded, NOW, 'callbacks');
     await seeded.close();
 
     const fake = await FakeSlack.start();
