@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { CallbackBook, CallbackEntry, CallbackStatus } from '../commands/ports.js';
-import { FatalError } from '../errors.js';
-import { refreshCheckIns } from './check-ins.js';
 import { withinBook } from './customer-segments.js';
 import type { Schema } from './schema.js';
 import type { StoreDatabase } from './store-database.js';
+import { refreshCheckIns } from './stores/check-in-store.js';
+import { readTeamSettings } from './stores/planning-store.js';
 import { writeTransaction } from './stores/store.js';
 
 /**
@@ -13,12 +13,10 @@ import { writeTransaction } from './stores/store.js';
  * (src/db/check-ins.ts) is still SQLite's prepared statements; on PostgreSQL such a write is
  * refused in one line, and its transaction rolls back, until the refresh moves too (issue 15).
  */
-export function refreshTouched(db: StoreDatabase, customerIds: number[]): void {
-  if (db.engine === 'postgres') {
-    throw new FatalError('recording a contact, a done callback or a new owner runs on SQLite only in this version: the check-in refresh has not moved to PostgreSQL yet (issue 15)');
-  }
-  // Inside writeTransaction's BEGIN IMMEDIATE on the same handle: better-sqlite3 nests it as a savepoint.
-  refreshCheckIns(db.sqlite, { customerIds });
+/** A touch (a contact, a done callback, a new owner) moves the customers' next check-ins: inside the caller's transaction, `trx`. */
+export async function refreshTouched(db: StoreDatabase, trx: Kysely<Schema>, customerIds: number[]): Promise<void> {
+  const handle = { engine: db.engine, kysely: trx };
+  await refreshCheckIns(handle, { customerIds }, await readTeamSettings(handle));
 }
 
 function entries(kysely: Kysely<Schema>) {
@@ -87,7 +85,7 @@ export function createCallbackBook(db: StoreDatabase): CallbackBook {
           .where('id', '=', callbackId)
           .returning('customerId')
           .executeTakeFirst();
-        if (done) refreshTouched(db, [done.customerId]);
+        if (done) await refreshTouched(db, trx, [done.customerId]);
       });
     },
 

@@ -1,143 +1,250 @@
-import type { CareBook, ClosedPlan, LightTouchRow, TicketEntry, WinbackPlan } from '../commands/ports.js';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
+import type { CareBook, ClosedPlan, TicketEntry, TicketStatus, WinbackPlan } from '../commands/ports.js';
+import type { BookScope } from '../domain/actor.js';
 import { DAY_MS } from '../domain/calendar.js';
 import type { Tier } from '../domain/tier.js';
 import { followUpRating, openTicket, scheduleSatisfactionCheck } from './care-writes.js';
-import { refreshCheckIns } from './check-ins.js';
-import { scopeSql } from './customer-segments.js';
-import type { Sqlite } from './sqlite.js';
+import type { Schema } from './schema.js';
+import { refreshCheckIns } from './stores/check-in-store.js';
+import { readTeamSettings } from './stores/planning-store.js';
+import { writeTransaction, type StoreHandle } from './stores/store.js';
+import type { Customer, ScoreSnapshot } from './tables.js';
 
-const TICKET = `SELECT k.id, k.customerId, c.name AS customerName, c.externalId AS customerExternalId, k.ownerId, r.name AS ownerName,
-    k.text, k.tier, k.openedAt, k.deadline, k.status, k.resolvedAt, k.resolution
-  FROM Ticket k JOIN Customer c ON c.id = k.customerId LEFT JOIN Rep r ON r.id = k.ownerId`;
+/** The newest score's value at stake: CLV (else lifetime spend) × churn risk, as the customer list ranks it. */
+export const AT_STAKE_SQL = 'CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor, 0) * COALESCE(s.churnRisk, 0)) AS INTEGER)';
 
-type TicketRow = Omit<TicketEntry, 'openedAt' | 'deadline' | 'resolvedAt'> & { openedAt: number; deadline: number; resolvedAt: number | null };
+/**
+ * AT_STAKE_SQL on either engine, over the score aliased `s` (a fragment shared by queries of
+ * different shapes). ROUND of numeric rounds halves away from zero on PostgreSQL as SQLite's ROUND
+ * does (ROUND of double precision would round them to even); BIGINT is INTEGER on SQLite.
+ */
+export const atStakeMinor = sql<number>`CAST(ROUND(CAST(COALESCE(${sql.ref('s.clv12Minor')}, ${sql.ref('s.lifetimeMinor')}, 0) * COALESCE(${sql.ref('s.churnRisk')}, 0) AS NUMERIC)) AS BIGINT)`;
+
+/** Queries here read the customer as `c` and the newest score as `s`. */
+type WithCustomer = Schema & { c: Customer; s: ScoreSnapshot };
+
+/** The customers within a book, and of one owner or team when the filter says so: a condition on `c`. */
+function inBook(eb: ExpressionBuilder<WithCustomer, 'c'>, scope: BookScope, filter: { ownerId?: number; teamId?: number }): Expression<SqlBool> {
+  const ofTeam = (teamId: number) => eb('c.ownerId', 'in', eb.selectFrom('Rep').select('Rep.id').where('Rep.teamId', '=', teamId));
+  const conditions = [
+    ...(filter.ownerId === undefined ? [] : [eb('c.ownerId', '=', filter.ownerId)]),
+    ...(filter.teamId === undefined ? [] : [ofTeam(filter.teamId)]),
+    ...(scope.kind === 'team' ? [ofTeam(scope.teamId)] : scope.kind === 'owner' ? [eb('c.ownerId', '=', scope.repId)] : []),
+  ];
+  return eb.and(conditions);
+}
+
+/** The newest week's score of `c`, if any. */
+const newestScore = (kysely: Kysely<Schema>) => kysely.selectFrom('ScoreSnapshot').select((eb) => eb.fn.max('week').as('week'));
+
+const tickets = (kysely: Kysely<Schema>) =>
+  kysely
+    .selectFrom('Ticket as k')
+    .innerJoin('Customer as c', 'c.id', 'k.customerId')
+    .leftJoin('Rep as r', 'r.id', 'k.ownerId')
+    .select([
+      'k.id', 'k.customerId', 'c.name as customerName', 'c.externalId as customerExternalId', 'k.ownerId', 'r.name as ownerName',
+      'k.text', 'k.tier', 'k.openedAt', 'k.deadline', 'k.status', 'k.resolvedAt', 'k.resolution',
+    ]);
+
+type TicketRow = Awaited<ReturnType<ReturnType<typeof tickets>['executeTakeFirstOrThrow']>>;
 
 const toTicket = (row: TicketRow): TicketEntry => ({
   ...row,
+  tier: row.tier as Tier,
+  status: row.status as TicketStatus,
   openedAt: new Date(row.openedAt),
   deadline: new Date(row.deadline),
   resolvedAt: row.resolvedAt === null ? null : new Date(row.resolvedAt),
 });
 
-/** The newest score's value at stake: CLV (else lifetime spend) × churn risk, as the customer list ranks it. */
-export const AT_STAKE_SQL = 'CAST(ROUND(COALESCE(s.clv12Minor, s.lifetimeMinor, 0) * COALESCE(s.churnRisk, 0)) AS INTEGER)';
-const NEWEST_WEEK = '(SELECT MAX(week) FROM ScoreSnapshot)';
+const plans = (kysely: Kysely<Schema>) =>
+  kysely
+    .selectFrom('WinbackEpisode as e')
+    .innerJoin('Customer as c', 'c.id', 'e.customerId')
+    .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+    .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestScore(kysely)))
+    .select([
+      'c.id as customerId', 'c.externalId', 'c.name', 'c.ownerId', 'r.name as ownerName', 'e.episode', 'e.startedAt', 'e.deadline', 'e.extensions',
+      's.tier', atStakeMinor.as('atStakeMinor'),
+    ]);
 
-const PLAN = `SELECT c.id AS customerId, c.externalId, c.name, c.ownerId, r.name AS ownerName, e.episode, e.startedAt, e.deadline, e.extensions,
-    s.tier, ${AT_STAKE_SQL} AS atStakeMinor
-  FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-    LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = ${NEWEST_WEEK}`;
+type PlanRow = Awaited<ReturnType<ReturnType<typeof plans>['executeTakeFirstOrThrow']>>;
 
-type PlanRow = Omit<WinbackPlan, 'startedAt' | 'deadline' | 'atStakeMinor'> & { startedAt: number; deadline: number; atStakeMinor: number | null };
+const toPlan = (row: PlanRow): WinbackPlan => ({ ...row, tier: row.tier as Tier | null, startedAt: new Date(row.startedAt), deadline: new Date(row.deadline) });
 
-const toPlan = (row: PlanRow): WinbackPlan => ({ ...row, startedAt: new Date(row.startedAt), deadline: new Date(row.deadline), atStakeMinor: row.atStakeMinor ?? 0 });
-
-export function createCareBook(sqlite: Sqlite): CareBook {
+export function createCareBook(db: StoreHandle): CareBook {
+  const { kysely } = db;
   return {
     async logComplaint({ customerId, repId, text, at, satisfaction }) {
-      return sqlite.transaction(() => {
-        const interaction = sqlite
-          .prepare("INSERT INTO Interaction (customerId, repId, kind, at, text, satisfaction, createdAt) VALUES (?, ?, 'complaint', ?, ?, ?, ?)")
-          .run(customerId, repId, at.getTime(), text, satisfaction, at.getTime()).lastInsertRowid;
-        const ticketId = openTicket(sqlite, { interactionId: Number(interaction), customerId, loggedBy: repId, text, at })!;
-        refreshCheckIns(sqlite, { customerIds: [customerId] });
-        return { ticket: toTicket(sqlite.prepare(`${TICKET} WHERE k.id = ?`).get(ticketId) as TicketRow), interactionId: Number(interaction) };
-      })();
+      return writeTransaction(db, async (tx) => {
+        const handle = { engine: db.engine, kysely: tx };
+        const { id: interactionId } = await tx
+          .insertInto('Interaction')
+          .values({ customerId, repId, kind: 'complaint', at: at.getTime(), text, satisfaction, createdAt: at.getTime() })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        const ticketId = (await openTicket(tx, { interactionId, customerId, loggedBy: repId, text, at }))!;
+        await refreshCheckIns(handle, { customerIds: [customerId] }, await readTeamSettings(handle));
+        return { ticket: toTicket(await tickets(tx).where('k.id', '=', ticketId).executeTakeFirstOrThrow()), interactionId };
+      });
     },
 
     async ticket(ticketId, scope) {
-      const { clause, values } = scopeSql(scope);
-      const row = sqlite.prepare(`${TICKET} WHERE k.id = ? ${clause}`).get(ticketId, ...values) as TicketRow | undefined;
+      const row = await tickets(kysely).where('k.id', '=', ticketId).where((eb) => inBook(eb, scope, {})).executeTakeFirst();
       return row ? toTicket(row) : null;
     },
 
     async tickets(filter, scope, now, page) {
-      const { clause, values } = scopeSql(scope);
-      const where = [
-        filter.status === 'all' ? '' : "AND k.status = 'open'",
-        filter.status === 'overdue' ? `AND k.deadline < ${now.getTime()}` : '',
-        filter.ownerId === undefined ? '' : `AND k.ownerId = ${Number(filter.ownerId)}`,
-        filter.teamId === undefined ? '' : `AND c.ownerId IN (SELECT id FROM Rep WHERE teamId = ${Number(filter.teamId)})`,
-        clause,
-      ].join(' ');
-      const total = sqlite.prepare(`SELECT COUNT(*) FROM Ticket k JOIN Customer c ON c.id = k.customerId WHERE 1 = 1 ${where}`).pluck().get(...values) as number;
-      const rows = sqlite
-        .prepare(`${TICKET} WHERE 1 = 1 ${where} ORDER BY k.status = 'open' DESC, k.deadline, k.id LIMIT ? OFFSET ?`)
-        .all(...values, page.limit, page.offset) as TicketRow[];
+      const where = (eb: ExpressionBuilder<WithCustomer & { k: Schema['Ticket'] }, 'c' | 'k'>) =>
+        eb.and([
+          ...(filter.status === 'all' ? [] : [eb('k.status', '=', 'open')]),
+          ...(filter.status === 'overdue' ? [eb('k.deadline', '<', now.getTime())] : []),
+          inBook(eb, scope, filter),
+        ]);
+      const { total } = await kysely
+        .selectFrom('Ticket as k')
+        .innerJoin('Customer as c', 'c.id', 'k.customerId')
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .where(where)
+        .executeTakeFirstOrThrow();
+      const rows = await tickets(kysely)
+        .where(where)
+        .orderBy((eb) => eb('k.status', '=', 'open'), 'desc')
+        .orderBy('k.deadline')
+        .orderBy('k.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
       return { rows: rows.map(toTicket), total };
     },
 
     async resolveTicket(ticketId, resolution) {
-      return sqlite.transaction(() => {
-        sqlite
-          .prepare("UPDATE Ticket SET status = 'resolved', resolvedAt = ?, resolvedById = ?, resolution = ? WHERE id = ? AND status = 'open'")
-          .run(resolution.at.getTime(), resolution.repId, resolution.text, ticketId);
-        const check = scheduleSatisfactionCheck(sqlite, ticketId, resolution.at, resolution.repId);
+      return writeTransaction(db, async (tx) => {
+        await tx
+          .updateTable('Ticket')
+          .set({ status: 'resolved', resolvedAt: resolution.at.getTime(), resolvedById: resolution.repId, resolution: resolution.text })
+          .where('id', '=', ticketId)
+          .where('status', '=', 'open')
+          .execute();
+        const check = await scheduleSatisfactionCheck(tx, ticketId, resolution.at, resolution.repId);
         return { callbackId: check.callbackId, callbackDue: check.dueAt };
-      })();
+      });
     },
 
     async followUpLowRating(interactionId, at) {
-      return sqlite.transaction(() => followUpRating(sqlite, interactionId, at))();
+      return writeTransaction(db, (tx) => followUpRating(tx, interactionId, at));
     },
 
     async setReferral(customerId, referrerId) {
-      sqlite.prepare('UPDATE Customer SET referredById = ?, updatedAt = ? WHERE id = ?').run(referrerId, Date.now(), customerId);
+      await kysely.updateTable('Customer').set({ referredById: referrerId, updatedAt: Date.now() }).where('id', '=', customerId).execute();
     },
 
     async openPlan(customerId) {
-      const row = sqlite.prepare(`${PLAN} WHERE e.customerId = ? AND e.status = 'open'`).get(customerId) as PlanRow | undefined;
+      const row = await plans(kysely).where('e.customerId', '=', customerId).where('e.status', '=', 'open').executeTakeFirst();
       return row ? toPlan(row) : null;
     },
 
     async lastClosedPlan(customerId) {
-      const row = sqlite
-        .prepare("SELECT episode, status, closedAt, reason FROM WinbackEpisode WHERE customerId = ? AND status <> 'open' ORDER BY episode DESC LIMIT 1")
-        .get(customerId) as (Omit<ClosedPlan, 'closedAt'> & { closedAt: number }) | undefined;
-      return row ? { ...row, closedAt: new Date(row.closedAt) } : null;
+      const row = await kysely
+        .selectFrom('WinbackEpisode')
+        .select(['episode', 'status', 'closedAt', 'reason'])
+        .where('customerId', '=', customerId)
+        .where('status', '<>', 'open')
+        .orderBy('episode', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row ? { episode: row.episode, status: row.status as ClosedPlan['status'], closedAt: new Date(row.closedAt!), reason: row.reason } : null;
     },
 
     async plans(filter, scope, page) {
-      const { clause, values } = scopeSql(scope);
-      const where = `WHERE e.status = 'open' ${filter.ownerId === undefined ? '' : `AND c.ownerId = ${Number(filter.ownerId)}`} ${clause}`;
-      const total = sqlite.prepare(`SELECT COUNT(*) FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId ${where}`).pluck().get(...values) as number;
-      const rows = sqlite.prepare(`${PLAN} ${where} ORDER BY atStakeMinor DESC, e.deadline, c.id LIMIT ? OFFSET ?`).all(...values, page.limit, page.offset) as PlanRow[];
+      const { total } = await kysely
+        .selectFrom('WinbackEpisode as e')
+        .innerJoin('Customer as c', 'c.id', 'e.customerId')
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .where('e.status', '=', 'open')
+        .where((eb) => inBook(eb, scope, filter))
+        .executeTakeFirstOrThrow();
+      const rows = await plans(kysely)
+        .where('e.status', '=', 'open')
+        .where((eb) => inBook(eb, scope, filter))
+        .orderBy('atStakeMinor', 'desc')
+        .orderBy('e.deadline')
+        .orderBy('c.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
       return { rows: rows.map(toPlan), total };
     },
 
     async lightTouch(filter, scope, page) {
-      const { clause, values } = scopeSql(scope);
-      const from = `FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-        WHERE s.week = ${NEWEST_WEEK} AND s.lifecycle IN ('at_risk', 'lapsed') AND c.status <> 'lost'
-          AND NOT EXISTS (SELECT 1 FROM WinbackEpisode e WHERE e.customerId = c.id AND e.status = 'open')
-          ${filter.ownerId === undefined ? '' : `AND c.ownerId = ${Number(filter.ownerId)}`} ${clause}`;
-      const total = sqlite.prepare(`SELECT COUNT(*) ${from}`).pluck().get(...values) as number;
-      const rows = sqlite
-        .prepare(`SELECT c.id AS customerId, c.externalId, c.name, r.name AS ownerName, s.tier, s.lifecycle, ${AT_STAKE_SQL} AS atStakeMinor ${from}
-          ORDER BY atStakeMinor DESC, c.id LIMIT ? OFFSET ?`)
-        .all(...values, page.limit, page.offset) as (LightTouchRow & { tier: Tier | null })[];
-      return { rows, total };
+      const atRisk = kysely
+        .selectFrom('ScoreSnapshot as s')
+        .innerJoin('Customer as c', 'c.id', 's.customerId')
+        .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+        .where('s.week', '=', newestScore(kysely))
+        .where('s.lifecycle', 'in', ['at_risk', 'lapsed'])
+        .where('c.status', '<>', 'lost')
+        .where((eb) =>
+          eb.and([
+            eb.not(eb.exists(eb.selectFrom('WinbackEpisode as e').select('e.id').whereRef('e.customerId', '=', 'c.id').where('e.status', '=', 'open'))),
+            inBook(eb, scope, filter),
+          ]),
+        );
+      const { total } = await atRisk.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
+      const rows = await atRisk
+        .select(['c.id as customerId', 'c.externalId', 'c.name', 'r.name as ownerName', 's.tier', 's.lifecycle', atStakeMinor.as('atStakeMinor')])
+        .orderBy('atStakeMinor', 'desc')
+        .orderBy('c.id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute();
+      return { rows: rows.map((row) => ({ ...row, tier: row.tier as Tier })), total };
     },
 
     async extendPlan(customerId, episode, days) {
-      sqlite
-        .prepare("UPDATE WinbackEpisode SET deadline = deadline + ?, extensions = extensions + 1 WHERE customerId = ? AND episode = ? AND status = 'open'")
-        .run(days * DAY_MS, customerId, episode);
-      return new Date(sqlite.prepare('SELECT deadline FROM WinbackEpisode WHERE customerId = ? AND episode = ?').pluck().get(customerId, episode) as number);
+      return writeTransaction(db, async (tx) => {
+        await tx
+          .updateTable('WinbackEpisode')
+          .set((eb) => ({ deadline: eb('deadline', '+', days * DAY_MS), extensions: eb('extensions', '+', 1) }))
+          .where('customerId', '=', customerId)
+          .where('episode', '=', episode)
+          .where('status', '=', 'open')
+          .execute();
+        const { deadline } = await tx
+          .selectFrom('WinbackEpisode')
+          .select('deadline')
+          .where('customerId', '=', customerId)
+          .where('episode', '=', episode)
+          .executeTakeFirstOrThrow();
+        return new Date(deadline);
+      });
     },
 
     async giveUpPlan(customerId, episode, reason, at) {
-      sqlite.transaction(() => {
-        const closed = sqlite
-          .prepare("UPDATE WinbackEpisode SET status = 'given_up', closedAt = ?, reason = ? WHERE customerId = ? AND episode = ? AND status = 'open'")
-          .run(at.getTime(), reason, customerId, episode).changes;
+      await writeTransaction(db, async (tx) => {
+        const closed = await tx
+          .updateTable('WinbackEpisode')
+          .set({ status: 'given_up', closedAt: at.getTime(), reason })
+          .where('customerId', '=', customerId)
+          .where('episode', '=', episode)
+          .where('status', '=', 'open')
+          .executeTakeFirst();
         // 及时止损: as a plan lost at its deadline, the customer is marked lost and no check-in is planned any more.
-        if (closed === 1) sqlite.prepare("UPDATE Customer SET status = 'lost', statusChangedAt = ?, updatedAt = ? WHERE id = ?").run(at.getTime(), at.getTime(), customerId);
-      })();
+        if (closed.numUpdatedRows === 1n) {
+          await tx.updateTable('Customer').set({ status: 'lost', statusChangedAt: at.getTime(), updatedAt: at.getTime() }).where('id', '=', customerId).execute();
+        }
+      });
     },
 
     async setPlanReason(customerId, episode, reason) {
-      sqlite.prepare("UPDATE WinbackEpisode SET reason = ? WHERE customerId = ? AND episode = ? AND status <> 'open'").run(reason, customerId, episode);
+      await kysely
+        .updateTable('WinbackEpisode')
+        .set({ reason })
+        .where('customerId', '=', customerId)
+        .where('episode', '=', episode)
+        .where('status', '<>', 'open')
+        .execute();
     },
   };
 }

@@ -462,7 +462,7 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         // Its open callbacks follow (trigger Customer_owner_moves_callbacks).
         await trx.updateTable('Customer').set({ ownerId, updatedAt: Date.now() }).where('id', '=', customerId).execute();
         // The new owner's team may keep other cadences.
-        refreshTouched(db, [customerId]);
+        await refreshTouched(db, trx, [customerId]);
       });
     },
 
@@ -499,7 +499,7 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
           .values({ customerId: interaction.customerId, repId: interaction.repId, kind: interaction.kind, at, text: interaction.text, satisfaction: interaction.satisfaction, createdAt: at })
           .returning('id')
           .executeTakeFirstOrThrow();
-        refreshTouched(db, [interaction.customerId]);
+        await refreshTouched(db, trx, [interaction.customerId]);
         return { id: row.id };
       });
     },

@@ -1,6 +1,5 @@
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { Services } from '../commands/ports.js';
-import { FatalError } from '../errors.js';
 import { createAuditTrail } from './audit-trail.js';
 import { createBookTransfers } from './book-transfers.js';
 import { createCareBook } from './care-book.js';
@@ -8,29 +7,23 @@ import { createCallbackBook } from './callback-book.js';
 import { createCustomerDirectory } from './customer-directory.js';
 import { createIdentityDirectory } from './identity-directory.js';
 import { createInviteBook } from './invite-book.js';
-import type { Sqlite } from './sqlite.js';
 import type { StoreDatabase } from './store-database.js';
 import { createTeamDirectory } from './team-directory.js';
 
 /** The ports src/db implements over one database (the scheduler's ports come from src/scheduler). */
 export type StorageServices = Pick<Services, 'identities' | 'customers' | 'callbacks' | 'teams' | 'audit' | 'invites' | 'care' | 'books'>;
 
-/** The raw SQLite handle, for a port still on prepared statements: such a port cannot run on PostgreSQL yet (issue 15). */
-function sqliteOf(db: StoreDatabase, port: string): Sqlite {
-  if (db.engine === 'sqlite') return db.sqlite;
-  throw new FatalError(`${port} runs on SQLite only in this version; DATABASE_URL must be a SQLite file: URL for the bot (docs/DEPLOY.md)`);
-}
-
 /** `background` runs what may take long (a team's check-ins after a cadence change): the bot's worker thread, or in-process for tools and tests. */
 export function createStorageServices(db: StoreDatabase, background: BackgroundJobs): StorageServices {
+  const identities = createIdentityDirectory(db);
   return {
-    identities: createIdentityDirectory(db),
+    identities,
     customers: createCustomerDirectory(db),
     callbacks: createCallbackBook(db),
     teams: createTeamDirectory(db, background),
     audit: createAuditTrail(db),
     invites: createInviteBook(db),
-    care: createCareBook(sqliteOf(db, 'the care book')),
-    books: createBookTransfers(sqliteOf(db, 'the book transfers')),
+    care: createCareBook(db),
+    books: createBookTransfers(db, identities),
   };
 }

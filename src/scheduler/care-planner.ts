@@ -1,10 +1,7 @@
-import { followUpRating, openTicket } from '../db/care-writes.js';
-import type { StoreDatabase } from '../db/store-database.js';
-import { createPlanWrites } from '../db/stores/planning-store.js';
+import { followUpRatings, openTickets } from '../db/care-writes.js';
+import { createPlanWrites, readTeamSettings } from '../db/stores/planning-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
-import { loadTeamSettingsSync } from '../db/team-settings.js';
 import { inGroups, type WriteBatch } from '../db/write-slices.js';
-import { FatalError } from '../errors.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { nextAgendaSlot, previousAgendaSlot } from '../domain/schedule/agenda.js';
 import { CARE_FOLLOW_UP_DAYS, LOW_RATING, WELCOME_WINDOW_DAYS } from '../domain/schedule/care.js';
@@ -170,30 +167,18 @@ async function planHolidays(store: CarePlanningStore, c: CareContext): Promise<v
 const CARE_BATCH = 50;
 
 /** The care plan as write batches for applyPlan: every write is keyed, so applying twice changes nothing. */
-export function careBatches(db: StoreDatabase, care: CarePlan, now: Date, applied: { careChanges: number }): WriteBatch[] {
-  const ticketWrites = [
-    ...inGroups(care.tickets, CARE_BATCH).map((tickets) => () => {
-      // Inside the slice's transaction: on SQLite the raw handle is the same connection.
-      const sqlite = sqliteForCareWrites(db);
-      const teams = loadTeamSettingsSync(sqlite);
-      for (const ticket of tickets) if (openTicket(sqlite, ticket, teams) !== null) applied.careChanges++;
-    }),
-    ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => () => {
-      const sqlite = sqliteForCareWrites(db);
-      for (const rating of ratings) if (followUpRating(sqlite, rating.interactionId, rating.at)) applied.careChanges++;
-    }),
-  ];
+export function careBatches(care: CarePlan, now: Date, applied: { careChanges: number }): WriteBatch[] {
   return [
-    ...ticketWrites,
+    ...inGroups(care.tickets, CARE_BATCH).map((tickets) => async (trx: StoreHandle) => {
+      const opened = await openTickets(trx.kysely, tickets, await readTeamSettings(trx));
+      applied.careChanges += opened.filter((id) => id !== null).length;
+    }),
+    ...inGroups(care.ratingFollowUps, CARE_BATCH).map((ratings) => async (trx: StoreHandle) => {
+      applied.careChanges += (await followUpRatings(trx.kysely, ratings)).filter((followUp) => followUp !== null).length;
+    }),
     ...inGroups(care.stageCallbacks, CARE_BATCH).map((callbacks) => async (trx: StoreHandle) => {
       const rows = callbacks.map((k) => ({ customerId: k.customerId, ownerId: k.ownerId, dueAt: k.dueAt.getTime(), source: k.source, dedupeKey: k.dedupeKey }));
       applied.careChanges += await createPlanWrites(trx).insertCallbacks(rows, now);
     }),
   ];
-}
-
-/** Tickets and rating follow-ups are written by src/db/care-writes.ts, which is still on the raw SQLite handle. */
-function sqliteForCareWrites(db: StoreDatabase) {
-  if (db.engine === 'sqlite') return db.sqlite;
-  throw new FatalError('Opening tickets for imported complaints and following up low ratings runs on SQLite only in this version (src/db/care-writes.ts)');
 }

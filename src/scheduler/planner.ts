@@ -325,7 +325,7 @@ export async function applyPlan(db: StoreDatabase, plan: Plan, now: Date, slicin
       applied.cadenceCallbacks += await createPlanWrites(trx).insertCallbacks(rows, now);
       await markCheckInsPlanned(trx, callbacks.map((c) => c.customerId));
     }),
-    ...careBatches(db, plan.care, now, applied),
+    ...careBatches(plan.care, now, applied),
     ...inGroups(plan.nudges, APPLY_BATCH).map((nudges) => async (trx: StoreHandle) => {
       applied.nudges += await createOutboxStore(trx).insert(nudges, now);
     }),

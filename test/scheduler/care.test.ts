@@ -91,7 +91,7 @@ describe('care in the planner', () => {
   it('does nudge the owner at once and escalate to the manager once, at the deadline across the weekend', async () => {
     // Friday 2027-01-08 16:00 in Shanghai; tier A answers within 4 working hours: Monday 11:00.
     const friday = new Date('2027-01-08T08:00:00Z');
-    const { ticket } = await createCareBook(db.sqlite).logComplaint({ customerId: customer, repId: zhang, text: 'Late delivery', at: friday, satisfaction: null });
+    const { ticket } = await createCareBook(db).logComplaint({ customerId: customer, repId: zhang, text: 'Late delivery', at: friday, satisfaction: null });
     expect(ticket.deadline.toISOString()).toBe('2027-01-11T03:00:00.000Z');
     const deps = deliveryDeps(db.sqlite, notifier);
     for (let at = friday.getTime(); at <= friday.getTime() + 4 * DAY_MS; at += HOUR) {
@@ -110,7 +110,7 @@ describe('care in the planner', () => {
 
   it('does schedule the satisfaction check 7 days after the resolution, and escalate nothing once resolved', async () => {
     const at = new Date('2027-01-12T02:00:00Z');
-    const care = createCareBook(db.sqlite);
+    const care = createCareBook(db);
     const { ticket } = await care.logComplaint({ customerId: customer, repId: zhang, text: 'Wrong colour', at, satisfaction: null });
     // The escalation is planned while the ticket is open (its deadline is within the horizon)…
     await runPlanning(db, at);
@@ -172,7 +172,7 @@ describe('win-back triage and reminders', () => {
     const atRiskOfTier = (tiers: string) => (db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[]).filter((id) => id % 2 === 0 && tiers.includes(tierOf(id)));
     expect(atRiskOfTier('D').length).toBeGreaterThan(0);
     expect(planned).toEqual(atRiskOfTier('ABC'));
-    const light = await createCareBook(db.sqlite).lightTouch({}, { kind: 'all' }, { offset: 0, limit: 1000 });
+    const light = await createCareBook(db).lightTouch({}, { kind: 'all' }, { offset: 0, limit: 1000 });
     expect(nonEmpty(light.rows).map((r) => r.tier)).toEqual(light.rows.map(() => 'D'));
     expect(light.total + planned.length).toBe(db.sqlite.prepare("SELECT COUNT(*) FROM ScoreSnapshot WHERE lifecycle = 'at_risk'").pluck().get());
   });
@@ -212,7 +212,7 @@ describe('win-back triage and reminders', () => {
     try {
       writeSnapshots(fresh.sqlite, DEMO_ASOF, () => ({ lifecycle: 'active', tier: 'A' }));
       const owner = fresh.sqlite.prepare("SELECT c.id, c.ownerId FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.email = 'zhang.wei@rapport.demo' LIMIT 1").get() as { id: number; ownerId: number };
-      await createCareBook(fresh.sqlite).logComplaint({ customerId: owner.id, repId: owner.ownerId, text: 'Broken', at: new Date('2027-02-01T02:00:00Z'), satisfaction: null });
+      await createCareBook(fresh).logComplaint({ customerId: owner.id, repId: owner.ownerId, text: 'Broken', at: new Date('2027-02-01T02:00:00Z'), satisfaction: null });
       const out = new PassThrough();
       let text = '';
       out.on('data', (chunk: Buffer) => (text += chunk.toString()));
