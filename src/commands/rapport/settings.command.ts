@@ -183,7 +183,7 @@ function parseReorderFactor(text: string | undefined, words: number, team: TeamS
  * of its reps), its channels, and the scheduling settings the scheduler reads from
  * Team.settings (cadence days per tier, check-ins per agenda, digest weekday and hour, win-back days).
  * A manager reads their own team's and sets its reorder timing (the one scoring setting a team
- * tunes to its trade: how early before the usual reorder day a rep should call).
+ * tunes to its trade: when, against a customer's usual interval, the rep should call).
  */
 export const rapportSettingsCommand = defineCommand({
   name: 'rapport settings',
