@@ -17,6 +17,8 @@ import { lastLiveRun, recordLiveRun, SCORING_RULES_VERSION, scoringDataVersion }
 /** Customers scored and written per batch, and check-ins refreshed per batch: a millisecond or two each, since a waiting writer gets the lock only between batches. */
 const SCORE_BATCH = 100;
 const CHECK_IN_BATCH = 500;
+/** Customers whose orders the scoring read fetches per statement: some ten thousand rows, few enough to die young (larger batches doubled the collector's time). */
+const ORDER_READ_CUSTOMERS = 1000;
 
 export interface ScoreOptions {
   /** The purchase model; default `auto`, the one that predicts held-out purchases best (docs/ANALYTICS.md). */
@@ -217,8 +219,13 @@ export async function recomputeScores(
   const started = performance.now();
   const run = scoreAsOf(db, asOf, options);
   const written = await writeSnapshots(db, run, options.computedAt ?? asOf, options.writeSlicing);
+  return recomputeReport(run, written, performance.now() - started);
+}
+
+/** What a scoring run and its writing found, and the time they took together (`totalMs`). */
+export function recomputeReport(run: ScoredRun, written: WrittenScores, totalMs: number): RecomputeReport {
   return {
-    asOf,
+    asOf: run.asOf,
     week: run.week,
     customers: run.scored.count,
     orders: run.orders,
@@ -228,7 +235,7 @@ export async function recomputeScores(
     selection: run.scored.selection,
     calibration: run.scored.calibration,
     live: written.live,
-    elapsedMs: { ...run.elapsedMs, ...written.elapsedMs, total: performance.now() - started },
+    elapsedMs: { ...run.elapsedMs, ...written.elapsedMs, total: totalMs },
   };
 }
 
@@ -374,19 +381,23 @@ export function readBase(
     .prepare(
       `SELECT o.customerId, o.orderedAt, o.amountMinor, o.marginMinor, r.orderedAt${categories ? ', o.category' : ''}
        FROM "Order" o LEFT JOIN "Order" r ON o.refundOf IS NOT NULL AND r.externalId = o.refundOf AND r.customerId = o.customerId
-       WHERE o.orderedAt < ? ORDER BY o.customerId, o.orderedAt`,
+       WHERE o.customerId BETWEEN ? AND ? AND o.orderedAt < ? ORDER BY o.customerId, o.orderedAt`,
     )
     .raw(true);
+  const before = (lastDay + 1) * DAY_MS;
   let orders = 0;
-  for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category] of orderRows.iterate((lastDay + 1) * DAY_MS) as IterableIterator<
-    [number, number, number, number | null, number | null, unknown]
-  >) {
-    const customer = slotOf.get(customerId);
-    if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) continue;
-    const day = dayOf(orderedAt);
-    folder.add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
-    if (categories && amountMinor > 0 && typeof category === 'string') categories.add(customer, category, day >= latestWindow[customer]!);
-    orders++;
+  // A thousand customers' orders per statement: better-sqlite3 hands over a batch of rows far cheaper than one row per step of an iterator.
+  for (let from = 0; from < count; from += ORDER_READ_CUSTOMERS) {
+    const to = Math.min(from + ORDER_READ_CUSTOMERS, count);
+    const rows = orderRows.all(customerIds[from], customerIds[to - 1], before) as [number, number, number, number | null, number | null, unknown][];
+    for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category] of rows) {
+      const customer = slotOf.get(customerId);
+      if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) continue;
+      const day = dayOf(orderedAt);
+      folder.add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
+      if (categories && amountMinor > 0 && typeof category === 'string') categories.add(customer, category, day >= latestWindow[customer]!);
+      orders++;
+    }
   }
   return {
     histories: folder.finish(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, auditRows, CHEN_JING, commandHarness, fieldOf, LI_NA, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, fieldOf, LI_NA, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
 
 let h: CommandHarness;
 beforeAll(async () => {
@@ -101,7 +101,7 @@ describe('/rapport settings', () => {
     }
   });
 
-  it('does reject bad values, unknown settings and teams, and non-admins', async () => {
+  it('does reject bad values, unknown settings and teams, reps, and managers outside the reorder timing of their own team', async () => {
     expect(textOf(await h.say(ADMIN, '/rapport settings timezone Mars/Base'))).toBe('"Mars/Base" is not an IANA time zone such as Asia/Shanghai.');
     expect(textOf(await h.say(ADMIN, '/rapport settings cadence E 10'))).toBe('A cadence is set for tier A, B, C or D, or for the stage new, prospect or won-back.');
     expect(textOf(await h.say(ADMIN, '/rapport settings cadence A 0'))).toBe('Days are a whole number from 1 to 3650.');
@@ -109,7 +109,52 @@ describe('/rapport settings', () => {
     expect(textOf(await h.say(ADMIN, '/rapport settings digest mon 24'))).toBe('The hour is a whole number from 0 to 23.');
     expect(textOf(await h.say(ADMIN, '/rapport settings colour blue'))).toMatch(/^Unknown setting "colour"/);
     expect(textOf(await h.say(ADMIN, '/rapport settings --team Atlantis'))).toBe('There is no team "Atlantis".');
-    expect(textOf(await h.say(LI_NA, '/rapport settings'))).toBe('只有管理员可以使用 /rapport settings。');
+    expect(textOf(await h.say(ZHANG_WEI, '/rapport settings'))).toBe('只有经理可以使用 /rapport settings。');
+    expect(textOf(await h.say(LI_NA, '/rapport settings cadence A 10'))).toBe('只有管理员可以修改 cadence；经理可以设置本团队的回购提醒时间，例如 /rapport settings reorder 1。');
+    expect(textOf(await h.say(LI_NA, '/rapport settings --team "Berlin B2B"'))).toBe('经理只能查看和修改本团队的设置；Berlin B2B 的设置请找管理员。');
+  });
+
+  it('does let a manager set their own team’s reorder factor, audited, and show it in the settings', async () => {
+    const stored = () => JSON.parse(h.db.sqlite.prepare("SELECT settings FROM Team WHERE name = '上海旗舰店'").pluck().get() as string);
+    h.db.sqlite.prepare(`UPDATE Team SET settings = '{"scoring":{"rfmWindowDays":180}}' WHERE name = '上海旗舰店'`).run();
+    const reply = await h.say(LI_NA, '/rapport settings reorder 1.25');
+    expect(textOf(reply).split('\n')[0]).toBe('已更新 上海旗舰店：回购提醒改为常规购买间隔的 1.25 倍，下次评分（每晚）起生效。');
+    expect(fieldOf(reply, '回购提醒')).toBe('上次购买后，客户常规购买间隔的 1.25 倍');
+    // The other scoring thresholds stay.
+    expect(stored().scoring).toEqual({ rfmWindowDays: 180, reorderFactor: 1.25 });
+    const audit = auditRows(h.db).at(-1)!;
+    expect(audit).toMatchObject({ action: 'team.settings', detail: 'reorder 1.25' });
+    expect(audit.repId).toBe(h.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(LI_NA));
+    expect(fieldOf(await h.say(ADMIN, '/rapport settings --team "Berlin B2B"'), 'Reorder reminder')).toBe('1 × the customer’s typical interval after the last purchase');
+    // An admin sets any team's.
+    expect(textOf(await h.say(ADMIN, '/rapport settings reorder 0.8 --team "Berlin B2B"')).split('\n')[0]).toBe(
+      'Updated Berlin B2B: reorder reminders at 0.8 × the typical interval, from the next scoring run (nightly).',
+    );
+    h.db.sqlite.prepare("UPDATE Team SET settings = '{}' WHERE name IN ('上海旗舰店', 'Berlin B2B')").run();
+  });
+
+  it('does refuse a reorder factor out of range or not a number with one line and a working example, and another team’s manager', async () => {
+    const settings = () => h.db.sqlite.prepare("SELECT settings FROM Team WHERE name = 'Berlin B2B'").pluck().get();
+    const before = settings();
+    const audited = auditRows(h.db).length;
+    const bad = 'The reorder factor is a number from 0.5 to 1.5 (the team’s at-risk factor: after that the win-back takes over), e.g. /rapport settings reorder 1.2.';
+    for (const value of ['0.4', '1.6', '2', 'soon', '1.2.3', '-1', '1.234', '1 2', '']) {
+      const reply = await h.say(ANNA, `/rapport settings reorder ${value}`);
+      expect(reply.blocks, value).toHaveLength(1);
+      expect(textOf(reply), value).toBe(bad);
+    }
+    expect(textOf(await h.say(LI_NA, '/rapport settings reorder 0.3'))).toBe('回购提醒倍数是 0.5 到 1.5 之间的数字（1.5 是团队的流失风险倍数，再晚就由挽回接手），例如 /rapport settings reorder 1.2。');
+    // The bound follows the team's own at-risk factor, and so does the example.
+    h.db.sqlite.prepare(`UPDATE Team SET settings = '{"scoring":{"atRiskFactor":1.1}}' WHERE name = 'Berlin B2B'`).run();
+    expect(textOf(await h.say(ANNA, '/rapport settings reorder 1.2'))).toBe(
+      'The reorder factor is a number from 0.5 to 1.1 (the team’s at-risk factor: after that the win-back takes over), e.g. /rapport settings reorder 1.',
+    );
+    expect((await h.say(ANNA, '/rapport settings reorder 1')).blocks[0]).toMatchObject({ tone: 'success' });
+    h.db.sqlite.prepare('UPDATE Team SET settings = ? WHERE name = ?').run(before, 'Berlin B2B');
+    expect(textOf(await h.say(ANNA, '/rapport settings reorder 1.2 --team 上海旗舰店'))).toBe('Managers see and change their own team’s settings only; ask an admin about 上海旗舰店.');
+    expect(textOf(await h.say(CHEN_JING, '/rapport settings reorder 1.2'))).toBe('Only managers can use /rapport settings.');
+    expect(h.db.sqlite.prepare("SELECT settings FROM Team WHERE name = '上海旗舰店'").pluck().get()).toBe('{}');
+    expect(auditRows(h.db).slice(audited).map((r) => r.detail)).toEqual(['reorder 1']);
   });
 
   it('does set the stage cadences beside the tiers and edit the holiday calendar, which starts from the language’s defaults', async () => {
@@ -128,7 +173,7 @@ describe('/rapport settings', () => {
     expect(list).not.toContain('Singles');
     expect(textOf(await h.say(ADMIN, `/rapport settings holiday add 02-30 Leap ${shanghai}`))).toMatch(/^Use holiday add <MM-DD or YYYY-MM-DD> <name>/);
     expect(textOf(await h.say(ADMIN, `/rapport settings cadence newish 5 ${shanghai}`))).toBe('A cadence is set for tier A, B, C or D, or for the stage new, prospect or won-back.');
-    expect(textOf(await h.say(LI_NA, '/rapport settings holiday add 05-20 Store day'))).toBe('只有管理员可以使用 /rapport settings。');
+    expect(textOf(await h.say(LI_NA, '/rapport settings holiday add 05-20 Store day'))).toMatch(/^只有管理员可以修改 holiday；/);
     h.db.sqlite.prepare("UPDATE Team SET settings = '{}' WHERE name = '上海旗舰店'").run();
   });
 

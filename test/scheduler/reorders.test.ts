@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleNotifier } from '../../src/adapters/console/console-notifier.js';
 import { renderMessage } from '../../src/adapters/discord/render-message.js';
 import { ManualClock } from '../../src/clock.js';
+import { createDispatcher } from '../../src/commands/dispatcher.js';
+import { commands } from '../../src/commands/registry.js';
 import type { Block } from '../../src/commands/reply.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
 import { translator } from '../../src/i18n/index.js';
@@ -11,6 +13,7 @@ import type { Notification } from '../../src/scheduler/notifier.js';
 import { runNudgesCli, type PreviewItem } from '../../src/scheduler/nudges-cli.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
+import { servicesFor, textOf } from '../commands/helpers.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
@@ -18,6 +21,18 @@ type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const HOUR = 3_600_000;
 /** DEMO_ASOF is Monday 2027-01-04 00:00 UTC; Shanghai agendas go out at 01:00 UTC. */
 const at = (days: number, hours = 0) => new Date(DEMO_ASOF.getTime() + days * DAY_MS + hours * HOUR);
+/** Every 10 days for five months, the last 8 days ago: due to reorder on Wednesday at the default factor. */
+const REGULAR_DAYS = Array.from({ length: 15 }, (_, k) => -148 + 10 * k);
+
+/** A customer of `ownerId` who bought 护肤 on these days (relative to DEMO_ASOF). */
+function addCustomer(db: Db, ownerId: number, externalId: string, days: number[]): number {
+  const id = Number(
+    db.sqlite.prepare('INSERT INTO Customer (externalId, name, ownerId, createdAt, updatedAt) VALUES (?, ?, ?, 0, 0)').run(externalId, `客户${externalId}`, ownerId).lastInsertRowid,
+  );
+  const order = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, product, category, createdAt) VALUES (?, ?, ?, ?, ?, 0)');
+  for (const day of days) order.run(id, DEMO_ASOF.getTime() + day * DAY_MS + 3 * HOUR, 20_000, day % 20 === 0 ? '面霜' : '精华液', '护肤');
+  return id;
+}
 
 describe('reorder reminders (购买周期)', () => {
   let db: Db;
@@ -42,19 +57,9 @@ describe('reorder reminders (购买周期)', () => {
   beforeAll(async () => {
     db = await demoDatabase(60);
     zhang = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
-    const add = (externalId: string, days: number[]) => {
-      const id = Number(
-        db.sqlite
-          .prepare('INSERT INTO Customer (externalId, name, ownerId, createdAt, updatedAt) VALUES (?, ?, ?, 0, 0)')
-          .run(externalId, `客户${externalId}`, zhang).lastInsertRowid,
-      );
-      const order = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, product, category, createdAt) VALUES (?, ?, ?, ?, ?, 0)');
-      for (const day of days) order.run(id, DEMO_ASOF.getTime() + day * DAY_MS + 3 * HOUR, 20_000, day % 20 === 0 ? '面霜' : '精华液', '护肤');
-      return id;
-    };
-    // Every 10 days for five months, the last 8 days ago: due to reorder on Wednesday.
-    customers.regular = add('R1', Array.from({ length: 15 }, (_, k) => -148 + 10 * k));
-    customers.stale = add('R2', Array.from({ length: 15 }, (_, k) => -148 + 10 * k));
+    const add = (externalId: string, days: number[]) => addCustomer(db, zhang, externalId, days);
+    customers.regular = add('R1', REGULAR_DAYS);
+    customers.stale = add('R2', REGULAR_DAYS);
     customers.oneTime = add('O1', [-8]);
     customers.irregular = add('I1', [-148, -146, -70, -60, -8]);
     await recomputeScores(db, DEMO_ASOF);
@@ -181,5 +186,36 @@ describe('reorder reminders (购买周期)', () => {
     expect(targets.find((n) => n.dedupeKey.endsWith('2027-01-20'))).toMatchObject({ status: 'pending', targetId: other });
     expect(targets.filter((n) => n.status === 'sent').every((n) => n.targetId === zhang)).toBe(true);
     expect(targets.some((n) => n.status === 'sent')).toBe(true);
+  });
+});
+
+describe('the team’s reorder factor, set from chat', () => {
+  let db: Db;
+  afterAll(async () => db?.cleanup());
+
+  it('does plan a customer due at factor 1.0 not yet at 1.5, once the manager’s setting is scored', async () => {
+    db = await demoDatabase(60);
+    const zhang = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
+    const regular = addCustomer(db, zhang, 'R1', REGULAR_DAYS);
+    const clock = new ManualClock(at(1));
+    const app = createDispatcher({ commands, services: servicesFor(db, clock), clock, logger: { error() {} } as never, defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' } });
+    const setFactor = async (factor: string) => {
+      const reply = await app.dispatch({ platform: 'console', userId: 'li.na@rapport.demo', text: `/rapport settings reorder ${factor}` });
+      expect(textOf(reply)).toContain(`已更新 上海旗舰店：回购提醒改为常规购买间隔的 ${factor} 倍`);
+      await recomputeScores(db, DEMO_ASOF);
+    };
+    const planned = () => db.sqlite.prepare("SELECT dueAt FROM Nudge WHERE kind = 'reorder' AND customerId = ?").pluck().all(regular);
+    const dueDay = () => db.sqlite.prepare('SELECT reorderDueAt FROM ScoreSnapshot WHERE customerId = ?').pluck().get(regular);
+
+    // 1.5 × 10 days after the purchase 8 days ago: due in 7 days, beyond Tuesday's planning horizon.
+    await setFactor('1.5');
+    expect(dueDay()).toBe(Date.parse('2027-01-11T00:00:00Z'));
+    await runPlanning(db, at(1));
+    expect(planned()).toEqual([]);
+
+    await setFactor('1');
+    expect(dueDay()).toBe(Date.parse('2027-01-06T00:00:00Z'));
+    await runPlanning(db, at(1));
+    expect(planned()).toEqual([Date.parse('2027-01-06T01:00:00Z')]);
   });
 });

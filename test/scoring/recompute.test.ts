@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoteTier } from '../../src/domain/analytics/rfm.js';
 import { logNormal, seededRandom } from '../../src/domain/random.js';
-import { recomputeScores } from '../../src/scoring/recompute.js';
+import { heldOutViews, readBase, recomputeScores } from '../../src/scoring/recompute.js';
 import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { latestSnapshot } from '../../src/scoring/snapshots.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
@@ -285,5 +285,31 @@ describe('recomputeScores', () => {
     db.sqlite.prepare('UPDATE Customer SET ownerId = NULL WHERE id = ?').run(regular);
     await recomputeScores(db, AS_OF);
     expect(due(regular)).toBeNull();
+  });
+});
+
+describe('readBase', () => {
+  it('does read every order of every customer when the orders come a thousand customers at a time, ids with gaps', () => {
+    // 2,600 customers with ids in three runs far apart, the read's batches cutting through each run.
+    const insert = db.sqlite.prepare("INSERT INTO Customer (id, externalId, name, createdAt, updatedAt) VALUES (?, ?, 'c', 0, 0)");
+    const order = db.sqlite.prepare('INSERT INTO "Order" (customerId, orderedAt, amountMinor, category, createdAt) VALUES (?, ?, 1000, ?, 0)');
+    const ids = [...Array.from({ length: 1200 }, (_, k) => k + 1), ...Array.from({ length: 900 }, (_, k) => 50_000 + k), ...Array.from({ length: 500 }, (_, k) => 3_000_000 + 7 * k)];
+    db.sqlite.transaction(() => {
+      for (const id of ids) {
+        insert.run(id, `G${id}`);
+        // 0–3 orders, one of them after the as-of day (not read).
+        for (let k = 0; k < id % 4; k++) order.run(id, day(-10 * (k + 1)), k % 2 ? 'Tea' : 'Coffee');
+        if (id % 5 === 0) order.run(id, day(3), 'Tea');
+      }
+    })();
+    const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(Math.floor(AS_OF.getTime() / DAY), 90), { categories: true }))();
+    const today = base.histories[2]!;
+    expect(base.orders).toBe(ids.reduce((n, id) => n + (id % 4), 0));
+    expect(Array.from(base.customerIds)).toEqual(ids);
+    ids.forEach((id, slot) => {
+      expect(today.orderCount[slot], `customer ${id}`).toBe(id % 4);
+      const bought = base.categories!.offsets[slot + 1]! - base.categories!.offsets[slot]!;
+      expect(bought, `customer ${id}`).toBe(Math.min(id % 4, 2));
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseScoringSettings } from '../../domain/analytics/settings.js';
 import { readStoredSettings } from '../../domain/stored-settings.js';
 import {
   CADENCE_STAGES, formatWorkingSpan, MAX_CHECK_INS_PER_DAY, MAX_TRIAGE_TOP, parseScheduleSettings, parseWorkingSpan, scheduleSettingsFrom, type ScheduleSettings,
@@ -20,7 +21,18 @@ import { reply, type Reply } from '../reply.js';
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** 周一…周日, 星期一…星期日/天, 礼拜一…: the day is the last character. */
 const CHINESE_WEEKDAYS = ['一', '二', '三', '四', '五', '六', '日'];
-const SETTINGS = ['timezone', 'language', 'channel', 'cadence', 'checkins', 'digest', 'winback', 'triage', 'complaints', 'workhours', 'holiday', 'guild'] as const;
+const SETTINGS = ['timezone', 'language', 'channel', 'cadence', 'checkins', 'digest', 'winback', 'triage', 'complaints', 'workhours', 'holiday', 'reorder', 'guild'] as const;
+type Setting = (typeof SETTINGS)[number];
+/** What a manager may change, for their own team only; everything else is an admin's. */
+const MANAGER_SETTINGS: readonly Setting[] = ['reorder'];
+/**
+ * A reorder reminder earlier than half the customer's usual interval is noise; one later than the
+ * team's at-risk factor never comes, since the customer is at risk by then and the win-back takes
+ * over (docs/ANALYTICS.md "Reorder timing").
+ */
+const MIN_REORDER_FACTOR = 0.5;
+/** `1.2`, `0.75`: a multiple of the typical interval, to two decimals. */
+const reorderFactorSchema = z.string().regex(/^\d+(?:\.\d{1,2})?$/).transform(Number);
 
 /** A weekday 1–7 (Monday–Sunday) from a number, an English name or abbreviation, or a Chinese name. */
 function weekdayOf(text: string): number | null {
@@ -59,7 +71,7 @@ function withSettings(team: TeamSettingsRow, edit: (settings: Record<string, unk
   return { settings: JSON.stringify(settings) };
 }
 
-function parseSetting(name: Exclude<(typeof SETTINGS)[number], 'guild'>, values: string[], t: CommandContext['t']): Parsed {
+function parseSetting(name: Exclude<Setting, 'guild'>, values: string[], team: TeamSettingsRow, t: CommandContext['t']): Parsed {
   const [a, b] = values;
   switch (name) {
     case 'timezone':
@@ -141,18 +153,42 @@ function parseSetting(name: Exclude<(typeof SETTINGS)[number], 'guild'>, values:
       if (n === null) return { error: 'rapport.settings.badDays' };
       return { change: (team) => withSettings(team, (s) => (s.winbackDays = n)), describe: `winback ${n}` };
     }
+    case 'reorder':
+      return parseReorderFactor(a, values.length, team, t);
   }
+}
+
+/** `reorder <factor>`: when a regular customer is due to reorder, as a multiple of their typical interval (scoring settings). */
+function parseReorderFactor(text: string | undefined, words: number, team: TeamSettingsRow, t: CommandContext['t']): Parsed {
+  const max = parseScoringSettings(team.settings).atRiskFactor;
+  const factor = reorderFactorSchema.safeParse(text ?? '');
+  if (words !== 1 || !factor.success || factor.data < MIN_REORDER_FACTOR || factor.data > max) {
+    return { error: 'rapport.settings.badReorder', params: { min: String(MIN_REORDER_FACTOR), max: String(max), example: max >= 1.2 ? '1.2' : '1' } };
+  }
+  const n = factor.data;
+  return {
+    change: (team) =>
+      withSettings(team, (s) => {
+        // The other scoring thresholds stay; a stored `scoring` that is no object (scored with the defaults) is replaced.
+        const scoring = typeof s.scoring === 'object' && s.scoring !== null && !Array.isArray(s.scoring) ? s.scoring : {};
+        s.scoring = { ...scoring, reorderFactor: n };
+      }),
+    describe: `reorder ${n}`,
+    shown: t('rapport.settings.reorderChanged', { factor: String(n) }),
+  };
 }
 
 /**
  * Admins read and change a team's settings: the team's time zone and language (the defaults
  * of its reps), its channels, and the scheduling settings the scheduler reads from
  * Team.settings (cadence days per tier, check-ins per agenda, digest weekday and hour, win-back days).
+ * A manager reads their own team's and sets its reorder timing (the one scoring setting a team
+ * tunes to its trade: when, against a customer's usual interval, the rep should call).
  */
 export const rapportSettingsCommand = defineCommand({
   name: 'rapport settings',
   key: 'rapportSettings',
-  requires: 'admin',
+  requires: 'manager',
   options: [
     { name: 'setting', type: 'choice', choices: SETTINGS },
     { name: 'value', type: 'text', typed: 'rest', maxLength: 200 },
@@ -165,12 +201,15 @@ export const rapportSettingsCommand = defineCommand({
   }),
   async run({ setting, value, team: teamQuery }, ctx) {
     const { t } = ctx;
+    const admin = ctx.actor.role === 'admin';
+    if (!admin && setting !== undefined && !MANAGER_SETTINGS.includes(setting)) return reply.error(t('rapport.settings.adminOnly', { setting }));
     const team = teamQuery ? await ctx.services.teams.find(teamQuery) : ctx.actor.teamId === null ? null : await ctx.services.teams.get(ctx.actor.teamId);
     if (!team) return reply.error(teamQuery ? t('rapport.settings.teamNotFound', { team: teamQuery }) : t('rapport.settings.noTeam'));
+    if (!admin && team.id !== ctx.actor.teamId) return reply.error(t('rapport.settings.ownTeamOnly', { team: team.name }));
     if (setting === undefined) return show(team, ctx);
     const values = (value ?? '').split(/\s+/).filter(Boolean);
     if (setting === 'guild') return listGuild(team, values, ctx);
-    const parsed = parseSetting(setting, values, t);
+    const parsed = parseSetting(setting, values, team, t);
     if ('error' in parsed) return reply.error(t(parsed.error, parsed.params));
     if ('show' in parsed) return holidayList(team, ctx);
     await ctx.services.teams.update(team.id, parsed.change(team));
@@ -235,6 +274,7 @@ async function show(team: TeamSettingsRow, ctx: CommandContext): Promise<Reply> 
         }),
       },
       { label: t('rapport.settings.holidays'), value: holidayNames(team, schedule, t).join(', ') || t('rapport.settings.notSet') },
+      { label: t('rapport.settings.reorder'), value: t('rapport.settings.reorderValue', { factor: String(parseScoringSettings(team.settings).reorderFactor) }) },
     ] }],
   });
 }

@@ -353,7 +353,20 @@ function medianAbsoluteDeviation(values: Float64Array, n: number, center: number
 
 /** Median of the first n values (sorts them in place). */
 export function median(values: Float64Array, n: number): number {
-  const part = values.subarray(0, n).sort();
+  // Most customers have a handful of gaps: an insertion sort beats a typed-array sort call (run twice per customer and view).
+  if (n <= INSERTION_SORT_MAX) insertionSort(values, n);
+  else values.subarray(0, n).sort();
   const mid = n >> 1;
-  return n % 2 === 1 ? part[mid]! : (part[mid - 1]! + part[mid]!) / 2;
+  return n % 2 === 1 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+}
+
+const INSERTION_SORT_MAX = 32;
+
+function insertionSort(values: Float64Array, n: number): void {
+  for (let k = 1; k < n; k++) {
+    const value = values[k]!;
+    let j = k - 1;
+    for (; j >= 0 && values[j]! > value; j--) values[j + 1] = values[j]!;
+    values[j + 1] = value;
+  }
 }

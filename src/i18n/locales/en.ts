@@ -361,7 +361,7 @@ export const en = {
     },
     rapportSettings: {
       title: 'Team settings',
-      summary: 'Admins: team time zone, language, channels, cadences, check-ins, digest time, win-backs, complaint deadlines, working hours, holidays.',
+      summary: 'Admins: team time zone, language, channels, cadences, check-ins, digest time, win-backs, complaint deadlines, working hours, holidays, reorder timing. Managers: their own team’s reorder timing.',
       example: '/rapport settings cadence A 10 --team 上海旗舰店',
       options: {
         setting: {
@@ -380,12 +380,13 @@ export const en = {
             complaints: 'complaint deadlines',
             workhours: 'working hours',
             holiday: 'holidays',
+            reorder: 'reorder timing',
           },
         },
         value: {
           label: 'value',
           description:
-            'timezone <zone> · language en|zh-CN · channel slack|discord <id> · cadence A|B|C|D|new|prospect|won-back <days> · checkins <per day> · digest <weekday> <hour> · winback <days> · triage tiers A B C | top <N> · complaints A|B|C|D <4h|2d> · workhours 9-18 [mon-fri] · holiday add <MM-DD|YYYY-MM-DD> <name> | remove <name> | list · guild add|remove <id>',
+            'timezone <zone> · language en|zh-CN · channel slack|discord <id> · cadence A|B|C|D|new|prospect|won-back <days> · checkins <per day> · digest <weekday> <hour> · winback <days> · triage tiers A B C | top <N> · complaints A|B|C|D <4h|2d> · workhours 9-18 [mon-fri] · holiday add <MM-DD|YYYY-MM-DD> <name> | remove <name> | list · reorder <factor, e.g. 1.2> · guild add|remove <id>',
         },
         team: { label: 'team', description: 'The team, by name or id (default: yours).' },
       },
@@ -721,7 +722,13 @@ export const en = {
       digestChanged: 'digest {{weekday}} {{hour}}:00',
       teamNotFound: 'There is no team "{{team}}".',
       noTeam: 'You are in no team; name one with --team <name|id>.',
-      unknownSetting: 'Unknown setting "{{value}}". Settings: timezone, language, channel, cadence, checkins, digest, winback, guild.',
+      unknownSetting: 'Unknown setting "{{value}}". Settings: timezone, language, channel, cadence, checkins, digest, winback, triage, complaints, workhours, holiday, reorder, guild.',
+      adminOnly: 'Only admins can change {{setting}}; a manager sets their own team’s reorder timing, e.g. /rapport settings reorder 1.',
+      ownTeamOnly: 'Managers see and change their own team’s settings only; ask an admin about {{team}}.',
+      reorder: 'Reorder reminder',
+      reorderValue: '{{factor}} × the customer’s typical interval after the last purchase',
+      reorderChanged: 'reorder reminders at {{factor}} × the typical interval, from the next scoring run (nightly)',
+      badReorder: 'The reorder factor is a number from {{min}} to {{max}} (the team’s at-risk factor: after that the win-back takes over), e.g. /rapport settings reorder {{example}}.',
       badGuild: 'Say add or remove and the server id, e.g. guild add 290926798626357999 (Discord: right-click the server, Copy Server ID).',
       guildUnchanged: 'Nothing changed: server {{id}} is {{state}} for {{team}}.',
       guildListed: 'already listed',

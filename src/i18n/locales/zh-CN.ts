@@ -359,7 +359,7 @@ export const zhCN: typeof en = {
     },
     rapportSettings: {
       title: '团队设置',
-      summary: '管理员：团队时区、语言、频道、回访周期与每日上限、简报时间、挽回、投诉期限、工作时间、节假日。',
+      summary: '管理员：团队时区、语言、频道、回访周期与每日上限、简报时间、挽回、投诉期限、工作时间、节假日、回购提醒时间。经理：本团队的回购提醒时间。',
       example: '/rapport settings cadence A 10 --team 上海旗舰店',
       options: {
         setting: {
@@ -378,12 +378,13 @@ export const zhCN: typeof en = {
             complaints: '投诉答复期限',
             workhours: '工作时间',
             holiday: '节假日',
+            reorder: '回购提醒时间',
           },
         },
         value: {
           label: '值',
           description:
-            'timezone <时区> · language en|zh-CN · channel slack|discord <ID> · cadence A|B|C|D|new|prospect|won-back <天数> · checkins <每天条数> · digest <星期> <小时> · winback <天数> · triage tiers A B C | top <N> · complaints A|B|C|D <4h|2d> · workhours 9-18 [mon-fri] · holiday add <MM-DD|YYYY-MM-DD> <名称> | remove <名称> | list · guild add|remove <ID>',
+            'timezone <时区> · language en|zh-CN · channel slack|discord <ID> · cadence A|B|C|D|new|prospect|won-back <天数> · checkins <每天条数> · digest <星期> <小时> · winback <天数> · triage tiers A B C | top <N> · complaints A|B|C|D <4h|2d> · workhours 9-18 [mon-fri] · holiday add <MM-DD|YYYY-MM-DD> <名称> | remove <名称> | list · reorder <倍数，如 1.2> · guild add|remove <ID>',
         },
         team: { label: '团队', description: '团队名称或编号（默认：你的团队）。' },
       },
@@ -718,7 +719,13 @@ export const zhCN: typeof en = {
       digestChanged: '每周简报 {{weekday}} {{hour}}:00',
       teamNotFound: '没有名为“{{team}}”的团队。',
       noTeam: '你不属于任何团队；请用 --team <名称|编号> 指定。',
-      unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback、guild。',
+      unknownSetting: '未知设置“{{value}}”。可用设置：timezone、language、channel、cadence、checkins、digest、winback、triage、complaints、workhours、holiday、reorder、guild。',
+      adminOnly: '只有管理员可以修改 {{setting}}；经理可以设置本团队的回购提醒时间，例如 /rapport settings reorder 1。',
+      ownTeamOnly: '经理只能查看和修改本团队的设置；{{team}} 的设置请找管理员。',
+      reorder: '回购提醒',
+      reorderValue: '上次购买后，客户常规购买间隔的 {{factor}} 倍',
+      reorderChanged: '回购提醒改为常规购买间隔的 {{factor}} 倍，下次评分（每晚）起生效',
+      badReorder: '回购提醒倍数是 {{min}} 到 {{max}} 之间的数字（{{max}} 是团队的流失风险倍数，再晚就由挽回接手），例如 /rapport settings reorder {{example}}。',
       badGuild: '请写 add 或 remove 加服务器 ID，例如 guild add 290926798626357999（在 Discord 中右键服务器，选择“复制服务器 ID”）。',
       guildUnchanged: '没有变化：服务器 {{id}} 对 {{team}} {{state}}。',
       guildListed: '已在列表中',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createHistoryFolder, type CustomerHistories } from '../../../src/domain/analytics/history.js';
+import { createHistoryFolder, median, type CustomerHistories } from '../../../src/domain/analytics/history.js';
 
 /** [day, amount, margin, refundOfDay] */
 type Row = [number, number, (number | null)?, (number | null)?];
@@ -128,5 +128,20 @@ describe('several views of the same orders', () => {
 
   it('does refuse an outcome view that is not later', () => {
     expect(() => createHistoryFolder(1, [{ asOfDay: 100, windowStartDay: new Int32Array(1), outcomeView: 0 }])).toThrow(/later view/);
+  });
+});
+
+describe('median', () => {
+  it('does give the middle of the first n values whatever their order, for short runs and long ones', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -5000, max: 5000 }), { minLength: 1, maxLength: 80 }), fc.nat(5), (values, extra) => {
+        const sorted = [...values].sort((a, b) => a - b);
+        const n = values.length;
+        const expected = n % 2 === 1 ? sorted[n >> 1]! : (sorted[(n >> 1) - 1]! + sorted[n >> 1]!) / 2;
+        // Values past n are left out.
+        const buffer = Float64Array.from([...values, ...Array.from({ length: extra }, () => -1e9)]);
+        expect(median(buffer, n)).toBe(expected);
+      }),
+    );
   });
 });
