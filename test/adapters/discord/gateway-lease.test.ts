@@ -3,23 +3,12 @@ import type { ChatAdapter } from '../../../src/adapters/chat-adapter.js';
 import type { GatewayLeadership } from '../../../src/adapters/discord/discord-adapter.js';
 import { ManualClock } from '../../../src/clock.js';
 import { createLeaseStore, type LeaseStore } from '../../../src/db/stores/lease-store.js';
-import { keepLease, LEASE_TTL_MS, type Every } from '../../../src/scheduler/leases.js';
+import { keepLease, LEASE_TTL_MS } from '../../../src/scheduler/leases.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { chatInput } from '../../fakes/discord/interactions.js';
+import { manualTimers } from '../../helpers/manual-timers.js';
 import { openTempDatabase } from '../../helpers/temp-database.js';
 import { FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
-
-/** One replica's renewal timer, ticked by hand (a dead replica's is never ticked again). */
-function manualTimer(): { every: Every; tick: () => void } {
-  const ticks = new Set<() => void>();
-  return {
-    every: (_ms, tick) => {
-      ticks.add(tick);
-      return () => ticks.delete(tick);
-    },
-    tick: () => ticks.forEach((tick) => tick()),
-  };
-}
 
 describe('the Discord gateway across replicas (a lease in the database)', () => {
   let fake: FakeDiscord;
@@ -40,9 +29,9 @@ describe('the Discord gateway across replicas (a lease in the database)', () => 
     await db.cleanup();
   });
 
-  /** A replica of the bot: its own holder name and renewal timer, the shared lease table. */
+  /** A replica of the bot: its own holder name and renewal timer (a dead replica's is never ticked again), the shared lease table. */
   async function replica(holder: string): Promise<{ adapter: ChatAdapter; tick: () => void; lines: LogLine[] }> {
-    const timer = manualTimer();
+    const timer = manualTimers();
     const gatewayLeadership: GatewayLeadership = (onChange) => keepLease(leases, { name: 'discord-gateway', holder, clock, onChange, every: timer.every });
     const { adapter, lines } = await startGatewayAdapter(fake, new FakeApp(), { gatewayLeadership });
     running.push(adapter);

@@ -6,25 +6,13 @@ import { connectDatabase } from '../../../src/db/store-database.js';
 import { createJobRunStore, type JobRunStore } from '../../../src/db/stores/job-run-store.js';
 import { createLeaseStore, type LeaseStore } from '../../../src/db/stores/lease-store.js';
 import { MAX_RUN_ATTEMPTS } from '../../../src/scheduler/job-runs.js';
-import { keepLease, LEASE_TTL_MS, runOnce, type Every } from '../../../src/scheduler/leases.js';
+import { keepLease, LEASE_TTL_MS, runOnce } from '../../../src/scheduler/leases.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../../helpers/engines.js';
+import { manualTimers } from '../../helpers/manual-timers.js';
 
 const T0 = new Date('2026-12-01T02:00:00Z');
 const later = (ms: number) => new Date(T0.getTime() + ms);
 const claim = (owner: string, now = T0, leaseMs = 60_000) => ({ job: 'rescore', runKey: 'nightly:1', reason: 'nightly', owner, now, leaseMs });
-
-/** Timers a test ticks by hand: `tick()` runs every registered callback once. */
-function manualTimers(): { every: Every; tick: () => void; count: () => number } {
-  const ticks = new Set<() => void>();
-  return {
-    every: (_ms, tick) => {
-      ticks.add(tick);
-      return () => ticks.delete(tick);
-    },
-    tick: () => ticks.forEach((tick) => tick()),
-    count: () => ticks.size,
-  };
-}
 
 const HOLDER = path.join(import.meta.dirname, 'fixtures', 'lease-holder.ts');
 
