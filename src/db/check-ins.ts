@@ -9,9 +9,9 @@ export type { CheckInScope } from './stores/check-in-store.js';
 
 /**
  * The check-in refresh of src/db/stores/check-in-store.ts, synchronously on the raw SQLite
- * handle, for the writers not yet on stores (callback book, customer directory, care book, book
- * transfers, import, seed, migrations): the same statements, compiled by Kysely and run in the
- * caller's transaction. Goes when the last of them has moved.
+ * handle, for the writers that stay synchronous on SQLite (the import's prepared fast path in
+ * src/db/stores/import-sqlite.ts, the migrations' data steps): the same statements, compiled by
+ * Kysely and run in the caller's transaction.
  */
 export function refreshCheckIns(sqlite: Sqlite, scope: CheckInScope, teams: LoadedTeamSettings = loadTeamSettingsSync(sqlite)): void {
   refresh(sqlite, scope, teams, true);

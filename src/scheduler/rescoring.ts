@@ -15,7 +15,10 @@ const JOB = 'rescore';
 export interface RescoringDeps {
   /** Where the job runs are kept. */
   db: StoreHandle;
-  /** The teams' scoring hours are read from it (the planning store, until it moves to Kysely). */
+  /**
+   * The teams' scoring hours are read from it synchronously: through the async planning store a
+   * rescoreSoon queued meanwhile claims its run first (test/scheduler/nightly-rescoring.test.ts).
+   */
   sqlite: Sqlite;
   background: BackgroundJobs;
   /** Names this process on the runs it claims. */
@@ -41,7 +44,6 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * a bot that was down at the hour rescores on its first run after it, once.
  */
 export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  // Read synchronously: the catch-up's check must claim its run before a rescoreSoon queued meanwhile does.
   const settings = loadTeamSettingsSync(deps.sqlite);
   const teams = deps.sqlite.prepare('SELECT id, timeZone FROM Team ORDER BY id').all() as { id: number; timeZone: string }[];
   const times = teams.map((t) => ({ zone: safeZone(t.timeZone), hour: settings.of(t.id).schedule.scoringHour }));

@@ -63,6 +63,17 @@ describeEngines('the CSV import', (engine) => {
     ]);
   });
 
+  it('does move each customer’s last touch to their latest imported order, and back when the orders run is undone', async () => {
+    await run(db, 'customers', CUSTOMERS);
+    const touches = async () => (await db.kysely.selectFrom('Customer').select(['externalId', 'lastTouchAt']).orderBy('id').execute()).map((c) => [c.externalId, c.lastTouchAt]);
+    const created = clock.now().getTime();
+    expect(await touches()).toEqual([['C1', created], ['C2', created], ['C3', created]]);
+    const ordersRun = await run(db, 'orders', ORDERS);
+    expect(await touches()).toEqual([['C1', Date.UTC(2025, 2, 2)], ['C2', Date.UTC(2025, 3, 15)], ['C3', Date.UTC(2025, 5, 1)]]);
+    expect(await undoImportRun(db, ordersRun.runId!, clock)).toMatchObject({ ok: true });
+    expect(await touches()).toEqual([['C1', created], ['C2', created], ['C3', created]]);
+  });
+
   it('does update only what changed when a file comes again with edits, and adds nothing twice', async () => {
     await run(db, 'customers', CUSTOMERS);
     await run(db, 'orders', ORDERS);

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { DAY_MS } from '../../domain/calendar.js';
-import { refreshCheckIns } from '../check-ins.js';
+import { refreshCheckIns } from '../stores/check-in-store.js';
+import { readTeamSettings } from '../stores/planning-store.js';
 import type { Sqlite } from '../database.js';
 import type { Schema } from '../schema.js';
 import type { StoreDatabase } from '../store-database.js';
@@ -111,10 +112,9 @@ export async function seedDemoData(db: StoreDatabase, options: DemoOptions): Pro
       for (const table of ['Team', 'Rep', 'Customer'] as const) {
         await sql`SELECT setval(pg_get_serial_sequence(${sql.val(`"${table}"`)}, 'id'), (SELECT max(id) FROM ${sql.table(table)}))`.execute(kysely);
       }
-    } else {
-      // Check-ins are not on Kysely yet (src/db/check-ins.ts): PostgreSQL gets them when that module moves.
-      refreshCheckIns(db.sqlite, 'all');
     }
+    const handle = { engine: db.engine, kysely };
+    await refreshCheckIns(handle, 'all', await readTeamSettings(handle));
   });
   report.elapsedMs = performance.now() - started;
   return report;

@@ -1,6 +1,8 @@
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type { PostgresDatabase } from '../postgres/postgres-database.js';
 import type { Schema } from '../schema.js';
+import { refreshCheckIns, type CheckInScope } from './check-in-store.js';
+import { readTeamSettings } from './planning-store.js';
 import {
   boundValues,
   earlierAppliedRun,
@@ -57,14 +59,18 @@ export function postgresImportEngine(db: PostgresDatabase): ImportEngine {
         throw error;
       }
     },
-    // Check-ins (Customer.lastTouchAt, checkInDueAt) are kept by src/db/check-ins.ts, on SQLite
-    // only until it moves to Kysely (issue 15 phase 2): then the undo and the commit below call it.
-    refreshAllCheckIns: async () => {},
+    refreshAllCheckIns: (kysely) => refreshCheckInsOf(kysely, 'all'),
     isForeignKeyViolation: (error) => (error as { code?: string }).code === '23503',
   };
 }
 
 type Table = (typeof ENTITIES)[Entity]['table'];
+
+/** The check-in refresh of src/db/stores/check-in-store.ts inside the import's transaction. */
+async function refreshCheckInsOf(kysely: Kysely<Schema>, scope: CheckInScope): Promise<void> {
+  const handle = { engine: 'postgres' as const, kysely };
+  await refreshCheckIns(handle, scope, await readTeamSettings(handle));
+}
 
 function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, nowMs: number): ImportTransaction {
   const kysely: Kysely<Schema> = trx;
@@ -74,6 +80,13 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
   let probedOrders = new Set<string>();
   let storedOrders = new Set<string>();
   let insertedOrders = new Set<string>();
+  /** Customers whose orders, contacts or own row the run wrote, and reps it moved to another team: their check-ins are refreshed at commit. */
+  const touchedCustomers = new Set<number>();
+  const movedReps = new Set<number>();
+  const noteTouch = (entity: Entity, id: number, values: Values) => {
+    if (entity === 'customer') touchedCustomers.add(id);
+    else if ((entity === 'order' || entity === 'interaction') && typeof values.customerId === 'number') touchedCustomers.add(values.customerId);
+  };
   /** Customer ids by external id as prefetched (null: none then); bounded like the appliers' caches. */
   const knownCustomers = new Map<string, number | null>();
 
@@ -177,6 +190,7 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
         .values(stamped(entity, values) as never)
         .returning('id')
         .executeTakeFirstOrThrow();
+      noteTouch(entity, inserted.id, values);
       if (!('insertedBy' in ENTITIES[entity])) await recordChange(entity, inserted.id, 'insert', null);
       return inserted.id;
     },
@@ -187,6 +201,7 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
       if (entity === 'order' && key === 'externalId' && typeof keyValue === 'string' && probedOrders.has(keyValue)) {
         if (!storedOrders.has(keyValue) && !insertedOrders.has(keyValue)) {
           insertedOrders.add(keyValue);
+          noteTouch(entity, 0, values);
           pendingOrders.push(stamped(entity, values));
           if (pendingOrders.length >= ORDER_FLUSH_ROWS) await flushOrders();
           return true;
@@ -201,6 +216,7 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
         .returning('id')
         .executeTakeFirst();
       if (!inserted) return false;
+      noteTouch(entity, inserted.id, values);
       if (!('insertedBy' in ENTITIES[entity])) await recordChange(entity, inserted.id, 'insert', null);
       return true;
     },
@@ -225,6 +241,9 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
         .set(boundValues(set) as never)
         .where('id', '=', stored.id)
         .execute();
+      noteTouch(entity, stored.id, stored);
+      noteTouch(entity, stored.id, values);
+      if (entity === 'rep' && changed.includes('teamId')) movedReps.add(stored.id);
       await recordChange(entity, stored.id, 'update', JSON.stringify(before));
       return 'updated';
     },
@@ -232,6 +251,8 @@ function postgresTransaction(trx: ControlledTransaction<Schema>, runId: number, 
     async commit({ contentHash, counts, finishedAtMs, scoresStale }) {
       try {
         await flushOrders();
+        if (touchedCustomers.size > 0) await refreshCheckInsOf(kysely, { customerIds: touchedCustomers });
+        if (movedReps.size > 0) await refreshCheckInsOf(kysely, { ownerIds: movedReps });
         if (scoresStale) await markScoresStale(kysely);
         await markRunApplied(kysely, runId, contentHash, counts, finishedAtMs);
       } catch (error) {
