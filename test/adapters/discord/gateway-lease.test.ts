@@ -79,11 +79,14 @@ describe('the Discord gateway across replicas (a lease in the database)', () => 
   it('does hand the gateway over at the next renewal when its holder stops (the lease released, not left to expire)', async () => {
     const a = await replica('a');
     const b = await replica('b');
+    expect(fake.gateway.identifies).toHaveLength(1);
+    expect(await leases.holder('discord-gateway', clock.now())).toBe('a');
     await a.adapter.stop();
     running.splice(running.indexOf(a.adapter), 1);
     expect(await leases.holder('discord-gateway', clock.now())).toBeNull();
     await renew(b);
     await fake.gateway.waitForIdentify(2);
+    expect(await leases.holder('discord-gateway', clock.now())).toBe('b');
     expect((await interact(fake, chatInput('callbacks'))).status).toBe(204);
   });
 });
