@@ -199,8 +199,8 @@ async function deliveryThroughput(db: Database): Promise<void> {
   const deps: DeliveryDeps = {
     outbox, notifiers: new Map([['console', notifier]]), pauses, retry: DEFAULT_RETRY_POLICY, random: seededRandom(3), newClaimToken: () => `bench:${++tokens}`,
     logger: { warn() {}, error() {} },
-    recipientOf: createRecipientLookup(sqlite),
-    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: (request) => buildDigestWithChart(sqlite, request, renderDigestChart) }),
+    recipientOf: createRecipientLookup(db),
+    render: createNudgeRenderer(db, { currency: 'CNY', defaultLocale: 'en', buildDigest: (request) => buildDigestWithChart(sqlite, request, renderDigestChart) }),
   };
   const started = performance.now();
   let sent = 0;

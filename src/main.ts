@@ -58,7 +58,7 @@ export function inProcessWork(db: Database, clock: Clock): Work {
 /** The composition root: the one place that builds real implementations of the ports. */
 export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
   const buildDigest = digestsOn(work.background);
-  const render = createNudgeRenderer(db.sqlite, { currency: config.currency, defaultLocale: config.defaultLocale, buildDigest });
+  const render = createNudgeRenderer(db, { currency: config.currency, defaultLocale: config.defaultLocale, buildDigest });
   return {
     ...createStorageServices(db, work.background),
     digests: createDigestService(db, buildDigest),

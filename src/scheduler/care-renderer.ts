@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { Block, ListItem, Reply } from '../commands/reply.js';
-import type { Sqlite } from '../db/database.js';
-import { AT_STAKE_SQL } from '../db/care-book.js';
-import { REFERRAL_RATING } from '../domain/schedule/care.js';
+import type { GreetingRow, RenderStore } from '../db/stores/render-store.js';
 import { isBuiltInHoliday } from '../domain/schedule/holidays.js';
 import { addDays, isoDate, localDateOf, parseIsoDate, startOfLocalDay, weekdayOf, type LocalDate } from '../domain/schedule/local-time.js';
 import { WINBACK_REASONS } from '../domain/schedule/winback.js';
@@ -24,58 +22,12 @@ export function holidayName(t: Translate, holiday: { holiday: string; name: stri
 }
 
 const who = (c: { id: number; externalId: string }) => ({ options: { who: c.id }, display: { who: c.externalId } });
-const TIER_RANK = "CASE s.tier WHEN 'A' THEN 0 WHEN 'B' THEN 1 ELSE 2 END";
-
 /** The reads and drawings of the care nudges (complaints, escalations, holidays, win-back reminders and losses) and the agenda's care sections. */
-export function createCareRenderer(sqlite: Sqlite, currency: string) {
-  const ticket = sqlite.prepare(
-    `SELECT k.id, k.status, k.text, k.deadline, k.openedAt, c.id AS customerId, c.externalId, c.name, r.name AS ownerName
-     FROM Ticket k JOIN Customer c ON c.id = k.customerId LEFT JOIN Rep r ON r.id = k.ownerId WHERE k.id = ?`,
-  );
-  const rating = sqlite.prepare(
-    `SELECT i.text, c.id, c.externalId, c.name, r.name AS ownerName FROM Interaction i JOIN Customer c ON c.id = i.customerId
-     LEFT JOIN Rep r ON r.id = c.ownerId WHERE i.id = ?`,
-  );
-  const customer = sqlite.prepare('SELECT id, externalId, name, greetingOptOut FROM Customer WHERE id = ?');
-  const plan = sqlite.prepare('SELECT status, deadline FROM WinbackEpisode WHERE customerId = ? AND episode = ?');
-  const teamGreetings = sqlite.prepare(
-    `SELECT COUNT(*) AS total, COALESCE(SUM(s.tier IN ('A', 'B')), 0) AS top
-     FROM Customer c JOIN Rep r ON r.id = c.ownerId
-       LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-     WHERE r.teamId = ? AND r.active = 1 AND c.greetingOptOut = 0`,
-  );
-  const greetings = {
-    // Not yet carried (the agenda being sent), or carried by this agenda (drawn again after a button press).
-    pending: sqlite.prepare(
-      `SELECT n.id, n.payload, c.id AS customerId, c.externalId, c.name, s.tier FROM Nudge n JOIN Customer c ON c.id = n.customerId
-         LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-       WHERE n.kind = 'holiday' AND n.targetId = @rep AND n.dueAt <= @now AND n.status = 'pending' AND c.greetingOptOut = 0
-       ORDER BY ${TIER_RANK}, c.name, c.id`,
-    ),
-    carried: sqlite.prepare(
-      `SELECT n.id, n.payload, c.id AS customerId, c.externalId, c.name, s.tier FROM Nudge n JOIN Customer c ON c.id = n.customerId
-         LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-       WHERE n.kind = 'holiday' AND n.targetId = @rep AND n.carriedBy = @agenda
-       ORDER BY ${TIER_RANK}, c.name, c.id`,
-    ),
-  };
-  // 推荐: customers of the rep who rated 5 since the previous agenda.
-  const topRatings = sqlite.prepare(
-    `SELECT DISTINCT c.id, c.externalId, c.name FROM Interaction i JOIN Customer c ON c.id = i.customerId
-     WHERE c.ownerId = ? AND i.satisfaction >= ${REFERRAL_RATING} AND i.at > ? AND i.at <= ? ORDER BY c.name, c.id`,
-  );
-  const lightTouch = sqlite.prepare(
-    `SELECT c.id, c.externalId, c.name, ${AT_STAKE_SQL} AS atStakeMinor
-     FROM Customer c JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)
-     WHERE c.ownerId = ? AND s.lifecycle IN ('at_risk', 'lapsed') AND c.status <> 'lost'
-       AND NOT EXISTS (SELECT 1 FROM WinbackEpisode e WHERE e.customerId = c.id AND e.status = 'open')
-     ORDER BY atStakeMinor DESC, c.id`,
-  );
-
+export function createCareRenderer(store: RenderStore, currency: string) {
   type Content = Reply | string | null;
 
   /** The message of a care nudge; a string says why it is skipped; null: not a care nudge. */
-  function content(row: NudgeRow, r: Reader, now: Date): Content {
+  async function content(row: NudgeRow, r: Reader, now: Date): Promise<Content> {
     const { t, locale, zone } = r;
     const payload: unknown = JSON.parse(row.payload);
     switch (row.kind) {
@@ -83,7 +35,7 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
       case 'escalation': {
         const low = ratingPayload.safeParse(payload);
         if (low.success) {
-          const found = rating.get(low.data.interactionId) as { text: string; id: number; externalId: string; name: string; ownerName: string | null } | undefined;
+          const found = await store.rating(low.data.interactionId);
           if (!found) return 'the rating no longer exists';
           return {
             visibility: 'private',
@@ -94,9 +46,7 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
             ],
           };
         }
-        const k = ticket.get(ticketPayload.parse(payload).ticketId) as
-          | { id: number; status: string; text: string; deadline: number; openedAt: number; customerId: number; externalId: string; name: string; ownerName: string | null }
-          | undefined;
+        const k = await store.ticket(ticketPayload.parse(payload).ticketId);
         if (!k) return 'the complaint no longer exists';
         if (k.status !== 'open') return 'the complaint was resolved';
         const deadline = formatDateTime(new Date(k.deadline), locale, zone);
@@ -124,7 +74,7 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
         const h = holidayPayload.parse(payload);
         const day = parseIsoDate(h.date);
         if (!day || isoDate(localDateOf(now, zone)) >= h.date) return 'the holiday has begun';
-        const c = customer.get(row.customerId) as { id: number; externalId: string; name: string; greetingOptOut: number } | undefined;
+        const c = row.customerId === null ? undefined : await store.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
         if (c.greetingOptOut) return 'the customer opted out of greetings';
         const blocks = holidayBlocks([{ id: row.id, payload: row.payload, customerId: c.id, externalId: c.externalId, name: c.name, tier: null }], r);
@@ -133,7 +83,7 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
       case 'holiday-list': {
         const h = holidayPayload.parse(payload);
         if (isoDate(localDateOf(now, zone)) >= h.date) return 'the holiday has begun';
-        const counts = teamGreetings.get(row.targetId) as { total: number; top: number };
+        const counts = await store.teamGreetings(row.targetId);
         if (counts.total === 0) return 'nobody to greet';
         const day = parseIsoDate(h.date)!;
         return {
@@ -145,10 +95,10 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
         const reminder = reminderPayload.safeParse(payload);
         const lost = lostPayload.safeParse(payload);
         if (!reminder.success && !lost.success) return null;
-        const c = customer.get(row.customerId) as { id: number; externalId: string; name: string } | undefined;
+        const c = row.customerId === null ? undefined : await store.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
         if (reminder.success) {
-          const p = plan.get(c.id, reminder.data.episode) as { status: string; deadline: number } | undefined;
+          const p = await store.winbackPlan(c.id, reminder.data.episode);
           if (!p || p.status !== 'open') return 'the plan is closed';
           if (p.deadline !== Date.parse(reminder.data.deadline)) return 'the plan was extended; its new deadline has its own reminder';
           return {
@@ -185,19 +135,10 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
     }
   }
 
-  interface Greeting {
-    id: number;
-    payload: string;
-    customerId: number;
-    externalId: string;
-    name: string;
-    tier: string | null;
-  }
-
   /** One list per holiday: whom to greet (A and B first), with a suggested greeting and "Log greeting". */
-  function holidayBlocks(rows: readonly Greeting[], r: Reader): Block[] {
+  function holidayBlocks(rows: readonly GreetingRow[], r: Reader): Block[] {
     const { t, locale, zone } = r;
-    const byHoliday = new Map<string, { h: z.infer<typeof holidayPayload>; rows: Greeting[] }>();
+    const byHoliday = new Map<string, { h: z.infer<typeof holidayPayload>; rows: GreetingRow[] }>();
     for (const row of rows) {
       const h = holidayPayload.parse(JSON.parse(row.payload));
       const key = `${h.date}|${h.holiday}`;
@@ -225,12 +166,12 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
    * The agenda's care sections: holiday greetings (carried: sent with the agenda), customers who
    * rated 5 since the last agenda (ask for a referral), and on Mondays the light-touch list.
    */
-  function agendaSections(row: NudgeRow, date: LocalDate, r: Reader, now: Date, since: number): { blocks: Block[]; carries: number[] } {
+  async function agendaSections(row: NudgeRow, date: LocalDate, r: Reader, now: Date, since: number): Promise<{ blocks: Block[]; carries: number[] }> {
     const { t, locale } = r;
-    const holidays = (row.sentAt === null ? greetings.pending.all({ rep: row.targetId, now: now.getTime() }) : greetings.carried.all({ rep: row.targetId, agenda: row.id })) as Greeting[];
+    const holidays = await (row.sentAt === null ? store.greetingsPending(row.targetId, now.getTime()) : store.greetingsCarriedBy(row.targetId, row.id));
     const coming = holidays.filter((g) => holidayPayload.parse(JSON.parse(g.payload)).date > isoDate(date));
     const blocks = holidayBlocks(coming, r);
-    const referrals = topRatings.all(row.targetId, since, Math.min(now.getTime(), startOfLocalDay(addDays(date, 1), r.zone).getTime())) as { id: number; externalId: string; name: string }[];
+    const referrals = await store.topRatings(row.targetId, since, Math.min(now.getTime(), startOfLocalDay(addDays(date, 1), r.zone).getTime()));
     if (referrals.length > 0) {
       blocks.push({
         type: 'list',
@@ -245,7 +186,7 @@ export function createCareRenderer(sqlite: Sqlite, currency: string) {
       });
     }
     if (weekdayOf(date) === 1) {
-      const light = lightTouch.all(row.targetId) as { id: number; externalId: string; name: string; atStakeMinor: number }[];
+      const light = await store.lightTouch(row.targetId);
       if (light.length > 0) {
         blocks.push({
           type: 'list',

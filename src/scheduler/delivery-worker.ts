@@ -19,7 +19,7 @@ export type DeliveryObserver = (outcome: 'sent' | 'failed' | 'retried' | 'dead',
 export interface DeliveryDeps {
   outbox: OutboxStore;
   /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
-  recipientOf: (row: NudgeRow) => Recipient | null;
+  recipientOf: (row: NudgeRow) => Promise<Recipient | null>;
   render: NudgeRenderer;
   /** The notifier of every platform the bot runs (an interactive console included). */
   notifiers: ReadonlyMap<Platform, Notifier>;
@@ -65,7 +65,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
     let platform: Platform | null = null;
     try {
-      const recipient = deps.recipientOf(row);
+      const recipient = await deps.recipientOf(row);
       if (!recipient) {
         await deps.outbox.markSkipped(row.id, token, 'the recipient no longer exists or is inactive', now);
         report.skipped++;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { createButtonMaker } from '../commands/buttons.js';
 import { commands } from '../commands/registry.js';
 import type { Block, ListItem, Reply } from '../commands/reply.js';
-import type { Sqlite } from '../db/database.js';
+import { createRenderStore } from '../db/stores/render-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { localDateOf, parseIsoDate, safeZone, startOfLocalDay, isoDate } from '../domain/schedule/local-time.js';
 import { isTier } from '../domain/tier.js';
@@ -48,13 +49,14 @@ const wonBackPayload = z.object({ outcome: z.literal('won'), episode: z.number()
  * Draws nudge messages from the current state of the database (nudge-data.ts reads it): the
  * same drawing serves the first delivery and every redraw after a button press on it.
  */
-export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOptions): NudgeRenderer {
-  const data = createNudgeData(sqlite);
-  const care = createCareRenderer(sqlite, options.currency);
+export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptions): NudgeRenderer {
+  const store = createRenderStore(db);
+  const data = createNudgeData(store);
+  const care = createCareRenderer(store, options.currency);
 
-  function reader(row: NudgeRow): Reader | null {
-    const { targetKind, targetId } = data.target(row);
-    const found = data.reader(targetKind, targetId);
+  async function reader(row: NudgeRow): Promise<Reader | null> {
+    const { targetKind, targetId } = await data.target(row);
+    const found = await data.reader(targetKind, targetId);
     if (!found) return null;
     const locale: Locale = isLocale(found.locale) ? found.locale : options.defaultLocale;
     const t = translator(locale);
@@ -75,21 +77,21 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     const { t, locale, zone } = r;
     const payload: unknown = JSON.parse(row.payload);
     // Complaints, escalations, holidays and win-back reminders and losses are drawn in care-renderer.ts.
-    const cared = care.content(row, r, now);
+    const cared = await care.content(row, r, now);
     if (cared !== null) return cared;
     switch (row.kind) {
       case 'callback': {
         const { callbackId, dueAt } = callbackPayload.parse(payload);
-        const callback = data.callback(callbackId);
+        const callback = await data.callback(callbackId);
         if (callback && callback.status !== 'open' && mode === 'redraw') {
           const status = t(`callback.status.${callback.status}`, { defaultValue: callback.status });
           return { visibility: 'private', blocks: [{ type: 'text', tone: 'muted', text: t('scheduler.callback.closed', { id: callbackId, customer: callback.customerName, status }) }] };
         }
         if (!callback || callback.status !== 'open') return 'the callback is no longer open';
         if (callback.dueAt !== Date.parse(dueAt)) return 'the callback was moved; its new time has its own nudge';
-        const c = data.customer(row.customerId);
+        const c = await data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
-        if (r.kind !== 'rep' || !data.inBook(c.id, r.id)) return "the customer is not in the rep's book";
+        if (r.kind !== 'rep' || !(await data.inBook(c.id, r.id))) return "the customer is not in the rep's book";
         const id = { options: { id: callbackId } };
         return {
           visibility: 'private',
@@ -121,7 +123,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       }
       case 'birthday': {
         if (now.getTime() - row.dueAt > GREETING_STALE_MS) return 'the birthday is more than 3 days past';
-        const c = data.customer(row.customerId);
+        const c = await data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
         if (c.greetingOptOut) return 'the customer opted out of greetings';
         const date = parseIsoDate(datePayload.parse(payload).date);
@@ -148,7 +150,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       case 'birthday-list': {
         if (now.getTime() - row.dueAt > GREETING_STALE_MS) return 'the birthdays are more than 3 days past';
         const { date, customerIds } = birthdayListPayload.parse(payload);
-        const people = customerIds.map((id) => data.customer(id)).filter((c) => c !== undefined && !c.greetingOptOut);
+        const people = (await Promise.all(customerIds.map((id) => data.customer(id)))).filter((c) => c !== undefined && !c.greetingOptOut);
         if (people.length === 0) return 'nobody left on the list';
         const day = parseIsoDate(date);
         // A channel message: names and owners only, never contact data.
@@ -168,7 +170,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
         // Rows of older versions that announced each new plan are not sent: plans are listed in the agenda.
         const won = wonBackPayload.safeParse(payload);
         if (!won.success) return 'win-back plans are listed in the morning agenda';
-        const c = data.customer(row.customerId);
+        const c = await data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
         return {
           visibility: 'private',
@@ -181,16 +183,16 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
       case 'agenda': {
         const date = parseIsoDate(datePayload.parse(payload).date);
         if (!date || isoDate(localDateOf(now, zone)) !== isoDate(date)) return "a later day's agenda replaces it";
-        return agendaReply(row, date, r, now, carries) ?? 'nothing on the agenda';
+        return (await agendaReply(row, date, r, now, carries)) ?? 'nothing on the agenda';
       }
       case 'digest': {
-        if (data.hasNewerDigest(row.targetId, row.dueAt, now)) return 'a newer digest replaces it';
+        if (await data.hasNewerDigest(row.targetId, row.dueAt, now)) return 'a newer digest replaces it';
         const scope = r.teamId === null ? { kind: 'all' as const } : { kind: 'team' as const, teamId: r.teamId, teamName: r.teamName ?? '' };
         return weeklyDigestReply(options.buildDigest, scope, now, { t, locale, currency: options.currency, timeZone: zone });
       }
       case 'reorder': {
         // Claimed on its own: no agenda carried it (see outbox CARRIED_KINDS).
-        const found = data.reorder(row.id, now.getTime());
+        const found = await data.reorder(row.id, now.getTime());
         if (!found) return 'the customer no longer exists';
         if (found.stale) return `the reminder no longer holds: ${found.stale}`;
         return { visibility: 'private', blocks: [{ type: 'list', title: t('scheduler.agenda.reorders'), numbered: false, items: [reorderItem(found.line, r)] }] };
@@ -200,10 +202,12 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
     }
   }
 
-  function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date, carries: number[]): Reply | null {
+  async function agendaReply(row: NudgeRow, date: ReturnType<typeof localDateOf>, r: Reader, now: Date, carries: number[]): Promise<Reply | null> {
     const { t, locale, zone } = r;
-    const a = data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.id, row.sentAt);
-    const cared = care.agendaSections(row, date, r, now, previousAgendaSlot(zone, r.agendaHour, date).dueAt.getTime());
+    const [a, cared] = await Promise.all([
+      data.agenda(row.targetId, date, zone, r.agendaHour, r.teamId, now, row.id, row.sentAt),
+      care.agendaSections(row, date, r, now, previousAgendaSlot(zone, r.agendaHour, date).dueAt.getTime()),
+    ]);
     carries.push(...cared.carries);
     // The reminders listed go out with the agenda; any beyond the list's length stay pending and go out on their own.
     if (row.sentAt === null) carries.push(...a.reorders.slice(0, LIST_LIMIT).map((line) => line.nudgeId));
@@ -268,7 +272,7 @@ export function createNudgeRenderer(sqlite: Sqlite, options: NudgeRendererOption
   }
 
   return async function render(row, now, late, mode = 'send') {
-    const r = reader(row);
+    const r = await reader(row);
     if (!r) return { action: 'skip', reason: 'the recipient no longer exists or is inactive' };
     const carries: number[] = [];
     const result = await content(row, r, now, mode, carries);

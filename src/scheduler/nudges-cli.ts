@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { inThisThread } from '../background/background-jobs.js';
+import type { BackgroundJobs } from '../background/background-jobs.js';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
 import { createTeamDirectory } from '../db/team-directory.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { addDays, isoDate, isoInZone, parseIsoDate, safeZone, startOfLocalDay } from '../domain/schedule/local-time.js';
@@ -24,6 +24,13 @@ export interface PreviewItem {
 const LISTED_AS: Partial<Record<NudgeKind, PreviewKind>> = { 'birthday-list': 'birthday', 'holiday-list': 'holiday' };
 const previewKind = (kind: NudgeKind): PreviewKind => LISTED_AS[kind] ?? (kind as PreviewKind);
 
+/** The preview only finds a team: the team directory's one background job (a settings change's check-in refresh) never runs here. */
+const NO_BACKGROUND_JOBS: BackgroundJobs = {
+  run: async (job) => {
+    throw new Error(`the nudges preview writes nothing, so it runs no ${job.kind} job`);
+  },
+};
+
 const USAGE = 'Usage: nudges --from YYYY-MM-DD --to YYYY-MM-DD [--team <name|id>] [--json]';
 const MAX_PREVIEW_DAYS = 366;
 
@@ -31,7 +38,7 @@ const MAX_PREVIEW_DAYS = 366;
  * `nudges`: what the scheduler would plan in a window, by kind and day, from the same planning
  * code as the live scheduler and without writing anything. Returns the exit code.
  */
-export async function runNudgesCli(argv: string[], deps: { db: Database; clock: Clock; out: NodeJS.WritableStream }): Promise<number> {
+export async function runNudgesCli(argv: string[], deps: { db: StoreDatabase; clock: Clock; out: NodeJS.WritableStream }): Promise<number> {
   const fail = (message: string) => (deps.out.write(`${message}\n${USAGE}\n`), 2);
   let values: { from?: string; to?: string; team?: string; json?: boolean };
   try {
@@ -44,7 +51,7 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   if (!fromDate || !toDate) return fail('--from and --to must be dates like 2026-12-01');
   let team: { id: number; name: string; timeZone: string } | undefined;
   if (values.team !== undefined) {
-    team = (await createTeamDirectory(deps.db, inThisThread(deps.db)).find(values.team)) ?? undefined;
+    team = (await createTeamDirectory(deps.db, NO_BACKGROUND_JOBS).find(values.team)) ?? undefined;
     if (!team) return fail(`No team "${values.team}"`);
   }
   // Days are the team's calendar days, or UTC days across teams.
@@ -76,15 +83,19 @@ export async function runNudgesCli(argv: string[], deps: { db: Database; clock: 
   return 0;
 }
 
-async function previewItems(db: Database, from: Date, to: Date, now: Date, teamId: number | undefined): Promise<PreviewItem[]> {
+async function previewItems(db: StoreDatabase, from: Date, to: Date, now: Date, teamId: number | undefined): Promise<PreviewItem[]> {
   const plan = await collectPlan(createPlanningStore(db), { from, to, digestFrom: from, callbacksFrom: from }, now, teamId === undefined ? {} : { teamId });
   const reps = new Map(
-    (db.sqlite.prepare('SELECT r.id, r.email, COALESCE(r.timeZone, t.timeZone) AS zone FROM Rep r LEFT JOIN Team t ON t.id = r.teamId').all() as { id: number; email: string; zone: string | null }[]).map(
-      (r) => [r.id, { label: r.email, zone: safeZone(r.zone) }],
-    ),
+    (
+      await db.kysely
+        .selectFrom('Rep as r')
+        .leftJoin('Team as t', 't.id', 'r.teamId')
+        .select((eb) => ['r.id', 'r.email', eb.fn.coalesce('r.timeZone', 't.timeZone').as('zone')])
+        .execute()
+    ).map((r) => [r.id, { label: r.email, zone: safeZone(r.zone) }]),
   );
   const teams = new Map(
-    (db.sqlite.prepare('SELECT id, name, timeZone FROM Team').all() as { id: number; name: string; timeZone: string }[]).map((t) => [t.id, { label: `#${t.name}`, zone: safeZone(t.timeZone) }]),
+    (await db.kysely.selectFrom('Team').select(['id', 'name', 'timeZone']).execute()).map((t) => [t.id, { label: `#${t.name}`, zone: safeZone(t.timeZone) }]),
   );
   const unknown = { label: '?', zone: 'UTC' };
   const item = (kind: PreviewKind, dueAt: Date, target: { label: string; zone: string }, customerId: number | null): PreviewItem => ({

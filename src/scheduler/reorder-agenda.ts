@@ -1,6 +1,6 @@
 import type { ButtonMaker } from '../commands/buttons.js';
 import type { ListItem } from '../commands/reply.js';
-import type { Sqlite } from '../db/database.js';
+import type { RenderStore, ReorderRow } from '../db/stores/render-store.js';
 import { DAY_MS } from '../domain/calendar.js';
 import type { Translate } from '../i18n/index.js';
 
@@ -25,14 +25,16 @@ export type ReorderStale = 'bought since' | 'owner changed' | null;
 /** "What they usually buy" looks this far back. */
 const USUAL_WINDOW_MS = 365 * DAY_MS;
 
-const COLUMNS = `n.id AS nudgeId, c.id, c.externalId, c.name, c.ownerId, n.targetId, json_extract(n.payload, '$.cycle') AS cycle,
-  json_extract(s.churnReason, '$.typicalIntervalDays') AS intervalDays, s.crossSell, s.crossSellFrom,
-  EXISTS (SELECT 1 FROM "Order" o WHERE o.customerId = c.id AND o.amountMinor > 0
-    AND o.orderedAt >= unixepoch(json_extract(n.payload, '$.cycle'), '+1 day') * 1000) AS boughtSince`;
-const FROM = `FROM Nudge n JOIN Customer c ON c.id = n.customerId
-  LEFT JOIN ScoreSnapshot s ON s.customerId = c.id AND s.week = (SELECT MAX(week) FROM ScoreSnapshot)`;
-
-type Row = Omit<ReorderLine, 'usual' | 'daysSince'> & { cycle: string; ownerId: number | null; targetId: number; boughtSince: number };
+/** A JSON field of a stored JSON text, null when the text is not JSON or has no such field. */
+function jsonField(text: string | null, field: string): unknown {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? ((value as Record<string, unknown>)[field] ?? null) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * The reorder reminders (购买周期). A `reorder` nudge goes out inside its owner's morning agenda
@@ -40,44 +42,42 @@ type Row = Omit<ReorderLine, 'usual' | 'daysSince'> & { cycle: string; ownerId: 
  * hold (the rep still owns the customer, who has not bought since the purchase that started the
  * cycle) and marks them sent with it; one no agenda carried is drawn on its own.
  */
-export function createReorderReads(sqlite: Sqlite) {
-  const pending = sqlite.prepare(
-    `SELECT ${COLUMNS} ${FROM} WHERE n.kind = 'reorder' AND n.targetId = @rep AND n.status = 'pending' AND n.dueAt <= @now ORDER BY n.dueAt, c.name, c.id`,
-  );
-  const carried = sqlite.prepare(`SELECT ${COLUMNS} ${FROM} WHERE n.kind = 'reorder' AND n.carriedBy = @agenda ORDER BY n.dueAt, c.name, c.id`);
-  const one = sqlite.prepare(`SELECT ${COLUMNS} ${FROM} WHERE n.id = ?`);
-  const usual = sqlite
-    .prepare(
-      `SELECT COALESCE(NULLIF(TRIM(product), ''), NULLIF(TRIM(category), '')) AS item FROM "Order"
-       WHERE customerId = ? AND orderedAt >= ? AND amountMinor > 0
-       GROUP BY item HAVING item IS NOT NULL ORDER BY COUNT(*) DESC, SUM(amountMinor) DESC, item LIMIT 1`,
-    )
-    .pluck();
-  const staleness = (row: Row): ReorderStale => (row.ownerId !== row.targetId ? 'owner changed' : row.boughtSince ? 'bought since' : null);
-  const line = (row: Row, now: number): ReorderLine => ({
-    nudgeId: row.nudgeId,
-    id: row.id,
-    externalId: row.externalId,
-    name: row.name,
-    usual: (usual.get(row.id, now - USUAL_WINDOW_MS) as string | undefined) ?? null,
-    intervalDays: row.intervalDays,
-    daysSince: Math.max(0, Math.floor((now - Date.parse(row.cycle)) / DAY_MS)),
-    crossSell: row.crossSell,
-    crossSellFrom: row.crossSellFrom,
-  });
+export function createReorderReads(store: RenderStore) {
+  const cycleOf = (row: ReorderRow) => {
+    const cycle = jsonField(row.payload, 'cycle');
+    return typeof cycle === 'string' ? cycle : '';
+  };
+  // Bought since: a purchase from the day after the cycle's purchase day (UTC) on.
+  const staleness = (row: ReorderRow): ReorderStale =>
+    row.ownerId !== row.targetId ? 'owner changed' : row.lastBoughtAt !== null && row.lastBoughtAt >= Date.parse(cycleOf(row)) + DAY_MS ? 'bought since' : null;
+  const line = async (row: ReorderRow, now: number): Promise<ReorderLine> => {
+    const intervalDays = jsonField(row.churnReason, 'typicalIntervalDays');
+    return {
+      nudgeId: row.nudgeId,
+      id: row.id,
+      externalId: row.externalId,
+      name: row.name,
+      usual: await store.usualItem(row.id, now - USUAL_WINDOW_MS),
+      intervalDays: typeof intervalDays === 'number' ? intervalDays : null,
+      daysSince: Math.max(0, Math.floor((now - Date.parse(cycleOf(row))) / DAY_MS)),
+      crossSell: row.crossSell,
+      crossSellFrom: row.crossSellFrom,
+    };
+  };
   return {
     /** The reminders an agenda being sent now carries: due, pending and still holding. */
-    due(repId: number, now: number): ReorderLine[] {
-      return (pending.all({ rep: repId, now }) as Row[]).filter((row) => staleness(row) === null).map((row) => line(row, now));
+    async due(repId: number, now: number): Promise<ReorderLine[]> {
+      const rows = await store.reordersDue(repId, now);
+      return Promise.all(rows.filter((row) => staleness(row) === null).map((row) => line(row, now)));
     },
     /** The reminders an agenda carried when it went out (`sentAt`), for drawing it again after a button press. */
-    carriedBy(agendaId: number, sentAt: number): ReorderLine[] {
-      return (carried.all({ agenda: agendaId }) as Row[]).map((row) => line(row, sentAt));
+    async carriedBy(agendaId: number, sentAt: number): Promise<ReorderLine[]> {
+      return Promise.all((await store.reordersCarriedBy(agendaId)).map((row) => line(row, sentAt)));
     },
     /** One reminder drawn on its own, or why it is no longer worth sending. */
-    alone(nudgeId: number, now: number): { line: ReorderLine; stale: ReorderStale } | null {
-      const row = one.get(nudgeId) as Row | undefined;
-      return row ? { line: line(row, now), stale: staleness(row) } : null;
+    async alone(nudgeId: number, now: number): Promise<{ line: ReorderLine; stale: ReorderStale } | null> {
+      const row = await store.reorder(nudgeId);
+      return row ? { line: await line(row, now), stale: staleness(row) } : null;
     },
   };
 }

@@ -78,7 +78,7 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps, stop?
 }
 
 export interface SchedulerOptions {
-  /** The outbox and job runs go through its stores; recipients, rendering and pauses still read its raw handle. */
+  /** The outbox, job runs, recipients, rendering and pauses go through its stores; rescoring still reads its raw handle. */
   db: Database;
   /** The notifier of every platform the bot runs; filled as adapters start. */
   notifiers: ReadonlyMap<Platform, Notifier>;
@@ -102,8 +102,8 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
     logger: options.logger,
     delivery: {
       outbox: createOutboxStore(options.db),
-      recipientOf: createRecipientLookup(sqlite),
-      render: createNudgeRenderer(sqlite, { ...options.render, buildDigest: digestsOn(options.background) }),
+      recipientOf: createRecipientLookup(options.db),
+      render: createNudgeRenderer(options.db, { ...options.render, buildDigest: digestsOn(options.background) }),
       notifiers: options.notifiers,
       pauses: createPlatformPauses(options.db),
       retry: DEFAULT_RETRY_POLICY,

@@ -149,7 +149,7 @@ export function servicesFor(
     outbox: createOutboxView(sqliteDb),
     nudges: createNudgeMessages({
       outbox: createOutboxStore(sqliteDb),
-      render: createNudgeRenderer(sqliteDb.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
+      render: createNudgeRenderer(db, { currency: 'CNY', defaultLocale: 'en', buildDigest }),
       notifiers,
       clock,
       logger: { warn() {} },

@@ -80,8 +80,8 @@ export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], re
   const store = { engine: 'sqlite' as const, kysely: createSqliteKysely(sqlite) };
   return {
     outbox: createOutboxStore(store),
-    recipientOf: createRecipientLookup(sqlite),
-    render: createNudgeRenderer(sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
+    recipientOf: createRecipientLookup(store),
+    render: createNudgeRenderer(store, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
     pauses: createPlatformPauses(store),
     retry: DEFAULT_RETRY_POLICY,
