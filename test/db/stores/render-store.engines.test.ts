@@ -122,7 +122,7 @@ describeEngines('the render store', (engine) => {
   it('does route a callback or complaint to its owner now, and leave a row whose payload names no row as it is', async () => {
     const data = createNudgeData(store);
     const callback = (await k.insertInto('Callback').values({ customerId: f.c.maxs, ownerId: f.max, dueAt: NOW, createdAt: 0 }).returning('id').executeTakeFirstOrThrow()).id;
-    const row = (kind: string, payload: object) => ({ kind, targetKind: 'rep' as const, targetId: f.zhang, payload: JSON.stringify(payload) });
+    const row = (kind: 'callback' | 'complaint', payload: object) => ({ kind, targetKind: 'rep' as const, targetId: f.zhang, payload: JSON.stringify(payload) });
     expect(await data.target(row('callback', { callbackId: callback }))).toEqual({ targetKind: 'rep', targetId: f.max });
     // An id past PostgreSQL's integer would fail the query there: no row has it, so the row keeps its target.
     for (const payload of [{ callbackId: MAX_ROW_ID + 1 }, { callbackId: -1 }, { callbackId: 'x' }, {}]) {
