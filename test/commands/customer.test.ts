@@ -174,7 +174,7 @@ describe('/customer note', () => {
   });
 
   it('does open a complaint ticket for its owner, due by the tier in working hours', async () => {
-    const c = customerWhere(h.db, 'r.email = ?', CHEN_JING);
+    const c = await customerWhere(h.db, CHEN_JING);
     const reply = await h.say(CHEN_JING, `/customer note ${c.externalId} --complaint Delivery was late`);
     expect(textOf(reply)).toMatch(/^Complaint #\d+ opened for .+, owned by 陈静: answer by .+\./);
     const id = Number(/#(\d+)/.exec(textOf(reply))![1]);
@@ -203,7 +203,7 @@ describe('/customer note', () => {
 
 describe('/customer assign', () => {
   it('does move a customer within the team, with its open callbacks, and log it', async () => {
-    const c = customerWhere(h.db, 'r.email = ?', LIU_YANG);
+    const c = await customerWhere(h.db, LIU_YANG);
     await h.say(LIU_YANG, `/callback ${c.externalId} tomorrow 10am`);
     const reply = await h.say(LI_NA, `/customer assign ${c.externalId} @zhang.wei`);
     expect(textOf(reply)).toBe(`${c.name} 现在由 张伟 负责（原负责人：刘洋）。`);

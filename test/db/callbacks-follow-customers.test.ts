@@ -40,7 +40,7 @@ async function importCustomers(rows: string[]): Promise<number> {
 
 describe('callbacks follow the customer\'s book', () => {
   it('does take a callback away from the old rep when an import gives the customer to another team', async () => {
-    const c = customerWhere(h.db, 'r.email = ?', ZHANG_WEI);
+    const c = await customerWhere(h.db, ZHANG_WEI);
     const id = idIn(textOf(await h.say(ZHANG_WEI, `/callback ${c.externalId} tomorrow 10am check the refill`)));
     await importCustomers([`${c.externalId},${c.name},${MAX}`]);
 
@@ -71,7 +71,7 @@ describe('callbacks follow the customer\'s book', () => {
   });
 
   it('does keep the callbacks of a customer left without an owner for admins and the next owner', async () => {
-    const c = customerWhere(h.db, 'r.email = ?', ZHANG_WEI);
+    const c = await customerWhere(h.db, ZHANG_WEI);
     const id = idIn(textOf(await h.say(ZHANG_WEI, `/callback ${c.externalId} tomorrow 3pm`)));
     await importCustomers([`${c.externalId},${c.name},`]);
     expect(textOf(await h.say(ZHANG_WEI, `/callback snooze ${id}`))).toBe(`你的客户中没有编号为 #${id} 的回访。`);
@@ -83,7 +83,7 @@ describe('callbacks follow the customer\'s book', () => {
   });
 
   it('does move a manager\'s callback to the customer\'s owner when the owner changes team', async () => {
-    const c = customerWhere(h.db, 'r.email = ?', ZHANG_WEI);
+    const c = await customerWhere(h.db, ZHANG_WEI);
     const id = idIn(textOf(await h.say(LI_NA, `/callback ${c.externalId} tomorrow 4pm`)));
     expect(ownerOfCallback(id)).toBe(repId(LI_NA));
     const file = writeFixture(work.dir, 'reps.csv', `email,name,team\n${ZHANG_WEI},张伟,Berlin B2B\n`);
