@@ -152,6 +152,11 @@ function stillOnSqlite(module: string): () => Promise<never> {
   return () => Promise.reject(new Error(`servicesFor: ${module} runs on SQLite only until it moves to Kysely (issue 15)`));
 }
 
+/** The background jobs in the test's own thread (ON_SQLITE_ONLY.backgroundJobs: on SQLite only for now). */
+export function backgroundJobsFor(db: StoreDatabase): BackgroundJobs {
+  return db.engine === 'sqlite' ? inProcessJobs(db) : { run: stillOnSqlite(ON_SQLITE_ONLY.backgroundJobs) };
+}
+
 /** A test that needs a service of `module` (ON_SQLITE_ONLY): on PostgreSQL it is skipped, its name saying what it waits for. */
 export function itOnSqliteUntil(engine: TestEngine, module: string, name: string, test: () => Promise<void>): void {
   if (engine === 'postgres') it.skip(`${name} (on PostgreSQL once ${module} is on Kysely)`, test);
@@ -165,7 +170,7 @@ export function itOnSqliteUntil(engine: TestEngine, module: string, name: string
 export function servicesFor(
   db: StoreDatabase, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map(), uploadsDir?: string,
 ): Services {
-  const background: BackgroundJobs = db.engine === 'sqlite' ? inProcessJobs(db) : { run: stillOnSqlite(ON_SQLITE_ONLY.backgroundJobs) };
+  const background = backgroundJobsFor(db);
   const buildDigest: DigestBuilder = db.engine === 'sqlite' ? digestsDrawnBy(db.sqlite, async () => new Uint8Array()) : stillOnSqlite(ON_SQLITE_ONLY.digests);
   const render: NudgeRenderer =
     db.engine === 'sqlite' ? createNudgeRenderer(db.sqlite, { currency: 'CNY', defaultLocale: 'en', buildDigest }) : stillOnSqlite(ON_SQLITE_ONLY.nudgeRenderer);
