@@ -1,4 +1,4 @@
-import { it } from 'vitest';
+import { describe, it } from 'vitest';
 import path from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { Clock } from '../../src/clock.js';
@@ -134,9 +134,9 @@ export interface CommandHarness<D extends StoreDatabase = StoreDatabase> {
 }
 
 /**
- * The modules that still take the raw SQLite handle (issue 15) behind services `servicesFor`
+ * The modules that still take the raw SQLite handle (issue 15), most behind services `servicesFor`
  * builds: on PostgreSQL those services fail, naming the module, and the tests that need them
- * wait (`itOnSqliteUntil`). Remove an entry when its module moves, and the compiler lists the tests to flip.
+ * wait (`itOnSqliteUntil`, `describeOnSqliteUntil`). Remove an entry when its module moves, and the compiler lists the tests to flip.
  */
 export const ON_SQLITE_ONLY = {
   /** Imports, /rapport model, a team's check-ins after a cadence change. */
@@ -145,11 +145,19 @@ export const ON_SQLITE_ONLY = {
   digests: 'src/scheduler/weekly-digest.ts',
   /** Redrawing a sent nudge (its buttons, an updated callback ping). */
   nudgeRenderer: 'src/scheduler/nudge-renderer.ts',
+  /** Rescoring in a test (`recomputeScores`). */
+  scoring: 'src/scoring/recompute.ts',
 } as const;
 
 /** A service of `module` on PostgreSQL: built without fail, so the other commands run there; any use says which module holds it back. */
 function stillOnSqlite(module: string): () => Promise<never> {
   return () => Promise.reject(new Error(`servicesFor: ${module} runs on SQLite only until it moves to Kysely (issue 15)`));
+}
+
+/** A suite that needs a module of ON_SQLITE_ONLY: on PostgreSQL it is skipped, its title saying what it waits for. */
+export function describeOnSqliteUntil(engine: TestEngine, module: string, title: string, suite: () => void): void {
+  if (engine === 'postgres') describe.skip(`${title} (on PostgreSQL once ${module} is on Kysely)`, suite);
+  else describe(title, suite);
 }
 
 /** The background jobs in the test's own thread (ON_SQLITE_ONLY.backgroundJobs: on SQLite only for now). */
