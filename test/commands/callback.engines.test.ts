@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeInvocation } from '../../src/commands/options.js';
-import { auditRows, button, buttonsOf, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, repIdOf, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { auditRows, button, buttonsOf, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/callback', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -4,18 +4,18 @@ import { RecordingNotifier, deliveryDeps, drain } from '../scheduler/helpers.js'
 import type { Block, Reply } from '../../src/commands/reply.js';
 import {
   ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, fieldOf, itOnSqliteUntil, LI_NA, LIU_YANG, MAX, NOW, ON_SQLITE_ONLY, repIdOf, sqliteHandleOf, textOf,
-  ZHANG_WEI, type CommandHarness, type CustomerWithOwner,
+  ZHANG_WEI, type AnyEngineHarness, type CustomerWithOwner,
 } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('the care commands', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });
   afterAll(async () => h.cleanup());
 
-  const isError = (reply: Awaited<ReturnType<CommandHarness['say']>>) => reply.blocks.some((b) => b.type === 'text' && b.tone === 'error');
+  const isError = (reply: Awaited<ReturnType<AnyEngineHarness['say']>>) => reply.blocks.some((b) => b.type === 'text' && b.tone === 'error');
   const mine = (email: string, where?: Parameters<typeof customerWhere>[2]) => customerWhere(h.db, email, where);
   const withPlan = (eb: CustomerWithOwner) => eb.exists(eb.selectFrom('WinbackEpisode as e').select('e.id').whereRef('e.customerId', '=', 'c.id').where('e.status', '=', 'open'));
 
@@ -170,7 +170,7 @@ describeEngines('the care commands', (engine) => {
   });
 
   describe('the satisfaction loop on the card and the agenda', () => {
-    let own: CommandHarness;
+    let own: AnyEngineHarness;
     beforeAll(async () => {
       own = await commandHarness({ engine });
     });
@@ -238,7 +238,7 @@ describeEngines('the care commands', (engine) => {
   });
 
   describe('holiday greetings on the agenda', () => {
-    let own: CommandHarness;
+    let own: AnyEngineHarness;
     beforeAll(async () => {
       own = await commandHarness({ engine });
     });
@@ -300,7 +300,7 @@ describeEngines('the care commands', (engine) => {
   });
 
   describe('/complaints filters', () => {
-    let own: CommandHarness;
+    let own: AnyEngineHarness;
     beforeAll(async () => {
       own = await commandHarness({ engine });
     });

@@ -5,7 +5,7 @@ import type { Reply } from '../../src/commands/reply.js';
 import { NO_ADMIN_HINT } from '../../src/db/admins.js';
 import { en } from '../../src/i18n/locales/en.js';
 import { zhCN } from '../../src/i18n/locales/zh-CN.js';
-import { ADMIN, buttonsOf, commandHarness, textOf, type CommandHarness } from './helpers.js';
+import { ADMIN, buttonsOf, commandHarness, textOf, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('commands the catalogue names', (engine) => {
@@ -15,7 +15,7 @@ describeEngines('commands the catalogue names', (engine) => {
    * console's button lines are run through the real dispatcher as an admin and must not come back
    * as an unknown command or a usage error; each `npm run`/`npm start` names a package script.
    */
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, commandHarness, LI_NA, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, commandHarness, LI_NA, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('autocomplete', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_CARD_FIELDS, type Block, type Reply } from '../../src/commands/reply.js';
 import type { Insertable } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
-import { CHEN_JING, commandHarness, fieldOf, NOW, repIdOf, type CommandHarness } from './helpers.js';
+import { CHEN_JING, commandHarness, fieldOf, NOW, repIdOf, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('the customer card', (engine) => {
   const DAY = 86_400_000;
   const daysAgo = (days: number) => NOW.getTime() - days * DAY;
 
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   let chen: number;
   beforeAll(async () => {
     h = await commandHarness({ engine });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Block, Reply } from '../../src/commands/reply.js';
-import { auditRows, button, CHEN_JING, commandHarness, NOW, repIdOf, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { auditRows, button, CHEN_JING, commandHarness, NOW, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/customer history', (engine) => {
   const HOUR = 3_600_000;
   const hoursAgo = (hours: number) => NOW.getTime() - hours * HOUR;
 
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   const list = (reply: Reply) => reply.blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list')!;
 
   beforeAll(async () => {

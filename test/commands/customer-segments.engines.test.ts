@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PAYLOAD_LENGTH, encodeInvocation } from '../../src/commands/options.js';
 import type { Block, Reply } from '../../src/commands/reply.js';
-import { ADMIN, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, LI_NA, MAX, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, LI_NA, MAX, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('customer segments', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
     // The harness files no won-back customer.

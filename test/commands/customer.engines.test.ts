@@ -3,12 +3,12 @@ import { recomputeScores } from '../../src/scoring/recompute.js';
 import type { Database } from '../../src/db/database.js';
 import {
   ADMIN, ANNA, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, describeOnSqliteUntil, fieldOf, LI_NA, LIU_YANG, MAX, NOW, ON_SQLITE_ONLY, repIdOf, textOf,
-  withContacts, ZHANG_WEI, type CommandHarness,
+  withContacts, ZHANG_WEI, type AnyEngineHarness, type CommandHarness,
 } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/customer', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -121,7 +121,7 @@ function categoriesOf(keys: readonly string[]): string {
   return keys.length === 0 ? '' : `|${keys.join('|')}|`;
 }
 
-export interface CommandHarness<D extends StoreDatabase = StoreDatabase> {
+export interface CommandHarness<D extends StoreDatabase = Database> {
   db: D;
   clock: ManualClock;
   /** Types a line as a user (a rep email on the console, a platform user id elsewhere). */
@@ -264,6 +264,9 @@ export async function commandHarness(
     throw error;
   }
 }
+
+/** The harness of a test on either engine (describeEngines). */
+export type AnyEngineHarness = CommandHarness<StoreDatabase>;
 
 /** Every string a reply shows, for assertions that do not care about layout. */
 export function textOf(reply: Reply): string {

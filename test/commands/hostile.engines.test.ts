@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../src/commands/render-text.js';
 import { catalogues } from '../../src/i18n/index.js';
 import { commands } from '../../src/commands/registry.js';
-import { ADMIN, ANNA, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, repByEmail, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, ANNA, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, repByEmail, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('hostile input', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -6,11 +6,11 @@ import { createDispatcher } from '../../src/commands/dispatcher.js';
 import { commands } from '../../src/commands/registry.js';
 import { createImportService } from '../../src/import/chat-import.js';
 import { tempDir } from '../helpers/temp-database.js';
-import { auditRows, backgroundJobsFor, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, servicesFor, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { auditRows, backgroundJobsFor, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, servicesFor, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/customer import', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

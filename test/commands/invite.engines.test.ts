@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runInviteCli } from '../../src/commands/rapport/invite.command.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import { translator } from '../../src/i18n/index.js';
-import { ADMIN, auditRows, backgroundJobsFor, CHEN_JING, commandHarness, LI_NA, repByEmail, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, auditRows, backgroundJobsFor, CHEN_JING, commandHarness, LI_NA, repByEmail, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('invites and Discord servers', (engine) => {
@@ -11,7 +11,7 @@ describeEngines('invites and Discord servers', (engine) => {
   const STRANGER = '290926798626357222';
   const HOUR = 3_600_000;
 
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeEach(async () => {
     h = await commandHarness({ engine });
   });

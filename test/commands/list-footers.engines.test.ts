@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, commandHarness, customerWhere, LIU_YANG, textOf, type CommandHarness } from './helpers.js';
+import { ADMIN, commandHarness, customerWhere, LIU_YANG, textOf, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('list footers', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, commandHarness, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { ADMIN, commandHarness, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/rapport model', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Updateable } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
-import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, fieldOf, itOnSqliteUntil, LI_NA, MAX, ON_SQLITE_ONLY, repByEmail, repIdOf, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, fieldOf, itOnSqliteUntil, LI_NA, MAX, ON_SQLITE_ONLY, repByEmail, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/rapport', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptionValues } from '../../src/commands/options.js';
 import type { Platform } from '../../src/domain/platform.js';
 import { commands } from '../../src/commands/registry.js';
-import { ADMIN, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { ADMIN, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('structured and typed invocations', (engine) => {
@@ -100,8 +100,8 @@ describeEngines('structured and typed invocations', (engine) => {
     { as: LI_NA, typed: '/customer assign C000001 @liu.yang', command: 'customer assign', options: { who: 'C000001', rep: '@liu.yang' } },
   ];
 
-  let typed: CommandHarness;
-  let structured: CommandHarness;
+  let typed: AnyEngineHarness;
+  let structured: AnyEngineHarness;
   let planCustomer: string;
   beforeAll(async () => {
     typed = await commandHarness({ engine });
@@ -123,7 +123,7 @@ describeEngines('structured and typed invocations', (engine) => {
       const session = { switchUser: () => {} };
       const platform = request.platform ?? 'console';
       // What the `before` line named on each copy: a callback id (the same on both), an invite code (not).
-      const named = async (h: CommandHarness) => {
+      const named = async (h: AnyEngineHarness) => {
         if (!request.before) return { id: '', code: '' };
         const said = textOf(await h.say(request.beforeAs ?? request.as, request.before));
         return { id: /#(\d+)/.exec(said)?.[1] ?? '', code: /claim ([0-9A-Z]{5}-[0-9A-Z]{5})/.exec(said)?.[1] ?? '' };

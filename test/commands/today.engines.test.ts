@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditRows, buttonsOf, commandHarness, LI_NA, repIdOf, LIU_YANG, textOf, ZHANG_WEI, type CommandHarness } from './helpers.js';
+import { auditRows, buttonsOf, commandHarness, LI_NA, repIdOf, LIU_YANG, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('the home screen', (engine) => {
-  let h: CommandHarness;
+  let h: AnyEngineHarness;
   beforeAll(async () => {
     h = await commandHarness({ engine });
   });
