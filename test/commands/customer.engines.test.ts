@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import type { Database } from '../../src/db/database.js';
 import {
   ADMIN, ANNA, auditRows, buttonsOf, CHEN_JING, commandHarness, customerWhere, describeOnSqliteUntil, fieldOf, LI_NA, LIU_YANG, MAX, NOW, ON_SQLITE_ONLY, repIdOf, textOf,
-  withContacts, ZHANG_WEI, type AnyEngineHarness, type CommandHarness,
+  sqliteDatabaseOf, withContacts, ZHANG_WEI, type AnyEngineHarness,
 } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
@@ -238,10 +237,9 @@ describeEngines('/customer', (engine) => {
   });
 
   describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, '/customer lookup of a customer whose orders were refunded or free', () => {
-    let own: CommandHarness<Database>;
+    let own: AnyEngineHarness;
     beforeAll(async () => {
-      // SQLite: recomputeScores takes its raw handle (ON_SQLITE_ONLY.scoring); pass `engine` once it moves.
-      own = await commandHarness({ engine: 'sqlite' });
+      own = await commandHarness({ engine });
       const chen = await repIdOf(own.db, CHEN_JING);
       const addCustomer = async (externalId: string, name: string) =>
         (await own.db.kysely.insertInto('Customer').values({ externalId, name, ownerId: chen, createdAt: 0, updatedAt: 0 }).returning('id').executeTakeFirstOrThrow()).id;
@@ -249,7 +247,7 @@ describeEngines('/customer', (engine) => {
       const refunded = await addCustomer('R1', 'Refunded Buyer');
       const free = await addCustomer('Z1', 'Free Sample');
       await own.db.kysely.insertInto('Order').values([order(refunded, 60, 10_000), order(refunded, 42, -10_000), order(refunded, 10, 0), order(free, 5, 0)]).execute();
-      await recomputeScores(own.db, NOW);
+      await recomputeScores(sqliteDatabaseOf(own.db), NOW);
     });
     afterAll(async () => own.cleanup());
 

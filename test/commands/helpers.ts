@@ -13,7 +13,7 @@ import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import type { Services } from '../../src/commands/ports.js';
 import { commands } from '../../src/commands/registry.js';
 import type { Block, CommandAction, Reply } from '../../src/commands/reply.js';
-import type { Database, Sqlite } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { createStorageServices } from '../../src/db/storage-services.js';
 import type { StoreDatabase } from '../../src/db/store-database.js';
@@ -147,6 +147,8 @@ export const ON_SQLITE_ONLY = {
   nudgeRenderer: 'src/scheduler/nudge-renderer.ts',
   /** Rescoring in a test (`recomputeScores`). */
   scoring: 'src/scoring/recompute.ts',
+  /** The nudges preview (`npm run nudges`). */
+  nudgesPreview: 'src/scheduler/nudges-cli.ts',
 } as const;
 
 /** A service of `module` on PostgreSQL: built without fail, so the other commands run there; any use says which module holds it back. */
@@ -160,10 +162,10 @@ export function describeOnSqliteUntil(engine: TestEngine, module: string, title:
   else describe(title, suite);
 }
 
-/** The raw SQLite handle, for a test that waits for a module of ON_SQLITE_ONLY (so runs on SQLite only). */
-export function sqliteHandleOf(db: StoreDatabase): Sqlite {
-  if (db.engine === 'sqlite') return db.sqlite;
-  throw new Error('sqliteHandleOf: a test on SQLite only (itOnSqliteUntil) asked for the raw handle on PostgreSQL');
+/** The SQLite database with its raw handle, for a test that waits for a module of ON_SQLITE_ONLY (so runs on SQLite only). */
+export function sqliteDatabaseOf(db: StoreDatabase): Database {
+  if (db.engine === 'sqlite') return db;
+  throw new Error('sqliteDatabaseOf: a test on SQLite only (itOnSqliteUntil) asked for the raw handle on PostgreSQL');
 }
 
 /** The background jobs in the test's own thread (ON_SQLITE_ONLY.backgroundJobs: on SQLite only for now). */
