@@ -106,22 +106,31 @@ describeEngines('the care commands', (engine) => {
   });
 
   describe('deactivating a rep', () => {
-    // The queued nudges are delivered (skipped or redirected) through the renderer (ON_SQLITE_ONLY.nudgeRenderer).
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does move customers, callbacks, tickets and plans with a handover note, and the rep gets no further nudge', async () => {
-      const leaving = await repIdOf(h.db, CHEN_JING);
-      const taker = await repIdOf(h.db, LIU_YANG);
-      const c = await mine(CHEN_JING);
+    const later = new Date(NOW.getTime() + 86_400_000);
+    let leaving: number;
+    let taker: number;
+    let c: Awaited<ReturnType<typeof mine>>;
+    let book: number[];
+    let queued: number[];
+    const pendingForRep = async () =>
+      (await h.db.kysely.selectFrom('Nudge').select('id').where('targetKind', '=', 'rep').where('targetId', '=', leaving).where('status', '=', 'pending').orderBy('id').execute()).map((n) => n.id);
+    let deactivated: string;
+    beforeAll(async () => {
+      leaving = await repIdOf(h.db, CHEN_JING);
+      taker = await repIdOf(h.db, LIU_YANG);
+      c = await mine(CHEN_JING);
       await h.say(CHEN_JING, `/callback ${c.externalId} tomorrow 10am`);
       await h.say(CHEN_JING, `/complaint ${c.externalId} scratched`);
-      const book = (await h.db.kysely.selectFrom('Customer').select('id').where('ownerId', '=', leaving).orderBy('id').execute()).map((c) => c.id);
+      book = (await h.db.kysely.selectFrom('Customer').select('id').where('ownerId', '=', leaving).orderBy('id').execute()).map((c) => c.id);
       // What was planned for the rep before they left: at least the complaint ping and an agenda, still pending.
       await runPlanning(h.db, NOW);
-      const pendingForRep = async () =>
-        (await h.db.kysely.selectFrom('Nudge').select('id').where('targetKind', '=', 'rep').where('targetId', '=', leaving).where('status', '=', 'pending').orderBy('id').execute()).map((n) => n.id);
-      const queued = await pendingForRep();
+      queued = await pendingForRep();
+      deactivated = textOf(await h.say(ADMIN, '/rapport rep deactivate @chen.jing --to @liu.yang'));
+    });
+
+    it('does move customers, callbacks, tickets and plans with a handover note, and plan nothing more for the rep', async () => {
       expect(queued.length).toBeGreaterThan(0);
-      const reply = await h.say(ADMIN, '/rapport rep deactivate @chen.jing --to @liu.yang');
-      expect(textOf(reply)).toMatch(/^陈静 is deactivated and gets no more reminders\. Moved \d+ customers with \d+ open callbacks, 1 open complaints/);
+      expect(deactivated).toMatch(/^陈静 is deactivated and gets no more reminders\. Moved \d+ customers with \d+ open callbacks, 1 open complaints/);
       const { kysely } = h.db;
       expect(await kysely.selectFrom('Customer').select('id').where('ownerId', '=', leaving).execute()).toEqual([]);
       expect(await kysely.selectFrom('Callback').select('id').where('ownerId', '=', leaving).where('status', '=', 'open').execute()).toEqual([]);
@@ -130,15 +139,18 @@ describeEngines('the care commands', (engine) => {
       expect(await kysely.selectFrom('Customer').select('ownerId').where('id', '=', c.id).execute()).toEqual([{ ownerId: taker }]);
       // The card says where it came from; the planner plans nothing more for the rep.
       expect(textOf(await h.say(LIU_YANG, `/customer lookup ${c.externalId}`))).toContain('Handed over from 陈静 to 刘洋');
-      const later = new Date(NOW.getTime() + 86_400_000);
       await runPlanning(h.db, later);
       expect(await pendingForRep()).toEqual(queued);
-      // What was queued before is skipped when it falls due, never sent.
+      expect(textOf(await h.say(CHEN_JING, '/callbacks'))).toMatch(/There is no active rep/);
+    });
+
+    // Delivery draws each nudge through the renderer (ON_SQLITE_ONLY.nudgeRenderer).
+    itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does skip what was queued for the rep when it falls due, and send the moved pings to the new owner', async () => {
       const notifier = new RecordingNotifier();
       await drain(new Date(later.getTime() + 2 * 86_400_000), deliveryDeps(sqliteDatabaseOf(h.db).sqlite, notifier));
       expect(notifier.sent.filter((n) => n.recipient.kind === 'rep' && n.recipient.repId === leaving)).toEqual([]);
       // Its agendas are skipped; the pings about its callback and complaint, which moved with the customer, reach the new owner.
-      const outcome = await kysely.selectFrom('Nudge').select(['id', 'kind', 'status', 'lastError']).where('id', 'in', queued).orderBy('id').execute();
+      const outcome = await h.db.kysely.selectFrom('Nudge').select(['id', 'kind', 'status', 'lastError']).where('id', 'in', queued).orderBy('id').execute();
       expect(outcome.filter((n) => n.kind === 'agenda').map((n) => [n.status, n.lastError])).toEqual([
         ['skipped', 'the recipient no longer exists or is inactive'],
         ['skipped', 'the recipient no longer exists or is inactive'],
@@ -146,7 +158,6 @@ describeEngines('the care commands', (engine) => {
       const pings = new Set(outcome.filter((n) => n.kind !== 'agenda').map((n) => n.id));
       const moved = notifier.sent.filter((n) => pings.has(n.nudgeId)).map((n) => [n.kind, n.recipient.kind === 'rep' ? n.recipient.repId : 0]);
       expect(moved.sort()).toEqual([['callback', taker], ['complaint', taker]]);
-      expect(textOf(await h.say(CHEN_JING, '/callbacks'))).toMatch(/There is no active rep/);
     });
   });
 
