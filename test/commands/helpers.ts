@@ -143,7 +143,7 @@ export const ON_SQLITE_ONLY = {
   backgroundJobs: 'src/background/background-jobs.ts',
   /** /digest. */
   digests: 'src/scheduler/weekly-digest.ts',
-  /** Redrawing a sent nudge (its buttons, an updated callback ping). */
+  /** Drawing a nudge: its delivery in a test (deliveryDeps), redrawing a sent one (its buttons, an updated callback ping). */
   nudgeRenderer: 'src/scheduler/nudge-renderer.ts',
   /** Rescoring in a test (`recomputeScores`). */
   scoring: 'src/scoring/recompute.ts',
@@ -154,6 +154,12 @@ export const ON_SQLITE_ONLY = {
 /** A service of `module` on PostgreSQL: built without fail, so the other commands run there; any use says which module holds it back. */
 function stillOnSqlite(module: string): () => Promise<never> {
   return () => Promise.reject(new Error(`servicesFor: ${module} runs on SQLite only until it moves to Kysely (issue 15)`));
+}
+
+/** A test that needs a service of `module` (ON_SQLITE_ONLY): on PostgreSQL it is skipped, its name saying what it waits for. */
+export function itOnSqliteUntil(engine: TestEngine, module: string, name: string, test: () => Promise<void>): void {
+  if (engine === 'postgres') it.skip(`${name} (on PostgreSQL once ${module} is on Kysely)`, test);
+  else it(name, test);
 }
 
 /** A suite that needs a module of ON_SQLITE_ONLY: on PostgreSQL it is skipped, its title saying what it waits for. */
@@ -171,12 +177,6 @@ export function sqliteDatabaseOf(db: StoreDatabase): Database {
 /** The background jobs in the test's own thread (ON_SQLITE_ONLY.backgroundJobs: on SQLite only for now). */
 export function backgroundJobsFor(db: StoreDatabase): BackgroundJobs {
   return db.engine === 'sqlite' ? inProcessJobs(db) : { run: stillOnSqlite(ON_SQLITE_ONLY.backgroundJobs) };
-}
-
-/** A test that needs a service of `module` (ON_SQLITE_ONLY): on PostgreSQL it is skipped, its name saying what it waits for. */
-export function itOnSqliteUntil(engine: TestEngine, module: string, name: string, test: () => Promise<void>): void {
-  if (engine === 'postgres') it.skip(`${name} (on PostgreSQL once ${module} is on Kysely)`, test);
-  else it(name, test);
 }
 
 /**
