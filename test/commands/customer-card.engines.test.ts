@@ -65,6 +65,18 @@ describeEngines('the customer card', (engine) => {
       expect(card(reply).sections[1]!.title).toBe('What they buy');
     });
 
+    it('does take a category or product written in several cases as one, beyond ASCII too, shown in its first spelling', async () => {
+      await customerWith('K7', [
+        [30, 10_000, 'Ölfarbe', 'Öl'],
+        [20, 20_000, 'ÖLFARBE', 'öl'],
+        [10, 5_000, 'Écharpe', 'ÖL '],
+        [5, 1_000, 'écharpe', 'Tee'],
+      ]);
+      expect(fieldOf(await h.say(CHEN_JING, '/customer lookup K7'), 'Top 3 (12 months)')).toBe(
+        'categories: ÖL CN¥350.00 · Tee CN¥10.00\nproducts: ÖLFARBE CN¥300.00 · Écharpe CN¥60.00',
+      );
+    });
+
     it('does mark a purchase a refund names as refunded', async () => {
       await customerWith('K2', [
         [9, 30_000, '精华液', '护肤', 'K2-1'],
