@@ -161,21 +161,19 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
     const since = now.getTime() - PURCHASE_WINDOW_MS;
     const top = async (column: 'category' | 'product') => {
       const trimmed = sql<string>`trim(${sql.ref(column)})`;
-      const spend = sql<number>`sum(${sql.ref('amountMinor')})`;
-      return kysely
+      const spellings = await kysely
         .selectFrom('Order')
-        // The spelling shown for a category written in several cases: the first in code-point order, on both engines.
-        .select([sql<string>`min(${trimmed})`.as('name'), spend.as('spendMinor')])
+        .select([trimmed.as('name'), sql<number>`sum(${sql.ref('amountMinor')})`.as('spendMinor')])
         .where('customerId', '=', customerId)
         .where('orderedAt', '>=', since)
         .where('orderedAt', '<=', now.getTime())
         .where(sql<string | null>`nullif(${trimmed}, '')`, 'is not', null)
-        .groupBy(sql`${trimmed} COLLATE "nocase"`)
-        .having(spend, '>', 0)
-        .orderBy('spendMinor', 'desc')
-        .orderBy('name')
-        .limit(TOP_PURCHASES)
+        .groupBy(trimmed)
         .execute();
+      return mergedByCase(spellings)
+        .filter((item) => item.spendMinor > 0)
+        .sort((a, b) => b.spendMinor - a.spendMinor || byCodePoint(a.name, b.name))
+        .slice(0, TOP_PURCHASES);
     };
     const last = await kysely
       .selectFrom('Order as o')
@@ -525,6 +523,36 @@ function startsWith(eb: CustomerExpressions, prefix: string): Expression<SqlBool
 }
 
 /** `text` as a LIKE pattern's literal part (backslash is PostgreSQL's default LIKE escape). */
+/**
+ * Equal without regard to case, as PostgreSQL's ICU "nocase" collation (migration
+ * customer_knowledge) compares: in code, so the card reads the same on both engines (SQLite's
+ * NOCASE folds A-Z only, so Öl and öl stayed two categories there).
+ */
+const caseBlind = new Intl.Collator('und', { sensitivity: 'accent' });
+
+/** One entry per name written in several cases, its spend summed, shown in its first spelling in code-point order. */
+function mergedByCase(spellings: readonly { name: string; spendMinor: number }[]): { name: string; spendMinor: number }[] {
+  // Sorted by the collation, the spellings of one name stand side by side.
+  const sorted = [...spellings].sort((a, b) => caseBlind.compare(a.name, b.name) || byCodePoint(a.name, b.name));
+  const merged: { name: string; spendMinor: number }[] = [];
+  for (const spelling of sorted) {
+    const last = merged.at(-1);
+    if (last && caseBlind.compare(last.name, spelling.name) === 0) last.spendMinor += spelling.spendMinor;
+    else merged.push({ ...spelling });
+  }
+  return merged;
+}
+
+/** Code-point order (as SQLite's BINARY and PostgreSQL's C.UTF-8 compare), not UTF-16 units. */
+function byCodePoint(a: string, b: string): number {
+  const [x, y] = [[...a], [...b]];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const diff = x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+    if (diff !== 0) return diff;
+  }
+  return x.length - y.length;
+}
+
 function likeEscaped(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

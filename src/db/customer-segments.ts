@@ -169,21 +169,6 @@ export function withinBook(eb: ExpressionBuilder<Schema & { c: Schema['Customer'
   }
 }
 
-/**
- * The same book as SQL text appended to a WHERE on `Customer c`, for the prepared statements of
- * the care book until it moves to Kysely (issue 15); stores use withinBook.
- */
-export function scopeSql(scope: BookScope): { clause: string; values: number[] } {
-  switch (scope.kind) {
-    case 'all':
-      return { clause: '', values: [] };
-    case 'team':
-      return { clause: 'AND c.ownerId IN (SELECT id FROM Rep WHERE teamId = ?)', values: [scope.teamId] };
-    case 'owner':
-      return { clause: 'AND c.ownerId = ?', values: [scope.repId] };
-  }
-}
-
 function dateNumber(date: LocalDate): number {
   return date.year * 10000 + date.month * 100 + date.day;
 }

@@ -1,9 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Sqlite } from '../../src/db/database.js';
 import { createCustomerDirectory } from '../../src/db/customer-directory.js';
 import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
 import { seededDatabase } from '../commands/helpers.js';
+import { describeSqlite } from '../helpers/engines.js';
 
 /** The database as a directory sees it, recording each statement it runs with its arguments. */
 function recording(sqlite: Sqlite, ran: { sql: string; args: unknown[] }[]): Sqlite {
@@ -26,7 +27,8 @@ function recording(sqlite: Sqlite, ran: { sql: string; args: unknown[] }[]): Sql
   });
 }
 
-describe('the customer card on an analysed database', () => {
+// SQLite's query planner (EXPLAIN QUERY PLAN, ANALYZE): SQLite alone.
+describeSqlite('the customer card on an analysed database', () => {
   let seeded: Awaited<ReturnType<typeof seededDatabase>>;
   beforeAll(async () => {
     seeded = await seededDatabase();

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { FatalError } from '../../src/errors.js';
 import { tempDir } from '../helpers/temp-database.js';
+import { describeSqlite } from '../helpers/engines.js';
 
 const work = tempDir();
 afterAll(() => work.cleanup());
@@ -18,7 +19,8 @@ async function refusal(url: string): Promise<string> {
   return (error as Error).message;
 }
 
-describe('openDatabase on a file that cannot be Rapport\'s database', () => {
+// openDatabase opens SQLite files (file: URLs); PostgreSQL's connection is tested in test/db/migrate-postgres.engines.test.ts.
+describeSqlite('openDatabase on a file that cannot be Rapport\'s database', () => {
   it('does refuse a folder and say what to write instead', async () => {
     const folder = path.join(work.dir, 'a-folder');
     fs.mkdirSync(folder);

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { tempDir } from '../helpers/temp-database.js';
+import { describeSqlite } from '../helpers/engines.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -26,7 +27,8 @@ function tables(file: string): string[] {
   }
 }
 
-describe('migrations', () => {
+// SQLite's migration runner and history; PostgreSQL's: test/db/migrate-postgres.engines.test.ts.
+describeSqlite('migrations', () => {
   it('does create the file, its directory and every table when the database is empty', async () => {
     const file = freshFile();
     const db = await openDatabase(`file:${file}`);

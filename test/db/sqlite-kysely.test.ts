@@ -1,10 +1,12 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { cachingStatements } from '../../src/db/sqlite-kysely.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
+import { describeSqlite } from '../helpers/engines.js';
 
-describe('Kysely on SQLite', () => {
+// Kysely's driver over better-sqlite3 (its statement cache): SQLite alone.
+describeSqlite('Kysely on SQLite', () => {
   let db: Database & { cleanup: () => Promise<void> };
   beforeEach(async () => {
     db = await openTempDatabase();

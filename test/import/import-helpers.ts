@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { Database } from '../../src/db/database.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
 import { runImportCli } from '../../src/import/import-cli.js';
 
 /** A writable that keeps what was written, for asserting on CLI output. */
@@ -22,7 +23,7 @@ export function textSink(): Writable & { text: () => string } {
 export const clock = new ManualClock('2026-01-15T08:00:00Z');
 
 /** Runs `import …` against `db` and returns the exit code with what went to stdout and stderr. */
-export async function importCli(db: Database, argv: string[], extra: { afterOrdersChanged?: () => Promise<void> } = {}) {
+export async function importCli(db: StoreDatabase, argv: string[], extra: { afterOrdersChanged?: () => Promise<void> } = {}) {
   const out = textSink();
   const err = textSink();
   const code = await runImportCli(argv, { db, clock, out, err, isTTY: false, actor: 'test', ...extra });

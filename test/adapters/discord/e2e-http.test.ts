@@ -30,7 +30,7 @@ describe('Discord HTTP interactions mode against the real core', () => {
   it('does answer PING with PONG and signed commands and autocomplete in the HTTP response, opening no gateway', async () => {
     await start();
     expect(await (await post(ping())).json()).toEqual({ type: 1 });
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     const looked: any = await (await post(chatInput('customer lookup', { who: customer.externalId }))).json();
     expect(looked).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(looked.data.embeds[0].title).toContain(customer.name);

@@ -63,7 +63,7 @@ describe('Discord against the real core, when things go wrong', () => {
 
   it('does mark a nudge dead at once when Discord refuses the DM for good, and show it once in /rapport outbox', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
     bot.fake.errorNext({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ }, 403, 50007, 'Cannot send messages to this user');
     bot.clock.advance(3_600_000);
@@ -81,7 +81,7 @@ describe('Discord against the real core, when things go wrong', () => {
 
   it('does hold back Discord deliveries, stored, when Discord asks for longer than discord.js waits', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
     bot.fake.rateLimitNext({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ }, 30);
     bot.clock.advance(3_600_000);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
 import { autocomplete, button, chatInput, fixture, modalSubmit } from '../../fakes/discord/interactions.js';
-import { customerWhere, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
+import { customerWhere, withContacts, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
 
@@ -24,7 +24,7 @@ function buttonLabelled(body: Parameters<typeof buttons>[0], label: string): str
  * callback, the ping as posted, and where it was posted (the reference stored on the nudge).
  */
 async function pingedCallback(bot: DiscordBot) {
-  const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+  const customer = await customerWhere(bot.db, ZHANG_WEI);
   const scheduled = await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour', note: 'refill' }));
   const callbackId = Number(/#(\d+)/.exec(scheduled.body.data.content)![1]);
   bot.clock.advance(3_600_000);
@@ -43,7 +43,7 @@ describe('Discord against the real core', () => {
 
   it('does answer /customer lookup with the card as an ephemeral embed, and share it to the channel without contact data', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ? AND c.phone IS NOT NULL AND c.email IS NOT NULL', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI, withContacts);
     const looked = await interact(bot.fake, chatInput('customer lookup', { who: customer.externalId }));
     expect(looked.body.type).toBe(4);
     const card = looked.body.data;
@@ -70,7 +70,7 @@ describe('Discord against the real core', () => {
     expect(choices.length).toBeLessThanOrEqual(25);
     for (const choice of choices) expect(owner(Number(choice.value.slice(1)))).toBe(ZHANG_WEI);
     // Another rep's customer, by the start of its name: not offered.
-    const foreign = customerWhere(bot.db, 'r.email = ?', LIU_YANG);
+    const foreign = await customerWhere(bot.db, LIU_YANG);
     const typed = await interact(bot.fake, autocomplete('customer lookup', 'who', { who: foreign.externalId }));
     expect(typed.body.data.choices).toEqual([]);
     const picked = choices[0]!;
@@ -132,7 +132,7 @@ describe('Discord against the real core', () => {
 
   it('does open Log note on a card as a modal and save what is submitted through the same command code', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     const card = (await interact(bot.fake, chatInput('customer lookup', { who: customer.externalId }))).body.data;
     const opened = await interact(bot.fake, button(buttonLabelled(card, zh('buttons.note'))));
     expect(opened.body.type).toBe(9);

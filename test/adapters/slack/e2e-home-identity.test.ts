@@ -25,7 +25,7 @@ const ownerOf = (customerId: number) => bot.core.db.sqlite.prepare('SELECT r.ema
 
 describe('the Slack Home tab through the real core', () => {
   it('does show a rep their own day only: their callbacks with Done/Snooze and their own customers most worth saving', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour ask about the refill`);
     const view = await openHome(SLACK_USER.chenJing);
     expect(view.type).toBe('home');
@@ -45,7 +45,7 @@ describe('the Slack Home tab through the real core', () => {
   });
 
   it('does run Done pressed on the Home tab and publish the refreshed Home, posting no message', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour ask about the refill`);
     const view = await openHome(SLACK_USER.chenJing);
     const refreshed = bot.fake.nextCall('views.publish', 1);
@@ -73,7 +73,7 @@ describe('linking Slack users to reps by email, through the real core', () => {
     const { answer } = await bot.command('U0LIUYANG', '/rapport whoami');
     expect(shownText(answer.blocks)).toContain('刘洋');
     expect(bot.core.db.sqlite.prepare('SELECT slackUserId FROM Rep WHERE email = ?').pluck().get(LIU_YANG)).toBe('U0LIUYANG');
-    expect(auditRows(bot.core.db).filter((r) => r.action === 'rep.autolink')).toEqual([
+    expect((await auditRows(bot.core.db)).filter((r) => r.action === 'rep.autolink')).toEqual([
       expect.objectContaining({ target: expect.stringMatching(/^rep:\d+$/), detail: JSON.stringify({ platform: 'slack', userId: 'U0LIUYANG', email: LIU_YANG }) }),
     ]);
     await bot.command('U0LIUYANG', '/callbacks');
@@ -107,7 +107,7 @@ describe('Socket Mode through the real core', () => {
     try {
       await socket.fake.connected();
       expect(socket.fake.callsTo('apps.connections.open')[0]!.token).toBe(socket.fake.options.appToken);
-      const customer = customerWhere(socket.core.db, 'r.email = ?', CHEN_JING);
+      const customer = await customerWhere(socket.core.db, CHEN_JING);
       const answered = socket.fake.nextResponse();
       const ack = await socket.fake.sendEnvelope('slash_commands', {
         token: 'x',

@@ -24,7 +24,7 @@ const callbacksOf = (customerId: number) =>
 
 describe('Slack modals from the real core’s forms', () => {
   it('does log a note with the complaint box and a satisfaction rating, through the same command as typing it', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     const { view, opened } = await openFromCard(SLACK_USER.chenJing, customer.externalId, 'Log note');
     expect(view).toMatchObject({ type: 'modal', callback_id: 'rapport:form', title: { text: 'Log a note' }, submit: { text: 'Save' } });
     expect(inputs(view)).toEqual([
@@ -57,7 +57,7 @@ describe('Slack modals from the real core’s forms', () => {
   });
 
   it('does schedule a callback at the instant picked in the date-time picker, shown in the rep’s own zone', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const { view, opened } = await openFromCard(SLACK_USER.max, customer.externalId, 'Schedule callback');
     expect(view.title.text).toBe('Schedule a callback');
     expect(inputs(view)).toEqual([
@@ -80,7 +80,7 @@ describe('Slack modals from the real core’s forms', () => {
   });
 
   it('does take a preset instead of a picked time, read in the rep’s zone, and refuse a form with neither', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     const { opened } = await openFromCard(SLACK_USER.chenJing, customer.externalId, 'Schedule callback');
     const refused = await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: { type: 'static_select', selected_option: null } } });
     expect(JSON.parse(refused.body)).toEqual({ response_action: 'errors', errors: { when: 'Please fill this in.' } });
@@ -94,7 +94,7 @@ describe('Slack modals from the real core’s forms', () => {
   });
 
   it('does offer a manager only their own team’s reps to reassign to, and refuse a forged rep from another team', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const { view, opened } = await openFromCard(SLACK_USER.anna, customer.externalId, 'Reassign');
     expect(view.title.text).toBe('Reassign a customer');
     const choices = (view.blocks as Json[])[0]!.element.options.map((o: Json) => o.text.text);
@@ -113,7 +113,7 @@ describe('Slack modals from the real core’s forms', () => {
   });
 
   it('does not offer a rep the Reassign button, and refuses the forged press politely', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const { answer } = await bot.command(SLACK_USER.max, `/customer lookup ${customer.externalId}`);
     expect(shownText(answer.blocks)).not.toContain('Reassign');
     const refused = bot.fake.nextResponse();

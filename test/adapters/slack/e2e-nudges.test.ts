@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runPlanning } from '../../../src/scheduler/planning-run.js';
-import { CHEN_JING, customerWhere } from '../../commands/helpers.js';
+import { CHEN_JING, customerWhere, withContacts } from '../../commands/helpers.js';
 import type { ApiCall } from '../../fakes/slack/fake-slack.js';
 import { deliveryDeps, drain } from '../../scheduler/helpers.js';
 import type { Json } from './harness.js';
@@ -27,7 +27,7 @@ interface Ping {
 
 /** 陈静 schedules a callback in an hour by typing it; at its minute the ping goes out to her DM. */
 async function pingForChenJing(): Promise<Ping> {
-  const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+  const customer = await customerWhere(bot.core.db, CHEN_JING);
   await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour ask about the refill`);
   const callbackId = bot.core.db.sqlite.prepare('SELECT MAX(id) FROM Callback WHERE customerId = ?').pluck().get(customer.id) as number;
   bot.core.clock.advance(HOUR + 60_000);
@@ -110,7 +110,7 @@ describe('Slack nudges through the real core and outbox', () => {
   });
 
   it('does pause Slack deliveries for Slack’s Retry-After on a 429, without spending an attempt, then deliver', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour`);
     bot.core.clock.advance(HOUR + 60_000);
     await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
@@ -137,7 +137,7 @@ describe('Slack nudges through the real core and outbox', () => {
   });
 
   it('does fail a nudge at once on a permanent Slack error, show Slack’s reason once in /rapport outbox, and never retry it', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING);
     await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour`);
     bot.core.clock.advance(HOUR + 60_000);
     await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
@@ -157,7 +157,7 @@ describe('Slack nudges through the real core and outbox', () => {
   });
 
   it('does send a team’s birthday list to its Slack channel with names and owners only', async () => {
-    const customer = customerWhere(bot.core.db, "r.email = ? AND c.greetingOptOut = 0 AND c.email IS NOT NULL AND c.phone IS NOT NULL", CHEN_JING);
+    const customer = await customerWhere(bot.core.db, CHEN_JING, (eb) => eb.and([eb('c.greetingOptOut', '=', false), withContacts(eb)]));
     bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 24, birthdayYear = 1990 WHERE id = ?').run(customer.id);
     await runPlanning(bot.core.db, bot.core.clock.now(), 'all');
     bot.core.clock.set(new Date('2026-11-24T01:00:30Z')); // 09:00 in Shanghai

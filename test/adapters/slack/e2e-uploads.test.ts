@@ -25,7 +25,7 @@ const ordersOf = (externalId: string) =>
 
 describe('importing a CSV uploaded in Slack, through the real core', () => {
   it('does pair an upload with the manager’s typed /customer import, import it and hand back the rejects as a file', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const { answer } = await bot.command(SLACK_USER.anna, '/customer import orders --on-error skip');
     expect(answer).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Attach the CSV file to import as orders') });
 
@@ -46,7 +46,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   });
 
   it('does take the command written as the file’s message, and write nothing on a dry run', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-9,${customer.externalId},2026-11-20,99.00\n`);
     const summary = await share(SLACK_USER.anna, file, '/customer import orders --dry-run');
     expect(shownText(summary.blocks)).toMatch(/dry run/i);
@@ -71,7 +71,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   it('does stop downloading and refuse the file when it is larger than Slack said, importing nothing', async () => {
     const limited = await startSlackBot({ uploadLimitBytes: 1024 * 1024 });
     try {
-      const customer = customerWhere(limited.core.db, 'r.email = ?', MAX);
+      const customer = await customerWhere(limited.core.db, MAX);
       const rows = Array.from({ length: 40_000 }, (_, i) => `SL-${i},${customer.externalId},2026-11-20,1.00`);
       const csv = `external_id,customer,ordered_at,amount\n${rows.join('\n')}\n`;
       expect(csv.length).toBeGreaterThan(1024 * 1024);
@@ -111,7 +111,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   });
 
   it('does import a file once when Slack delivers the event twice, and ignore its own files and file_shared', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-5,${customer.externalId},2026-11-20,10.00\n`);
     await sendToApp(bot.eventsUrl, eventCallback(fixture('file-shared')), signed);
     const own = fixture('message-file-share');

@@ -1,30 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runBackgroundJob, type BackgroundJob, type BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createTeamDirectory } from '../../src/db/team-directory.js';
 import { DEFAULT_CADENCE_DAYS } from '../../src/domain/schedule/cadence.js';
 import { runJob } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
+import type { Database } from '../../src/db/database.js';
+import { describeOnSqliteUntil, ON_SQLITE_ONLY, sqliteDatabaseOf } from '../commands/helpers.js';
+import { describeEngines } from '../helpers/engines.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, writeSnapshots } from '../scheduler/helpers.js';
 
-type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const DAY = 86_400_000;
 
-describe('stored team settings', () => {
-  let db: Db;
+// Planning and the check-in refresh run as background jobs (ON_SQLITE_ONLY.backgroundJobs).
+describeEngines('stored team settings', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'stored team settings', () => {
+  let db: Database & { cleanup: () => Promise<void> };
   let shanghai: number;
   let berlin: number;
   beforeAll(async () => {
-    db = await demoDatabase(60);
+    const demo = await demoDatabase(60, DEMO_ASOF, engine);
+    db = { ...sqliteDatabaseOf(demo), cleanup: demo.cleanup };
     writeSnapshots(db.sqlite, DEMO_ASOF, () => ({ lifecycle: 'active', tier: 'A' }));
-    shanghai = db.sqlite.prepare("SELECT id FROM Team WHERE name = '上海旗舰店'").pluck().get() as number;
-    berlin = db.sqlite.prepare("SELECT id FROM Team WHERE name = 'Berlin B2B'").pluck().get() as number;
+    const teamId = async (name: string) => (await db.kysely.selectFrom('Team').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    shanghai = await teamId('上海旗舰店');
+    berlin = await teamId('Berlin B2B');
   });
   afterAll(async () => db.cleanup());
 
   it('does plan with the defaults and log one line per broken team when a stored value is not a JSON object', async () => {
-    const setSettings = db.sqlite.prepare('UPDATE Team SET settings = ? WHERE id = ?');
-    setSettings.run('{"cadenceDays": {"A": 7', shanghai);
-    setSettings.run('null', berlin);
+    const setSettings = (settings: string, id: number) => db.kysely.updateTable('Team').set({ settings }).where('id', '=', id).execute();
+    await setSettings('{"cadenceDays": {"A": 7', shanghai);
+    await setSettings('null', berlin);
     const warnings: unknown[][] = [];
     const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error: (...args: unknown[]) => void warnings.push(['error', ...args]) };
     const deps = { db, sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger };
@@ -39,8 +44,8 @@ describe('stored team settings', () => {
     await runJob('plan-callbacks', DEMO_ASOF, deps);
     expect(warnings).toHaveLength(2);
     // Check-ins use the default cadence (tier A) from the last touch.
-    const customer = db.sqlite.prepare('SELECT lastTouchAt, checkInDueAt FROM Customer WHERE checkInDueAt IS NOT NULL LIMIT 1').get() as { lastTouchAt: number; checkInDueAt: number };
-    expect(customer.checkInDueAt - customer.lastTouchAt).toBe(DEFAULT_CADENCE_DAYS.A * DAY);
+    const customer = await db.kysely.selectFrom('Customer').select(['lastTouchAt', 'checkInDueAt']).where('checkInDueAt', 'is not', null).orderBy('id').limit(1).executeTakeFirstOrThrow();
+    expect(customer.checkInDueAt! - customer.lastTouchAt!).toBe(DEFAULT_CADENCE_DAYS.A * DAY);
   });
 
   it('does hand a cadence change to the background jobs, which move that team’s check-ins', async () => {
@@ -48,14 +53,17 @@ describe('stored team settings', () => {
     const recording: BackgroundJobs = { run: (job) => (jobs.push(job), runBackgroundJob(db, job)) };
     await createTeamDirectory(db, recording).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3 } }) });
     expect(jobs).toEqual([{ kind: 'refresh-check-ins', teamId: berlin }]);
-    const intervals = db.sqlite
-      .prepare(`SELECT DISTINCT c.checkInDueAt - c.lastTouchAt FROM Customer c JOIN Rep r ON r.id = c.ownerId
-        WHERE r.teamId = ? AND c.checkInDueAt IS NOT NULL`)
-      .pluck()
-      .all(berlin);
-    expect(intervals).toEqual([3 * DAY]);
+    const intervals = await db.kysely
+      .selectFrom('Customer as c')
+      .innerJoin('Rep as r', 'r.id', 'c.ownerId')
+      .select((eb) => eb('c.checkInDueAt', '-', eb.ref('c.lastTouchAt')).as('interval'))
+      .distinct()
+      .where('r.teamId', '=', berlin)
+      .where('c.checkInDueAt', 'is not', null)
+      .execute();
+    expect(intervals.map((i) => i.interval)).toEqual([3 * DAY]);
     // A change that is no settings change (a channel) leaves the check-ins alone.
     await createTeamDirectory(db, recording).update(berlin, { channel: { platform: 'slack', id: 'C0123456789' } });
     expect(jobs).toHaveLength(1);
   });
-});
+}));

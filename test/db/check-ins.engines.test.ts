@@ -1,11 +1,11 @@
 import { Readable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inProcessJobs } from '../helpers/background-jobs.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createCallbackBook } from '../../src/db/callback-book.js';
 import { createCustomerDirectory } from '../../src/db/customer-directory.js';
-import type { Database } from '../../src/db/database.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
+import type { StoreHandle } from '../../src/db/stores/store.js';
 import { migrate, readMigrations } from '../../src/db/migrate.js';
 import { createTeamDirectory } from '../../src/db/team-directory.js';
 import { DAY_MS } from '../../src/domain/calendar.js';
@@ -17,29 +17,33 @@ import { importStream, type ImportOptions } from '../../src/import/import-run.js
 import { undoImportRun } from '../../src/import/undo.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
+import { backgroundJobsFor, describeOnSqliteUntil, ON_SQLITE_ONLY, repIdOf, sqliteDatabaseOf } from '../commands/helpers.js';
+import { describeEngines, describeSqlite, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
 import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
 
-type Db = Database & { cleanup: () => Promise<void> };
+type CheckIns = Map<number, { lastTouchAt: number | null; checkInDueAt: number | null }>;
 
 /**
  * The oracle: each customer's last touch and next check-in worked out in plain code from the
- * source rows, the way the cadence rule reads (db/check-ins.ts keeps them in SQL).
+ * source rows, the way the cadence rule reads (the check-in store keeps them in SQL).
  */
-function expectedCheckIns(sqlite: Database['sqlite']): Map<number, { lastTouchAt: number; checkInDueAt: number | null }> {
-  const max = (sql: string) => new Map((sqlite.prepare(sql).all() as { id: number; at: number }[]).map((r) => [r.id, r.at]));
-  const orders = max('SELECT customerId AS id, MAX(orderedAt) AS at FROM "Order" GROUP BY customerId');
+async function expectedCheckIns({ kysely }: StoreHandle): Promise<CheckIns> {
+  const latest = (rows: { id: number; at: number | null }[]) => new Map(rows.filter((r) => r.at !== null).map((r) => [r.id, r.at!]));
+  const orders = latest(await kysely.selectFrom('Order').select((eb) => ['customerId as id', eb.fn.max('orderedAt').as('at')]).groupBy('customerId').execute());
   // A handover note is no contact.
-  const interactions = max("SELECT customerId AS id, MAX(at) AS at FROM Interaction WHERE kind <> 'handover' GROUP BY customerId");
-  const done = max("SELECT customerId AS id, MAX(completedAt) AS at FROM Callback WHERE status = 'done' GROUP BY customerId");
-  const week = sqlite.prepare('SELECT MAX(week) FROM ScoreSnapshot').pluck().get() as string | null;
-  const scores = new Map((sqlite.prepare('SELECT customerId AS id, tier, lifecycle FROM ScoreSnapshot WHERE week = ?').all(week) as { id: number; tier: string; lifecycle: string }[]).map((r) => [r.id, r]));
-  const keys = new Set(sqlite.prepare('SELECT dedupeKey FROM Callback WHERE dedupeKey IS NOT NULL').pluck().all() as string[]);
-  const teams = new Map((sqlite.prepare('SELECT id, settings FROM Team').all() as { id: number; settings: string }[]).map((t) => [t.id, parseScheduleSettings(t.settings)]));
-  const customers = sqlite
-    .prepare('SELECT c.id, c.createdAt, c.ownerId, r.teamId FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId')
-    .all() as { id: number; createdAt: number; ownerId: number | null; teamId: number | null }[];
-  const result = new Map<number, { lastTouchAt: number; checkInDueAt: number | null }>();
+  const interactions = latest(
+    await kysely.selectFrom('Interaction').select((eb) => ['customerId as id', eb.fn.max('at').as('at')]).where('kind', '<>', 'handover').groupBy('customerId').execute(),
+  );
+  const done = latest(await kysely.selectFrom('Callback').select((eb) => ['customerId as id', eb.fn.max('completedAt').as('at')]).where('status', '=', 'done').groupBy('customerId').execute());
+  const { week } = await kysely.selectFrom('ScoreSnapshot').select((eb) => eb.fn.max('week').as('week')).executeTakeFirstOrThrow();
+  const scores = new Map(
+    (week === null ? [] : await kysely.selectFrom('ScoreSnapshot').select(['customerId', 'tier', 'lifecycle']).where('week', '=', week).execute()).map((r) => [r.customerId, r]),
+  );
+  const keys = new Set((await kysely.selectFrom('Callback').select('dedupeKey').where('dedupeKey', 'is not', null).execute()).map((r) => r.dedupeKey));
+  const teams = new Map((await kysely.selectFrom('Team').select(['id', 'settings']).execute()).map((t) => [t.id, parseScheduleSettings(t.settings)]));
+  const customers = await kysely.selectFrom('Customer as c').leftJoin('Rep as r', 'r.id', 'c.ownerId').select(['c.id', 'c.createdAt', 'c.ownerId', 'r.teamId']).execute();
+  const result: CheckIns = new Map();
   for (const c of customers) {
     const touches = [orders.get(c.id), interactions.get(c.id), done.get(c.id)].filter((t): t is number => typeof t === 'number' && t > 0);
     const lastTouchAt = touches.length > 0 ? Math.max(...touches) : c.createdAt;
@@ -56,84 +60,87 @@ function expectedCheckIns(sqlite: Database['sqlite']): Map<number, { lastTouchAt
   return result;
 }
 
-function stored(sqlite: Database['sqlite']): Map<number, { lastTouchAt: number; checkInDueAt: number | null }> {
-  const rows = sqlite.prepare('SELECT id, lastTouchAt, checkInDueAt FROM Customer').all() as { id: number; lastTouchAt: number; checkInDueAt: number | null }[];
+async function stored({ kysely }: StoreHandle): Promise<CheckIns> {
+  const rows = await kysely.selectFrom('Customer').select(['id', 'lastTouchAt', 'checkInDueAt']).execute();
   return new Map(rows.map((r) => [r.id, { lastTouchAt: r.lastTouchAt, checkInDueAt: r.checkInDueAt }]));
 }
 
 const clock = new ManualClock(DEMO_ASOF);
-const importCsv = (db: Database, kind: ImportOptions['kind'], csv: string) =>
+const importCsv = (db: StoreDatabase, kind: ImportOptions['kind'], csv: string) =>
   importStream({ db, clock }, Readable.from([csv]), { kind, fileName: `${kind}.csv`, actor: 'test', rejectsPath: null });
-const idOf = (db: Database, externalId: string) => db.sqlite.prepare('SELECT id FROM Customer WHERE externalId = ?').pluck().get(externalId) as number;
+const idOf = async ({ kysely }: StoreHandle, externalId: string) =>
+  (await kysely.selectFrom('Customer').select('id').where('externalId', '=', externalId).executeTakeFirstOrThrow()).id;
 
-describe('stored check-ins', () => {
-  let db: Db;
+// Scored first by recomputeScores (ON_SQLITE_ONLY.scoring); a cadence change refreshes in the background (ON_SQLITE_ONLY.backgroundJobs).
+describeEngines('stored check-ins', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'with scores and plans', () => {
+  let db: EngineTestDatabase<TestEngine>;
   beforeEach(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engine);
   });
   afterEach(async () => db.cleanup());
 
-  const agrees = () => expect(stored(db.sqlite)).toEqual(expectedCheckIns(db.sqlite));
+  const agrees = async () => expect(await stored(db)).toEqual(await expectedCheckIns(db));
 
   it('does agree with the source rows after seeding, scoring and planning', async () => {
-    agrees();
-    await recomputeScores(db, DEMO_ASOF);
-    agrees();
+    await agrees();
+    await recomputeScores(sqliteDatabaseOf(db), DEMO_ASOF);
+    await agrees();
     const planning = await runPlanning(db, DEMO_ASOF);
     expect(planning.cadenceCallbacks).toBeGreaterThan(0);
-    agrees();
+    await agrees();
     // Planned customers are out of the index until their next touch.
-    const planned = db.sqlite.prepare("SELECT customerId FROM Callback WHERE source = 'cadence'").pluck().all() as number[];
-    for (const id of planned) expect(stored(db.sqlite).get(id)!.checkInDueAt).toBeNull();
+    const planned = await db.kysely.selectFrom('Callback').select('customerId').where('source', '=', 'cadence').execute();
+    const now = await stored(db);
+    for (const { customerId } of planned) expect(now.get(customerId)!.checkInDueAt).toBeNull();
   });
 
   it('does move with every writer: imports, undo, notes, callbacks, reassignment, team cadences', async () => {
-    await recomputeScores(db, DEMO_ASOF);
+    await recomputeScores(sqliteDatabaseOf(db), DEMO_ASOF);
     await runPlanning(db, DEMO_ASOF);
     // Berlin keeps shorter cadences than Shanghai, so moving customers or reps between them shows.
-    const berlin = db.sqlite.prepare("SELECT id FROM Team WHERE name = 'Berlin B2B'").pluck().get() as number;
-    await createTeamDirectory(db, inProcessJobs(db)).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3, B: 4, C: 5, D: 6 } }) });
-    agrees();
+    const { id: berlin } = await db.kysely.selectFrom('Team').select('id').where('name', '=', 'Berlin B2B').executeTakeFirstOrThrow();
+    await createTeamDirectory(db, backgroundJobsFor(db)).update(berlin, { settings: JSON.stringify({ cadenceDays: { A: 3, B: 4, C: 5, D: 6 } }) });
+    await agrees();
 
     const orders = await importCsv(db, 'orders', 'external_id,customer,ordered_at,amount\nX-1,C000001,2027-01-03 10:00,100\nX-2,C000002,2026-12-30,50\n');
     expect(orders.status).toBe('applied');
-    expect(stored(db.sqlite).get(idOf(db, 'C000001'))!.lastTouchAt).toBe(Date.parse('2027-01-03T10:00:00Z'));
-    agrees();
+    expect((await stored(db)).get(await idOf(db, 'C000001'))!.lastTouchAt).toBe(Date.parse('2027-01-03T10:00:00Z'));
+    await agrees();
 
     const interactions = await importCsv(db, 'interactions', 'customer,rep,kind,at,note\nC000003,zhang.wei@rapport.demo,call,2027-01-02 09:00,hi\n');
     expect(interactions.status).toBe('applied');
-    agrees();
+    await agrees();
 
     const customers = await importCsv(db, 'customers', 'external_id,name,owner\nC000004,王芳,max.weber@rapport.demo\nN-1,New Customer,zhang.wei@rapport.demo\n');
     expect(customers.status).toBe('applied');
-    expect(stored(db.sqlite).get(idOf(db, 'N-1'))!.checkInDueAt).not.toBeNull();
-    agrees();
+    expect((await stored(db)).get(await idOf(db, 'N-1'))!.checkInDueAt).not.toBeNull();
+    await agrees();
 
     const reps = await importCsv(db, 'reps', 'email,name,role,team\nliu.yang@rapport.demo,Liu Yang,rep,Berlin B2B\n');
     expect(reps.status).toBe('applied');
-    agrees();
+    await agrees();
 
-    const before = stored(db.sqlite).get(idOf(db, 'C000001'))!;
+    const before = (await stored(db)).get(await idOf(db, 'C000001'))!;
     expect(await undoImportRun(db, orders.runId!, clock)).toMatchObject({ ok: true });
-    expect(stored(db.sqlite).get(idOf(db, 'C000001'))!.lastTouchAt).toBeLessThan(before.lastTouchAt);
-    agrees();
+    expect((await stored(db)).get(await idOf(db, 'C000001'))!.lastTouchAt).toBeLessThan(before.lastTouchAt!);
+    await agrees();
 
     const directory = createCustomerDirectory(db);
-    await directory.addInteraction({ customerId: idOf(db, 'C000002'), repId: 1, kind: 'note', at: new Date(DEMO_ASOF.getTime() + DAY_MS), text: 'x', satisfaction: null });
-    agrees();
-    await directory.assign(idOf(db, 'C000003'), db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'max.weber@rapport.demo'").pluck().get() as number);
-    agrees();
+    await directory.addInteraction({ customerId: await idOf(db, 'C000002'), repId: 1, kind: 'note', at: new Date(DEMO_ASOF.getTime() + DAY_MS), text: 'x', satisfaction: null });
+    await agrees();
+    await directory.assign(await idOf(db, 'C000003'), await repIdOf(db, 'max.weber@rapport.demo'));
+    await agrees();
 
     const book = createCallbackBook(db);
-    const cadence = db.sqlite.prepare("SELECT id, customerId FROM Callback WHERE source = 'cadence' AND status = 'open' LIMIT 1").get() as { id: number; customerId: number };
+    const cadence = await db.kysely.selectFrom('Callback').select(['id', 'customerId']).where('source', '=', 'cadence').where('status', '=', 'open').orderBy('id').limit(1).executeTakeFirstOrThrow();
     await book.complete(cadence.id, new Date(DEMO_ASOF.getTime() + 2 * DAY_MS));
-    expect(stored(db.sqlite).get(cadence.customerId)!.checkInDueAt).not.toBeNull();
-    agrees();
-
+    expect((await stored(db)).get(cadence.customerId)!.checkInDueAt).not.toBeNull();
+    await agrees();
   });
-});
+}));
 
-describe('the check-ins migration', () => {
+// SQLite's own migration history (PostgreSQL's schema starts from the squashed one).
+describeSqlite('the check-ins migration', () => {
   it('does fill last touches and due check-ins of a database that had customers before it', () => {
     const { dir, cleanup } = tempDir();
     try {
