@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import type { App } from '../../src/commands/app.js';
 import { createDispatcher } from '../../src/commands/dispatcher.js';
@@ -8,6 +8,7 @@ import type { CommandAction } from '../../src/commands/reply.js';
 import type { Notification } from '../../src/scheduler/notifier.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { buttonsOf, servicesFor, textOf } from '../commands/helpers.js';
+import { describeSqlite } from '../helpers/engines.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
@@ -15,7 +16,8 @@ const HOUR = 3_600_000;
 /** DEMO_ASOF is Monday 00:00 UTC; Shanghai agendas go out at 01:00 UTC. */
 const MORNING = new Date(DEMO_ASOF.getTime() + 2 * HOUR);
 
-describe('sent nudges stay current', () => {
+// SQLite only until deliveryDeps and servicesFor (test/scheduler/helpers.ts, test/commands/helpers.ts) build digests on either engine (weekly-digest.ts reads the raw handle).
+describeSqlite('sent nudges stay current', () => {
   let db: Db;
   let app: App;
   let zhang: number;
@@ -27,13 +29,15 @@ describe('sent nudges stay current', () => {
 
   beforeAll(async () => {
     db = await demoDatabase(60);
-    zhang = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
-    db.sqlite.prepare("UPDATE Rep SET slackUserId = 'U0ZHANG' WHERE id = ?").run(zhang);
-    const customers = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 2').pluck().all(zhang) as number[];
-    const insert = db.sqlite.prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, ?, 'open', 'manual', 0)");
+    const k = db.kysely;
+    zhang = (await k.selectFrom('Rep').select('id').where('email', '=', 'zhang.wei@rapport.demo').executeTakeFirstOrThrow()).id;
+    await k.updateTable('Rep').set({ slackUserId: 'U0ZHANG' }).where('id', '=', zhang).execute();
+    const customers = (await k.selectFrom('Customer').select('id').where('ownerId', '=', zhang).orderBy('id').limit(2).execute()).map((c) => c.id);
+    const insert = async (customerId: number, dueAt: number, note: string) =>
+      (await k.insertInto('Callback').values({ customerId, ownerId: zhang, dueAt, timed: true, note, status: 'open', source: 'manual', createdAt: 0 }).returning('id').executeTakeFirstOrThrow()).id;
     // One callback on this morning's agenda and pinged at its minute, one only on the agenda.
-    callbackId = Number(insert.run(customers[0], zhang, MORNING.getTime() + 30 * 60_000, 'the pinged one').lastInsertRowid);
-    insert.run(customers[1], zhang, MORNING.getTime() + 5 * HOUR, 'later today');
+    callbackId = await insert(customers[0]!, MORNING.getTime() + 30 * 60_000, 'the pinged one');
+    await insert(customers[1]!, MORNING.getTime() + 5 * HOUR, 'later today');
     await runPlanning(db, DEMO_ASOF);
     await drain(MORNING, deliveryDeps(db.sqlite, slack));
     await drain(new Date(MORNING.getTime() + HOUR), deliveryDeps(db.sqlite, slack));
@@ -47,8 +51,15 @@ describe('sent nudges stay current', () => {
   });
   afterAll(async () => db.cleanup());
 
-  it('does keep where each nudge was posted', () => {
-    const refs = db.sqlite.prepare("SELECT kind, messagePlatform, messageChannel, messageId FROM Nudge WHERE status = 'sent' AND targetId = ? AND targetKind = 'rep' ORDER BY id").all(zhang);
+  it('does keep where each nudge was posted', async () => {
+    const refs = await db.kysely
+      .selectFrom('Nudge')
+      .select(['kind', 'messagePlatform', 'messageChannel', 'messageId'])
+      .where('status', '=', 'sent')
+      .where('targetId', '=', zhang)
+      .where('targetKind', '=', 'rep')
+      .orderBy('id')
+      .execute();
     expect(refs).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'agenda', messagePlatform: 'slack', messageChannel: 'D-U0ZHANG' })]));
     expect(refs).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'callback', messagePlatform: 'slack' })]));
   });
@@ -70,15 +81,14 @@ describe('sent nudges stay current', () => {
     expect(textOf(again)).toBe(`回访 #${callbackId} 已经完成。`);
     // The callback's own ping, posted earlier, is updated where it was posted.
     const ping = sentTo('callback');
-    const messageId = db.sqlite.prepare('SELECT messageId FROM Nudge WHERE id = ?').pluck().get(ping.nudgeId);
+    const { messageId } = await db.kysely.selectFrom('Nudge').select('messageId').where('id', '=', ping.nudgeId).executeTakeFirstOrThrow();
     const update = slack.updates.find((u) => u.ref.messageId === messageId);
     expect(update?.reply.blocks).toEqual([{ type: 'text', tone: 'muted', text: `与王芳的回访 #${callbackId}：完成。` }]);
   });
 
   it('does not redraw a message for someone it was not sent to', async () => {
     const agenda = sentTo('agenda');
-    const other = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'liu.yang@rapport.demo'").pluck().get() as number;
-    db.sqlite.prepare("UPDATE Rep SET slackUserId = 'U0LIU' WHERE id = ?").run(other);
+    await db.kysely.updateTable('Rep').set({ slackUserId: 'U0LIU' }).where('email', '=', 'liu.yang@rapport.demo').execute();
     const forged = encodeInvocation({ command: 'callbacks', options: {}, nudgeId: agenda.nudgeId });
     const reply = await app.handleAction({ platform: 'slack', userId: 'U0LIU', payload: forged });
     expect(reply.placement).toBe('replace');

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import { REFERRAL_RATING } from '../../domain/schedule/care.js';
 import { atStakeMinor } from '../care-book.js';
+import { tableAs } from '../customer-segments.js';
 import type { Schema } from '../schema.js';
 import { compiledQuery } from './compiled-query.js';
 import type { StoreHandle } from './store.js';
@@ -128,8 +129,13 @@ const tierOf = (eb: ExpressionBuilder<Schema & { c: Schema['Customer'] }, 'c'>) 
  * the same on both engines.
  */
 export function createRenderStore(db: StoreHandle) {
-  const { kysely } = db;
+  const { kysely, engine } = db;
   const newestWeek = newestWeekOf(kysely);
+  // The bot never runs ANALYZE, so SQLite's planner guesses: a rep's lists start from the rep's
+  // own customers or nudges, not from every open plan or at-risk score of the week (tens of ms a
+  // list at 100k customers). The CROSS JOINs keep SQLite's join order; PostgreSQL plans from its statistics.
+  const ownCustomers = () => tableAs(engine, 'Customer', 'c', 'Customer_ownerId_checkInDueAt_idx');
+  const nudges = (index?: 'Nudge_kind_targetId_dueAt_idx') => tableAs(engine, 'Nudge', 'n', index);
 
   const rep = compiledQuery(kysely, (id: number) =>
     kysely
@@ -191,8 +197,9 @@ export function createRenderStore(db: StoreHandle) {
   // Plans opened since the rep's agenda that went out before this one (a skipped or missed agenda passes them on), most at stake first.
   const winbacks = compiledQuery(kysely, (repId: number, before: number) =>
     kysely
-      .selectFrom('WinbackEpisode as e')
-      .innerJoin('Customer as c', 'c.id', 'e.customerId')
+      .selectFrom(ownCustomers())
+      .crossJoin('WinbackEpisode as e')
+      .whereRef('e.customerId', '=', 'c.id')
       .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek))
       .select(['c.id', 'c.externalId', 'c.name', 'e.deadline', 's.tier', atStakeMinor.as('atStakeMinor'), 's.crossSell', 's.crossSellFrom'])
       .where('c.ownerId', '=', repId)
@@ -221,8 +228,9 @@ export function createRenderStore(db: StoreHandle) {
   // Newly at risk: at risk in the newest week and not in the week before, scored since `since`.
   const atRisk = compiledQuery(kysely, (repId: number, since: number) =>
     kysely
-      .selectFrom('ScoreSnapshot as cur')
-      .innerJoin('Customer as c', 'c.id', 'cur.customerId')
+      .selectFrom(ownCustomers())
+      .crossJoin('ScoreSnapshot as cur')
+      .whereRef('cur.customerId', '=', 'c.id')
       .leftJoin('ScoreSnapshot as prev', (join) =>
         join
           .onRef('prev.customerId', '=', 'cur.customerId')
@@ -250,9 +258,9 @@ export function createRenderStore(db: StoreHandle) {
   );
   const teamSettings = compiledQuery(kysely, (teamId: number) => kysely.selectFrom('Team').select('settings').where('id', '=', teamId));
 
-  const reorders = (kysely: Kysely<Schema>) =>
+  const reorders = (from: ReturnType<typeof nudges>) =>
     kysely
-      .selectFrom('Nudge as n')
+      .selectFrom(from)
       .innerJoin('Customer as c', 'c.id', 'n.customerId')
       .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek))
       .select((eb) => [
@@ -260,7 +268,7 @@ export function createRenderStore(db: StoreHandle) {
         eb.selectFrom('Order as o').select((o) => o.fn.max('o.orderedAt').as('at')).whereRef('o.customerId', '=', 'c.id').where('o.amountMinor', '>', 0).as('lastBoughtAt'),
       ]);
   const reordersPending = compiledQuery(kysely, (repId: number, now: number) =>
-    reorders(kysely)
+    reorders(nudges('Nudge_kind_targetId_dueAt_idx'))
       .where('n.kind', '=', 'reorder')
       .where('n.targetId', '=', repId)
       .where('n.status', '=', 'pending')
@@ -270,9 +278,9 @@ export function createRenderStore(db: StoreHandle) {
       .orderBy('c.id'),
   );
   const reordersCarried = compiledQuery(kysely, (agendaId: number) =>
-    reorders(kysely).where('n.kind', '=', 'reorder').where('n.carriedBy', '=', agendaId).orderBy('n.dueAt').orderBy('c.name').orderBy('c.id'),
+    reorders(nudges()).where('n.kind', '=', 'reorder').where('n.carriedBy', '=', agendaId).orderBy('n.dueAt').orderBy('c.name').orderBy('c.id'),
   );
-  const reorder = compiledQuery(kysely, (nudgeId: number) => reorders(kysely).where('n.id', '=', nudgeId));
+  const reorder = compiledQuery(kysely, (nudgeId: number) => reorders(nudges()).where('n.id', '=', nudgeId));
   // What they buy most often (product, else category): an expression, since PostgreSQL's HAVING cannot name an output column.
   const usualItem = compiledQuery(kysely, (customerId: number, since: number) => {
     const item = sql<string | null>`COALESCE(NULLIF(TRIM(${sql.ref('product')}), ''), NULLIF(TRIM(${sql.ref('category')}), ''))`;
@@ -319,9 +327,9 @@ export function createRenderStore(db: StoreHandle) {
       .where('r.active', '=', true)
       .where('c.greetingOptOut', '=', false),
   );
-  const greetings = (kysely: Kysely<Schema>) =>
+  const greetings = () =>
     kysely
-      .selectFrom('Nudge as n')
+      .selectFrom(nudges('Nudge_kind_targetId_dueAt_idx'))
       .innerJoin('Customer as c', 'c.id', 'n.customerId')
       .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek))
       .select(['n.id', 'n.payload', 'c.id as customerId', 'c.externalId', 'c.name', 's.tier'])
@@ -330,7 +338,7 @@ export function createRenderStore(db: StoreHandle) {
   const byTier = (eb: ExpressionBuilder<Schema & { s: Schema['ScoreSnapshot'] }, 's'>) => eb.case('s.tier').when('A').then(0).when('B').then(1).else(2).end();
   // Not yet carried (the agenda being sent), or carried by this agenda (drawn again after a button press).
   const greetingsPending = compiledQuery(kysely, (repId: number, now: number) =>
-    greetings(kysely)
+    greetings()
       .where('n.targetId', '=', repId)
       .where('n.dueAt', '<=', now)
       .where('n.status', '=', 'pending')
@@ -340,7 +348,7 @@ export function createRenderStore(db: StoreHandle) {
       .orderBy('c.id'),
   );
   const greetingsCarried = compiledQuery(kysely, (repId: number, agendaId: number) =>
-    greetings(kysely).where('n.targetId', '=', repId).where('n.carriedBy', '=', agendaId).orderBy(byTier).orderBy('c.name').orderBy('c.id'),
+    greetings().where('n.targetId', '=', repId).where('n.carriedBy', '=', agendaId).orderBy(byTier).orderBy('c.name').orderBy('c.id'),
   );
   // 推荐: customers of the rep who rated 5 since the previous agenda.
   const topRatings = compiledQuery(kysely, (repId: number, after: number, until: number) =>
@@ -358,8 +366,10 @@ export function createRenderStore(db: StoreHandle) {
   );
   const lightTouch = compiledQuery(kysely, (repId: number) =>
     kysely
-      .selectFrom('Customer as c')
-      .innerJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek))
+      .selectFrom(ownCustomers())
+      .crossJoin('ScoreSnapshot as s')
+      .whereRef('s.customerId', '=', 'c.id')
+      .where('s.week', '=', newestWeek)
       .select(['c.id', 'c.externalId', 'c.name', atStakeMinor.as('atStakeMinor')])
       .where('c.ownerId', '=', repId)
       .where('s.lifecycle', 'in', ['at_risk', 'lapsed'])

@@ -4,6 +4,7 @@ import type { Schema } from '../../../src/db/schema.js';
 import { createRenderStore, type RenderStore } from '../../../src/db/stores/render-store.js';
 import { MAX_ROW_ID } from '../../../src/db/lookup-keys.js';
 import { createNudgeData } from '../../../src/scheduler/nudge-data.js';
+import type { NudgeKind } from '../../../src/scheduler/outbox.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../../helpers/engines.js';
 
 /** Monday 2027-01-04, 10:00 in Shanghai. */
@@ -122,7 +123,7 @@ describeEngines('the render store', (engine) => {
   it('does route a callback or complaint to its owner now, and leave a row whose payload names no row as it is', async () => {
     const data = createNudgeData(store);
     const callback = (await k.insertInto('Callback').values({ customerId: f.c.maxs, ownerId: f.max, dueAt: NOW, createdAt: 0 }).returning('id').executeTakeFirstOrThrow()).id;
-    const row = (kind: 'callback' | 'complaint', payload: object) => ({ kind, targetKind: 'rep' as const, targetId: f.zhang, payload: JSON.stringify(payload) });
+    const row = (kind: NudgeKind, payload: object) => ({ kind, targetKind: 'rep' as const, targetId: f.zhang, payload: JSON.stringify(payload) });
     expect(await data.target(row('callback', { callbackId: callback }))).toEqual({ targetKind: 'rep', targetId: f.max });
     // An id past PostgreSQL's integer would fail the query there: no row has it, so the row keeps its target.
     for (const payload of [{ callbackId: MAX_ROW_ID + 1 }, { callbackId: -1 }, { callbackId: 'x' }, {}]) {
