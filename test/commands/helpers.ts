@@ -142,9 +142,9 @@ export function servicesFor(
   db: StoreDatabase, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map(), uploadsDir?: string,
 ): Services {
   const sqliteDb = sqliteOnly(db);
-  const buildDigest = digestsDrawnBy(sqliteDb.sqlite, async () => new Uint8Array());
+  const buildDigest = digestsDrawnBy(db, async () => new Uint8Array());
   return {
-    ...createStorageServices(db, inProcessJobs(sqliteDb)),
+    ...createStorageServices(db, inProcessJobs(db)),
     digests: createDigestService(sqliteDb, buildDigest),
     outbox: createOutboxView(sqliteDb),
     nudges: createNudgeMessages({
@@ -154,9 +154,9 @@ export function servicesFor(
       clock,
       logger: { warn() {} },
     }),
-    models: createModelReportService(inProcessJobs(sqliteDb)),
+    models: createModelReportService(inProcessJobs(db)),
     imports: createImportService({
-      background: inProcessJobs(sqliteDb), clock, uploadsDir: uploadsDir ?? path.join(path.dirname(sqliteDb.file), 'uploads'), afterOrdersChanged() {},
+      background: inProcessJobs(db), clock, uploadsDir: uploadsDir ?? path.join(path.dirname(sqliteDb.file), 'uploads'), afterOrdersChanged() {},
     }),
   };
 }
