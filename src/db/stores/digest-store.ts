@@ -1,6 +1,5 @@
-import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { DAY_MS } from '../../domain/calendar.js';
-import type { Schema } from '../schema.js';
 import type { LoadedTeamSettings } from '../team-settings.js';
 import type { StoreHandle } from './store.js';
 
@@ -72,8 +71,6 @@ export interface DigestStore {
   lostReasons(team: DigestTeam, from: number, to: number): Promise<{ reason: string; n: number }[]>;
 }
 
-/** Expressions over a win-back plan aliased `e`. */
-type PlanExpressions = ExpressionBuilder<Schema & { e: Schema['WinbackEpisode'] }, 'e'>;
 
 export function createDigestStore(db: StoreHandle): DigestStore {
   const { kysely } = db;
@@ -218,7 +215,8 @@ export function createDigestStore(db: StoreHandle): DigestStore {
         .select((eb) => ['c.ownerId as id', eb.fn.coalesce('s.tier', eb.val('-')).as('tier'), eb.fn.countAll<number>().as('n')])
         .where('c.ownerId', 'is not', null)
         .$if(team !== null, (q) => q.where('c.ownerId', 'in', ownedBy(team!)))
-        .groupBy((eb) => ['c.ownerId', eb.fn.coalesce('s.tier', eb.val('-'))])
+        // By the column, not the expression: PostgreSQL matches a GROUP BY expression to the select's only when their parameters are the same.
+        .groupBy(['c.ownerId', 's.tier'])
         .execute();
       const books = new Map<number, Record<string, number>>();
       for (const row of bookRows) books.set(row.id!, { ...books.get(row.id!), [row.tier]: Number(row.n) });
@@ -292,17 +290,16 @@ export function createDigestStore(db: StoreHandle): DigestStore {
     },
 
     async lostReasons(team, from, to) {
-      const reason = (eb: PlanExpressions) => eb.fn.coalesce('e.reason', eb.val('awaiting'));
       const rows = await kysely
         .selectFrom('WinbackEpisode as e')
         .innerJoin('Customer as c', 'c.id', 'e.customerId')
         .leftJoin('Rep as r', 'r.id', 'c.ownerId')
-        .select((eb) => [reason(eb).as('reason'), eb.fn.countAll<number>().as('n')])
+        .select((eb) => [eb.fn.coalesce('e.reason', eb.val('awaiting')).as('reason'), eb.fn.countAll<number>().as('n')])
         .where('e.status', 'in', ['lost', 'given_up'])
         .where('e.closedAt', '>', from)
         .where('e.closedAt', '<=', to)
         .$if(team !== null, (q) => q.where('r.teamId', '=', team!))
-        .groupBy((eb) => reason(eb))
+        .groupBy('e.reason')
         .execute();
       return rows.map((row) => ({ reason: row.reason, n: Number(row.n) }));
     },
