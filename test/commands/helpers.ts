@@ -131,7 +131,7 @@ export interface CommandHarness<D extends StoreDatabase = Database> {
 /** The raw SQLite handle for the services not yet on Kysely (issue 15): on PostgreSQL, one line saying so. */
 function sqliteOnly(db: StoreDatabase): Database & { sqlite: Sqlite } {
   if (db.engine === 'sqlite') return db;
-  throw new Error('servicesFor: the background jobs, digests, outbox and nudges run on SQLite only until they move to Kysely (issue 15)');
+  throw new Error('servicesFor: the outbox view and nudges run on SQLite only until they move to Kysely (issue 15)');
 }
 
 /**
@@ -145,7 +145,7 @@ export function servicesFor(
   const buildDigest = digestsDrawnBy(db, async () => new Uint8Array());
   return {
     ...createStorageServices(db, inProcessJobs(db)),
-    digests: createDigestService(sqliteDb, buildDigest),
+    digests: createDigestService(db, buildDigest),
     outbox: createOutboxView(sqliteDb),
     nudges: createNudgeMessages({
       outbox: createOutboxStore(sqliteDb),

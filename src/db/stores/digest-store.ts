@@ -71,7 +71,6 @@ export interface DigestStore {
   lostReasons(team: DigestTeam, from: number, to: number): Promise<{ reason: string; n: number }[]>;
 }
 
-
 export function createDigestStore(db: StoreHandle): DigestStore {
   const { kysely } = db;
   // Per-rep counts read the team's reps' rows only (through the ownerId indexes), never the whole table.
@@ -114,6 +113,17 @@ export function createDigestStore(db: StoreHandle): DigestStore {
     return inTeam.n * 2 < everyone.n;
   }
 
+  /** Win-back plans (`e`) of the team's customers (`c`, owner `r`) closed in (from, to] with one of `statuses`. */
+  const plansClosed = (team: DigestTeam, from: number, to: number, statuses: readonly string[]) =>
+    kysely
+      .selectFrom('WinbackEpisode as e')
+      .innerJoin('Customer as c', 'c.id', 'e.customerId')
+      .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+      .where('e.status', 'in', statuses)
+      .where('e.closedAt', '>', from)
+      .where('e.closedAt', '<=', to)
+      .$if(team !== null, (q) => q.where('r.teamId', '=', team!));
+
   /** The first names and the count of all (a window over the match): one pass, and a big book never reaches JavaScript row by row. */
   function namedCount(rows: { name: string; total: number }[]): NamedCount {
     return { count: Number(rows[0]?.total ?? 0), names: rows.map((row) => row.name) };
@@ -152,15 +162,8 @@ export function createDigestStore(db: StoreHandle): DigestStore {
     },
 
     async closedPlans(team, from, to) {
-      const rows = await kysely
-        .selectFrom('WinbackEpisode as e')
-        .innerJoin('Customer as c', 'c.id', 'e.customerId')
-        .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+      const rows = await plansClosed(team, from, to, ['won', 'lost', 'given_up'])
         .select(['c.id', 'c.name', 'c.ownerId', 'e.status'])
-        .where('e.status', 'in', ['won', 'lost', 'given_up'])
-        .where('e.closedAt', '>', from)
-        .where('e.closedAt', '<=', to)
-        .$if(team !== null, (q) => q.where('r.teamId', '=', team!))
         .orderBy('e.closedAt')
         .orderBy('c.id')
         .execute();
@@ -290,15 +293,8 @@ export function createDigestStore(db: StoreHandle): DigestStore {
     },
 
     async lostReasons(team, from, to) {
-      const rows = await kysely
-        .selectFrom('WinbackEpisode as e')
-        .innerJoin('Customer as c', 'c.id', 'e.customerId')
-        .leftJoin('Rep as r', 'r.id', 'c.ownerId')
+      const rows = await plansClosed(team, from, to, ['lost', 'given_up'])
         .select((eb) => [eb.fn.coalesce('e.reason', eb.val('awaiting')).as('reason'), eb.fn.countAll<number>().as('n')])
-        .where('e.status', 'in', ['lost', 'given_up'])
-        .where('e.closedAt', '>', from)
-        .where('e.closedAt', '<=', to)
-        .$if(team !== null, (q) => q.where('r.teamId', '=', team!))
         .groupBy('e.reason')
         .execute();
       return rows.map((row) => ({ reason: row.reason, n: Number(row.n) }));
