@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
 import { refreshCheckIns } from '../db/stores/check-in-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
 import { loadTeamSettings } from '../db/team-settings.js';
@@ -49,7 +50,7 @@ export interface BackgroundJobs {
 }
 
 /** The jobs run in the caller's own thread, on its connection (tools and tests): the code the worker thread runs. */
-export function inThisThread(db: Database): BackgroundJobs {
+export function inThisThread(db: StoreDatabase): BackgroundJobs {
   return { run: (job) => runBackgroundJob(db, job) };
 }
 
@@ -61,32 +62,33 @@ const CHECK_IN_BATCH = 250;
  * go in short transactions that share the write lock with the bot's own writes; an import stays
  * one transaction, because it must never half-apply.
  */
-export async function runBackgroundJob<J extends BackgroundJob>(db: Database, job: J, slicing?: WriteSlicing): Promise<BackgroundResult<J>> {
+export async function runBackgroundJob<J extends BackgroundJob>(db: StoreDatabase, job: J, slicing?: WriteSlicing): Promise<BackgroundResult<J>> {
   return (await dispatch(db, job, slicing)) as BackgroundResult<J>;
 }
 
-async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing | undefined): Promise<BackgroundResults[BackgroundJob['kind']]> {
+async function dispatch(db: StoreDatabase, job: BackgroundJob, slicing: WriteSlicing | undefined): Promise<BackgroundResults[BackgroundJob['kind']]> {
   switch (job.kind) {
     case 'rescore':
-      return recomputeScores(db, job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
+      return recomputeScores(scoringDatabase(db, job), job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
     case 'plan':
       return runPlanning(db, job.now, job.scope, slicing);
     case 'refresh-check-ins': {
       const teams = await loadTeamSettings(db);
+      const customers = db.kysely.selectFrom('Customer as c').select('c.id').orderBy('c.id');
       if (job.teamId !== undefined) {
-        const ids = db.sqlite.prepare('SELECT c.id FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE r.teamId = ? ORDER BY c.id').pluck().all(job.teamId) as number[];
+        const ids = idsOf(await customers.innerJoin('Rep as r', 'r.id', 'c.ownerId').where('r.teamId', '=', job.teamId).execute());
         await writeInSlices(db, inGroups(ids, CHECK_IN_BATCH).map((group) => (trx) => refreshCheckIns(trx, { customerIds: group }, teams)), slicing);
         return { customers: ids.length };
       }
-      const ids = db.sqlite.prepare('SELECT id FROM Customer ORDER BY id').pluck().all() as number[];
+      const ids = idsOf(await customers.execute());
       const batches = coveringIdRanges(ids, CHECK_IN_BATCH).map(({ range }) => (trx: StoreHandle) => refreshCheckIns(trx, { idRange: range }, teams));
       await writeInSlices(db, batches, slicing);
       return { customers: ids.length };
     }
     case 'validate':
-      return validateScores(db, { asOf: job.asOf, holdoutDays: job.holdoutDays });
+      return validateScores(scoringDatabase(db, job), { asOf: job.asOf, holdoutDays: job.holdoutDays });
     case 'digest':
-      return buildDigestWithChart(db.sqlite, job, renderDigestChart);
+      return buildDigestWithChart(db, job, renderDigestChart);
     case 'import': {
       let ordersChanged = false;
       const summary = await importFile({ db, clock: clockFrom(job.startedAt) }, job.file, {
@@ -98,6 +100,14 @@ async function dispatch(db: Database, job: BackgroundJob, slicing: WriteSlicing 
       return { summary, ordersChanged };
     }
   }
+}
+
+const idsOf = (rows: readonly { id: number }[]) => rows.map((row) => row.id);
+
+/** Scoring still reads the raw SQLite handle until it moves to a store (issue 15): on PostgreSQL its jobs fail in one line saying so. */
+function scoringDatabase(db: StoreDatabase, job: BackgroundJob): Database {
+  if (db.engine === 'sqlite') return db;
+  throw new Error(`the ${job.kind} job runs on SQLite only until scoring moves to Kysely (issue 15)`);
 }
 
 /** The caller's "now" when it asked, moving on with real time while the job runs. */

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase, type Database } from '../db/database.js';
+import { connectDatabase, type StoreDatabase } from '../db/store-database.js';
 import type { WriteSlicing } from '../db/write-slices.js';
 import type { BackgroundJob } from './background-jobs.js';
 import { slicingFor } from './event-loop-pulse.js';
@@ -28,7 +28,7 @@ export interface ErrorData {
 /** Worker → bot: the job's result, or why it failed. A failed job leaves the worker running. */
 export type ReplyMessage = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: ErrorData };
 
-export type JobRunner = (db: Database, job: BackgroundJob, slicing: WriteSlicing) => Promise<unknown>;
+export type JobRunner = (db: StoreDatabase, job: BackgroundJob, slicing: WriteSlicing) => Promise<unknown>;
 
 function errorData(error: unknown): ErrorData {
   if (error instanceof Error) {
@@ -39,15 +39,16 @@ function errorData(error: unknown): ErrorData {
 }
 
 /**
- * The worker thread's side: opens its own connection to the bot's database, then answers each
- * job message with a reply. A job's error is returned as data; only a failure outside a job
- * (the database will not open) ends the thread, which the bot reports as a crash.
+ * The worker thread's side: opens its own connection to the bot's database (SQLite or
+ * PostgreSQL, as the URL says), then answers each job message with a reply. A job's error is
+ * returned as data; only a failure outside a job (the database will not open) ends the thread,
+ * which the bot reports as a crash.
  */
 export async function serveJobs(runJob: JobRunner): Promise<void> {
   const port = parentPort;
   if (!port) throw new Error('serveJobs runs in a worker thread');
   const { databaseUrl, pulse } = workerData as WorkerData;
-  const db = await openDatabase(databaseUrl);
+  const db = await connectDatabase(databaseUrl);
   const slicing = slicingFor(pulse);
   // Messages wait in the port until this listener starts it; the bot sends one job at a time.
   port.on('message', async ({ id, job }: JobMessage) => {

@@ -1,11 +1,12 @@
 import type { Reply } from '../commands/reply.js';
-import type { Sqlite } from '../db/database.js';
+import { createDigestStore } from '../db/stores/digest-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import type { DigestChartRenderer } from './digest-chart.js';
 import { DAY_MS } from '../domain/calendar.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
 import { formatMoney, formatNumber, type Locale, type Translate } from '../i18n/index.js';
 import type { WeeklyCounts } from './digest-chart.js';
-import { buildCareDigest, careDigestBlocks, readFromTeam, type CareDigest } from './care-digest.js';
+import { buildCareDigest, careDigestBlocks, type CareDigest } from './care-digest.js';
 
 /** Whose customers a digest covers: a manager's team, or everyone (an admin asking). */
 export type DigestScope = { kind: 'team'; teamId: number; teamName: string } | { kind: 'all' };
@@ -48,22 +49,17 @@ const AT_RISK = ['at_risk', 'lapsed'];
  * The week's churn picture from the score snapshots: this ISO week (in the reader's zone)
  * against the previous snapshot week, plus the win-back plans closed in the last 7 days.
  */
-export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date, zone: string): WeeklyDigest {
-  const inScope = scope.kind === 'team' ? `AND r.teamId = ${Number(scope.teamId)}` : '';
-  const thisWeek = isoWeekOf(localDateOf(now, zone));
-  const week = (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot WHERE week <= ?').get(thisWeek) as { w: string | null }).w;
-  const previousWeek = week
-    ? (sqlite.prepare('SELECT MAX(week) AS w FROM ScoreSnapshot WHERE week < ?').get(week) as { w: string | null }).w
-    : null;
+export async function buildWeeklyDigest(db: StoreHandle, scope: DigestScope, now: Date, zone: string): Promise<WeeklyDigest> {
+  const store = createDigestStore(db);
+  const team = scope.kind === 'team' ? scope.teamId : null;
+  const { week, previousWeek } = await store.snapshotWeeks(isoWeekOf(localDateOf(now, zone)));
   const digest: WeeklyDigest = {
     week, previousWeek, newlyAtRisk: [], newlyLapsed: [], wonBack: [], lost: [], tierMoves: [], revenueAtRiskMinor: 0, perRep: [], history: [],
-    care: buildCareDigest(sqlite, scope, now),
+    care: await buildCareDigest(db, scope, now),
   };
   if (!week) return digest;
 
-  const repNames = new Map(
-    (sqlite.prepare(`SELECT r.id, r.name FROM Rep r WHERE 1 ${inScope}`).all() as { id: number; name: string }[]).map((r) => [r.id, r.name]),
-  );
+  const repNames = await store.repNames(team);
   const perRep = new Map<number | null, RepLine>();
   const lineFor = (ownerId: number | null) => {
     let line = perRep.get(ownerId);
@@ -74,20 +70,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     return line;
   };
   const moves = new Map<string, number>();
-  const rows = sqlite
-    .prepare(
-      `SELECT c.id, c.name, c.ownerId, cur.lifecycle, cur.tier, prev.lifecycle AS prevLifecycle, prev.tier AS prevTier,
-         COALESCE(cur.clv12Minor, cur.monetaryMinor) AS valueMinor
-       FROM ${scope.kind === 'team' && readFromTeam(sqlite, scope.teamId)
-         ? 'Rep r CROSS JOIN Customer c ON c.ownerId = r.id CROSS JOIN ScoreSnapshot cur ON cur.customerId = c.id'
-         : 'ScoreSnapshot cur JOIN Customer c ON c.id = cur.customerId LEFT JOIN Rep r ON r.id = c.ownerId'}
-         LEFT JOIN ScoreSnapshot prev ON prev.customerId = cur.customerId AND prev.week = ?
-       WHERE cur.week = ? ${inScope} ORDER BY valueMinor DESC, c.id`,
-    )
-    .iterate(previousWeek, week) as IterableIterator<{
-    id: number; name: string; ownerId: number | null; lifecycle: string; tier: string; prevLifecycle: string | null; prevTier: string | null; valueMinor: number;
-  }>;
-  for (const row of rows) {
+  for (const row of await store.weekChanges(team, week, previousWeek)) {
     const customer = { id: row.id, name: row.name, ownerId: row.ownerId };
     if (AT_RISK.includes(row.lifecycle)) {
       const line = lineFor(row.ownerId);
@@ -109,13 +92,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     return { from, to, count };
   }).sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
 
-  const closed = sqlite
-    .prepare(
-      `SELECT c.id, c.name, c.ownerId, e.status FROM WinbackEpisode e JOIN Customer c ON c.id = e.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-       WHERE e.status IN ('won', 'lost', 'given_up') AND e.closedAt > ? AND e.closedAt <= ? ${inScope} ORDER BY e.closedAt, c.id`,
-    )
-    .all(now.getTime() - 7 * DAY_MS, now.getTime()) as (DigestCustomer & { status: 'won' | 'lost' | 'given_up' })[];
-  for (const { status, ...customer } of closed) {
+  for (const { status, ...customer } of await store.closedPlans(team, now.getTime() - 7 * DAY_MS, now.getTime())) {
     if (status === 'won') {
       digest.wonBack.push(customer);
       lineFor(customer.ownerId).wonBack++;
@@ -125,16 +102,7 @@ export function buildWeeklyDigest(sqlite: Sqlite, scope: DigestScope, now: Date,
     }
   }
   digest.perRep = [...perRep.values()].sort((a, b) => b.revenueAtRiskMinor - a.revenueAtRiskMinor || a.repName.localeCompare(b.repName));
-
-  digest.history = (
-    sqlite
-      .prepare(
-        `SELECT s.week, SUM(s.lifecycle = 'at_risk') AS atRisk, SUM(s.lifecycle = 'lapsed') AS lapsed
-         FROM ScoreSnapshot s JOIN Customer c ON c.id = s.customerId LEFT JOIN Rep r ON r.id = c.ownerId
-         WHERE s.week <= ? ${inScope} GROUP BY s.week ORDER BY s.week DESC LIMIT ${HISTORY_WEEKS}`,
-      )
-      .all(week) as WeeklyCounts[]
-  ).reverse();
+  digest.history = await store.history(team, week, HISTORY_WEEKS);
   return digest;
 }
 
@@ -158,8 +126,8 @@ export interface BuiltDigest {
 export type DigestBuilder = (request: DigestRequest) => Promise<BuiltDigest>;
 
 /** Reads the digest and draws its chart, in the calling thread: the background worker's digest job. */
-export async function buildDigestWithChart(sqlite: Sqlite, request: DigestRequest, renderChart: DigestChartRenderer): Promise<BuiltDigest> {
-  const digest = buildWeeklyDigest(sqlite, request.scope, request.now, request.timeZone);
+export async function buildDigestWithChart(db: StoreHandle, request: DigestRequest, renderChart: DigestChartRenderer): Promise<BuiltDigest> {
+  const digest = await buildWeeklyDigest(db, request.scope, request.now, request.timeZone);
   const chart = digest.history.length > 0 ? await renderChart(digest.history, request.locale) : null;
   return { digest, chart };
 }

@@ -139,18 +139,9 @@ export interface CommandHarness<D extends StoreDatabase = Database> {
  * wait (`itOnSqliteUntil`, `describeOnSqliteUntil`). Remove an entry when its module moves, and the compiler lists the tests to flip.
  */
 export const ON_SQLITE_ONLY = {
-  /** Imports, /rapport model, a team's check-ins after a cadence change. */
-  backgroundJobs: 'src/background/background-jobs.ts',
-  /** /digest. */
-  digests: 'src/scheduler/weekly-digest.ts',
   /** Rescoring in a test (`recomputeScores`). */
   scoring: 'src/scoring/recompute.ts',
 } as const;
-
-/** A service of `module` on PostgreSQL: built without fail, so the other commands run there; any use says which module holds it back. */
-function stillOnSqlite(module: string): () => Promise<never> {
-  return () => Promise.reject(new Error(`servicesFor: ${module} runs on SQLite only until it moves to Kysely (issue 15)`));
-}
 
 /** A test that needs a service of `module` (ON_SQLITE_ONLY): on PostgreSQL it is skipped, its name saying what it waits for. */
 export function itOnSqliteUntil(engine: TestEngine, module: string, name: string, test: () => Promise<void>): void {
@@ -170,9 +161,9 @@ export function sqliteDatabaseOf(db: StoreDatabase): Database {
   throw new Error('sqliteDatabaseOf: a test on SQLite only (itOnSqliteUntil) asked for the raw handle on PostgreSQL');
 }
 
-/** The background jobs in the test's own thread (ON_SQLITE_ONLY.backgroundJobs: on SQLite only for now). */
+/** The background jobs in the test's own thread. */
 export function backgroundJobsFor(db: StoreDatabase): BackgroundJobs {
-  return db.engine === 'sqlite' ? inProcessJobs(db) : { run: stillOnSqlite(ON_SQLITE_ONLY.backgroundJobs) };
+  return inProcessJobs(db);
 }
 
 /**
@@ -183,7 +174,7 @@ export function servicesFor(
   db: StoreDatabase, clock: Clock = new ManualClock(NOW), notifiers: ReadonlyMap<Platform, Notifier> = new Map(), uploadsDir?: string,
 ): Services {
   const background = backgroundJobsFor(db);
-  const buildDigest: DigestBuilder = db.engine === 'sqlite' ? digestsDrawnBy(db.sqlite, async () => new Uint8Array()) : stillOnSqlite(ON_SQLITE_ONLY.digests);
+  const buildDigest: DigestBuilder = digestsDrawnBy(db, async () => new Uint8Array());
   const render: NudgeRenderer = createNudgeRenderer(db, { currency: 'CNY', defaultLocale: 'en', buildDigest });
   return {
     ...createStorageServices(db, background),

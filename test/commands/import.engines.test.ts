@@ -6,7 +6,7 @@ import { createDispatcher } from '../../src/commands/dispatcher.js';
 import { commands } from '../../src/commands/registry.js';
 import { createImportService } from '../../src/import/chat-import.js';
 import { tempDir } from '../helpers/temp-database.js';
-import { auditRows, backgroundJobsFor, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, servicesFor, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
+import { auditRows, backgroundJobsFor, commandHarness, customerWhere, LI_NA, servicesFor, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/customer import', (engine) => {
@@ -32,7 +32,7 @@ describeEngines('/customer import', (engine) => {
       await h.db.kysely.updateTable('Rep').set({ slackUserId: 'U0ZHANG' }).where('email', '=', ZHANG_WEI).execute();
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does import an attached file the way the CLI does, with the summary as the reply, audited', async () => {
+    it('does import an attached file the way the CLI does, with the summary as the reply, audited', async () => {
       const who = await customerOf(ZHANG_WEI);
       const file = upload('orders.csv', `external_id,customer,ordered_at,amount\nCHAT-1,${who},2026-11-20,120.00\nCHAT-2,${who},2026-11-21,80.00\n`);
       const orders = async () => (await h.db.kysely.selectFrom('Order').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
@@ -45,7 +45,7 @@ describeEngines('/customer import', (engine) => {
       expect((await auditRows(h.db)).filter((r) => r.action === 'import.run')).toHaveLength(2);
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does send back the bad rows as a formula-escaped CSV with --on-error skip, and write nothing on a dry run', async () => {
+    it('does send back the bad rows as a formula-escaped CSV with --on-error skip, and write nothing on a dry run', async () => {
       const who = await customerOf(ZHANG_WEI);
       const csv = `external_id,customer,ordered_at,amount\nCHAT-3,${who},2026-11-22,50\nCHAT-4,${who},not a date,=HYPERLINK("http://evil.example")\n`;
       const dry = await importAs('U0LINA', '/customer import orders --dry-run --on-error skip', upload('bad.csv', csv));
@@ -68,7 +68,7 @@ describeEngines('/customer import', (engine) => {
       expect(file.reads + huge.reads).toBe(0);
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does ask for the file when none came with the command, and read a path on the console', async () => {
+    it('does ask for the file when none came with the command, and read a path on the console', async () => {
       expect(textOf(await importAs('U0LINA', '/customer import customers'))).toMatch(/^请附上要作为 customers 导入的 CSV 文件/);
       const examples = path.resolve(import.meta.dirname, '..', '..', 'examples', 'customers.csv');
       const openFile = (file: string) => (fs.existsSync(file) ? { name: path.basename(file), size: fs.statSync(file).size, read: async () => new Uint8Array(fs.readFileSync(file)) } : null);
@@ -78,7 +78,7 @@ describeEngines('/customer import', (engine) => {
       expect(textOf(await console('/customer import customers /nowhere/x.csv'))).toBe('没有找到文件 /nowhere/x.csv。');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does take --create-missing as the rejection of an unknown customer suggests, and name the CLI for --mapping', async () => {
+    it('does take --create-missing as the rejection of an unknown customer suggests, and name the CLI for --mapping', async () => {
       const csv = 'external_id,customer,ordered_at,amount\nCHAT-20,NEW-CUSTOMER,2026-11-22,50\n';
       const refused = textOf(await importAs('U0LINA', '/customer import orders', upload('new.csv', csv)));
       expect(refused).toContain('new.csv:2: customer: no customer has this external id (import customers first, or use --create-missing) (NEW-CUSTOMER)');
@@ -95,7 +95,7 @@ describeEngines('/customer import', (engine) => {
       expect(asked).not.toMatch(/Discord|Slack/);
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does ask for a rescoring when an import changed orders, and not when it did not', async () => {
+    it('does ask for a rescoring when an import changed orders, and not when it did not', async () => {
       let rescorings = 0;
       const uploads = tempDir('rapport-uploads-');
       onTestFinished(uploads.cleanup);

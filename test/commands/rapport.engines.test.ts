@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Updateable } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
-import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, fieldOf, itOnSqliteUntil, LI_NA, MAX, ON_SQLITE_ONLY, repByEmail, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
+import { ADMIN, ANNA, auditRows, CHEN_JING, commandHarness, fieldOf, LI_NA, MAX, repByEmail, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/rapport', (engine) => {
@@ -89,7 +89,7 @@ describeEngines('/rapport', (engine) => {
       expect(fieldOf(reply, 'Win-back deadline')).toBe('30 days');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does change cadences, digest time, win-back days, zone, language and channel of a named team', async () => {
+    it('does change cadences, digest time, win-back days, zone, language and channel of a named team', async () => {
       for (const line of ['cadence a 10', 'digest fri 17', 'winback 21', 'timezone America/New_York', 'language zh-CN', 'channel slack C024BE91L']) {
         expect((await h.say(ADMIN, `/rapport settings ${line} --team "Berlin B2B"`)).blocks[0], line).toMatchObject({ tone: 'success' });
       }
@@ -99,7 +99,7 @@ describeEngines('/rapport', (engine) => {
       expect((await auditRows(h.db)).filter((r) => r.action === 'team.settings').map((r) => r.detail)).toContain('cadence A 10');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does confirm a digest time as the weekday and hour, in the asker’s language, whatever way it was typed', async () => {
+    it('does confirm a digest time as the weekday and hour, in the asker’s language, whatever way it was typed', async () => {
       expect(textOf(await h.say(ADMIN, '/rapport settings digest 周一 8')).split('\n')[0]).toMatch(/^Updated .+: digest Monday 08:00\.$/);
       const { name: team } = await h.db.kysely
         .selectFrom('Team')
@@ -127,7 +127,7 @@ describeEngines('/rapport', (engine) => {
       expect(textOf(await h.say(LI_NA, '/rapport settings --team "Berlin B2B"'))).toBe('经理只能查看和修改本团队的设置；Berlin B2B 的设置请找管理员。');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does let a manager set their own team’s reorder factor, audited, and show it in the settings', async () => {
+    it('does let a manager set their own team’s reorder factor, audited, and show it in the settings', async () => {
       const stored = async () => JSON.parse((await teamNamed('上海旗舰店')).settings);
       await setSettings(['上海旗舰店'], '{"scoring":{"rfmWindowDays":180}}');
       const reply = await h.say(LI_NA, '/rapport settings reorder 1.25');
@@ -146,7 +146,7 @@ describeEngines('/rapport', (engine) => {
       await setSettings(['上海旗舰店', 'Berlin B2B'], '{}');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does refuse a reorder factor out of range or not a number with one line and a working example, and another team’s manager', async () => {
+    it('does refuse a reorder factor out of range or not a number with one line and a working example, and another team’s manager', async () => {
       const { settings: before } = await teamNamed('Berlin B2B');
       const audited = (await auditRows(h.db)).length;
       const bad = 'The reorder factor is a number from 0.5 to 1.5 (the team’s at-risk factor: after that the win-back takes over), e.g. /rapport settings reorder 1.2.';
@@ -169,7 +169,7 @@ describeEngines('/rapport', (engine) => {
       expect((await auditRows(h.db)).slice(audited).map((r) => r.detail)).toEqual(['reorder 1']);
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does set the stage cadences beside the tiers and edit the holiday calendar, which starts from the language’s defaults', async () => {
+    it('does set the stage cadences beside the tiers and edit the holiday calendar, which starts from the language’s defaults', async () => {
       const shanghai = '--team 上海旗舰店';
       const stored = async () => JSON.parse((await teamNamed('上海旗舰店')).settings);
       for (const line of ['cadence new 5', 'cadence prospect 45', 'cadence won-back 10', 'holiday add 05-20 Store day', 'holiday remove 双11', 'holiday add 2027-06-01 Anniversary']) {
@@ -189,7 +189,7 @@ describeEngines('/rapport', (engine) => {
       await setSettings(['上海旗舰店'], '{}');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does show and replace a stored settings value that is no JSON object instead of failing', async () => {
+    it('does show and replace a stored settings value that is no JSON object instead of failing', async () => {
       for (const broken of ['null', '"x"', '[1]', '{"cadenceDays":']) {
         await setSettings(['Berlin B2B'], broken);
         expect((await h.say(ADMIN, '/rapport settings --team "Berlin B2B"')).blocks[0], broken).toMatchObject({ type: 'card' });

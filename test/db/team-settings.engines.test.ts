@@ -11,8 +11,8 @@ import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, writeSnapshot
 
 const DAY = 86_400_000;
 
-// Planning and the check-in refresh run as background jobs (ON_SQLITE_ONLY.backgroundJobs).
-describeEngines('stored team settings', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'stored team settings', () => {
+// The scheduler's deps still carry the raw handle for rescoring (ON_SQLITE_ONLY.scoring).
+describeEngines('stored team settings', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'stored team settings', () => {
   let db: Database & { cleanup: () => Promise<void> };
   let shanghai: number;
   let berlin: number;

@@ -262,7 +262,7 @@ describe('the digest’s care part', () => {
       episode.run(book[5], day(2), 'lost', day(1), null);
       episode.run(book[6], day(20), 'lost', day(20), 'price'); // last month: not this week's
 
-      const digest = buildCareDigest(db.sqlite, { kind: 'team', teamId: shanghai }, now);
+      const digest = await buildCareDigest(db, { kind: 'team', teamId: shanghai }, now);
       const line = digest.reps.find((r) => r.repName === '张伟')!;
       const tiers = db.sqlite.prepare(`SELECT s.tier, COUNT(*) AS n FROM Customer c JOIN ScoreSnapshot s ON s.customerId = c.id WHERE c.ownerId = ? GROUP BY s.tier`).all(zhang) as { tier: string; n: number }[];
       expect(line).toEqual({

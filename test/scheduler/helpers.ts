@@ -18,6 +18,7 @@ import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
+import type { StoreHandle } from '../../src/db/stores/store.js';
 import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
 import { openTestDatabase, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 
@@ -71,8 +72,8 @@ export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; locales:
 }
 
 /** Digests built in the test's thread, their charts drawn by `renderChart` (the bot builds them on its background worker). */
-export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer): DigestBuilder {
-  return (request) => buildDigestWithChart(sqlite, request, renderChart);
+export function digestsDrawnBy(db: StoreHandle, renderChart: DigestChartRenderer): DigestBuilder {
+  return (request) => buildDigestWithChart(db, request, renderChart);
 }
 
 export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
@@ -81,7 +82,7 @@ export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], re
   return {
     outbox: createOutboxStore(store),
     recipientOf: createRecipientLookup(store),
-    render: createNudgeRenderer(store, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(sqlite, renderChart) }),
+    render: createNudgeRenderer(store, { currency: 'CNY', defaultLocale: 'en', buildDigest: digestsDrawnBy(store, renderChart) }),
     notifiers: new Map((Array.isArray(notifier) ? notifier : [notifier]).map((n) => [n.platform, n])),
     pauses: createPlatformPauses(store),
     retry: DEFAULT_RETRY_POLICY,

@@ -26,7 +26,7 @@ describe('/digest and /rapport outbox', () => {
     const clock = new ManualClock(new Date(DEMO_ASOF.getTime() + 9 * 3_600_000));
     app = createDispatcher({
       commands,
-      services: { ...servicesFor(db, clock), digests: createDigestService(db, digestsDrawnBy(db.sqlite, chart.render)) },
+      services: { ...servicesFor(db, clock), digests: createDigestService(db, digestsDrawnBy(db, chart.render)) },
       clock,
       logger: { error() {} } as never,
       defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },

@@ -37,7 +37,7 @@ async function weeksReadersShow(): Promise<string[]> {
   const card = await createCustomerDirectory(db).card(id, NOW);
   const list = await createCustomerDirectory(db).list({}, { kind: 'all' }, { offset: 0, limit: 1 });
   const listed = db.sqlite.prepare('SELECT week FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC').pluck().all(list.rows[0]!.id) as string[];
-  const digest = buildWeeklyDigest(db.sqlite, { kind: 'all' }, NOW, 'UTC');
+  const digest = await buildWeeklyDigest(db, { kind: 'all' }, NOW, 'UTC');
   // The planner's win-back candidates come from the current week: make one customer at risk there, everyone elsewhere lapsed.
   db.sqlite.prepare("UPDATE ScoreSnapshot SET lifecycle = CASE WHEN week = '2026-W48' THEN (CASE WHEN customerId = ? THEN 'at_risk' ELSE 'active' END) ELSE 'lapsed' END").run(id);
   const planned = await createPlanningStore(db).winbackCandidates();

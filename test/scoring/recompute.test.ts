@@ -179,7 +179,7 @@ describe('recomputeScores', () => {
     await recomputeScores(db, AS_OF);
     const lifecycles = db.sqlite.prepare('SELECT week, lifecycle FROM ScoreSnapshot WHERE customerId = ? ORDER BY week').all(id);
     expect(lifecycles).toEqual([{ week: '2026-W44', lifecycle: 'active' }, { week: '2026-W48', lifecycle: 'at_risk' }]);
-    const digest = buildWeeklyDigest(db.sqlite, { kind: 'all' }, AS_OF, 'UTC');
+    const digest = await buildWeeklyDigest(db, { kind: 'all' }, AS_OF, 'UTC');
     expect([digest.week, digest.previousWeek]).toEqual(['2026-W48', '2026-W44']);
     expect(digest.newlyAtRisk.map((c) => c.id)).toContain(id);
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import {
   BackgroundJobError,
   BackgroundWorkerClosed,
@@ -11,8 +11,11 @@ import {
   createBackgroundWorker,
   type BackgroundWorker,
 } from '../../src/background/background-worker.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
 import { packageRoot } from '../../src/package-root.js';
+import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
+import { describeEngines, describeSqlite, type TestStoreDatabase } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
@@ -25,7 +28,105 @@ function recordingLogger(): { errors: { err: Error }[]; error: (entry: { err: Er
   return { errors, error: (entry) => errors.push(entry) };
 }
 
-describe('the background worker', () => {
+/** One snapshot per customer for the week of DEMO_ASOF (2027-W01) and the one before, a third at risk and a third lapsed, through Kysely. */
+async function writeTwoWeeks(db: StoreDatabase): Promise<void> {
+  for (const [week, shift] of [['2026-W53', 1], ['2027-W01', 0]] as const) {
+    await db.kysely
+      .insertInto('ScoreSnapshot')
+      .columns(['customerId', 'week', 'computedAt', 'asOf', 'frequency', 'monetaryMinor', 'lifetimeMinor', 'orderCount', 'tier', 'valueBand', 'lifecycle'])
+      .expression((eb) =>
+        eb.selectFrom('Customer').select((c) => [
+          'id', c.val(week).as('week'), c.lit(DEMO_ASOF.getTime()).as('computedAt'), c.lit(DEMO_ASOF.getTime()).as('asOf'), c.lit(1).as('frequency'),
+          c.lit(10_000).as('monetaryMinor'), c.lit(10_000).as('lifetimeMinor'), c.lit(1).as('orderCount'), c.val('B').as('tier'), c.val('mid').as('valueBand'),
+          c.case(c(c.parens('id', '+', c.lit(shift)), '%', c.lit(3)))
+            .when(c.lit(0)).then(c.val('at_risk'))
+            .when(c.lit(1)).then(c.val('lapsed'))
+            .else(c.val('active'))
+            .end()
+            .as('lifecycle'),
+        ]),
+      )
+      .execute();
+  }
+}
+
+describeEngines('the background worker thread', (engine) => {
+  let db: TestStoreDatabase;
+  let worker: BackgroundWorker;
+  let logger: ReturnType<typeof recordingLogger>;
+  beforeEach(async () => {
+    db = await demoDatabase(120, DEMO_ASOF, engine);
+    logger = recordingLogger();
+    worker = createBackgroundWorker({ databaseUrl: db.url, logger });
+  });
+  afterEach(async () => {
+    await worker.close();
+    await db.cleanup();
+  });
+
+  const count = async (table: 'Nudge' | 'Customer', teamId?: number) =>
+    (await db.kysely
+      .selectFrom(table === 'Customer' ? 'Customer' : 'Nudge')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .$if(teamId !== undefined, (q) => q.where('ownerId', 'in', db.kysely.selectFrom('Rep').select('id').where('teamId', '=', teamId!)))
+      .executeTakeFirstOrThrow()).n;
+
+  it('does plan and refresh check-ins on its own connection, which the caller\'s connection then sees', async () => {
+    const plan = await worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' });
+    expect(plan.nudges).toBeGreaterThan(0);
+    expect(await count('Nudge')).toBe(plan.nudges);
+    expect(await worker.run({ kind: 'refresh-check-ins' })).toEqual({ customers: 120 });
+    const team = await db.kysely.selectFrom('Team').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const inTeam = await count('Customer', team.id);
+    expect(inTeam).toBeGreaterThan(0);
+    expect(inTeam).toBeLessThan(120);
+    expect(await worker.run({ kind: 'refresh-check-ins', teamId: team.id })).toEqual({ customers: inTeam });
+    expect(logger.errors).toEqual([]);
+  });
+
+  it('does build a digest with its chart in the thread, the same digest the caller builds', async () => {
+    await writeTwoWeeks(db);
+    const request = { scope: { kind: 'all' } as const, now: DEMO_ASOF, timeZone: 'UTC', locale: 'en' as const };
+    const { digest, chart } = await worker.run({ kind: 'digest', ...request });
+    expect(digest).toEqual(await buildWeeklyDigest(db, request.scope, request.now, request.timeZone));
+    expect(digest.history).toEqual([{ week: '2026-W53', atRisk: 40, lapsed: 40 }, { week: '2027-W01', atRisk: 40, lapsed: 40 }]);
+    expect(digest.newlyAtRisk).toHaveLength(40);
+    expect([...chart!.subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+    expect(logger.errors).toEqual([]);
+  });
+
+  it('does import a file in the thread and say whether orders changed', async () => {
+    const files = tempDir('rapport-worker-import-');
+    try {
+      const file = path.join(files.dir, 'orders.csv');
+      fs.writeFileSync(file, 'customer,ordered_at,amount\nC000001,2027-01-02,120.00\nC000002,2027-01-03,oops\n');
+      const { summary, ordersChanged } = await worker.run({
+        kind: 'import', file, startedAt: DEMO_ASOF, options: { kind: 'orders', fileName: 'orders.csv', actor: 'test', onError: 'skip' },
+      });
+      expect(summary).toMatchObject({ status: 'applied', inserted: 1, rejected: 1, rejectsPath: `${file}.rejects.csv` });
+      expect(summary.problems).toEqual(['orders.csv:3: amount: not an amount (oops)']);
+      expect(ordersChanged).toBe(true);
+    } finally {
+      files.cleanup();
+    }
+  });
+
+  it('does refuse queued jobs and cut the running one short when closed, leaving the database writable', async () => {
+    const running = worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' }).catch((error: unknown) => error);
+    const queued = worker.run({ kind: 'refresh-check-ins' }).catch((error: unknown) => error);
+    await worker.close();
+    expect(await running).toBeInstanceOf(BackgroundWorkerClosed);
+    expect(await queued).toBeInstanceOf(BackgroundWorkerClosed);
+    await expect(worker.run({ kind: 'refresh-check-ins' })).rejects.toBeInstanceOf(BackgroundWorkerClosed);
+    // No transaction of the cut job holds a lock.
+    await db.kysely.insertInto('AppState').values({ key: 'after-close', value: '1' }).execute();
+    await db.kysely.updateTable('Customer').set({ checkInDueAt: null }).execute();
+    expect(logger.errors).toEqual([]);
+  });
+});
+
+// Scoring (the rescore jobs these use) runs on SQLite only until it moves to Kysely (src/scoring, issue 15).
+describeSqlite('the background worker', () => {
   let db: Db;
   let worker: BackgroundWorker;
   let logger: ReturnType<typeof recordingLogger>;
@@ -76,33 +177,9 @@ describe('the background worker', () => {
     expect((await worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF })).customers).toBe(300);
     expect(logger.errors).toEqual([]);
   });
-
-  it('does import a file in the thread and say whether orders changed', async () => {
-    const file = path.join(path.dirname(db.file), 'orders.csv');
-    fs.writeFileSync(file, 'customer,ordered_at,amount\nC000001,2027-01-02,120.00\nC000002,2027-01-03,oops\n');
-    const { summary, ordersChanged } = await worker.run({
-      kind: 'import', file, startedAt: DEMO_ASOF, options: { kind: 'orders', fileName: 'orders.csv', actor: 'test', onError: 'skip' },
-    });
-    expect(summary).toMatchObject({ status: 'applied', inserted: 1, rejected: 1, rejectsPath: `${file}.rejects.csv` });
-    expect(summary.problems).toEqual(['orders.csv:3: amount: not an amount (oops)']);
-    expect(ordersChanged).toBe(true);
-  });
-
-  it('does refuse queued jobs and cut the running one short when closed, leaving the database writable', async () => {
-    const running = worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: DEMO_ASOF }).catch((error: unknown) => error);
-    const queued = worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' }).catch((error: unknown) => error);
-    await worker.close();
-    expect(await running).toBeInstanceOf(BackgroundWorkerClosed);
-    expect(await queued).toBeInstanceOf(BackgroundWorkerClosed);
-    await expect(worker.run({ kind: 'refresh-check-ins' })).rejects.toBeInstanceOf(BackgroundWorkerClosed);
-    // No transaction of the cut job holds the lock.
-    const busyFree = db.sqlite.prepare("INSERT INTO AppState (key, value) VALUES ('after-close', '1')").run();
-    expect(busyFree.changes).toBe(1);
-    expect(logger.errors).toEqual([]);
-  });
 });
 
-describe('a background worker that crashes', () => {
+describeSqlite('a background worker that crashes', () => {
   let db: Db;
   let worker: BackgroundWorker;
   let logger: ReturnType<typeof recordingLogger>;
@@ -143,7 +220,7 @@ describe('a background worker that crashes', () => {
 
 const run = promisify(execFile);
 
-describe('the background worker compiled to JavaScript', () => {
+describeSqlite('the background worker compiled to JavaScript', () => {
   let db: Db;
   let out: ReturnType<typeof tempDir>;
   beforeEach(async () => {
