@@ -3,6 +3,7 @@ import { NUDGE_STATUSES, type NudgeStatus } from '../../domain/schedule/nudge-st
 import { CARRIED_KINDS, CARRY_GRACE_MS, type NudgeKind, type NudgeRow, type Outbox } from '../../scheduler/outbox.js';
 import type { Schema } from '../schema.js';
 import type { Nudge } from '../tables.js';
+import { affectedRows, compiledPerRowCount, perEngine } from './compiled-queries.js';
 import type { Async, StoreHandle } from './store.js';
 
 /** The backlog: rows due and not yet sent or given up (pending, retrying, or claimed by a worker). */
@@ -15,8 +16,18 @@ export interface OutboxDepth {
 /** The outbox of src/scheduler/outbox.ts, async and on either engine, plus what the metrics read. */
 export type OutboxStore = Async<Outbox> & { depth(now: Date): Promise<OutboxDepth> };
 
-/** Rows per INSERT: 11 parameters a row stays far below both engines' limits (SQLite 32,766, PostgreSQL 65,535). */
-const INSERT_CHUNK = 500;
+/** A nudge as its row is inserted (the values that differ from row to row). */
+type NewNudgeRow = { kind: string; dedupeKey: string; dueAt: number; targetKind: string; targetId: number; customerId: number | null; payload: string; createdAt: number };
+
+/** The insert of the outbox's rows (planning writes thousands a run), compiled once per row count. */
+const compiledInsert = perEngine((kysely) =>
+  compiledPerRowCount<NewNudgeRow>(['kind', 'dedupeKey', 'dueAt', 'targetKind', 'targetId', 'customerId', 'payload', 'createdAt'], (rows) =>
+    kysely
+      .insertInto('Nudge')
+      .values(rows.map((n) => ({ ...n, status: 'pending', attempts: 0, late: false })))
+      .onConflict((oc) => oc.column('dedupeKey').doNothing()),
+  ),
+);
 
 /**
  * The outbox on Kysely, the same behaviour on SQLite and PostgreSQL (test/db/stores/outbox-store.engines.test.ts).
@@ -30,32 +41,26 @@ const INSERT_CHUNK = 500;
  */
 export function createOutboxStore(db: StoreHandle): OutboxStore {
   const { kysely } = db;
+  const insertRows = compiledInsert(db);
   const owned = (id: number, token: string) => (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
     eb.and([eb('id', '=', id), eb('claimedBy', '=', token), eb('status', '=', 'claimed')]);
   const changedOne = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows === 1n;
 
   return {
     async insert(nudges, now) {
-      let inserted = 0;
-      // No transaction: every row is keyed by its dedupe key, so a crash between chunks loses nothing a rerun does not add.
-      for (let start = 0; start < nudges.length; start += INSERT_CHUNK) {
-        const rows = nudges.slice(start, start + INSERT_CHUNK).map((n) => ({
-          kind: n.kind,
-          dedupeKey: n.dedupeKey,
-          dueAt: n.dueAt.getTime(),
-          targetKind: n.target.kind,
-          targetId: n.target.id,
-          customerId: n.customerId,
-          payload: JSON.stringify(n.payload),
-          status: 'pending',
-          attempts: 0,
-          late: false,
-          createdAt: now.getTime(),
-        }));
-        const result = await kysely.insertInto('Nudge').values(rows).onConflict((oc) => oc.column('dedupeKey').doNothing()).executeTakeFirst();
-        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-      }
-      return inserted;
+      const createdAt = now.getTime();
+      const rows = nudges.map((n) => ({
+        kind: n.kind,
+        dedupeKey: n.dedupeKey,
+        dueAt: n.dueAt.getTime(),
+        targetKind: n.target.kind,
+        targetId: n.target.id,
+        customerId: n.customerId,
+        payload: JSON.stringify(n.payload),
+        createdAt,
+      }));
+      // No transaction: every row is keyed by its dedupe key, so a crash between statements loses nothing a rerun does not add.
+      return affectedRows(kysely, insertRows(rows));
     },
 
     async claimDue(now, limit, token, leaseMs) {

@@ -1,4 +1,4 @@
-import { sql, type Compilable, type CompiledQuery, type Kysely, type SqlBool } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { LOW_RATING } from '../../domain/schedule/care.js';
 import { safeZone } from '../../domain/schedule/local-time.js';
 import type { CarePlanningStore, StageCandidate } from '../../scheduler/care-planning-store.js';
@@ -7,6 +7,7 @@ import { plannedKey } from '../../scheduler/planning-store.js';
 import type { Engine } from '../database-url.js';
 import type { Schema } from '../schema.js';
 import { teamSettingsOf, type LoadedTeamSettings, type TeamSettingsRow } from '../team-settings.js';
+import { affectedRows, compiledOnce, compiledPerRowCount, perEngine } from './compiled-queries.js';
 import type { StoreHandle } from './store.js';
 
 /** Every team's settings, parsed once for one run, on either engine. */
@@ -23,43 +24,27 @@ function jsonField(engine: Engine, column: string, field: string) {
   return engine === 'postgres' ? sql<string | null>`(${sql.ref(column)}::jsonb ->> ${sql.lit(field)})` : sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`;
 }
 
-/** Stand-ins for the parameters of a query compiled once (compiledOnce): values no real parameter takes. */
-const OWNER = -9_000_000_001;
-const DUE_BY = -9_000_000_002;
-const LIMIT = -9_000_000_003;
-
-/**
- * A query built and compiled once and run many times with other values: Kysely's building and
- * compiling cost more than SQLite's lookup itself (~0.5 ms against 0.2 ms a call, measured).
- * The query is built with stand-in values, each a number no real parameter takes, and `with`
- * puts the real ones in their places.
- */
-function compiledOnce(query: Compilable) {
-  const compiled = query.compile();
-  return {
-    with(values: Record<number, unknown>): CompiledQuery {
-      return { ...compiled, parameters: compiled.parameters.map((p) => (typeof p === 'number' && p in values ? values[p] : p)) };
-    },
-  };
-}
+/** The planner's reads asked once per rep (thousands a run), compiled once. */
+const compiledReads = perEngine((kysely) => ({
+  cadenceCandidates: compiledOnce(3, (ownerId, dueBy, limit) =>
+    kysely
+      .selectFrom('Customer as c')
+      .select(['c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
+      .where('c.ownerId', '=', ownerId)
+      .where('c.checkInDueAt', '<=', dueBy)
+      .where('c.status', '!=', 'lost')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'c.id').where('k.status', '=', 'open'))))
+      .orderBy('c.checkInDueAt')
+      .orderBy('c.id')
+      .limit(limit),
+  ),
+}));
 
 /** What the planner reads, on Kysely, the same on SQLite and PostgreSQL (test/db/stores/planning-store.engines.test.ts). */
 export function createPlanningStore(db: StoreHandle): PlanningStore {
   const { kysely } = db;
   const newestWeek = newestWeekOf(kysely);
-  // Asked once per rep with customers (thousands a run): built and compiled once.
-  const cadenceCandidates = compiledOnce(
-    kysely
-      .selectFrom('Customer as c')
-      .select(['c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
-      .where('c.ownerId', '=', OWNER)
-      .where('c.checkInDueAt', '<=', DUE_BY)
-      .where('c.status', '!=', 'lost')
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'c.id').where('k.status', '=', 'open'))))
-      .orderBy('c.checkInDueAt')
-      .orderBy('c.id')
-      .limit(LIMIT),
-  );
+  const { cadenceCandidates } = compiledReads(db);
   return {
     care: createCarePlanningStore(db),
 
@@ -139,7 +124,7 @@ export function createPlanningStore(db: StoreHandle): PlanningStore {
       // Customer.checkInDueAt is kept by every writer (check-in-store.ts): a range of the
       // (ownerId, checkInDueAt) index, read in due order and cut at the rep's free room.
       const { rows } = await kysely.executeQuery<{ id: number; externalId: string; lastTouch: number; dueAt: number }>(
-        cadenceCandidates.with({ [OWNER]: ownerId, [DUE_BY]: dueBy.getTime(), [LIMIT]: limit }),
+        cadenceCandidates(ownerId, dueBy.getTime(), limit),
       );
       return rows;
     },
@@ -381,35 +366,49 @@ export interface PlannedCallbackRow {
 
 const LAST_PLANNED_KEY = 'scheduler.lastPlannedAt';
 
+/** The plan's multi-row inserts, compiled once per row count (applying a plan writes thousands in batches of 50). */
+const compiledWrites = perEngine((kysely) => ({
+  insertCallbacks: compiledPerRowCount<PlannedCallbackRow & { createdAt: number }>(['customerId', 'ownerId', 'dueAt', 'source', 'dedupeKey', 'createdAt'], (rows) =>
+    kysely
+      .insertInto('Callback')
+      .values(rows.map((c) => ({ customerId: c.customerId, ownerId: c.ownerId, dueAt: c.dueAt, source: c.source, dedupeKey: c.dedupeKey, timed: false, note: '', status: 'open', createdAt: c.createdAt })))
+      .onConflict((oc) => oc.column('dedupeKey').doNothing()),
+  ),
+  openEpisodes: compiledPerRowCount<OpenedEpisode>(['customerId', 'episode', 'startedAt', 'deadline'], (rows) =>
+    kysely
+      .insertInto('WinbackEpisode')
+      .values(rows.map((e) => ({ customerId: e.customerId, episode: e.episode, startedAt: e.startedAt, deadline: e.deadline, status: 'open' })))
+      .onConflict((oc) => oc.columns(['customerId', 'episode']).doNothing()),
+  ),
+}));
+
+/** A win-back episode the planner opens. */
+interface OpenedEpisode {
+  customerId: number;
+  episode: number;
+  startedAt: number;
+  deadline: number;
+}
+
 /**
  * What applying a plan writes besides nudges, on either engine. Every write is keyed or guarded
  * by status, so applying a plan twice, or again after a crash between two slices, changes nothing more.
  */
 export function createPlanWrites(db: StoreHandle) {
   const { kysely } = db;
+  const compiled = compiledWrites(db);
   return {
     /** Inserts callbacks by dedupe key (one multi-row statement); how many were new. */
     async insertCallbacks(callbacks: readonly PlannedCallbackRow[], now: Date): Promise<number> {
       if (callbacks.length === 0) return 0;
-      const result = await kysely
-        .insertInto('Callback')
-        .values(
-          callbacks.map((c) => ({ customerId: c.customerId, ownerId: c.ownerId, dueAt: c.dueAt, source: c.source, dedupeKey: c.dedupeKey, timed: false, note: '', status: 'open', createdAt: now.getTime() })),
-        )
-        .onConflict((oc) => oc.column('dedupeKey').doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n);
+      const createdAt = now.getTime();
+      return affectedRows(kysely, compiled.insertCallbacks(callbacks.map((c) => ({ ...c, createdAt }))));
     },
 
     /** Opens win-back episodes by (customer, episode); how many were new. */
-    async openEpisodes(episodes: readonly { customerId: number; episode: number; startedAt: number; deadline: number }[]): Promise<number> {
+    async openEpisodes(episodes: readonly OpenedEpisode[]): Promise<number> {
       if (episodes.length === 0) return 0;
-      const result = await kysely
-        .insertInto('WinbackEpisode')
-        .values(episodes.map((e) => ({ customerId: e.customerId, episode: e.episode, startedAt: e.startedAt, deadline: e.deadline, status: 'open' })))
-        .onConflict((oc) => oc.columns(['customerId', 'episode']).doNothing())
-        .executeTakeFirst();
-      return Number(result.numInsertedOrUpdatedRows ?? 0n);
+      return affectedRows(kysely, compiled.openEpisodes(episodes));
     },
 
     /** Closes an open episode as won or lost and marks the customer so; false when it was no longer open. */
