@@ -2,7 +2,7 @@ import { sql, type Kysely, type SqlBool } from 'kysely';
 import { LOW_RATING } from '../../domain/schedule/care.js';
 import { safeZone } from '../../domain/schedule/local-time.js';
 import type { CarePlanningStore, StageCandidate } from '../../scheduler/care-planning-store.js';
-import type { BirthdayCustomer, PlanningStore, ReorderCandidate } from '../../scheduler/planning-store.js';
+import type { BirthdayCustomer, CadenceCandidate, PlanningStore, ReorderCandidate } from '../../scheduler/planning-store.js';
 import { plannedKey } from '../../scheduler/planning-store.js';
 import type { Engine } from '../database-url.js';
 import type { Schema } from '../schema.js';
@@ -24,27 +24,59 @@ function jsonField(engine: Engine, column: string, field: string) {
   return engine === 'postgres' ? sql<string | null>`(${sql.ref(column)}::jsonb ->> ${sql.lit(field)})` : sql<string | null>`json_extract(${sql.ref(column)}, ${sql.lit(`$.${field}`)})`;
 }
 
-/** The planner's reads asked once per rep (thousands a run), compiled once. */
-const compiledReads = perEngine((kysely) => ({
-  cadenceCandidates: compiledOnce(3, (ownerId, dueBy, limit) =>
+/**
+ * Cadence candidates of several reps in one statement (a run asks for every rep's: one
+ * statement each cost more in Kysely and the driver than in SQLite). Each rep's are a range of
+ * the (ownerId, checkInDueAt) index cut at the rep's limit; the engines differ in how a statement
+ * takes a list of reps and cuts each range:
+ * - SQLite (no LATERAL, no LIMIT of an outer column): the reps of one limit as a JSON array, each
+ *   rep's rows found by `id IN (SELECT … LIMIT n)`, one statement per distinct limit;
+ * - PostgreSQL: the reps and their limits as arrays, each rep's rows a LATERAL subquery with its own LIMIT.
+ */
+const compiledReads = perEngine((kysely) => {
+  // One rep's range: `ownerId` is the outer query's column of rep ids.
+  const dueCheckIns = (ownerId: string, dueBy: number) =>
     kysely
-      .selectFrom('Customer as c')
-      .select(['c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
-      .where('c.ownerId', '=', ownerId)
-      .where('c.checkInDueAt', '<=', dueBy)
-      .where('c.status', '!=', 'lost')
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'c.id').where('k.status', '=', 'open'))))
-      .orderBy('c.checkInDueAt')
-      .orderBy('c.id')
-      .limit(limit),
-  ),
-}));
+      .selectFrom('Customer as d')
+      .where('d.ownerId', '=', sql<number>`${sql.ref(ownerId)}`)
+      .where('d.checkInDueAt', '<=', dueBy)
+      .where('d.status', '!=', 'lost')
+      .where((e) => e.not(e.exists(e.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'd.id').where('k.status', '=', 'open'))))
+      .orderBy('d.checkInDueAt')
+      .orderBy('d.id');
+  return {
+    sqliteCadenceCandidates: compiledOnce(3, (ownerIds, dueBy, limit) =>
+      kysely
+        .selectFrom([sql<{ value: number }>`json_each(${ownerIds})`.as('w'), 'Customer as c'])
+        .select(['c.ownerId', 'c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
+        .where('c.id', 'in', dueCheckIns('w.value', dueBy).select('d.id').limit(limit))
+        .orderBy('c.ownerId')
+        .orderBy('c.checkInDueAt')
+        .orderBy('c.id'),
+    ),
+    postgresCadenceCandidates: compiledOnce(3, (ownerIds, limits, dueBy) =>
+      kysely
+        .selectFrom(sql<{ ownerId: number; lim: number }>`(SELECT unnest(${ownerIds}::bigint[]) AS ${sql.ref('ownerId')}, unnest(${limits}::bigint[]) AS ${sql.ref('lim')})`.as('w'))
+        .innerJoinLateral(
+          dueCheckIns('w.ownerId', dueBy)
+            .select(['d.ownerId', 'd.id', 'd.externalId', 'd.lastTouchAt as lastTouch', 'd.checkInDueAt as dueAt'])
+            .limit(sql<number>`${sql.ref('w.lim')}`)
+            .as('c'),
+          (join) => join.onTrue(),
+        )
+        .selectAll('c')
+        .orderBy('c.ownerId')
+        .orderBy('c.dueAt')
+        .orderBy('c.id'),
+    ),
+  };
+});
 
 /** What the planner reads, on Kysely, the same on SQLite and PostgreSQL (test/db/stores/planning-store.engines.test.ts). */
 export function createPlanningStore(db: StoreHandle): PlanningStore {
   const { kysely } = db;
   const newestWeek = newestWeekOf(kysely);
-  const { cadenceCandidates } = compiledReads(db);
+  const compiled = compiledReads(db);
   return {
     care: createCarePlanningStore(db),
 
@@ -120,13 +152,26 @@ export function createPlanningStore(db: StoreHandle): PlanningStore {
       return new Map(rows.map((r) => [plannedKey(r.ownerId, r.dueAt), Number(r.n)]));
     },
 
-    async cadenceCandidates(ownerId, dueBy, limit) {
-      // Customer.checkInDueAt is kept by every writer (check-in-store.ts): a range of the
+    async cadenceCandidates(limits, dueBy) {
+      // Customer.checkInDueAt is kept by every writer (check-in-store.ts): per rep a range of the
       // (ownerId, checkInDueAt) index, read in due order and cut at the rep's free room.
-      const { rows } = await kysely.executeQuery<{ id: number; externalId: string; lastTouch: number; dueAt: number }>(
-        cadenceCandidates(ownerId, dueBy.getTime(), limit),
-      );
-      return rows;
+      type Row = CadenceCandidate & { ownerId: number };
+      const wanted = [...limits].filter(([, limit]) => limit > 0);
+      const rows: Row[] = [];
+      if (db.engine === 'postgres') {
+        if (wanted.length > 0) rows.push(...(await kysely.executeQuery<Row>(compiled.postgresCadenceCandidates(wanted.map(([id]) => id), wanted.map(([, limit]) => limit), dueBy.getTime()))).rows);
+      } else {
+        const byLimit = new Map<number, number[]>();
+        for (const [ownerId, limit] of wanted) byLimit.set(limit, [...(byLimit.get(limit) ?? []), ownerId]);
+        for (const [limit, ownerIds] of byLimit) rows.push(...(await kysely.executeQuery<Row>(compiled.sqliteCadenceCandidates(JSON.stringify(ownerIds), dueBy.getTime(), limit))).rows);
+      }
+      const candidates = new Map<number, CadenceCandidate[]>();
+      for (const { ownerId, ...candidate } of rows) {
+        const list = candidates.get(ownerId);
+        if (list) list.push(candidate);
+        else candidates.set(ownerId, [candidate]);
+      }
+      return candidates;
     },
 
     openTimedCallbacks: (from, to, teamId) =>
