@@ -39,10 +39,11 @@ function bound(compiled: CompiledQuery, slots: Int32Array, values: readonly unkn
 
 /**
  * A query of `count` values compiled once: `build` gets the stand-ins (standIn(0) … standIn(count - 1))
- * and uses each once as a value; the result runs it with real values, in the same order.
+ * and uses each as a value (once or more); the result runs it with real values, in the same order.
  */
-export function compiledOnce(count: number, build: (...standIns: number[]) => Compilable): (...values: unknown[]) => CompiledQuery {
-  const compiled = build(...Array.from({ length: count }, (_, n) => standIn(n))).compile();
+export function compiledOnce(count: number, build: (...standIns: never[]) => Compilable): (...values: unknown[]) => CompiledQuery {
+  // Typed `never`: a stand-in goes where a value of any type goes.
+  const compiled = build(...(Array.from({ length: count }, (_, n) => standIn(n)) as never[])).compile();
   const slots = slotsOf(compiled, count);
   return (...values) => bound(compiled, slots, values);
 }
@@ -82,11 +83,11 @@ export function compiledPerRowCount<Row>(columns: readonly (keyof Row)[], build:
  * What `make` compiles, made once per engine: a store is made anew for each write transaction
  * (on its handle), its compiled statements only once. The text depends on the dialect alone.
  */
-export function perEngine<T>(make: (kysely: Kysely<Schema>) => T): (db: StoreHandle) => T {
+export function perEngine<T>(make: (kysely: Kysely<Schema>, engine: Engine) => T): (db: StoreHandle) => T {
   const made = new Map<Engine, T>();
   return (db) => {
     let compiled = made.get(db.engine);
-    if (compiled === undefined) made.set(db.engine, (compiled = make(db.kysely)));
+    if (compiled === undefined) made.set(db.engine, (compiled = make(db.kysely, db.engine)));
     return compiled;
   };
 }

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type SqlBool } from 'kysely';
 import { LOW_RATING } from '../../domain/schedule/care.js';
 import { safeZone } from '../../domain/schedule/local-time.js';
 import type { CarePlanningStore, StageCandidate } from '../../scheduler/care-planning-store.js';
@@ -33,9 +33,9 @@ function jsonField(engine: Engine, column: string, field: string) {
  *   rep's rows found by `id IN (SELECT … LIMIT n)`, one statement per distinct limit;
  * - PostgreSQL: the reps and their limits as arrays, each rep's rows a LATERAL subquery with its own LIMIT.
  */
-const compiledReads = perEngine((kysely) => {
+const compiledCadenceReads = perEngine((kysely, engine): ((limits: readonly (readonly [number, number])[], dueBy: number) => CompiledQuery[]) => {
   // One rep's range: `ownerId` is the outer query's column of rep ids.
-  const dueCheckIns = (ownerId: string, dueBy: number) =>
+  const dueCheckIns = (ownerId: string, dueBy: never) =>
     kysely
       .selectFrom('Customer as d')
       .where('d.ownerId', '=', sql<number>`${sql.ref(ownerId)}`)
@@ -44,17 +44,8 @@ const compiledReads = perEngine((kysely) => {
       .where((e) => e.not(e.exists(e.selectFrom('Callback as k').select(sql.lit(1).as('one')).whereRef('k.customerId', '=', 'd.id').where('k.status', '=', 'open'))))
       .orderBy('d.checkInDueAt')
       .orderBy('d.id');
-  return {
-    sqliteCadenceCandidates: compiledOnce(3, (ownerIds, dueBy, limit) =>
-      kysely
-        .selectFrom([sql<{ value: number }>`json_each(${ownerIds})`.as('w'), 'Customer as c'])
-        .select(['c.ownerId', 'c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
-        .where('c.id', 'in', dueCheckIns('w.value', dueBy).select('d.id').limit(limit))
-        .orderBy('c.ownerId')
-        .orderBy('c.checkInDueAt')
-        .orderBy('c.id'),
-    ),
-    postgresCadenceCandidates: compiledOnce(3, (ownerIds, limits, dueBy) =>
+  if (engine === 'postgres') {
+    const read = compiledOnce(3, (ownerIds, limits, dueBy) =>
       kysely
         .selectFrom(sql<{ ownerId: number; lim: number }>`(SELECT unnest(${ownerIds}::bigint[]) AS ${sql.ref('ownerId')}, unnest(${limits}::bigint[]) AS ${sql.ref('lim')})`.as('w'))
         .innerJoinLateral(
@@ -68,7 +59,22 @@ const compiledReads = perEngine((kysely) => {
         .orderBy('c.ownerId')
         .orderBy('c.dueAt')
         .orderBy('c.id'),
-    ),
+    );
+    return (limits, dueBy) => (limits.length === 0 ? [] : [read(limits.map(([id]) => id), limits.map(([, limit]) => limit), dueBy)]);
+  }
+  const read = compiledOnce(3, (ownerIds, dueBy, limit) =>
+    kysely
+      .selectFrom([sql<{ value: number }>`json_each(${ownerIds})`.as('w'), 'Customer as c'])
+      .select(['c.ownerId', 'c.id', 'c.externalId', 'c.lastTouchAt as lastTouch', 'c.checkInDueAt as dueAt'])
+      .where('c.id', 'in', dueCheckIns('w.value', dueBy).select('d.id').limit(limit))
+      .orderBy('c.ownerId')
+      .orderBy('c.checkInDueAt')
+      .orderBy('c.id'),
+  );
+  return (limits, dueBy) => {
+    const byLimit = new Map<number, number[]>();
+    for (const [ownerId, limit] of limits) byLimit.set(limit, [...(byLimit.get(limit) ?? []), ownerId]);
+    return [...byLimit].map(([limit, ownerIds]) => read(JSON.stringify(ownerIds), dueBy, limit));
   };
 });
 
@@ -76,7 +82,7 @@ const compiledReads = perEngine((kysely) => {
 export function createPlanningStore(db: StoreHandle): PlanningStore {
   const { kysely } = db;
   const newestWeek = newestWeekOf(kysely);
-  const compiled = compiledReads(db);
+  const cadenceReads = compiledCadenceReads(db);
   return {
     care: createCarePlanningStore(db),
 
@@ -155,16 +161,8 @@ export function createPlanningStore(db: StoreHandle): PlanningStore {
     async cadenceCandidates(limits, dueBy) {
       // Customer.checkInDueAt is kept by every writer (check-in-store.ts): per rep a range of the
       // (ownerId, checkInDueAt) index, read in due order and cut at the rep's free room.
-      type Row = CadenceCandidate & { ownerId: number };
-      const wanted = [...limits].filter(([, limit]) => limit > 0);
-      const rows: Row[] = [];
-      if (db.engine === 'postgres') {
-        if (wanted.length > 0) rows.push(...(await kysely.executeQuery<Row>(compiled.postgresCadenceCandidates(wanted.map(([id]) => id), wanted.map(([, limit]) => limit), dueBy.getTime()))).rows);
-      } else {
-        const byLimit = new Map<number, number[]>();
-        for (const [ownerId, limit] of wanted) byLimit.set(limit, [...(byLimit.get(limit) ?? []), ownerId]);
-        for (const [limit, ownerIds] of byLimit) rows.push(...(await kysely.executeQuery<Row>(compiled.sqliteCadenceCandidates(JSON.stringify(ownerIds), dueBy.getTime(), limit))).rows);
-      }
+      const rows: (CadenceCandidate & { ownerId: number })[] = [];
+      for (const read of cadenceReads([...limits].filter(([, limit]) => limit > 0), dueBy.getTime())) rows.push(...(await kysely.executeQuery<(typeof rows)[number]>(read)).rows);
       const candidates = new Map<number, CadenceCandidate[]>();
       for (const { ownerId, ...candidate } of rows) {
         const list = candidates.get(ownerId);
