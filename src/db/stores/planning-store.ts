@@ -73,7 +73,11 @@ const compiledCadenceReads = perEngine((kysely, engine): ((limits: readonly (rea
   );
   return (limits, dueBy) => {
     const byLimit = new Map<number, number[]>();
-    for (const [ownerId, limit] of limits) byLimit.set(limit, [...(byLimit.get(limit) ?? []), ownerId]);
+    for (const [ownerId, limit] of limits) {
+      const ownerIds = byLimit.get(limit);
+      if (ownerIds) ownerIds.push(ownerId);
+      else byLimit.set(limit, [ownerId]);
+    }
     return [...byLimit].map(([limit, ownerIds]) => read(JSON.stringify(ownerIds), dueBy, limit));
   };
 });
