@@ -30,9 +30,13 @@ export class SqliteBooleans implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    for (const row of args.result.rows) {
-      for (const key of Object.keys(row)) {
-        if (this.#columns.has(key) && (row[key] === 0 || row[key] === 1)) row[key] = row[key] === 1;
+    const { rows } = args.result;
+    // Every row of a result has the first one's columns: find the Boolean ones once, not per row.
+    const booleans = rows.length === 0 ? [] : Object.keys(rows[0]!).filter((key) => this.#columns.has(key));
+    if (booleans.length === 0) return args.result;
+    for (const row of rows) {
+      for (const key of booleans) {
+        if (row[key] === 0 || row[key] === 1) row[key] = row[key] === 1;
       }
     }
     return args.result;

@@ -15,7 +15,7 @@ import { addDays, atLocalTime, isoDate, localDateOf, localDatesBetween, weekdayO
 import { DEFAULT_WINBACK_DAYS, DEFAULT_WINBACK_TRIAGE, decideWinback, triageWinbacks, WINBACK_REMINDER_DAYS } from '../domain/schedule/winback.js';
 import { careBatches, careKey, emptyCarePlan, planCare, type CarePlan, type Each } from './care-planner.js';
 import type { PlannedNudge } from './outbox.js';
-import { plannedKey, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
+import { plannedKey, type CadenceCandidate, type PlanningStore, type RepInfo, type TeamInfo } from './planning-store.js';
 import { reorderNudge } from './reorder-planning.js';
 
 /**
@@ -206,12 +206,17 @@ async function planCadences(
   const slotsOf = agendaSlotFinder(now, window.to);
   const settingsOf = (rep: RepInfo) => (rep.teamId === null ? undefined : teams.get(rep.teamId))?.settings;
   const planned = await store.plannedCheckIns(now, window.to);
-  await each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, async (rep) => {
+  const rooms = new Map<RepInfo, { slot: AgendaSlot; free: number }[]>();
+  await each(reps.filter((r) => r.ownsCustomers), (r) => `rep ${r.id}`, (rep) => {
     const limit = settingsOf(rep)?.checkInsPerDay ?? DEFAULT_CHECK_INS_PER_DAY;
-    const room = slotsOf(rep).map((slot) => ({ slot, free: Math.max(0, limit - (planned.get(plannedKey(rep.id, slot.dueAt.getTime())) ?? 0)) }));
-    const free = room.reduce((n, r) => n + r.free, 0);
-    if (free === 0) return;
-    for (const customer of await store.cadenceCandidates(rep.id, window.to, free)) {
+    rooms.set(rep, slotsOf(rep).map((slot) => ({ slot, free: Math.max(0, limit - (planned.get(plannedKey(rep.id, slot.dueAt.getTime())) ?? 0)) })));
+  });
+  // Every rep's candidates in one read: a read per rep cost more than the reads themselves.
+  const free = new Map([...rooms].map(([rep, room]) => [rep.id, room.reduce((n, r) => n + r.free, 0)]));
+  let candidates = new Map<number, CadenceCandidate[]>();
+  await each([free], () => 'cadence check-ins', async () => void (candidates = await store.cadenceCandidates(free, window.to)));
+  await each(rooms, ([rep]) => `rep ${rep.id}`, ([rep, room]) => {
+    for (const customer of candidates.get(rep.id) ?? []) {
       const due = Math.max(customer.dueAt, now.getTime());
       const place = room.find((r) => r.free > 0 && r.slot.dueAt.getTime() >= due);
       if (!place) continue;

@@ -83,8 +83,11 @@ export interface PlanningStore {
   birthdayCustomers(keys: readonly Birthday[], teamId?: number): Promise<BirthdayCustomer[]>;
   /** Cadence check-ins already planned (any status) per rep and agenda slot in [from, to], by `plannedKey`. */
   plannedCheckIns(from: Date, to: Date): Promise<Map<string, number>>;
-  /** A rep's customers, not lost, with no open callback, whose unplanned check-in is due by `dueBy`: most overdue first. */
-  cadenceCandidates(ownerId: number, dueBy: Date, limit: number): Promise<CadenceCandidate[]>;
+  /**
+   * Each rep's customers, not lost, with no open callback, whose unplanned check-in is due by
+   * `dueBy`: most overdue first, at most the rep's limit (`limits`: rep id → limit), by rep id.
+   */
+  cadenceCandidates(limits: ReadonlyMap<number, number>, dueBy: Date): Promise<Map<number, CadenceCandidate[]>>;
   openTimedCallbacks(from: Date, to: Date, teamId?: number): Promise<TimedCallback[]>;
   winbackCandidates(teamId?: number): Promise<WinbackCandidate[]>;
   /** Customers of active reps whose reorder nudge is due by `dueBy` and not yet planned: most overdue first. */

@@ -6,6 +6,7 @@ import { TIERS } from '../../domain/tier.js';
 import type { Engine } from '../database-url.js';
 import type { Schema } from '../schema.js';
 import type { LoadedTeamSettings } from '../team-settings.js';
+import { affectedRows, compiledPerRowCount, perEngine } from './compiled-queries.js';
 import type { StoreHandle } from './store.js';
 
 /** Which customers a refresh recomputes. */
@@ -46,10 +47,29 @@ export async function refreshCheckInsAfterRescoring(db: StoreHandle, scope: Chec
   if (target !== null) await statements.due(target, teams, await latestWeek(db.kysely)).execute();
 }
 
+/** A stored due time the planner clears once it planned: the customer's check-in, or reorder nudge. */
+export type PlannedDueColumn = 'checkInDueAt' | 'reorderDueAt';
+
+const clearingDue = (column: PlannedDueColumn) =>
+  perEngine((kysely) =>
+    compiledPerRowCount<{ id: number }>(['id'], (rows) =>
+      kysely
+        .updateTable('Customer')
+        .set(column, null)
+        .where('id', 'in', rows.map((r) => r.id))
+        .where(column, 'is not', null),
+    ),
+  );
+const clearDue = { checkInDueAt: clearingDue('checkInDueAt'), reorderDueAt: clearingDue('reorderDueAt') };
+
+/** Clears `column` of these customers: statements compiled once per batch size (the planner marks thousands a run). */
+export async function clearPlannedDue(db: StoreHandle, column: PlannedDueColumn, customerIds: readonly number[]): Promise<void> {
+  await affectedRows(db.kysely, clearDue[column](db)(customerIds.map((id) => ({ id }))));
+}
+
 /** The planner created these customers' check-ins: nothing is left to plan until their next touch. */
 export async function markCheckInsPlanned(db: StoreHandle, customerIds: readonly number[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  await db.kysely.updateTable('Customer').set({ checkInDueAt: null }).where('id', 'in', customerIds).where('checkInDueAt', 'is not', null).execute();
+  await clearPlannedDue(db, 'checkInDueAt', customerIds);
 }
 
 /** The newest scoring week ('' before the first scoring). */

@@ -1,8 +1,10 @@
-import { sql, type ExpressionBuilder, type Selectable, type SqlBool } from 'kysely';
+import { sql, type CompiledQuery, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import { NUDGE_STATUSES, type NudgeStatus } from '../../domain/schedule/nudge-status.js';
 import { CARRIED_KINDS, CARRY_GRACE_MS, type NudgeKind, type NudgeRow, type Outbox } from '../../scheduler/outbox.js';
+import type { Engine } from '../database-url.js';
 import type { Schema } from '../schema.js';
 import type { Nudge } from '../tables.js';
+import { affectedRows, compiledOnce, compiledPerRowCount, perEngine } from './compiled-queries.js';
 import type { Async, StoreHandle } from './store.js';
 
 /** The backlog: rows due and not yet sent or given up (pending, retrying, or claimed by a worker). */
@@ -15,8 +17,96 @@ export interface OutboxDepth {
 /** The outbox of src/scheduler/outbox.ts, async and on either engine, plus what the metrics read. */
 export type OutboxStore = Async<Outbox> & { depth(now: Date): Promise<OutboxDepth> };
 
-/** Rows per INSERT: 11 parameters a row stays far below both engines' limits (SQLite 32,766, PostgreSQL 65,535). */
-const INSERT_CHUNK = 500;
+/** A nudge as its row is inserted (the values that differ from row to row). */
+type NewNudgeRow = { kind: string; dedupeKey: string; dueAt: number; targetKind: string; targetId: number; customerId: number | null; payload: string; createdAt: number };
+
+/** A claimed row's, checked against the claim token: a worker whose lease ran out cannot overwrite the row's new owner. */
+const owned = (id: never, token: never) => (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.and([eb('id', '=', id), eb('claimedBy', '=', token), eb('status', '=', 'claimed')]);
+
+/**
+ * The outbox's statements, compiled once (compiled-queries.ts): planning inserts thousands of
+ * rows a run, delivery claims every few seconds and marks each message it sends.
+ */
+const compiledOutbox = perEngine((kysely, engine) => ({
+  insert: compiledPerRowCount<NewNudgeRow>(['kind', 'dedupeKey', 'dueAt', 'targetKind', 'targetId', 'customerId', 'payload', 'createdAt'], (rows) =>
+    kysely
+      .insertInto('Nudge')
+      .values(rows.map((n) => ({ ...n, status: 'pending', attempts: 0, late: false })))
+      .onConflict((oc) => oc.column('dedupeKey').doNothing()),
+  ),
+  claim: compiledOnce(5, (at, leaseExpired, carriedDueBy, limit, token) => claimQuery(kysely, engine, { at, leaseExpired, carriedDueBy, limit, token })),
+  markSent: compiledOnce(7, (id, token, sentAt, late, platform, channel, messageId) =>
+    kysely
+      .updateTable('Nudge')
+      .set({ status: 'sent', sentAt, late, lastError: null, messagePlatform: platform, messageChannel: channel, messageId })
+      .where(owned(id, token)),
+  ),
+  markSkipped: compiledOnce(4, (id, token, reason, at) =>
+    kysely.updateTable('Nudge').set({ status: 'skipped', sentAt: null, lastError: reason, claimedAt: at }).where(owned(id, token)),
+  ),
+  retryAt: compiledOnce(4, (id, token, error, at) => kysely.updateTable('Nudge').set({ status: 'pending', lastError: error, nextAttemptAt: at }).where(owned(id, token))),
+  deferUncounted: compiledOnce(4, (id, token, error, at) =>
+    kysely
+      .updateTable('Nudge')
+      .set((eb) => ({ status: 'pending', lastError: error, nextAttemptAt: at, attempts: eb('attempts', '-', 1) }))
+      .where(owned(id, token)),
+  ),
+  markDead: compiledOnce(3, (id, token, error) => kysely.updateTable('Nudge').set({ status: 'dead', lastError: error }).where(owned(id, token))),
+}));
+
+/**
+ * The claim: the oldest due rows, pending or with an expired lease, marked claimed by `token`.
+ * Each kind of claimable row is read on its own in (status, dueAt) index order until `limit`
+ * are found: one OR over both kinds reads every pending row and sorts them all on each claim
+ * (SQLite: a MULTI-INDEX OR and a temporary B-tree; 20k due rows made a claim cost ~8 ms).
+ * PostgreSQL also locks as it reads, skipping rows another claimer holds.
+ */
+function claimQuery(kysely: Kysely<Schema>, engine: Engine, { at, leaseExpired, carriedDueBy, limit, token }: Record<'at' | 'leaseExpired' | 'carriedDueBy' | 'limit' | 'token', never>) {
+  const pendingDue = (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
+    eb.and([
+      eb('Nudge.status', '=', 'pending'),
+      eb('Nudge.dueAt', '<=', at),
+      eb.or([eb('Nudge.nextAttemptAt', 'is', null), eb('Nudge.nextAttemptAt', '<=', at)]),
+      // Kinds an agenda carries go out alone only once no agenda took them in time and none of theirs still waits to go out.
+      eb.or([
+        eb('Nudge.kind', 'not in', CARRIED_KINDS),
+        eb.and([
+          eb('Nudge.dueAt', '<=', carriedDueBy),
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('Nudge as agenda')
+                .select(sql.lit(1).as('one'))
+                .where('agenda.kind', '=', 'agenda')
+                .whereRef('agenda.targetKind', '=', 'Nudge.targetKind')
+                .whereRef('agenda.targetId', '=', 'Nudge.targetId')
+                .where('agenda.status', 'in', ['pending', 'claimed'])
+                .whereRef('agenda.dueAt', '<=', 'Nudge.dueAt'),
+            ),
+          ),
+        ]),
+      ]),
+    ]);
+  const claimExpired = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.and([eb('Nudge.status', '=', 'claimed'), eb('Nudge.claimedAt', '<=', leaseExpired)]);
+  const claimable = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.or([pendingDue(eb), claimExpired(eb)]);
+  const claim = { status: 'claimed', claimedBy: token, claimedAt: at, attempts: sql<number>`${sql.ref('attempts')} + 1` };
+  const oldest = (condition: typeof claimable) =>
+    kysely.selectFrom('Nudge').select(['Nudge.id', 'Nudge.dueAt']).where(condition).orderBy('Nudge.dueAt').orderBy('Nudge.id').limit(limit);
+  const postgres = engine === 'postgres';
+  const due = kysely
+    .with('pending', () => (postgres ? oldest(pendingDue).forUpdate().skipLocked() : oldest(pendingDue)))
+    .with('expired', () => (postgres ? oldest(claimExpired).forUpdate().skipLocked() : oldest(claimExpired)))
+    .with('due', (qb) => qb.selectFrom('pending').select(['id', 'dueAt']).unionAll(qb.selectFrom('expired').select(['id', 'dueAt'])).orderBy('dueAt').orderBy('id').limit(limit));
+  // PostgreSQL re-checks each row under its lock (a row claimed and committed meanwhile fails it);
+  // SQLite runs the whole statement under its one writer lock.
+  return postgres
+    ? due.updateTable('Nudge').set(claim).from('due').whereRef('Nudge.id', '=', 'due.id').where(claimable).returningAll('Nudge')
+    : due
+        .updateTable('Nudge')
+        .set(claim)
+        .where('Nudge.id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+        .returningAll();
+}
 
 /**
  * The outbox on Kysely, the same behaviour on SQLite and PostgreSQL (test/db/stores/outbox-store.engines.test.ts).
@@ -30,128 +120,38 @@ const INSERT_CHUNK = 500;
  */
 export function createOutboxStore(db: StoreHandle): OutboxStore {
   const { kysely } = db;
-  const owned = (id: number, token: string) => (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
-    eb.and([eb('id', '=', id), eb('claimedBy', '=', token), eb('status', '=', 'claimed')]);
-  const changedOne = (result: { numUpdatedRows: bigint }) => result.numUpdatedRows === 1n;
+  const compiled = compiledOutbox(db);
+  const changedOne = async (query: CompiledQuery) => (await kysely.executeQuery(query)).numAffectedRows === 1n;
 
   return {
     async insert(nudges, now) {
-      let inserted = 0;
-      // No transaction: every row is keyed by its dedupe key, so a crash between chunks loses nothing a rerun does not add.
-      for (let start = 0; start < nudges.length; start += INSERT_CHUNK) {
-        const rows = nudges.slice(start, start + INSERT_CHUNK).map((n) => ({
-          kind: n.kind,
-          dedupeKey: n.dedupeKey,
-          dueAt: n.dueAt.getTime(),
-          targetKind: n.target.kind,
-          targetId: n.target.id,
-          customerId: n.customerId,
-          payload: JSON.stringify(n.payload),
-          status: 'pending',
-          attempts: 0,
-          late: false,
-          createdAt: now.getTime(),
-        }));
-        const result = await kysely.insertInto('Nudge').values(rows).onConflict((oc) => oc.column('dedupeKey').doNothing()).executeTakeFirst();
-        inserted += Number(result.numInsertedOrUpdatedRows ?? 0n);
-      }
-      return inserted;
+      const createdAt = now.getTime();
+      const rows = nudges.map((n) => ({
+        kind: n.kind,
+        dedupeKey: n.dedupeKey,
+        dueAt: n.dueAt.getTime(),
+        targetKind: n.target.kind,
+        targetId: n.target.id,
+        customerId: n.customerId,
+        payload: JSON.stringify(n.payload),
+        createdAt,
+      }));
+      // No transaction: every row is keyed by its dedupe key, so a crash between statements loses nothing a rerun does not add.
+      return affectedRows(kysely, compiled.insert(rows));
     },
 
     async claimDue(now, limit, token, leaseMs) {
       const at = now.getTime();
-      const leaseExpired = at - leaseMs;
-      const pendingDue = (eb: ExpressionBuilder<Schema, 'Nudge'>) =>
-        eb.and([
-          eb('Nudge.status', '=', 'pending'),
-          eb('Nudge.dueAt', '<=', at),
-          eb.or([eb('Nudge.nextAttemptAt', 'is', null), eb('Nudge.nextAttemptAt', '<=', at)]),
-          // Kinds an agenda carries go out alone only once no agenda took them in time and none of theirs still waits to go out.
-          eb.or([
-            eb('Nudge.kind', 'not in', CARRIED_KINDS),
-            eb.and([
-              eb('Nudge.dueAt', '<=', at - CARRY_GRACE_MS),
-              eb.not(
-                eb.exists(
-                  eb
-                    .selectFrom('Nudge as agenda')
-                    .select(sql.lit(1).as('one'))
-                    .where('agenda.kind', '=', 'agenda')
-                    .whereRef('agenda.targetKind', '=', 'Nudge.targetKind')
-                    .whereRef('agenda.targetId', '=', 'Nudge.targetId')
-                    .where('agenda.status', 'in', ['pending', 'claimed'])
-                    .whereRef('agenda.dueAt', '<=', 'Nudge.dueAt'),
-                ),
-              ),
-            ]),
-          ]),
-        ]);
-      const claimExpired = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.and([eb('Nudge.status', '=', 'claimed'), eb('Nudge.claimedAt', '<=', leaseExpired)]);
-      const claimable = (eb: ExpressionBuilder<Schema, 'Nudge'>) => eb.or([pendingDue(eb), claimExpired(eb)]);
-      const claim = {
-        status: 'claimed',
-        claimedBy: token,
-        claimedAt: at,
-        attempts: sql<number>`${sql.ref('attempts')} + 1`,
-      };
-      const oldest = (condition: typeof claimable) =>
-        kysely.selectFrom('Nudge').select(['Nudge.id', 'Nudge.dueAt']).where(condition).orderBy('Nudge.dueAt').orderBy('Nudge.id').limit(limit);
-      // Each kind of claimable row is read on its own in (status, dueAt) index order until `limit`
-      // are found: one OR over both kinds reads every pending row and sorts them all on each claim
-      // (SQLite: a MULTI-INDEX OR and a temporary B-tree; 20k due rows made a claim cost ~8 ms).
-      // PostgreSQL also locks as it reads, skipping rows another claimer holds.
-      const postgres = db.engine === 'postgres';
-      const due = kysely
-        .with('pending', () => (postgres ? oldest(pendingDue).forUpdate().skipLocked() : oldest(pendingDue)))
-        .with('expired', () => (postgres ? oldest(claimExpired).forUpdate().skipLocked() : oldest(claimExpired)))
-        .with('due', (qb) =>
-          qb.selectFrom('pending').select(['id', 'dueAt']).unionAll(qb.selectFrom('expired').select(['id', 'dueAt'])).orderBy('dueAt').orderBy('id').limit(limit),
-        );
-      // PostgreSQL re-checks each row under its lock (a row claimed and committed meanwhile fails it);
-      // SQLite runs the whole statement under its one writer lock.
-      const rows = postgres
-        ? await due.updateTable('Nudge').set(claim).from('due').whereRef('Nudge.id', '=', 'due.id').where(claimable).returningAll('Nudge').execute()
-        : await due
-            .updateTable('Nudge')
-            .set(claim)
-            .where('Nudge.id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
-            .returningAll()
-            .execute();
+      const { rows } = await kysely.executeQuery<Selectable<Nudge>>(compiled.claim(at, at - leaseMs, at - CARRY_GRACE_MS, limit, token));
       return rows.map(toNudgeRow).sort((a, b) => a.dueAt - b.dueAt || a.id - b.id);
     },
 
-    markSent: async (id, token, now, late, message) =>
-      changedOne(
-        await kysely
-          .updateTable('Nudge')
-          .set({
-            status: 'sent',
-            sentAt: now.getTime(),
-            late,
-            lastError: null,
-            messagePlatform: message?.platform ?? null,
-            messageChannel: message?.channel ?? null,
-            messageId: message?.messageId ?? null,
-          })
-          .where(owned(id, token))
-          .executeTakeFirst(),
-      ),
-    markSkipped: async (id, token, reason, now) =>
-      changedOne(
-        await kysely.updateTable('Nudge').set({ status: 'skipped', sentAt: null, lastError: reason, claimedAt: now.getTime() }).where(owned(id, token)).executeTakeFirst(),
-      ),
-    retryAt: async (id, token, error, at) =>
-      changedOne(await kysely.updateTable('Nudge').set({ status: 'pending', lastError: error, nextAttemptAt: at.getTime() }).where(owned(id, token)).executeTakeFirst()),
-    deferUncounted: async (id, token, error, at) =>
-      changedOne(
-        await kysely
-          .updateTable('Nudge')
-          .set((eb) => ({ status: 'pending', lastError: error, nextAttemptAt: at.getTime(), attempts: eb('attempts', '-', 1) }))
-          .where(owned(id, token))
-          .executeTakeFirst(),
-      ),
-    markDead: async (id, token, error) =>
-      changedOne(await kysely.updateTable('Nudge').set({ status: 'dead', lastError: error }).where(owned(id, token)).executeTakeFirst()),
+    markSent: (id, token, now, late, message) =>
+      changedOne(compiled.markSent(id, token, now.getTime(), late, message?.platform ?? null, message?.channel ?? null, message?.messageId ?? null)),
+    markSkipped: (id, token, reason, now) => changedOne(compiled.markSkipped(id, token, reason, now.getTime())),
+    retryAt: (id, token, error, at) => changedOne(compiled.retryAt(id, token, error, at.getTime())),
+    deferUncounted: (id, token, error, at) => changedOne(compiled.deferUncounted(id, token, error, at.getTime())),
+    markDead: (id, token, error) => changedOne(compiled.markDead(id, token, error)),
     async release(token, at) {
       const result = await kysely
         .updateTable('Nudge')

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Engine } from '../database-url.js';
-import { idBetween } from './check-in-store.js';
+import { clearPlannedDue, idBetween } from './check-in-store.js';
 import type { StoreHandle } from './store.js';
 
 /**
@@ -40,8 +40,7 @@ export async function refreshReordersAfterRescoring(db: StoreHandle, idRange: re
 
 /** The planner put these customers' reorder nudges in the outbox: nothing is left to plan until their next purchase. */
 export async function markReordersPlanned(db: StoreHandle, customerIds: readonly number[]): Promise<void> {
-  if (customerIds.length === 0) return;
-  await db.kysely.updateTable('Customer').set({ reorderDueAt: null }).where('id', 'in', customerIds).where('reorderDueAt', 'is not', null).execute();
+  await clearPlannedDue(db, 'reorderDueAt', customerIds);
 }
 
 /**

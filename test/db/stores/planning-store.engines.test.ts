@@ -247,6 +247,50 @@ describeEngines('the check-in and reorder refresh', (engine) => {
   });
 });
 
+describeEngines('cadence candidates of every rep in one read', (engine) => {
+  let db: TestStoreDatabase;
+  beforeEach(async () => {
+    db = await openTestDatabase(engine);
+  });
+  afterEach(async () => db?.cleanup());
+
+  it('does give each rep asked its due, unplanned check-ins, most overdue first, cut at that rep’s own limit', async () => {
+    const k = db.kysely;
+    const rep = async (email: string) =>
+      (await k.insertInto('Rep').values({ email, name: email, role: 'rep', agendaHour: 9, active: true, createdAt: T, updatedAt: T }).returning('id').executeTakeFirstOrThrow()).id;
+    const [a, b, c, d, none] = [await rep('a@x'), await rep('b@x'), await rep('c@x'), await rep('d@x'), await rep('none@x')];
+    const customer = async (name: string, ownerId: number, checkInDueAt: number | null, status = 'none') =>
+      (
+        await k
+          .insertInto('Customer')
+          .values({ externalId: name, name, ownerId, status, tags: '', greetingOptOut: false, createdAt: T, updatedAt: T, lastTouchAt: T - DAY_MS, checkInDueAt })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    // Inserted out of due order; two due at the same time (the lower id first).
+    await customer('a-3', a, T - 1 * HOUR);
+    await customer('a-1', a, T - 3 * HOUR);
+    await customer('a-2', a, T - 2 * HOUR);
+    await customer('a-2b', a, T - 2 * HOUR);
+    await customer('a-later', a, T + 30 * DAY_MS);
+    await customer('a-lost', a, T - 5 * HOUR, 'lost');
+    await customer('a-planned', a, null);
+    const calledBack = await customer('a-called-back', a, T - 4 * HOUR);
+    await k.insertInto('Callback').values({ customerId: calledBack, ownerId: a, dueAt: T, timed: false, note: '', status: 'open', source: 'manual', createdAt: T }).execute();
+    await customer('b-1', b, T - HOUR);
+    await customer('c-1', c, T - HOUR);
+    await customer('d-1', d, T - HOUR);
+    const store = createPlanningStore(db);
+    const names = (found: Map<number, { externalId: string }[]>) => Object.fromEntries([...found].map(([owner, list]) => [owner, list.map((x) => x.externalId)]));
+    // d: room for none; `none` owns no customers; c not asked.
+    const found = await store.cadenceCandidates(new Map([[a, 3], [b, 3], [d, 0], [none, 2]]), new Date(T));
+    expect(names(found)).toEqual({ [a]: ['a-1', 'a-2', 'a-2b'], [b]: ['b-1'] });
+    expect(found.get(a)![0]).toEqual({ id: expect.any(Number), externalId: 'a-1', lastTouch: T - DAY_MS, dueAt: T - 3 * HOUR });
+    expect(names(await store.cadenceCandidates(new Map([[a, 10]]), new Date(T + 31 * DAY_MS)))).toEqual({ [a]: ['a-1', 'a-2', 'a-2b', 'a-3', 'a-later'] });
+    expect(names(await store.cadenceCandidates(new Map(), new Date(T)))).toEqual({});
+  });
+});
+
 /**
  * What the day's run writes. Agendas at 09:00 in each rep's zone (Shanghai 01:00Z, New York
  * 14:00Z); the birthday at 09:00 in the customer's Berlin; the team's lists at 09:00 Shanghai;
