@@ -44,7 +44,7 @@ async function benchSize(customers: number, ordersPerCustomer: number): Promise<
     const { report, cpuMs, stored } = await scoreAndWrite(db);
     const runRss = process.resourceUsage().maxRSS;
     const e = report.elapsedMs;
-    const reads = categoryReads(db);
+    const reads = await categoryReads(db);
     const crossSellMs = Math.max(0, reads.extra.wall) + e.crossSell + stored.wall;
     const crossSellCpu = Math.max(0, reads.extra.cpu) + reads.rules.cpu + stored.cpu;
     const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -68,10 +68,10 @@ interface Timed {
   cpu: number;
 }
 
-function timed(work: () => void): Timed {
+async function timed(work: () => unknown): Promise<Timed> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
-  work();
+  await work();
   const used = process.cpuUsage(cpu);
   return { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000 };
 }
@@ -81,22 +81,24 @@ function timed(work: () => void): Timed {
  * run reads), alternated, as medians; and the rules and suggestions worked out again from the last
  * read's categories (the run's own step, timed in CPU too).
  */
-function categoryReads(db: Database): { without: Timed; with: Timed; extra: Timed; rules: Timed } {
+async function categoryReads(db: Database): Promise<{ without: Timed; with: Timed; extra: Timed; rules: Timed }> {
   const views = heldOutViews(dayOf(AS_OF.getTime()), CHURN_HORIZON_DAYS);
   const times = { without: [] as Timed[], with: [] as Timed[] };
-  let base: ReturnType<typeof readBase> | undefined;
+  let base: Awaited<ReturnType<typeof readBase>> | undefined;
   for (let pair = 0; pair < READ_PAIRS; pair++) {
     for (const categories of pair % 2 === 1 ? [true, false] : [false, true]) {
       // Only the last read (with categories: READ_PAIRS is odd) is kept, so no two bases are held at once.
       const keep = pair === READ_PAIRS - 1 && categories;
-      times[categories ? 'with' : 'without'].push(timed(() => {
-        const read = db.sqlite.transaction(() => readBase(db.sqlite, views, { categories }))();
-        if (keep) base = read;
-      }));
+      times[categories ? 'with' : 'without'].push(
+        await timed(async () => {
+          const read = await readBase(db, views, { categories });
+          if (keep) base = read;
+        }),
+      );
     }
   }
   const read = base!;
-  const rules = timed(() => crossSellOf(read.categories!, read.input.group, read.input.groupSettings.length));
+  const rules = await timed(() => crossSellOf(read.categories!, read.input.group, read.input.groupSettings.length));
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
   const of = (list: Timed[]) => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
   const without = of(times.without);
@@ -112,11 +114,11 @@ function categoryReads(db: Database): { without: Timed; with: Timed; extra: Time
 async function scoreAndWrite(db: Database): Promise<{ report: RecomputeReport; cpuMs: number; stored: Timed }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const run = scoreAsOf(db, AS_OF);
+  const run = await scoreAsOf(db, AS_OF);
   const written = await writeSnapshots(db, run, AS_OF);
   const report = recomputeReport(run, written, performance.now() - started);
   const used = process.cpuUsage(cpu);
-  const stored = timed(() => {
+  const stored = await timed(() => {
     for (let i = 0; i < run.scored.count; i++) {
       suggestionOf(run.crossSell, i);
       recentCategoryKeys(run.categories, i);

@@ -16,7 +16,7 @@ const MINUTE = 60_000;
 const silent = { info() {}, warn() {}, error() {} };
 
 function schedulerDeps(db: Db, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
-  return { db, sqlite: db.sqlite, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
+  return { db, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
 }
 
 const runs = (db: Db) =>
@@ -120,7 +120,7 @@ describe('nightly rescoring', () => {
     try {
       const at = new Date('2027-01-05T01:05:00Z');
       const first = await runJob('rescore', at, schedulerDeps(db, inProcessJobs(db), 'one'));
-      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), db: other, sqlite: other.sqlite });
+      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), db: other });
       expect([first, second].map((o) => 'status' in o && o.status)).toEqual(['done', 'up-to-date']);
       expect(runs(db)).toHaveLength(1);
     } finally {
