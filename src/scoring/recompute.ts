@@ -1,8 +1,8 @@
 import type { StoreDatabase } from '../db/store-database.js';
-import { loadTeamSettings, type LoadedTeamSettings } from '../db/team-settings.js';
+import { loadTeamSettings } from '../db/team-settings.js';
 import { refreshCheckInsAfterRescoring } from '../db/stores/check-in-store.js';
 import { refreshReordersAfterRescoring } from '../db/stores/reorder-store.js';
-import { hasCustomers, lastLiveRun, readScoringBase, recordLiveRun, scoringDataVersion, snapshotWriter, type SnapshotRow } from '../db/stores/score-store.js';
+import { hasCustomers, lastLiveRun, readScoringBase, recordLiveRun, scoringDataVersion, snapshotWriter, type ScoringBaseSink, type SnapshotRow } from '../db/stores/score-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
@@ -326,43 +326,53 @@ export async function readBase(
   dataVersion: number;
 }> {
   const lastDay = Math.max(...views.map((view) => view.day));
-  let folded: ReturnType<typeof baseFolder> | undefined;
-  const { dataVersion } = await readScoringBase(
-    db,
-    { before: (lastDay + 1) * DAY_MS, categories: options.categories ?? false },
-    {
-      start: (teams, count, maxCustomerId) => (folded = baseFolder(views, teams, count, maxCustomerId, options.categories ?? false)),
-      customer: (...row) => folded!.customer(...row),
-      order: (...row) => folded!.order(...row),
-    },
-  );
-  return { ...folded!.finish(), dataVersion };
+  const withCategories = options.categories ?? false;
+  const folder = baseFolder(views, withCategories);
+  const { dataVersion } = await readScoringBase(db, { before: (lastDay + 1) * DAY_MS, categories: withCategories }, folder);
+  return { ...folder.finish(), dataVersion };
 }
 
-/** Folds the rows of the bulk read into the base, slot by slot in customer id order. */
-function baseFolder(views: readonly ViewDay[], teams: LoadedTeamSettings, count: number, maxCustomerId: number, withCategories: boolean) {
-  // Group 0 is customers without a team (no owner, or an owner outside any team).
-  const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.teamIds.map((id) => teams.of(id).scoring)];
-  const groupOfTeam = new Map(teams.teamIds.map((id, i) => [id, i + 1]));
-  const slotOf = slotIndex(maxCustomerId, count);
-  const customerIds = new Int32Array(count);
-  const status = new Uint8Array(count);
-  const statusChangedDay = new Float64Array(count);
-  const group = new Int32Array(count);
-  const windows = views.map(() => new Int32Array(count));
+/**
+ * Folds the rows of the bulk read into the base, slot by slot in customer id order: the read's
+ * sink itself, so each of ten million orders costs one call.
+ */
+function baseFolder(views: readonly ViewDay[], withCategories: boolean): ScoringBaseSink & { finish(): Omit<Awaited<ReturnType<typeof readBase>>, 'dataVersion'> } {
+  let count = 0;
+  let groupSettings: ScoringSettings[] = [];
+  let groupOfTeam = new Map<number, number>();
+  let slotOf: ReturnType<typeof slotIndex> = slotIndex(0, 0);
+  let customerIds: Int32Array = new Int32Array(0);
+  let status = new Uint8Array(0);
+  let statusChangedDay = new Float64Array(0);
+  let group: Int32Array = new Int32Array(0);
+  let windows: Int32Array[] = [];
+  let latestWindow: Int32Array = new Int32Array(0);
+  let folder = createHistoryFolder(0, []);
+  let categories: ReturnType<typeof createCategoryCollector> | null = null;
   let slot = 0;
-  let folder: ReturnType<typeof createHistoryFolder> | undefined;
-  const categories = withCategories ? createCategoryCollector(count) : null;
-  // "Bought lately" is within the RFM window of the latest view (the scoring day's).
-  const latestWindow = windows[views.reduce((latest, view, v) => (view.day > views[latest]!.day ? v : latest), 0)]!;
   let orders = 0;
-  const folderOf = () =>
-    (folder ??= createHistoryFolder(
-      count,
-      views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
-    ));
   return {
-    customer(id: number, customerStatus: string, changedAt: number | null, teamId: number | null): void {
+    start(teams, customers, maxCustomerId) {
+      count = customers;
+      // Group 0 is customers without a team (no owner, or an owner outside any team).
+      groupSettings = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.teamIds.map((id) => teams.of(id).scoring)];
+      groupOfTeam = new Map(teams.teamIds.map((id, i) => [id, i + 1]));
+      slotOf = slotIndex(maxCustomerId, count);
+      customerIds = new Int32Array(count);
+      status = new Uint8Array(count);
+      statusChangedDay = new Float64Array(count);
+      group = new Int32Array(count);
+      windows = views.map(() => new Int32Array(count));
+      // "Bought lately" is within the RFM window of the latest view (the scoring day's).
+      latestWindow = windows[views.reduce((latest, view, v) => (view.day > views[latest]!.day ? v : latest), 0)]!;
+      // The windows are filled as the customers come, before any order.
+      folder = createHistoryFolder(
+        count,
+        views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
+      );
+      categories = withCategories ? createCategoryCollector(count) : null;
+    },
+    customer(id, customerStatus, changedAt, teamId) {
       if (slot >= count) return;
       slotOf.set(id, slot);
       customerIds[slot] = id;
@@ -371,22 +381,22 @@ function baseFolder(views: readonly ViewDay[], teams: LoadedTeamSettings, count:
       statusChangedDay[slot] = typeof changedAt === 'number' && Number.isFinite(changedAt) ? dayOf(changedAt) : Number.NaN;
       const g = (teamId !== null ? groupOfTeam.get(teamId) : undefined) ?? 0;
       group[slot] = g;
-      views.forEach((view, v) => (windows[v]![slot] = view.day - groupSettings[g]!.rfmWindowDays + 1));
+      for (let v = 0; v < views.length; v++) windows[v]![slot] = views[v]!.day - groupSettings[g]!.rfmWindowDays + 1;
       slot++;
     },
-    order(customerId: number, orderedAt: number, amountMinor: number, marginMinor: number | null, refundOfAt: number | null, category: string | null): void {
+    order(customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category) {
       const customer = slotOf.get(customerId);
       if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) return;
       const day = dayOf(orderedAt);
-      folderOf().add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
+      folder.add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
       if (categories && amountMinor > 0 && typeof category === 'string') categories.add(customer, category, day >= latestWindow[customer]!);
       orders++;
     },
     finish() {
       return {
-        histories: folderOf().finish(),
+        histories: folder.finish(),
         categories: categories?.finish() ?? null,
-        input: { status, statusChangedDay, group, groupSettings } satisfies BaseFacts,
+        input: { status, statusChangedDay, group, groupSettings },
         customerIds,
         orders,
       };
