@@ -7,6 +7,7 @@ import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobRunStore } from '../../src/db/stores/job-run-store.js';
 import { MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
+import { createRescoreSoon } from '../../src/scheduler/rescoring.js';
 import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
 import { RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
@@ -126,6 +127,19 @@ describe('nightly rescoring', () => {
     } finally {
       await other.close();
     }
+  });
+
+  it('does rescore the night before a rescoreSoon called right after its trigger, whatever either awaits first', async () => {
+    const deps = schedulerDeps(db);
+    const at = new Date('2027-01-05T01:05:00Z');
+    const soon = createRescoreSoon(deps, () => at);
+    // The trigger first reads the teams' hours and the runs; the import's run would claim at once.
+    const outcomes = await Promise.all([runJob('rescore', at, deps), soon('import')]);
+    expect(outcomes.map((o) => 'status' in o && o.status)).toEqual(['done', 'done']);
+    expect(runs(db).map((r) => [r.reason, r.status])).toEqual([
+      ['nightly', 'done'],
+      ['import', 'done'],
+    ]);
   });
 
   it('does record a failed night and try it again at the next fires, up to the limit', async () => {
