@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { demoteTier } from '../../src/domain/analytics/rfm.js';
 import { logNormal, seededRandom } from '../../src/domain/random.js';
-import { heldOutViews, readBase, recomputeScores } from '../../src/scoring/recompute.js';
+import { seedDemoData } from '../../src/db/seed/seed.js';
+import { ensureScoresCurrent, heldOutViews, readBase, recomputeScores, scoresFreshness } from '../../src/scoring/recompute.js';
 import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { latestSnapshot } from '../../src/scoring/snapshots.js';
 import { describeEngines, openTestDatabase, type TestEngine, type TestStoreDatabase } from '../helpers/engines.js';
@@ -305,6 +306,33 @@ describeEngines('scoring', (engine: TestEngine) => {
       await db.kysely.updateTable('Customer').set({ ownerId: null }).where('id', '=', regular).execute();
       await recomputeScores(db, AS_OF);
       expect(await due(regular)).toBeNull();
+    });
+  });
+
+  describe('stale scores', () => {
+    const NOW = new Date('2026-11-23T09:00:00Z');
+
+    it('does recompute when data changed after the last live run, and not again when nothing did', async () => {
+      expect(await scoresFreshness(db)).toEqual({ reason: 'no_customers', stale: false });
+      await seedDemoData(db, { customers: 40, seed: 7, asOf: NOW });
+      expect(await ensureScoresCurrent(db, NOW)).toEqual({ recomputed: true, reason: 'never_scored' });
+      expect(await ensureScoresCurrent(db, NOW)).toEqual({ recomputed: false, reason: 'current' });
+      // An import committed and the process died before rescoring: the data version moved on.
+      await db.kysely
+        .insertInto('AppState')
+        .values({ key: 'scores.dataVersion', value: '1' })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: '9' }))
+        .execute();
+      expect(await scoresFreshness(db)).toEqual({ reason: 'data_changed', stale: true });
+      expect(await ensureScoresCurrent(db, new Date(NOW.getTime() + DAY))).toEqual({ recomputed: true, reason: 'data_changed' });
+      const weeks = await db.kysely.selectFrom('ScoreSnapshot').select('week').distinct().orderBy('week').execute();
+      expect(weeks.map((w) => w.week)).toEqual(['2026-W48']);
+      expect(await ensureScoresCurrent(db, NOW)).toMatchObject({ recomputed: false });
+      // Scored by older rules: recomputed once after the upgrade.
+      const lastRun = (await db.kysely.selectFrom('AppState').select('value').where('key', '=', 'scores.lastRun').executeTakeFirstOrThrow()).value;
+      await db.kysely.updateTable('AppState').set({ value: JSON.stringify({ ...JSON.parse(lastRun), rules: 0 }) }).where('key', '=', 'scores.lastRun').execute();
+      expect(await ensureScoresCurrent(db, NOW)).toEqual({ recomputed: true, reason: 'rules_changed' });
+      expect(await scoresFreshness(db)).toEqual({ reason: 'current', stale: false });
     });
   });
 
