@@ -227,7 +227,7 @@ const SQLITE_UPSERT = `INSERT INTO ScoreSnapshot (${SNAPSHOT_COLUMNS.join(', ')}
   VALUES (${SNAPSHOT_COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT(customerId, week) DO UPDATE SET ${UPDATED_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}`;
 
-/** Rows per INSERT on PostgreSQL: 32 parameters each, well under its 65,535 per statement. */
+/** Rows per INSERT on PostgreSQL. */
 const POSTGRES_UPSERT_ROWS = 1000;
 
 export interface SnapshotWriter {
@@ -240,7 +240,7 @@ export interface SnapshotWriter {
 /**
  * Writes snapshots for `db`. SQLite: one prepared statement per row, run on the raw handle, which
  * is the connection `trx` belongs to (a million Kysely inserts would cost seconds more). PostgreSQL:
- * multi-row INSERT … ON CONFLICT.
+ * INSERT … SELECT … ON CONFLICT, a thousand rows a statement.
  */
 export function snapshotWriter(db: StoreDatabase): SnapshotWriter {
   if (db.engine === 'sqlite') {
@@ -263,9 +263,12 @@ export function snapshotWriter(db: StoreDatabase): SnapshotWriter {
     batchRows: POSTGRES_UPSERT_ROWS,
     async upsert({ kysely }, rows) {
       for (let from = 0; from < rows.length; from += POSTGRES_UPSERT_ROWS) {
+        // The rows as one JSON parameter that PostgreSQL turns into ScoreSnapshot records: 32,000 bound values a statement cost several times more.
+        const records = sql<SnapshotRow>`json_populate_recordset(NULL::${sql.table('ScoreSnapshot')}, ${JSON.stringify(rows.slice(from, from + POSTGRES_UPSERT_ROWS))}::json)`;
         await kysely
           .insertInto('ScoreSnapshot')
-          .values(rows.slice(from, from + POSTGRES_UPSERT_ROWS))
+          .columns(SNAPSHOT_COLUMNS)
+          .expression((eb) => eb.selectFrom(records.as('r')).select(SNAPSHOT_COLUMNS))
           .onConflict((oc) =>
             oc.columns(['customerId', 'week']).doUpdateSet((eb) => Object.fromEntries(UPDATED_COLUMNS.map((column) => [column, eb.ref(`excluded.${column}`)]))),
           )

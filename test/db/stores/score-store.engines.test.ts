@@ -139,10 +139,11 @@ describeEngines('the score store', (engine) => {
     const write = (rows: SnapshotRow[]) => writeInSlices(db, [(trx) => writer.upsert(trx, rows)]);
     await write([row(ids[0]!, '2026-W47'), row(ids[1]!, '2026-W47')]);
     const scored = row(ids[0]!, '2026-W48', {
-      recencyDays: 3, frequency: 2, monetaryMinor: 9_000, marginMinor: 1_000, lifetimeMinor: 12_000, orderCount: 3, lastOrderAt: 7 * DAY,
+      recencyDays: 3, frequency: 2, monetaryMinor: 9_000, marginMinor: 1_000, lifetimeMinor: 4_000_000_000_123, orderCount: 3, lastOrderAt: 7 * DAY,
       rScore: 5, fScore: 4, mScore: 3, tier: 'A', valueBand: 'high', longTail: 'head', lowMargin: true, lifecycle: 'active', pAlive: 0.75,
       expected30: 0.5, expected90: 1.25, expectedAovMinor: 4_500, clv12Minor: 20_000, churnRisk: 0.125, churnReason: '{"code":"on_rhythm"}',
-      atStakeMinor: 2_500, reorderDueAt: 30 * DAY, crossSell: '彩妆', crossSellFrom: '护肤', crossSellLift: 2.5, categories: '|护肤|',
+      // Money past 2^31, quotes, backslashes and CJK: PostgreSQL's rows go over as JSON.
+      atStakeMinor: 2_500, reorderDueAt: 30 * DAY, crossSell: '彩妆', crossSellFrom: '护肤', crossSellLift: 2.5, categories: '|护肤|o\'brien "x" \\ y|',
     });
     await write([scored]);
     await write([{ ...scored, tier: 'B', lowMargin: false }]);
