@@ -6,15 +6,21 @@
  * scoring run's one pass over the orders (one more column), so their cost is that read with the
  * column minus the same read without it — three reads of each, alternated, medians — plus the
  * run's own time for the rules and suggestions, plus turning them into the stored columns.
+ * With TEST_POSTGRES_URL, the same base (up to SCORING_BENCH_POSTGRES_CUSTOMERS customers,
+ * 100,000 by default) copied into a fresh PostgreSQL database and rescored there, beside
+ * PostgreSQL's own raw aggregate scan of the same orders.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/db/database.js';
+import type { PostgresDatabase } from '../src/db/store-database.js';
 import { crossSellOf, recentCategoryKeys, suggestionOf } from '../src/domain/analytics/cross-sell.js';
 import { dayOf } from '../src/domain/analytics/history.js';
 import { exponential } from '../src/domain/random.js';
-import { heldOutViews, readBase, recomputeReport, scoreAsOf, writeSnapshots, type RecomputeReport } from '../src/scoring/recompute.js';
+import { heldOutViews, readBase, recomputeReport, recomputeScores, scoreAsOf, writeSnapshots, type RecomputeReport } from '../src/scoring/recompute.js';
+import { openTempPostgres, TEST_POSTGRES_URL } from '../test/helpers/temp-postgres.js';
 import { CHURN_HORIZON_DAYS } from '../src/domain/analytics/score-base.js';
 import { seedBenchBase } from './bench-base.js';
 
@@ -24,6 +30,9 @@ const HISTORY_DAYS = 3 * 365;
 const READ_PAIRS = 3;
 
 const mb = (kb: number) => `${Math.round(kb / 1024)} MB`;
+const POSTGRES_CUSTOMERS = Number(process.env.SCORING_BENCH_POSTGRES_CUSTOMERS ?? 100_000);
+/** Rows per INSERT when copying the base into PostgreSQL (a Customer row has some 30 columns; at most 65,535 parameters a statement). */
+const COPY_ROWS = 1000;
 
 async function benchSize(customers: number, ordersPerCustomer: number): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rapport-bench-scoring-'));
@@ -44,7 +53,7 @@ async function benchSize(customers: number, ordersPerCustomer: number): Promise<
     const { report, cpuMs, stored } = await scoreAndWrite(db);
     const runRss = process.resourceUsage().maxRSS;
     const e = report.elapsedMs;
-    const reads = categoryReads(db);
+    const reads = await categoryReads(db);
     const crossSellMs = Math.max(0, reads.extra.wall) + e.crossSell + stored.wall;
     const crossSellCpu = Math.max(0, reads.extra.cpu) + reads.rules.cpu + stored.cpu;
     const s = (ms: number) => (ms / 1000).toFixed(2);
@@ -56,9 +65,48 @@ async function benchSize(customers: number, ordersPerCustomer: number): Promise<
         `rules and suggestions ${s(e.crossSell)} s (again: ${s(reads.rules.cpu)} s CPU), stored form ${s(stored.wall)} s (${s(stored.cpu)} s CPU)\n` +
         `  peak RSS:               ${mb(runRss)} after the run, ${mb(process.resourceUsage().maxRSS)} after the cross-sell reads\n`,
     );
+    if (!TEST_POSTGRES_URL) process.stdout.write('  PostgreSQL part skipped: TEST_POSTGRES_URL is not set (.ci/run shows how to start a throwaway server)\n');
+    else if (customers > POSTGRES_CUSTOMERS) process.stdout.write(`  PostgreSQL part skipped: more than SCORING_BENCH_POSTGRES_CUSTOMERS=${POSTGRES_CUSTOMERS} customers\n`);
+    else await onPostgres(db);
   } finally {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same base copied into a fresh PostgreSQL database and rescored there, beside PostgreSQL's raw aggregate scan. */
+async function onPostgres(db: Database): Promise<void> {
+  const pg = await openTempPostgres();
+  try {
+    const copyStarted = performance.now();
+    await copyTable(db, pg, 'Customer');
+    await copyTable(db, pg, 'Order');
+    await sql`ANALYZE`.execute(pg.kysely);
+    process.stdout.write(`  PostgreSQL: base copied in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s\n`);
+    const scanStarted = performance.now();
+    const scan = await sql`SELECT "customerId", COUNT(*), SUM("amountMinor"), MAX("orderedAt") FROM "Order" GROUP BY "customerId"`.execute(pg.kysely);
+    const scanMs = performance.now() - scanStarted;
+    const cpu = process.cpuUsage();
+    const report = await recomputeScores(pg, AS_OF);
+    const used = process.cpuUsage(cpu);
+    const e = report.elapsedMs;
+    const s = (ms: number) => (ms / 1000).toFixed(2);
+    process.stdout.write(
+      `  PostgreSQL raw aggregate scan: ${s(scanMs)} s (${scan.rows.length} customers)\n` +
+        `  PostgreSQL recomputeScores:    ${s(e.total)} s (${s((used.user + used.system) / 1000)} s CPU in this process; read ${s(e.read)}, fit ${s(e.fit)}, cross-sell ${s(e.crossSell)}, score ${s(e.score)}, write ${s(e.write)}); ${report.customers} customers, ${report.orders} orders\n`,
+    );
+  } finally {
+    await pg.cleanup();
+  }
+}
+
+/** Copies a table by id pages, every column as SQLite holds it. */
+async function copyTable(db: Database, pg: PostgresDatabase, table: 'Customer' | 'Order'): Promise<void> {
+  for (let after = 0; ; ) {
+    const rows = await db.kysely.selectFrom(table).selectAll().where('id', '>', after).orderBy('id').limit(COPY_ROWS).execute();
+    if (rows.length === 0) return;
+    await pg.kysely.insertInto(table).values(rows as never).execute();
+    after = rows.at(-1)!.id;
   }
 }
 
@@ -68,10 +116,10 @@ interface Timed {
   cpu: number;
 }
 
-function timed(work: () => void): Timed {
+async function timed(work: () => unknown): Promise<Timed> {
   const wall = performance.now();
   const cpu = process.cpuUsage();
-  work();
+  await work();
   const used = process.cpuUsage(cpu);
   return { wall: performance.now() - wall, cpu: (used.user + used.system) / 1000 };
 }
@@ -81,22 +129,24 @@ function timed(work: () => void): Timed {
  * run reads), alternated, as medians; and the rules and suggestions worked out again from the last
  * read's categories (the run's own step, timed in CPU too).
  */
-function categoryReads(db: Database): { without: Timed; with: Timed; extra: Timed; rules: Timed } {
+async function categoryReads(db: Database): Promise<{ without: Timed; with: Timed; extra: Timed; rules: Timed }> {
   const views = heldOutViews(dayOf(AS_OF.getTime()), CHURN_HORIZON_DAYS);
   const times = { without: [] as Timed[], with: [] as Timed[] };
-  let base: ReturnType<typeof readBase> | undefined;
+  let base: Awaited<ReturnType<typeof readBase>> | undefined;
   for (let pair = 0; pair < READ_PAIRS; pair++) {
     for (const categories of pair % 2 === 1 ? [true, false] : [false, true]) {
       // Only the last read (with categories: READ_PAIRS is odd) is kept, so no two bases are held at once.
       const keep = pair === READ_PAIRS - 1 && categories;
-      times[categories ? 'with' : 'without'].push(timed(() => {
-        const read = db.sqlite.transaction(() => readBase(db.sqlite, views, { categories }))();
-        if (keep) base = read;
-      }));
+      times[categories ? 'with' : 'without'].push(
+        await timed(async () => {
+          const read = await readBase(db, views, { categories });
+          if (keep) base = read;
+        }),
+      );
     }
   }
   const read = base!;
-  const rules = timed(() => crossSellOf(read.categories!, read.input.group, read.input.groupSettings.length));
+  const rules = await timed(() => crossSellOf(read.categories!, read.input.group, read.input.groupSettings.length));
   const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
   const of = (list: Timed[]) => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
   const without = of(times.without);
@@ -112,11 +162,11 @@ function categoryReads(db: Database): { without: Timed; with: Timed; extra: Time
 async function scoreAndWrite(db: Database): Promise<{ report: RecomputeReport; cpuMs: number; stored: Timed }> {
   const started = performance.now();
   const cpu = process.cpuUsage();
-  const run = scoreAsOf(db, AS_OF);
+  const run = await scoreAsOf(db, AS_OF);
   const written = await writeSnapshots(db, run, AS_OF);
   const report = recomputeReport(run, written, performance.now() - started);
   const used = process.cpuUsage(cpu);
-  const stored = timed(() => {
+  const stored = await timed(() => {
     for (let i = 0; i < run.scored.count; i++) {
       suggestionOf(run.crossSell, i);
       recentCategoryKeys(run.categories, i);

@@ -225,7 +225,7 @@ export async function runBot(
     if (scheduler) rescoreSoon = (reason) => void scheduler.rescoreSoon(reason);
     // Scores older than the data (the bot died between an import and its rescoring) are
     // recomputed: in the background when the scheduler runs, else before the first answer.
-    if (scoresFreshness(db.sqlite).stale) {
+    if ((await scoresFreshness(db)).stale) {
       if (scheduler) void scheduler.rescoreSoon('stale scores at start');
       else await recomputeScores(db, clock.now());
     }

@@ -1,25 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { BackgroundJobs } from '../background/background-jobs.js';
-import type { Sqlite } from '../db/database.js';
 import { createJobRunStore } from '../db/stores/job-run-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
 import { lastScoringSlot } from '../domain/schedule/scoring-slot.js';
 import type { Logger } from '../logger.js';
 import type { RecomputeReport } from '../scoring/recompute.js';
 import { runOnce } from './leases.js';
-import { loadTeamSettingsSync } from '../db/team-settings.js';
+import { teamsWithZones } from '../db/stores/score-store.js';
 import { safeZone } from '../domain/schedule/local-time.js';
 
 const JOB = 'rescore';
 
 export interface RescoringDeps {
-  /** Where the job runs are kept. */
+  /** Where the job runs and the teams' scoring hours are kept. */
   db: StoreHandle;
-  /**
-   * The teams' scoring hours are read from it synchronously: through the async planning store a
-   * rescoreSoon queued meanwhile claims its run first (test/scheduler/nightly-rescoring.test.ts).
-   */
-  sqlite: Sqlite;
   background: BackgroundJobs;
   /** Names this process on the runs it claims. */
   owner: string;
@@ -43,13 +37,29 @@ export const nightlyRunKey = (slot: Date) => `nightly:${slot.toISOString()}`;
  * since the last rescoring started, whatever started it (a night, a catch-up, an import). So
  * a bot that was down at the hour rescores on its first run after it, once.
  */
-export async function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
-  const settings = loadTeamSettingsSync(deps.sqlite);
-  const teams = deps.sqlite.prepare('SELECT id, timeZone FROM Team ORDER BY id').all() as { id: number; timeZone: string }[];
-  const times = teams.map((t) => ({ zone: safeZone(t.timeZone), hour: settings.of(t.id).schedule.scoringHour }));
-  const slot = lastScoringSlot(times, now);
-  if (await createJobRunStore(deps.db).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
-  return rescore(nightlyRunKey(slot), 'nightly', now, deps);
+export function rescoreIfDue(now: Date, deps: RescoringDeps): Promise<RescoreOutcome> {
+  return inRescoringLane(deps, async () => {
+    const { teams, zones } = await teamsWithZones(deps.db);
+    const times = zones.map((t) => ({ zone: safeZone(t.timeZone), hour: teams.of(t.id).schedule.scoringHour }));
+    const slot = lastScoringSlot(times, now);
+    if (await createJobRunStore(deps.db).coveredSince(JOB, slot, now)) return { status: 'up-to-date', slot };
+    return rescore(nightlyRunKey(slot), 'nightly', now, deps);
+  });
+}
+
+/**
+ * The rescorings of one set of deps (the scheduler's), one after another in the order they were
+ * asked for: each joins the lane when called, before its first await. So a nightly fire that is
+ * still reading the teams' hours decides (and rescores) before a rescoreSoon called after it
+ * claims anything, whatever either awaits, and one process never rescores twice at once.
+ */
+const lanes = new WeakMap<RescoringDeps, Promise<unknown>>();
+
+function inRescoringLane<T>(deps: RescoringDeps, work: () => Promise<T>): Promise<T> {
+  const ahead = lanes.get(deps) ?? Promise.resolve();
+  const turn = ahead.then(work, work);
+  lanes.set(deps, turn.catch(() => {}));
+  return turn;
 }
 
 /**
@@ -80,9 +90,11 @@ export function createRescoreSoon(deps: RescoringDeps, now: () => Date): (reason
   let running: Promise<RescoreOutcome> | null = null;
   let next: Promise<RescoreOutcome> | null = null;
   const start = (reason: string): Promise<RescoreOutcome> => {
-    const at = now();
-    // A run on demand has a key of its own: nothing to share with another run.
-    const run = rescore(`${reason}:${at.toISOString()}:${randomUUID()}`, reason, at, deps)
+    const run = inRescoringLane(deps, () => {
+      const at = now();
+      // A run on demand has a key of its own: nothing to share with another run.
+      return rescore(`${reason}:${at.toISOString()}:${randomUUID()}`, reason, at, deps);
+    })
       .catch((error: unknown): RescoreOutcome => {
         const failure = error instanceof Error ? error : new Error(String(error));
         deps.logger.error({ err: failure, reason }, 'rescoring failed');

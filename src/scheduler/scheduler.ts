@@ -93,10 +93,8 @@ export interface SchedulerOptions {
 }
 
 export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
-  const { sqlite } = options.db;
   return {
     db: options.db,
-    sqlite,
     background: options.background,
     owner: `${process.pid}:${randomUUID()}`,
     logger: options.logger,

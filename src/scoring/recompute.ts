@@ -1,7 +1,8 @@
-import type { Database, Sqlite } from '../db/database.js';
-import { loadTeamSettingsSync } from '../db/team-settings.js';
+import type { StoreDatabase } from '../db/store-database.js';
+import { loadTeamSettings } from '../db/team-settings.js';
 import { refreshCheckInsAfterRescoring } from '../db/stores/check-in-store.js';
 import { refreshReordersAfterRescoring } from '../db/stores/reorder-store.js';
+import { hasCustomers, lastLiveRun, readScoringBase, recordLiveRun, scoringDataVersion, snapshotWriter, type ScoringBaseSink, type SnapshotRow } from '../db/stores/score-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../db/write-slices.js';
 import type { DropoutModel } from '../domain/analytics/bgnbd.js';
@@ -12,13 +13,10 @@ import { TIERS, type Tier } from '../domain/tier.js';
 import { CHURN_HORIZON_DAYS, scoreBase, type BaseInput, type CustomerScore, type ScoredBase } from '../domain/analytics/score-base.js';
 import { DEFAULT_SCORING_SETTINGS, type ScoringSettings } from '../domain/analytics/settings.js';
 import { isoWeekOf, localDateOf } from '../domain/schedule/local-time.js';
-import { lastLiveRun, recordLiveRun, SCORING_RULES_VERSION, scoringDataVersion } from './scoring-state.js';
+import { SCORING_RULES_VERSION } from './scoring-state.js';
 
-/** Customers scored and written per batch, and check-ins refreshed per batch: a millisecond or two each, since a waiting writer gets the lock only between batches. */
-const SCORE_BATCH = 100;
+/** Check-ins refreshed per batch: a millisecond or two, since a waiting writer gets the lock only between batches (scores: the engine's writer says). */
 const CHECK_IN_BATCH = 500;
-/** Customers whose orders the scoring read fetches per statement: some ten thousand rows, few enough to die young (larger batches doubled the collector's time). */
-const ORDER_READ_CUSTOMERS = 1000;
 
 export interface ScoreOptions {
   /** The purchase model; default `auto`, the one that predicts held-out purchases best (docs/ANALYTICS.md). */
@@ -72,14 +70,13 @@ export function snapshotWeekOf(asOf: Date): string {
 
 /**
  * Scores every customer as of `asOf` (orders after that UTC day are ignored) in memory, with
- * churn risk calibrated one horizon earlier. Reads go through raw SQLite in one transaction: at a
- * million customers Prisma would take minutes.
+ * churn risk calibrated one horizon earlier. The base is read from one snapshot of the database.
  */
-export function scoreAsOf(db: Database, asOf: Date, options: ScoreOptions = {}): ScoredRun {
+export async function scoreAsOf(db: StoreDatabase, asOf: Date, options: ScoreOptions = {}): Promise<ScoredRun> {
   const started = performance.now();
   const horizonDays = options.horizonDays ?? CHURN_HORIZON_DAYS;
   const asOfDay = dayOf(asOf.getTime());
-  const base = db.sqlite.transaction(() => readBase(db.sqlite, heldOutViews(asOfDay, horizonDays), { categories: true }))();
+  const base = await readBase(db, heldOutViews(asOfDay, horizonDays), { categories: true });
   const read = performance.now();
   const [calibration, halfwayBack, histories] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories];
   const scored = scoreBase({ ...base.input, histories, calibration, halfwayBack, model: options.model ?? 'auto', horizonDays });
@@ -143,66 +140,30 @@ export function tallyScores(run: ScoredRun, each?: (slot: number, score: Custome
  * bot's background worker) the writes go in short transactions that share SQLite's write lock;
  * the live run is recorded last, so a run cut short is not taken for a finished one.
  */
-export async function writeSnapshots(db: Database, run: ScoredRun, computedAt: Date, slicing?: WriteSlicing): Promise<WrittenScores> {
+export async function writeSnapshots(db: StoreDatabase, run: ScoredRun, computedAt: Date, slicing?: WriteSlicing): Promise<WrittenScores> {
   const started = performance.now();
-  const { sqlite } = db;
-  const { histories, customerIds, asOf } = run;
+  const { customerIds, asOf } = run;
   const live = dayOf(asOf.getTime()) === dayOf(computedAt.getTime());
-  const upsert = sqlite.prepare(UPSERT_SQL);
+  const writer = snapshotWriter(db);
   let scoreMs = 0;
   const tally = emptyTally();
-  let before = performance.now();
-  const write = (i: number, s: CustomerScore) => {
+  const scoreBatch = (from: number, to: number) => async (trx: StoreHandle) => {
+    const before = performance.now();
+    const rows: SnapshotRow[] = [];
+    scoreSlots(run, from, to, tally, (i, s) => rows.push(snapshotRow(run, computedAt, i, s)));
     scoreMs += performance.now() - before;
-    const bought = histories.purchaseDays[i]! > 0;
-    const lifetime = histories.lifetimeMinor[i]!;
-    const suggestion = suggestionOf(run.crossSell, i);
-    upsert.run(
-      customerIds[i],
-      run.week,
-      computedAt.getTime(),
-      asOf.getTime(),
-      s.recencyDays,
-      s.frequency,
-      whole(s.monetaryMinor),
-      whole(s.marginMinor),
-      whole(lifetime),
-      histories.orderCount[i],
-      bought ? histories.lastDay[i]! * DAY_MS : null,
-      s.rScore,
-      s.fScore,
-      s.mScore,
-      s.tier,
-      s.valueBand,
-      s.longTail,
-      s.lowMargin ? 1 : 0,
-      s.lifecycle,
-      finite(s.pAlive),
-      finite(s.expected30),
-      finite(s.expected90),
-      whole(s.expectedAovMinor),
-      whole(s.clv12Minor),
-      finite(s.churnRisk),
-      JSON.stringify(s.churnReason),
-      whole(atStake(s.clv12Minor ?? lifetime, s.churnRisk)),
-      s.reorderDueDay === null ? null : s.reorderDueDay * DAY_MS,
-      suggestion?.category ?? null,
-      suggestion?.from ?? null,
-      suggestion ? finite(suggestion.lift) : null,
-      recentCategoryKeys(run.categories, i),
-    );
-    before = performance.now();
+    await writer.upsert(trx, rows);
   };
-  const teams = loadTeamSettingsSync(sqlite);
+  const teams = await loadTeamSettings(db);
   const batches = [
-    ...coveringIdRanges(customerIds, SCORE_BATCH).map(({ from, to }) => () => scoreSlots(run, from, to, tally, write)),
+    ...coveringIdRanges(customerIds, writer.batchRows).map(({ from, to }) => scoreBatch(from, to)),
     // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
     ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => async (trx: StoreHandle) => {
       await refreshCheckInsAfterRescoring(trx, { idRange: range }, teams);
       await refreshReordersAfterRescoring(trx, range);
     }),
-    () => {
-      if (live) recordLiveRun(sqlite, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
+    async (trx: StoreHandle) => {
+      if (live) await recordLiveRun(trx, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
     },
   ];
   await writeInSlices(db, batches, slicing);
@@ -210,14 +171,57 @@ export async function writeSnapshots(db: Database, run: ScoredRun, computedAt: D
   return { ...tally, live, elapsedMs: { score: scoreMs, write: total - scoreMs } };
 }
 
+/** The ScoreSnapshot row of the customer in `slot`. */
+function snapshotRow(run: ScoredRun, computedAt: Date, slot: number, s: CustomerScore): SnapshotRow {
+  const { histories } = run;
+  const bought = histories.purchaseDays[slot]! > 0;
+  const lifetime = histories.lifetimeMinor[slot]!;
+  const suggestion = suggestionOf(run.crossSell, slot);
+  return {
+    customerId: run.customerIds[slot]!,
+    week: run.week,
+    computedAt: computedAt.getTime(),
+    asOf: run.asOf.getTime(),
+    recencyDays: s.recencyDays,
+    frequency: s.frequency,
+    // Never null for a customer: the column is NOT NULL (whole() keeps NaN out).
+    monetaryMinor: whole(s.monetaryMinor)!,
+    marginMinor: whole(s.marginMinor),
+    lifetimeMinor: whole(lifetime)!,
+    orderCount: histories.orderCount[slot]!,
+    lastOrderAt: bought ? histories.lastDay[slot]! * DAY_MS : null,
+    rScore: s.rScore,
+    fScore: s.fScore,
+    mScore: s.mScore,
+    tier: s.tier,
+    valueBand: s.valueBand,
+    longTail: s.longTail,
+    lowMargin: s.lowMargin,
+    lifecycle: s.lifecycle,
+    pAlive: finite(s.pAlive),
+    expected30: finite(s.expected30),
+    expected90: finite(s.expected90),
+    expectedAovMinor: whole(s.expectedAovMinor),
+    clv12Minor: whole(s.clv12Minor),
+    churnRisk: finite(s.churnRisk),
+    churnReason: JSON.stringify(s.churnReason),
+    atStakeMinor: whole(atStake(s.clv12Minor ?? lifetime, s.churnRisk))!,
+    reorderDueAt: s.reorderDueDay === null ? null : s.reorderDueDay * DAY_MS,
+    crossSell: suggestion?.category ?? null,
+    crossSellFrom: suggestion?.from ?? null,
+    crossSellLift: suggestion ? finite(suggestion.lift) : null,
+    categories: recentCategoryKeys(run.categories, slot),
+  };
+}
+
 /** Scores every customer as of `asOf` and writes the snapshots (see `writeSnapshots`); `computedAt` defaults to `asOf`. */
 export async function recomputeScores(
-  db: Database,
+  db: StoreDatabase,
   asOf: Date,
   options: ScoreOptions & { computedAt?: Date; writeSlicing?: WriteSlicing } = {},
 ): Promise<RecomputeReport> {
   const started = performance.now();
-  const run = scoreAsOf(db, asOf, options);
+  const run = await scoreAsOf(db, asOf, options);
   const written = await writeSnapshots(db, run, options.computedAt ?? asOf, options.writeSlicing);
   return recomputeReport(run, written, performance.now() - started);
 }
@@ -247,25 +251,25 @@ export type Freshness = 'current' | 'no_customers' | 'never_scored' | 'data_chan
  * scored under older rules, or data changed since the last live run (an import committed and the
  * process died before its rescoring). Cheap when they are current: two small reads.
  */
-export async function ensureScoresCurrent(db: Database, now: Date): Promise<{ recomputed: boolean; reason: Freshness }> {
-  const { reason } = scoresFreshness(db.sqlite);
+export async function ensureScoresCurrent(db: StoreDatabase, now: Date): Promise<{ recomputed: boolean; reason: Freshness }> {
+  const { reason } = await scoresFreshness(db);
   if (reason === 'current' || reason === 'no_customers') return { recomputed: false, reason };
   await recomputeScores(db, now);
   return { recomputed: true, reason };
 }
 
 /** Whether the scores are current (cheap: two small reads); `stale` when a rescoring is due. */
-export function scoresFreshness(sqlite: Sqlite): { reason: Freshness; stale: boolean } {
-  const reason = freshnessOf(sqlite);
+export async function scoresFreshness(db: StoreHandle): Promise<{ reason: Freshness; stale: boolean }> {
+  const reason = await freshnessOf(db);
   return { reason, stale: reason !== 'current' && reason !== 'no_customers' };
 }
 
-function freshnessOf(sqlite: Sqlite): Freshness {
-  if (sqlite.prepare('SELECT 1 FROM Customer LIMIT 1').get() === undefined) return 'no_customers';
-  const last = lastLiveRun(sqlite);
+async function freshnessOf(db: StoreHandle): Promise<Freshness> {
+  if (!(await hasCustomers(db))) return 'no_customers';
+  const last = await lastLiveRun(db);
   if (!last) return 'never_scored';
   if (last.rules !== SCORING_RULES_VERSION) return 'rules_changed';
-  return last.dataVersion === scoringDataVersion(sqlite) ? 'current' : 'data_changed';
+  return last.dataVersion === (await scoringDataVersion(db)) ? 'current' : 'data_changed';
 }
 
 /** What losing the customer would cost: value × churn risk (the customer list's order). */
@@ -273,7 +277,7 @@ function atStake(valueMinor: number, churnRisk: number | null): number {
   return valueMinor * (churnRisk !== null && Number.isFinite(churnRisk) ? churnRisk : 0);
 }
 
-/** SQLite stores what it is given: keep NaN and ±∞ (which no stored data should produce, but no run may fail on) out. */
+/** The database stores what it is given: keep NaN and ±∞ (which no stored data should produce, but no run may fail on) out. */
 function finite(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? value : null;
 }
@@ -281,22 +285,6 @@ function finite(value: number | null): number | null {
 function whole(value: number | null): number | null {
   return value !== null && Number.isFinite(value) ? Math.round(value) : null;
 }
-
-const UPSERT_SQL = `INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor,
-    lifetimeMinor, orderCount, lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle,
-    pAlive, expected30, expected90, expectedAovMinor, clv12Minor, churnRisk, churnReason, atStakeMinor, reorderDueAt,
-    crossSell, crossSellFrom, crossSellLift, categories)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-  ON CONFLICT(customerId, week) DO UPDATE SET computedAt = excluded.computedAt, asOf = excluded.asOf,
-    recencyDays = excluded.recencyDays, frequency = excluded.frequency, monetaryMinor = excluded.monetaryMinor,
-    marginMinor = excluded.marginMinor, lifetimeMinor = excluded.lifetimeMinor, orderCount = excluded.orderCount,
-    lastOrderAt = excluded.lastOrderAt, rScore = excluded.rScore, fScore = excluded.fScore, mScore = excluded.mScore,
-    tier = excluded.tier, valueBand = excluded.valueBand, longTail = excluded.longTail, lowMargin = excluded.lowMargin,
-    lifecycle = excluded.lifecycle, pAlive = excluded.pAlive, expected30 = excluded.expected30, expected90 = excluded.expected90,
-    expectedAovMinor = excluded.expectedAovMinor, clv12Minor = excluded.clv12Minor, churnRisk = excluded.churnRisk,
-    churnReason = excluded.churnReason, atStakeMinor = excluded.atStakeMinor, reorderDueAt = excluded.reorderDueAt,
-    crossSell = excluded.crossSell, crossSellFrom = excluded.crossSellFrom, crossSellLift = excluded.crossSellLift,
-    categories = excluded.categories`;
 
 /** The base without its histories: who the customers are, their status and scoring group. */
 export type BaseFacts = Omit<BaseInput, 'histories' | 'calibration' | 'halfwayBack' | 'model' | 'horizonDays'>;
@@ -325,93 +313,99 @@ export function heldOutViews(day: number, horizonDays: number): ViewDay[] {
  * bought (purchases only) up to then, for cross-selling. Any stored value is accepted: dates
  * before 1970 or far in the past, ids with gaps, statuses an older version wrote.
  */
-export function readBase(
-  sqlite: Sqlite,
+export async function readBase(
+  db: StoreDatabase,
   views: readonly ViewDay[],
   options: { categories?: boolean } = {},
-): {
+): Promise<{
   histories: CustomerHistories[];
   categories: CustomerCategories | null;
   input: BaseFacts;
   customerIds: Int32Array;
   orders: number;
   dataVersion: number;
-} {
-  const teams = sqlite.prepare('SELECT id FROM Team ORDER BY id').all() as { id: number }[];
-  // Group 0 is customers without a team (no owner, or an owner outside any team).
-  const loaded = loadTeamSettingsSync(sqlite);
-  const groupSettings: ScoringSettings[] = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.map((t) => loaded.of(t.id).scoring)];
-  const groupOfTeam = new Map(teams.map((t, i) => [t.id, i + 1]));
-
-  const count = (sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get() as number) ?? 0;
-  const slotOf = slotIndex(sqlite, count);
-  const customerIds = new Int32Array(count);
-  const status = new Uint8Array(count);
-  const statusChangedDay = new Float64Array(count);
-  const group = new Int32Array(count);
-  const windows = views.map(() => new Int32Array(count));
-  const customers = sqlite
-    .prepare('SELECT c.id, c.status, c.statusChangedAt, r.teamId FROM Customer c LEFT JOIN Rep r ON r.id = c.ownerId ORDER BY c.id')
-    .raw(true);
-  let slot = 0;
-  for (const row of customers.iterate() as IterableIterator<[number, string, number | null, number | null]>) {
-    if (slot >= count) break;
-    const [id, customerStatus, changedAt, teamId] = row;
-    slotOf.set(id, slot);
-    customerIds[slot] = id;
-    const statusIndex = CUSTOMER_STATUSES.indexOf(customerStatus as CustomerStatus);
-    status[slot] = statusIndex < 0 ? 0 : statusIndex;
-    statusChangedDay[slot] = typeof changedAt === 'number' && Number.isFinite(changedAt) ? dayOf(changedAt) : Number.NaN;
-    const g = (teamId !== null ? groupOfTeam.get(teamId) : undefined) ?? 0;
-    group[slot] = g;
-    views.forEach((view, v) => (windows[v]![slot] = view.day - groupSettings[g]!.rfmWindowDays + 1));
-    slot++;
-  }
-
-  const folder = createHistoryFolder(
-    count,
-    views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
-  );
-  const categories = options.categories ? createCategoryCollector(count) : null;
-  // "Bought lately" is within the RFM window of the latest view (the scoring day's).
-  const latestWindow = windows[views.reduce((latest, view, v) => (view.day > views[latest]!.day ? v : latest), 0)]!;
+}> {
   const lastDay = Math.max(...views.map((view) => view.day));
-  // A refund's original order is looked up by its external id, and must belong to the same customer.
-  const orderRows = sqlite
-    .prepare(
-      `SELECT o.customerId, o.orderedAt, o.amountMinor, o.marginMinor, r.orderedAt${categories ? ', o.category' : ''}
-       FROM "Order" o LEFT JOIN "Order" r ON o.refundOf IS NOT NULL AND r.externalId = o.refundOf AND r.customerId = o.customerId
-       WHERE o.customerId BETWEEN ? AND ? AND o.orderedAt < ? ORDER BY o.customerId, o.orderedAt`,
-    )
-    .raw(true);
-  const before = (lastDay + 1) * DAY_MS;
+  const withCategories = options.categories ?? false;
+  const folder = baseFolder(views, withCategories);
+  const { dataVersion } = await readScoringBase(db, { before: (lastDay + 1) * DAY_MS, categories: withCategories }, folder);
+  return { ...folder.finish(), dataVersion };
+}
+
+/**
+ * Folds the rows of the bulk read into the base, slot by slot in customer id order: the read's
+ * sink itself, so each of ten million orders costs one call.
+ */
+function baseFolder(views: readonly ViewDay[], withCategories: boolean): ScoringBaseSink & { finish(): Omit<Awaited<ReturnType<typeof readBase>>, 'dataVersion'> } {
+  let count = 0;
+  let groupSettings: ScoringSettings[] = [];
+  let groupOfTeam = new Map<number, number>();
+  let slotOf: ReturnType<typeof slotIndex> = slotIndex(0, 0);
+  let customerIds: Int32Array = new Int32Array(0);
+  let status = new Uint8Array(0);
+  let statusChangedDay = new Float64Array(0);
+  let group: Int32Array = new Int32Array(0);
+  let windows: Int32Array[] = [];
+  let latestWindow: Int32Array = new Int32Array(0);
+  let folder = createHistoryFolder(0, []);
+  let categories: ReturnType<typeof createCategoryCollector> | null = null;
+  let slot = 0;
   let orders = 0;
-  // A thousand customers' orders per statement: better-sqlite3 hands over a batch of rows far cheaper than one row per step of an iterator.
-  for (let from = 0; from < count; from += ORDER_READ_CUSTOMERS) {
-    const to = Math.min(from + ORDER_READ_CUSTOMERS, count);
-    const rows = orderRows.all(customerIds[from], customerIds[to - 1], before) as [number, number, number, number | null, number | null, unknown][];
-    for (const [customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category] of rows) {
+  return {
+    start(teams, customers, maxCustomerId) {
+      count = customers;
+      // Group 0 is customers without a team (no owner, or an owner outside any team).
+      groupSettings = [{ ...DEFAULT_SCORING_SETTINGS }, ...teams.teamIds.map((id) => teams.of(id).scoring)];
+      groupOfTeam = new Map(teams.teamIds.map((id, i) => [id, i + 1]));
+      slotOf = slotIndex(maxCustomerId, count);
+      customerIds = new Int32Array(count);
+      status = new Uint8Array(count);
+      statusChangedDay = new Float64Array(count);
+      group = new Int32Array(count);
+      windows = views.map(() => new Int32Array(count));
+      // "Bought lately" is within the RFM window of the latest view (the scoring day's).
+      latestWindow = windows[views.reduce((latest, view, v) => (view.day > views[latest]!.day ? v : latest), 0)]!;
+      // The windows are filled as the customers come, before any order.
+      folder = createHistoryFolder(
+        count,
+        views.map((view, v) => ({ asOfDay: view.day, windowStartDay: windows[v]!, ...(view.outcomeView === undefined ? {} : { outcomeView: view.outcomeView }) })),
+      );
+      categories = withCategories ? createCategoryCollector(count) : null;
+    },
+    customer(id, customerStatus, changedAt, teamId) {
+      if (slot >= count) return;
+      slotOf.set(id, slot);
+      customerIds[slot] = id;
+      const statusIndex = CUSTOMER_STATUSES.indexOf(customerStatus as CustomerStatus);
+      status[slot] = statusIndex < 0 ? 0 : statusIndex;
+      statusChangedDay[slot] = typeof changedAt === 'number' && Number.isFinite(changedAt) ? dayOf(changedAt) : Number.NaN;
+      const g = (teamId !== null ? groupOfTeam.get(teamId) : undefined) ?? 0;
+      group[slot] = g;
+      for (let v = 0; v < views.length; v++) windows[v]![slot] = views[v]!.day - groupSettings[g]!.rfmWindowDays + 1;
+      slot++;
+    },
+    order(customerId, orderedAt, amountMinor, marginMinor, refundOfAt, category) {
       const customer = slotOf.get(customerId);
-      if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) continue;
+      if (customer === undefined || !Number.isFinite(orderedAt) || !Number.isFinite(amountMinor)) return;
       const day = dayOf(orderedAt);
       folder.add(customer, day, amountMinor, typeof marginMinor === 'number' ? marginMinor : null, typeof refundOfAt === 'number' ? dayOf(refundOfAt) : null);
       if (categories && amountMinor > 0 && typeof category === 'string') categories.add(customer, category, day >= latestWindow[customer]!);
       orders++;
-    }
-  }
-  return {
-    histories: folder.finish(),
-    categories: categories?.finish() ?? null,
-    input: { status, statusChangedDay, group, groupSettings },
-    customerIds,
-    orders,
-    dataVersion: scoringDataVersion(sqlite),
+    },
+    finish() {
+      return {
+        histories: folder.finish(),
+        categories: categories?.finish() ?? null,
+        input: { status, statusChangedDay, group, groupSettings },
+        customerIds,
+        orders,
+      };
+    },
   };
 }
 
 /** Customer id → slot: a flat array when ids are dense, a map when an id is far beyond the count (no huge allocation). */
-function slotIndex(sqlite: Sqlite, count: number): { set(id: number, slot: number): void; get(id: number): number | undefined } {
-  const maxId = (sqlite.prepare('SELECT MAX(id) FROM Customer').pluck().get() as number | null) ?? 0;
+function slotIndex(maxId: number, count: number): { set(id: number, slot: number): void; get(id: number): number | undefined } {
   if (maxId <= 4 * count + 1_000_000) {
     const slots = new Int32Array(maxId + 1).fill(-1);
     return {

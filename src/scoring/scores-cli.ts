@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { csvLine } from '../csv/csv-cell.js';
-import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
+import { customerNames } from '../db/stores/score-store.js';
 import { assertWritableFile } from '../file-checks.js';
 import type { BaseModels, PurchaseModelFit } from '../domain/analytics/base-models.js';
 import { DROPOUT_MODELS } from '../domain/analytics/bgnbd.js';
@@ -68,7 +69,7 @@ export const EXPORT_COLUMNS = [
 const DEFAULT_HOLDOUT_DAYS = 90;
 
 export interface ScoresCliDeps {
-  db: Database;
+  db: StoreDatabase;
   clock: Clock;
   out: NodeJS.WritableStream;
 }
@@ -125,13 +126,14 @@ export async function runScoresCli(argv: string[], deps: ScoresCliDeps): Promise
 
   if (args.validate) return validate(args, asOf, deps);
 
-  const run = scoreAsOf(deps.db, asOf, { model: args.model });
+  const run = await scoreAsOf(deps.db, asOf, { model: args.model });
   const written = live || args.write ? await writeSnapshots(deps.db, run, now) : null;
   const counts = written ?? tallyScores(run);
   if (args.json) deps.out.write(`${JSON.stringify(runJson(run, written), null, 2)}\n`);
   else deps.out.write(summary(run, counts, written));
   if (args.export !== undefined) {
-    const rows = writeFile(args.export, () => exportCsv(deps.db, run, args.export!));
+    const names = await customerNames(deps.db);
+    const rows = writeFile(args.export, () => exportCsv(names, run, args.export!));
     if (typeof rows === 'string') return (deps.out.write(`${rows}\n`), 1);
     if (!args.json) deps.out.write(`Wrote ${plural(rows, 'row')} to ${args.export}\n`);
   }
@@ -261,7 +263,7 @@ function runJson(run: ScoredRun, written: WrittenScores | null): unknown {
 }
 
 async function validate(args: ScoresArgs, asOf: Date, deps: ScoresCliDeps): Promise<number> {
-  const report = validateScores(deps.db, { asOf, holdoutDays: args.holdout ?? DEFAULT_HOLDOUT_DAYS, model: args.model });
+  const report = await validateScores(deps.db, { asOf, holdoutDays: args.holdout ?? DEFAULT_HOLDOUT_DAYS, model: args.model });
   if (args.chart !== undefined) {
     const png = await renderValidationChart(report.figures, 'en');
     const written = writeFile(args.chart, () => fs.writeFileSync(args.chart!, png));
@@ -286,11 +288,8 @@ export function validationJson(report: ValidationReport): unknown {
   };
 }
 
-/** Writes the run's scores with each customer's external id and name; returns the row count. */
-function exportCsv(db: Database, run: ScoredRun, file: string): number {
-  const names = db.sqlite.prepare('SELECT id, externalId, name FROM Customer ORDER BY id').raw(true);
-  const byId = new Map<number, [string, string]>();
-  for (const [id, externalId, name] of names.iterate() as IterableIterator<[number, string, string]>) byId.set(id, [externalId, name]);
+/** Writes the run's scores with each customer's external id and name (`byId`); returns the row count. */
+function exportCsv(byId: ReadonlyMap<number, [string, string]>, run: ScoredRun, file: string): number {
   const fd = fs.openSync(file, 'w');
   let count = 0;
   try {

@@ -1,4 +1,5 @@
-import type { Sqlite } from '../db/database.js';
+import { latestSnapshotRow } from '../db/stores/score-store.js';
+import type { StoreHandle } from '../db/stores/store.js';
 import type { ChurnReason } from '../domain/analytics/churn.js';
 import type { Lifecycle } from '../domain/analytics/lifecycle.js';
 import type { LongTailClass } from '../domain/analytics/long-tail.js';
@@ -54,10 +55,6 @@ export type SnapshotRecord = Omit<Snapshot, 'computedAt' | 'asOf' | 'lastOrderAt
   crossSellLift: number | null;
 };
 
-const COLUMNS = `customerId, week, computedAt, asOf, recencyDays, frequency, monetaryMinor, marginMinor, lifetimeMinor, orderCount,
-  lastOrderAt, rScore, fScore, mScore, tier, valueBand, longTail, lowMargin, lifecycle, pAlive, expected30, expected90, expectedAovMinor,
-  clv12Minor, churnRisk, churnReason, atStakeMinor, reorderDueAt, crossSell AS crossSellCategory, crossSellFrom, crossSellLift`;
-
 export function toSnapshot(row: SnapshotRecord): Snapshot {
   let churnReason: ChurnReason | null = null;
   try {
@@ -80,9 +77,7 @@ export function toSnapshot(row: SnapshotRecord): Snapshot {
 }
 
 /** A customer's newest snapshot (the current scores), or null when never scored. */
-export function latestSnapshot(sqlite: Sqlite, customerId: number): Snapshot | null {
-  const row = sqlite.prepare(`SELECT ${COLUMNS} FROM ScoreSnapshot WHERE customerId = ? ORDER BY week DESC LIMIT 1`).get(customerId) as
-    | SnapshotRecord
-    | undefined;
-  return row ? toSnapshot(row) : null;
+export async function latestSnapshot(db: StoreHandle, customerId: number): Promise<Snapshot | null> {
+  const row = await latestSnapshotRow(db, customerId);
+  return row ? toSnapshot(row as SnapshotRecord) : null;
 }

@@ -1,4 +1,4 @@
-import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
 import { DROPOUT_MODELS, type DropoutModel } from '../domain/analytics/bgnbd.js';
 import { dayOf, DAY_MS, type CustomerHistories } from '../domain/analytics/history.js';
 import { scoreBase, type ModelSelection, type ChurnCalibration } from '../domain/analytics/score-base.js';
@@ -39,14 +39,14 @@ export interface ValidationOptions {
  * horizon of the holdout's length, then compares the predictions with what happened in the
  * holdout. Writes nothing.
  */
-export function validateScores(db: Database, options: ValidationOptions): ValidationReport {
+export async function validateScores(db: StoreDatabase, options: ValidationOptions): Promise<ValidationReport> {
   const started = performance.now();
   const endDay = dayOf(options.asOf.getTime());
   const startDay = endDay - options.holdoutDays;
   // A scoring run's views as of the holdout's start, and the end of the holdout as that day's outcome.
   const views = [...heldOutViews(startDay, options.holdoutDays), { day: endDay }];
   views[2] = { ...views[2]!, outcomeView: 3 };
-  const base = db.sqlite.transaction(() => readBase(db.sqlite, views))();
+  const base = await readBase(db, views);
   const [earlier, halfwayBack, atStart] = base.histories as [CustomerHistories, CustomerHistories, CustomerHistories, CustomerHistories];
   const run = (model: DropoutModel | 'auto') => {
     const scored = scoreBase({ ...base.input, histories: atStart, calibration: earlier, halfwayBack, model, horizonDays: options.holdoutDays });

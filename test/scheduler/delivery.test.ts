@@ -105,7 +105,7 @@ describe('outbox delivery', () => {
   it('does back off through a 429 storm, honour Retry-After, and lose nothing', async () => {
     // The platform accepts 2 messages, then answers 429 (retry after 30 s) to the next 3 tries, and so on.
     const notifier = new RecordingNotifier((_, attempt) => (attempt % 5 >= 3 || attempt % 5 === 0 ? new NotifierError('429', { retryAfterMs: 30_000 }) : null));
-    const deps: SchedulerDeps = { db, sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
+    const deps: SchedulerDeps = { db, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier), logger: { info() {}, warn() {}, error() {} } };
     const pauses = createPlatformPauses(db);
     const due = rows(db).filter((r) => r.dueAt <= MONDAY_NOON.getTime()).length;
     let now = MONDAY_NOON;

@@ -31,7 +31,7 @@ type Db = Awaited<ReturnType<typeof demoDatabase>>;
 async function simulate(
   db: Db, notifier: RecordingNotifier, chart: ReturnType<typeof recordingChart>, start: Date, end: Date, beforePlan: (t: number) => void = () => {},
 ): Promise<void> {
-  const deps: SchedulerDeps = { db, sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
+  const deps: SchedulerDeps = { db, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, notifier, chart.render), logger: { info() {}, warn() {}, error() {} } };
   const nextDue = db.sqlite.prepare("SELECT MIN(dueAt) AS at FROM Nudge WHERE status = 'pending' AND dueAt <= ?");
   const deliverUntil = async (until: number) => {
     for (let at = (nextDue.get(until) as { at: number | null }).at; at !== null; at = (nextDue.get(until) as { at: number | null }).at) {

@@ -26,7 +26,7 @@ describe('a crash between an import’s commit and its rescoring', () => {
     await importCli(db, ['customers', writeFixture(dir.dir, 'customers.csv', CUSTOMERS_CSV)]);
     await recomputeScores(db, new Date());
     const c1 = Number(db.sqlite.prepare("SELECT id FROM Customer WHERE externalId = 'C1'").pluck().get());
-    expect(latestSnapshot(db.sqlite, c1)).toMatchObject({ lifecycle: 'prospect', orderCount: 0 });
+    expect(await latestSnapshot(db, c1)).toMatchObject({ lifecycle: 'prospect', orderCount: 0 });
 
     const today = new Date().toISOString().slice(0, 10);
     const orders = writeFixture(dir.dir, 'orders.csv', `customer,ordered_at,amount\nC1,${today},88.00\n`);
@@ -36,7 +36,7 @@ describe('a crash between an import’s commit and its rescoring', () => {
     });
     expect(child.signal).toBe('SIGKILL');
     expect(db.sqlite.prepare('SELECT COUNT(*) FROM "Order"').pluck().get()).toBe(1);
-    expect(latestSnapshot(db.sqlite, c1)).toMatchObject({ lifecycle: 'prospect', orderCount: 0 });
+    expect(await latestSnapshot(db, c1)).toMatchObject({ lifecycle: 'prospect', orderCount: 0 });
 
     const bot = spawnSync(TSX, [path.join(ROOT, 'src', 'cli.ts'), 'bot', '--as', 'chen.jie@example.cn'], {
       cwd: dir.dir,
@@ -47,6 +47,6 @@ describe('a crash between an import’s commit and its rescoring', () => {
     });
     expect(bot.status).toBe(0);
     expect(bot.stdout).toMatch(/Stage\s+new/);
-    expect(latestSnapshot(db.sqlite, c1)).toMatchObject({ lifecycle: 'new', orderCount: 1, lifetimeMinor: 8800 });
+    expect(await latestSnapshot(db, c1)).toMatchObject({ lifecycle: 'new', orderCount: 1, lifetimeMinor: 8800 });
   });
 });

@@ -11,13 +11,13 @@ import {
   importedRow,
   insertRunningRun,
   markRunApplied,
-  markScoresStale,
   type Entity,
   type ImportEngine,
   type ImportTransaction,
   type Values,
   type WriteOutcome,
 } from './import-store.js';
+import { markScoresStale } from './score-store.js';
 
 /** The advisory lock one import holds for its transaction: any fixed 64-bit key, Rapport's own (not the migrations'). */
 export const IMPORT_LOCK_KEY = 7_265_340_175_042_016n;

@@ -8,7 +8,6 @@ import {
   IMPORT_LOCKED,
   insertRunningRun,
   markRunApplied,
-  markScoresStale,
   type Entity,
   type ImportEngine,
   type ImportRows,
@@ -18,6 +17,7 @@ import {
   type Values,
   type WriteOutcome,
 } from './import-store.js';
+import { markScoresStale } from './score-store.js';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 

@@ -3,6 +3,7 @@ import type { StoreDatabase } from '../store-database.js';
 import type { Schema } from '../schema.js';
 import { BOOLEAN_COLUMNS } from '../tables.js';
 import { writeTransaction } from './store.js';
+import { markScoresStale } from './score-store.js';
 
 /**
  * What ImportChange.entity names, and the table and the columns an import may write there.
@@ -182,20 +183,6 @@ export interface ImportEngine {
   refreshAllCheckIns(kysely: Kysely<Schema>): Promise<void>;
   /** Whether `error` is a foreign key refusing a delete. */
   isForeignKeyViolation(error: unknown): boolean;
-}
-
-const SCORES_DATA_VERSION_KEY = 'scores.dataVersion';
-
-/**
- * Bumps the data version scores are checked against (src/scoring/scoring-state.ts reads it):
- * every write that changes what scores are computed from does this in its own transaction.
- */
-export async function markScoresStale(kysely: Kysely<Schema>): Promise<void> {
-  await kysely
-    .insertInto('AppState')
-    .values({ key: SCORES_DATA_VERSION_KEY, value: '1' })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`CAST(CAST("AppState"."value" AS INTEGER) + 1 AS TEXT)` }))
-    .execute();
 }
 
 /** The ImportRun row of a run that starts now. */

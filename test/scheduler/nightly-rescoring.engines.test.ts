@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
 import { ManualClock } from '../../src/clock.js';
@@ -7,32 +7,31 @@ import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobRunStore } from '../../src/db/stores/job-run-store.js';
 import { MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
+import { createRescoreSoon } from '../../src/scheduler/rescoring.js';
 import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
-import { RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
+import { describeEngines, describeSqlite, type TestStoreDatabase } from '../helpers/engines.js';
+import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
 
 type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const MINUTE = 60_000;
 const silent = { info() {}, warn() {}, error() {} };
 
 function schedulerDeps(db: Db, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
-  return { db, sqlite: db.sqlite, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
+  return { db, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
 }
 
-const runs = (db: Db) =>
-  db.sqlite.prepare('SELECT runKey, reason, status, attempts, startedAt FROM JobRun ORDER BY id').all() as {
-    runKey: string; reason: string; status: string; attempts: number; startedAt: number;
-  }[];
+const runs = (db: TestStoreDatabase) => db.kysely.selectFrom('JobRun').select(['runKey', 'reason', 'status', 'attempts', 'startedAt']).orderBy('id').execute();
 /** When the scores were computed, and for how many customers. */
 const computed = (db: Db) =>
   db.sqlite.prepare('SELECT computedAt, COUNT(*) AS customers FROM ScoreSnapshot GROUP BY computedAt ORDER BY computedAt').all() as {
     computedAt: number; customers: number;
   }[];
 
-describe('job runs', () => {
-  let db: Db;
+describeEngines('job runs', (engine) => {
+  let db: TestStoreDatabase;
   beforeEach(async () => {
-    db = await demoDatabase(10);
+    db = await demoDatabase(10, DEMO_ASOF, engine);
   });
   afterEach(async () => db.cleanup());
 
@@ -46,9 +45,9 @@ describe('job runs', () => {
     // a died holding it: after the lease, b takes it; a's late finish no longer counts.
     expect(await claim('b', new Date(now.getTime() + 10 * MINUTE))).toBe(true);
     await jobRuns.finish('rescore', 'k', 'a', now);
-    expect(runs(db)).toMatchObject([{ status: 'running', attempts: 2 }]);
+    expect(await runs(db)).toMatchObject([{ status: 'running', attempts: 2 }]);
     await jobRuns.finish('rescore', 'k', 'b', now);
-    expect(runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(await runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
     expect(await claim('c', new Date(now.getTime() + 60 * MINUTE))).toBe(false);
   });
 
@@ -62,7 +61,7 @@ describe('job runs', () => {
       if (claimed) await jobRuns.finish('rescore', 'k', `o${attempt}`, now, 'disk full');
     }
     expect(outcomes).toEqual([true, true, true, false]);
-    expect(runs(db)).toMatchObject([{ status: 'failed', attempts: MAX_RUN_ATTEMPTS }]);
+    expect(await runs(db)).toMatchObject([{ status: 'failed', attempts: MAX_RUN_ATTEMPTS }]);
   });
 
   it('does count a slot as covered only by a run that started at or after it and finished or is still held', async () => {
@@ -82,7 +81,8 @@ describe('job runs', () => {
   });
 });
 
-describe('nightly rescoring', () => {
+// The scheduler's deps and the in-thread jobs still take the SQLite database (src/scheduler/scheduler.ts, src/background/background-jobs.ts).
+describeSqlite('nightly rescoring', () => {
   let db: Db;
   beforeEach(async () => {
     db = await demoDatabase(60);
@@ -103,7 +103,7 @@ describe('nightly rescoring', () => {
     // first fire catches up on Berlin's night of the 4th, which no run covered yet.
     const nights = ['2027-01-04T18:00:00.000Z', '2027-01-05T01:00:00.000Z', '2027-01-05T18:00:00.000Z', '2027-01-06T01:00:00.000Z'];
     expect(done).toEqual(['2027-01-04T12:00:00.000Z', ...nights]);
-    expect(runs(db).map((r) => [r.runKey, r.status])).toEqual(['2027-01-04T01:00:00.000Z', ...nights].map((n) => [`nightly:${n}`, 'done']));
+    expect((await runs(db)).map((r) => [r.runKey, r.status])).toEqual(['2027-01-04T01:00:00.000Z', ...nights].map((n) => [`nightly:${n}`, 'done']));
     expect(computed(db)).toEqual([{ computedAt: Date.parse(nights.at(-1)!), customers: 60 }]);
   });
 
@@ -112,7 +112,7 @@ describe('nightly rescoring', () => {
     db.sqlite.prepare(`UPDATE Team SET settings = json_object('scoringHour', CASE WHEN timeZone = 'Asia/Shanghai' THEN 8 ELSE 1 END)`).run();
     const deps = schedulerDeps(db);
     for (let t = Date.parse('2027-01-04T12:00:00Z'); t <= Date.parse('2027-01-06T12:00:00Z'); t += 15 * MINUTE) await runJob('rescore', new Date(t), deps);
-    expect(runs(db).map((r) => r.runKey)).toEqual(['2027-01-04', '2027-01-05', '2027-01-06'].map((d) => `nightly:${d}T00:00:00.000Z`));
+    expect((await runs(db)).map((r) => r.runKey)).toEqual(['2027-01-04', '2027-01-05', '2027-01-06'].map((d) => `nightly:${d}T00:00:00.000Z`));
   });
 
   it('does rescore once when a second connection fires the same night\'s job', async () => {
@@ -120,12 +120,25 @@ describe('nightly rescoring', () => {
     try {
       const at = new Date('2027-01-05T01:05:00Z');
       const first = await runJob('rescore', at, schedulerDeps(db, inProcessJobs(db), 'one'));
-      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), db: other, sqlite: other.sqlite });
+      const second = await runJob('rescore', at, { ...schedulerDeps(db, inProcessJobs(db), 'two'), db: other });
       expect([first, second].map((o) => 'status' in o && o.status)).toEqual(['done', 'up-to-date']);
-      expect(runs(db)).toHaveLength(1);
+      expect(await runs(db)).toHaveLength(1);
     } finally {
       await other.close();
     }
+  });
+
+  it('does rescore the night before a rescoreSoon called right after its trigger, whatever either awaits first', async () => {
+    const deps = schedulerDeps(db);
+    const at = new Date('2027-01-05T01:05:00Z');
+    const soon = createRescoreSoon(deps, () => at);
+    // The trigger first reads the teams' hours and the runs; the import's run would claim at once.
+    const outcomes = await Promise.all([runJob('rescore', at, deps), soon('import')]);
+    expect(outcomes.map((o) => 'status' in o && o.status)).toEqual(['done', 'done']);
+    expect((await runs(db)).map((r) => [r.reason, r.status])).toEqual([
+      ['nightly', 'done'],
+      ['import', 'done'],
+    ]);
   });
 
   it('does record a failed night and try it again at the next fires, up to the limit', async () => {
@@ -135,15 +148,16 @@ describe('nightly rescoring', () => {
     const deps = schedulerDeps(db, flaky);
     const at = (minutes: number) => new Date(Date.parse('2027-01-05T01:00:00Z') + minutes * MINUTE);
     await expect(runJob('rescore', at(0), deps)).rejects.toThrow('disk I/O error');
-    expect(runs(db)).toMatchObject([{ status: 'failed', attempts: 1 }]);
+    expect(await runs(db)).toMatchObject([{ status: 'failed', attempts: 1 }]);
     fail = false;
     expect(await runJob('rescore', at(15), deps)).toMatchObject({ status: 'done' });
-    expect(runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
+    expect(await runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
     expect(computed(db)).toEqual([{ computedAt: at(15).getTime(), customers: 60 }]);
   });
 });
 
-describe('the scheduler with its background worker', () => {
+// The background worker opens SQLite only so far (src/background/, pgdigest's).
+describeSqlite('the scheduler with its background worker', () => {
   let db: Db;
   let worker: BackgroundWorker;
   const logger = createLogger('silent');
@@ -174,7 +188,7 @@ describe('the scheduler with its background worker', () => {
     clock.set('2027-01-06T07:30:00Z');
     await (await start(clock)).stop();
     expect(computed(db)).toEqual([{ computedAt: Date.parse('2027-01-06T07:30:00Z'), customers: 60 }]);
-    expect(runs(db).map((r) => [r.runKey, r.status, new Date(r.startedAt).toISOString()])).toEqual([
+    expect((await runs(db)).map((r) => [r.runKey, r.status, new Date(r.startedAt).toISOString()])).toEqual([
       ['nightly:2027-01-05T01:00:00.000Z', 'done', '2027-01-05T06:00:00.000Z'],
       ['nightly:2027-01-06T01:00:00.000Z', 'done', '2027-01-06T07:30:00.000Z'],
     ]);
@@ -189,7 +203,7 @@ describe('the scheduler with its background worker', () => {
     const outcomes = await Promise.all(calls);
     await scheduler.stop();
     expect(outcomes.map((o) => o.status)).toEqual(['done', 'done', 'done']);
-    expect(runs(db).map((r) => [r.reason, r.status])).toEqual([
+    expect((await runs(db)).map((r) => [r.reason, r.status])).toEqual([
       ['nightly', 'done'],
       ['import', 'done'],
       ['import', 'done'],
