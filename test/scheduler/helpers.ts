@@ -61,6 +61,13 @@ export function describeEnginesOnceMoved(mover: Mover, title: string, suite: (en
   }
 }
 
+/** The raw handle `mover`'s module still needs (the handle itself, from the files not yet on both engines); on PostgreSQL, one line saying so. */
+function rawSqlite(db: StoreDatabase | Sqlite, mover: Mover, user: string): Sqlite {
+  if (!('engine' in db)) return db;
+  if (db.engine === 'sqlite') return db.sqlite;
+  throw new Error(`${user}: ${STILL_ON_SQLITE[mover]} still reads the raw SQLite handle`);
+}
+
 /** `it` for a test that needs `mover`'s module, in a suite on both engines: skipped on PostgreSQL until that module is on stores. */
 export const itOnceMoved = (mover: Mover, engine: TestEngine) => it.skipIf(engine === 'postgres' && stillOnSqlite(mover) !== undefined);
 
@@ -98,21 +105,20 @@ export function recordingChart(): { calls: (readonly WeeklyCounts[])[]; locales:
 }
 
 /** Digests built in the test's thread, their charts drawn by `renderChart` (the bot builds them on its background worker). */
-export function digestsDrawnBy(sqlite: Sqlite, renderChart: DigestChartRenderer): DigestBuilder {
+export function digestsDrawnBy(db: StoreDatabase | Sqlite, renderChart: DigestChartRenderer): DigestBuilder {
+  const sqlite = rawSqlite(db, 'pgdigest', 'digestsDrawnBy');
   return (request) => buildDigestWithChart(sqlite, request, renderChart);
 }
 
 /**
- * The delivery worker's parts over `db` (the raw SQLite handle too, for the test files not yet
- * converted to both engines). The recipient lookup and the renderer still read the raw handle
- * (src/scheduler/nudge-data.ts, nudge-renderer.ts: helper pgrender is moving them), so on
- * PostgreSQL this throws, saying so.
+ * The delivery worker's parts over `db` (or the raw SQLite handle, from the files not yet on
+ * both engines). Its recipient lookup and renderer still read the raw handle: on PostgreSQL
+ * this throws until pgrender's move.
  */
 export function deliveryDeps(db: StoreDatabase | Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
-  const store = 'engine' in db ? db : { engine: 'sqlite' as const, kysely: createSqliteKysely(db) };
-  if (store.engine === 'postgres') throw new Error(`deliveryDeps: ${STILL_ON_SQLITE.pgrender} still reads the raw SQLite handle`);
-  const sqlite = 'engine' in db ? (db as Extract<StoreDatabase, { engine: 'sqlite' }>).sqlite : db;
+  const sqlite = rawSqlite(db, 'pgrender', 'deliveryDeps');
+  const store = 'engine' in db ? db : { engine: 'sqlite' as const, kysely: createSqliteKysely(sqlite) };
   return {
     outbox: createOutboxStore(store),
     recipientOf: createRecipientLookup(sqlite),
