@@ -61,12 +61,14 @@ export function describeEnginesOnceMoved(mover: Mover, title: string, suite: (en
   }
 }
 
-/** The raw handle `mover`'s module still needs (the handle itself, from the files not yet on both engines); on PostgreSQL, one line saying so. */
-function rawSqlite(db: StoreDatabase | Sqlite, mover: Mover, user: string): Sqlite {
-  if (!('engine' in db)) return db;
-  if (db.engine === 'sqlite') return db.sqlite;
+/** `db` as the SQLite database `mover`'s module still needs; on PostgreSQL, one line saying so. */
+export function sqliteUntilMoved<D extends StoreDatabase>(db: D, mover: Mover, user: string): Extract<D, { engine: 'sqlite' }> {
+  if (db.engine === 'sqlite') return db as Extract<D, { engine: 'sqlite' }>;
   throw new Error(`${user}: ${STILL_ON_SQLITE[mover]} still reads the raw SQLite handle`);
 }
+
+/** The raw handle `mover`'s module still needs (or the handle itself, from the files not yet on both engines). */
+const rawSqlite = (db: StoreDatabase | Sqlite, mover: Mover, user: string): Sqlite => ('engine' in db ? sqliteUntilMoved(db, mover, user).sqlite : db);
 
 /** `it` for a test that needs `mover`'s module, in a suite on both engines: skipped on PostgreSQL until that module is on stores. */
 export const itOnceMoved = (mover: Mover, engine: TestEngine) => it.skipIf(engine === 'postgres' && stillOnSqlite(mover) !== undefined);
