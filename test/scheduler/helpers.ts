@@ -48,8 +48,9 @@ export async function demoDatabase(customers = 60, asOf = DEMO_ASOF, engine: Tes
 const STILL_ON_SQLITE = {
   pgrender: 'the nudge renderer (src/scheduler/nudge-renderer.ts, nudge-data.ts, care-renderer.ts, reorder-agenda.ts)',
   pgdigest: 'the digests (src/scheduler/weekly-digest.ts, care-digest.ts)',
+  pgscore: 'scoring (src/scoring/recompute.ts)',
 } satisfies Record<string, string>;
-type Mover = 'pgrender' | 'pgdigest';
+type Mover = 'pgrender' | 'pgdigest' | 'pgscore';
 const stillOnSqlite = (mover: Mover): string | undefined => (STILL_ON_SQLITE as Partial<Record<Mover, string>>)[mover];
 
 /** describeEngines for a suite that needs `mover`'s module: PostgreSQL skipped, saying why, until that module is on stores. */
