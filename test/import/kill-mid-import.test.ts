@@ -25,11 +25,11 @@ describe('kill -9 mid-import', () => {
     expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', `external_id,name\n${customers}\n`)])).code).toBe(0);
     const orders = Array.from({ length: ORDERS }, (_, i) => `O${i},C${i % CUSTOMERS},2025-01-01T00:00:${String(i % 60).padStart(2, '0')}Z,${i}.50,商品`).join('\n');
     const ordersFile = writeFixture(dir, 'orders.csv', `external_id,customer,ordered_at,amount,product\n${orders}\n`);
-    const before = snapshot(db);
+    const before = await snapshot(db);
 
     expect(await killMidImport(db.url, ordersFile)).toBeGreaterThan(0);
 
-    expect(snapshot(db)).toEqual(before);
+    expect(await snapshot(db)).toEqual(before);
     const again = await importCli(db, ['orders', ordersFile]);
     expect(again.out).toContain(`${ORDERS} inserted, 0 updated, 0 unchanged, 0 rejected`);
   });

@@ -108,7 +108,7 @@ describe('random import files', () => {
         const lines = [header, ...values.map((v) => [v.key, ...v.cells])].map((line) => line.map((value) => quote(value, f.delimiter)).join(f.delimiter));
         const content = `${lines.join('\r\n')}\r\n`;
         ctx.log(content);
-        const before = snapshot(db);
+        const before = await snapshot(db);
         const summary = await importStream({ db, clock }, (async function* () {
           yield encode(content, f.encoding);
         })(), {
@@ -120,7 +120,7 @@ describe('random import files', () => {
           // A few lines of GB18030 cannot be told from other legacy encodings: users name it, as the README says.
           ...(f.encoding === 'gb18030' ? { encoding: 'gb18030' } : {}),
         });
-        const after = snapshot(db);
+        const after = await snapshot(db);
         const good = values.filter((v) => !v.bad).map((v) => v.key);
         const bad = values.some((v) => v.bad);
         const unchanged = () => {

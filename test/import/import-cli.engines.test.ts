@@ -2,15 +2,17 @@ import fs from 'node:fs';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importStream } from '../../src/import/import-run.js';
-import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
+import { tempDir } from '../helpers/temp-database.js';
 import { clock, importCli, ORDERS_CSV, seedRepsAndCustomers, snapshot, writeFixture } from './import-helpers.js';
 
-let db: Awaited<ReturnType<typeof openTempDatabase>>;
+describeEngines('the import CLI', (engine) => {
+let db: TestStoreDatabase;
 let dir: string;
 let removeDir: () => void;
 
 beforeEach(async () => {
-  db = await openTempDatabase();
+  db = await openTestDatabase(engine);
   ({ dir, cleanup: removeDir } = tempDir('rapport-import-'));
 });
 
@@ -21,8 +23,10 @@ afterEach(async () => {
 
 const seedCustomers = () => seedRepsAndCustomers(db, dir);
 
-const customers = () => db.sqlite.prepare('SELECT externalId, name, email, phone, birthdayMonth, birthdayDay, birthdayYear, ownerId FROM Customer ORDER BY id').all();
-const orders = () => db.sqlite.prepare('SELECT externalId, customerId, orderedAt, amountMinor, marginMinor, product FROM "Order" ORDER BY id').all();
+const customers = () =>
+  db.kysely.selectFrom('Customer').select(['externalId', 'name', 'email', 'phone', 'birthdayMonth', 'birthdayDay', 'birthdayYear', 'ownerId']).orderBy('id').execute();
+const orders = () => db.kysely.selectFrom('Order').select(['externalId', 'customerId', 'orderedAt', 'amountMinor', 'marginMinor', 'product']).orderBy('id').execute();
+const countOf = async (table: 'Customer' | 'Order') => (await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
 describe('import customers and orders', () => {
   it('does insert typed rows and print a summary when the files are good', async () => {
@@ -30,29 +34,29 @@ describe('import customers and orders', () => {
     const result = await importCli(db, ['orders', writeFixture(dir, 'orders.csv', ORDERS_CSV)]);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/Imported orders from .*orders\.csv \(utf-8, comma-separated\) as run 3: 4 inserted, 0 updated, 0 unchanged, 0 rejected in \d+\.\d s/);
-    expect(customers()).toEqual([
+    expect(await customers()).toEqual([
       { externalId: 'C1', name: '王芳', email: 'wang.fang@example.cn', phone: '+8613812345678', birthdayMonth: 3, birthdayDay: 15, birthdayYear: 1988, ownerId: 1 },
       { externalId: 'C2', name: '李娜', email: 'li.na@example.cn', phone: '13912345679', birthdayMonth: 3, birthdayDay: 8, birthdayYear: null, ownerId: 1 },
       { externalId: 'C3', name: 'Emma Fischer', email: 'emma@example.de', phone: null, birthdayMonth: 6, birthdayDay: 1, birthdayYear: null, ownerId: 2 },
     ]);
-    expect(orders()).toEqual([
+    expect(await orders()).toEqual([
       { externalId: 'O1', customerId: 1, orderedAt: Date.parse('2025-01-12T14:30:00Z'), amountMinor: 128000, marginMinor: 51200, product: '精华' },
       { externalId: 'O2', customerId: 1, orderedAt: Date.parse('2025-03-02T00:00:00Z'), amountMinor: 236050, marginMinor: 90000, product: '套装' },
       { externalId: 'O3', customerId: 2, orderedAt: Date.parse('2025-04-15T00:00:00Z'), amountMinor: -39900, marginMinor: -12000, product: '口红 退货' },
       { externalId: null, customerId: 3, orderedAt: Date.parse('2025-08-01T00:00:00Z'), amountMinor: 125000, marginMinor: null, product: 'Sample kit' },
     ]);
-    expect(db.sqlite.prepare('SELECT name FROM Team ORDER BY id').pluck().all()).toEqual(['上海旗舰店', 'Berlin B2B']);
+    expect(await db.kysely.selectFrom('Team').select('name').orderBy('id').execute()).toEqual([{ name: '上海旗舰店' }, { name: 'Berlin B2B' }]);
   });
 
   it('does report every row unchanged and change nothing when the same files are imported again', async () => {
     await seedCustomers();
     const ordersFile = writeFixture(dir, 'orders.csv', ORDERS_CSV);
     await importCli(db, ['orders', ordersFile]);
-    const before = snapshot(db);
+    const before = await snapshot(db);
     const again = await importCli(db, ['orders', ordersFile]);
     expect(again.out).toContain('0 inserted, 0 updated, 4 unchanged, 0 rejected');
     expect(again.err).toMatch(/warning: .*orders\.csv: the same file \(same content\) was already imported as run 3 on 2026-01-15/);
-    const after = snapshot(db);
+    const after = await snapshot(db);
     expect(after.Order).toEqual(before.Order);
     expect(after.Customer).toEqual(before.Customer);
     expect(after.ImportChange).toEqual(before.ImportChange);
@@ -63,12 +67,12 @@ describe('import customers and orders', () => {
     const changed = 'external_id,name,phone\nC1,王芳芳,+86 138 1234 5678\nC2,李娜,\n';
     const result = await importCli(db, ['customers', writeFixture(dir, 'changed.csv', changed)]);
     expect(result.out).toContain('0 inserted, 2 updated, 0 unchanged');
-    expect(customers()).toMatchObject([
+    expect(await customers()).toMatchObject([
       { externalId: 'C1', name: '王芳芳', email: 'wang.fang@example.cn', phone: '+8613812345678' },
       { externalId: 'C2', name: '李娜', email: 'li.na@example.cn', phone: null },
       { externalId: 'C3' },
     ]);
-    expect(db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE externalId = 'C1'").pluck().get()).toBe(1);
+    expect(await db.kysely.selectFrom('Customer').select('id').where('externalId', '=', 'C1').execute()).toHaveLength(1);
   });
 
   it('does read a GBK file with Chinese headers when Excel on Chinese Windows wrote it', async () => {
@@ -77,7 +81,7 @@ describe('import customers and orders', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain('(gb18030, comma-separated)');
     expect(result.err).toContain('ignored column Rapport does not know: 不知道的列');
-    expect(customers()).toMatchObject([
+    expect(await customers()).toMatchObject([
       { externalId: 'K1', name: '张伟', phone: '13700001111', birthdayYear: 1975 },
       { externalId: 'K2', name: '刘秀英', birthdayMonth: 7, birthdayDay: 21 },
     ]);
@@ -88,14 +92,14 @@ describe('import customers and orders', () => {
     const mapping = writeFixture(dir, 'mapping.json', JSON.stringify({ Kundennummer: 'external_id', Kundenname: 'name', Geburtstag: 'birthday' }));
     const result = await importCli(db, ['customers', file, '--mapping', mapping]);
     expect(result.code).toBe(0);
-    expect(customers()).toMatchObject([{ externalId: 'D1', name: 'Lukas Müller', birthdayMonth: 12, birthdayDay: 24, birthdayYear: 1980 }]);
+    expect(await customers()).toMatchObject([{ externalId: 'D1', name: 'Lukas Müller', birthdayMonth: 12, birthdayDay: 24, birthdayYear: 1980 }]);
   });
 
   it('does refuse the file naming the missing column when a required one is absent', async () => {
     const result = await importCli(db, ['orders', writeFixture(dir, 'o.csv', 'customer,amount\nC1,5\n')]);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/o\.csv: missing required column: ordered_at \(or order_date/);
-    expect(db.sqlite.prepare("SELECT status FROM ImportRun").pluck().all()).toEqual(['failed']);
+    expect(await db.kysely.selectFrom('ImportRun').select('status').execute()).toEqual([{ status: 'failed' }]);
   });
 });
 
@@ -122,8 +126,8 @@ describe('bad rows', () => {
     ]);
     expect(result.out).toContain('Nothing imported');
     expect(result.out).toContain('3 of 5 rows are bad');
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get()).toBe(0);
-    expect(db.sqlite.prepare('SELECT status, rejected FROM ImportRun').all()).toEqual([{ status: 'failed', rejected: 3 }]);
+    expect(await countOf('Customer')).toBe(0);
+    expect(await db.kysely.selectFrom('ImportRun').select(['status', 'rejected']).execute()).toEqual([{ status: 'failed', rejected: 3 }]);
   });
 
   it('does reject an unknown owner as a row problem when the row is otherwise valid', async () => {
@@ -144,8 +148,8 @@ describe('bad rows', () => {
     const result = await importCli(db, ['customers', file, '--on-error', 'skip']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('2 inserted, 0 updated, 0 unchanged, 3 rejected');
-    expect(db.sqlite.prepare('SELECT externalId FROM Customer ORDER BY id').pluck().all()).toEqual(['C1', 'C5']);
-    expect(db.sqlite.prepare("SELECT name FROM Customer WHERE externalId = 'C5'").pluck().get()).toBe('Lukas "Luke" Müller');
+    expect(await db.kysely.selectFrom('Customer').select('externalId').orderBy('id').execute()).toEqual([{ externalId: 'C1' }, { externalId: 'C5' }]);
+    expect(await db.kysely.selectFrom('Customer').select('name').where('externalId', '=', 'C5').execute()).toEqual([{ name: 'Lukas "Luke" Müller' }]);
     const rejects = fs.readFileSync(`${file}.rejects.csv`, 'utf8');
     expect(rejects.split('\r\n')).toEqual([
       '\ufeffexternal_id,name,email,birthday,owner,greeting_opt_out,reason',
@@ -170,7 +174,7 @@ describe('bad rows', () => {
     expect(ambiguous.err).toContain(`${file}:2: ordered_at: ambiguous: day and month could be either way round`);
     const resolved = await importCli(db, ['orders', file, '--date-format', 'D/M/YYYY']);
     expect(resolved.code).toBe(0);
-    expect(orders()).toMatchObject([{ orderedAt: Date.parse('2025-04-03T00:00:00Z') }]);
+    expect(await orders()).toMatchObject([{ orderedAt: Date.parse('2025-04-03T00:00:00Z') }]);
   });
 
   it('does stop with the line when the CSV quoting is broken and leave the database as it was', async () => {
@@ -178,7 +182,7 @@ describe('bad rows', () => {
     const result = await importCli(db, ['customers', file]);
     expect(result.code).toBe(1);
     expect(result.err).toContain(`${file}:3: a quoted field is never closed`);
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get()).toBe(0);
+    expect(await countOf('Customer')).toBe(0);
   });
 });
 
@@ -190,7 +194,7 @@ describe('references, duplicates, dry run and undo', () => {
     expect(rejected.code).toBe(1);
     const created = await importCli(db, ['orders', file, '--create-missing']);
     expect(created.out).toContain('2 inserted, 0 updated, 0 unchanged, 0 rejected, 1 stub customer created');
-    expect(db.sqlite.prepare('SELECT externalId, name FROM Customer').all()).toEqual([{ externalId: 'X1', name: 'X1' }]);
+    expect(await db.kysely.selectFrom('Customer').select(['externalId', 'name']).execute()).toEqual([{ externalId: 'X1', name: 'X1' }]);
   });
 
   it('does warn about possible duplicates and keep both customers when email or phone match another id', async () => {
@@ -199,31 +203,31 @@ describe('references, duplicates, dry run and undo', () => {
     const result = await importCli(db, ['customers', file]);
     expect(result.err).toContain('possible duplicate, not merged: C9 has the same email as C1 (wang.fang@example.cn)');
     expect(result.err).toContain('possible duplicate, not merged: C11 has the same phone as C2 (13912345679)');
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get()).toBe(6);
+    expect(await countOf('Customer')).toBe(6);
   });
 
   it('does write nothing, not even a run, when --dry-run is given', async () => {
     await seedCustomers();
-    const before = snapshot(db);
+    const before = await snapshot(db);
     const result = await importCli(db, ['orders', writeFixture(dir, 'orders.csv', ORDERS_CSV), '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.out).toContain('Dry run of orders');
     expect(result.out).toContain('would be 4 inserted, 0 updated, 0 unchanged, 0 rejected');
-    expect(snapshot(db)).toEqual(before);
+    expect(await snapshot(db)).toEqual(before);
   });
 
   it('does revert inserts and updates exactly when a run is undone', async () => {
     await seedCustomers();
     await importCli(db, ['orders', writeFixture(dir, 'orders.csv', ORDERS_CSV)]);
-    const before = snapshot(db);
+    const before = await snapshot(db);
     const changes = 'external_id,name,email\nC1,王芳 (VIP),vip@example.cn\nC4,新客户,new@example.cn\n';
     const run = await importCli(db, ['customers', writeFixture(dir, 'changes.csv', changes)]);
     expect(run.out).toContain('as run 4: 1 inserted, 1 updated');
     const undo = await importCli(db, ['undo', '4']);
     expect(undo).toMatchObject({ code: 0, out: 'Undid run 4 (customers): 1 row deleted, 1 row restored\n' });
-    const after = snapshot(db);
+    const after = await snapshot(db);
     for (const table of ['Customer', 'Order', 'Rep', 'Team'] as const) expect(after[table]).toEqual(before[table]);
-    expect(db.sqlite.prepare('SELECT status, undoneAt FROM ImportRun WHERE id = 4').get()).toEqual({ status: 'undone', undoneAt: clock.now().getTime() });
+    expect(await db.kysely.selectFrom('ImportRun').select(['status', 'undoneAt']).where('id', '=', 4).execute()).toEqual([{ status: 'undone', undoneAt: clock.now().getTime() }]);
     expect((await importCli(db, ['undo', '4'])).err).toContain('run 4 is undone; only an applied run can be undone');
   });
 
@@ -235,7 +239,7 @@ describe('references, duplicates, dry run and undo', () => {
     const undo = await importCli(db, ['undo', '1'], { afterOrdersChanged: async () => void recomputed++ });
     expect(undo.code).toBe(0);
     expect(recomputed).toBe(2);
-    expect(db.sqlite.prepare('SELECT (SELECT COUNT(*) FROM Customer) + (SELECT COUNT(*) FROM "Order")').pluck().get()).toBe(0);
+    expect((await countOf('Customer')) + (await countOf('Order'))).toBe(0);
   });
 
   it('does refuse to undo a run when a later run changed the same rows', async () => {
@@ -253,7 +257,7 @@ describe('references, duplicates, dry run and undo', () => {
     const undo = await importCli(db, ['undo', '2']);
     expect(undo.code).toBe(1);
     expect(undo.err).toMatch(/customer \d+, inserted by this run, is now used by other records/);
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Customer').pluck().get()).toBe(3);
+    expect(await countOf('Customer')).toBe(3);
   });
 });
 
@@ -264,7 +268,7 @@ describe('interactions and reps', () => {
     expect((await importCli(db, ['interactions', file])).out).toContain('2 inserted');
     const changed = writeFixture(dir, 'interactions2.csv', '客户编号,销售,类型,时间,备注,满意度\nC1,chen.jie@example.cn,call,2025-03-10 16:00,"回访，很满意",4\n');
     expect((await importCli(db, ['interactions', changed])).out).toContain('0 inserted, 1 updated, 0 unchanged');
-    expect(db.sqlite.prepare('SELECT kind, text, satisfaction FROM Interaction ORDER BY id').all()).toEqual([
+    expect(await db.kysely.selectFrom('Interaction').select(['kind', 'text', 'satisfaction']).orderBy('id').execute()).toEqual([
       { kind: 'call', text: '回访，很满意', satisfaction: 4 },
       { kind: 'complaint', text: '退货', satisfaction: 2 },
     ]);
@@ -301,4 +305,5 @@ describe('arguments and the programmatic entry', () => {
     const summary = await importStream({ db, clock }, upload(), { kind: 'customers', fileName: 'upload.csv', actor: 'U123', onError: 'skip' });
     expect(summary).toMatchObject({ status: 'applied', inserted: 1, rejected: 1, problems: ['upload.csv:3: name: required but empty'], rejectsPath: null });
   });
+});
 });
