@@ -1,7 +1,10 @@
+import type { Compilable, Insertable, Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import type { Sqlite } from '../../src/db/database.js';
 import type { StoreDatabase } from '../../src/db/store-database.js';
+import { refreshCheckInsAfterRescoring as refreshCheckInsAfterRescoringSync } from '../../src/db/check-ins.js';
+import type { Schema } from '../../src/db/schema.js';
 import { refreshCheckInsAfterRescoring } from '../../src/db/stores/check-in-store.js';
 import { writeTransaction } from '../../src/db/stores/store.js';
 import { loadTeamSettings } from '../../src/db/team-settings.js';
@@ -145,13 +148,47 @@ export async function drain(now: Date, deps: DeliveryDeps): Promise<DeliveryRepo
   }
 }
 
-/** Writes one ScoreSnapshot per customer for the ISO week of `asOf` (a customer `score` returns null for gets none). */
-export async function writeSnapshots(
-  db: StoreDatabase, asOf: Date, score: (customerId: number) => { lifecycle: string; tier: string; clv12Minor?: number } | null,
-): Promise<void> {
+type SnapshotScore = (customerId: number) => { lifecycle: string; tier: string; clv12Minor?: number } | null;
+
+/**
+ * Writes one ScoreSnapshot per customer for the ISO week of `asOf` (none for a customer `score`
+ * returns null for), then refreshes check-ins as the scoring run does. Given the raw SQLite
+ * handle (the files not yet on both engines call it so, without awaiting), it writes at once,
+ * the same statements run synchronously.
+ */
+export function writeSnapshots(sqlite: Sqlite, asOf: Date, score: SnapshotScore): void;
+export function writeSnapshots(db: StoreDatabase, asOf: Date, score: SnapshotScore): Promise<void>;
+export function writeSnapshots(db: StoreDatabase | Sqlite, asOf: Date, score: SnapshotScore): Promise<void> | void {
+  if (!('engine' in db)) {
+    const kysely = createSqliteKysely(db);
+    const run = (query: Compilable) => {
+      const { sql, parameters } = query.compile();
+      const statement = db.prepare(sql);
+      return statement.reader ? (statement.all(...parameters) as { id: number }[]) : (statement.run(...parameters), []);
+    };
+    const ids = run(customerIds(kysely)).map((r) => r.id);
+    db.transaction(() => {
+      for (const chunk of snapshotChunks(ids, asOf, score)) run(upsertSnapshots(kysely, chunk));
+      refreshCheckInsAfterRescoringSync(db);
+    })();
+    return;
+  }
+  return (async () => {
+    const ids = (await customerIds(db.kysely).execute()).map((r) => r.id);
+    const teams = await loadTeamSettings(db);
+    await writeTransaction(db, async (kysely) => {
+      for (const chunk of snapshotChunks(ids, asOf, score)) await upsertSnapshots(kysely, chunk).execute();
+      await refreshCheckInsAfterRescoring({ engine: db.engine, kysely }, 'all', teams);
+    });
+  })();
+}
+
+const customerIds = (kysely: Kysely<Schema>) => kysely.selectFrom('Customer').select('id').orderBy('id');
+
+/** The snapshot rows, in chunks of 1000 (SQLite binds at most 32766 parameters a statement, PostgreSQL 65535). */
+function snapshotChunks(ids: readonly number[], asOf: Date, score: SnapshotScore) {
   const week = isoWeekOf(localDateOf(asOf, 'UTC'));
   const at = asOf.getTime();
-  const ids = (await db.kysely.selectFrom('Customer').select('id').orderBy('id').execute()).map((r) => r.id);
   const rows = ids.flatMap((customerId) => {
     const s = score(customerId);
     return s
@@ -159,20 +196,13 @@ export async function writeSnapshots(
           tier: s.tier, valueBand: 'mid', lifecycle: s.lifecycle, clv12Minor: s.clv12Minor ?? 50_000, churnRisk: 0.5 }]
       : [];
   });
-  const teams = await loadTeamSettings(db);
-  await writeTransaction(db, async (kysely) => {
-    // Chunks: SQLite binds at most 32766 parameters a statement, PostgreSQL 65535.
-    for (let i = 0; i < rows.length; i += 1000) {
-      await kysely.insertInto('ScoreSnapshot').values(rows.slice(i, i + 1000))
-        .onConflict((oc) => oc.columns(['customerId', 'week']).doUpdateSet((eb) => ({
-          tier: eb.ref('excluded.tier'), lifecycle: eb.ref('excluded.lifecycle'), computedAt: eb.ref('excluded.computedAt'), asOf: eb.ref('excluded.asOf'),
-        })))
-        .execute();
-    }
-    // As the scoring run does: new tiers move cadence check-ins.
-    await refreshCheckInsAfterRescoring({ engine: db.engine, kysely }, 'all', teams);
-  });
+  return Array.from({ length: Math.ceil(rows.length / 1000) }, (_, i) => rows.slice(i * 1000, (i + 1) * 1000));
 }
+
+const upsertSnapshots = (kysely: Kysely<Schema>, rows: Insertable<Schema['ScoreSnapshot']>[]) =>
+  kysely.insertInto('ScoreSnapshot').values(rows).onConflict((oc) => oc.columns(['customerId', 'week']).doUpdateSet((eb) => ({
+    tier: eb.ref('excluded.tier'), lifecycle: eb.ref('excluded.lifecycle'), computedAt: eb.ref('excluded.computedAt'), asOf: eb.ref('excluded.asOf'),
+  })));
 
 /** `items`, after checking there are some: an `every` over nothing passes whatever it asks. */
 export function nonEmpty<T>(items: readonly T[]): readonly T[] {
