@@ -1,25 +1,26 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
+import { tempDir } from '../helpers/temp-database.js';
 import { importCli, killMidImport, snapshot, writeFixture } from './import-helpers.js';
-
-let db: Awaited<ReturnType<typeof openTempDatabase>>;
-let dir: string;
-let removeDir: () => void;
-
-beforeEach(async () => {
-  db = await openTempDatabase();
-  ({ dir, cleanup: removeDir } = tempDir('rapport-kill-'));
-});
-
-afterEach(async () => {
-  await db.cleanup();
-  removeDir();
-});
 
 const CUSTOMERS = 100;
 const ORDERS = 40_000;
 
-describe('kill -9 mid-import', () => {
+describeEngines('kill -9 mid-import', (engine) => {
+  let db: TestStoreDatabase;
+  let dir: string;
+  let removeDir: () => void;
+
+  beforeEach(async () => {
+    db = await openTestDatabase(engine);
+    ({ dir, cleanup: removeDir } = tempDir('rapport-kill-'));
+  });
+
+  afterEach(async () => {
+    await db.cleanup();
+    removeDir();
+  });
+
   it('does leave the database exactly as before the run when the importer is killed mid-file', async () => {
     const customers = Array.from({ length: CUSTOMERS }, (_, i) => `C${i},客户${i}`).join('\n');
     expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', `external_id,name\n${customers}\n`)])).code).toBe(0);
