@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importStream } from '../../src/import/import-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
+import { tempDir } from '../helpers/temp-database.js';
+import { describeEnginesOnceMoved, sqliteUntilMoved } from '../scheduler/helpers.js';
 import { clock, CUSTOMERS_CSV, importCli, REPS_CSV, snapshot, writeFixture } from './import-helpers.js';
 
 /**
@@ -68,19 +70,6 @@ const file = fc.record({
   rows: fc.array(fc.record({ bad: fc.nat(99).map((n) => n < 15), seed: fc.nat() }), { minLength: 1, maxLength: 8 }),
 });
 
-let db: Awaited<ReturnType<typeof openTempDatabase>>;
-const work = tempDir('rapport-random-import-');
-let next = 0;
-beforeAll(async () => {
-  db = await openTempDatabase();
-  await importCli(db, ['reps', writeFixture(work.dir, 'reps.csv', REPS_CSV)]);
-  await importCli(db, ['customers', writeFixture(work.dir, 'customers.csv', CUSTOMERS_CSV)]);
-});
-afterAll(async () => {
-  await db.cleanup();
-  work.cleanup();
-});
-
 function encode(content: string, encoding: string): Buffer {
   if (encoding === 'utf-8-bom') return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(content)]);
   if (encoding === 'utf-16le') return Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(content, 'utf-16le')]);
@@ -91,7 +80,22 @@ function quote(value: string, delimiter: string): string {
   return value.includes(delimiter) || value.includes('"') || /^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-describe('random import files', () => {
+// Scores after each file (recomputeScores, src/scoring: pgscore moves it).
+describeEnginesOnceMoved('pgscore', 'random import files', (engine) => {
+  let db: TestStoreDatabase;
+  let work: ReturnType<typeof tempDir>;
+  let next = 0;
+  beforeAll(async () => {
+    work = tempDir('rapport-random-import-');
+    db = await openTestDatabase(engine);
+    await importCli(db, ['reps', writeFixture(work.dir, 'reps.csv', REPS_CSV)]);
+    await importCli(db, ['customers', writeFixture(work.dir, 'customers.csv', CUSTOMERS_CSV)]);
+  });
+  afterAll(async () => {
+    await db.cleanup();
+    work.cleanup();
+  });
+
   it('does leave the database as before or as before plus exactly the good rows, and scoring works after', async () => {
     await fc.assert(
       fc.asyncProperty(file, fc.context(), async (f, ctx) => {
@@ -134,7 +138,7 @@ describe('random import files', () => {
           const added = newKeys(f.kind, before, after);
           expect(added.sort()).toEqual(good.sort());
         }
-        await recomputeScores(db, clock.now());
+        await recomputeScores(sqliteUntilMoved(db, 'pgscore', 'recomputeScores'), clock.now());
       }),
       { numRuns: 40 },
     );
