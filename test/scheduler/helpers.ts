@@ -45,22 +45,21 @@ export async function demoDatabase(customers = 60, asOf = DEMO_ASOF, engine: Tes
 
 /**
  * Modules the scheduler tests need that still read the raw SQLite handle, by the helper moving
- * them to stores this phase (issue 15, phase 3). When a move merges, delete its line: every
- * suite and test waiting on it then runs on PostgreSQL too.
+ * them to stores this phase (issue 15, phase 3). When a move merges, delete its line: tsc then
+ * names every suite and test waiting on it (describeEnginesOnceMoved, itOnceMoved,
+ * sqliteUntilMoved), to run on both engines with describeEngines and plain `it`.
  */
 const STILL_ON_SQLITE = {
   pgrender: 'the nudge renderer (src/scheduler/nudge-renderer.ts, nudge-data.ts, care-renderer.ts, reorder-agenda.ts)',
-  pgdigest: 'the digests (src/scheduler/weekly-digest.ts, care-digest.ts)',
+  pgdigest: 'the digests and background jobs (src/scheduler/weekly-digest.ts, care-digest.ts, src/background)',
   pgscore: 'scoring (src/scoring/recompute.ts)',
-} satisfies Record<string, string>;
-type Mover = 'pgrender' | 'pgdigest' | 'pgscore';
-const stillOnSqlite = (mover: Mover): string | undefined => (STILL_ON_SQLITE as Partial<Record<Mover, string>>)[mover];
+};
+type Mover = keyof typeof STILL_ON_SQLITE;
 
 /** describeEngines for a suite that needs `mover`'s module: PostgreSQL skipped, saying why, until that module is on stores. */
 export function describeEnginesOnceMoved(mover: Mover, title: string, suite: (engine: TestEngine) => void): void {
   for (const engine of enginesUnderTest()) {
-    const waiting = engine === 'postgres' ? stillOnSqlite(mover) : undefined;
-    if (waiting) describe.skip(`${title} on postgres (skipped: ${waiting} still reads the raw SQLite handle)`, () => suite(engine));
+    if (engine === 'postgres') describe.skip(`${title} on postgres (skipped: ${STILL_ON_SQLITE[mover]} still reads the raw SQLite handle)`, () => suite(engine));
     else describe(`${title} on ${engine}`, () => suite(engine));
   }
 }
@@ -74,8 +73,11 @@ export function sqliteUntilMoved<D extends StoreDatabase>(db: D, mover: Mover, u
 /** The raw handle `mover`'s module still needs (or the handle itself, from the files not yet on both engines). */
 const rawSqlite = (db: StoreDatabase | Sqlite, mover: Mover, user: string): Sqlite => ('engine' in db ? sqliteUntilMoved(db, mover, user).sqlite : db);
 
-/** `it` for a test that needs `mover`'s module, in a suite on both engines: skipped on PostgreSQL until that module is on stores. */
-export const itOnceMoved = (mover: Mover, engine: TestEngine) => it.skipIf(engine === 'postgres' && stillOnSqlite(mover) !== undefined);
+/** `it` for a test that needs `mover`'s module, in a suite on both engines: skipped on PostgreSQL, saying why, until that module is on stores. */
+export function itOnceMoved(mover: Mover, engine: TestEngine): (name: string, test: () => Promise<void>) => void {
+  return (name, test) =>
+    engine === 'postgres' ? it.skip(`${name} (skipped on postgres: ${STILL_ON_SQLITE[mover]} still reads the raw SQLite handle)`, test) : it(name, test);
+}
 
 /**
  * Remembers every notification; `fail` may throw for a given one (the nth delivery attempt,
