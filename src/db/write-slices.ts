@@ -9,7 +9,8 @@ import { writeTransaction, type StoreHandle } from './stores/store.js';
 export interface WriteSlicing {
   lockMs: number;
   othersWaiting(): boolean;
-  letOthersIn(): void;
+  /** Resolves when the others had their turn (the worker waits synchronously; a test may write meanwhile). */
+  letOthersIn(): void | Promise<void>;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function writeInSlices(db: StoreHandle, batches: readonly WriteBatc
       do await batches[next++]!(within);
       while (next < batches.length && (!slicing || (performance.now() - started < slicing.lockMs && !slicing.othersWaiting())));
     });
-    if (slicing && next < batches.length && slicing.othersWaiting()) slicing.letOthersIn();
+    if (slicing && next < batches.length && slicing.othersWaiting()) await slicing.letOthersIn();
   }
 }
 

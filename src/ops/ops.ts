@@ -1,7 +1,6 @@
 import type { Clock } from '../clock.js';
 import { createHttpServer, type HttpServer, type RequestListener } from '../adapters/http-server.js';
-import type { Database } from '../db/database.js';
-import { pingDatabase } from '../db/store-database.js';
+import { pingDatabase, type StoreDatabase } from '../db/store-database.js';
 import { createOutboxStore } from '../db/stores/outbox-store.js';
 import { checkHealth, type HealthSources } from './health.js';
 import { createBotMetrics, type BotMetrics } from './metrics.js';
@@ -20,7 +19,7 @@ export interface Ops {
 }
 
 /** Health and metrics of the bot on `db` (a server: a chat platform runs, or METRICS_PORT is set). */
-export function createOps(options: { db: Database; clock: Clock; metricsPort?: number }): Ops {
+export function createOps(options: { db: StoreDatabase; clock: Clock; metricsPort?: number }): Ops {
   const { db, clock } = options;
   const startedAt = clock.now();
   const outbox = createOutboxStore(db);

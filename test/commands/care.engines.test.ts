@@ -3,7 +3,7 @@ import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { RecordingNotifier, deliveryDeps, drain } from '../scheduler/helpers.js';
 import type { Block, Reply } from '../../src/commands/reply.js';
 import {
-  ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, NOW, repIdOf, sqliteDatabaseOf, textOf,
+  ADMIN, ANNA, button, CHEN_JING, commandHarness, customerWhere, fieldOf, LI_NA, LIU_YANG, MAX, NOW, repIdOf, textOf,
   ZHANG_WEI, type AnyEngineHarness, type CustomerWithOwner,
 } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
@@ -146,7 +146,7 @@ describeEngines('the care commands', (engine) => {
 
     it('does skip what was queued for the rep when it falls due, and send the moved pings to the new owner', async () => {
       const notifier = new RecordingNotifier();
-      await drain(new Date(later.getTime() + 2 * 86_400_000), deliveryDeps(sqliteDatabaseOf(h.db).sqlite, notifier));
+      await drain(new Date(later.getTime() + 2 * 86_400_000), deliveryDeps(h.db, notifier));
       expect(notifier.sent.filter((n) => n.recipient.kind === 'rep' && n.recipient.repId === leaving)).toEqual([]);
       // Its agendas are skipped; the pings about its callback and complaint, which moved with the customer, reach the new owner.
       const outcome = await h.db.kysely.selectFrom('Nudge').select(['id', 'kind', 'status', 'lastError']).where('id', 'in', queued).orderBy('id').execute();
@@ -233,14 +233,14 @@ describeEngines('the care commands', (engine) => {
       const notifier = new RecordingNotifier();
       const tuesday = new Date('2026-11-24T01:30:00Z');
       await runPlanning(own.db, new Date('2026-11-23T03:00:00Z'));
-      await drain(tuesday, deliveryDeps(sqliteDatabaseOf(own.db).sqlite, notifier));
+      await drain(tuesday, deliveryDeps(own.db, notifier));
       const prompt = listOf(agendaOf(notifier, zhang)?.reply, '满意度 5 分：请客户推荐');
       const item = prompt?.items.find((i) => i.primary === happy.name);
       expect(item?.secondary).toBe('客户很满意：问问他们愿意把我们推荐给谁。');
       expect(item?.actions?.[0]?.invocation).toMatchObject({ command: 'customer referred', options: { by: happy.id } });
       const wednesday = new RecordingNotifier();
       await runPlanning(own.db, tuesday);
-      await drain(new Date('2026-11-25T01:30:00Z'), deliveryDeps(sqliteDatabaseOf(own.db).sqlite, wednesday));
+      await drain(new Date('2026-11-25T01:30:00Z'), deliveryDeps(own.db, wednesday));
       expect(agendaOf(wednesday, zhang)).toBeDefined();
       expect(listOf(agendaOf(wednesday, zhang)?.reply, '满意度 5 分：请客户推荐')?.items.map((i) => i.primary) ?? []).not.toContain(happy.name);
     });
@@ -262,7 +262,7 @@ describeEngines('the care commands', (engine) => {
       const repId = (email: string) => reps.get(email)!;
       const notifier = new RecordingNotifier();
       for (let at = NOW.getTime(); at <= Date.parse('2026-11-24T01:00:00Z'); at += 6 * 3_600_000) await runPlanning(own.db, new Date(at));
-      await drain(new Date('2026-11-24T01:30:00Z'), deliveryDeps(sqliteDatabaseOf(own.db).sqlite, notifier));
+      await drain(new Date('2026-11-24T01:30:00Z'), deliveryDeps(own.db, notifier));
       const greetingsOf = (email: string) => {
         const agenda = notifier.sent.find((n) => n.kind === 'agenda' && n.recipient.kind === 'rep' && n.recipient.repId === repId(email));
         return agenda?.reply.blocks.find((b): b is Extract<Block, { type: 'list' }> => b.type === 'list' && (b.title ?? '').includes('Store day'));

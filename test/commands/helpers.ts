@@ -1,4 +1,3 @@
-import { describe, it } from 'vitest';
 import path from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { Clock } from '../../src/clock.js';
@@ -131,34 +130,6 @@ export interface CommandHarness<D extends StoreDatabase = Database> {
   press(userId: string, action: CommandAction | string, platform?: Platform): Promise<Reply>;
   errors: unknown[];
   cleanup(): Promise<void>;
-}
-
-/**
- * The modules that still take the raw SQLite handle (issue 15), most behind services `servicesFor`
- * builds: on PostgreSQL those services fail, naming the module, and the tests that need them
- * wait (`itOnSqliteUntil`, `describeOnSqliteUntil`). Remove an entry when its module moves, and the compiler lists the tests to flip.
- */
-export const ON_SQLITE_ONLY = {
-  /** Rescoring in a test (`recomputeScores`). */
-  scoring: 'src/scoring/recompute.ts',
-} as const;
-
-/** A test that needs a service of `module` (ON_SQLITE_ONLY): on PostgreSQL it is skipped, its name saying what it waits for. */
-export function itOnSqliteUntil(engine: TestEngine, module: string, name: string, test: () => Promise<void>): void {
-  if (engine === 'postgres') it.skip(`${name} (on PostgreSQL once ${module} is on Kysely)`, test);
-  else it(name, test);
-}
-
-/** A suite that needs a module of ON_SQLITE_ONLY: on PostgreSQL it is skipped, its title saying what it waits for. */
-export function describeOnSqliteUntil(engine: TestEngine, module: string, title: string, suite: () => void): void {
-  if (engine === 'postgres') describe.skip(`${title} (on PostgreSQL once ${module} is on Kysely)`, suite);
-  else describe(title, suite);
-}
-
-/** The SQLite database with its raw handle, for a test that waits for a module of ON_SQLITE_ONLY (so runs on SQLite only). */
-export function sqliteDatabaseOf(db: StoreDatabase): Database {
-  if (db.engine === 'sqlite') return db;
-  throw new Error('sqliteDatabaseOf: a test on SQLite only (itOnSqliteUntil) asked for the raw handle on PostgreSQL');
 }
 
 /** The background jobs in the test's own thread. */

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { ADMIN, commandHarness, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, commandHarness, LI_NA, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('/rapport model', (engine) => {
@@ -12,7 +12,7 @@ describeEngines('/rapport model', (engine) => {
   });
 
   describe('/rapport model', () => {
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'does show an admin how the forecasts held up over the last 90 days, with the calibration chart', async () => {
+    it('does show an admin how the forecasts held up over the last 90 days, with the calibration chart', async () => {
       const reply = await h.say(ADMIN, '/rapport model');
       expect(reply.visibility).toBe('private');
       expect(reply.blocks.map((b) => b.type)).toEqual(['text', 'text', 'text', 'table', 'table', 'image']);
@@ -28,7 +28,7 @@ describeEngines('/rapport model', (engine) => {
       expect(image.type === 'image' && Buffer.from(image.png).subarray(1, 4).toString()).toBe('PNG');
     });
 
-    itOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'does answer in the reader’s language and refuse everyone but admins', async () => {
+    it('does answer in the reader’s language and refuse everyone but admins', async () => {
       await h.say(ADMIN, '/rapport prefs language zh-CN');
       expect(textOf(await h.say(ADMIN, '/rapport model'))).toContain('最近 90 天 Rapport 预测的准确程度');
       await h.say(ADMIN, '/rapport prefs language team');

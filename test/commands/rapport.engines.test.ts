@@ -79,7 +79,6 @@ describeEngines('/rapport', (engine) => {
     });
   });
 
-  // A settings change refreshes the team's check-ins in the background (ON_SQLITE_ONLY.backgroundJobs).
   describe('/rapport settings', () => {
     it('does show the admin\'s team settings with the scheduler defaults', async () => {
       const reply = await h.say(ADMIN, '/rapport settings');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OptionValues } from '../../src/commands/options.js';
 import type { Platform } from '../../src/domain/platform.js';
 import { commands } from '../../src/commands/registry.js';
-import { ADMIN, commandHarness, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
+import { ADMIN, commandHarness, customerWhere, LI_NA, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 import { describeEngines } from '../helpers/engines.js';
 
 describeEngines('structured and typed invocations', (engine) => {
@@ -20,8 +20,6 @@ describeEngines('structured and typed invocations', (engine) => {
     /** A line said first on each copy (by `beforeAs`, default `as`); `{id}` / `{code}` in the request take what its reply named. */
     before?: string;
     beforeAs?: string;
-    /** The module (ON_SQLITE_ONLY) behind the command's service, while that runs on SQLite only. */
-    onSqliteUntil?: string;
   }
 
   const DISCORD_NEWCOMER = '290926798626357111';
@@ -81,7 +79,7 @@ describeEngines('structured and typed invocations', (engine) => {
     },
     { as: ADMIN, typed: '/rapport as zhang.wei@rapport.demo', command: 'rapport as', options: { rep: 'zhang.wei@rapport.demo' } },
     { as: ADMIN, typed: '/rapport outbox', command: 'rapport outbox', options: {} },
-    { as: ADMIN, typed: '/rapport model', command: 'rapport model', options: {}, onSqliteUntil: ON_SQLITE_ONLY.scoring },
+    { as: ADMIN, typed: '/rapport model', command: 'rapport model', options: {} },
     { as: LI_NA, typed: '/customer import orders --dry-run', command: 'customer import', options: { kind: 'orders', 'dry-run': true } },
     { as: ZHANG_WEI, typed: '/help customer note', command: 'help', options: { command: 'customer note' } },
     { as: ZHANG_WEI, typed: '/complaint C000001 screen arrived broken', command: 'complaint', options: { who: 'C000001', text: 'screen arrived broken' } },
@@ -144,8 +142,7 @@ describeEngines('structured and typed invocations', (engine) => {
     };
     for (const request of requests) {
       const name = `does give the same reply for ${request.typed}`;
-      if (request.onSqliteUntil) itOnSqliteUntil(engine, request.onSqliteUntil, name, () => sameReply(request));
-      else it(name, () => sameReply(request));
+      it(name, () => sameReply(request));
     }
   });
 });

@@ -8,7 +8,7 @@ import { bookScope } from '../../src/domain/actor.js';
 import { deliverDue } from '../../src/scheduler/delivery-worker.js';
 import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import {
-  ADMIN, ANNA, commandHarness, customerWhere, LI_NA, LIU_YANG, MAX, NOW, repIdOf, sqliteDatabaseOf, textOf, ZHANG_WEI, type AnyEngineHarness,
+  ADMIN, ANNA, commandHarness, customerWhere, LI_NA, LIU_YANG, MAX, NOW, repIdOf, textOf, ZHANG_WEI, type AnyEngineHarness,
 } from '../commands/helpers.js';
 import { describeEngines, describeSqlite } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
@@ -114,12 +114,12 @@ describeEngines('callbacks following customers', (engine) => {
       await plan(`test:callback:${id}:a`);
       await setOwner(max);
       const notifier = new RecordingNotifier();
-      await deliverDue(new Date(dueAt + 60_000), deliveryDeps(sqliteDatabaseOf(h.db).sqlite, notifier));
+      await deliverDue(new Date(dueAt + 60_000), deliveryDeps(h.db, notifier));
       expect(notifier.sent.map((n) => n.recipient)).toEqual([expect.objectContaining({ kind: 'rep', repId: max })]);
 
       await plan(`test:callback:${id}:b`);
       await setOwner(null);
-      await deliverDue(new Date(dueAt + 120_000), deliveryDeps(sqliteDatabaseOf(h.db).sqlite, notifier));
+      await deliverDue(new Date(dueAt + 120_000), deliveryDeps(h.db, notifier));
       expect(notifier.sent).toHaveLength(1);
       expect(await h.db.kysely.selectFrom('Nudge').select(['status', 'lastError']).where('dedupeKey', '=', `test:callback:${id}:b`).executeTakeFirst()).toEqual({
         status: 'skipped', lastError: "the customer is not in the rep's book",

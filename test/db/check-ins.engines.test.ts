@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { createCallbackBook } from '../../src/db/callback-book.js';
 import { createCustomerDirectory } from '../../src/db/customer-directory.js';
@@ -17,7 +17,7 @@ import { importStream, type ImportOptions } from '../../src/import/import-run.js
 import { undoImportRun } from '../../src/import/undo.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import { backgroundJobsFor, describeOnSqliteUntil, ON_SQLITE_ONLY, repIdOf, sqliteDatabaseOf } from '../commands/helpers.js';
+import { backgroundJobsFor, repIdOf } from '../commands/helpers.js';
 import { describeEngines, describeSqlite, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
 import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
@@ -71,8 +71,7 @@ const importCsv = (db: StoreDatabase, kind: ImportOptions['kind'], csv: string) 
 const idOf = async ({ kysely }: StoreHandle, externalId: string) =>
   (await kysely.selectFrom('Customer').select('id').where('externalId', '=', externalId).executeTakeFirstOrThrow()).id;
 
-// Scored first by recomputeScores (ON_SQLITE_ONLY.scoring); a cadence change refreshes in the background (ON_SQLITE_ONLY.backgroundJobs).
-describeEngines('stored check-ins', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'with scores and plans', () => {
+describeEngines('stored check-ins', (engine) => describe('with scores and plans', () => {
   let db: EngineTestDatabase<TestEngine>;
   beforeEach(async () => {
     db = await demoDatabase(60, DEMO_ASOF, engine);
@@ -83,7 +82,7 @@ describeEngines('stored check-ins', (engine) => describeOnSqliteUntil(engine, ON
 
   it('does agree with the source rows after seeding, scoring and planning', async () => {
     await agrees();
-    await recomputeScores(sqliteDatabaseOf(db), DEMO_ASOF);
+    await recomputeScores(db, DEMO_ASOF);
     await agrees();
     const planning = await runPlanning(db, DEMO_ASOF);
     expect(planning.cadenceCallbacks).toBeGreaterThan(0);
@@ -95,7 +94,7 @@ describeEngines('stored check-ins', (engine) => describeOnSqliteUntil(engine, ON
   });
 
   it('does move with every writer: imports, undo, notes, callbacks, reassignment, team cadences', async () => {
-    await recomputeScores(sqliteDatabaseOf(db), DEMO_ASOF);
+    await recomputeScores(db, DEMO_ASOF);
     await runPlanning(db, DEMO_ASOF);
     // Berlin keeps shorter cadences than Shanghai, so moving customers or reps between them shows.
     const { id: berlin } = await db.kysely.selectFrom('Team').select('id').where('name', '=', 'Berlin B2B').executeTakeFirstOrThrow();

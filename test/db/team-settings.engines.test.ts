@@ -1,25 +1,22 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackgroundJob, type BackgroundJob, type BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createTeamDirectory } from '../../src/db/team-directory.js';
 import { DEFAULT_CADENCE_DAYS } from '../../src/domain/schedule/cadence.js';
 import { runJob } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
-import type { Database } from '../../src/db/database.js';
-import { describeOnSqliteUntil, ON_SQLITE_ONLY, sqliteDatabaseOf } from '../commands/helpers.js';
-import { describeEngines } from '../helpers/engines.js';
+import { describeEngines, type TestStoreDatabase } from '../helpers/engines.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, writeSnapshots } from '../scheduler/helpers.js';
 
 const DAY = 86_400_000;
 
-// The scheduler's deps still carry the raw handle for rescoring (ON_SQLITE_ONLY.scoring).
-describeEngines('stored team settings', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'stored team settings', () => {
-  let db: Database & { cleanup: () => Promise<void> };
+describeEngines('stored team settings', (engine) => describe('stored team settings', () => {
+  let db: TestStoreDatabase;
   let shanghai: number;
   let berlin: number;
   beforeAll(async () => {
     const demo = await demoDatabase(60, DEMO_ASOF, engine);
-    db = { ...sqliteDatabaseOf(demo), cleanup: demo.cleanup };
-    writeSnapshots(db.sqlite, DEMO_ASOF, () => ({ lifecycle: 'active', tier: 'A' }));
+    db = demo;
+    await writeSnapshots(db, DEMO_ASOF, () => ({ lifecycle: 'active', tier: 'A' }));
     const teamId = async (name: string) => (await db.kysely.selectFrom('Team').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
     shanghai = await teamId('上海旗舰店');
     berlin = await teamId('Berlin B2B');
@@ -32,7 +29,7 @@ describeEngines('stored team settings', (engine) => describeOnSqliteUntil(engine
     await setSettings('null', berlin);
     const warnings: unknown[][] = [];
     const logger = { info() {}, warn: (...args: unknown[]) => void warnings.push(args), error: (...args: unknown[]) => void warnings.push(['error', ...args]) };
-    const deps = { db, sqlite: db.sqlite, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger };
+    const deps = { db, background: inProcessJobs(db), owner: 'test', delivery: deliveryDeps(db, new RecordingNotifier()), logger };
     const result = await runJob('plan', DEMO_ASOF, deps);
     expect(result).toMatchObject({ failures: [] });
     expect((result as { nudges: number }).nudges).toBeGreaterThan(0);

@@ -1,10 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { coveringIdRanges, writeInSlices, type WriteSlicing } from '../../src/db/write-slices.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
 import type { StoreHandle } from '../../src/db/stores/store.js';
-import { describeOnSqliteUntil, ON_SQLITE_ONLY, sqliteDatabaseOf } from '../commands/helpers.js';
 import { describeEngines, describeSqlite, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
 import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
 
@@ -17,7 +16,7 @@ function busy(ms: number): void {
 }
 
 /** Slices of one batch each; `letOthersIn` runs the given check with the lock free. */
-function slicing(between: () => void = () => {}): WriteSlicing & { pauses: number } {
+function slicing(between: () => void | Promise<void> = () => {}): WriteSlicing & { pauses: number } {
   const s = { lockMs: 0, pauses: 0, othersWaiting: () => true, letOthersIn: () => (s.pauses++, between()) };
   return s;
 }
@@ -91,8 +90,7 @@ describeSqlite('writeInSlices beside another SQLite connection', () => {
   });
 });
 
-// Rescored first by recomputeScores (ON_SQLITE_ONLY.scoring).
-describeEngines('rescoring and planning in slices', (engine) => describeOnSqliteUntil(engine, ON_SQLITE_ONLY.scoring, 'the same as one transaction', () => {
+describeEngines('rescoring and planning in slices', (engine) => describe('the same as one transaction', () => {
   let whole: Db;
   let sliced: Db;
   beforeEach(async () => {
@@ -105,17 +103,22 @@ describeEngines('rescoring and planning in slices', (engine) => describeOnSqlite
 
   it('does write the same scores and check-ins as one transaction, for a customer added meanwhile too', async () => {
     const at = DEMO_ASOF.getTime();
-    // Straight on SQLite's handle: letOthersIn is synchronous, so the customer is in before the next slice.
-    const added = (db: Db) =>
-      sqliteDatabaseOf(db)
-        .sqlite.prepare(`INSERT INTO Customer (externalId, name, ownerId, status, lastTouchAt, createdAt, updatedAt) VALUES ('NEW1', 'Added meanwhile', 3, 'none', ?, ?, ?)`)
-        .run(at, at, at);
+    // letOthersIn is awaited, so the customer is in before the next slice.
+    const added = async (db: Db) => {
+      await db.kysely
+        .insertInto('Customer')
+        .values({ externalId: 'NEW1', name: 'Added meanwhile', ownerId: 3, status: 'none', lastTouchAt: at, createdAt: at, updatedAt: at })
+        .execute();
+    };
     // The whole run gets its customer before it starts; the sliced one between two slices, after it read the base.
-    added(whole);
-    await recomputeScores(sqliteDatabaseOf(whole), DEMO_ASOF);
+    await added(whole);
+    await recomputeScores(whole, DEMO_ASOF);
     let first = true;
-    const s = slicing(() => (first ? added(sliced) : undefined, (first = false)));
-    await recomputeScores(sqliteDatabaseOf(sliced), DEMO_ASOF, { writeSlicing: s });
+    const s = slicing(async () => {
+      if (first) await added(sliced);
+      first = false;
+    });
+    await recomputeScores(sliced, DEMO_ASOF, { writeSlicing: s });
     expect(s.pauses).toBeGreaterThan(1);
     expect(await scores(sliced)).toHaveLength(1200);
     expect(await scores(sliced)).toEqual((await scores(whole)).filter((row) => row.customerId <= 1200));
@@ -125,7 +128,7 @@ describeEngines('rescoring and planning in slices', (engine) => describeOnSqlite
   });
 
   it('does plan the same nudges, check-ins and win-backs as one transaction', async () => {
-    for (const db of [whole, sliced]) await recomputeScores(sqliteDatabaseOf(db), DEMO_ASOF);
+    for (const db of [whole, sliced]) await recomputeScores(db, DEMO_ASOF);
     const s = slicing();
     await runPlanning(whole, DEMO_ASOF);
     await runPlanning(sliced, DEMO_ASOF, 'all', s);

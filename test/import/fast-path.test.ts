@@ -15,6 +15,7 @@ import { decodeStream } from '../../src/import/decode.js';
 import { compileRowReader, rawRow, rowCells, rowSchemaOf, type SchemaContext } from '../../src/import/row-schemas.js';
 import { RunWriter } from '../../src/db/stores/import-sqlite.js';
 import { parseAmountByPattern, parseAmountMinor, parseDateTime, parseDateTimeByPattern, parseIsoDateTime, parsePlainAmount, type DateContext } from '../../src/import/values.js';
+import { describeSqlite } from '../helpers/engines.js';
 import { openTempDatabase } from '../helpers/temp-database.js';
 import { CUSTOMERS_CSV, ORDERS_CSV, REPS_CSV } from './import-helpers.js';
 
@@ -253,7 +254,8 @@ describe('UTF-8 decoding', () => {
   });
 });
 
-describe('RunWriter insert statements', () => {
+// The SQLite import's own writer, on the raw handle (PostgreSQL's import writes through src/db/stores/import-postgres.ts, tested in import.engines.test.ts).
+describeSqlite('RunWriter insert statements', () => {
   it('does write each row with its own columns when column sets and entities alternate', async () => {
     const db = await openTempDatabase();
     try {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
-import type { Database } from '../../src/db/database.js';
 import type { StoreDatabase } from '../../src/db/store-database.js';
 import { runImportCli } from '../../src/import/import-cli.js';
 
@@ -54,13 +53,13 @@ export const ORDERS_CSV = [
 ].join('\n');
 
 /** Every table an import writes, as rows, to compare a database before and after. */
-export function snapshot(db: Database): Record<string, unknown[]> {
-  const tables = ['Team', 'Rep', 'Customer', 'Order', 'Interaction', 'ImportRun', 'ImportChange'];
-  return Object.fromEntries(tables.map((table) => [table, db.sqlite.prepare(`SELECT * FROM "${table}" ORDER BY id`).all()]));
+export async function snapshot(db: StoreDatabase): Promise<Record<string, unknown[]>> {
+  const tables = ['Team', 'Rep', 'Customer', 'Order', 'Interaction', 'ImportRun', 'ImportChange'] as const;
+  return Object.fromEntries(await Promise.all(tables.map(async (table) => [table, await db.kysely.selectFrom(table).selectAll().orderBy('id').execute()])));
 }
 
 /** Imports REPS_CSV and CUSTOMERS_CSV (written into `dir`), the base most import tests start from. */
-export async function seedRepsAndCustomers(db: Database, dir: string): Promise<void> {
+export async function seedRepsAndCustomers(db: StoreDatabase, dir: string): Promise<void> {
   expect((await importCli(db, ['reps', writeFixture(dir, 'reps.csv', REPS_CSV)])).code).toBe(0);
   expect((await importCli(db, ['customers', writeFixture(dir, 'customers.csv', CUSTOMERS_CSV)])).code).toBe(0);
 }

@@ -1,7 +1,13 @@
+import type { Compilable, Insertable, Kysely } from 'kysely';
 import { expect } from 'vitest';
 import fs from 'node:fs';
-import { refreshCheckInsAfterRescoring } from '../../src/db/check-ins.js';
 import type { Sqlite } from '../../src/db/database.js';
+import type { StoreDatabase } from '../../src/db/store-database.js';
+import { refreshCheckInsAfterRescoring as refreshCheckInsAfterRescoringSync } from '../../src/db/check-ins.js';
+import type { Schema } from '../../src/db/schema.js';
+import { refreshCheckInsAfterRescoring } from '../../src/db/stores/check-in-store.js';
+import { writeTransaction } from '../../src/db/stores/store.js';
+import { loadTeamSettings } from '../../src/db/team-settings.js';
 import { seedDemoData } from '../../src/db/seed/seed.js';
 import { seededRandom } from '../../src/domain/random.js';
 import { isoWeekOf, localDateOf } from '../../src/domain/schedule/local-time.js';
@@ -76,9 +82,14 @@ export function digestsDrawnBy(db: StoreHandle, renderChart: DigestChartRenderer
   return (request) => buildDigestWithChart(db, request, renderChart);
 }
 
-export function deliveryDeps(sqlite: Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
+/**
+ * The delivery worker's parts over `db` (or the raw SQLite handle, from the files not yet on
+ * both engines). Its recipient lookup and renderer still read the raw handle: on PostgreSQL
+ * this throws until pgrender's move.
+ */
+export function deliveryDeps(db: StoreDatabase | Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
-  const store = { engine: 'sqlite' as const, kysely: createSqliteKysely(sqlite) };
+  const store = 'engine' in db ? db : { engine: 'sqlite' as const, kysely: createSqliteKysely(db) };
   return {
     outbox: createOutboxStore(store),
     recipientOf: createRecipientLookup(store),
@@ -102,25 +113,61 @@ export async function drain(now: Date, deps: DeliveryDeps): Promise<DeliveryRepo
   }
 }
 
-/** Writes one ScoreSnapshot per customer for the ISO week of `asOf`. */
-export function writeSnapshots(
-  sqlite: Sqlite, asOf: Date, score: (customerId: number) => { lifecycle: string; tier: string; clv12Minor?: number } | null,
-): void {
-  const week = isoWeekOf(localDateOf(asOf, 'UTC'));
-  const insert = sqlite.prepare(`INSERT INTO ScoreSnapshot (customerId, week, computedAt, asOf, frequency, monetaryMinor, lifetimeMinor, orderCount,
-      tier, valueBand, lifecycle, clv12Minor, churnRisk)
-    VALUES (?, ?, ?, ?, 1, 10000, 10000, 1, ?, 'mid', ?, ?, 0.5)
-    ON CONFLICT(customerId, week) DO UPDATE SET tier = excluded.tier, lifecycle = excluded.lifecycle, computedAt = excluded.computedAt, asOf = excluded.asOf`);
-  const ids = (sqlite.prepare('SELECT id FROM Customer ORDER BY id').all() as { id: number }[]).map((r) => r.id);
-  sqlite.transaction(() => {
-    for (const id of ids) {
-      const s = score(id);
-      if (s) insert.run(id, week, asOf.getTime(), asOf.getTime(), s.tier, s.lifecycle, s.clv12Minor ?? 50_000);
-    }
-    // As the scoring run does: new tiers move cadence check-ins.
-    refreshCheckInsAfterRescoring(sqlite);
+type SnapshotScore = (customerId: number) => { lifecycle: string; tier: string; clv12Minor?: number } | null;
+
+/**
+ * Writes one ScoreSnapshot per customer for the ISO week of `asOf` (none for a customer `score`
+ * returns null for), then refreshes check-ins as the scoring run does. Given the raw SQLite
+ * handle (the files not yet on both engines call it so, without awaiting), it writes at once,
+ * the same statements run synchronously.
+ */
+export function writeSnapshots(sqlite: Sqlite, asOf: Date, score: SnapshotScore): void;
+export function writeSnapshots(db: StoreDatabase, asOf: Date, score: SnapshotScore): Promise<void>;
+export function writeSnapshots(db: StoreDatabase | Sqlite, asOf: Date, score: SnapshotScore): Promise<void> | void {
+  if (!('engine' in db)) {
+    const kysely = createSqliteKysely(db);
+    const run = (query: Compilable) => {
+      const { sql, parameters } = query.compile();
+      const statement = db.prepare(sql);
+      return statement.reader ? (statement.all(...parameters) as { id: number }[]) : (statement.run(...parameters), []);
+    };
+    const ids = run(customerIds(kysely)).map((r) => r.id);
+    db.transaction(() => {
+      for (const chunk of snapshotChunks(ids, asOf, score)) run(upsertSnapshots(kysely, chunk));
+      refreshCheckInsAfterRescoringSync(db);
+    })();
+    return;
+  }
+  return (async () => {
+    const ids = (await customerIds(db.kysely).execute()).map((r) => r.id);
+    const teams = await loadTeamSettings(db);
+    await writeTransaction(db, async (kysely) => {
+      for (const chunk of snapshotChunks(ids, asOf, score)) await upsertSnapshots(kysely, chunk).execute();
+      await refreshCheckInsAfterRescoring({ engine: db.engine, kysely }, 'all', teams);
+    });
   })();
 }
+
+const customerIds = (kysely: Kysely<Schema>) => kysely.selectFrom('Customer').select('id').orderBy('id');
+
+/** The snapshot rows, in chunks of 1000 (SQLite binds at most 32766 parameters a statement, PostgreSQL 65535). */
+function snapshotChunks(ids: readonly number[], asOf: Date, score: SnapshotScore) {
+  const week = isoWeekOf(localDateOf(asOf, 'UTC'));
+  const at = asOf.getTime();
+  const rows = ids.flatMap((customerId) => {
+    const s = score(customerId);
+    return s
+      ? [{ customerId, week, computedAt: at, asOf: at, frequency: 1, monetaryMinor: 10_000, lifetimeMinor: 10_000, orderCount: 1,
+          tier: s.tier, valueBand: 'mid', lifecycle: s.lifecycle, clv12Minor: s.clv12Minor ?? 50_000, churnRisk: 0.5 }]
+      : [];
+  });
+  return Array.from({ length: Math.ceil(rows.length / 1000) }, (_, i) => rows.slice(i * 1000, (i + 1) * 1000));
+}
+
+const upsertSnapshots = (kysely: Kysely<Schema>, rows: Insertable<Schema['ScoreSnapshot']>[]) =>
+  kysely.insertInto('ScoreSnapshot').values(rows).onConflict((oc) => oc.columns(['customerId', 'week']).doUpdateSet((eb) => ({
+    tier: eb.ref('excluded.tier'), lifecycle: eb.ref('excluded.lifecycle'), computedAt: eb.ref('excluded.computedAt'), asOf: eb.ref('excluded.asOf'),
+  })));
 
 /** `items`, after checking there are some: an `every` over nothing passes whatever it asks. */
 export function nonEmpty<T>(items: readonly T[]): readonly T[] {

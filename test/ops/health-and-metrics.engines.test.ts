@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { ChatAdapter } from '../../src/adapters/chat-adapter.js';
 import type { HttpServer } from '../../src/adapters/http-server.js';
 import type { BackgroundJobs } from '../../src/background/background-jobs.js';
@@ -8,12 +8,14 @@ import { ManualClock } from '../../src/clock.js';
 import type { App } from '../../src/commands/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
+import { connectDatabase, type StoreDatabase } from '../../src/db/store-database.js';
+import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import { createLogger } from '../../src/logger.js';
 import { runBot, seedDemo, type AdapterFactory } from '../../src/main.js';
 import { createOps, type LiveSources } from '../../src/ops/ops.js';
 import { createHttpServer } from '../../src/adapters/http-server.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
 import { RecordingNotifier } from '../scheduler/helpers.js';
+import { describeEngines, describeSqlite, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
 
 const NOW = new Date('2026-11-23T02:00:00Z');
@@ -29,7 +31,8 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('GET /healthz and /metrics of a running bot', () => {
+// runBot (src/main.ts) opens SQLite only until the lead's move of the bot onto either engine.
+describeSqlite('GET /healthz and /metrics of a running bot', () => {
   const work = tempDir('rapport-ops-');
   afterEach(() => work.cleanup());
 
@@ -38,14 +41,13 @@ describe('GET /healthz and /metrics of a running bot', () => {
     const clock = new ManualClock(NOW);
     const db = await openDatabase(`file:${file}`);
     await seedDemo(db, clock, 60);
-    const rep = (email: string) => db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(email) as number;
     for (const [email, slackId] of [['zhang.wei@rapport.demo', 'U0ZHANG'], ['liu.yang@rapport.demo', 'U0LIU']] as const) {
-      const owner = rep(email);
-      db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE id = ?').run(slackId, owner);
-      const customer = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 1').pluck().get(owner) as number;
-      db.sqlite
-        .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'call', 'open', 'manual', ?)")
-        .run(customer, owner, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
+      const { id: owner } = await db.kysely.selectFrom('Rep').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+      await db.kysely.updateTable('Rep').set({ slackUserId: slackId }).where('id', '=', owner).execute();
+      const { id: customer } = await db.kysely.selectFrom('Customer').select('id').where('ownerId', '=', owner).orderBy('id').limit(1).executeTakeFirstOrThrow();
+      await db.kysely.insertInto('Callback')
+        .values({ customerId: customer, ownerId: owner, dueAt: NOW.getTime() - 60_000, timed: true, note: 'call', status: 'open', source: 'manual', createdAt: NOW.getTime() - 3_600_000 })
+        .execute();
     }
     await db.close();
 
@@ -121,21 +123,21 @@ describe('GET /healthz and /metrics of a running bot', () => {
   });
 });
 
-describe('health and metrics on METRICS_PORT', () => {
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+describeEngines('health and metrics on METRICS_PORT', (engine) => {
+  let db: TestStoreDatabase;
   let clock: ManualClock;
   let adapters: { platform: 'slack' | 'discord'; connected: boolean }[];
   let lastPlan: Date | null;
   beforeEach(async () => {
-    db = await openTempDatabase();
+    db = await openTestDatabase(engine);
     clock = new ManualClock(NOW);
     adapters = [{ platform: 'discord', connected: true }];
     lastPlan = null;
   });
   afterEach(async () => db.cleanup());
 
-  async function serve(): Promise<{ port: number; ops: ReturnType<typeof createOps> }> {
-    const ops = createOps({ db, clock, metricsPort: 0 });
+  async function serve(on: StoreDatabase = db): Promise<{ port: number; ops: ReturnType<typeof createOps> }> {
+    const ops = createOps({ db: on, clock, metricsPort: 0 });
     const live: LiveSources = { adapters: () => adapters, lastPlannerRun: async () => lastPlan };
     const shared = createHttpServer({ port: 0 });
     const port = await ops.serve(shared, live);
@@ -145,7 +147,9 @@ describe('health and metrics on METRICS_PORT', () => {
   }
 
   it('does answer 503 naming what is wrong: an adapter down, planning overdue, the database gone', async () => {
-    const { port, ops } = await serve();
+    // A connection of its own, to close under the ops while the test's database stays to be cleaned up.
+    const own = await connectDatabase(db.url);
+    const { port, ops } = await serve(own);
     try {
       clock.advance(30 * 60_000);
       expect((await get(port, '/healthz')).status).toBe(200);
@@ -160,10 +164,11 @@ describe('health and metrics on METRICS_PORT', () => {
       clock.advance(45 * 60_000);
       expect(JSON.parse((await get(port, '/healthz')).body)).toMatchObject({ ok: false, planner: { ok: false, ageSeconds: 46 * 60 } });
       lastPlan = clock.now();
-      db.sqlite.close();
+      await own.close();
       const gone = await get(port, '/healthz');
       expect(gone.status).toBe(503);
-      expect(JSON.parse(gone.body)).toMatchObject({ ok: false, database: { ok: false, error: expect.stringMatching(/not open/) } });
+      // The closed handle's own words: better-sqlite3's, Kysely's destroyed pg driver's.
+      expect(JSON.parse(gone.body)).toMatchObject({ ok: false, database: { ok: false, error: expect.stringMatching(engine === 'sqlite' ? /not open/ : /driver has already been destroyed/) } });
     } finally {
       await ops.close();
     }
@@ -175,7 +180,7 @@ describe('health and metrics on METRICS_PORT', () => {
       const nudge = (key: string, minutesAgo: number) => ({
         kind: 'birthday' as const, dedupeKey: key, dueAt: new Date(NOW.getTime() - minutesAgo * 60_000), target: { kind: 'rep' as const, id: 1 }, customerId: null, payload: {},
       });
-      createOutbox(db.sqlite).insert([nudge('a', 10), nudge('b', 3), nudge('later', -60)], NOW);
+      await createOutboxStore(db).insert([nudge('a', 10), nudge('b', 3), nudge('later', -60)], NOW);
       const jobs: BackgroundJobs = {
         run: (async (job: { kind: string }) =>
           job.kind === 'import'

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importStream } from '../../src/import/import-run.js';
 import { recomputeScores } from '../../src/scoring/recompute.js';
-import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { openTestDatabase, type TestStoreDatabase, describeEngines } from '../helpers/engines.js';
+import { tempDir } from '../helpers/temp-database.js';
 import { clock, CUSTOMERS_CSV, importCli, REPS_CSV, snapshot, writeFixture } from './import-helpers.js';
 
 /**
@@ -68,19 +69,6 @@ const file = fc.record({
   rows: fc.array(fc.record({ bad: fc.nat(99).map((n) => n < 15), seed: fc.nat() }), { minLength: 1, maxLength: 8 }),
 });
 
-let db: Awaited<ReturnType<typeof openTempDatabase>>;
-const work = tempDir('rapport-random-import-');
-let next = 0;
-beforeAll(async () => {
-  db = await openTempDatabase();
-  await importCli(db, ['reps', writeFixture(work.dir, 'reps.csv', REPS_CSV)]);
-  await importCli(db, ['customers', writeFixture(work.dir, 'customers.csv', CUSTOMERS_CSV)]);
-});
-afterAll(async () => {
-  await db.cleanup();
-  work.cleanup();
-});
-
 function encode(content: string, encoding: string): Buffer {
   if (encoding === 'utf-8-bom') return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(content)]);
   if (encoding === 'utf-16le') return Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(content, 'utf-16le')]);
@@ -91,7 +79,22 @@ function quote(value: string, delimiter: string): string {
   return value.includes(delimiter) || value.includes('"') || /^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-describe('random import files', () => {
+// Scores after each file (recomputeScores, src/scoring: pgscore moves it).
+describeEngines('random import files', (engine) => {
+  let db: TestStoreDatabase;
+  let work: ReturnType<typeof tempDir>;
+  let next = 0;
+  beforeAll(async () => {
+    work = tempDir('rapport-random-import-');
+    db = await openTestDatabase(engine);
+    await importCli(db, ['reps', writeFixture(work.dir, 'reps.csv', REPS_CSV)]);
+    await importCli(db, ['customers', writeFixture(work.dir, 'customers.csv', CUSTOMERS_CSV)]);
+  });
+  afterAll(async () => {
+    await db.cleanup();
+    work.cleanup();
+  });
+
   it('does leave the database as before or as before plus exactly the good rows, and scoring works after', async () => {
     await fc.assert(
       fc.asyncProperty(file, fc.context(), async (f, ctx) => {
@@ -108,7 +111,7 @@ describe('random import files', () => {
         const lines = [header, ...values.map((v) => [v.key, ...v.cells])].map((line) => line.map((value) => quote(value, f.delimiter)).join(f.delimiter));
         const content = `${lines.join('\r\n')}\r\n`;
         ctx.log(content);
-        const before = snapshot(db);
+        const before = await snapshot(db);
         const summary = await importStream({ db, clock }, (async function* () {
           yield encode(content, f.encoding);
         })(), {
@@ -120,7 +123,7 @@ describe('random import files', () => {
           // A few lines of GB18030 cannot be told from other legacy encodings: users name it, as the README says.
           ...(f.encoding === 'gb18030' ? { encoding: 'gb18030' } : {}),
         });
-        const after = snapshot(db);
+        const after = await snapshot(db);
         const good = values.filter((v) => !v.bad).map((v) => v.key);
         const bad = values.some((v) => v.bad);
         const unchanged = () => {
