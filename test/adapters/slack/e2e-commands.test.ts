@@ -11,11 +11,11 @@ slackBotPerTest((started) => {
   bot = started;
 });
 
-const customerOf = (email: string) => customerWhere(bot.core.db, 'r.email = ? AND c.email IS NOT NULL AND c.phone IS NOT NULL', email);
+const customerOf = (email: string) => customerWhere(bot.core.db, email, (eb) => eb.and([eb('c.email', 'is not', null), eb('c.phone', 'is not', null)]));
 
 describe('Slack commands through the real core', () => {
   it('does answer /customer lookup with the card as Block Kit, only to the asker, acked at once', async () => {
-    const customer = customerOf(CHEN_JING);
+    const customer = await customerOf(CHEN_JING);
     const { ack, answer } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${customer.externalId}`);
     expect(ack).toMatchObject({ status: 200, body: '' });
     expect(answer).toMatchObject({ replace_original: false, response_type: 'ephemeral' });
@@ -41,7 +41,7 @@ describe('Slack commands through the real core', () => {
   });
 
   it('does not show a rep another rep’s customer: by id, email or name it reads like no customer at all', async () => {
-    const other = customerOf(MAX);
+    const other = await customerOf(MAX);
     for (const query of [other.externalId, other.email!, other.name]) {
       const { answer } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${query}`);
       expect(answer.response_type).toBe('ephemeral');
@@ -58,9 +58,9 @@ describe('Slack commands through the real core', () => {
   });
 
   it('does share a card to the channel without contact data when Share to channel is pressed', async () => {
-    const customer = customerOf(CHEN_JING);
+    const customer = await customerOf(CHEN_JING);
     // A birthday in two days (the demo's today is 2026-11-23): the card names the day, never the year.
-    bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 25, birthdayYear = 1987 WHERE id = ?').run(customer.id);
+    await bot.core.db.kysely.updateTable('Customer').set({ birthdayMonth: 11, birthdayDay: 25, birthdayYear: 1987 }).where('id', '=', customer.id).execute();
     const { answer } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${customer.externalId}`);
     expect(shownText(answer.blocks)).toContain('*Birthday*\nNovember 25');
     const shared = bot.fake.nextResponse();
@@ -141,7 +141,7 @@ describe('Slack commands through the real core', () => {
     const foreign = await sendToApp(bot.eventsUrl, slashCommand({ team_id: 'T0ELSEWHERE', response_url: bot.fake.responseUrl() }), signed);
     expect(JSON.parse(foreign.body).text).toMatch(/another Slack workspace/);
     expect(bot.core.errors).toEqual([]);
-    const { answer: still } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${customerOf(CHEN_JING).externalId}`);
+    const { answer: still } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${(await customerOf(CHEN_JING)).externalId}`);
     expect(still.blocks[0].type).toBe('header');
   });
 });
@@ -163,7 +163,7 @@ describe('a deliberately slow command', () => {
     });
     const slowBot = await startSlackBot({ wrap: slow });
     try {
-      const customer = customerWhere(slowBot.core.db, 'r.email = ?', CHEN_JING);
+      const customer = await customerWhere(slowBot.core.db, CHEN_JING);
       const answered = slowBot.fake.nextResponse();
       const ack = await sendToApp(slowBot.eventsUrl, slashCommand({ user_id: SLACK_USER.chenJing, text: `lookup ${customer.externalId}`, response_url: slowBot.fake.responseUrl() }), signed);
       expect(ack).toMatchObject({ status: 200, body: '' });
