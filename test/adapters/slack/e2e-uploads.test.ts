@@ -21,11 +21,18 @@ async function share(userId: string, file: HostedFile | Json, text: string, to: 
 }
 
 const ordersOf = (externalId: string) =>
-  bot.core.db.sqlite.prepare('SELECT o.externalId, o.amountMinor FROM "Order" o JOIN Customer c ON c.id = o.customerId WHERE c.externalId = ? AND o.externalId LIKE ? ORDER BY o.externalId').all(externalId, 'SL-%');
+  bot.core.db.kysely
+    .selectFrom('Order as o')
+    .innerJoin('Customer as c', 'c.id', 'o.customerId')
+    .select(['o.externalId', 'o.amountMinor'])
+    .where('c.externalId', '=', externalId)
+    .where('o.externalId', 'like', 'SL-%')
+    .orderBy('o.externalId')
+    .execute();
 
 describe('importing a CSV uploaded in Slack, through the real core', () => {
   it('does pair an upload with the manager’s typed /customer import, import it and hand back the rejects as a file', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const { answer } = await bot.command(SLACK_USER.anna, '/customer import orders --on-error skip');
     expect(answer).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Attach the CSV file to import as orders') });
 
@@ -37,7 +44,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     expect(summary.channel).toBe('D0ANNA');
     expect(shownText(summary.blocks)).toMatch(/orders\.csv.*1 inserted/s);
     expect(shownText(summary.blocks)).toContain('orders.csv:3: ');
-    expect(ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-1', amountMinor: 12000 }]);
+    expect(await ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-1', amountMinor: 12000 }]);
 
     expect((await rejectsShared).args.channel_id).toBe('D0ANNA');
     const rejects = bot.fake.uploads.find((u) => u.fileName === 'orders.rejects.csv')!;
@@ -46,11 +53,11 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   });
 
   it('does take the command written as the file’s message, and write nothing on a dry run', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-9,${customer.externalId},2026-11-20,99.00\n`);
     const summary = await share(SLACK_USER.anna, file, '/customer import orders --dry-run');
     expect(shownText(summary.blocks)).toMatch(/dry run/i);
-    expect(ordersOf(customer.externalId)).toEqual([]);
+    expect(await ordersOf(customer.externalId)).toEqual([]);
   });
 
   it('does refuse a rep’s import without downloading the file', async () => {
@@ -58,7 +65,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     const answer = await share(SLACK_USER.chenJing, file, '/customer import customers');
     expect(answer.text).toMatch(/^! .*manager/);
     expect(bot.fake.downloads).toEqual([]);
-    expect(bot.core.db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE externalId = 'C9'").pluck().get()).toBe(0);
+    expect(await bot.core.db.kysely.selectFrom('Customer').select('id').where('externalId', '=', 'C9').execute()).toEqual([]);
   });
 
   it('does refuse a file Slack says is over 100 MB with one line, without downloading it', async () => {
@@ -71,7 +78,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   it('does stop downloading and refuse the file when it is larger than Slack said, importing nothing', async () => {
     const limited = await startSlackBot({ uploadLimitBytes: 1024 * 1024 });
     try {
-      const customer = customerWhere(limited.core.db, 'r.email = ?', MAX);
+      const customer = await customerWhere(limited.core.db, MAX);
       const rows = Array.from({ length: 40_000 }, (_, i) => `SL-${i},${customer.externalId},2026-11-20,1.00`);
       const csv = `external_id,customer,ordered_at,amount\n${rows.join('\n')}\n`;
       expect(csv.length).toBeGreaterThan(1024 * 1024);
@@ -80,8 +87,8 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
       const answer = await share(SLACK_USER.anna, file, '/customer import orders', limited);
       expect(answer.text).toBe('! orders.csv is larger than 1 MB; split it, or import it with npm run import.');
       expect(limited.fake.downloads).toHaveLength(1);
-      const imported = limited.core.db.sqlite.prepare("SELECT COUNT(*) FROM \"Order\" WHERE externalId LIKE 'SL-%'").pluck().get();
-      expect(imported).toBe(0);
+      const imported = await limited.core.db.kysely.selectFrom('Order').select((eb) => eb.fn.countAll<number>().as('n')).where('externalId', 'like', 'SL-%').executeTakeFirstOrThrow();
+      expect(imported.n).toBe(0);
     } finally {
       await limited.stop();
     }
@@ -111,7 +118,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
   });
 
   it('does import a file once when Slack delivers the event twice, and ignore its own files and file_shared', async () => {
-    const customer = customerWhere(bot.core.db, 'r.email = ?', MAX);
+    const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-5,${customer.externalId},2026-11-20,10.00\n`);
     await sendToApp(bot.eventsUrl, eventCallback(fixture('file-shared')), signed);
     const own = fixture('message-file-share');
@@ -123,7 +130,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     await sendToApp(bot.eventsUrl, eventCallback(again), signed);
     await bot.adapter.stop();
     expect(bot.fake.downloads.map((d) => d.fileId)).toEqual([file.id]);
-    expect(ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-5', amountMinor: 1000 }]);
+    expect(await ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-5', amountMinor: 1000 }]);
     expect(bot.fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 });
