@@ -30,7 +30,7 @@ describe('Discord HTTP interactions mode against the real core', () => {
   it('does answer PING with PONG and signed commands and autocomplete in the HTTP response, opening no gateway', async () => {
     await start();
     expect(await (await post(ping())).json()).toEqual({ type: 1 });
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     const looked: any = await (await post(chatInput('customer lookup', { who: customer.externalId }))).json();
     expect(looked).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(looked.data.embeds[0].title).toContain(customer.name);
@@ -45,9 +45,10 @@ describe('Discord HTTP interactions mode against the real core', () => {
     ['a stale timestamp', (body: string, now: Date) => signed(body, new Date(now.getTime() - 6 * 60_000))],
   ])('does refuse %s with 401 and change nothing', async (_, sign) => {
     await start();
-    const before = bot.db.sqlite.prepare('SELECT COUNT(*) FROM AuditLog').pluck().get();
+    const audited = async () => (await bot.db.kysely.selectFrom('AuditLog').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = await audited();
     const response = await post(chatInput('customer lookup', { who: 'C000001' }), (body) => sign(body, bot.clock.now()));
     expect(response.status).toBe(401);
-    expect(bot.db.sqlite.prepare('SELECT COUNT(*) FROM AuditLog').pluck().get()).toBe(before);
+    expect(await audited()).toBe(before);
   });
 });

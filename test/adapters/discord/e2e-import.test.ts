@@ -13,7 +13,8 @@ function attached(bot: DiscordBot, name: string, text: string, declaredSize = Bu
   return { attachment: { filename: name, size: declaredSize, url, content_type: 'text/csv' } };
 }
 
-const customerCount = (bot: DiscordBot, prefix: string) => bot.db.sqlite.prepare('SELECT COUNT(*) FROM Customer WHERE externalId LIKE ?').pluck().get(`${prefix}%`);
+const customerCount = async (bot: DiscordBot, prefix: string) =>
+  (await bot.db.kysely.selectFrom('Customer').select((eb) => eb.fn.countAll<number>().as('n')).where('externalId', 'like', `${prefix}%`).executeTakeFirstOrThrow()).n;
 
 describe('/customer import by upload on Discord, against the real core', () => {
   let bot: DiscordBot;
@@ -25,7 +26,7 @@ describe('/customer import by upload on Discord, against the real core', () => {
     expect(answered.body.type).toBe(4);
     expect(answered.body.data.flags).toBe(64);
     expect(answered.body.data.content).toMatch(/新增 2/);
-    expect(customerCount(bot, 'UP-')).toBe(2);
+    expect(await customerCount(bot, 'UP-')).toBe(2);
     expect(answered.files, JSON.stringify(answered.body)).toHaveLength(1);
     expect(answered.files[0]!.name).toMatch(/rejects\.csv$/);
     expect(answered.files[0]!.bytes.toString('utf8')).toContain('UP-2');
@@ -35,7 +36,7 @@ describe('/customer import by upload on Discord, against the real core', () => {
     bot = await startDiscordBot();
     const answered = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'c.csv', CUSTOMERS), 'dry-run': true, 'on-error': 'skip' }, MANAGER));
     expect(answered.body.data.content.length).toBeGreaterThan(0);
-    expect(customerCount(bot, 'UP-')).toBe(0);
+    expect(await customerCount(bot, 'UP-')).toBe(0);
   });
 
   it('does refuse a rep before the file is downloaded at all', async () => {
@@ -55,6 +56,6 @@ describe('/customer import by upload on Discord, against the real core', () => {
     // Discord said 50 bytes; the reader stops once more than the limit has arrived.
     const understated = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'big.csv', CUSTOMERS.repeat(4), 50) }, MANAGER));
     expect(understated.body.data.content).toMatch(/^⚠️ big\.csv is 1 KB; chat takes files up to 1 KB\.$/);
-    expect(customerCount(bot, 'UP-')).toBe(0);
+    expect(await customerCount(bot, 'UP-')).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ describe('Discord against the real core, when things go wrong', () => {
 
   it('does mark a nudge dead at once when Discord refuses the DM for good, and show it once in /rapport outbox', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
     bot.fake.errorNext({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ }, 403, 50007, 'Cannot send messages to this user');
     bot.clock.advance(3_600_000);
@@ -81,17 +81,24 @@ describe('Discord against the real core, when things go wrong', () => {
 
   it('does hold back Discord deliveries, stored, when Discord asks for longer than discord.js waits', async () => {
     bot = await startDiscordBot();
-    const customer = customerWhere(bot.db, 'r.email = ?', ZHANG_WEI);
+    const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
     bot.fake.rateLimitNext({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ }, 30);
     bot.clock.advance(3_600_000);
     const now = bot.clock.now().getTime();
     await runJob('plan-callbacks', bot.clock.now(), bot.scheduler);
     await runJob('deliver', bot.clock.now(), bot.scheduler);
-    const ping = bot.db.sqlite.prepare("SELECT status, attempts, nextAttemptAt FROM Nudge WHERE kind = 'callback'").get() as { status: string; attempts: number; nextAttemptAt: number };
+    // 张伟's ping (the demo's own callbacks have pings too, for reps linked nowhere).
+    const ping = await bot.db.kysely
+      .selectFrom('Nudge as n')
+      .innerJoin('Rep as r', 'r.id', 'n.targetId')
+      .select(['n.status', 'n.attempts', 'n.nextAttemptAt'])
+      .where('n.kind', '=', 'callback')
+      .where('r.email', '=', ZHANG_WEI)
+      .executeTakeFirstOrThrow();
     expect(ping).toMatchObject({ status: 'pending', attempts: 0 });
     expect(ping.nextAttemptAt).toBeGreaterThanOrEqual(now + 30_000);
-    const pausedUntil = Number(bot.db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'delivery.pausedUntil.discord'").pluck().get());
+    const pausedUntil = Number((await bot.db.kysely.selectFrom('AppState').select('value').where('key', '=', 'delivery.pausedUntil.discord').executeTakeFirst())?.value);
     expect(pausedUntil).toBeGreaterThanOrEqual(now + 30_000);
     expect(bot.fake.matching({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ })).toHaveLength(1);
   });

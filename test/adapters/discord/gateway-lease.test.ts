@@ -7,19 +7,20 @@ import { keepLease, LEASE_TTL_MS } from '../../../src/scheduler/leases.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { chatInput } from '../../fakes/discord/interactions.js';
 import { manualTimers } from '../../helpers/manual-timers.js';
-import { openTempDatabase } from '../../helpers/temp-database.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
+import { openTestDatabase, type TestStoreDatabase } from '../../helpers/engines.js';
 import { FakeApp, interact, startGatewayAdapter, type LogLine } from './helpers.js';
 
 describe('the Discord gateway across replicas (a lease in the database)', () => {
   let fake: FakeDiscord;
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+  let db: TestStoreDatabase;
   let leases: LeaseStore;
   const clock = new ManualClock('2026-12-01T09:00:00Z');
   const running: ChatAdapter[] = [];
 
   beforeEach(async () => {
     fake = await FakeDiscord.start();
-    db = await openTempDatabase();
+    db = await openTestDatabase(engineOfRun());
     leases = createLeaseStore(db);
   });
 
