@@ -6,10 +6,13 @@ import { createConsoleAdapter } from '../../../src/adapters/console/console-adap
 import { renderText } from '../../../src/commands/render-text.js';
 import { createDispatcher } from '../../../src/commands/dispatcher.js';
 import { commands } from '../../../src/commands/registry.js';
-import { ADMIN, commandHarness, LI_NA, LIU_YANG, servicesFor, type CommandHarness } from '../../commands/helpers.js';
+import { ADMIN, commandHarness, type CommandHarness, itOnSqliteUntil, LI_NA, LIU_YANG, ON_SQLITE_ONLY, servicesFor } from '../../commands/helpers.js';
 import { engineOfRun } from '../../helpers/engine-of-run.js';
 import type { TestStoreDatabase } from '../../helpers/engines.js';
 import { tempDir } from '../../helpers/temp-database.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 let h: CommandHarness<TestStoreDatabase>;
 const files = tempDir('rapport-console-files-');
@@ -66,7 +69,7 @@ describe('the console adapter', () => {
     expect(form).toBe('Log a note: /customer note C000001 <text>');
   });
 
-  it('does write the digest chart to a file and print its path', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.digests, 'does write the digest chart to a file and print its path', async () => {
     const out = await converse(LI_NA, ['/digest']);
     const shown = /\[[^\]]+: ([^\]]+\.png)\]/.exec(out);
     expect(shown?.[1]).toMatch(new RegExp(`^${files.dir}/churn-\\d{4}-W\\d{2}\\.png$`));

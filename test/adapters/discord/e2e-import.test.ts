@@ -1,8 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { chatInput, type AttachmentValue } from '../../fakes/discord/interactions.js';
-import { LI_NA, ZHANG_WEI } from '../../commands/helpers.js';
+import { itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, ZHANG_WEI } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 const MANAGER = { userId: DISCORD_USERS[LI_NA] };
 const CUSTOMERS = 'external_id,name,email\nUP-1,Upload One,up1@example.com\nUP-2,Upload Two,not-an-email\nUP-3,上传三,up3@example.cn\n';
@@ -20,7 +24,7 @@ describe('/customer import by upload on Discord, against the real core', () => {
   let bot: DiscordBot;
   afterEach(async () => bot?.stop());
 
-  it('does import an attached CSV, skipping the bad row, and send the rejects back as a file', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does import an attached CSV, skipping the bad row, and send the rejects back as a file', async () => {
     bot = await startDiscordBot();
     const answered = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'new customers.csv', CUSTOMERS), 'on-error': 'skip' }, MANAGER));
     expect(answered.body.type).toBe(4);
@@ -32,7 +36,7 @@ describe('/customer import by upload on Discord, against the real core', () => {
     expect(answered.files[0]!.bytes.toString('utf8')).toContain('UP-2');
   });
 
-  it('does write nothing on a dry run and say what would happen', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does write nothing on a dry run and say what would happen', async () => {
     bot = await startDiscordBot();
     const answered = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'c.csv', CUSTOMERS), 'dry-run': true, 'on-error': 'skip' }, MANAGER));
     expect(answered.body.data.content.length).toBeGreaterThan(0);

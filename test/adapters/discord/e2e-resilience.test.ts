@@ -3,9 +3,13 @@ import type { Reply } from '../../../src/commands/reply.js';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
 import { button, chatInput, fixture } from '../../fakes/discord/interactions.js';
-import { ADMIN, customerWhere, LI_NA, ZHANG_WEI } from '../../commands/helpers.js';
+import { ADMIN, customerWhere, itOnSqliteUntil, LI_NA, ON_SQLITE_ONLY, ZHANG_WEI } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { DISCORD_USERS, GUILD, startDiscordBot, type DiscordBot } from './bot.js';
 import { CALLBACK_PATH, controlled, interact } from './helpers.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 const zh = translator('zh-CN');
 const en = translator('en');
@@ -18,7 +22,7 @@ describe('Discord against the real core, when things go wrong', () => {
   let bot: DiscordBot;
   afterEach(async () => bot?.stop());
 
-  it('does defer a slow command in time and edit in the reply when the core has it', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.digests, 'does defer a slow command in time and edit in the reply when the core has it', async () => {
     const gate = controlled<void>();
     bot = await startDiscordBot({
       deferAfterMs: 50,
@@ -61,7 +65,7 @@ describe('Discord against the real core, when things go wrong', () => {
     expect(bot.lines.filter((l) => l.msg.startsWith('Discord gateway connection lost'))).toHaveLength(1);
   });
 
-  it('does mark a nudge dead at once when Discord refuses the DM for good, and show it once in /rapport outbox', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does mark a nudge dead at once when Discord refuses the DM for good, and show it once in /rapport outbox', async () => {
     bot = await startDiscordBot();
     const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));
@@ -79,7 +83,7 @@ describe('Discord against the real core, when things go wrong', () => {
     expect(shown).toContain(en('scheduler.outbox.statuses.dead'));
   });
 
-  it('does hold back Discord deliveries, stored, when Discord asks for longer than discord.js waits', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does hold back Discord deliveries, stored, when Discord asks for longer than discord.js waits', async () => {
     bot = await startDiscordBot();
     const customer = await customerWhere(bot.db, ZHANG_WEI);
     await interact(bot.fake, chatInput('callback new', { who: customer.externalId, when: 'in 1 hour' }));

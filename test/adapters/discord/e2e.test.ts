@@ -2,9 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
 import { autocomplete, button, chatInput, fixture, modalSubmit } from '../../fakes/discord/interactions.js';
-import { customerWhere, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
+import { customerWhere, itOnSqliteUntil, LI_NA, LIU_YANG, ON_SQLITE_ONLY, ZHANG_WEI } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 const zh = translator('zh-CN');
 
@@ -80,7 +84,7 @@ describe('Discord against the real core', () => {
     expect(looked.body.data.embeds[0].title).toContain(picked.name.replace(/ \(.*\)$/, ''));
   });
 
-  it('does tell a rep that /digest is for managers, and give a manager the digest', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.digests, 'does tell a rep that /digest is for managers, and give a manager the digest', async () => {
     bot = await startDiscordBot();
     const refused = await interact(bot.fake, chatInput('digest'));
     expect(refused.body).toMatchObject({ type: 4, data: { flags: 64, content: `⚠️ ${zh('common.forbidden', { role: zh('role.manager'), command: '/digest' })}` } });
@@ -91,7 +95,7 @@ describe('Discord against the real core', () => {
     expect(digest.body.data.embeds.map((e: { image?: { url: string } }) => e.image?.url)).toContain(`attachment://${digest.files[0]!.name}`);
   });
 
-  it('does update the ping in place when Done is pressed on it, editing it once', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does update the ping in place when Done is pressed on it, editing it once', async () => {
     bot = await startDiscordBot();
     const { callbackId, nudge, ping } = await pingedCallback(bot);
     const done = buttonLabelled(ping, zh('scheduler.actions.done'));
@@ -104,7 +108,7 @@ describe('Discord against the real core', () => {
     expect(bot.fake.matching({ method: 'PATCH', path: new RegExp(`/messages/${nudge.messageId}$`) })).toEqual([]);
   });
 
-  it('does update the ping where it was posted when the callback is done by typing /callback done', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does update the ping where it was posted when the callback is done by typing /callback done', async () => {
     bot = await startDiscordBot();
     const { callbackId, nudge } = await pingedCallback(bot);
     const typed = await interact(bot.fake, chatInput('callback done', { id: callbackId }));
@@ -114,7 +118,7 @@ describe('Discord against the real core', () => {
     expect(edit.body.components).toEqual([]);
   });
 
-  it('does ask for a new time in a modal when Reschedule is pressed on a ping, and move the callback to it', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'does ask for a new time in a modal when Reschedule is pressed on a ping, and move the callback to it', async () => {
     bot = await startDiscordBot();
     const { callbackId, nudge, ping } = await pingedCallback(bot);
     const reschedule = buttonLabelled(ping, zh('scheduler.actions.reschedule'));

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/commands/app.js';
 import { decodeInvocation } from '../../../src/commands/options.js';
-import { CHEN_JING, customerWhere, MAX } from '../../commands/helpers.js';
+import { CHEN_JING, customerWhere, itOnSqliteUntil, MAX, ON_SQLITE_ONLY } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { blockActions, interaction, sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
 import { type Json, signed } from './harness.js';
 import { buttonsIn, type SlackBot, SLACK_USER, shownText, slackBotPerTest, startSlackBot } from './slack-bot.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 let bot: SlackBot;
 slackBotPerTest((started) => {
@@ -92,7 +96,7 @@ describe('Slack commands through the real core', () => {
     expect(shownText([...blocks, ...(page2.blocks as Json[])])).not.toMatch(/张伟|刘洋|陈静/);
   });
 
-  it('does show the digest’s table as one line per rep and its chart as an uploaded image', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.digests, 'does show the digest’s table as one line per rep and its chart as an uploaded image', async () => {
     const { answer } = await bot.command(SLACK_USER.anna, '/digest');
     const blocks = answer.blocks as Json[];
     expect(blocks[0]).toMatchObject({ type: 'header', text: { text: expect.stringContaining('Weekly churn digest') } });

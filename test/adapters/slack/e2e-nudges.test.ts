@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { runPlanning } from '../../../src/scheduler/planning-run.js';
-import { CHEN_JING, customerWhere } from '../../commands/helpers.js';
+import { CHEN_JING, customerWhere, describeOnSqliteUntil, ON_SQLITE_ONLY } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import type { ApiCall } from '../../fakes/slack/fake-slack.js';
 import { deliveryDeps, drain } from '../../scheduler/helpers.js';
 import type { Json } from './harness.js';
 import { buttonsIn, type SlackBot, SLACK_USER, shownText, slackBotPerTest, TEAM_CHANNEL } from './slack-bot.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 let bot: SlackBot;
 slackBotPerTest((started) => {
@@ -57,7 +61,7 @@ const chenJingsPing = () =>
     .executeTakeFirstOrThrow();
 const updatesOf = (place: { channel: string; ts: string }) => bot.fake.callsTo('chat.update').filter((c) => c.args.channel === place.channel && c.args.ts === place.ts);
 
-describe('Slack nudges through the real core and outbox', () => {
+describeOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'Slack nudges through the real core and outbox', () => {
   it('does send a callback ping as a DM with Done, Snooze, Reschedule and Log a note, and keep where it was posted', async () => {
     const ping = await pingForChenJing();
     expect(bot.fake.callsTo('conversations.open').map((c) => c.args.users)).toContain(SLACK_USER.chenJing);

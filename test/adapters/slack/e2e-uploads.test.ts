@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { customerWhere, MAX } from '../../commands/helpers.js';
+import { customerWhere, itOnSqliteUntil, MAX, ON_SQLITE_ONLY } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { FAKE_BOT_USER_ID, type HostedFile } from '../../fakes/slack/fake-slack.js';
 import { eventCallback, fixture, sendToApp } from '../../fakes/slack/slack-requests.js';
 import { type Json, signed } from './harness.js';
 import { type SlackBot, SLACK_USER, shownText, slackBotPerTest, startSlackBot } from './slack-bot.js';
+
+/** Tests that need a module still on SQLite wait on PostgreSQL (ON_SQLITE_ONLY). */
+const engine = engineOfRun();
 
 let bot: SlackBot;
 slackBotPerTest((started) => {
@@ -31,7 +35,7 @@ const ordersOf = (externalId: string) =>
     .execute();
 
 describe('importing a CSV uploaded in Slack, through the real core', () => {
-  it('does pair an upload with the manager’s typed /customer import, import it and hand back the rejects as a file', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does pair an upload with the manager’s typed /customer import, import it and hand back the rejects as a file', async () => {
     const customer = await customerWhere(bot.core.db, MAX);
     const { answer } = await bot.command(SLACK_USER.anna, '/customer import orders --on-error skip');
     expect(answer).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Attach the CSV file to import as orders') });
@@ -52,7 +56,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     expect(JSON.stringify(summary.blocks)).toContain(':paperclip: orders.rejects.csv');
   });
 
-  it('does take the command written as the file’s message, and write nothing on a dry run', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does take the command written as the file’s message, and write nothing on a dry run', async () => {
     const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-9,${customer.externalId},2026-11-20,99.00\n`);
     const summary = await share(SLACK_USER.anna, file, '/customer import orders --dry-run');
@@ -117,7 +121,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     expect(bot.fake.downloads).toEqual([]);
   });
 
-  it('does import a file once when Slack delivers the event twice, and ignore its own files and file_shared', async () => {
+  itOnSqliteUntil(engine, ON_SQLITE_ONLY.backgroundJobs, 'does import a file once when Slack delivers the event twice, and ignore its own files and file_shared', async () => {
     const customer = await customerWhere(bot.core.db, MAX);
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-5,${customer.externalId},2026-11-20,10.00\n`);
     await sendToApp(bot.eventsUrl, eventCallback(fixture('file-shared')), signed);
