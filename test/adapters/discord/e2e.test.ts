@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
 import { autocomplete, button, chatInput, fixture, modalSubmit } from '../../fakes/discord/interactions.js';
-import { customerWhere, itOnSqliteUntil, LI_NA, LIU_YANG, ON_SQLITE_ONLY, ZHANG_WEI } from '../../commands/helpers.js';
+import { customerWhere, itOnSqliteUntil, LI_NA, LIU_YANG, ON_SQLITE_ONLY, withContacts, ZHANG_WEI } from '../../commands/helpers.js';
 import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
@@ -48,7 +48,7 @@ describe('Discord against the real core', () => {
 
   it('does answer /customer lookup with the card as an ephemeral embed, and share it to the channel without contact data', async () => {
     bot = await startDiscordBot();
-    const customer = await customerWhere(bot.db, ZHANG_WEI, (eb) => eb.and([eb('c.phone', 'is not', null), eb('c.email', 'is not', null)]));
+    const customer = await customerWhere(bot.db, ZHANG_WEI, withContacts);
     const looked = await interact(bot.fake, chatInput('customer lookup', { who: customer.externalId }));
     expect(looked.body.type).toBe(4);
     const card = looked.body.data;

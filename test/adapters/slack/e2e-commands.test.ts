@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { App } from '../../../src/commands/app.js';
 import { decodeInvocation } from '../../../src/commands/options.js';
-import { CHEN_JING, customerWhere, itOnSqliteUntil, MAX, ON_SQLITE_ONLY } from '../../commands/helpers.js';
+import { CHEN_JING, customerWhere, itOnSqliteUntil, MAX, ON_SQLITE_ONLY, withContacts } from '../../commands/helpers.js';
 import { engineOfRun } from '../../helpers/engine-of-run.js';
 import { blockActions, interaction, sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
 import { type Json, signed } from './harness.js';
@@ -15,7 +15,7 @@ slackBotPerTest((started) => {
   bot = started;
 });
 
-const customerOf = (email: string) => customerWhere(bot.core.db, email, (eb) => eb.and([eb('c.email', 'is not', null), eb('c.phone', 'is not', null)]));
+const customerOf = (email: string) => customerWhere(bot.core.db, email, withContacts);
 
 describe('Slack commands through the real core', () => {
   it('does answer /customer lookup with the card as Block Kit, only to the asker, acked at once', async () => {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { runPlanning } from '../../../src/scheduler/planning-run.js';
-import { CHEN_JING, customerWhere, describeOnSqliteUntil, ON_SQLITE_ONLY } from '../../commands/helpers.js';
+import { CHEN_JING, customerWhere, describeOnSqliteUntil, ON_SQLITE_ONLY, withContacts } from '../../commands/helpers.js';
 import { engineOfRun } from '../../helpers/engine-of-run.js';
 import type { ApiCall } from '../../fakes/slack/fake-slack.js';
 import { deliveryDeps, drain } from '../../scheduler/helpers.js';
@@ -177,7 +177,7 @@ describeOnSqliteUntil(engine, ON_SQLITE_ONLY.nudgeRenderer, 'Slack nudges throug
   });
 
   it('does send a team’s birthday list to its Slack channel with names and owners only', async () => {
-    const customer = await customerWhere(bot.core.db, CHEN_JING, (eb) => eb.and([eb('c.greetingOptOut', '=', false), eb('c.email', 'is not', null), eb('c.phone', 'is not', null)]));
+    const customer = await customerWhere(bot.core.db, CHEN_JING, (eb) => eb.and([eb('c.greetingOptOut', '=', false), withContacts(eb)]));
     await bot.core.db.kysely.updateTable('Customer').set({ birthdayMonth: 11, birthdayDay: 24, birthdayYear: 1990 }).where('id', '=', customer.id).execute();
     await runPlanning(bot.core.db, bot.core.clock.now(), 'all');
     bot.core.clock.set(new Date('2026-11-24T01:00:30Z')); // 09:00 in Shanghai
