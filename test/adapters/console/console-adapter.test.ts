@@ -1,17 +1,21 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsoleAdapter } from '../../../src/adapters/console/console-adapter.js';
 import { renderText } from '../../../src/commands/render-text.js';
 import { createDispatcher } from '../../../src/commands/dispatcher.js';
 import { commands } from '../../../src/commands/registry.js';
-import { ADMIN, commandHarness, LI_NA, LIU_YANG, servicesFor, type CommandHarness } from '../../commands/helpers.js';
+import { ADMIN, commandHarness, type CommandHarness, LI_NA, LIU_YANG, servicesFor } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
+import type { TestStoreDatabase } from '../../helpers/engines.js';
 import { tempDir } from '../../helpers/temp-database.js';
 
-let h: CommandHarness;
+
+let h: CommandHarness<TestStoreDatabase>;
 const files = tempDir('rapport-console-files-');
 beforeAll(async () => {
-  h = await commandHarness();
+  h = await commandHarness({ engine: engineOfRun() });
 });
 afterAll(async () => {
   await h.cleanup();
@@ -24,7 +28,7 @@ async function converse(userId: string, lines: string[]): Promise<string> {
   let written = '';
   output.on('data', (chunk) => (written += String(chunk)));
   const app = createDispatcher({
-    commands, services: servicesFor(h.db), clock: h.clock, logger: { error() {} }, defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
+    commands, services: servicesFor(h.db, h.clock, new Map(), path.join(files.dir, 'uploads')), clock: h.clock, logger: { error() {} }, defaults: { locale: 'en', timeZone: 'UTC', currency: 'CNY' },
   });
   const console = createConsoleAdapter({ app, input, output, userId, interactive: false, filesDir: files.dir });
   await console.start();

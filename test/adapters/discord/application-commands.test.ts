@@ -8,6 +8,8 @@ import type { OptionSpec } from '../../../src/commands/options.js';
 import { translator } from '../../../src/i18n/index.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { commandHarness, type CommandHarness } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
+import type { TestStoreDatabase } from '../../helpers/engines.js';
 
 interface RegisteredOption {
   type: number;
@@ -39,11 +41,11 @@ function optionsAt(payload: RegisteredOption[], path: string): RegisteredOption[
 }
 
 /** The real core's declarations, as `App.commands` hands them to adapters. */
-let h: CommandHarness;
+let h: CommandHarness<TestStoreDatabase>;
 let declared: readonly CommandInfo[];
 let payload: RegisteredOption[];
 beforeAll(async () => {
-  h = await commandHarness();
+  h = await commandHarness({ engine: engineOfRun() });
   declared = h.app.commands;
   payload = applicationCommands(declared, 'global') as unknown as RegisteredOption[];
 });

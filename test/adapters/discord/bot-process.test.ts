@@ -4,12 +4,13 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
-import { openDatabase } from '../../../src/db/database.js';
-import { runBot, seedDemo } from '../../../src/main.js';
-import { runPlanning } from '../../../src/scheduler/planning-run.js';
+import type { StoreDatabase } from '../../../src/db/store-database.js';
+import { runBot } from '../../../src/main.js';
 import { FakeDiscord } from '../../fakes/discord/fake-discord.js';
 import { chatInput } from '../../fakes/discord/interactions.js';
+import { databaseOfRun } from '../../helpers/engine-of-run.js';
 import { tempDir } from '../../helpers/temp-database.js';
+import { demoWithDueCallbacks, withDatabase } from '../bot-database.js';
 import { interact, recordingLogger } from './helpers.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -20,25 +21,16 @@ const ZHANG = '53908232506183680';
 /** A bot in another process may first build and migrate: give it time on a loaded machine. */
 const START_LIMIT_MS = 60_000;
 
-/** A demo database whose 张伟 is the fixtures' Discord user, with the pings of `count` callbacks due a minute ago planned. */
-async function demoWithDueCallback(file: string, count = 1): Promise<void> {
-  const db = await openDatabase(`file:${file}`);
-  await seedDemo(db, new ManualClock(NOW), 60);
-  const rep = db.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
-  db.sqlite.prepare('UPDATE Rep SET discordUserId = ? WHERE id = ?').run(ZHANG, rep);
-  const customers = db.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT ?').pluck().all(rep, count) as number[];
-  expect(customers).toHaveLength(count);
-  const callback = db.sqlite.prepare(
-    "INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'refill', 'open', 'manual', ?)",
-  );
-  for (const customer of customers) callback.run(customer, rep, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
-  // Planned already, so the bot's first delivery run (at start) sends it.
-  await runPlanning(db, NOW, 'callbacks');
-  await db.close();
+const work = tempDir('rapport-discord-bot-');
+
+/** A demo database on the run's engine whose 张伟 is the fixtures' Discord user, with the pings of `count` callbacks due a minute ago planned; its URL. */
+async function discordDemo(name: string, count = 1): Promise<string> {
+  const url = await databaseOfRun(work.dir, name);
+  await demoWithDueCallbacks(url, NOW, { discordUserId: ZHANG }, { count, note: 'refill' });
+  return url;
 }
 
 describe('the bot with Discord configured', () => {
-  const work = tempDir('rapport-discord-bot-');
   let fake: FakeDiscord;
   beforeEach(async () => {
     fake = await FakeDiscord.start();
@@ -48,8 +40,8 @@ describe('the bot with Discord configured', () => {
     work.cleanup();
   });
 
-  const envFor = (file: string) => ({
-    DATABASE_URL: `file:${file}`,
+  const envFor = (databaseUrl: string) => ({
+    DATABASE_URL: databaseUrl,
     RAPPORT_DEMO: 'off',
     DISCORD_BOT_TOKEN: 'fake-bot-token',
     DISCORD_APPLICATION_ID: fake.applicationId,
@@ -58,9 +50,7 @@ describe('the bot with Discord configured', () => {
   });
 
   it('does load the Discord adapter, run the scheduler with its notifier and answer interactions until shutdown', async () => {
-    const file = path.join(work.dir, 'bot.db');
-    await demoWithDueCallback(file);
-    const config = loadConfig(envFor(file));
+    const config = loadConfig(envFor(await discordDemo('bot')));
     expect(config.platforms).toEqual(['discord']);
     let stop!: () => void;
     const shutdown = new Promise<void>((resolve) => (stop = resolve));
@@ -77,11 +67,10 @@ describe('the bot with Discord configured', () => {
   });
 
   it('does run as npm start does: DM the due ping, log a rejection discord.js leaves unhandled and keep serving, and on SIGTERM finish the reply in flight before it exits 0', async () => {
-    const file = path.join(work.dir, 'process.db');
-    await demoWithDueCallback(file);
+    const databaseUrl = await discordDemo('process');
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
       cwd: work.dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(databaseUrl) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -113,22 +102,26 @@ describe('the bot with Discord configured', () => {
   }, 120_000);
 
   it('does on SIGTERM claim nothing more, finish the ping it is sending, give the rest of its batch back, hand the scheduler lease over and exit 0 within 10 s', async () => {
-    const file = path.join(work.dir, 'sigterm.db');
-    await demoWithDueCallback(file, 5);
+    const databaseUrl = await discordDemo('sigterm', 5);
     // The five pings planned here (the bot's own catch-up planning may add later ones while it starts).
-    const pingsOf = (db: Awaited<ReturnType<typeof openDatabase>>, ids?: number[]) =>
-      (db.sqlite
-        .prepare("SELECT n.id, n.status, n.attempts, n.claimedBy FROM Nudge n JOIN Rep r ON r.id = n.targetId WHERE n.kind = 'callback' AND r.discordUserId = ? ORDER BY n.id")
-        .all(ZHANG) as { id: number; status: string; attempts: number; claimedBy: string | null }[]).filter((n) => !ids || ids.includes(n.id));
-    const before = await openDatabase(`file:${file}`);
-    const planned = pingsOf(before).map((n) => n.id);
-    await before.close();
+    const pingsOf = async (db: StoreDatabase, ids?: number[]) =>
+      (
+        await db.kysely
+          .selectFrom('Nudge as n')
+          .innerJoin('Rep as r', 'r.id', 'n.targetId')
+          .select(['n.id', 'n.status', 'n.attempts', 'n.claimedBy'])
+          .where('n.kind', '=', 'callback')
+          .where('r.discordUserId', '=', ZHANG)
+          .orderBy('n.id')
+          .execute()
+      ).filter((n) => !ids || ids.includes(n.id));
+    const planned = (await withDatabase(databaseUrl, (db) => pingsOf(db))).map((n) => n.id);
     expect(planned).toHaveLength(5);
     const dms = { method: 'POST', path: new RegExp(`^/channels/dm-${ZHANG}/messages$`) };
     const held = fake.holdNext(dms);
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
       cwd: work.dir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(databaseUrl) },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -144,24 +137,22 @@ describe('the bot with Discord configured', () => {
       child.kill('SIGKILL');
     }
     expect(fake.matching(dms)).toHaveLength(1);
-    const db = await openDatabase(`file:${file}`);
-    try {
-      expect(pingsOf(db, planned).map(({ id: _, ...ping }) => ping)).toEqual([
-        { status: 'sent', attempts: 1, claimedBy: expect.any(String) },
-        ...Array.from({ length: 4 }, () => ({ status: 'pending', attempts: 0, claimedBy: null })),
-      ]);
-      expect(db.sqlite.prepare('SELECT name, holder FROM Lease').all()).toEqual([]);
-    } finally {
-      await db.close();
-    }
+    const { pings, leases } = await withDatabase(databaseUrl, async (db) => ({
+      pings: await pingsOf(db, planned),
+      leases: await db.kysely.selectFrom('Lease').select(['name', 'holder']).orderBy('name').execute(),
+    }));
+    expect(pings.map(({ id: _, ...ping }) => ping)).toEqual([
+      { status: 'sent', attempts: 1, claimedBy: expect.any(String) },
+      ...Array.from({ length: 4 }, () => ({ status: 'pending', attempts: 0, claimedBy: null })),
+    ]);
+    expect(leases).toEqual([]);
   }, 120_000);
 
   it('does register the commands and make invite codes from the command line (npm run discord:register, rapport invite)', async () => {
-    const file = path.join(work.dir, 'cli.db');
-    await demoWithDueCallback(file);
+    const databaseUrl = await discordDemo('cli');
     const rapport = (args: string[]) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: work.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(file) } });
+        const child = spawn(process.execPath, [LAUNCHER, ...args], { cwd: work.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...envFor(databaseUrl) } });
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (chunk) => (stdout += String(chunk)));

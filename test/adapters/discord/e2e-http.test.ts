@@ -45,9 +45,10 @@ describe('Discord HTTP interactions mode against the real core', () => {
     ['a stale timestamp', (body: string, now: Date) => signed(body, new Date(now.getTime() - 6 * 60_000))],
   ])('does refuse %s with 401 and change nothing', async (_, sign) => {
     await start();
-    const before = bot.db.sqlite.prepare('SELECT COUNT(*) FROM AuditLog').pluck().get();
+    const audited = async () => (await bot.db.kysely.selectFrom('AuditLog').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = await audited();
     const response = await post(chatInput('customer lookup', { who: 'C000001' }), (body) => sign(body, bot.clock.now()));
     expect(response.status).toBe(401);
-    expect(bot.db.sqlite.prepare('SELECT COUNT(*) FROM AuditLog').pluck().get()).toBe(before);
+    expect(await audited()).toBe(before);
   });
 });

@@ -4,6 +4,7 @@ import { LI_NA, ZHANG_WEI } from '../../commands/helpers.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
 
+
 const MANAGER = { userId: DISCORD_USERS[LI_NA] };
 const CUSTOMERS = 'external_id,name,email\nUP-1,Upload One,up1@example.com\nUP-2,Upload Two,not-an-email\nUP-3,上传三,up3@example.cn\n';
 
@@ -13,7 +14,8 @@ function attached(bot: DiscordBot, name: string, text: string, declaredSize = Bu
   return { attachment: { filename: name, size: declaredSize, url, content_type: 'text/csv' } };
 }
 
-const customerCount = (bot: DiscordBot, prefix: string) => bot.db.sqlite.prepare('SELECT COUNT(*) FROM Customer WHERE externalId LIKE ?').pluck().get(`${prefix}%`);
+const customerCount = async (bot: DiscordBot, prefix: string) =>
+  (await bot.db.kysely.selectFrom('Customer').select((eb) => eb.fn.countAll<number>().as('n')).where('externalId', 'like', `${prefix}%`).executeTakeFirstOrThrow()).n;
 
 describe('/customer import by upload on Discord, against the real core', () => {
   let bot: DiscordBot;
@@ -25,7 +27,7 @@ describe('/customer import by upload on Discord, against the real core', () => {
     expect(answered.body.type).toBe(4);
     expect(answered.body.data.flags).toBe(64);
     expect(answered.body.data.content).toMatch(/新增 2/);
-    expect(customerCount(bot, 'UP-')).toBe(2);
+    expect(await customerCount(bot, 'UP-')).toBe(2);
     expect(answered.files, JSON.stringify(answered.body)).toHaveLength(1);
     expect(answered.files[0]!.name).toMatch(/rejects\.csv$/);
     expect(answered.files[0]!.bytes.toString('utf8')).toContain('UP-2');
@@ -34,8 +36,8 @@ describe('/customer import by upload on Discord, against the real core', () => {
   it('does write nothing on a dry run and say what would happen', async () => {
     bot = await startDiscordBot();
     const answered = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'c.csv', CUSTOMERS), 'dry-run': true, 'on-error': 'skip' }, MANAGER));
-    expect(answered.body.data.content.length).toBeGreaterThan(0);
-    expect(customerCount(bot, 'UP-')).toBe(0);
+    expect(answered.body.data.content).toBe('✅ 试运行 c.csv 的 customers 导入，未写入任何数据：将会新增 2，更新 0，未变 0，拒绝 1。');
+    expect(await customerCount(bot, 'UP-')).toBe(0);
   });
 
   it('does refuse a rep before the file is downloaded at all', async () => {
@@ -55,6 +57,6 @@ describe('/customer import by upload on Discord, against the real core', () => {
     // Discord said 50 bytes; the reader stops once more than the limit has arrived.
     const understated = await interact(bot.fake, chatInput('customer import', { kind: 'customers', file: attached(bot, 'big.csv', CUSTOMERS.repeat(4), 50) }, MANAGER));
     expect(understated.body.data.content).toMatch(/^⚠️ big\.csv is 1 KB; chat takes files up to 1 KB\.$/);
-    expect(customerCount(bot, 'UP-')).toBe(0);
+    expect(await customerCount(bot, 'UP-')).toBe(0);
   });
 });

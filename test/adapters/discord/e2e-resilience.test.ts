@@ -7,6 +7,7 @@ import { ADMIN, customerWhere, LI_NA, ZHANG_WEI } from '../../commands/helpers.j
 import { DISCORD_USERS, GUILD, startDiscordBot, type DiscordBot } from './bot.js';
 import { CALLBACK_PATH, controlled, interact } from './helpers.js';
 
+
 const zh = translator('zh-CN');
 const en = translator('en');
 
@@ -88,10 +89,17 @@ describe('Discord against the real core, when things go wrong', () => {
     const now = bot.clock.now().getTime();
     await runJob('plan-callbacks', bot.clock.now(), bot.scheduler);
     await runJob('deliver', bot.clock.now(), bot.scheduler);
-    const ping = bot.db.sqlite.prepare("SELECT status, attempts, nextAttemptAt FROM Nudge WHERE kind = 'callback'").get() as { status: string; attempts: number; nextAttemptAt: number };
+    // 张伟's ping (the demo's own callbacks have pings too, for reps linked nowhere).
+    const ping = await bot.db.kysely
+      .selectFrom('Nudge as n')
+      .innerJoin('Rep as r', 'r.id', 'n.targetId')
+      .select(['n.status', 'n.attempts', 'n.nextAttemptAt'])
+      .where('n.kind', '=', 'callback')
+      .where('r.email', '=', ZHANG_WEI)
+      .executeTakeFirstOrThrow();
     expect(ping).toMatchObject({ status: 'pending', attempts: 0 });
     expect(ping.nextAttemptAt).toBeGreaterThanOrEqual(now + 30_000);
-    const pausedUntil = Number(bot.db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'delivery.pausedUntil.discord'").pluck().get());
+    const pausedUntil = Number((await bot.db.kysely.selectFrom('AppState').select('value').where('key', '=', 'delivery.pausedUntil.discord').executeTakeFirst())?.value);
     expect(pausedUntil).toBeGreaterThanOrEqual(now + 30_000);
     expect(bot.fake.matching({ method: 'POST', path: /^\/channels\/[^/]+\/messages$/ })).toHaveLength(1);
   });

@@ -2,9 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n/index.js';
 import { runJob } from '../../../src/scheduler/scheduler.js';
 import { autocomplete, button, chatInput, fixture, modalSubmit } from '../../fakes/discord/interactions.js';
-import { customerWhere, withContacts, LI_NA, LIU_YANG, ZHANG_WEI } from '../../commands/helpers.js';
+import { customerWhere, LI_NA, LIU_YANG, withContacts, ZHANG_WEI } from '../../commands/helpers.js';
 import { DISCORD_USERS, startDiscordBot, type DiscordBot } from './bot.js';
 import { interact } from './helpers.js';
+
 
 const zh = translator('zh-CN');
 
@@ -19,6 +20,8 @@ function buttonLabelled(body: Parameters<typeof buttons>[0], label: string): str
   return found.custom_id;
 }
 
+const storedCallback = (bot: DiscordBot, id: number) => bot.db.kysely.selectFrom('Callback').select(['status', 'dueAt']).where('id', '=', id).executeTakeFirst();
+
 /**
  * 张伟 schedules a callback on Discord; an hour later the scheduler DMs the ping. Returns the
  * callback, the ping as posted, and where it was posted (the reference stored on the nudge).
@@ -30,9 +33,8 @@ async function pingedCallback(bot: DiscordBot) {
   bot.clock.advance(3_600_000);
   await runJob('plan-callbacks', bot.clock.now(), bot.scheduler);
   await runJob('deliver', bot.clock.now(), bot.scheduler);
-  const nudge = bot.db.sqlite
-    .prepare("SELECT id, messageChannel, messageId FROM Nudge WHERE kind = 'callback' AND json_extract(payload, '$.callbackId') = ?")
-    .get(callbackId) as { id: number; messageChannel: string; messageId: string };
+  const pings = await bot.db.kysely.selectFrom('Nudge').select(['id', 'messageChannel', 'messageId', 'payload']).where('kind', '=', 'callback').orderBy('id').execute();
+  const nudge = pings.find((n) => (JSON.parse(n.payload) as { callbackId?: number }).callbackId === callbackId) as { id: number; messageChannel: string; messageId: string };
   const posted = await bot.fake.nextRequest({ method: 'POST', path: new RegExp(`^/channels/${nudge.messageChannel}/messages$`) });
   return { callbackId, customer, nudge, ping: posted.body };
 }
@@ -62,13 +64,14 @@ describe('Discord against the real core', () => {
 
   it('does complete customers from the asker’s book only, at most 25, and look up the one picked', async () => {
     bot = await startDiscordBot();
-    const owner = (id: number) => bot.db.sqlite.prepare('SELECT r.email FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?').pluck().get(id);
+    const owner = async (id: number) =>
+      (await bot.db.kysely.selectFrom('Customer as c').innerJoin('Rep as r', 'r.id', 'c.ownerId').select('r.email').where('c.id', '=', id).executeTakeFirst())?.email;
     const all = await interact(bot.fake, autocomplete('customer lookup', 'who', { who: '' }));
     expect(all.body.type).toBe(8);
     const choices: { name: string; value: string }[] = all.body.data.choices;
     expect(choices.length).toBeGreaterThan(0);
     expect(choices.length).toBeLessThanOrEqual(25);
-    for (const choice of choices) expect(owner(Number(choice.value.slice(1)))).toBe(ZHANG_WEI);
+    for (const choice of choices) expect(await owner(Number(choice.value.slice(1)))).toBe(ZHANG_WEI);
     // Another rep's customer, by the start of its name: not offered.
     const foreign = await customerWhere(bot.db, LIU_YANG);
     const typed = await interact(bot.fake, autocomplete('customer lookup', 'who', { who: foreign.externalId }));
@@ -96,7 +99,7 @@ describe('Discord against the real core', () => {
     const pressed = await interact(bot.fake, button(done, { guildId: null }, { id: nudge.messageId, flags: 0 }));
     expect(pressed.body.type).toBe(7);
     expect(pressed.body.data.content).toContain(`#${callbackId}`);
-    expect(bot.db.sqlite.prepare('SELECT status FROM Callback WHERE id = ?').pluck().get(callbackId)).toBe('done');
+    expect((await storedCallback(bot, callbackId))?.status).toBe('done');
     // The press itself replaced the message; no second edit of the same message over REST.
     await interact(bot.fake, chatInput('callbacks'));
     expect(bot.fake.matching({ method: 'PATCH', path: new RegExp(`/messages/${nudge.messageId}$`) })).toEqual([]);
@@ -122,11 +125,11 @@ describe('Discord against the real core', () => {
     const field = modal.components[0].component;
     expect(field.custom_id).toBe('datetime:when');
     expect(field.options.map((o: { value: string }) => o.value)).toContain('tomorrow 9:00');
-    const before = bot.db.sqlite.prepare('SELECT dueAt FROM Callback WHERE id = ?').pluck().get(callbackId) as number;
+    const before = (await storedCallback(bot, callbackId))!.dueAt;
     const submitted = await interact(bot.fake, modalSubmit(modal.custom_id, { 'datetime:when': ['tomorrow 9:00'] }, { guildId: null }, { id: nudge.messageId }));
     // The ping is redrawn in place with its new time.
     expect(submitted.body, JSON.stringify(submitted.body)).toMatchObject({ type: 7 });
-    const after = bot.db.sqlite.prepare('SELECT dueAt FROM Callback WHERE id = ?').pluck().get(callbackId) as number;
+    const after = (await storedCallback(bot, callbackId))!.dueAt;
     expect(after).toBeGreaterThan(before);
   });
 
@@ -141,7 +144,7 @@ describe('Discord against the real core', () => {
     const saved = await interact(bot.fake, modalSubmit(modal.custom_id, { 'multiline:text': 'Called, wants the *big* refill', 'checkbox:complaint': false, 'rating:satisfaction': ['4'], 'choice:kind': ['call'] }));
     expect(saved.body).toMatchObject({ type: 4, data: { flags: 64 } });
     expect(saved.body.data.content).toContain(customer.name);
-    const note = bot.db.sqlite.prepare("SELECT text, satisfaction, kind FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1").get(customer.id);
+    const note = await bot.db.kysely.selectFrom('Interaction').select(['text', 'satisfaction', 'kind']).where('customerId', '=', customer.id).orderBy('id', 'desc').executeTakeFirst();
     expect(note).toEqual({ text: 'Called, wants the *big* refill', satisfaction: 4, kind: 'call' });
   });
 

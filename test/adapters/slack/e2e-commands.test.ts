@@ -6,6 +6,7 @@ import { blockActions, interaction, sendToApp, slashCommand } from '../../fakes/
 import { type Json, signed } from './harness.js';
 import { buttonsIn, type SlackBot, SLACK_USER, shownText, slackBotPerTest, startSlackBot } from './slack-bot.js';
 
+
 let bot: SlackBot;
 slackBotPerTest((started) => {
   bot = started;
@@ -60,7 +61,7 @@ describe('Slack commands through the real core', () => {
   it('does share a card to the channel without contact data when Share to channel is pressed', async () => {
     const customer = await customerOf(CHEN_JING);
     // A birthday in two days (the demo's today is 2026-11-23): the card names the day, never the year.
-    bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 25, birthdayYear = 1987 WHERE id = ?').run(customer.id);
+    await bot.core.db.kysely.updateTable('Customer').set({ birthdayMonth: 11, birthdayDay: 25, birthdayYear: 1987 }).where('id', '=', customer.id).execute();
     const { answer } = await bot.command(SLACK_USER.chenJing, `/customer lookup ${customer.externalId}`);
     expect(shownText(answer.blocks)).toContain('*Birthday*\nNovember 25');
     const shared = bot.fake.nextResponse();

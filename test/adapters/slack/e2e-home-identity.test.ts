@@ -21,7 +21,9 @@ async function openHome(userId: string): Promise<Json> {
   return call.args.view as Json;
 }
 
-const ownerOf = (customerId: number) => bot.core.db.sqlite.prepare('SELECT r.email FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?').pluck().get(customerId);
+const ownerOf = async (customerId: number) =>
+  (await bot.core.db.kysely.selectFrom('Customer as c').innerJoin('Rep as r', 'r.id', 'c.ownerId').select('r.email').where('c.id', '=', customerId).executeTakeFirst())?.email;
+const slackUserOf = async (email: string) => (await bot.core.db.kysely.selectFrom('Rep').select('slackUserId').where('email', '=', email).executeTakeFirst())?.slackUserId;
 
 describe('the Slack Home tab through the real core', () => {
   it('does show a rep their own day only: their callbacks with Done/Snooze and their own customers most worth saving', async () => {
@@ -36,7 +38,7 @@ describe('the Slack Home tab through the real core', () => {
     expect(buttons.slice(0, 2).map((b) => b.text.text)).toEqual(['Done', 'Snooze 1 day']);
     const cards = buttons.filter((b) => b.text.text === 'Open card').map((b) => decodeInvocation(b.value)!.options.who as number);
     expect(cards.length).toBeGreaterThan(0);
-    expect(cards.map(ownerOf)).toEqual(cards.map(() => CHEN_JING));
+    expect(await Promise.all(cards.map(ownerOf))).toEqual(cards.map(() => CHEN_JING));
   });
 
   it('does show a manager their team’s risk summary as well', async () => {
@@ -52,7 +54,8 @@ describe('the Slack Home tab through the real core', () => {
     await bot.press(SLACK_USER.chenJing, view.blocks, 'Done', 'home');
     const again = (await refreshed).args.view as Json;
     expect(shownText(again.blocks)).not.toContain('ask about the refill');
-    expect(bot.core.db.sqlite.prepare('SELECT status FROM Callback WHERE customerId = ? ORDER BY id DESC').pluck().get(customer.id)).toBe('done');
+    const latest = await bot.core.db.kysely.selectFrom('Callback').select('status').where('customerId', '=', customer.id).orderBy('id', 'desc').executeTakeFirst();
+    expect(latest?.status).toBe('done');
     await bot.adapter.stop();
     expect(bot.fake.callsTo('chat.postMessage')).toEqual([]);
   });
@@ -72,7 +75,7 @@ describe('linking Slack users to reps by email, through the real core', () => {
     bot.fake.addUser({ id: 'U0LIUYANG', email: LIU_YANG });
     const { answer } = await bot.command('U0LIUYANG', '/rapport whoami');
     expect(shownText(answer.blocks)).toContain('刘洋');
-    expect(bot.core.db.sqlite.prepare('SELECT slackUserId FROM Rep WHERE email = ?').pluck().get(LIU_YANG)).toBe('U0LIUYANG');
+    expect(await slackUserOf(LIU_YANG)).toBe('U0LIUYANG');
     expect((await auditRows(bot.core.db)).filter((r) => r.action === 'rep.autolink')).toEqual([
       expect.objectContaining({ target: expect.stringMatching(/^rep:\d+$/), detail: JSON.stringify({ platform: 'slack', userId: 'U0LIUYANG', email: LIU_YANG }) }),
     ]);
@@ -90,14 +93,15 @@ describe('linking Slack users to reps by email, through the real core', () => {
     bot.fake.addUser({ id: 'U0NEWHIRE', email: 'new.hire@example.org' });
     const { answer } = await bot.command('U0NEWHIRE', '/callbacks');
     expect(answer.text).toContain('/rapport link slack U0NEWHIRE');
-    expect(bot.core.db.sqlite.prepare("SELECT COUNT(*) FROM Rep WHERE slackUserId = 'U0NEWHIRE'").pluck().get()).toBe(0);
+    const linked = await bot.core.db.kysely.selectFrom('Rep').select((eb) => eb.fn.countAll<number>().as('n')).where('slackUserId', '=', 'U0NEWHIRE').executeTakeFirstOrThrow();
+    expect(linked.n).toBe(0);
   });
 
   it('does not move a rep’s link to another Slack user who shows the same email', async () => {
     bot.fake.addUser({ id: 'U0IMPOSTOR', email: CHEN_JING });
     const { answer } = await bot.command('U0IMPOSTOR', '/callbacks');
     expect(answer.text).toContain('/rapport link slack U0IMPOSTOR');
-    expect(bot.core.db.sqlite.prepare('SELECT slackUserId FROM Rep WHERE email = ?').pluck().get(CHEN_JING)).toBe(SLACK_USER.chenJing);
+    expect(await slackUserOf(CHEN_JING)).toBe(SLACK_USER.chenJing);
   });
 });
 

@@ -20,7 +20,7 @@ async function openFromCard(userId: string, externalId: string, label: string): 
 const inputs = (view: Json) => (view.blocks as Json[]).map((b) => [b.block_id, b.element.type, b.optional]);
 const selected = (value: string) => ({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: value }, value } });
 const callbacksOf = (customerId: number) =>
-  bot.core.db.sqlite.prepare('SELECT ownerId, dueAt, timed, note, source, status FROM Callback WHERE customerId = ? ORDER BY id').all(customerId) as Json[];
+  bot.core.db.kysely.selectFrom('Callback').select(['ownerId', 'dueAt', 'timed', 'note', 'source', 'status']).where('customerId', '=', customerId).orderBy('id').execute();
 
 describe('Slack modals from the real core’s forms', () => {
   it('does log a note with the complaint box and a satisfaction rating, through the same command as typing it', async () => {
@@ -49,10 +49,10 @@ describe('Slack modals from the real core’s forms', () => {
     const body = (await answered).body;
     expect(body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining(customer.name) });
     expect(body.text).not.toMatch(/^! /);
-    const logged = bot.core.db.sqlite.prepare('SELECT kind, text, satisfaction FROM Interaction WHERE customerId = ? ORDER BY id DESC LIMIT 1').get(customer.id);
+    const logged = await bot.core.db.kysely.selectFrom('Interaction').select(['kind', 'text', 'satisfaction']).where('customerId', '=', customer.id).orderBy('id', 'desc').executeTakeFirst();
     expect(logged).toEqual({ kind: 'complaint', text: 'Machine arrived damaged & <late>', satisfaction: 2 });
     // A complaint opens a ticket with a deadline, as the typed command does, and offers to resolve it.
-    expect(bot.core.db.sqlite.prepare("SELECT status FROM Ticket WHERE customerId = ?").all(customer.id)).toEqual([{ status: 'open' }]);
+    expect(await bot.core.db.kysely.selectFrom('Ticket').select('status').where('customerId', '=', customer.id).orderBy('id').execute()).toEqual([{ status: 'open' }]);
     expect(buttonsIn(body.blocks).map((b) => b.text.text)).toEqual(['Resolve']);
   });
 
@@ -74,9 +74,9 @@ describe('Slack modals from the real core’s forms', () => {
       'when#pick': { pick: { type: 'datetimepicker', selected_date_time: picked / 1000 } },
       note: { multiline: { type: 'plain_text_input', value: 'ask about the refill' } },
     });
-    const id = bot.core.db.sqlite.prepare('SELECT MAX(id) FROM Callback WHERE customerId = ?').pluck().get(customer.id);
+    const { id } = await bot.core.db.kysely.selectFrom('Callback').select((eb) => eb.fn.max('id').as('id')).where('customerId', '=', customer.id).executeTakeFirstOrThrow();
     expect((await answered).body.text).toMatch(new RegExp(`^Callback #${id} with ${customer.name}: .*\\b10:00\\b`));
-    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: picked, timed: 1, note: 'ask about the refill', status: 'open' })]);
+    expect(await callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: picked, timed: true, note: 'ask about the refill', status: 'open' })]);
   });
 
   it('does take a preset instead of a picked time, read in the rep’s zone, and refuse a form with neither', async () => {
@@ -84,13 +84,13 @@ describe('Slack modals from the real core’s forms', () => {
     const { opened } = await openFromCard(SLACK_USER.chenJing, customer.externalId, 'Schedule callback');
     const refused = await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: { type: 'static_select', selected_option: null } } });
     expect(JSON.parse(refused.body)).toEqual({ response_action: 'errors', errors: { when: 'Please fill this in.' } });
-    expect(callbacksOf(customer.id)).toEqual([]);
+    expect(await callbacksOf(customer.id)).toEqual([]);
     const answered = bot.fake.nextResponse();
     await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: selected('tomorrow 9:00') } });
     await answered;
     // 09:00 tomorrow in Shanghai, where 陈静 works (the demo's now is Monday 09:30 there).
     expect(NOW.toISOString()).toBe('2026-11-23T01:30:00.000Z');
-    expect(callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: Date.parse('2026-11-24T01:00:00Z'), timed: 1 })]);
+    expect(await callbacksOf(customer.id)).toEqual([expect.objectContaining({ dueAt: Date.parse('2026-11-24T01:00:00Z'), timed: true })]);
   });
 
   it('does offer a manager only their own team’s reps to reassign to, and refuse a forged rep from another team', async () => {
@@ -99,17 +99,18 @@ describe('Slack modals from the real core’s forms', () => {
     expect(view.title.text).toBe('Reassign a customer');
     const choices = (view.blocks as Json[])[0]!.element.options.map((o: Json) => o.text.text);
     expect(choices).toEqual(['Anna Schmidt', 'Max Weber', 'Sophie Müller']);
-    const zhangWei = bot.core.db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(ZHANG_WEI) as number;
+    const { id: zhangWei } = await bot.core.db.kysely.selectFrom('Rep').select('id').where('email', '=', ZHANG_WEI).executeTakeFirstOrThrow();
     const forged = bot.fake.nextResponse();
     await bot.submit(SLACK_USER.anna, opened, { rep: { rep: selected(String(zhangWei)) } });
     expect((await forged).body.text).toMatch(/^! /);
-    const owner = () => bot.core.db.sqlite.prepare('SELECT r.name FROM Customer c JOIN Rep r ON r.id = c.ownerId WHERE c.id = ?').pluck().get(customer.id);
-    expect(owner()).toBe('Max Weber');
+    const owner = async () =>
+      (await bot.core.db.kysely.selectFrom('Customer as c').innerJoin('Rep as r', 'r.id', 'c.ownerId').select('r.name').where('c.id', '=', customer.id).executeTakeFirst())?.name;
+    expect(await owner()).toBe('Max Weber');
     const sophie = (view.blocks as Json[])[0]!.element.options.find((o: Json) => o.text.text === 'Sophie Müller').value as string;
     const answered = bot.fake.nextResponse();
     await bot.submit(SLACK_USER.anna, opened, { rep: { rep: selected(sophie) } });
     expect(shownText((await answered).body.blocks)).toContain('Sophie Müller');
-    expect(owner()).toBe('Sophie Müller');
+    expect(await owner()).toBe('Sophie Müller');
   });
 
   it('does not offer a rep the Reassign button, and refuses the forged press politely', async () => {

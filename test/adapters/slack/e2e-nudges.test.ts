@@ -6,6 +6,7 @@ import { deliveryDeps, drain } from '../../scheduler/helpers.js';
 import type { Json } from './harness.js';
 import { buttonsIn, type SlackBot, SLACK_USER, shownText, slackBotPerTest, TEAM_CHANNEL } from './slack-bot.js';
 
+
 let bot: SlackBot;
 slackBotPerTest((started) => {
   bot = started;
@@ -15,7 +16,7 @@ const HOUR = 3_600_000;
 
 /** Delivers everything due at the core's clock through the Slack notifier, as the scheduler does. */
 async function deliverNow() {
-  return drain(bot.core.clock.now(), deliveryDeps(bot.core.db.sqlite, bot.adapter.notifier));
+  return drain(bot.core.clock.now(), deliveryDeps(bot.core.db, bot.adapter.notifier));
 }
 
 interface Ping {
@@ -29,18 +30,32 @@ interface Ping {
 async function pingForChenJing(): Promise<Ping> {
   const customer = await customerWhere(bot.core.db, CHEN_JING);
   await bot.command(SLACK_USER.chenJing, `/callback ${customer.externalId} in 1 hour ask about the refill`);
-  const callbackId = bot.core.db.sqlite.prepare('SELECT MAX(id) FROM Callback WHERE customerId = ?').pluck().get(customer.id) as number;
+  const { callbackId } = await bot.core.db.kysely.selectFrom('Callback').select((eb) => eb.fn.max('id').as('callbackId')).where('customerId', '=', customer.id).executeTakeFirstOrThrow();
   bot.core.clock.advance(HOUR + 60_000);
   await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
   const before = bot.fake.callsTo('chat.postMessage').length;
   await deliverNow();
   const posted = bot.fake.callsTo('chat.postMessage').slice(before).find((c) => c.args.channel === 'D0CHENJING');
   if (!posted) throw new Error('no ping was posted to 陈静');
-  const row = bot.core.db.sqlite.prepare("SELECT messageChannel AS channel, messageId AS ts FROM Nudge WHERE kind = 'callback' AND payload LIKE ?").get(`%"callbackId":${callbackId},%`) as { channel: string; ts: string };
-  return { callbackId, customer, posted, place: row };
+  const row = await bot.core.db.kysely
+    .selectFrom('Nudge')
+    .select(['messageChannel as channel', 'messageId as ts'])
+    .where('kind', '=', 'callback')
+    .where('payload', 'like', `%"callbackId":${callbackId},%`)
+    .executeTakeFirstOrThrow();
+  return { callbackId, customer, posted, place: row as { channel: string; ts: string } };
 }
 
-const callback = (id: number) => bot.core.db.sqlite.prepare('SELECT status, dueAt FROM Callback WHERE id = ?').get(id) as { status: string; dueAt: number };
+const callback = (id: number) => bot.core.db.kysely.selectFrom('Callback').select(['status', 'dueAt']).where('id', '=', id).executeTakeFirstOrThrow();
+/** 陈静's callback ping in the outbox. */
+const chenJingsPing = () =>
+  bot.core.db.kysely
+    .selectFrom('Nudge as n')
+    .innerJoin('Rep as r', 'r.id', 'n.targetId')
+    .select(['n.status', 'n.attempts', 'n.nextAttemptAt', 'n.lastError'])
+    .where('n.kind', '=', 'callback')
+    .where('r.email', '=', CHEN_JING)
+    .executeTakeFirstOrThrow();
 const updatesOf = (place: { channel: string; ts: string }) => bot.fake.callsTo('chat.update').filter((c) => c.args.channel === place.channel && c.args.ts === place.ts);
 
 describe('Slack nudges through the real core and outbox', () => {
@@ -64,7 +79,7 @@ describe('Slack nudges through the real core and outbox', () => {
     await bot.adapter.stop();
     expect(updatesOf(ping.place)).toHaveLength(1);
     expect(bot.fake.responses).toHaveLength(1); // the /callback answer only
-    expect(callback(ping.callbackId).status).toBe('done');
+    expect((await callback(ping.callbackId)).status).toBe('done');
   });
 
   it('does update the ping where it was posted when the callback is done by typing, elsewhere', async () => {
@@ -92,20 +107,20 @@ describe('Slack nudges through the real core and outbox', () => {
     const updated = bot.fake.nextCall('chat.update');
     await bot.submit(SLACK_USER.chenJing, opened, { when: { preset: { type: 'static_select', selected_option: { value: 'in 3 hours' } } } });
     expect((await updated).args).toMatchObject(ping.place);
-    expect(callback(ping.callbackId)).toEqual({ status: 'open', dueAt: bot.core.clock.now().getTime() + 3 * HOUR });
+    expect(await callback(ping.callbackId)).toEqual({ status: 'open', dueAt: bot.core.clock.now().getTime() + 3 * HOUR });
     await bot.adapter.stop();
     expect(updatesOf(ping.place)).toHaveLength(1);
   });
 
   it('does snooze a ping by a day with its Snooze button, replacing the ping once', async () => {
     const ping = await pingForChenJing();
-    const due = callback(ping.callbackId).dueAt;
+    const due = (await callback(ping.callbackId)).dueAt;
     const updated = bot.fake.nextCall('chat.update');
     await bot.press(SLACK_USER.chenJing, ping.posted.args.blocks, 'Snooze 1 day', ping.place);
     expect(shownText((await updated).args.blocks)).toContain(ping.customer.name);
     await bot.adapter.stop();
-    expect(callback(ping.callbackId).dueAt).toBe(bot.core.clock.now().getTime() + 24 * HOUR);
-    expect(callback(ping.callbackId).dueAt).not.toBe(due);
+    expect((await callback(ping.callbackId)).dueAt).toBe(bot.core.clock.now().getTime() + 24 * HOUR);
+    expect((await callback(ping.callbackId)).dueAt).not.toBe(due);
     expect(updatesOf(ping.place)).toHaveLength(1);
   });
 
@@ -119,21 +134,21 @@ describe('Slack nudges through the real core and outbox', () => {
     const reports = await deliverNow();
     // One call: the Web API client retried nothing on its own, so the outbox's count is the truth.
     expect(bot.fake.callsTo('chat.postMessage')).toHaveLength(1);
-    const row = () =>
-      bot.core.db.sqlite.prepare("SELECT status, attempts, nextAttemptAt, lastError FROM Nudge WHERE kind = 'callback' AND targetId = (SELECT id FROM Rep WHERE email = ?)").get(CHEN_JING) as Json;
+    const row = chenJingsPing;
     expect(reports[0]).toMatchObject({ deferred: 1, sent: 0 });
-    expect(row()).toMatchObject({ status: 'pending', attempts: 0, lastError: 'Slack rate limit: retry after 30 s' });
-    expect(row().nextAttemptAt).toBeGreaterThanOrEqual(t0 + 30_000);
-    expect(row().nextAttemptAt).toBeLessThanOrEqual(t0 + 31_000);
-    expect(bot.core.db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'delivery.pausedUntil.slack'").pluck().get()).toBe(String(row().nextAttemptAt));
+    expect(await row()).toMatchObject({ status: 'pending', attempts: 0, lastError: 'Slack rate limit: retry after 30 s' });
+    expect((await row()).nextAttemptAt).toBeGreaterThanOrEqual(t0 + 30_000);
+    expect((await row()).nextAttemptAt).toBeLessThanOrEqual(t0 + 31_000);
+    const paused = await bot.core.db.kysely.selectFrom('AppState').select('value').where('key', '=', 'delivery.pausedUntil.slack').executeTakeFirst();
+    expect(paused?.value).toBe(String((await row()).nextAttemptAt));
 
     bot.core.clock.advance(20_000);
     await deliverNow();
     expect(bot.fake.callsTo('chat.postMessage')).toHaveLength(1);
-    bot.core.clock.set(new Date(row().nextAttemptAt as number));
+    bot.core.clock.set(new Date((await row()).nextAttemptAt!));
     await deliverNow();
     expect(bot.fake.callsTo('chat.postMessage')).toHaveLength(2);
-    expect(row()).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(await row()).toMatchObject({ status: 'sent', attempts: 1 });
   });
 
   it('does fail a nudge at once on a permanent Slack error, show Slack’s reason once in /rapport outbox, and never retry it', async () => {
@@ -143,13 +158,15 @@ describe('Slack nudges through the real core and outbox', () => {
     await runPlanning(bot.core.db, bot.core.clock.now(), 'callbacks');
     bot.fake.answer('chat.postMessage', { error: 'account_inactive' });
     await deliverNow();
-    const row = () =>
-      bot.core.db.sqlite.prepare("SELECT status, attempts, lastError FROM Nudge WHERE kind = 'callback' AND targetId = (SELECT id FROM Rep WHERE email = ?)").get(CHEN_JING);
-    expect(row()).toEqual({ status: 'dead', attempts: 1, lastError: 'Slack refused: account_inactive' });
+    const row = async () => {
+      const { status, attempts, lastError } = await chenJingsPing();
+      return { status, attempts, lastError };
+    };
+    expect(await row()).toEqual({ status: 'dead', attempts: 1, lastError: 'Slack refused: account_inactive' });
     bot.core.clock.advance(7 * 24 * HOUR);
     await deliverNow();
     expect(bot.fake.callsTo('chat.postMessage').filter((c) => c.args.channel === 'D0CHENJING')).toHaveLength(1);
-    expect(row()).toEqual({ status: 'dead', attempts: 1, lastError: 'Slack refused: account_inactive' });
+    expect(await row()).toEqual({ status: 'dead', attempts: 1, lastError: 'Slack refused: account_inactive' });
 
     const { answer } = await bot.command(SLACK_USER.admin, '/rapport outbox');
     const text = shownText(answer.blocks);
@@ -158,7 +175,7 @@ describe('Slack nudges through the real core and outbox', () => {
 
   it('does send a team’s birthday list to its Slack channel with names and owners only', async () => {
     const customer = await customerWhere(bot.core.db, CHEN_JING, (eb) => eb.and([eb('c.greetingOptOut', '=', false), withContacts(eb)]));
-    bot.core.db.sqlite.prepare('UPDATE Customer SET birthdayMonth = 11, birthdayDay = 24, birthdayYear = 1990 WHERE id = ?').run(customer.id);
+    await bot.core.db.kysely.updateTable('Customer').set({ birthdayMonth: 11, birthdayDay: 24, birthdayYear: 1990 }).where('id', '=', customer.id).execute();
     await runPlanning(bot.core.db, bot.core.clock.now(), 'all');
     bot.core.clock.set(new Date('2026-11-24T01:00:30Z')); // 09:00 in Shanghai
     await deliverNow();

@@ -5,6 +5,7 @@ import { eventCallback, fixture, sendToApp } from '../../fakes/slack/slack-reque
 import { type Json, signed } from './harness.js';
 import { type SlackBot, SLACK_USER, shownText, slackBotPerTest, startSlackBot } from './slack-bot.js';
 
+
 let bot: SlackBot;
 slackBotPerTest((started) => {
   bot = started;
@@ -21,7 +22,14 @@ async function share(userId: string, file: HostedFile | Json, text: string, to: 
 }
 
 const ordersOf = (externalId: string) =>
-  bot.core.db.sqlite.prepare('SELECT o.externalId, o.amountMinor FROM "Order" o JOIN Customer c ON c.id = o.customerId WHERE c.externalId = ? AND o.externalId LIKE ? ORDER BY o.externalId').all(externalId, 'SL-%');
+  bot.core.db.kysely
+    .selectFrom('Order as o')
+    .innerJoin('Customer as c', 'c.id', 'o.customerId')
+    .select(['o.externalId', 'o.amountMinor'])
+    .where('c.externalId', '=', externalId)
+    .where('o.externalId', 'like', 'SL-%')
+    .orderBy('o.externalId')
+    .execute();
 
 describe('importing a CSV uploaded in Slack, through the real core', () => {
   it('does pair an upload with the manager’s typed /customer import, import it and hand back the rejects as a file', async () => {
@@ -37,7 +45,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     expect(summary.channel).toBe('D0ANNA');
     expect(shownText(summary.blocks)).toMatch(/orders\.csv.*1 inserted/s);
     expect(shownText(summary.blocks)).toContain('orders.csv:3: ');
-    expect(ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-1', amountMinor: 12000 }]);
+    expect(await ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-1', amountMinor: 12000 }]);
 
     expect((await rejectsShared).args.channel_id).toBe('D0ANNA');
     const rejects = bot.fake.uploads.find((u) => u.fileName === 'orders.rejects.csv')!;
@@ -50,7 +58,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     const file = bot.fake.hostFile('orders.csv', `external_id,customer,ordered_at,amount\nSL-9,${customer.externalId},2026-11-20,99.00\n`);
     const summary = await share(SLACK_USER.anna, file, '/customer import orders --dry-run');
     expect(shownText(summary.blocks)).toMatch(/dry run/i);
-    expect(ordersOf(customer.externalId)).toEqual([]);
+    expect(await ordersOf(customer.externalId)).toEqual([]);
   });
 
   it('does refuse a rep’s import without downloading the file', async () => {
@@ -58,7 +66,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     const answer = await share(SLACK_USER.chenJing, file, '/customer import customers');
     expect(answer.text).toMatch(/^! .*manager/);
     expect(bot.fake.downloads).toEqual([]);
-    expect(bot.core.db.sqlite.prepare("SELECT COUNT(*) FROM Customer WHERE externalId = 'C9'").pluck().get()).toBe(0);
+    expect(await bot.core.db.kysely.selectFrom('Customer').select('id').where('externalId', '=', 'C9').execute()).toEqual([]);
   });
 
   it('does refuse a file Slack says is over 100 MB with one line, without downloading it', async () => {
@@ -80,8 +88,8 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
       const answer = await share(SLACK_USER.anna, file, '/customer import orders', limited);
       expect(answer.text).toBe('! orders.csv is larger than 1 MB; split it, or import it with npm run import.');
       expect(limited.fake.downloads).toHaveLength(1);
-      const imported = limited.core.db.sqlite.prepare("SELECT COUNT(*) FROM \"Order\" WHERE externalId LIKE 'SL-%'").pluck().get();
-      expect(imported).toBe(0);
+      const imported = await limited.core.db.kysely.selectFrom('Order').select((eb) => eb.fn.countAll<number>().as('n')).where('externalId', 'like', 'SL-%').executeTakeFirstOrThrow();
+      expect(imported.n).toBe(0);
     } finally {
       await limited.stop();
     }
@@ -123,7 +131,7 @@ describe('importing a CSV uploaded in Slack, through the real core', () => {
     await sendToApp(bot.eventsUrl, eventCallback(again), signed);
     await bot.adapter.stop();
     expect(bot.fake.downloads.map((d) => d.fileId)).toEqual([file.id]);
-    expect(ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-5', amountMinor: 1000 }]);
+    expect(await ordersOf(customer.externalId)).toEqual([{ externalId: 'SL-5', amountMinor: 1000 }]);
     expect(bot.fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 });

@@ -3,6 +3,8 @@ import type { App } from '../../../src/commands/app.js';
 import type { Platform } from '../../../src/domain/platform.js';
 import type { Notifier } from '../../../src/scheduler/notifier.js';
 import { ADMIN, ANNA, CHEN_JING, commandHarness, LI_NA, MAX, ZHANG_WEI, type CommandHarness } from '../../commands/helpers.js';
+import { engineOfRun } from '../../helpers/engine-of-run.js';
+import type { TestStoreDatabase } from '../../helpers/engines.js';
 import type { ApiCall } from '../../fakes/slack/fake-slack.js';
 import { blockActions, interaction, sendToApp, slashCommand, viewSubmission, type SlackHttpResult } from '../../fakes/slack/slack-requests.js';
 import { type Harness, type Json, signed, startHarness } from './harness.js';
@@ -30,7 +32,7 @@ export const TEAM_CHANNEL = { shanghai: 'C0SHANGHAI', berlin: 'C0BERLIN' } as co
 export type ButtonPlace = { channel: string; ts: string } | 'ephemeral' | 'home';
 
 export interface SlackBot extends Harness<App> {
-  core: CommandHarness;
+  core: CommandHarness<TestStoreDatabase>;
   /** Types a slash command (`/customer lookup 王芳`) as a Slack user: the ack, and the answer posted to its response_url. */
   command(userId: string, line: string): Promise<{ ack: SlackHttpResult; answer: Json; responseUrl: string }>;
   /** Presses the button labelled `label` among `blocks`; resolves with the ack once sent. */
@@ -40,17 +42,20 @@ export interface SlackBot extends Harness<App> {
 }
 
 /**
- * The real core (the dispatcher over a copy of the seeded demo database, at the demo's fixed
- * clock) behind the real Slack adapter over HTTP on 127.0.0.1, and a fake Slack. The adapter's
+ * The real core (the dispatcher over a copy of the seeded demo database on the run's engine, at
+ * the demo's fixed clock) behind the real Slack adapter over HTTP on 127.0.0.1, and a fake Slack. The adapter's
  * notifier is the core's Slack notifier, so sent nudges update where they were posted.
  * `wrap` may put something between adapter and core (a deliberately slow command).
  */
 export async function startSlackBot(options: { mode?: 'http' | 'socket'; wrap?: (app: App) => App; uploadLimitBytes?: number } = {}): Promise<SlackBot> {
   const notifiers = new Map<Platform, Notifier>();
-  const core = await commandHarness({ notifiers });
-  const link = core.db.sqlite.prepare('UPDATE Rep SET slackUserId = ? WHERE email = ?');
-  for (const [email, userId] of LINKED) link.run(userId, email);
-  core.db.sqlite.prepare("UPDATE Team SET slackChannelId = CASE WHEN timeZone = 'Asia/Shanghai' THEN ? ELSE ? END").run(TEAM_CHANNEL.shanghai, TEAM_CHANNEL.berlin);
+  const core = await commandHarness({ notifiers, engine: engineOfRun() });
+  const { kysely } = core.db;
+  for (const [email, userId] of LINKED) await kysely.updateTable('Rep').set({ slackUserId: userId }).where('email', '=', email).execute();
+  await kysely
+    .updateTable('Team')
+    .set((eb) => ({ slackChannelId: eb.case().when('timeZone', '=', 'Asia/Shanghai').then(TEAM_CHANNEL.shanghai).else(TEAM_CHANNEL.berlin).end() }))
+    .execute();
   const harness = await startHarness<App>({
     app: options.wrap ? options.wrap(core.app) : core.app,
     clock: core.clock,

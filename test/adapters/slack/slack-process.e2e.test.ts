@@ -5,13 +5,13 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../src/clock.js';
 import { loadConfig } from '../../../src/config.js';
-import { openDatabase } from '../../../src/db/database.js';
 import { createLogger } from '../../../src/logger.js';
-import { runBot, seedDemo } from '../../../src/main.js';
-import { runPlanning } from '../../../src/scheduler/planning-run.js';
+import { runBot } from '../../../src/main.js';
 import { FakeSlack } from '../../fakes/slack/fake-slack.js';
 import { sendToApp, slashCommand } from '../../fakes/slack/slack-requests.js';
+import { databaseOfRun } from '../../helpers/engine-of-run.js';
 import { tempDir } from '../../helpers/temp-database.js';
+import { demoWithDueCallbacks, withDatabase } from '../bot-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 /** What `npm start` runs: the compiled build, rebuilt when src/ is newer. */
@@ -47,13 +47,14 @@ describe('npm start with Slack variables (the real process)', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('does serve Slack, link a user by email, and on %s stop taking events, finish the reply in flight and exit 0', async (signal) => {
     const fake = await FakeSlack.start();
     const port = await freePort();
+    const databaseUrl = await databaseOfRun(work.dir, `slack-${signal}`);
     const child = spawn(process.execPath, [LAUNCHER, 'bot'], {
       cwd: work.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        DATABASE_URL: `file:${path.join(work.dir, `slack-${signal}.db`)}`,
+        DATABASE_URL: databaseUrl,
         SLACK_BOT_TOKEN: fake.options.botToken,
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: fake.apiUrl,
@@ -102,23 +103,13 @@ describe('the bot with Slack configured (runBot, as npm start composes it)', () 
   const NOW = new Date('2026-11-23T02:00:00Z');
 
   it('does load the Slack adapter, DM a due ping through the Slack notifier, and answer Slack until shutdown', async () => {
-    const file = path.join(work.dir, 'run-bot.db');
-    const seeded = await openDatabase(`file:${file}`);
-    await seedDemo(seeded, new ManualClock(NOW), 60);
-    const zhang = seeded.sqlite.prepare("SELECT id FROM Rep WHERE email = 'zhang.wei@rapport.demo'").pluck().get() as number;
-    seeded.sqlite.prepare("UPDATE Rep SET slackUserId = 'U0ZHANGWEI' WHERE id = ?").run(zhang);
-    const customer = seeded.sqlite.prepare('SELECT id FROM Customer WHERE ownerId = ? ORDER BY id LIMIT 1').pluck().get(zhang) as number;
-    seeded.sqlite
-      .prepare("INSERT INTO Callback (customerId, ownerId, dueAt, timed, note, status, source, createdAt) VALUES (?, ?, ?, 1, 'ask about the refill', 'open', 'manual', ?)")
-      .run(customer, zhang, NOW.getTime() - 60_000, NOW.getTime() - 3_600_000);
-    // Planned already, so the bot's first delivery run (at start) sends it.
-    await runPlanning(seeded, NOW, 'callbacks');
-    await seeded.close();
+    const databaseUrl = await databaseOfRun(work.dir, 'run-bot');
+    const zhang = await demoWithDueCallbacks(databaseUrl, NOW, { slackUserId: 'U0ZHANGWEI' }, { note: 'ask about the refill' });
 
     const fake = await FakeSlack.start();
     const port = await freePort();
     const config = loadConfig({
-      DATABASE_URL: `file:${file}`,
+      DATABASE_URL: databaseUrl,
       RAPPORT_DEMO: 'off',
       SLACK_BOT_TOKEN: fake.options.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -146,12 +137,9 @@ describe('the bot with Slack configured (runBot, as npm start composes it)', () 
       expect(await running).toBe(0);
       await fake.stop();
     }
-    const after = await openDatabase(`file:${file}`);
-    expect(after.sqlite.prepare("SELECT status, messagePlatform, messageChannel FROM Nudge WHERE kind = 'callback' AND targetId = ?").get(zhang)).toEqual({
-      status: 'sent',
-      messagePlatform: 'slack',
-      messageChannel: 'D0ZHANGWEI',
-    });
-    await after.close();
+    const ping = await withDatabase(databaseUrl, (db) =>
+      db.kysely.selectFrom('Nudge').select(['status', 'messagePlatform', 'messageChannel']).where('kind', '=', 'callback').where('targetId', '=', zhang).orderBy('id').executeTakeFirst(),
+    );
+    expect(ping).toEqual({ status: 'sent', messagePlatform: 'slack', messageChannel: 'D0ZHANGWEI' });
   }, 120_000);
 });
