@@ -4,7 +4,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { systemClock } from './clock.js';
 import { loadConfig } from './config.js';
-import type { Database } from './db/database.js';
+import type { StoreDatabase } from './db/store-database.js';
 import { FatalError, UsageError } from './errors.js';
 
 /**
@@ -40,9 +40,9 @@ type Handler = (args: string[]) => Promise<number>;
 const clock = systemClock;
 const cliActor = () => `cli:${os.userInfo().username}`;
 
-async function withDatabase<T>(work: (db: Database & { migration: { applied: string[] } }) => Promise<T>): Promise<T> {
-  const { openDatabase } = await import('./db/database.js');
-  const db = await openDatabase(loadConfig().databaseUrl);
+async function withDatabase<T>(work: (db: StoreDatabase & { migration: { applied: string[] } }) => Promise<T>): Promise<T> {
+  const { connectDatabase } = await import('./db/store-database.js');
+  const db = await connectDatabase(loadConfig().databaseUrl);
   try {
     return await work(db);
   } finally {
@@ -86,7 +86,7 @@ const handlers: Record<CommandName, Handler> = {
     const { isDatabaseEmpty } = await import('./db/seed/seed.js');
     return withDatabase(async (db) => {
       if (!(await isDatabaseEmpty(db))) {
-        process.stderr.write(`rapport seed: ${db.file} already has data; point DATABASE_URL at a new file to seed\n`);
+        process.stderr.write(`rapport seed: ${db.engine === 'sqlite' ? db.file : db.url} already has data; point DATABASE_URL at a new database to seed\n`);
         return 1;
       }
       const report = await seedDemo(db, clock, customers, seed);

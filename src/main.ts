@@ -14,7 +14,7 @@ import { commands } from './commands/registry.js';
 import type { Config } from './config.js';
 import { FatalError } from './errors.js';
 import { firstAdmin, NO_ADMIN_HINT } from './db/admins.js';
-import { openDatabase, type Database } from './db/database.js';
+import { connectDatabase, type StoreDatabase } from './db/store-database.js';
 import { createStorageServices } from './db/storage-services.js';
 import { createLeaseStore, type LeaseStore } from './db/stores/lease-store.js';
 import { isDatabaseEmpty, seedDemoData, type SeedReport } from './db/seed/seed.js';
@@ -45,8 +45,17 @@ export interface Work {
   afterOrdersChanged(): void;
 }
 
+/**
+ * The folder for files this process keeps (chat uploads waiting for their import, the console's
+ * exports): beside a SQLite file; on PostgreSQL `data/` in the working directory, each replica
+ * its own (an upload is imported by the replica that received it).
+ */
+export function localFilesDir(db: StoreDatabase): string {
+  return db.engine === 'sqlite' ? path.dirname(path.resolve(db.file)) : path.resolve('data');
+}
+
 /** Runs long jobs in the caller's thread and rescores at once: for tools, benches and tests. */
-export function inProcessWork(db: Database, clock: Clock): Work {
+export function inProcessWork(db: StoreDatabase, clock: Clock): Work {
   // Loaded on first use: the import and scoring tools are not needed to answer a line.
   const background: BackgroundJobs = { run: async (job) => (await import('./background/background-jobs.js')).runBackgroundJob(db, job) };
   return {
@@ -56,7 +65,7 @@ export function inProcessWork(db: Database, clock: Clock): Work {
 }
 
 /** The composition root: the one place that builds real implementations of the ports. */
-export function createServices(db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
+export function createServices(db: StoreDatabase, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers, work: Work = inProcessWork(db, clock)): Services {
   const buildDigest = digestsOn(work.background);
   const render = createNudgeRenderer(db, { currency: config.currency, defaultLocale: config.defaultLocale, buildDigest });
   return {
@@ -68,14 +77,14 @@ export function createServices(db: Database, config: Config, clock: Clock, logge
     imports: createImportService({
       ...work,
       clock,
-      uploadsDir: path.join(path.dirname(path.resolve(db.file)), 'uploads'),
+      uploadsDir: path.join(localFilesDir(db), 'uploads'),
     }),
   };
 }
 
 /** The platform-neutral core every adapter talks to. */
 export function createApp(
-  db: Database, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map(), work?: Work, metrics?: Pick<BotMetrics, 'timedCommands'>,
+  db: StoreDatabase, config: Config, clock: Clock, logger: Logger, notifiers: Notifiers = new Map(), work?: Work, metrics?: Pick<BotMetrics, 'timedCommands'>,
 ): App {
   return createDispatcher({
     commands: metrics ? metrics.timedCommands(commands) : commands,
@@ -88,7 +97,7 @@ export function createApp(
 }
 
 /** Seeds the demo set and scores it, so a first `npm start` has something to talk about. */
-export async function seedDemo(db: Database, clock: Clock, customers = DEMO_CUSTOMERS, seed = DEMO_SEED): Promise<SeedReport> {
+export async function seedDemo(db: StoreDatabase, clock: Clock, customers = DEMO_CUSTOMERS, seed = DEMO_SEED): Promise<SeedReport> {
   const report = await seedDemoData(db, { customers, seed, asOf: clock.now() });
   await recomputeScores(db, clock.now());
   return report;
@@ -150,7 +159,7 @@ export async function runBot(
   io: BotIo,
   factories: Partial<Record<ChatPlatform, AdapterFactory>> = CHAT_ADAPTERS,
 ): Promise<number> {
-  const db = await openDatabase(config.databaseUrl);
+  const db = await connectDatabase(config.databaseUrl);
   try {
     if (config.demoData && (await isDatabaseEmpty(db))) {
       const report = await seedDemo(db, clock);
@@ -184,7 +193,7 @@ export async function runBot(
             userId: consoleUser!,
             interactive: io.interactive,
             greeting: 'Rapport console. Type /help for commands, exit to leave.',
-            filesDir: path.join(path.dirname(path.resolve(db.file)), 'files'),
+            filesDir: path.join(localFilesDir(db), 'files'),
           }),
         );
         continue;

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
 import type { StoreDatabase } from '../db/store-database.js';
 import { refreshCheckIns } from '../db/stores/check-in-store.js';
 import type { StoreHandle } from '../db/stores/store.js';
@@ -69,7 +68,7 @@ export async function runBackgroundJob<J extends BackgroundJob>(db: StoreDatabas
 async function dispatch(db: StoreDatabase, job: BackgroundJob, slicing: WriteSlicing | undefined): Promise<BackgroundResults[BackgroundJob['kind']]> {
   switch (job.kind) {
     case 'rescore':
-      return recomputeScores(scoringDatabase(db, job), job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
+      return recomputeScores(db, job.asOf, { computedAt: job.computedAt, writeSlicing: slicing });
     case 'plan':
       return runPlanning(db, job.now, job.scope, slicing);
     case 'refresh-check-ins': {
@@ -86,7 +85,7 @@ async function dispatch(db: StoreDatabase, job: BackgroundJob, slicing: WriteSli
       return { customers: ids.length };
     }
     case 'validate':
-      return validateScores(scoringDatabase(db, job), { asOf: job.asOf, holdoutDays: job.holdoutDays });
+      return validateScores(db, { asOf: job.asOf, holdoutDays: job.holdoutDays });
     case 'digest':
       return buildDigestWithChart(db, job, renderDigestChart);
     case 'import': {
@@ -103,12 +102,6 @@ async function dispatch(db: StoreDatabase, job: BackgroundJob, slicing: WriteSli
 }
 
 const idsOf = (rows: readonly { id: number }[]) => rows.map((row) => row.id);
-
-/** Scoring still reads the raw SQLite handle until it moves to a store (issue 15): on PostgreSQL its jobs fail in one line saying so. */
-function scoringDatabase(db: StoreDatabase, job: BackgroundJob): Database {
-  if (db.engine === 'sqlite') return db;
-  throw new Error(`the ${job.kind} job runs on SQLite only until scoring moves to Kysely (issue 15)`);
-}
 
 /** The caller's "now" when it asked, moving on with real time while the job runs. */
 function clockFrom(start: Date): Clock {

@@ -5,7 +5,6 @@ import { FatalError } from '../errors.js';
 import { ensureFolder, unwritableFileReason } from '../file-checks.js';
 import type { Kysely } from 'kysely';
 import type { PrismaClient } from '../generated/prisma/client.js';
-import { databaseEngine, redactUrl } from './database-url.js';
 import { migrate, type MigrationReport } from './migrate.js';
 import type { Schema } from './schema.js';
 import { createSqliteKysely } from './sqlite-kysely.js';
@@ -50,11 +49,6 @@ export function sqliteFileFromUrl(url: string): string {
  * is refused here with one line (FatalError), not found out by the first command that writes.
  */
 export async function openDatabase(url: string): Promise<Database & { migration: MigrationReport }> {
-  if (databaseEngine(url) === 'postgres') {
-    throw new FatalError(
-      `DATABASE_URL ${redactUrl(url)}: on PostgreSQL this version runs only \`rapport migrate\`; the bot and every other command need a SQLite file: URL for now (docs/DEPLOY.md)`,
-    );
-  }
   const file = sqliteFileFromUrl(url);
   const refuse = (problem: string) => new FatalError(`DATABASE_URL ${url}: ${problem}`);
   const problem = file === ':memory:' ? null : databaseFileProblem(file);

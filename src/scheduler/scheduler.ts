@@ -3,7 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { BackgroundJobs } from '../background/background-jobs.js';
 import { BackgroundWorkerClosed } from '../background/background-worker.js';
 import type { Clock } from '../clock.js';
-import type { Database } from '../db/database.js';
+import type { StoreDatabase } from '../db/store-database.js';
 import { createOutboxStore } from '../db/stores/outbox-store.js';
 import type { LeaseStore } from '../db/stores/lease-store.js';
 import { DEFAULT_RETRY_POLICY } from '../domain/schedule/retry.js';
@@ -78,8 +78,8 @@ export async function runJob(job: JobName, now: Date, deps: SchedulerDeps, stop?
 }
 
 export interface SchedulerOptions {
-  /** The outbox, job runs, recipients, rendering and pauses go through its stores; rescoring still reads its raw handle. */
-  db: Database;
+  /** The outbox, job runs, recipients, rendering, pauses and rescoring go through its stores (either engine). */
+  db: StoreDatabase;
   /** The notifier of every platform the bot runs; filled as adapters start. */
   notifiers: ReadonlyMap<Platform, Notifier>;
   background: BackgroundJobs;

@@ -29,12 +29,6 @@ describeSqlite('openDatabase on a file that cannot be Rapport\'s database', () =
     );
   });
 
-  it('does refuse a PostgreSQL URL for the bot, which runs on SQLite in this version, without showing the password', async () => {
-    expect(await refusal('postgresql://rapport:hunter2@127.0.0.1:1/rapport')).toBe(
-      'DATABASE_URL postgresql://rapport:***@127.0.0.1:1/rapport: on PostgreSQL this version runs only `rapport migrate`; the bot and every other command need a SQLite file: URL for now (docs/DEPLOY.md)',
-    );
-  });
-
   it('does refuse a device such as /dev/null', async () => {
     expect(await refusal('file:/dev/null')).toBe('DATABASE_URL file:/dev/null: /dev/null is not a regular file');
   });

@@ -6,6 +6,8 @@ import { seededRandom } from '../../src/domain/random.js';
 import type { JobName } from '../../src/scheduler/scheduler.js';
 import { FakeSlack } from '../fakes/slack/fake-slack.js';
 import type { MonthReport, MonthTick } from './fixtures/month-replica.js';
+import { engineOfRun } from '../helpers/engine-of-run.js';
+import type { TestStoreDatabase } from '../helpers/engines.js';
 import { demoDatabase } from './helpers.js';
 
 const REPLICA = path.join(import.meta.dirname, 'fixtures', 'month-replica.ts');
@@ -51,8 +53,8 @@ async function startReplica(url: string, slackApiUrl: string, at: Date): Promise
  * nudges go out through the real Slack notifier to a fake Slack Web API on 127.0.0.1, and now and
  * then one replica is SIGKILLed at a random moment of the hour and started again.
  */
-describe('three replicas through a simulated month with SIGKILLs', () => {
-  let db: Awaited<ReturnType<typeof demoDatabase>>;
+describe(`three replicas through a simulated month with SIGKILLs, on ${engineOfRun()}`, () => {
+  let db: TestStoreDatabase;
   let slack: FakeSlack;
   const replicas: Replica[] = [];
   const reports: MonthReport[][] = [];
@@ -60,7 +62,7 @@ describe('three replicas through a simulated month with SIGKILLs', () => {
   const end = new Date(START.getTime() + DAYS * 24 * HOUR_MS);
 
   beforeAll(async () => {
-    db = await demoDatabase(60, SEEDED_AT);
+    db = await demoDatabase(60, SEEDED_AT, engineOfRun());
     // Every rep on Slack, every team with a channel: each nudge has somewhere to go.
     await db.kysely.updateTable('Rep').set({ slackUserId: sql<string>`'U' || ${sql.ref('id')}`, preferredPlatform: 'slack' }).execute();
     await db.kysely.updateTable('Team').set({ slackChannelId: sql<string>`'C' || ${sql.ref('id')}` }).execute();

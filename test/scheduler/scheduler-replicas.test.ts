@@ -9,7 +9,9 @@ import { readLastPlannedAt } from '../../src/scheduler/planning-run.js';
 import { SCHEDULER_LEASE, startScheduler } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
 import type { ReplicaReport } from './fixtures/scheduler-replica.js';
-import { demoDatabase, RecordingNotifier } from './helpers.js';
+import { engineOfRun } from '../helpers/engine-of-run.js';
+import type { TestStoreDatabase } from '../helpers/engines.js';
+import { DEMO_ASOF, demoDatabase, RecordingNotifier } from './helpers.js';
 
 const REPLICA = path.join(import.meta.dirname, 'fixtures', 'scheduler-replica.ts');
 const T0 = new Date('2027-01-05T06:00:00Z');
@@ -40,10 +42,10 @@ async function startReplica(url: string, iso: string): Promise<Replica> {
 }
 
 describe('the scheduler in several processes on one database', () => {
-  let db: Awaited<ReturnType<typeof demoDatabase>>;
+  let db: TestStoreDatabase;
   const replicas: Replica[] = [];
   beforeEach(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engineOfRun());
   });
   afterEach(async () => {
     await Promise.all(replicas.splice(0).map((r) => r.kill()));
