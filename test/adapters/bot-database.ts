@@ -23,7 +23,6 @@ export async function demoWithDueCallbacks(
   url: string, now: Date, link: { slackUserId: string } | { discordUserId: string }, { count = 1, note }: { count?: number; note: string },
 ): Promise<number> {
   return withDatabase(url, async (db) => {
-    if (db.engine !== 'sqlite') throw new Error('seedDemo (src/main.ts) takes a SQLite database until the bot moves to connectDatabase (issue 15)');
     await seedDemo(db, new ManualClock(now), 60);
     const { id: rep } = await db.kysely.selectFrom('Rep').select('id').where('email', '=', 'zhang.wei@rapport.demo').executeTakeFirstOrThrow();
     await db.kysely.updateTable('Rep').set(link).where('id', '=', rep).execute();

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../src/clock.js';
 import type { Clock } from '../../src/clock.js';
@@ -27,7 +28,7 @@ import { createModelReportService } from '../../src/scoring/model-report.js';
 import { createImportService } from '../../src/import/chat-import.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
 import { filledOnce, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
-import { tempDir } from '../helpers/temp-database.js';
+import { tempDir, unnamedEngine } from '../helpers/temp-database.js';
 
 /** The demo's "today": a Monday, 09:30 in Shanghai. */
 export const NOW = new Date('2026-11-23T01:30:00Z');
@@ -154,14 +155,14 @@ export function servicesFor(
     nudges: createNudgeMessages({ outbox: createOutboxStore(db), render, notifiers, clock, logger: { warn() {} } }),
     models: createModelReportService(background),
     imports: createImportService({
-      background, clock, uploadsDir: uploadsDir ?? path.join(path.dirname(sqliteFileOf(db)), 'uploads'), afterOrdersChanged() {},
+      background, clock, uploadsDir: uploadsDir ?? uploadsBeside(db), afterOrdersChanged() {},
     }),
   };
 }
 
-function sqliteFileOf(db: StoreDatabase): string {
-  if (db.engine === 'sqlite') return db.file;
-  throw new Error('servicesFor: give uploadsDir on PostgreSQL (uploads wait beside a SQLite file)');
+/** Where a test's chat uploads wait: beside a SQLite file, or this process's own folder in the temp dir on PostgreSQL (made on the first upload). */
+function uploadsBeside(db: StoreDatabase): string {
+  return db.engine === 'sqlite' ? path.join(path.dirname(db.file), 'uploads') : path.join(os.tmpdir(), `rapport-test-uploads-${process.pid}`);
 }
 
 /**
@@ -170,7 +171,7 @@ function sqliteFileOf(db: StoreDatabase): string {
  */
 export async function seededDatabase<E extends TestEngine>(engine: E): Promise<{ db: EngineTestDatabase<E>; cleanup(): Promise<void> }>;
 export async function seededDatabase(): Promise<{ db: EngineTestDatabase<'sqlite'>; cleanup(): Promise<void> }>;
-export async function seededDatabase(engine: TestEngine = 'sqlite') {
+export async function seededDatabase(engine: TestEngine = unnamedEngine()) {
   const db = await seededCopy(engine);
   return { db, cleanup: db.cleanup };
 }
@@ -187,7 +188,7 @@ export async function commandHarness(
   options?: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier> },
 ): Promise<CommandHarness<EngineTestDatabase<'sqlite'>>>;
 export async function commandHarness(
-  { notifiers, engine = 'sqlite', ...extra }: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier>; engine?: TestEngine } = {},
+  { notifiers, engine = unnamedEngine(), ...extra }: Pick<Partial<DispatcherDeps>, 'workspaces'> & { notifiers?: ReadonlyMap<Platform, Notifier>; engine?: TestEngine } = {},
 ): Promise<CommandHarness<StoreDatabase>> {
   const db = await seededCopy(engine);
   // Uploads wait beside a SQLite file; PostgreSQL has no such place.

@@ -1,5 +1,6 @@
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeSqlite } from '../helpers/engines.js';
 import type { Sqlite } from '../../src/db/database.js';
 import type { Schema } from '../../src/db/schema.js';
 import { cachingStatements, SqliteBooleans } from '../../src/db/sqlite-kysely.js';
@@ -14,7 +15,7 @@ const DAY = 86_400_000;
  * agendas a morning). The bot never runs ANALYZE, so the planner guesses (PostgreSQL plans from
  * its own statistics: not tested here).
  */
-describe('the agenda lists on SQLite', () => {
+describeSqlite('the agenda lists on SQLite', () => {
   let seeded: Awaited<ReturnType<typeof seededDatabase>>;
   let rep: number;
   beforeAll(async () => {

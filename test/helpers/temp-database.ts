@@ -11,8 +11,6 @@ export function tempDir(prefix = 'rapport-test-'): { dir: string; cleanup: () =>
 
 /** A real, migrated SQLite file in a temp dir; a copy of the database file `copyOf` when given. */
 export async function openTempDatabase(copyOf?: string): Promise<Database & { url: string; cleanup: () => Promise<void> }> {
-  // The PostgreSQL run must not pass on SQLite unseen: a test there takes the run's engine, or is in describeSqlite / vitest.config.ts's SQLITE_ONLY_FILES.
-  if (process.env.TEST_DATABASE === 'postgres') throw new Error('a test opened a SQLite database in the PostgreSQL run (TEST_DATABASE=postgres)');
   const { dir, cleanup } = tempDir();
   const file = path.join(dir, 'test.db');
   if (copyOf) fs.copyFileSync(copyOf, file);
@@ -26,4 +24,15 @@ export async function openTempDatabase(copyOf?: string): Promise<Database & { ur
       cleanup();
     },
   };
+}
+
+/**
+ * The engine of a harness asked for none: SQLite. In the PostgreSQL run (TEST_DATABASE=postgres)
+ * that is an error, so no test passes there on SQLite unseen: it names its engine (describeEngines,
+ * engineOfRun; a cross-engine comparison names 'sqlite'), or is SQLite's own (describeSqlite,
+ * vitest.config.ts's SQLITE_ONLY_FILES).
+ */
+export function unnamedEngine(): 'sqlite' {
+  if (process.env.TEST_DATABASE === 'postgres') throw new Error('a test asked for the default (SQLite) database in the PostgreSQL run: name the engine');
+  return 'sqlite';
 }

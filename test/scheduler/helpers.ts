@@ -27,13 +27,14 @@ import { createSqliteKysely } from '../../src/db/sqlite-kysely.js';
 import type { StoreHandle } from '../../src/db/stores/store.js';
 import { buildDigestWithChart, type DigestBuilder } from '../../src/scheduler/weekly-digest.js';
 import { openTestDatabase, type EngineTestDatabase, type TestEngine } from '../helpers/engines.js';
+import { unnamedEngine } from '../helpers/temp-database.js';
 
 export const DEMO_ASOF = new Date('2027-01-04T00:00:00Z');
 
 /** A migrated temp database with the deterministic demo teams, reps and customers, on `engine` (SQLite unless told). */
 export async function demoDatabase<E extends TestEngine>(customers: number, asOf: Date, engine: E): Promise<EngineTestDatabase<E>>;
 export async function demoDatabase(customers?: number, asOf?: Date): Promise<EngineTestDatabase<'sqlite'>>;
-export async function demoDatabase(customers = 60, asOf = DEMO_ASOF, engine: TestEngine = 'sqlite') {
+export async function demoDatabase(customers = 60, asOf = DEMO_ASOF, engine: TestEngine = unnamedEngine()) {
   const db = await openTestDatabase(engine);
   try {
     await seedDemoData(db, { customers, seed: 42, asOf });

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -33,6 +34,8 @@ async function discordDemo(name: string, count = 1): Promise<string> {
 describe('the bot with Discord configured', () => {
   let fake: FakeDiscord;
   beforeEach(async () => {
+    // Each test's bot runs in the folder (its cwd) the previous test's cleanup removed.
+    fs.mkdirSync(work.dir, { recursive: true });
     fake = await FakeDiscord.start();
   });
   afterEach(async () => {

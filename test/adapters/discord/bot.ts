@@ -89,9 +89,8 @@ export async function startDiscordBot(options: BotOptions = {}): Promise<Discord
     app,
     adapter,
     lines,
-    // Built when a test first runs a job: on PostgreSQL it cannot be built yet, and the tests that run no job need none.
+    // Built when a test first runs a job: the tests that run no job need none.
     get scheduler() {
-      if (db.engine !== 'sqlite') throw new Error('startDiscordBot: createSchedulerDeps takes SQLite only (its renderer and rescoring read the raw handle) until they move to stores (issue 15)');
       scheduler ??= createSchedulerDeps({ db, notifiers, background: inProcessJobs(db), clock, logger, render: { currency: 'CNY', defaultLocale: 'en' } });
       return scheduler;
     },
