@@ -1,9 +1,10 @@
-import type { Compilable, Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { hasRole, type Actor, type Role } from '../domain/actor.js';
 import { isChatPlatform, type Addresses, type ChatPlatform, type Platform } from '../domain/platform.js';
 import type { IdentityDirectory, RepSummary } from '../commands/ports.js';
 import { isRowId, isStorableText } from './lookup-keys.js';
 import type { Schema } from './schema.js';
+import { compiledQuery } from './stores/compiled-queries.js';
 import { writeTransaction, type StoreHandle } from './stores/store.js';
 
 /** A Rep row with its team's name and defaults, as every query here reads it. */
@@ -44,19 +45,6 @@ function activeReps(kysely: Kysely<Schema>) {
     .where('r.active', '=', true);
 }
 
-/** Stands for the value while a lookup is compiled: no rep column can hold it. */
-const VALUE = '\u0000lookup value\u0000';
-
-/**
- * A query compiled once and run with its one value bound anew: building and compiling a Kysely
- * query costs more than SQLite takes to run this point lookup, and every message runs one.
- */
-function compiledLookup<V, R>(kysely: Kysely<Schema>, build: (value: V) => Compilable<R>): (value: V) => Promise<R[]> {
-  const compiled = build(VALUE as V).compile();
-  if (compiled.parameters.filter((p) => p === VALUE).length !== 1) throw new Error(`a compiled lookup binds its value once: ${compiled.sql}`);
-  return async (value) => (await kysely.executeQuery<R>({ ...compiled, parameters: compiled.parameters.map((p) => (p === VALUE ? value : p)) })).rows;
-}
-
 /**
  * Who is asking, on Kysely (either engine): every message resolves its sender here, one indexed
  * point lookup (the first Prisma query of a process would cost ~0.3 s, so never Prisma here).
@@ -64,7 +52,7 @@ function compiledLookup<V, R>(kysely: Kysely<Schema>, build: (value: V) => Compi
 export function createIdentityDirectory(db: StoreHandle): IdentityDirectory {
   const { kysely } = db;
   const lookup = <V extends string | number>(column: 'r.id' | 'r.email' | 'r.name' | 'r.slackUserId' | 'r.discordUserId') => {
-    const run = compiledLookup(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
+    const run = compiledQuery(kysely, (value: V) => activeReps(kysely).where(column, '=', value).limit(2));
     return async (value: V) => ((typeof value === 'number' ? isRowId(value) : isStorableText(value)) ? run(value) : []);
   };
   const byId = lookup<number>('r.id');

@@ -48,6 +48,18 @@ export function compiledOnce(count: number, build: (...standIns: never[]) => Com
   return (...values) => bound(compiled, slots, values);
 }
 
+/**
+ * compiledOnce run on `kysely`: the query `build` makes of its arguments (plain parameters, no
+ * defaults or rest: `build.length` counts them), compiled on the first call, each call's rows.
+ */
+export function compiledQuery<A extends unknown[], R>(kysely: Kysely<Schema>, build: (...args: A) => Compilable<R>): (...args: A) => Promise<R[]> {
+  let bind: ((...values: unknown[]) => CompiledQuery) | undefined;
+  return async (...args) => {
+    bind ??= compiledOnce(build.length, build as unknown as (...standIns: never[]) => Compilable<R>);
+    return (await kysely.executeQuery<R>(bind(...args) as CompiledQuery<R>)).rows;
+  };
+}
+
 /** Rows per statement of compiledPerRowCount: the planner's batch, and few enough list lengths to keep each compiled. */
 export const ROWS_PER_STATEMENT = 50;
 

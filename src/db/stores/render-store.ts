@@ -3,7 +3,7 @@ import { REFERRAL_RATING } from '../../domain/schedule/care.js';
 import { atStakeMinor } from '../care-book.js';
 import { tableAs } from '../customer-segments.js';
 import type { Schema } from '../schema.js';
-import { compiledQuery } from './compiled-query.js';
+import { compiledQuery } from './compiled-queries.js';
 import type { StoreHandle } from './store.js';
 
 /** A rep as a nudge's reader: the team's language and zone where the rep has none. */
