@@ -163,11 +163,13 @@ export async function startScheduler(
     running.add(run);
     await run;
   };
-  // Queued in this order in the background worker: plans are made from fresh scores.
-  const catchUp = () => {
-    void fire('rescore');
-    void fire('plan');
-  };
+  // The plan after the rescoring (done, or not due), so plans are made from fresh scores: the
+  // rescoring reads the store before it queues, so firing both at once queued the plan first.
+  const catchUp = () =>
+    void (async () => {
+      await fire('rescore');
+      await fire('plan');
+    })();
   let started = false;
   const leader: KeptLease = keepLease(options.leases, {
     name: SCHEDULER_LEASE,

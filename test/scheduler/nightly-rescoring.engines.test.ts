@@ -192,8 +192,7 @@ describeSqlite('the scheduler with its background worker', () => {
       ['nightly:2027-01-05T01:00:00.000Z', 'done', '2027-01-05T06:00:00.000Z'],
       ['nightly:2027-01-06T01:00:00.000Z', 'done', '2027-01-06T07:30:00.000Z'],
     ]);
-    // The catch-up plan ran after the scores, in the same queue.
-    expect(db.sqlite.prepare("SELECT value FROM AppState WHERE key = 'scheduler.lastPlannedAt'").pluck().get()).toBe(String(clock.now().getTime()));
+    // The catch-up plan's order after the scores: 'the scheduler’s catch-up at start' below (stopped at once, this bot plans nothing).
   });
 
   it('does rescore soon after an import, with one more run for calls made while one runs', async () => {
@@ -213,3 +212,33 @@ describeSqlite('the scheduler with its background worker', () => {
   });
 });
 
+
+describeEngines('the scheduler’s catch-up at start', (engine) => {
+  let db: TestStoreDatabase;
+  beforeEach(async () => {
+    db = await demoDatabase(60, DEMO_ASOF, engine);
+  });
+  afterEach(async () => db.cleanup());
+
+  it('does queue the catch-up plan after the catch-up rescoring, so the plans are made from the fresh scores', async () => {
+    const jobs = inProcessJobs(db);
+    const queued: string[] = [];
+    let planned!: () => void;
+    const planQueued = new Promise<void>((resolve) => (planned = resolve));
+    const background: BackgroundJobs = {
+      run: (job) => {
+        queued.push(job.kind);
+        if (job.kind === 'plan') planned();
+        return jobs.run(job);
+      },
+    };
+    // Started after Berlin's 02:00 (01:00 UTC) with no run yet: both a rescoring and a plan are due.
+    const scheduler = await startScheduler({
+      db, background, notifiers: new Map([['console', new RecordingNotifier()]]), clock: new ManualClock('2027-01-05T06:00:00Z'),
+      logger: createLogger('silent'), render: { currency: 'CNY', defaultLocale: 'en' }, leases: createLeaseStore(db), triggers: 'manual',
+    });
+    await planQueued;
+    await scheduler.stop();
+    expect(queued).toEqual(['rescore', 'plan']);
+  });
+});
