@@ -8,16 +8,15 @@ import type { CommandAction } from '../../src/commands/reply.js';
 import type { Notification } from '../../src/scheduler/notifier.js';
 import { runPlanning } from '../../src/scheduler/planning-run.js';
 import { buttonsOf, servicesFor, textOf } from '../commands/helpers.js';
-import { describeSqlite } from '../helpers/engines.js';
+import { describeEngines, type TestStoreDatabase } from '../helpers/engines.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase, drain } from './helpers.js';
 
-type Db = Awaited<ReturnType<typeof demoDatabase>>;
+type Db = TestStoreDatabase;
 const HOUR = 3_600_000;
 /** DEMO_ASOF is Monday 00:00 UTC; Shanghai agendas go out at 01:00 UTC. */
 const MORNING = new Date(DEMO_ASOF.getTime() + 2 * HOUR);
 
-// SQLite only until deliveryDeps and servicesFor (test/scheduler/helpers.ts, test/commands/helpers.ts) build digests on either engine (weekly-digest.ts reads the raw handle).
-describeSqlite('sent nudges stay current', () => {
+describeEngines('sent nudges stay current', (engine) => {
   let db: Db;
   let app: App;
   let zhang: number;
@@ -28,7 +27,7 @@ describeSqlite('sent nudges stay current', () => {
   const press = (action: CommandAction) => app.handleAction({ platform: 'slack', userId: 'U0ZHANG', payload: encodeInvocation(action.invocation) });
 
   beforeAll(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engine);
     const k = db.kysely;
     zhang = (await k.selectFrom('Rep').select('id').where('email', '=', 'zhang.wei@rapport.demo').executeTakeFirstOrThrow()).id;
     await k.updateTable('Rep').set({ slackUserId: 'U0ZHANG' }).where('id', '=', zhang).execute();
@@ -39,8 +38,8 @@ describeSqlite('sent nudges stay current', () => {
     callbackId = await insert(customers[0]!, MORNING.getTime() + 30 * 60_000, 'the pinged one');
     await insert(customers[1]!, MORNING.getTime() + 5 * HOUR, 'later today');
     await runPlanning(db, DEMO_ASOF);
-    await drain(MORNING, deliveryDeps(db.sqlite, slack));
-    await drain(new Date(MORNING.getTime() + HOUR), deliveryDeps(db.sqlite, slack));
+    await drain(MORNING, deliveryDeps(db, slack));
+    await drain(new Date(MORNING.getTime() + HOUR), deliveryDeps(db, slack));
     app = createDispatcher({
       commands,
       services: servicesFor(db, clock, new Map([['slack', slack]])),
