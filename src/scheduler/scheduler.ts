@@ -116,6 +116,8 @@ export function createSchedulerDeps(options: SchedulerOptions): SchedulerDeps {
 export interface RunningScheduler {
   /** Runs `job` now, at the clock's time, as its trigger would (the leader's jobs only in the lease holder). */
   fire(job: JobName): Promise<void>;
+  /** Resolves when the latest catch-up (at start, or on taking the lease over) has rescored if due and planned. */
+  caughtUp(): Promise<void>;
   /** Renews the scheduler lease now (its timer does every 20 s); resolves with whether this process plans and scores. */
   renewLease(): Promise<boolean>;
   /**
@@ -165,11 +167,13 @@ export async function startScheduler(
   };
   // The plan after the rescoring (done, or not due), so plans are made from fresh scores: the
   // rescoring reads the store before it queues, so firing both at once queued the plan first.
-  const catchUp = () =>
-    void (async () => {
+  let catchingUp: Promise<void> = Promise.resolve();
+  const catchUp = () => {
+    catchingUp = (async () => {
       await fire('rescore');
       await fire('plan');
     })();
+  };
   let started = false;
   const leader: KeptLease = keepLease(options.leases, {
     name: SCHEDULER_LEASE,
@@ -194,6 +198,7 @@ export async function startScheduler(
       : JOBS.map((job) => cron.schedule(JOB_TRIGGERS[job], () => fire(job), { name: `rapport-${job}`, timezone: TRIGGER_TIME_ZONE, noOverlap: true, unref: true }));
   return {
     fire,
+    caughtUp: () => catchingUp,
     renewLease: () => leader.renewNow(),
     rescoreSoon: createRescoreSoon(deps, () => options.clock.now()),
     async stop() {
