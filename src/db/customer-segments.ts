@@ -81,14 +81,38 @@ export function inSegmentOrder(query: SegmentQuery): SegmentQuery {
   return query.orderBy('s.atStakeMinor', 'desc').orderBy('s.customerId', 'desc');
 }
 
-/** `value = text` without regard to case: SQLite's NOCASE (A-Z), PostgreSQL's ICU "nocase" (any script; migration customer_knowledge). */
+/** Beyond this many cased letters outside ASCII, the spellings are the text as typed, all lower and all upper. */
+const MAX_CASED_BEYOND_ASCII = 6;
+
+/**
+ * The spellings of `text` that differ in the case of its letters beyond ASCII (Ö/ö, Д/д): SQLite's
+ * NOCASE folds A-Z only, so "österreich" must also be asked for as "Österreich" to find it there
+ * as PostgreSQL's ICU "nocase" does; up to 2^6 of them, each still an indexed equality.
+ */
+export function caseSpellings(text: string): string[] {
+  const chars = [...text];
+  const cased = chars.flatMap((ch, i) => {
+    const lower = ch.toLowerCase();
+    const upper = ch.toUpperCase();
+    // Only letters with a one-character form each way (ß → SS is no spelling NOCASE compares).
+    return ch.codePointAt(0)! > 0x7f && lower !== upper && [...lower].length === 1 && [...upper].length === 1 ? [{ i, lower, upper }] : [];
+  });
+  if (cased.length > MAX_CASED_BEYOND_ASCII) return [...new Set([text, text.toLowerCase(), text.toUpperCase()])];
+  let spellings = [chars];
+  for (const { i, lower, upper } of cased) {
+    spellings = spellings.flatMap((spelling) => [lower, upper].map((ch) => spelling.map((c, j) => (j === i ? ch : c))));
+  }
+  return [...new Set(spellings.map((spelling) => spelling.join('')))];
+}
+
+/** `value = text` without regard to case on both engines: NOCASE (A-Z) over caseSpellings on SQLite, PostgreSQL's ICU "nocase" (any script; migration customer_knowledge). */
 export function equalsIgnoringCase(column: Expression<unknown>, text: string): Expression<SqlBool> {
-  return sql<SqlBool>`${column} = ${text} COLLATE "nocase"`;
+  return sql<SqlBool>`${column} COLLATE "nocase" IN (${sql.join(caseSpellings(text))})`;
 }
 
 /**
- * The WHERE of a segment in the newest week: every filter given must hold; tags and regions
- * match in any case (ASCII on SQLite, any script on PostgreSQL), categories in any case.
+ * The WHERE of a segment in the newest week: every filter given must hold; tags, regions and
+ * categories match in any case, in any script, on both engines.
  */
 export function segmentWhere(engine: Engine, filter: CustomerListFilter, scope: BookScope, start: SegmentStart = 'walk'): (eb: SegmentExpressions) => Expression<SqlBool> {
   return (eb) => {
@@ -101,9 +125,10 @@ export function segmentWhere(engine: Engine, filter: CustomerListFilter, scope: 
     if (filter.lowProfit) parts.push(eb('s.lowMargin', '=', true));
     if (filter.ownerId !== undefined) parts.push(eb('c.ownerId', '=', filter.ownerId));
     if (filter.tag !== undefined) {
-      // CustomerTag.tag compares without regard to case by its column's collation, on both engines.
-      if (start === 'tag') parts.push(eb(sql.ref('t.tag'), '=', filter.tag));
-      else parts.push(eb.exists(eb.selectFrom('CustomerTag as t').select('t.customerId').where('t.tag', '=', filter.tag).whereRef('t.customerId', '=', 'c.id')));
+      // CustomerTag.tag compares without regard to case by its column's collation, on both engines (beyond ASCII on SQLite: caseSpellings).
+      const spellings = caseSpellings(filter.tag);
+      if (start === 'tag') parts.push(eb(sql.ref('t.tag'), 'in', spellings));
+      else parts.push(eb.exists(eb.selectFrom('CustomerTag as t').select('t.customerId').where('t.tag', 'in', spellings).whereRef('t.customerId', '=', 'c.id')));
     }
     if (filter.region !== undefined) parts.push(equalsIgnoringCase(eb.ref('c.region'), filter.region));
     // The score row keeps the categories bought in the window as `|key|key|` (recompute.ts); SQLite says instr, PostgreSQL strpos.
@@ -138,7 +163,7 @@ export async function segmentStart(db: StoreHandle, filter: CustomerListFilter, 
   const first = sql.lit(1).as('one');
   const customers = (index?: string) => kysely.selectFrom(tableAs(engine, 'Customer', 'x', index));
   const counts: [SegmentStart, number][] = [];
-  if (filter.tag !== undefined) counts.push(['tag', await upTo(kysely.selectFrom('CustomerTag').select(first).where('tag', '=', filter.tag).limit(NARROW_SEGMENT).as('m'))]);
+  if (filter.tag !== undefined) counts.push(['tag', await upTo(kysely.selectFrom('CustomerTag').select(first).where('tag', 'in', caseSpellings(filter.tag)).limit(NARROW_SEGMENT).as('m'))]);
   if (filter.region !== undefined) {
     const region = filter.region;
     const inRegion = customers(CUSTOMER_START_INDEX.region).select(first).where((eb) => equalsIgnoringCase(eb.ref('x.region'), region));

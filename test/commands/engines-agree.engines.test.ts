@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describePostgres } from '../helpers/engines.js';
-import { ADMIN, ANNA, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
+import { ADMIN, ANNA, CHEN_JING, commandHarness, LI_NA, LIU_YANG, MAX, textOf, ZHANG_WEI, type AnyEngineHarness } from './helpers.js';
 
 /**
  * The same lines, typed in the same order on a copy of the same demo on each engine, must get the
@@ -80,8 +80,13 @@ describePostgres('the command replies on both engines', () => {
   });
 
   // Known difference, reported: segments compare tags and regions with the "nocase" collation, which folds A-Z only on SQLite and every script on PostgreSQL.
-  it.fails('does filter tags and regions without regard to case beyond ASCII the same way on both', async () => {
+  it('does filter tags and regions without regard to case beyond ASCII the same way on both', async () => {
     for (const h of [sqlite, postgres]) await h.db.kysely.updateTable('Customer').set({ region: 'Österreich', tags: 'Ärger' }).where('id', '=', 3).execute();
-    for (const line of ['/customer list tag ärger', '/customer list region österreich']) await same(ADMIN, line);
+    const { externalId } = await sqlite.db.kysely.selectFrom('Customer').select('externalId').where('id', '=', 3).executeTakeFirstOrThrow();
+    for (const line of ['/customer list tag ärger', '/customer list region österreich', '/customer list tag ÄRGER region ÖSTERREICH']) {
+      await same(ADMIN, line);
+      // Found, not only missed alike on both.
+      expect(textOf(await sqlite.say(ADMIN, line)), line).toContain(externalId);
+    }
   });
 });
