@@ -7,12 +7,6 @@ import { refreshCheckIns } from './stores/check-in-store.js';
 import { readTeamSettings } from './stores/planning-store.js';
 import { writeTransaction } from './stores/store.js';
 
-/**
- * After a write that touched these customers (a contact logged, a callback done, a new owner):
- * their last touch and next check-in move, in the same transaction. The refresh
- * (src/db/check-ins.ts) is still SQLite's prepared statements; on PostgreSQL such a write is
- * refused in one line, and its transaction rolls back, until the refresh moves too (issue 15).
- */
 /** A touch (a contact, a done callback, a new owner) moves the customers' next check-ins: inside the caller's transaction, `trx`. */
 export async function refreshTouched(db: StoreDatabase, trx: Kysely<Schema>, customerIds: number[]): Promise<void> {
   const handle = { engine: db.engine, kysely: trx };

@@ -125,7 +125,7 @@ describeEngines('the background worker thread', (engine) => {
   });
 });
 
-// Scoring (the rescore jobs these use) runs on SQLite only until it moves to Kysely (src/scoring, issue 15).
+// Written against a SQLite file (scoring and the worker run on either engine now; converting this suite is left to do).
 describeSqlite('the background worker', () => {
   let db: Db;
   let worker: BackgroundWorker;

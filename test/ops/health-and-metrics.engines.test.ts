@@ -31,7 +31,7 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-// runBot (src/main.ts) opens SQLite only until the lead's move of the bot onto either engine.
+// Written against a SQLite file (runBot opens either engine now; converting this suite is left to do).
 describeSqlite('GET /healthz and /metrics of a running bot', () => {
   const work = tempDir('rapport-ops-');
   afterEach(() => work.cleanup());

@@ -38,7 +38,7 @@ describeEngines('the daily check-in limit', (engine) => {
     expect((await load('customers', ['external_id,name,owner', ...ids.map((id) => `${id},Long Silent ${id},zhang.wei@rapport.demo`)].join('\n'))).status).toBe('applied');
     expect((await load('orders', ['external_id,customer,ordered_at,amount', ...ids.map((id, i) => `O-${id},${id},2025-01-${String(i + 1).padStart(2, '0')},100`)].join('\n'))).status).toBe('applied');
     const shanghai = (await db.kysely.selectFrom('Team').select('id').where('name', '=', '上海旗舰店').executeTakeFirstOrThrow()).id;
-    // As /rapport settings does (its refresh job runs on the background worker, SQLite only until pgdigest's move).
+    // As /rapport settings does, without its background job.
     await db.kysely.updateTable('Team').set({ settings: JSON.stringify({ checkInsPerDay: 3 }) }).where('id', '=', shanghai).execute();
     await refreshCheckIns(db, { teamId: shanghai }, await loadTeamSettings(db));
     zhang = (await db.kysely.selectFrom('Rep').select('id').where('email', '=', 'zhang.wei@rapport.demo').executeTakeFirstOrThrow()).id;

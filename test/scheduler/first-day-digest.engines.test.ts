@@ -33,7 +33,7 @@ describeEngines('the digest on the first day, before any team exists', (engine) 
   });
 });
 
-// createApp takes SQLite's Database until main.ts moves (issue 15): the whole bot's answer stays on SQLite for now.
+// Written against a SQLite file (createApp takes either engine now; converting this part is left to do).
 describeSqlite('the /digest command on the first day, before any team exists', () => {
   let db: Awaited<ReturnType<typeof openTempDatabase>>;
   beforeEach(async () => {

@@ -156,7 +156,7 @@ describeSqlite('nightly rescoring', () => {
   });
 });
 
-// The background worker opens SQLite only so far (src/background/, pgdigest's).
+// Written against a SQLite file (the worker opens either engine now; converting this suite is left to do).
 describeSqlite('the scheduler with its background worker', () => {
   let db: Db;
   let worker: BackgroundWorker;
