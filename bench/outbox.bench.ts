@@ -8,7 +8,8 @@
  */
 import { connectDatabase, type StoreDatabase } from '../src/db/store-database.js';
 import { createOutboxStore } from '../src/db/stores/outbox-store.js';
-import { createOutbox, type Outbox, type PlannedNudge } from '../src/scheduler/outbox.js';
+import type { Outbox, PlannedNudge } from '../src/scheduler/outbox.js';
+import { createRawOutbox } from '../test/helpers/raw-outbox.js';
 import { raceOutboxClaims } from '../test/helpers/outbox-race.js';
 import { tempDir } from '../test/helpers/temp-database.js';
 import { createEmptyPostgresDatabase, TEST_POSTGRES_URL } from '../test/helpers/temp-postgres.js';
@@ -70,7 +71,7 @@ async function sqlite(): Promise<void> {
     const raw = () =>
       withDatabase(open, async (db) => {
         if (db.engine !== 'sqlite') throw new Error('expected SQLite');
-        const outbox = createOutbox(db.sqlite);
+        const outbox = createRawOutbox(db.sqlite);
         outbox.insert(due(ROWS), NOW);
         return drain(outbox);
       });

@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config.js';
 import { createAuditTrail } from '../../src/db/audit-trail.js';
 import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/main.js';
-import { createOutbox } from '../../src/scheduler/outbox.js';
+import { createRawOutbox } from '../helpers/raw-outbox.js';
 import { createSchedulerDeps, runJob } from '../../src/scheduler/scheduler.js';
 import { RecordingNotifier, deliveryDeps } from '../scheduler/helpers.js';
 import { demoWithWorker, longestGaps, startHeartbeat, type TempDatabase } from '../helpers/event-loop-gaps.js';
@@ -86,7 +86,7 @@ describe('the event loop while the bot rescores 200k customers, plans a day and 
     const managerId = db.sqlite.prepare('SELECT id FROM Rep WHERE email = ?').pluck().get(MANAGER) as number;
     // The day just planned stays for later: this delivery run is the digest's alone.
     db.sqlite.prepare("UPDATE Nudge SET dueAt = dueAt + ? WHERE status = 'pending'").run(30 * 86_400_000);
-    createOutbox(db.sqlite).insert(
+    createRawOutbox(db.sqlite).insert(
       [{ kind: 'digest', dedupeKey: 'digest:test', dueAt: NIGHT, target: { kind: 'rep', id: managerId }, customerId: null, payload: { date: '2027-01-04' } }],
       NIGHT,
     );
