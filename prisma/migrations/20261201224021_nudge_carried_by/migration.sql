@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "Nudge_carriedBy_idx" ON "Nudge"("carriedBy");
+
