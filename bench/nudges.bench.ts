@@ -2,7 +2,10 @@
  * Scheduler figures: planning birthdays + cadences for 1M customers (target ≤ 2 s), care
  * planning on a holiday eve with imported complaints, the weekly digest of a 1M team, and
  * delivery throughput against a fake platform that allows a fixed rate (simulated time, so
- * the figure shows whether anything but the rate limit holds delivery back).
+ * the figure shows whether anything but the rate limit holds delivery back). Each planning
+ * run's write stands beside its raw limit: the rows it wrote, written again without our layer.
+ * With TEST_POSTGRES_URL, the same parts again on PostgreSQL over the same seeded base (copied
+ * with COPY before SQLite's runs changed it, bench/postgres-copy.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,8 +13,12 @@ import path from 'node:path';
 import { ManualClock } from '../src/clock.js';
 import { refreshCheckIns, refreshCheckInsAfterRescoring } from '../src/db/check-ins.js';
 import { openDatabase, type Database, type Sqlite } from '../src/db/database.js';
+import { connectDatabase, type StoreDatabase } from '../src/db/store-database.js';
+import * as checkInStore from '../src/db/stores/check-in-store.js';
 import { createOutboxStore } from '../src/db/stores/outbox-store.js';
-import type { StoreHandle } from '../src/db/stores/store.js';
+import { writeTransaction, type StoreHandle } from '../src/db/stores/store.js';
+import { loadTeamSettings } from '../src/db/team-settings.js';
+import { inGroups } from '../src/db/write-slices.js';
 import { DAY_MS } from '../src/domain/calendar.js';
 import { seededRandom } from '../src/domain/random.js';
 import { DEFAULT_CADENCE_DAYS } from '../src/domain/schedule/cadence.js';
@@ -28,6 +35,8 @@ import { createPlanningStore } from '../src/db/stores/planning-store.js';
 import { PLANNING_HORIZON_MS } from '../src/scheduler/planning-run.js';
 import { renderDigestChart } from '../src/scheduler/digest-chart.js';
 import { buildDigestWithChart, buildWeeklyDigest } from '../src/scheduler/weekly-digest.js';
+import { createEmptyPostgresDatabase, TEST_POSTGRES_URL } from '../test/helpers/temp-postgres.js';
+import { copyIntoPostgres } from './postgres-copy.js';
 
 /** `NUDGES_BENCH_CUSTOMERS` sets the size (a quicker look on a loaded machine); `BENCH_QUICK=1` means 100k. */
 const CUSTOMERS = Number(process.env.NUDGES_BENCH_CUSTOMERS ?? (process.env.BENCH_QUICK === '1' ? 100_000 : 1_000_000));
@@ -45,45 +54,179 @@ export async function run(): Promise<void> {
     const seeded = performance.now();
     seed(db.sqlite);
     process.stdout.write(`nudges: seeded ${CUSTOMERS.toLocaleString('en')} customers in ${((performance.now() - seeded) / 1000).toFixed(1)} s\n`);
-
-    const derived = performance.now();
-    refreshCheckIns(db.sqlite, 'all');
-    const deriveMs = performance.now() - derived;
-    const rescored = performance.now();
-    refreshCheckInsAfterRescoring(db.sqlite);
-    const rescoreMs = performance.now() - rescored;
-    process.stdout.write(
-      `nudges: derived last touches and check-ins of ${CUSTOMERS.toLocaleString('en')} customers in ${seconds(deriveMs)} s ` +
-        `(once, at the migration; also what an import undo pays); after a rescoring with no tier moved ${seconds(rescoreMs)} s\n`,
-    );
-
-    // Agendas are at 09:00 Shanghai = 01:00 UTC and the planner looks PLANNING_HORIZON_MS ahead,
-    // so the 01:00 UTC run is the one that brings the next working day's agenda into reach.
-    const runs: [string, number, boolean][] = [
-      ['first run ever (two agendas in reach)', NOW.getTime(), false],
-      ['daily run (the next agenda comes into reach)', NOW.getTime() + HOUR, true],
-      ['hourly run (nothing new in reach)', NOW.getTime() + 2 * HOUR, true],
-      // Nobody worked the list for two months: every rep's agenda fills up to the daily limit.
-      ['run after 60 days with nobody planning (backlog)', NOW.getTime() + 60 * DAY_MS + HOUR, false],
-    ];
-    for (const [label, at, target] of runs) {
-      const run = await planDay(db, new Date(at));
-      process.stdout.write(
-        `nudges: ${label}: ${seconds(run.collectMs + run.writeMs)} s${target ? ' (target ≤ 2 s)' : ''} = ` +
-          `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ` +
-          `${[...run.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}, cadence check-ins ${run.cadence}\n`,
-      );
+    // Copied now, before SQLite's runs change the base.
+    const postgres = TEST_POSTGRES_URL ? await postgresCopy(db) : undefined;
+    try {
+      await scheduleParts({
+        label: 'nudges',
+        db,
+        deriveCheckIns: async () => {
+          const derived = performance.now();
+          refreshCheckIns(db.sqlite, 'all');
+          const deriveMs = performance.now() - derived;
+          const rescored = performance.now();
+          refreshCheckInsAfterRescoring(db.sqlite);
+          return { deriveMs, rescoreMs: performance.now() - rescored };
+        },
+        raw: { how: 'prepared single-row INSERT … ON CONFLICT DO NOTHING', rewrite: sqliteRewrite(db.sqlite) },
+      });
+      process.stdout.write(`nudges: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
+      if (postgres) await scheduleParts(postgres.engine);
+      else process.stdout.write('nudges: PostgreSQL part skipped: TEST_POSTGRES_URL is not set (.ci/run shows how to start a throwaway server)\n');
+    } finally {
+      await postgres?.close();
     }
-
-    await careRun(db);
-    await digestTimes(db);
-
-    await deliveryThroughput(db);
-    process.stdout.write(`nudges: peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB\n`);
   } finally {
     await db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One engine's side of the bench: its database, how it derives check-ins, and its raw write. */
+interface BenchEngine {
+  /** What its lines start with. */
+  label: string;
+  db: StoreDatabase;
+  /** Every customer's last touch and check-in, then again after a rescoring that moved no tier. */
+  deriveCheckIns(): Promise<{ deriveMs: number; rescoreMs: number }>;
+  raw: { how: string; rewrite: RawRewrite };
+}
+
+/** Every part of the bench on one engine, in the order they change the base. */
+async function scheduleParts(engine: BenchEngine): Promise<void> {
+  const { deriveMs, rescoreMs } = await engine.deriveCheckIns();
+  process.stdout.write(
+    `${engine.label}: derived last touches and check-ins of ${CUSTOMERS.toLocaleString('en')} customers in ${seconds(deriveMs)} s ` +
+      `(once, at the migration; also what an import undo pays); after a rescoring with no tier moved ${seconds(rescoreMs)} s\n`,
+  );
+  process.stdout.write(`${engine.label}: raw limit of a run's write = the nudges and callbacks it wrote, written again in a rolled-back transaction by ${engine.raw.how}\n`);
+
+  // Agendas are at 09:00 Shanghai = 01:00 UTC and the planner looks PLANNING_HORIZON_MS ahead,
+  // so the 01:00 UTC run is the one that brings the next working day's agenda into reach.
+  const runs: [string, number, boolean][] = [
+    ['first run ever (two agendas in reach)', NOW.getTime(), false],
+    ['daily run (the next agenda comes into reach)', NOW.getTime() + HOUR, true],
+    ['hourly run (nothing new in reach)', NOW.getTime() + 2 * HOUR, true],
+    // Nobody worked the list for two months: every rep's agenda fills up to the daily limit.
+    ['run after 60 days with nobody planning (backlog)', NOW.getTime() + 60 * DAY_MS + HOUR, false],
+  ];
+  for (const [label, at, target] of runs) {
+    const run = await planDay(engine, new Date(at));
+    process.stdout.write(
+      `${engine.label}: ${label}: ${seconds(run.collectMs + run.writeMs)} s${target ? ' (target ≤ 2 s)' : ''} = ` +
+        `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ` +
+        `${[...run.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}, cadence check-ins ${run.cadence}; ${rawFigure(run.raw)}\n`,
+    );
+  }
+
+  await careRun(engine);
+  await digestTimes(engine);
+  await deliveryThroughput(engine);
+}
+
+const rawFigure = (raw: { rows: number; ms: number }) => `raw write of its ${raw.rows.toLocaleString('en')} rows ${seconds(raw.ms)} s`;
+
+/** A migrated PostgreSQL database holding a copy of the seeded base, as a bench engine beside a plain `pg` client for its raw write. */
+async function postgresCopy(source: Database): Promise<{ engine: BenchEngine; close: () => Promise<void> }> {
+  const target = await createEmptyPostgresDatabase('rapport_nudges_bench');
+  try {
+    await (await connectDatabase(target.url)).close();
+    const copied = await copyIntoPostgres(source, target.url);
+    process.stdout.write(`nudges: copied the same ${copied.rows.toLocaleString('en')} rows into PostgreSQL with COPY in ${copied.seconds.toFixed(1)} s\n`);
+    const db = await connectDatabase(target.url);
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    const engine: BenchEngine = {
+      label: 'nudges on PostgreSQL',
+      db,
+      deriveCheckIns: async () => {
+        const teams = await loadTeamSettings(db);
+        const derived = performance.now();
+        await checkInStore.refreshCheckIns(db, 'all', teams);
+        const deriveMs = performance.now() - derived;
+        const rescored = performance.now();
+        await checkInStore.refreshCheckInsAfterRescoring(db, 'all', teams);
+        return { deriveMs, rescoreMs: performance.now() - rescored };
+      },
+      raw: {
+        how: `${RAW_ROWS_PER_STATEMENT.toLocaleString('en')}-row INSERT … ON CONFLICT DO NOTHING statements through plain pg`,
+        rewrite: postgresRewrite(client),
+      },
+    };
+    return {
+      engine,
+      close: async () => {
+        await client.end();
+        await db.close();
+        await target.cleanup();
+      },
+    };
+  } catch (error) {
+    await target.cleanup();
+    throw error;
+  }
+}
+
+/** The columns a planning run writes (src/db/stores/outbox-store.ts, planning-store.ts), the rest left to their defaults as there. */
+const PLANNED_ROWS = [
+  { table: 'Nudge', columns: ['kind', 'dedupeKey', 'dueAt', 'targetKind', 'targetId', 'customerId', 'payload', 'createdAt'] },
+  { table: 'Callback', columns: ['customerId', 'ownerId', 'dueAt', 'source', 'dedupeKey', 'timed', 'note', 'status', 'createdAt'] },
+] as const;
+const RAW_ROWS_PER_STATEMENT = 1000;
+const columnList = (columns: readonly string[]) => columns.map((c) => `"${c}"`).join(', ');
+
+/**
+ * The raw limit of a run's write: the rows the run made (those created at `createdAt`) deleted
+ * and inserted again by the engine's fastest plain statements, inside a transaction rolled back
+ * after, so the base stays as the run left it. Only the insert is timed.
+ */
+type RawRewrite = (createdAt: number) => Promise<{ rows: number; ms: number }>;
+
+function sqliteRewrite(sqlite: Sqlite): RawRewrite {
+  return async (createdAt) => {
+    const tables = PLANNED_ROWS.map(({ table, columns }) => ({
+      columns,
+      table,
+      rows: sqlite.prepare(`SELECT ${columnList(columns)} FROM "${table}" WHERE "createdAt" = ?`).raw(true).all(createdAt) as unknown[][],
+    }));
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      for (const { table } of tables) sqlite.prepare(`DELETE FROM "${table}" WHERE "createdAt" = ?`).run(createdAt);
+      const started = performance.now();
+      for (const { table, columns, rows } of tables) {
+        const insert = sqlite.prepare(`INSERT INTO "${table}" (${columnList(columns)}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT DO NOTHING`);
+        for (const row of rows) insert.run(...row);
+      }
+      return { rows: tables.reduce((n, t) => n + t.rows.length, 0), ms: performance.now() - started };
+    } finally {
+      sqlite.exec('ROLLBACK');
+    }
+  };
+}
+
+function postgresRewrite(client: import('pg').Client): RawRewrite {
+  return async (createdAt) => {
+    const tables = [];
+    for (const { table, columns } of PLANNED_ROWS) {
+      const { rows } = await client.query<unknown[]>({ text: `SELECT ${columnList(columns)} FROM "${table}" WHERE "createdAt" = $1`, values: [createdAt], rowMode: 'array' });
+      tables.push({ table, columns, rows });
+    }
+    await client.query('BEGIN');
+    try {
+      for (const { table } of tables) await client.query(`DELETE FROM "${table}" WHERE "createdAt" = $1`, [createdAt]);
+      const started = performance.now();
+      for (const { table, columns, rows } of tables) {
+        for (const group of inGroups(rows, RAW_ROWS_PER_STATEMENT)) {
+          const values = group.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`).join(', ');
+          await client.query(`INSERT INTO "${table}" (${columnList(columns)}) VALUES ${values} ON CONFLICT DO NOTHING`, group.flat());
+        }
+      }
+      return { rows: tables.reduce((n, t) => n + t.rows.length, 0), ms: performance.now() - started };
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  };
 }
 
 /** Complaints logged by import (no ticket yet) and low ratings the day before the care run. */
@@ -95,25 +238,27 @@ const HOLIDAY_EVE = new Date('2027-05-03T01:00:00Z');
  * Care planning (issue 17) at full size: a holiday eve plans a greeting per customer, and
  * imported complaints get their tickets and owner nudges, ratings their follow-ups.
  */
-async function careRun(db: Database): Promise<void> {
-  const { sqlite } = db;
-  sqlite.prepare('UPDATE Team SET settings = ?').run(JSON.stringify({ holidays: { custom: [{ name: 'Store day', date: '05-04' }] } }));
+async function careRun(engine: BenchEngine): Promise<void> {
+  const { db } = engine;
+  await db.kysely.updateTable('Team').set({ settings: JSON.stringify({ holidays: { custom: [{ name: 'Store day', date: '05-04' }] } }) }).execute();
   const logged = HOLIDAY_EVE.getTime() - 10 * 60_000;
-  const complaint = sqlite.prepare("INSERT INTO Interaction (customerId, kind, at, text, satisfaction, createdAt) VALUES (?, 'complaint', ?, 'Late delivery', ?, ?)");
-  sqlite.transaction(() => {
-    for (let i = 0; i < COMPLAINTS; i++) complaint.run(1 + i * Math.floor(CUSTOMERS / COMPLAINTS), logged + i, i % 2 === 0 ? 1 : null, logged);
-  })();
+  const complaints = Array.from({ length: COMPLAINTS }, (_, i) => ({
+    customerId: 1 + i * Math.floor(CUSTOMERS / COMPLAINTS), kind: 'complaint', at: logged + i, text: 'Late delivery', satisfaction: i % 2 === 0 ? 1 : null, createdAt: logged,
+  }));
+  await writeTransaction(db, async (trx) => {
+    for (const group of inGroups(complaints, 1000)) await trx.insertInto('Interaction').values(group).execute();
+  });
   // The previous run was 15 minutes before, as in the bot.
-  const run = await planDay(db, HOLIDAY_EVE, new Date(HOLIDAY_EVE.getTime() - 15 * 60_000));
+  const run = await planDay(engine, HOLIDAY_EVE, new Date(HOLIDAY_EVE.getTime() - 15 * 60_000));
   process.stdout.write(
-    `nudges: holiday eve run with ${COMPLAINTS.toLocaleString('en')} imported complaints (care planning): ${seconds(run.collectMs + run.writeMs)} s = ` +
+    `${engine.label}: holiday eve run with ${COMPLAINTS.toLocaleString('en')} imported complaints (care planning): ${seconds(run.collectMs + run.writeMs)} s = ` +
       `collect ${seconds(run.collectMs)} s + write ${seconds(run.writeMs)} s; ${[...run.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}, care writes ${run.careChanges} ` +
-      '(in the bot: on the background worker, in slices)\n',
+      `(in the bot: on the background worker, in slices); ${rawFigure(run.raw)} (its tickets and other care writes not included)\n`,
   );
 }
 
 /** The weekly digest of the one team of 1M customers (churn picture and care activity), as a manager's Monday delivery builds it. */
-async function digestTimes(db: StoreHandle): Promise<void> {
+async function digestTimes({ label, db }: { label: string; db: StoreHandle }): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < 3; i++) {
     const started = performance.now();
@@ -121,11 +266,13 @@ async function digestTimes(db: StoreHandle): Promise<void> {
     times.push(performance.now() - started);
   }
   const median = times.sort((a, b) => a - b)[1]!;
-  process.stdout.write(`nudges: weekly digest of a ${CUSTOMERS.toLocaleString('en')}-customer team (with care activity, books, neglected A/B): ${seconds(median)} s (median of 3)\n`);
+  process.stdout.write(`${label}: weekly digest of a ${CUSTOMERS.toLocaleString('en')}-customer team (with care activity, books, neglected A/B): ${seconds(median)} s (median of 3)\n`);
 }
 
-/** One live planning run (from `since`, the previous run, up to the planning horizon): what it planned and how long collecting and writing took. */
-async function planDay(db: Database, now: Date, since = now): Promise<{ collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number; careChanges: number }> {
+/** One live planning run (from `since`, the previous run, up to the planning horizon): what it planned, how long collecting and writing took, and the raw limit of that write. */
+async function planDay(
+  { db, raw }: BenchEngine, now: Date, since = now,
+): Promise<{ collectMs: number; writeMs: number; kinds: Map<string, number>; cadence: number; careChanges: number; raw: { rows: number; ms: number } }> {
   const window = { from: since, to: new Date(now.getTime() + PLANNING_HORIZON_MS), digestFrom: since, callbacksFrom: since };
   const collected = performance.now();
   const plan = await collectPlan(createPlanningStore(db), window, now);
@@ -135,7 +282,7 @@ async function planDay(db: Database, now: Date, since = now): Promise<{ collectM
   const writeMs = performance.now() - written;
   const kinds = new Map<string, number>();
   for (const n of plan.nudges) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
-  return { collectMs, writeMs, kinds, cadence: applied.cadenceCallbacks, careChanges: applied.careChanges };
+  return { collectMs, writeMs, kinds, cadence: applied.cadenceCallbacks, careChanges: applied.careChanges, raw: await raw.rewrite(now.getTime()) };
 }
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2);
@@ -169,7 +316,7 @@ function seed(sqlite: Sqlite): void {
 }
 
 /** A platform that accepts RATE_PER_SECOND messages per (simulated) second and answers 429 beyond. */
-async function deliveryThroughput(db: Database): Promise<void> {
+async function deliveryThroughput({ label, db }: BenchEngine): Promise<void> {
   const clock = new ManualClock(NOW);
   const outbox = createOutboxStore(db);
   const nudges: PlannedNudge[] = Array.from({ length: MESSAGES }, (_, i) => ({
@@ -216,7 +363,7 @@ async function deliveryThroughput(db: Database): Promise<void> {
   const wallMs = performance.now() - started;
   const simulatedSeconds = (clock.now().getTime() - NOW.getTime()) / 1000;
   process.stdout.write(
-    `nudges: delivered ${sent} in ${simulatedSeconds.toFixed(1)} simulated s = ${(sent / simulatedSeconds).toFixed(1)}/s against a ${RATE_PER_SECOND}/s limit ` +
+    `${label}: delivered ${sent} in ${simulatedSeconds.toFixed(1)} simulated s = ${(sent / simulatedSeconds).toFixed(1)}/s against a ${RATE_PER_SECOND}/s limit ` +
       `(${rateLimited} × 429); worker overhead ${(wallMs / sent).toFixed(2)} ms/message wall (${((sent / wallMs) * 1000).toFixed(0)}/s unthrottled)\n`,
   );
 }

@@ -15,12 +15,19 @@ import type { StoreDatabase } from '../../src/db/store-database.js';
 import { packageRoot } from '../../src/package-root.js';
 import { buildWeeklyDigest } from '../../src/scheduler/weekly-digest.js';
 import { DEMO_ASOF, demoDatabase } from '../scheduler/helpers.js';
-import { describeEngines, describeSqlite, type TestStoreDatabase } from '../helpers/engines.js';
+import { describeEngines, type TestStoreDatabase } from '../helpers/engines.js';
 import { tempDir } from '../helpers/temp-database.js';
 
-type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const CRASHING_THREAD = new URL('./fixtures/crashing-thread.ts', import.meta.url);
 const LATER = new Date(DEMO_ASOF.getTime() + 3_600_000);
+
+/** The distinct times of the stored scores, as the test's own connection sees them. */
+const scoredAt = async (db: StoreDatabase) =>
+  (await db.kysely.selectFrom('ScoreSnapshot').select('computedAt').distinct().execute()).map((r) => r.computedAt);
+
+/** The rows in `table`, as the test's own connection sees them. */
+const countOf = async (db: StoreDatabase, table: 'Nudge' | 'ScoreSnapshot') =>
+  (await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
 /** Remembers what the worker logs as errors. */
 function recordingLogger(): { errors: { err: Error }[]; error: (entry: { err: Error }) => void } {
@@ -64,20 +71,20 @@ describeEngines('the background worker thread', (engine) => {
     await db.cleanup();
   });
 
-  const count = async (table: 'Nudge' | 'Customer', teamId?: number) =>
+  const customersOfTeam = async (teamId: number) =>
     (await db.kysely
-      .selectFrom(table === 'Customer' ? 'Customer' : 'Nudge')
+      .selectFrom('Customer')
       .select((eb) => eb.fn.countAll<number>().as('n'))
-      .$if(teamId !== undefined, (q) => q.where('ownerId', 'in', db.kysely.selectFrom('Rep').select('id').where('teamId', '=', teamId!)))
+      .where('ownerId', 'in', db.kysely.selectFrom('Rep').select('id').where('teamId', '=', teamId))
       .executeTakeFirstOrThrow()).n;
 
   it('does plan and refresh check-ins on its own connection, which the caller\'s connection then sees', async () => {
     const plan = await worker.run({ kind: 'plan', now: DEMO_ASOF, scope: 'all' });
     expect(plan.nudges).toBeGreaterThan(0);
-    expect(await count('Nudge')).toBe(plan.nudges);
+    expect(await countOf(db, 'Nudge')).toBe(plan.nudges);
     expect(await worker.run({ kind: 'refresh-check-ins' })).toEqual({ customers: 120 });
     const team = await db.kysely.selectFrom('Team').select('id').orderBy('id').executeTakeFirstOrThrow();
-    const inTeam = await count('Customer', team.id);
+    const inTeam = await customersOfTeam(team.id);
     expect(inTeam).toBeGreaterThan(0);
     expect(inTeam).toBeLessThan(120);
     expect(await worker.run({ kind: 'refresh-check-ins', teamId: team.id })).toEqual({ customers: inTeam });
@@ -125,22 +132,22 @@ describeEngines('the background worker thread', (engine) => {
   });
 });
 
-// Written against a SQLite file (scoring and the worker run on either engine now; converting this suite is left to do).
-describeSqlite('the background worker', () => {
-  let db: Db;
+describeEngines('the background worker', (engine) => {
+  let db: TestStoreDatabase;
   let worker: BackgroundWorker;
   let logger: ReturnType<typeof recordingLogger>;
+  let files: ReturnType<typeof tempDir>;
   beforeEach(async () => {
-    db = await demoDatabase(300);
+    db = await demoDatabase(300, DEMO_ASOF, engine);
     logger = recordingLogger();
-    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger });
+    worker = createBackgroundWorker({ databaseUrl: db.url, logger });
+    files = tempDir('rapport-worker-');
   });
   afterEach(async () => {
     await worker.close();
     await db.cleanup();
+    files.cleanup();
   });
-
-  const scoredAt = () => db.sqlite.prepare('SELECT DISTINCT computedAt FROM ScoreSnapshot').pluck().all();
 
   it('does run jobs on its own connection, one at a time in the order given, and hand back plain results', async () => {
     const finished: string[] = [];
@@ -156,14 +163,14 @@ describeSqlite('the background worker', () => {
     expect(plan.window.from).toBeInstanceOf(Date);
     expect(plan.nudges).toBeGreaterThan(0);
     // The bot's own connection sees what the worker wrote: the second rescoring's rows.
-    expect(scoredAt()).toEqual([LATER.getTime()]);
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Nudge').pluck().get()).toBe(plan.nudges);
+    expect(await scoredAt(db)).toEqual([LATER.getTime()]);
+    expect(await countOf(db, 'Nudge')).toBe(plan.nudges);
     expect(await worker.run({ kind: 'refresh-check-ins' })).toEqual({ customers: 300 });
     expect(logger.errors).toEqual([]);
   });
 
   it('does reject a failed job with the worker\'s stack, and go on with the next job', async () => {
-    const missing = path.join(path.dirname(db.file), 'gone.csv');
+    const missing = path.join(files.dir, 'gone.csv');
     const failed = await worker
       .run({ kind: 'import', file: missing, startedAt: DEMO_ASOF, options: { kind: 'orders', actor: 'test' } })
       .catch((error: unknown) => error);
@@ -179,14 +186,14 @@ describeSqlite('the background worker', () => {
   });
 });
 
-describeSqlite('a background worker that crashes', () => {
-  let db: Db;
+describeEngines('a background worker that crashes', (engine) => {
+  let db: TestStoreDatabase;
   let worker: BackgroundWorker;
   let logger: ReturnType<typeof recordingLogger>;
   beforeEach(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engine);
     logger = recordingLogger();
-    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger, entry: CRASHING_THREAD });
+    worker = createBackgroundWorker({ databaseUrl: db.url, logger, entry: CRASHING_THREAD });
   });
   afterEach(async () => {
     await worker.close();
@@ -203,12 +210,12 @@ describeSqlite('a background worker that crashes', () => {
     // The job queued before the crash ran, and the next one gets a fresh thread.
     expect((await queued).nudges).toBeGreaterThan(0);
     expect((await worker.run({ kind: 'rescore', asOf: DEMO_ASOF, computedAt: LATER })).customers).toBe(60);
-    expect(db.sqlite.prepare('SELECT DISTINCT computedAt FROM ScoreSnapshot').pluck().all()).toEqual([LATER.getTime()]);
+    expect(await scoredAt(db)).toEqual([LATER.getTime()]);
   });
 
   it('does report an uncaught error in the thread as a crash, with that error', async () => {
     const crashed = await worker
-      .run({ kind: 'import', file: db.file, startedAt: DEMO_ASOF, options: { kind: 'orders', actor: 'uncaught' } })
+      .run({ kind: 'import', file: 'never-read.csv', startedAt: DEMO_ASOF, options: { kind: 'orders', actor: 'uncaught' } })
       .catch((error: unknown) => error);
     expect(crashed).toBeInstanceOf(BackgroundWorkerCrash);
     expect((crashed as Error).message).toBe('background worker exited with code 1 during a import job: lost in a callback');
@@ -220,11 +227,11 @@ describeSqlite('a background worker that crashes', () => {
 
 const run = promisify(execFile);
 
-describeSqlite('the background worker compiled to JavaScript', () => {
-  let db: Db;
+describeEngines('the background worker compiled to JavaScript', (engine) => {
+  let db: TestStoreDatabase;
   let out: ReturnType<typeof tempDir>;
   beforeEach(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engine);
     out = tempDir('rapport-compiled-');
   });
   afterEach(async () => {
@@ -248,9 +255,9 @@ describeSqlite('the background worker compiled to JavaScript', () => {
       await worker.close();
       console.log(JSON.stringify({ customers: report.customers, loader: process.execArgv }));`;
     fs.writeFileSync(path.join(out.dir, 'run-job.js'), script);
-    const { stdout } = await run(process.execPath, ['run-job.js', `file:${db.file}`, DEMO_ASOF.toISOString()], { cwd: out.dir });
+    const { stdout } = await run(process.execPath, ['run-job.js', db.url, DEMO_ASOF.toISOString()], { cwd: out.dir });
     expect(JSON.parse(stdout)).toEqual({ customers: 60, loader: [] });
     expect(fs.existsSync(path.join(out.dir, 'src', 'background', 'background-thread.ts'))).toBe(false);
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM ScoreSnapshot').pluck().get()).toBe(60);
+    expect(await countOf(db, 'ScoreSnapshot')).toBe(60);
   });
 });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { ChatAdapter } from '../../src/adapters/chat-adapter.js';
@@ -7,7 +6,6 @@ import type { BackgroundJobs } from '../../src/background/background-jobs.js';
 import { ManualClock } from '../../src/clock.js';
 import type { App } from '../../src/commands/app.js';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/database.js';
 import { connectDatabase, type StoreDatabase } from '../../src/db/store-database.js';
 import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import { createLogger } from '../../src/logger.js';
@@ -15,8 +13,7 @@ import { runBot, seedDemo, type AdapterFactory } from '../../src/main.js';
 import { createOps, type LiveSources } from '../../src/ops/ops.js';
 import { createHttpServer } from '../../src/adapters/http-server.js';
 import { RecordingNotifier } from '../scheduler/helpers.js';
-import { describeEngines, describeSqlite, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
-import { openTempDatabase, tempDir } from '../helpers/temp-database.js';
+import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
 const NOW = new Date('2026-11-23T02:00:00Z');
 
@@ -31,15 +28,16 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-// Written against a SQLite file (runBot opens either engine now; converting this suite is left to do).
-describeSqlite('GET /healthz and /metrics of a running bot', () => {
-  const work = tempDir('rapport-ops-');
-  afterEach(() => work.cleanup());
+describeEngines('GET /healthz and /metrics of a running bot', (engine) => {
+  let db: TestStoreDatabase;
+  beforeEach(async () => {
+    db = await openTestDatabase(engine);
+  });
+  // Each test closes its connection before the bot opens its own; closing again here is harmless.
+  afterEach(async () => db.cleanup());
 
   it('does serve health and metrics beside the chat routes, counting nudges, retries and commands', async () => {
-    const file = path.join(work.dir, 'bot.db');
     const clock = new ManualClock(NOW);
-    const db = await openDatabase(`file:${file}`);
     await seedDemo(db, clock, 60);
     for (const [email, slackId] of [['zhang.wei@rapport.demo', 'U0ZHANG'], ['liu.yang@rapport.demo', 'U0LIU']] as const) {
       const { id: owner } = await db.kysely.selectFrom('Rep').select('id').where('email', '=', email).executeTakeFirstOrThrow();
@@ -63,7 +61,7 @@ describeSqlite('GET /healthz and /metrics of a running bot', () => {
     };
     let stop!: () => void;
     const shutdown = new Promise<void>((resolve) => (stop = resolve));
-    const config = { ...loadConfig({ DATABASE_URL: `file:${file}`, RAPPORT_DEMO: 'off', PORT: '0' }), platforms: ['slack' as const] };
+    const config = { ...loadConfig({ DATABASE_URL: db.url, RAPPORT_DEMO: 'off', PORT: '0' }), platforms: ['slack' as const] };
     const running = runBot(config, {}, clock, createLogger('silent'), { input: new PassThrough(), output: new PassThrough(), interactive: false, shutdown }, { slack });
 
     await vi.waitFor(() => expect(http?.server.listening).toBe(true), { timeout: 20_000, interval: 20 });
@@ -98,27 +96,22 @@ describeSqlite('GET /healthz and /metrics of a running bot', () => {
   });
 
   it('does open no port for health and metrics when only the console runs', async () => {
-    const db = await openTempDatabase();
+    await seedDemo(db, new ManualClock(NOW), 5);
+    await db.close();
+    const output = new PassThrough();
+    let written = '';
+    output.on('data', (chunk) => (written += String(chunk)));
+    const input = new PassThrough();
+    input.end('/help\n');
+    // PORT is taken: the bot starts only if it does not try to listen there.
+    const taken = createHttpServer({ port: 0, host: '127.0.0.1' });
+    const port = await taken.listen();
     try {
-      await seedDemo(db, new ManualClock(NOW), 5);
-      await db.close();
-      const output = new PassThrough();
-      let written = '';
-      output.on('data', (chunk) => (written += String(chunk)));
-      const input = new PassThrough();
-      input.end('/help\n');
-      // PORT is taken: the bot starts only if it does not try to listen there.
-      const taken = createHttpServer({ port: 0, host: '127.0.0.1' });
-      const port = await taken.listen();
-      try {
-        const config = loadConfig({ DATABASE_URL: db.url, RAPPORT_DEMO: 'off', PORT: String(port) });
-        expect(await runBot(config, {}, new ManualClock(NOW), createLogger('silent'), { input, output, interactive: false, shutdown: new Promise(() => {}) })).toBe(0);
-        expect(written).toContain('/customer lookup');
-      } finally {
-        await taken.close();
-      }
+      const config = loadConfig({ DATABASE_URL: db.url, RAPPORT_DEMO: 'off', PORT: String(port) });
+      expect(await runBot(config, {}, new ManualClock(NOW), createLogger('silent'), { input, output, interactive: false, shutdown: new Promise(() => {}) })).toBe(0);
+      expect(written).toContain('/customer lookup');
     } finally {
-      await db.cleanup();
+      await taken.close();
     }
   });
 });

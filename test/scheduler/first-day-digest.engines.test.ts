@@ -7,8 +7,7 @@ import { createLogger } from '../../src/logger.js';
 import { createApp } from '../../src/main.js';
 import { buildWeeklyDigest, digestReply } from '../../src/scheduler/weekly-digest.js';
 import { textOf } from '../commands/helpers.js';
-import { describeEngines, describeSqlite, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
-import { openTempDatabase } from '../helpers/temp-database.js';
+import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
 
 const FIRST_DAY = new Date('2026-12-01T09:00:00Z');
 
@@ -33,18 +32,17 @@ describeEngines('the digest on the first day, before any team exists', (engine) 
   });
 });
 
-// Written against a SQLite file (createApp takes either engine now; converting this part is left to do).
-describeSqlite('the /digest command on the first day, before any team exists', () => {
-  let db: Awaited<ReturnType<typeof openTempDatabase>>;
+describeEngines('the /digest command on the first day, before any team exists', (engine) => {
+  let db: TestStoreDatabase;
   beforeEach(async () => {
-    db = await openTempDatabase();
+    db = await openTestDatabase(engine);
   });
   afterEach(async () => db.cleanup());
 
   it('does answer /digest for the first admin when no team has been made yet', async () => {
     const clock = new ManualClock(FIRST_DAY);
     await addAdmin(db, { email: 'boss@example.com', name: 'The Boss' }, 'cli:test', clock.now());
-    expect(db.sqlite.prepare('SELECT COUNT(*) FROM Team').pluck().get()).toBe(0);
+    expect(await db.kysely.selectFrom('Team').select('id').execute()).toEqual([]);
     const app = createApp(db, loadConfig({ DATABASE_URL: db.url }), clock, createLogger('silent'));
     const reply = await app.dispatch({ platform: 'console', userId: 'boss@example.com', text: '/digest' });
     expect(reply.blocks.filter((b) => b.type === 'text' && b.tone === 'error')).toEqual([]);

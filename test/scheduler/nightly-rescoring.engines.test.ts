@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { BackgroundJobs } from '../../src/background/background-jobs.js';
 import { createBackgroundWorker, type BackgroundWorker } from '../../src/background/background-worker.js';
 import { ManualClock } from '../../src/clock.js';
-import { openDatabase } from '../../src/db/database.js';
+import { connectDatabase, type StoreDatabase } from '../../src/db/store-database.js';
 import { createLeaseStore } from '../../src/db/stores/lease-store.js';
 import { createLogger } from '../../src/logger.js';
 import { createJobRunStore } from '../../src/db/stores/job-run-store.js';
@@ -10,23 +10,25 @@ import { MAX_RUN_ATTEMPTS } from '../../src/scheduler/job-runs.js';
 import { createRescoreSoon } from '../../src/scheduler/rescoring.js';
 import { runJob, startScheduler, type SchedulerDeps } from '../../src/scheduler/scheduler.js';
 import { inProcessJobs } from '../helpers/background-jobs.js';
-import { describeEngines, describeSqlite, type TestStoreDatabase } from '../helpers/engines.js';
+import { describeEngines, type TestStoreDatabase } from '../helpers/engines.js';
 import { DEMO_ASOF, RecordingNotifier, deliveryDeps, demoDatabase } from './helpers.js';
 
-type Db = Awaited<ReturnType<typeof demoDatabase>>;
 const MINUTE = 60_000;
 const silent = { info() {}, warn() {}, error() {} };
 
-function schedulerDeps(db: Db, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
-  return { db, background, owner, delivery: deliveryDeps(db.sqlite, new RecordingNotifier()), logger: silent };
+function schedulerDeps(db: StoreDatabase, background: BackgroundJobs = inProcessJobs(db), owner = 'test'): SchedulerDeps {
+  return { db, background, owner, delivery: deliveryDeps(db, new RecordingNotifier()), logger: silent };
 }
 
-const runs = (db: TestStoreDatabase) => db.kysely.selectFrom('JobRun').select(['runKey', 'reason', 'status', 'attempts', 'startedAt']).orderBy('id').execute();
+const runs = (db: StoreDatabase) => db.kysely.selectFrom('JobRun').select(['runKey', 'reason', 'status', 'attempts', 'startedAt']).orderBy('id').execute();
 /** When the scores were computed, and for how many customers. */
-const computed = (db: Db) =>
-  db.sqlite.prepare('SELECT computedAt, COUNT(*) AS customers FROM ScoreSnapshot GROUP BY computedAt ORDER BY computedAt').all() as {
-    computedAt: number; customers: number;
-  }[];
+const computed = (db: StoreDatabase) =>
+  db.kysely
+    .selectFrom('ScoreSnapshot')
+    .select((eb) => ['computedAt', eb.fn.countAll<number>().as('customers')])
+    .groupBy('computedAt')
+    .orderBy('computedAt')
+    .execute();
 
 describeEngines('job runs', (engine) => {
   let db: TestStoreDatabase;
@@ -81,11 +83,10 @@ describeEngines('job runs', (engine) => {
   });
 });
 
-// The scheduler's deps and the in-thread jobs still take the SQLite database (src/scheduler/scheduler.ts, src/background/background-jobs.ts).
-describeSqlite('nightly rescoring', () => {
-  let db: Db;
+describeEngines('nightly rescoring', (engine) => {
+  let db: TestStoreDatabase;
   beforeEach(async () => {
-    db = await demoDatabase(60);
+    db = await demoDatabase(60, DEMO_ASOF, engine);
   });
   afterEach(async () => db.cleanup());
 
@@ -104,19 +105,22 @@ describeSqlite('nightly rescoring', () => {
     const nights = ['2027-01-04T18:00:00.000Z', '2027-01-05T01:00:00.000Z', '2027-01-05T18:00:00.000Z', '2027-01-06T01:00:00.000Z'];
     expect(done).toEqual(['2027-01-04T12:00:00.000Z', ...nights]);
     expect((await runs(db)).map((r) => [r.runKey, r.status])).toEqual(['2027-01-04T01:00:00.000Z', ...nights].map((n) => [`nightly:${n}`, 'done']));
-    expect(computed(db)).toEqual([{ computedAt: Date.parse(nights.at(-1)!), customers: 60 }]);
+    expect(await computed(db)).toEqual([{ computedAt: Date.parse(nights.at(-1)!), customers: 60 }]);
   });
 
   it('does rescore once a night for teams whose hours fall on the same instant', async () => {
     // 08:00 in Shanghai and 01:00 in Berlin are both 00:00 UTC in January.
-    db.sqlite.prepare(`UPDATE Team SET settings = json_object('scoringHour', CASE WHEN timeZone = 'Asia/Shanghai' THEN 8 ELSE 1 END)`).run();
+    for (const team of await db.kysely.selectFrom('Team').select(['id', 'timeZone']).execute()) {
+      const settings = JSON.stringify({ scoringHour: team.timeZone === 'Asia/Shanghai' ? 8 : 1 });
+      await db.kysely.updateTable('Team').set({ settings }).where('id', '=', team.id).execute();
+    }
     const deps = schedulerDeps(db);
     for (let t = Date.parse('2027-01-04T12:00:00Z'); t <= Date.parse('2027-01-06T12:00:00Z'); t += 15 * MINUTE) await runJob('rescore', new Date(t), deps);
     expect((await runs(db)).map((r) => r.runKey)).toEqual(['2027-01-04', '2027-01-05', '2027-01-06'].map((d) => `nightly:${d}T00:00:00.000Z`));
   });
 
   it('does rescore once when a second connection fires the same night\'s job', async () => {
-    const other = await openDatabase(`file:${db.file}`);
+    const other = await connectDatabase(db.url);
     try {
       const at = new Date('2027-01-05T01:05:00Z');
       const first = await runJob('rescore', at, schedulerDeps(db, inProcessJobs(db), 'one'));
@@ -152,18 +156,17 @@ describeSqlite('nightly rescoring', () => {
     fail = false;
     expect(await runJob('rescore', at(15), deps)).toMatchObject({ status: 'done' });
     expect(await runs(db)).toMatchObject([{ status: 'done', attempts: 2 }]);
-    expect(computed(db)).toEqual([{ computedAt: at(15).getTime(), customers: 60 }]);
+    expect(await computed(db)).toEqual([{ computedAt: at(15).getTime(), customers: 60 }]);
   });
 });
 
-// Written against a SQLite file (the worker opens either engine now; converting this suite is left to do).
-describeSqlite('the scheduler with its background worker', () => {
-  let db: Db;
+describeEngines('the scheduler with its background worker', (engine) => {
+  let db: TestStoreDatabase;
   let worker: BackgroundWorker;
   const logger = createLogger('silent');
   beforeEach(async () => {
-    db = await demoDatabase(60);
-    worker = createBackgroundWorker({ databaseUrl: `file:${db.file}`, logger });
+    db = await demoDatabase(60, DEMO_ASOF, engine);
+    worker = createBackgroundWorker({ databaseUrl: db.url, logger });
   });
   afterEach(async () => {
     await worker.close();
@@ -180,14 +183,14 @@ describeSqlite('the scheduler with its background worker', () => {
     // Started after Berlin's 02:00 (01:00 UTC) with no run yet: catch up now.
     const clock = new ManualClock('2027-01-05T06:00:00Z');
     await (await start(clock)).stop();
-    expect(computed(db)).toEqual([{ computedAt: Date.parse('2027-01-05T06:00:00Z'), customers: 60 }]);
+    expect(await computed(db)).toEqual([{ computedAt: Date.parse('2027-01-05T06:00:00Z'), customers: 60 }]);
     // Restarted the same day: the night is covered.
     clock.set('2027-01-05T12:00:00Z');
     await (await start(clock)).stop();
     // Down over the next night, back the morning after: one more rescoring, not two.
     clock.set('2027-01-06T07:30:00Z');
     await (await start(clock)).stop();
-    expect(computed(db)).toEqual([{ computedAt: Date.parse('2027-01-06T07:30:00Z'), customers: 60 }]);
+    expect(await computed(db)).toEqual([{ computedAt: Date.parse('2027-01-06T07:30:00Z'), customers: 60 }]);
     expect((await runs(db)).map((r) => [r.runKey, r.status, new Date(r.startedAt).toISOString()])).toEqual([
       ['nightly:2027-01-05T01:00:00.000Z', 'done', '2027-01-05T06:00:00.000Z'],
       ['nightly:2027-01-06T01:00:00.000Z', 'done', '2027-01-06T07:30:00.000Z'],
