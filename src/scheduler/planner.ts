@@ -1,6 +1,6 @@
 import { markCheckInsPlanned } from '../db/stores/check-in-store.js';
 import { createOutboxStore } from '../db/stores/outbox-store.js';
-import { createPlanWrites } from '../db/stores/planning-store.js';
+import { bulkCallbackInserter, createPlanWrites } from '../db/stores/planning-store.js';
 import { markReordersPlanned } from '../db/stores/reorder-store.js';
 import type { StoreDatabase } from '../db/store-database.js';
 import type { StoreHandle } from '../db/stores/store.js';
@@ -317,6 +317,7 @@ const APPLY_BATCH = 50;
  */
 export async function applyPlan(db: StoreDatabase, plan: Plan, now: Date, slicing?: WriteSlicing): Promise<AppliedPlan> {
   const applied: AppliedPlan = { nudges: 0, cadenceCallbacks: 0, winbackChanges: 0, careChanges: 0 };
+  const insertCallbacks = bulkCallbackInserter(db);
   const batches: WriteBatch[] = [
     ...inGroups(plan.winbackChanges, APPLY_BATCH).map((changes) => async (trx: StoreHandle) => {
       const writes = createPlanWrites(trx);
@@ -327,7 +328,7 @@ export async function applyPlan(db: StoreDatabase, plan: Plan, now: Date, slicin
     }),
     ...inGroups(plan.cadenceCallbacks, APPLY_BATCH).map((callbacks) => async (trx: StoreHandle) => {
       const rows = callbacks.map((c) => ({ customerId: c.customerId, ownerId: c.ownerId, dueAt: c.dueAt.getTime(), source: 'cadence' as const, dedupeKey: c.dedupeKey }));
-      applied.cadenceCallbacks += await createPlanWrites(trx).insertCallbacks(rows, now);
+      applied.cadenceCallbacks += await insertCallbacks(trx, rows, now);
       await markCheckInsPlanned(trx, callbacks.map((c) => c.customerId));
     }),
     ...careBatches(plan.care, now, applied),

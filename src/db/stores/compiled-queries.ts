@@ -66,10 +66,14 @@ export const ROWS_PER_STATEMENT = 50;
 /**
  * A statement over a list of rows (a multi-row INSERT, an `IN` list) compiled once per number of
  * rows: `build` gets rows whose `columns` hold stand-ins and makes the statement of them. A list
- * runs as statements of up to ROWS_PER_STATEMENT rows, so a store keeps at most that many texts
+ * runs as statements of up to `rowsPerStatement` rows, so a store keeps at most that many texts
  * of each (Kysely gives each length its own, and SQLite's statement cache is bounded).
  */
-export function compiledPerRowCount<Row>(columns: readonly (keyof Row)[], build: (rows: readonly Row[]) => Compilable): (rows: readonly Row[]) => CompiledQuery[] {
+export function compiledPerRowCount<Row>(
+  columns: readonly (keyof Row)[],
+  build: (rows: readonly Row[]) => Compilable,
+  rowsPerStatement = ROWS_PER_STATEMENT,
+): (rows: readonly Row[]) => CompiledQuery[] {
   const byCount = new Map<number, { compiled: CompiledQuery; slots: Int32Array }>();
   const statement = (rows: readonly Row[]) => {
     let template = byCount.get(rows.length);
@@ -86,7 +90,7 @@ export function compiledPerRowCount<Row>(columns: readonly (keyof Row)[], build:
   };
   return (rows) => {
     const statements: CompiledQuery[] = [];
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) statements.push(statement(rows.slice(start, start + ROWS_PER_STATEMENT)));
+    for (let start = 0; start < rows.length; start += rowsPerStatement) statements.push(statement(rows.slice(start, start + rowsPerStatement)));
     return statements;
   };
 }

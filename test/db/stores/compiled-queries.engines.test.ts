@@ -32,6 +32,19 @@ describeEngines('queries compiled once', (engine) => {
     expect(stored).toEqual(written.map((t) => ({ ...t, locale: 'en' })));
   });
 
+  it('does split a list into statements of the number of rows asked, one text per length', async () => {
+    const insert = compiledPerRowCount<{ name: string; timeZone: string; createdAt: number }>(
+      ['name', 'timeZone', 'createdAt'],
+      (rows) => db.kysely.insertInto('Team').values(rows.map((r) => ({ ...r, locale: 'en', settings: '{}' }))),
+      2,
+    );
+    const statements = insert(teams(0, 5));
+    expect(statements.map((q) => q.parameters.length / 5)).toEqual([2, 2, 1]);
+    expect(new Set(statements.map((q) => q.sql)).size).toBe(2);
+    expect(await affectedRows(db.kysely, statements)).toBe(5);
+    expect(await db.kysely.selectFrom('Team').select(['name', 'createdAt']).orderBy('id').execute()).toEqual(teams(0, 5).map(({ name, createdAt }) => ({ name, createdAt })));
+  });
+
   it('does run a query compiled once with each call’s own values', async () => {
     await db.kysely.insertInto('Team').values(teams(0, 5).map((t) => ({ ...t, locale: 'en', settings: '{}' }))).execute();
     const named = compiledOnce(2, (name, after) => db.kysely.selectFrom('Team').select('createdAt').where('name', '=', name).where('createdAt', '>', after).orderBy('id'));

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { markCheckInsPlanned, refreshCheckIns, refreshCheckInsAfterRescoring, type CheckInScope } from '../../../src/db/stores/check-in-store.js';
-import { createPlanningStore, readTeamSettings } from '../../../src/db/stores/planning-store.js';
+import { bulkCallbackInserter, createPlanningStore, readTeamSettings, type PlannedCallbackRow } from '../../../src/db/stores/planning-store.js';
 import { markReordersPlanned, refreshReordersAfterRescoring } from '../../../src/db/stores/reorder-store.js';
 import type { StoreHandle } from '../../../src/db/stores/store.js';
 import { writeInSlices, type WriteSlicing } from '../../../src/db/write-slices.js';
@@ -288,6 +288,60 @@ describeEngines('cadence candidates of every rep in one read', (engine) => {
     expect(found.get(a)![0]).toEqual({ id: expect.any(Number), externalId: 'a-1', lastTouch: T - DAY_MS, dueAt: T - 3 * HOUR });
     expect(names(await store.cadenceCandidates(new Map([[a, 10]]), new Date(T + 31 * DAY_MS)))).toEqual({ [a]: ['a-1', 'a-2', 'a-2b', 'a-3', 'a-later'] });
     expect(names(await store.cadenceCandidates(new Map(), new Date(T)))).toEqual({});
+  });
+});
+
+describeEngines('the plan’s bulk callback insert', (engine) => {
+  let db: TestStoreDatabase;
+  beforeEach(async () => {
+    db = await openTestDatabase(engine);
+  });
+  afterEach(async () => db?.cleanup());
+
+  /** A rep with `count` customers, and a cadence callback planned for each. */
+  async function plannedFor(count: number): Promise<PlannedCallbackRow[]> {
+    const k = db.kysely;
+    const rep = await k.insertInto('Rep').values({ email: 'r@x', name: 'r', role: 'rep', agendaHour: 9, active: true, createdAt: T, updatedAt: T }).returning('id').executeTakeFirstOrThrow();
+    const rows: PlannedCallbackRow[] = [];
+    for (let i = 0; i < count; i++) {
+      const customer = await k
+        .insertInto('Customer')
+        .values({ externalId: `c${i}`, name: `c${i}`, ownerId: rep.id, status: 'none', tags: '', greetingOptOut: false, createdAt: T, updatedAt: T })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      rows.push({ customerId: customer.id, ownerId: rep.id, dueAt: T + i, source: 'cadence', dedupeKey: `cadence:${customer.id}:${i}` });
+    }
+    return rows;
+  }
+
+  const stored = () =>
+    db.kysely.selectFrom('Callback').select(['customerId', 'ownerId', 'dueAt', 'source', 'dedupeKey', 'timed', 'note', 'status', 'createdAt']).orderBy('id').execute();
+
+  it('does insert each callback once by its dedupe key, untimed and open, and count only the new ones when the plan is applied again', async () => {
+    const rows = await plannedFor(7);
+    const insert = bulkCallbackInserter(db);
+    let counts: number[] = [];
+    await writeInSlices(db, [async (trx) => void counts.push(await insert(trx, rows.slice(0, 3), NOW)), async (trx) => void counts.push(await insert(trx, rows, NOW))]);
+    expect(counts).toEqual([3, 4]);
+    expect(await stored()).toEqual(rows.map((r) => ({ ...r, timed: false, note: '', status: 'open', createdAt: T })));
+    counts = [];
+    await writeInSlices(db, [async (trx) => void counts.push(await insert(trx, rows, new Date(T + HOUR)))]);
+    expect(counts).toEqual([0]);
+    expect((await stored()).map((c) => c.createdAt)).toEqual(rows.map(() => T));
+  });
+
+  it('does take back what it inserted when its slice fails later on', async () => {
+    const rows = await plannedFor(3);
+    const insert = bulkCallbackInserter(db);
+    await expect(
+      writeInSlices(db, [
+        (trx) => insert(trx, rows, NOW).then(() => undefined),
+        () => {
+          throw new Error('crash after the insert');
+        },
+      ]),
+    ).rejects.toThrow('crash after the insert');
+    expect(await stored()).toEqual([]);
   });
 });
 
