@@ -9,7 +9,7 @@ import { localDateOf, parseIsoDate, safeZone, startOfLocalDay, isoDate } from '.
 import { isTier } from '../domain/tier.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { Notification } from './notifier.js';
-import { createNudgeData, recipientOf, type AgendaCallback } from './nudge-data.js';
+import { createNudgeData, recipientOf, takeRoutedReader, type AgendaCallback } from './nudge-data.js';
 import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
 import { reorderItem } from './reorder-agenda.js';
@@ -55,8 +55,7 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
   const care = createCareRenderer(store, options.currency);
 
   async function reader(row: NudgeRow): Promise<Reader | null> {
-    const { targetKind, targetId } = await data.target(row);
-    const found = await data.reader(targetKind, targetId);
+    const found = takeRoutedReader(row, db) ?? (await data.readerOf(row));
     if (!found) return null;
     const locale: Locale = isLocale(found.locale) ? found.locale : options.defaultLocale;
     const t = translator(locale);
