@@ -55,28 +55,35 @@ export function createNudgeData(store: RenderStore) {
     return owner == null ? row : { targetKind: 'rep' as const, targetId: owner };
   };
 
+  /** Who a row goes to now: a callback ping goes to whoever owns the callback when it is sent (its customer may have moved). */
+  const target = async (row: Pick<NudgeRow, 'kind' | 'targetKind' | 'targetId' | 'payload'>): Promise<{ targetKind: 'rep' | 'team'; targetId: number }> => {
+    if (row.kind === 'complaint') return ticketTarget(row);
+    if (row.kind !== 'callback') return row;
+    const callbackId = payloadId(row.payload, 'callbackId');
+    const owner = callbackId === null ? undefined : await store.callbackOwner(callbackId);
+    return owner === undefined ? row : { targetKind: 'rep', targetId: owner };
+  };
+  const reader = async (targetKind: 'rep' | 'team', targetId: number): Promise<ReaderRow | null> => {
+    if (targetKind === 'rep') {
+      const r = await store.rep(targetId);
+      if (!r || !r.active) return null;
+      const preferred = r.preferred && isChatPlatform(r.preferred) ? r.preferred : null;
+      return { kind: 'rep', id: r.id, name: r.name, addresses: addressesOf(r), preferred, locale: r.locale, zone: r.zone, teamId: r.teamId, teamName: r.teamName, agendaHour: r.agendaHour };
+    }
+    const t = await store.team(targetId);
+    if (!t) return null;
+    const addresses = addressesOf({ slackUserId: t.slackChannelId, discordUserId: t.discordChannelId });
+    return { kind: 'team', id: t.id, name: t.name, addresses, preferred: null, locale: t.locale, zone: t.zone, teamId: t.id, teamName: t.name, agendaHour: 9 };
+  };
+
   return {
-    /** Who a row goes to now: a callback ping goes to whoever owns the callback when it is sent (its customer may have moved). */
-    async target(row: Pick<NudgeRow, 'kind' | 'targetKind' | 'targetId' | 'payload'>): Promise<{ targetKind: 'rep' | 'team'; targetId: number }> {
-      if (row.kind === 'complaint') return ticketTarget(row);
-      if (row.kind !== 'callback') return row;
-      const callbackId = payloadId(row.payload, 'callbackId');
-      const owner = callbackId === null ? undefined : await store.callbackOwner(callbackId);
-      return owner === undefined ? row : { targetKind: 'rep', targetId: owner };
+    target,
+    /** Who reads the row now: its target as a reader, null when that rep or team is gone or inactive. */
+    readerOf: async (row: Pick<NudgeRow, 'kind' | 'targetKind' | 'targetId' | 'payload'>): Promise<ReaderRow | null> => {
+      const { targetKind, targetId } = await target(row);
+      return reader(targetKind, targetId);
     },
     inBook: (customerId: number, repId: number) => store.inBook(customerId, repId),
-    async reader(targetKind: 'rep' | 'team', targetId: number): Promise<ReaderRow | null> {
-      if (targetKind === 'rep') {
-        const r = await store.rep(targetId);
-        if (!r || !r.active) return null;
-        const preferred = r.preferred && isChatPlatform(r.preferred) ? r.preferred : null;
-        return { kind: 'rep', id: r.id, name: r.name, addresses: addressesOf(r), preferred, locale: r.locale, zone: r.zone, teamId: r.teamId, teamName: r.teamName, agendaHour: r.agendaHour };
-      }
-      const t = await store.team(targetId);
-      if (!t) return null;
-      const addresses = addressesOf({ slackUserId: t.slackChannelId, discordUserId: t.discordChannelId });
-      return { kind: 'team', id: t.id, name: t.name, addresses, preferred: null, locale: t.locale, zone: t.zone, teamId: t.id, teamName: t.name, agendaHour: 9 };
-    },
     customer: async (id: number | null): Promise<CustomerInfo | undefined> => (id === null ? undefined : store.customer(id)),
     reorder: (nudgeId: number, now: number) => reorders.alone(nudgeId, now),
     callback: (id: number) => store.callback(id),
@@ -126,13 +133,30 @@ export function createNudgeData(store: RenderStore) {
 
 export type NudgeData = ReturnType<typeof createNudgeData>;
 
+/**
+ * Readers the recipient lookup found, for the drawing of the same row: delivery routes a row and
+ * then draws it at once, and one read of its reader (and of a callback's or ticket's owner) serves
+ * both, instead of the same reads twice per message. Keyed by the row object and taken once: a
+ * redraw after a button press, or the next claim of a row routed but not drawn (its platform
+ * paused), reads afresh.
+ */
+const routedReaders = new WeakMap<NudgeRow, { db: StoreHandle; reader: ReaderRow }>();
+
+/** The reader the recipient lookup on `db` found for this very row, if it has not been taken yet. */
+export function takeRoutedReader(row: NudgeRow, db: StoreHandle): ReaderRow | undefined {
+  const routed = routedReaders.get(row);
+  routedReaders.delete(row);
+  return routed?.db === db ? routed.reader : undefined;
+}
+
 /** Who a row goes to, with their addresses: enough to route it before drawing the message. */
 export function createRecipientLookup(db: StoreHandle): (row: NudgeRow) => Promise<Recipient | null> {
   const data = createNudgeData(createRenderStore(db));
   return async (row) => {
-    const { targetKind, targetId } = await data.target(row);
-    const r = await data.reader(targetKind, targetId);
-    return r ? recipientOf(r) : null;
+    const r = await data.readerOf(row);
+    if (!r) return null;
+    routedReaders.set(row, { db, reader: r });
+    return recipientOf(r);
   };
 }
 

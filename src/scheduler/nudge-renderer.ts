@@ -9,7 +9,7 @@ import { localDateOf, parseIsoDate, safeZone, startOfLocalDay, isoDate } from '.
 import { isTier } from '../domain/tier.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { Notification } from './notifier.js';
-import { createNudgeData, recipientOf, type AgendaCallback } from './nudge-data.js';
+import { createNudgeData, recipientOf, takeRoutedReader, type AgendaCallback } from './nudge-data.js';
 import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
 import { reorderItem } from './reorder-agenda.js';
@@ -55,8 +55,7 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
   const care = createCareRenderer(store, options.currency);
 
   async function reader(row: NudgeRow): Promise<Reader | null> {
-    const { targetKind, targetId } = await data.target(row);
-    const found = await data.reader(targetKind, targetId);
+    const found = takeRoutedReader(row, db) ?? (await data.readerOf(row));
     if (!found) return null;
     const locale: Locale = isLocale(found.locale) ? found.locale : options.defaultLocale;
     const t = translator(locale);
@@ -76,8 +75,10 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
   async function content(row: NudgeRow, r: Reader, now: Date, mode: 'send' | 'redraw', carries: number[]): Promise<Reply | string> {
     const { t, locale, zone } = r;
     const payload: unknown = JSON.parse(row.payload);
-    // Complaints, escalations, holidays and win-back reminders and losses are drawn in care-renderer.ts.
-    const cared = await care.content(row, r, now);
+    // Complaints, escalations, holidays and win-back reminders and losses are drawn in care-renderer.ts. A won-back
+    // message (sent by the thousand) is told apart first, so it pays for no care payload that does not fit it.
+    const won = row.kind === 'winback' ? wonBackPayload.safeParse(payload) : undefined;
+    const cared = won?.success ? null : await care.content(row, r, now);
     if (cared !== null) return cared;
     switch (row.kind) {
       case 'callback': {
@@ -168,8 +169,7 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
       }
       case 'winback': {
         // Rows of older versions that announced each new plan are not sent: plans are listed in the agenda.
-        const won = wonBackPayload.safeParse(payload);
-        if (!won.success) return 'win-back plans are listed in the morning agenda';
+        if (!won?.success) return 'win-back plans are listed in the morning agenda';
         const c = await data.customer(row.customerId);
         if (!c) return 'the customer no longer exists';
         return {
