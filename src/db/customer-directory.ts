@@ -100,7 +100,7 @@ export function createCustomerDirectory(db: StoreDatabase, { nameWalk = NAME_WAL
     }
     // pg_trgm's GIN index answers ILIKE '%…%' (and ANDs and ORs of them); for a text many names hold, the planner
     // walks customers in id order through Customer_id_name_idx instead (migration customer_lookup_plans).
-    return inBook(customers(), scope, (eb) => [holdingAny(eb, phrases)]).orderBy('c.id');
+    return inBook(customers(), scope, (eb) => [eb.or(phrases.map((group) => eb.and(group.map((text) => eb('c.name', 'ilike', `%${likeEscaped(text)}%`)))))]).orderBy('c.id');
   }
 
   /**
@@ -578,11 +578,6 @@ function byCodePoint(a: string, b: string): number {
     if (diff !== 0) return diff;
   }
   return x.length - y.length;
-}
-
-/** PostgreSQL: the name holds every phrase of some group, without regard to case (pg_trgm's GIN index answers it). */
-function holdingAny(eb: CustomerExpressions, phrases: string[][]): Expression<SqlBool> {
-  return eb.or(phrases.map((group) => eb.and(group.map((text) => eb('c.name', 'ilike', `%${likeEscaped(text)}%`)))));
 }
 
 /** `text` as a LIKE pattern's literal part (backslash is PostgreSQL's default LIKE escape). */
