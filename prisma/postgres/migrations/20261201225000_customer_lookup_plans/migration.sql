@@ -6,6 +6,12 @@
 -- table, tens of thousands of pages). The owner comes along for a team's or a rep's book.
 CREATE INDEX "Customer_id_name_idx" ON "Customer" ("id") INCLUDE ("name", "ownerId");
 
+-- Customers by name in id order, as SQLite's name index holds them (its entries end in the rowid):
+-- an exact name that 1,500 customers share gives its first thousand, within a team too, and a
+-- name prefix its first names in (name, id) order, from the index alone, without sorting them
+-- or reading the table (75 ms -> 1 ms for a shared name in a team).
+CREATE INDEX "Customer_name_id_idx" ON "Customer" ("name", "id") INCLUDE ("ownerId");
+
 -- Which of the two the planner takes rests on how many names it expects to hold the text,
 -- read off the column's most common values and histogram: with the default 100 a substring
 -- of a common name could miss the sample (estimated 98 rows, found 23,437). 250 keeps the
