@@ -25,6 +25,8 @@ import { writeTransaction } from './stores/store.js';
 
 /** How many candidate names a "did you mean" pulls per index probe before ranking them. */
 const SUGGESTION_POOL = 200;
+/** PostgreSQL: how many customers a typo's candidate names are first looked for among, in id order (firstNamesHolding; tests walk fewer). */
+const NAME_WALK = 20_000;
 /** The phone-tail index (migration customer_search) covers the last 8 digits. */
 const PHONE_TAIL = 8;
 const TRIGRAM = 3;
@@ -48,13 +50,14 @@ type CustomerExpressions = ExpressionBuilder<CustomerTables, 'c'>;
  * rep's own book through the owner index. Matches come in customer id order on both engines, so
  * both show the same customers when more match than a reply holds.
  */
-export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
+export function createCustomerDirectory(db: StoreDatabase, { nameWalk = NAME_WALK }: { nameWalk?: number } = {}): CustomerDirectory {
   const { engine } = db;
   const kysely = db.kysely.withTables<{ CustomerNameTrigram: { rowid: number; CustomerNameTrigram: string } }>();
   const inBook = (query: CustomerQuery, scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[]) =>
     query.where((eb) => eb.and([...where(eb), ...withinBook(eb, scope)]));
   const customers = () => kysely.selectFrom('Customer as c') as unknown as CustomerQuery;
   const idsOf = async (query: SelectQueryBuilder<CustomerTables, 'c', { id: number }>) => (await query.execute()).map((row) => row.id);
+  const namesOf = async (query: SelectQueryBuilder<CustomerTables, 'c', { name: string }>) => (await query.execute()).map((row) => row.name);
 
   /** Customers by one key as summaries, in id order (each key's index holds its rows in that order). */
   const summariesBy = (scope: BookScope, where: (eb: CustomerExpressions) => Expression<SqlBool>[], limit = SEARCH_COUNT_CAP + 1): Promise<CustomerSummary[]> =>
@@ -95,8 +98,34 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
         () => [sql<SqlBool>`${sql.ref('CustomerNameTrigram')} MATCH ${match}`],
       ).orderBy(sql.ref('f.rowid'));
     }
-    // pg_trgm's GIN index answers ILIKE '%…%' (and ANDs and ORs of them).
+    // pg_trgm's GIN index answers ILIKE '%…%' (and ANDs and ORs of them); for a text many names hold, the planner
+    // walks customers in id order through Customer_id_name_idx instead (migration customer_lookup_plans).
     return inBook(customers(), scope, (eb) => [eb.or(phrases.map((group) => eb.and(group.map((text) => eb('c.name', 'ilike', `%${likeEscaped(text)}%`)))))]).orderBy('c.id');
+  }
+
+  /**
+   * PostgreSQL: the first `limit` names in customer id order that hold any group of phrases, as namesHolding finds
+   * them. The planner takes the ANDed texts of a group as independent and expects a few dozen rows where one typo's
+   * neighbouring trigrams find a common name in thousands, then rechecks them all on the table (half a second on a
+   * million); so the first `nameWalk` customers are walked in id order through the covering index first (cheap
+   * where matches are dense), and only what that walk leaves is asked of the trigram index (cheap where they are few).
+   */
+  async function firstNamesHolding(scope: BookScope, phrases: string[][], limit: number): Promise<string[]> {
+    // A LIMIT in the subquery keeps the phrases out of it: the walk reads `nameWalk` index entries at most. Each name is
+    // folded once there, as ILIKE folds it (lower() in the column's collation) for every phrase it is asked about.
+    const firstCustomers = kysely
+      .selectFrom('Customer')
+      .select(['id', 'name', 'ownerId', sql<string>`lower(${sql.ref('name')})`.as('folded')])
+      .orderBy('id')
+      .limit(nameWalk)
+      .as('c');
+    const holds = (text: string) => sql<SqlBool>`${sql.ref('c.folded')} LIKE lower(${`%${likeEscaped(text)}%`})`;
+    const walk = inBook(kysely.selectFrom(firstCustomers) as unknown as CustomerQuery, scope, (eb) => [eb.or(phrases.map((group) => eb.and(group.map(holds))))]);
+    const walked = await namesOf(walk.select('c.name').orderBy('c.id').limit(limit));
+    if (walked.length === limit) return walked;
+    // Past the walk's last customer (none when the walk read them all: NULL matches nothing).
+    const walkEnd = kysely.selectFrom('Customer').select('id').orderBy('id').offset(nameWalk - 1).limit(1);
+    return [...walked, ...(await namesOf(namesHolding(scope, phrases).where('c.id', '>', walkEnd).select('c.name').limit(limit - walked.length)))];
   }
 
   async function partialIds(q: string, scope: BookScope, limit = SEARCH_COUNT_CAP + 1): Promise<number[]> {
@@ -128,21 +157,20 @@ export function createCustomerDirectory(db: StoreDatabase): CustomerDirectory {
   }
 
   async function candidateNames(q: string, scope: BookScope): Promise<string[]> {
-    const names = async (query: SelectQueryBuilder<CustomerTables, 'c', { name: string }>) => (await query.execute()).map((row) => row.name);
-    if (scope.kind === 'owner') return names(inBook(customers(), scope, () => []).select('c.name').distinct());
+    if (scope.kind === 'owner') return namesOf(inBook(customers(), scope, () => []).select('c.name').distinct());
     const found: string[] = [];
     for (const char of [...new Set([...q].filter((c) => isCjk(c)))].slice(0, 4)) {
       const gram = kysely.selectFrom('CustomerNameGram as g').innerJoin('Customer as c', 'c.id', 'g.customerId') as unknown as CustomerQuery;
-      found.push(...(await names(inBook(gram, scope, (eb) => [eb(sql.ref('g.gram'), '=', char)]).select('c.name').orderBy(sql.ref('g.customerId')).limit(SUGGESTION_POOL))));
+      found.push(...(await namesOf(inBook(gram, scope, (eb) => [eb(sql.ref('g.gram'), '=', char)]).select('c.name').orderBy(sql.ref('g.customerId')).limit(SUGGESTION_POOL))));
     }
     const grams = trigrams(q.toLowerCase());
     if (grams.length >= 2) {
       // One typo breaks the trigrams around it; any two neighbours that survive find the name.
       const pairs = grams.slice(1).map((gram, i) => [grams[i]!, gram]);
-      found.push(...(await names(namesHolding(scope, pairs).select('c.name').limit(SUGGESTION_POOL))));
+      found.push(...(engine === 'sqlite' ? await namesOf(namesHolding(scope, pairs).select('c.name').limit(SUGGESTION_POOL)) : await firstNamesHolding(scope, pairs, SUGGESTION_POOL)));
     }
     const prefix = capitalize([...q].slice(0, 2).join(''));
-    found.push(...(await names(inBook(customers(), scope, (eb) => startsWith(eb, prefix)).select('c.name').orderBy('c.name').orderBy('c.id').limit(SUGGESTION_POOL))));
+    found.push(...(await namesOf(inBook(customers(), scope, (eb) => startsWith(eb, prefix)).select('c.name').orderBy('c.name').orderBy('c.id').limit(SUGGESTION_POOL))));
     return found;
   }
 
@@ -522,7 +550,6 @@ function startsWith(eb: CustomerExpressions, prefix: string): Expression<SqlBool
   return [eb('c.name', '>=', prefix), eb('c.name', '<', `${prefix}\uffff`)];
 }
 
-/** `text` as a LIKE pattern's literal part (backslash is PostgreSQL's default LIKE escape). */
 /**
  * Equal without regard to case, as PostgreSQL's ICU "nocase" collation (migration
  * customer_knowledge) compares: in code, so the card reads the same on both engines (SQLite's
@@ -553,6 +580,7 @@ function byCodePoint(a: string, b: string): number {
   return x.length - y.length;
 }
 
+/** `text` as a LIKE pattern's literal part (backslash is PostgreSQL's default LIKE escape). */
 function likeEscaped(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }

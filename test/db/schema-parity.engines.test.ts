@@ -35,9 +35,12 @@ const HAND_WRITTEN_BOTH = {
     'Customer_owner_moves_tickets', 'Customer_owner_moves_carried_nudges', 'Customer_tags_insert', 'Customer_tags_update', 'Customer_tags_delete',
   ],
 };
-/** SQLite's name search is an FTS5 table (with its shadow tables), PostgreSQL's a pg_trgm index. */
+/**
+ * SQLite's name search is an FTS5 table (with its shadow tables), PostgreSQL's a pg_trgm index and two
+ * covering indexes that read names in customer id order, as SQLite's indexes end in the rowid (migration customer_lookup_plans).
+ */
 const SQLITE_ONLY = { tables: ['CustomerNameTrigram', 'CustomerNameTrigram_config', 'CustomerNameTrigram_data', 'CustomerNameTrigram_docsize', 'CustomerNameTrigram_idx'] };
-const POSTGRES_ONLY = { indexes: ['Customer_name_trgm_idx'] };
+const POSTGRES_ONLY = { indexes: ['Customer_name_trgm_idx', 'Customer_id_name_idx', 'Customer_name_id_idx'] };
 const handWritten = (extra: { tables?: string[]; indexes?: string[] }) => ({
   ...HAND_WRITTEN_BOTH,
   tables: [...HAND_WRITTEN_BOTH.tables, ...(extra.tables ?? [])],

@@ -85,6 +85,18 @@ describeEngines('the customer directory', (engine) => {
     expect(await customers.suggest('', ALL, 2)).toEqual([]);
   });
 
+  it('does find the same typo candidates whether the first customers in id order hold them or only those after (PostgreSQL walks the first ones)', async () => {
+    // Walks that end before, among and after the matching customers (3, 4, 5, 7); SQLite has no walk and answers alike.
+    // The typos are in the first letters, so the names come from their trigrams alone, not from the prefix index.
+    for (const nameWalk of [1, 3, 4, 100]) {
+      const walking = createCustomerDirectory(db, { nameWalk });
+      expect(await walking.suggest('Xnna Schmixt', ALL, 3), `walk ${nameWalk}`).toEqual(['Anna Schmidt', 'Anna Schmitz']);
+      expect(await walking.suggest('Xnna Schmixt', team(), 3), `walk ${nameWalk}`).toEqual(['Anna Schmidt']);
+      expect(await walking.suggest('XCOLE LUMIÈRE', ALL, 3), `walk ${nameWalk}`).toEqual(['École Lumière']);
+      expect(await walking.suggest('Xabatt 50%_Markt', ALL, 3), `walk ${nameWalk}`).toEqual(['Rabatt 50%_Markt']);
+    }
+  });
+
   it('does list birthdays of the next days soonest first, without opted-out customers, within the book', async () => {
     const upcoming = await customers.upcomingBirthdays(ALL, { year: 2026, month: 12, day: 1 }, 7, 10);
     expect(upcoming).toEqual([
