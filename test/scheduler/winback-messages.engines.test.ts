@@ -10,7 +10,7 @@ const DAY = 86_400_000;
 describeEngines('win-back messages', (engine) => {
   let db: TestStoreDatabase;
   let render: NudgeRenderer;
-  let drawn: (payload: object) => Promise<Awaited<ReturnType<NudgeRenderer>>>;
+  let drawn: (payload: Record<string, unknown>) => Promise<Awaited<ReturnType<NudgeRenderer>>>;
   beforeEach(async () => {
     db = await openTestDatabase(engine);
     const k = db.kysely;

@@ -42,10 +42,16 @@ function bound(compiled: CompiledQuery, slots: Int32Array, values: readonly unkn
  * and uses each as a value (once or more); the result runs it with real values, in the same order.
  */
 export function compiledOnce(count: number, build: (...standIns: never[]) => Compilable): (...values: unknown[]) => CompiledQuery {
-  // Typed `never`: a stand-in goes where a value of any type goes.
-  const compiled = build(...(Array.from({ length: count }, (_, n) => standIn(n)) as never[])).compile();
-  const slots = slotsOf(compiled, count);
-  return (...values) => bound(compiled, slots, values);
+  // Compiled on first use: a store made at start compiles nothing the start does not run.
+  let template: { compiled: CompiledQuery; slots: Int32Array } | undefined;
+  return (...values) => {
+    if (!template) {
+      // Typed `never`: a stand-in goes where a value of any type goes.
+      const compiled = build(...(Array.from({ length: count }, (_, n) => standIn(n)) as never[])).compile();
+      template = { compiled, slots: slotsOf(compiled, count) };
+    }
+    return bound(template.compiled, template.slots, values);
+  };
 }
 
 /**

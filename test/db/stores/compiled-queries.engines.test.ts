@@ -54,9 +54,20 @@ describeEngines('queries compiled once', (engine) => {
     expect(await run(`team 4 'quoted' 团队`, 0)).toEqual([{ createdAt: T + 4 }]);
   });
 
-  it('does refuse to compile a query that leaves one of its values out or writes it into the text', () => {
-    expect(() => compiledOnce(2, (a) => db.kysely.selectFrom('Team').select('id').where('id', '=', a))).toThrow(/binds each of its 2 values/);
-    expect(() => compiledOnce(1, (a) => db.kysely.selectFrom('Team').select('id').where('id', '=', sql.lit(a)))).toThrow(/binds each of its 1 values/);
+  it('does refuse to compile a query that leaves one of its values out or writes it into the text, at its first use', () => {
+    const leftOut = compiledOnce(2, (a) => db.kysely.selectFrom('Team').select('id').where('id', '=', a));
+    expect(() => leftOut(1, 2)).toThrow(/binds each of its 2 values/);
+    const inlined = compiledOnce(1, (a) => db.kysely.selectFrom('Team').select('id').where('id', '=', sql.lit(a)));
+    expect(() => inlined(1)).toThrow(/binds each of its 1 values/);
+  });
+
+  it('does compile nothing before its first use (a store made at start compiles none of what the start does not run)', () => {
+    let built = 0;
+    const byId = compiledOnce(1, (a) => (built++, db.kysely.selectFrom('Team').select('id').where('id', '=', a)));
+    expect(built).toBe(0);
+    expect(byId(7).parameters).toEqual([7]);
+    expect(byId(8).parameters).toEqual([8]);
+    expect(built).toBe(1);
   });
 
   it('does clear the planned due times of exactly the customers given, more than one statement’s worth', async () => {
