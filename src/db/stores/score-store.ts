@@ -215,7 +215,7 @@ async function readRowsPostgres(kysely: Kysely<Schema>, read: ScoringBaseRead, s
 export type SnapshotRow = Required<Omit<Insertable<ScoreSnapshot>, 'id'>>;
 
 /** The columns in the order of the SQLite statement's parameters. */
-const SNAPSHOT_COLUMNS = [
+export const SNAPSHOT_COLUMNS = [
   'customerId', 'week', 'computedAt', 'asOf', 'recencyDays', 'frequency', 'monetaryMinor', 'marginMinor', 'lifetimeMinor', 'orderCount',
   'lastOrderAt', 'rScore', 'fScore', 'mScore', 'tier', 'valueBand', 'longTail', 'lowMargin', 'lifecycle', 'pAlive', 'expected30', 'expected90',
   'expectedAovMinor', 'clv12Minor', 'churnRisk', 'churnReason', 'atStakeMinor', 'reorderDueAt', 'crossSell', 'crossSellFrom', 'crossSellLift', 'categories',
