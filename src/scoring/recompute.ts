@@ -159,6 +159,7 @@ export async function writeSnapshots(db: StoreDatabase, run: ScoredRun, computed
   const teams = await loadTeamSettings(db);
   const batches = [
     ...coveringIdRanges(customerIds, writer.batchRows).map(({ from, to }) => scoreBatch(from, to)),
+    (trx: StoreHandle) => writer.updateStatistics(trx),
     // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
     ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => async (trx: StoreHandle) => {
       const before = performance.now();

@@ -22,6 +22,9 @@ const snapshot = (customerId: number, week: string): SnapshotRow => ({
   atStakeMinor: 10_000, reorderDueAt: customerId % 2 === 0 ? T + 5 * DAY_MS : null, crossSell: null, crossSellFrom: null, crossSellLift: null, categories: '',
 });
 
+/** Every customer's snapshot of `week`. */
+const weekOfScores = (week: string) => Array.from({ length: CUSTOMERS }, (_, i) => snapshot(i + 1, week));
+
 /** The rows of ScoreSnapshot that this transaction's statements have read so far (scans and index fetches). */
 async function snapshotRowsRead(trx: StoreHandle): Promise<number> {
   const { rows } = await sql<{ read: string }>`SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) AS read FROM pg_stat_xact_user_tables WHERE relname = 'ScoreSnapshot'`.execute(trx.kysely);
@@ -42,15 +45,18 @@ describePostgres('the refreshes after a rescoring on postgres', () => {
       id: i + 1, externalId: `C${i + 1}`, name: `Customer ${i + 1}`, ownerId: rep.id, lastTouchAt: T - 10 * DAY_MS, createdAt: T - 400 * DAY_MS, updatedAt: T,
     }));
     for (let from = 0; from < CUSTOMERS; from += 1000) await db.kysely.insertInto('Customer').values(customers.slice(from, from + 1000)).execute();
-    const writer = snapshotWriter(db);
-    // Last week's scores, known to the statistics; then this week's, just written as a rescoring writes them (no ANALYZE since).
-    await writeInSlices(db, [(trx) => writer.upsert(trx, customers.map((c) => snapshot(c.id, '2026-W47')))]);
-    await sql`ANALYZE`.execute(db.kysely);
-    await writeInSlices(db, [(trx) => writer.upsert(trx, customers.map((c) => snapshot(c.id, '2026-W48')))]);
   });
   afterEach(async () => db.cleanup());
 
-  it('does read only the slice’s scores when the statistics do not know the new week yet', async () => {
+  /** This week's scores written as a rescoring writes them (the statistics updated after), after `before`. */
+  async function rescored(before: () => Promise<void>): Promise<void> {
+    await before();
+    const writer = snapshotWriter(db);
+    await writeInSlices(db, [(trx) => writer.upsert(trx, weekOfScores('2026-W48')), (trx) => writer.updateStatistics(trx)]);
+  }
+
+  /** The two refreshes of one slice read the slice's rows of the newest week and a few that finding that week fetched; not the week's 4000. */
+  async function refreshSlice(): Promise<void> {
     const teams = await readTeamSettings(db);
     const slice = SLICE[1] - SLICE[0] + 1;
     await writeTransaction(db, async (kysely) => {
@@ -60,10 +66,17 @@ describePostgres('the refreshes after a rescoring on postgres', () => {
       const checkIns = await snapshotRowsRead(trx);
       await refreshReordersAfterRescoring(trx, SLICE);
       const reorders = await snapshotRowsRead(trx);
-      // The slice's rows of the newest week and a few that finding the newest week fetched; not the week's 4000.
       expect(checkIns - before).toBeLessThanOrEqual(slice + 10);
       expect(reorders - checkIns).toBeLessThanOrEqual(slice + 10);
     });
+  }
+
+  it('does read only the slice’s scores of the newest week when last week’s are there too', async () => {
+    await rescored(async () => {
+      await writeInSlices(db, [(trx) => snapshotWriter(db).upsert(trx, weekOfScores('2026-W47'))]);
+      await sql`ANALYZE`.execute(db.kysely);
+    });
+    await refreshSlice();
     const due = await db.kysely
       .selectFrom('Customer')
       .select(['id', 'checkInDueAt', 'reorderDueAt'])
@@ -77,5 +90,15 @@ describePostgres('the refreshes after a rescoring on postgres', () => {
       { id: SLICE[0] + 1, checkInDueAt: T - 10 * DAY_MS + 60 * DAY_MS, reorderDueAt: T + 5 * DAY_MS },
       { id: SLICE[1] + 1, checkInDueAt: null, reorderDueAt: null },
     ]);
+  });
+
+  it('does read only the slice’s scores when the statistics had taken the table for empty before the rescoring', async () => {
+    // Last week's scores deleted, and the table analyzed with none left (as autovacuum may after a clean-up).
+    await rescored(async () => {
+      await writeInSlices(db, [(trx) => snapshotWriter(db).upsert(trx, weekOfScores('2026-W47'))]);
+      await db.kysely.deleteFrom('ScoreSnapshot').execute();
+      await sql`ANALYZE ${sql.table('ScoreSnapshot')}`.execute(db.kysely);
+    });
+    await refreshSlice();
   });
 });
