@@ -59,8 +59,8 @@ export interface RecomputeReport {
   calibration: ScoredBase['calibration'];
   /** True when this run scored the base as of its own day and so is now the current scoring. */
   live: boolean;
-  /** Reading and folding orders, fitting the models, cross-sell rules and suggestions, scoring customers, writing rows. */
-  elapsedMs: { read: number; fit: number; crossSell: number; score: number; write: number; total: number };
+  /** Reading and folding orders, fitting the models, cross-sell rules and suggestions, scoring customers, writing rows (of which `refresh`: the check-in and reorder refreshes). */
+  elapsedMs: { read: number; fit: number; crossSell: number; score: number; write: number; refresh: number; total: number };
 }
 
 /** The ISO week (UTC) a snapshot taken as of this instant is filed under. */
@@ -102,7 +102,8 @@ export interface WrittenScores {
   byLifecycle: Record<Lifecycle, number>;
   /** True when the run scored the base as of its own day and so is now the current scoring. */
   live: boolean;
-  elapsedMs: { score: number; write: number };
+  /** `refresh`: the check-in and reorder refreshes, part of `write` (the rest is filing the snapshots). */
+  elapsedMs: { score: number; write: number; refresh: number };
 }
 
 type Tally = Pick<WrittenScores, 'byTier' | 'byLifecycle'>;
@@ -146,6 +147,7 @@ export async function writeSnapshots(db: StoreDatabase, run: ScoredRun, computed
   const live = dayOf(asOf.getTime()) === dayOf(computedAt.getTime());
   const writer = snapshotWriter(db);
   let scoreMs = 0;
+  let refreshMs = 0;
   const tally = emptyTally();
   const scoreBatch = (from: number, to: number) => async (trx: StoreHandle) => {
     const before = performance.now();
@@ -157,10 +159,13 @@ export async function writeSnapshots(db: StoreDatabase, run: ScoredRun, computed
   const teams = await loadTeamSettings(db);
   const batches = [
     ...coveringIdRanges(customerIds, writer.batchRows).map(({ from, to }) => scoreBatch(from, to)),
+    (trx: StoreHandle) => writer.updateStatistics(trx),
     // New tiers move cadence check-ins, new reorder days the reorder nudges: over id ranges that cover every customer, also one created meanwhile.
     ...coveringIdRanges(customerIds, CHECK_IN_BATCH).map(({ range }) => async (trx: StoreHandle) => {
+      const before = performance.now();
       await refreshCheckInsAfterRescoring(trx, { idRange: range }, teams);
       await refreshReordersAfterRescoring(trx, range);
+      refreshMs += performance.now() - before;
     }),
     async (trx: StoreHandle) => {
       if (live) await recordLiveRun(trx, { asOf: asOf.getTime(), computedAt: computedAt.getTime(), week: run.week, dataVersion: run.dataVersion, rules: SCORING_RULES_VERSION });
@@ -168,7 +173,7 @@ export async function writeSnapshots(db: StoreDatabase, run: ScoredRun, computed
   ];
   await writeInSlices(db, batches, slicing);
   const total = performance.now() - started;
-  return { ...tally, live, elapsedMs: { score: scoreMs, write: total - scoreMs } };
+  return { ...tally, live, elapsedMs: { score: scoreMs, write: total - scoreMs, refresh: refreshMs } };
 }
 
 /** The ScoreSnapshot row of the customer in `slot`. */

@@ -282,6 +282,13 @@ describeEngines('scoring', (engine: TestEngine) => {
       expect((await latestSnapshot(db, onlyA))!.crossSell).toBeNull();
     });
 
+    it('does report the check-in and reorder refreshes as a part of the write', async () => {
+      await addOrders(await addCustomer('R'), [-30, -10], 5_000);
+      const { elapsedMs } = await recomputeScores(db, AS_OF);
+      expect(elapsedMs.refresh).toBeGreaterThan(0);
+      expect(elapsedMs.refresh).toBeLessThan(elapsedMs.write);
+    });
+
     it('does give a regular customer a reorder day and keep it on the customer for the planner, and none to others', async () => {
       await addRegulars();
       const regular = await addCustomer('REG');

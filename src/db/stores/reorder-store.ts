@@ -19,7 +19,8 @@ export async function refreshReordersAfterRescoring(db: StoreHandle, idRange: re
       (k) =>
         k
           .selectFrom('Customer as c')
-          .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek))
+          // The range on the scores too: see check-in-store.ts's Target (a new week's statistics come later).
+          .leftJoin('ScoreSnapshot as s', (join) => join.onRef('s.customerId', '=', 'c.id').on('s.week', '=', newestWeek).on(idBetween(db.engine, 's.customerId', idRange)))
           .select([
             'c.id',
             sql<number | null>`CASE

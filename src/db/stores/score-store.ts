@@ -215,7 +215,7 @@ async function readRowsPostgres(kysely: Kysely<Schema>, read: ScoringBaseRead, s
 export type SnapshotRow = Required<Omit<Insertable<ScoreSnapshot>, 'id'>>;
 
 /** The columns in the order of the SQLite statement's parameters. */
-const SNAPSHOT_COLUMNS = [
+export const SNAPSHOT_COLUMNS = [
   'customerId', 'week', 'computedAt', 'asOf', 'recencyDays', 'frequency', 'monetaryMinor', 'marginMinor', 'lifetimeMinor', 'orderCount',
   'lastOrderAt', 'rScore', 'fScore', 'mScore', 'tier', 'valueBand', 'longTail', 'lowMargin', 'lifecycle', 'pAlive', 'expected30', 'expected90',
   'expectedAovMinor', 'clv12Minor', 'churnRisk', 'churnReason', 'atStakeMinor', 'reorderDueAt', 'crossSell', 'crossSellFrom', 'crossSellLift', 'categories',
@@ -235,6 +235,13 @@ export interface SnapshotWriter {
   readonly batchRows: number;
   /** Inserts or replaces the rows (one per customer and week), through `trx` (a transaction of writeInSlices). */
   upsert(trx: StoreHandle, rows: readonly SnapshotRow[]): Promise<void>;
+  /**
+   * After the upserts, before what reads them back: brings the planner's statistics up to date.
+   * PostgreSQL: ANALYZE ScoreSnapshot (a new week is unknown to them until autovacuum comes, or
+   * the table taken for empty, and then finding the newest week scanned the whole table once
+   * per slice of the refreshes that follow); SQLite plans these reads without statistics.
+   */
+  updateStatistics(trx: StoreHandle): Promise<void>;
 }
 
 /**
@@ -257,6 +264,7 @@ export function snapshotWriter(db: StoreDatabase): SnapshotWriter {
           );
         }
       },
+      async updateStatistics() {},
     };
   }
   return {
@@ -274,6 +282,9 @@ export function snapshotWriter(db: StoreDatabase): SnapshotWriter {
           )
           .execute();
       }
+    },
+    async updateStatistics({ kysely }) {
+      await sql`ANALYZE ${sql.table('ScoreSnapshot')}`.execute(kysely);
     },
   };
 }
