@@ -2,8 +2,9 @@ import type { Logger } from '../logger.js';
 import type { Platform } from '../domain/platform.js';
 import type { Random } from '../domain/random.js';
 import { isExhausted, rateLimitPauseMs, retryDelayMs, type RetryPolicy } from '../domain/schedule/retry.js';
-import { NotifierError, type Notifier, type Recipient } from './notifier.js';
+import { NotifierError, type Notifier } from './notifier.js';
 import { routeFor, type PlatformPauses } from './notifier-router.js';
+import type { RoutedRecipient } from './nudge-data.js';
 import type { NudgeRenderer } from './nudge-renderer.js';
 import type { OutboxStore } from '../db/stores/outbox-store.js';
 import type { NudgeRow } from './outbox.js';
@@ -18,8 +19,8 @@ export type DeliveryObserver = (outcome: 'sent' | 'failed' | 'retried' | 'dead',
 
 export interface DeliveryDeps {
   outbox: OutboxStore;
-  /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing). */
-  recipientOf: (row: NudgeRow) => Promise<Recipient | null>;
+  /** Who a row goes to (routing happens before the message is drawn: a paused platform costs no drawing), and the reader the drawing then takes. */
+  recipientOf: (row: NudgeRow) => Promise<RoutedRecipient | null>;
   render: NudgeRenderer;
   /** The notifier of every platform the bot runs (an interactive console included). */
   notifiers: ReadonlyMap<Platform, Notifier>;
@@ -65,14 +66,14 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
     const late = now.getTime() - row.dueAt > LATE_AFTER_MS;
     let platform: Platform | null = null;
     try {
-      const recipient = await deps.recipientOf(row);
-      if (!recipient) {
+      const routed = await deps.recipientOf(row);
+      if (!routed) {
         await deps.outbox.markSkipped(row.id, token, 'the recipient no longer exists or is inactive', now);
         report.skipped++;
         continue;
       }
-      const route = routeFor(recipient, deps.notifiers);
-      if (!route) throw new NotifierError(`${recipient.name} is not linked on any running platform`, { permanent: true });
+      const route = routeFor(routed.recipient, deps.notifiers);
+      if (!route) throw new NotifierError(`${routed.recipient.name} is not linked on any running platform`, { permanent: true });
       platform = route.notifier.platform;
       const paused = await deps.pauses.pausedUntil(route.notifier.platform, now);
       if (paused) {
@@ -80,7 +81,7 @@ export async function deliverDue(now: Date, deps: DeliveryDeps, batchSize = 50, 
         report.deferred++;
         continue;
       }
-      const prepared = await deps.render(row, now, late);
+      const prepared = await deps.render(row, now, late, 'send', routed.reader);
       if (prepared.action === 'skip') {
         await deps.outbox.markSkipped(row.id, token, prepared.reason, now);
         report.skipped++;

@@ -134,29 +134,21 @@ export function createNudgeData(store: RenderStore) {
 export type NudgeData = ReturnType<typeof createNudgeData>;
 
 /**
- * Readers the recipient lookup found, for the drawing of the same row: delivery routes a row and
- * then draws it at once, and one read of its reader (and of a callback's or ticket's owner) serves
- * both, instead of the same reads twice per message. Keyed by the row object and taken once: a
- * redraw after a button press, or the next claim of a row routed but not drawn (its platform
- * paused), reads afresh.
+ * Where a row goes, and the reader it was found from: delivery routes a row and then draws it at
+ * once, and hands the drawing this reader (NudgeRenderer's `routed`), so one read of the rep (and
+ * of a callback's or ticket's owner) serves both instead of the same reads twice per message.
  */
-const routedReaders = new WeakMap<NudgeRow, { db: StoreHandle; reader: ReaderRow }>();
-
-/** The reader the recipient lookup on `db` found for this very row, if it has not been taken yet. */
-export function takeRoutedReader(row: NudgeRow, db: StoreHandle): ReaderRow | undefined {
-  const routed = routedReaders.get(row);
-  routedReaders.delete(row);
-  return routed?.db === db ? routed.reader : undefined;
+export interface RoutedRecipient {
+  recipient: Recipient;
+  reader: ReaderRow;
 }
 
 /** Who a row goes to, with their addresses: enough to route it before drawing the message. */
-export function createRecipientLookup(db: StoreHandle): (row: NudgeRow) => Promise<Recipient | null> {
+export function createRecipientLookup(db: StoreHandle): (row: NudgeRow) => Promise<RoutedRecipient | null> {
   const data = createNudgeData(createRenderStore(db));
   return async (row) => {
-    const r = await data.readerOf(row);
-    if (!r) return null;
-    routedReaders.set(row, { db, reader: r });
-    return recipientOf(r);
+    const reader = await data.readerOf(row);
+    return reader ? { recipient: recipientOf(reader), reader } : null;
   };
 }
 

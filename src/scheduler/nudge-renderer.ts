@@ -9,7 +9,7 @@ import { localDateOf, parseIsoDate, safeZone, startOfLocalDay, isoDate } from '.
 import { isTier } from '../domain/tier.js';
 import { formatDate, formatDateTime, formatPercent, isLocale, translator, type Locale, type Translate } from '../i18n/index.js';
 import type { Notification } from './notifier.js';
-import { createNudgeData, recipientOf, takeRoutedReader, type AgendaCallback } from './nudge-data.js';
+import { createNudgeData, recipientOf, type AgendaCallback, type ReaderRow } from './nudge-data.js';
 import type { Reader } from './nudge-reader.js';
 import type { NudgeRow } from './outbox.js';
 import { reorderItem } from './reorder-agenda.js';
@@ -23,9 +23,11 @@ export type Prepared = { action: 'send'; notification: Notification; carries?: n
 /**
  * Turns a due outbox row into the message to send now, or says why it is no longer worth
  * sending. `redraw`: the message was sent and is drawn again to update it in place, so a
- * callback that is no longer open shows as closed rather than being skipped.
+ * callback that is no longer open shows as closed rather than being skipped. `routed`: the
+ * reader the delivery's routing of this row just read (createRecipientLookup); without it (a
+ * redraw) the reader is read as it is now.
  */
-export type NudgeRenderer = (row: NudgeRow, now: Date, late: boolean, mode?: 'send' | 'redraw') => Promise<Prepared>;
+export type NudgeRenderer = (row: NudgeRow, now: Date, late: boolean, mode?: 'send' | 'redraw', routed?: ReaderRow) => Promise<Prepared>;
 
 export interface NudgeRendererOptions {
   currency: string;
@@ -54,8 +56,8 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
   const data = createNudgeData(store);
   const care = createCareRenderer(store, options.currency);
 
-  async function reader(row: NudgeRow): Promise<Reader | null> {
-    const found = takeRoutedReader(row, db) ?? (await data.readerOf(row));
+  async function reader(row: NudgeRow, routed: ReaderRow | undefined): Promise<Reader | null> {
+    const found = routed ?? (await data.readerOf(row));
     if (!found) return null;
     const locale: Locale = isLocale(found.locale) ? found.locale : options.defaultLocale;
     const t = translator(locale);
@@ -271,8 +273,8 @@ export function createNudgeRenderer(db: StoreHandle, options: NudgeRendererOptio
     return { visibility: 'private', blocks };
   }
 
-  return async function render(row, now, late, mode = 'send') {
-    const r = await reader(row);
+  return async function render(row, now, late, mode = 'send', routed) {
+    const r = await reader(row, routed);
     if (!r) return { action: 'skip', reason: 'the recipient no longer exists or is inactive' };
     const carries: number[] = [];
     const result = await content(row, r, now, mode, carries);

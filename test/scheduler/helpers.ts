@@ -83,11 +83,7 @@ export function digestsDrawnBy(db: StoreHandle, renderChart: DigestChartRenderer
   return (request) => buildDigestWithChart(db, request, renderChart);
 }
 
-/**
- * The delivery worker's parts over `db` (or the raw SQLite handle, from the files not yet on
- * both engines). Its recipient lookup and renderer still read the raw handle: on PostgreSQL
- * this throws until pgrender's move.
- */
+/** The delivery worker's parts over `db` (or the raw SQLite handle, for tests that write through it). */
 export function deliveryDeps(db: StoreDatabase | Sqlite, notifier: Notifier | Notifier[], renderChart: DigestChartRenderer = recordingChart().render): DeliveryDeps {
   let claims = 0;
   const store = 'engine' in db ? db : { engine: 'sqlite' as const, kysely: createSqliteKysely(db) };

@@ -43,7 +43,7 @@ async function drawEverything(db: StoreDatabase): Promise<unknown[]> {
   for (const row of rows) {
     // Each at its own time (the agenda of its day), and once more later that day as if sent.
     const at = new Date(row.dueAt);
-    drawn.push([row.dedupeKey, await recipientOf(row), await render(row, at, false), await render({ ...row, sentAt: row.dueAt }, new Date(row.dueAt + HOUR), true, 'redraw')]);
+    drawn.push([row.dedupeKey, (await recipientOf(row))?.recipient ?? null, await render(row, at, false), await render({ ...row, sentAt: row.dueAt }, new Date(row.dueAt + HOUR), true, 'redraw')]);
   }
   return drawn;
 }

@@ -3,10 +3,12 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Schema } from '../../src/db/schema.js';
 import { createOutboxStore } from '../../src/db/stores/outbox-store.js';
 import type { StoreHandle } from '../../src/db/stores/store.js';
+import { deliverDue } from '../../src/scheduler/delivery-worker.js';
 import { createRecipientLookup } from '../../src/scheduler/nudge-data.js';
 import { createNudgeRenderer } from '../../src/scheduler/nudge-renderer.js';
 import type { NudgeRow } from '../../src/scheduler/outbox.js';
 import { describeEngines, openTestDatabase, type TestStoreDatabase } from '../helpers/engines.js';
+import { deliveryDeps, RecordingNotifier } from './helpers.js';
 
 const NOW = new Date('2027-03-01T02:00:00Z');
 
@@ -49,40 +51,25 @@ describeEngines('the recipient a delivery routes by', (engine) => {
 
   const renderer = (handle: StoreHandle) => createNudgeRenderer(handle, { currency: 'CNY', defaultLocale: 'en', buildDigest: () => Promise.reject(new Error('no digests here')) });
 
-  it('does read the rep once per message when the message is drawn right after its routing', async () => {
+  it('does read the rep once per delivered message: the drawing takes the reader its routing read', async () => {
+    await createOutboxStore(db).release('test', NOW);
     const { handle, statements } = recording(db);
-    const recipientOf = createRecipientLookup(handle);
-    const render = renderer(handle);
-    const [row] = rows;
-    expect(await recipientOf(row!)).toMatchObject({ kind: 'rep', repId, addresses: { slack: 'U1' } });
-    const drawn = await render(row!, NOW, false);
-    expect(drawn).toMatchObject({ action: 'send', notification: { recipient: { repId }, locale: 'zh-CN' } });
+    const notifier = new RecordingNotifier();
+    const report = await deliverDue(NOW, deliveryDeps(handle as TestStoreDatabase, notifier));
+    expect(report).toMatchObject({ claimed: 1, sent: 1 });
+    expect(notifier.sent).toMatchObject([{ recipient: { repId }, locale: 'zh-CN' }]);
     expect(statements.filter((text) => /from "Rep" as "r"\s+left join "Team"/i.test(text))).toHaveLength(1);
   });
 
-  it('does read the rep afresh when the same row is drawn again, or drawn with no routing before it', async () => {
+  it('does read the rep as it is now when a row is drawn with no routing before it (a redraw)', async () => {
     const recipientOf = createRecipientLookup(db);
     const render = renderer(db);
     const [row] = rows;
-    await recipientOf(row!);
-    expect(await render(row!, NOW, false)).toMatchObject({ notification: { locale: 'zh-CN' } });
+    const routed = await recipientOf(row!);
+    expect(routed).toMatchObject({ recipient: { kind: 'rep', repId, addresses: { slack: 'U1' } }, reader: { locale: 'zh-CN' } });
     await db.kysely.updateTable('Rep').set({ locale: 'en' }).where('id', '=', repId).execute();
-    expect(await render(row!, NOW, false)).toMatchObject({ notification: { locale: 'en' } });
-    // A redraw after a button press draws a row of its own, with no routing: it reads the rep as it is now.
-    await recipientOf(row!);
-    await db.kysely.updateTable('Rep').set({ locale: 'zh-CN' }).where('id', '=', repId).execute();
-    expect(await render({ ...row! }, NOW, false)).toMatchObject({ notification: { locale: 'zh-CN' } });
-  });
-
-  it('does not hand a rep routed on one database to the drawing on another', async () => {
-    const other = await openTestDatabase(engine);
-    try {
-      const [row] = rows;
-      await createRecipientLookup(db)(row!);
-      // The other database has no such rep: its renderer must read its own.
-      expect(await renderer(other)(row!, NOW, false)).toEqual({ action: 'skip', reason: 'the recipient no longer exists or is inactive' });
-    } finally {
-      await other.cleanup();
-    }
+    expect(await render(row!, NOW, false, 'redraw')).toMatchObject({ notification: { locale: 'en' } });
+    // Given the routed reader, the drawing uses it as read.
+    expect(await render(row!, NOW, false, 'send', routed!.reader)).toMatchObject({ notification: { locale: 'zh-CN' } });
   });
 });
