@@ -15,7 +15,7 @@ import {
 } from '../commands/ports.js';
 import type { OptionValues } from '../commands/options.js';
 import { DAY_MS } from '../domain/calendar.js';
-import { toSnapshot } from '../scoring/snapshots.js';
+import { latestSnapshot } from '../scoring/snapshots.js';
 import { refreshTouched } from './callback-book.js';
 import { inSegmentOrder, segmentFrom, segmentStart, segmentWhere, tableAs, withinBook, type SegmentQuery } from './customer-segments.js';
 import { addressesOf } from './identity-directory.js';
@@ -365,17 +365,7 @@ export function createCustomerDirectory(db: StoreDatabase, { nameWalk = NAME_WAL
         .orderBy('c.createdAt', 'desc')
         .orderBy('c.id', 'desc')
         .execute();
-      const score = await kysely
-        .selectFrom('ScoreSnapshot')
-        .select([
-          'customerId', 'week', 'computedAt', 'asOf', 'recencyDays', 'frequency', 'monetaryMinor', 'marginMinor', 'lifetimeMinor', 'orderCount',
-          'lastOrderAt', 'rScore', 'fScore', 'mScore', 'tier', 'valueBand', 'longTail', 'lowMargin', 'lifecycle', 'pAlive', 'expected30', 'expected90',
-          'expectedAovMinor', 'clv12Minor', 'churnRisk', 'churnReason', 'atStakeMinor', 'reorderDueAt', 'crossSell as crossSellCategory', 'crossSellFrom', 'crossSellLift',
-        ])
-        .where('customerId', '=', customerId)
-        .orderBy('week', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+      const score = await latestSnapshot(db, customerId);
       const { region, tags, birthdayMonth, birthdayDay, birthdayYear, slackUserId, discordUserId, referrerId, referrerName, openTickets, lastRating, averageRating, ratings, ...summary } = customer;
       const card: CustomerCard = {
         ...summary,
@@ -386,7 +376,7 @@ export function createCustomerDirectory(db: StoreDatabase, { nameWalk = NAME_WAL
         lifetimeMinor: orders.lifetimeMinor,
         orderCount: orders.orderCount,
         lastOrderAt: orders.lastOrderAt === null ? null : new Date(orders.lastOrderAt),
-        score: score ? toSnapshot({ ...score, tier: score.tier as never, valueBand: score.valueBand as never, longTail: score.longTail as never, lifecycle: score.lifecycle as never }) : null,
+        score,
         purchases: await purchasesOf(customerId, now),
         nextCallback: callback ? { id: callback.id, dueAt: new Date(callback.dueAt), timed: callback.timed, note: callback.note } : null,
         lastInteraction: interaction ? { ...interaction, at: new Date(interaction.at) } : null,
